@@ -1,0 +1,67 @@
+# One entry point for everything. Each target sets up .venv itself on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
+
+BOARD ?= pico
+SCENARIO ?=
+TRACE ?=
+CONFIG ?=
+OUT ?= build/stage/$(BOARD)
+PORT ?=
+SIMFLAGS ?=
+
+.PHONY: help setup test test-fast lint sim bench stage wiring deploy config-check hardware clean
+
+help:
+	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
+	@echo "make test         lint + every host test (CPython and the MicroPython Unix port)"
+	@echo "make bench        benchmark table (MicroPython Unix port and CPython side by side)"
+	@echo "make stage        the file tree deploy copies to the board (BOARD=, OUT=)"
+	@echo "make wiring       the board's default layout wiring as JSON (BOARD=)"
+	@echo "make deploy       compile and copy the firmware to a board (BOARD=, PORT=, CONFIG=)"
+	@echo "make config-check validate a controller config on the host (CONFIG=, BOARD=)"
+	@echo "make hardware     regenerate hardware/ drawings and tables"
+
+setup: $(STAMP)
+
+$(STAMP): requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*; touch $@
+
+test: $(STAMP) lint
+	$(PY) -m pytest -q host_tests
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -x host_tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pyright --project pyrightconfig.json
+
+sim: $(STAMP)
+	@$(PY) tools/sim.py $(if $(SCENARIO),--scenario "$(SCENARIO)") $(if $(TRACE),--trace "$(TRACE)") $(SIMFLAGS)
+
+bench: $(STAMP)
+	@$(PY) tools/bench.py
+
+stage: $(STAMP)
+	@$(PY) tools/deploy.py stage --board "$(BOARD)" --out "$(OUT)" $(if $(CONFIG),--config "$(CONFIG)")
+
+wiring: $(STAMP)
+	@$(PY) tools/wiring.py --board "$(BOARD)"
+
+deploy: $(STAMP)
+	@$(PY) tools/deploy.py deploy --board "$(BOARD)" $(if $(PORT),--port "$(PORT)") $(if $(CONFIG),--config "$(CONFIG)")
+
+config-check: $(STAMP)
+	@$(PY) tools/config_check.py --board "$(BOARD)" "$(CONFIG)"
+
+hardware: $(STAMP)
+	@$(PY) hardware/generate.py
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

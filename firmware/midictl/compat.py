@@ -1,0 +1,41 @@
+# What MicroPython has and CPython lacks, in one place, so every other module runs
+# unchanged under both. On the board this module only re-exports `time`'s ticks.
+import time
+
+try:
+    from micropython import const
+except ImportError:  # CPython (host tests, host tools)
+
+    def const(x):
+        return x
+
+
+# MicroPython ticks wrap at 2**30 (TICKS_PERIOD in extmod/modtime.c); the CPython
+# shims wrap at the same period so wrap-around bugs show up in host tests too.
+_TICKS_PERIOD = const(1 << 30)
+_TICKS_MAX = const((1 << 30) - 1)
+_TICKS_HALF = const(1 << 29)
+
+if hasattr(time, "ticks_ms"):
+    ticks_ms = time.ticks_ms
+    ticks_us = time.ticks_us
+    ticks_diff = time.ticks_diff
+    ticks_add = time.ticks_add
+    sleep_us = time.sleep_us
+else:
+    _offset = [0]
+
+    def ticks_ms():
+        return (int(time.monotonic() * 1000) + _offset[0]) & _TICKS_MAX
+
+    def ticks_us():
+        return (int(time.monotonic() * 1000000) + _offset[0] * 1000) & _TICKS_MAX
+
+    def ticks_diff(a, b):
+        return ((a - b + _TICKS_HALF) & _TICKS_MAX) - _TICKS_HALF
+
+    def ticks_add(a, delta):
+        return (a + delta) & _TICKS_MAX
+
+    def sleep_us(n):
+        time.sleep(n / 1000000)
