@@ -1,0 +1,351 @@
+# The controller config: what each control sends, which ports are on, how DIN behaves.
+#
+# The file is JSON (config.json on the board). Everything not given takes the default of the
+# board's reference layout. Unknown fields are errors, never ignored: a typo must not silently
+# change what the instrument plays. One validator serves the board (at boot) and the host
+# (tools/config_check.py, the simulator), so both give the same one-line message:
+#
+#     config.json: controls.knob3.cc: 130 is out of range 0..127
+#
+# Runs at boot only (a cold path): it may allocate.
+
+import json
+
+
+class ConfigError(ValueError):
+    pass
+
+
+# What each physical kind may be asked to send ("type"), and the fields each type takes.
+PAD_KINDS = ("piezo", "fsr", "switch")
+KIND_TYPES = {
+    "piezo": ("note", "none"),
+    "fsr": ("note", "none"),
+    "switch": ("note", "cc_momentary", "cc_toggle", "program", "program_up", "program_down",
+               "octave_up", "octave_down", "transpose_up", "transpose_down", "shift", "panic", "none"),
+    "pot": ("cc", "cc14", "nrpn", "channel_pressure", "bend", "none"),
+    "stick": ("bend", "cc", "cc14", "nrpn", "none"),
+    "encoder": ("cc_relative", "cc_absolute", "none"),
+}
+
+CURVES = ("linear", "soft", "hard", "fixed", "table")
+ENCODINGS = ("twos_complement", "offset", "sign_magnitude")
+PRESSURE = ("off", "poly", "channel")
+NOTE_OFF_MODES = ("note_off", "note_on_zero")
+
+# field: (kind of value, low, high or choices). "ch" is a channel as users count it, 1..16.
+_FIELDS = {
+    "type": ("str", None, None),
+    "channel": ("int", 1, 16),
+    "note": ("int", 0, 127),
+    "cc": ("int", 0, 127),
+    "cc14": ("int", 0, 31),
+    "param": ("int", 0, 16383),
+    "program": ("int", 0, 127),
+    "bank": ("int", 0, 16383),
+    "velocity": ("int", 1, 127),
+    "curve": ("choice", CURVES, None),
+    "table": ("table", None, None),
+    "velocity_min": ("int", 1, 127),
+    "velocity_max": ("int", 1, 127),
+    "threshold": ("int", 1, 4095),
+    "gate_ms": ("int", 1, 5000),
+    "pressure": ("choice", PRESSURE, None),
+    "min": ("int", 0, 16383),
+    "max": ("int", 0, 16383),
+    "invert": ("bool", None, None),
+    "takeover": ("bool", None, None),
+    "deadzone": ("int", 0, 1000),
+    "centre_deadzone": ("int", 0, 1000),
+    "encoding": ("choice", ENCODINGS, None),
+    "accel": ("bool", None, None),
+    "steps_per_detent": ("choice", (1, 2, 4), None),
+    "value": ("int", 0, 127),
+    "off_value": ("int", 0, 127),
+    "step": ("int", 1, 24),
+    "shift": ("mapping", None, None),
+}
+
+# Which fields each type takes, and their defaults (None: required from the defaults layer).
+_TYPE_FIELDS = {
+    "note": {"channel": 10, "note": 36, "velocity": 100, "curve": "linear", "table": None,
+             "velocity_min": 1, "velocity_max": 127, "threshold": 120, "gate_ms": 50,
+             "pressure": "off"},
+    "cc_momentary": {"channel": 1, "cc": 80, "value": 127, "off_value": 0},
+    "cc_toggle": {"channel": 1, "cc": 80, "value": 127, "off_value": 0},
+    "program": {"channel": 1, "program": 0, "bank": None},
+    "program_up": {"channel": 1},
+    "program_down": {"channel": 1},
+    "octave_up": {},
+    "octave_down": {},
+    "transpose_up": {"step": 1},
+    "transpose_down": {"step": 1},
+    "shift": {},
+    "panic": {},
+    "none": {},
+    "cc": {"channel": 1, "cc": 70, "min": 0, "max": 127, "invert": False, "takeover": False,
+           "deadzone": 24},
+    "cc14": {"channel": 1, "cc14": 1, "min": 0, "max": 16383, "invert": False, "takeover": False,
+             "deadzone": 24},
+    "nrpn": {"channel": 1, "param": 0, "min": 0, "max": 16383, "invert": False, "takeover": False,
+             "deadzone": 24},
+    "channel_pressure": {"channel": 1, "min": 0, "max": 127, "invert": False, "deadzone": 24},
+    "bend": {"channel": 1, "centre_deadzone": 80, "deadzone": 24, "invert": False},
+    "cc_relative": {"channel": 1, "cc": 78, "encoding": "twos_complement", "accel": False,
+                    "steps_per_detent": 4},
+    "cc_absolute": {"channel": 1, "cc": 78, "min": 0, "max": 127, "accel": False,
+                    "steps_per_detent": 4},
+}
+
+_GLOBAL_DEFAULTS = {
+    "din": {"enabled": True, "running_status": True, "refresh_every": 0, "refresh_idle_ms": 1000},
+    "usb": {"enabled": True},
+    "thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": False},
+    "note_off": "note_off",
+    "report_pots_at_boot": False,
+    "scan_us": 1000,
+    "safe_mode": None,
+    "fallback_to_default": True,
+    "watchdog_ms": 2000,
+    "octave_range": 4,
+}
+
+_GLOBAL_LIMITS = {
+    "refresh_every": (0, 1000),
+    "refresh_idle_ms": (0, 60000),
+    "scan_us": (250, 20000),
+    "watchdog_ms": (0, 8300),
+    "octave_range": (0, 8),
+}
+
+_DEFAULT_BUTTONS = ("octave_down", "octave_up", "shift", "panic")
+
+
+def _num(name):
+    # "knob12" -> 12; "bend" -> 0
+    i = len(name)
+    while i and name[i - 1] in "0123456789":
+        i -= 1
+    return int(name[i:]) if i < len(name) else 0
+
+
+def default_mapping(name, kind):
+    """The reference layout's mapping for one control (shared/spec/simulator.md)."""
+    n = _num(name)
+    if kind in PAD_KINDS and name.startswith("pad"):
+        return {"type": "note", "channel": 10, "note": min(127, 35 + n)}
+    if kind == "switch":
+        if 1 <= n <= len(_DEFAULT_BUTTONS):
+            return {"type": _DEFAULT_BUTTONS[n - 1]}
+        return {"type": "cc_momentary", "channel": 1, "cc": min(119, 80 + n)}
+    if kind == "stick" or name == "bend":
+        return {"type": "bend", "channel": 1}
+    if kind == "pot":
+        m = {"type": "cc", "channel": 1, "cc": min(119, 69 + n)}
+        if n <= 8:
+            m["shift"] = {"cc": 101 + n}
+        return m
+    if kind == "encoder":
+        return {"type": "cc_relative", "channel": 1, "cc": min(119, 77 + n)}
+    return {"type": "none"}
+
+
+def default_config(board):
+    """The board's default layout as a complete config dict."""
+    controls = {}
+    for name, wiring in board["controls"].items():
+        controls[name] = default_mapping(name, wiring["kind"])
+    cfg = {}
+    for k, v in _GLOBAL_DEFAULTS.items():
+        cfg[k] = dict(v) if isinstance(v, dict) else v
+    cfg["safe_mode"] = board.get("safe_mode")
+    cfg["controls"] = controls
+    return cfg
+
+
+def _fail(source, path, msg):
+    raise ConfigError("%s: %s: %s" % (source, path, msg))
+
+
+def _show(v):
+    return json.dumps(v)
+
+
+def _check_value(source, path, field, v):
+    spec = _FIELDS[field]
+    t = spec[0]
+    if t == "int":
+        if not isinstance(v, int) or isinstance(v, bool):
+            _fail(source, path, "%s is not a whole number (allowed %d..%d)" % (_show(v), spec[1], spec[2]))
+        if v < spec[1] or v > spec[2]:
+            _fail(source, path, "%d is out of range %d..%d" % (v, spec[1], spec[2]))
+    elif t == "bool":
+        if not isinstance(v, bool):
+            _fail(source, path, "%s is not true or false" % _show(v))
+    elif t == "choice":
+        if v not in spec[1] or isinstance(v, bool):
+            _fail(source, path, "%s is not one of %s" % (_show(v), ", ".join(_show(c) for c in spec[1])))
+    elif t == "table":
+        if v is None:
+            return
+        if not isinstance(v, list) or len(v) < 2 or len(v) > 128:
+            _fail(source, path, "must be a list of 2..128 velocities (1..127), evenly spread over the strike range")
+        for i, x in enumerate(v):
+            if not isinstance(x, int) or isinstance(x, bool) or x < 1 or x > 127:
+                _fail(source, "%s[%d]" % (path, i), "%s is not a velocity 1..127" % _show(x))
+
+
+def _check_mapping(source, path, name, kind, given, base, allow_shift):
+    if not isinstance(given, dict):
+        _fail(source, path, "must be an object like {\"type\": ...}, not %s" % _show(given))
+    t = given.get("type", base.get("type"))
+    allowed = KIND_TYPES[kind]
+    if t not in allowed:
+        _fail(source, path + ".type", "%s is not a type a %s can send (allowed: %s)"
+              % (_show(t), kind, ", ".join(allowed)))
+    fields = _TYPE_FIELDS[t]
+    out = {"type": t}
+    same_type = base.get("type") == t
+    for f, d in fields.items():
+        if f in given:
+            v = given[f]
+        elif same_type and f in base:
+            v = base[f]
+        else:
+            v = d
+        out[f] = v
+    for f, v in given.items():
+        if f == "type":
+            continue
+        fp = path + "." + f
+        if f == "shift":
+            if not allow_shift:
+                _fail(source, fp, "a shift mapping cannot have its own shift")
+            continue
+        if f not in _FIELDS:
+            _fail(source, fp, "unknown field (fields for type %s: %s)"
+                  % (_show(t), ", ".join(sorted(fields)) or "none"))
+        if f not in fields:
+            _fail(source, fp, "not a field of type %s (fields: %s)" % (_show(t), ", ".join(sorted(fields)) or "none"))
+        _check_value(source, fp, f, v)
+    if "curve" in out and out["curve"] == "table" and not out.get("table"):
+        _fail(source, path + ".table", "curve \"table\" needs a table of velocities")
+    if "velocity_min" in out and out["velocity_min"] > out["velocity_max"]:
+        _fail(source, path + ".velocity_min", "%d is above velocity_max %d" % (out["velocity_min"], out["velocity_max"]))
+    if "min" in out:
+        top = 127 if t in ("cc", "channel_pressure", "cc_absolute") else 16383
+        for f in ("min", "max"):
+            if out[f] > top:
+                _fail(source, path + "." + f, "%d is out of range 0..%d" % (out[f], top))
+        if out["min"] >= out["max"]:
+            _fail(source, path + ".min", "%d must be below max %d" % (out["min"], out["max"]))
+    if t == "program" and out.get("bank") is not None:
+        _check_value(source, path + ".bank", "bank", out["bank"])
+    if allow_shift:
+        sh = given.get("shift", base.get("shift") if same_type else None)
+        if sh is not None:
+            out["shift"] = _check_mapping(source, path + ".shift", name, kind, sh, out, False)
+    return out
+
+
+def _check_section(source, key, given, defaults):
+    if not isinstance(given, dict):
+        _fail(source, key, "must be an object, not %s" % _show(given))
+    out = dict(defaults)
+    for f, v in given.items():
+        fp = key + "." + f
+        if f not in defaults:
+            _fail(source, fp, "unknown field (fields: %s)" % ", ".join(sorted(defaults)))
+        d = defaults[f]
+        if isinstance(d, bool):
+            if not isinstance(v, bool):
+                _fail(source, fp, "%s is not true or false" % _show(v))
+        elif isinstance(d, int):
+            lo, hi = _GLOBAL_LIMITS[f]
+            if not isinstance(v, int) or isinstance(v, bool) or v < lo or v > hi:
+                _fail(source, fp, "%s is out of range %d..%d" % (_show(v), lo, hi))
+        out[f] = v
+    return out
+
+
+def validate(cfg, board, source="config.json"):
+    """Check a config dict against a board; return the complete, normalized config."""
+    if not isinstance(cfg, dict):
+        _fail(source, "(top)", "the config must be a JSON object, not %s" % _show(cfg))
+    out = default_config(board)
+    defaults = dict(out)
+    for k, v in cfg.items():
+        if k == "controls":
+            continue
+        if k not in _GLOBAL_DEFAULTS:
+            _fail(source, k, "unknown field (top-level fields: %s)" % ", ".join(sorted(list(_GLOBAL_DEFAULTS) + ["controls"])))
+        d = defaults[k]
+        if isinstance(_GLOBAL_DEFAULTS[k], dict):
+            out[k] = _check_section(source, k, v, d)
+        elif k == "note_off":
+            if v not in NOTE_OFF_MODES:
+                _fail(source, k, "%s is not one of %s" % (_show(v), ", ".join(_show(m) for m in NOTE_OFF_MODES)))
+            out[k] = v
+        elif k == "safe_mode":
+            if v is not None and (v not in board["controls"] or board["controls"][v]["kind"] != "switch"):
+                _fail(source, k, "%s is not a switch of board %s" % (_show(v), board["board"]))
+            out[k] = v
+        elif isinstance(_GLOBAL_DEFAULTS[k], bool):
+            if not isinstance(v, bool):
+                _fail(source, k, "%s is not true or false" % _show(v))
+            out[k] = v
+        else:
+            lo, hi = _GLOBAL_LIMITS[k]
+            if not isinstance(v, int) or isinstance(v, bool) or v < lo or v > hi:
+                _fail(source, k, "%s is out of range %d..%d" % (_show(v), lo, hi))
+            out[k] = v
+    controls = cfg.get("controls", {})
+    if not isinstance(controls, dict):
+        _fail(source, "controls", "must be an object mapping control names to mappings")
+    result = {}
+    for name in control_names(board):
+        wiring = board["controls"][name]
+        base = out["controls"][name]
+        given = controls.get(name, {})
+        result[name] = _check_mapping(source, "controls." + name, name, wiring["kind"], given, base, True)
+    for name in sorted(controls):
+        if name not in board["controls"]:
+            _fail(source, "controls." + name, "board %s has no control named %s (it has %s)"
+                  % (board["board"], _show(name), _names(board)))
+    out["controls"] = result
+    return out
+
+
+def control_names(board):
+    """Control names in a stable, natural order (pad2 before pad10). MicroPython's dicts
+    keep no insertion order, so anything that iterates controls goes through this."""
+    def key(n):
+        k = _num(n)
+        return (n[: len(n) - len(str(k))] if k else n, k)
+
+    return sorted(board["controls"], key=key)
+
+
+def _names(board):
+    names = control_names(board)
+    if len(names) > 6:
+        return ", ".join(names[:3]) + ", ... " + names[-1]
+    return ", ".join(names)
+
+
+def parse(text, board, source="config.json"):
+    """Parse JSON text and validate it; JSON syntax errors become one-line ConfigErrors."""
+    try:
+        cfg = json.loads(text)
+    except ValueError as e:
+        raise ConfigError("%s: not valid JSON (%s)" % (source, e))
+    return validate(cfg, board, source)
+
+
+def load(path, board):
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        raise ConfigError("%s: cannot be read (missing?)" % path)
+    return parse(text, board, path)
