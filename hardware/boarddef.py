@@ -1,0 +1,356 @@
+"""Board definitions (boards/<name>.json): load, check against the chip's pin functions,
+and describe what each GPIO is used for.
+
+The same JSON is read by the firmware on the board, by the simulator and by the
+generators in this folder, so every rule a builder could trip over is checked here
+once and the tests run it on every board.
+"""
+import json
+import os
+import re
+
+from hardware import chips
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BOARDS_DIR = os.path.join(ROOT, "boards")
+
+KINDS = ("piezo", "fsr", "switch", "pot", "stick", "encoder")
+ANALOG_KINDS = ("piezo", "fsr", "pot", "stick")
+MUX_CHANNELS = {"4067": 16, "4051": 8}
+MUX_SELECT_LINES = {"4067": 4, "4051": 3}
+
+# Which kinds each control family may be; the number part must run 1..N without gaps.
+FAMILIES = (
+    ("pad", ("piezo", "fsr", "switch")),
+    ("knob", ("pot",)),
+    ("enc", ("encoder",)),
+    ("button", ("switch",)),
+)
+NAME_RE = re.compile(r"^(pad|knob|enc|button)([1-9][0-9]*)$")
+
+REQUIRED = ("board", "title", "chip", "micropython", "gpio", "adc", "led", "din_out",
+            "muxes", "controls", "safe_mode")
+OPTIONAL = ("din_in", "micropython_build", "labels", "gpio_pads", "user_leds", "notes")
+
+
+def names():
+    """Every board defined in boards/, sorted."""
+    return sorted(f[:-5] for f in os.listdir(BOARDS_DIR) if f.endswith(".json"))
+
+
+def load(name):
+    """The parsed definition of one board; ValueError naming the known boards if absent."""
+    path = os.path.join(BOARDS_DIR, name + ".json")
+    if not os.path.isfile(path):
+        raise ValueError("board %r is not defined; known boards: %s" % (name, ", ".join(names())))
+    with open(path) as f:
+        return json.load(f)
+
+
+def label(board, gpio):
+    """The silkscreen name of a GPIO on this board (GP<n> unless the board says otherwise)."""
+    return board.get("labels", {}).get(str(gpio), "GP%d" % gpio)
+
+
+def control_sort_key(name):
+    """pad1..padN, knob1.., bend, enc1.., button1.. in that order."""
+    order = {"pad": 0, "knob": 1, "bend": 2, "enc": 3, "button": 4}
+    m = NAME_RE.match(name)
+    if m:
+        return (order[m.group(1)], int(m.group(2)))
+    return (order.get(name, 9), 0)
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_control_fields(name, c, errors):
+    kind = c.get("kind")
+    if kind not in KINDS:
+        errors.append("control %s: kind %r is not one of %s" % (name, kind, ", ".join(KINDS)))
+        return
+    if kind in ANALOG_KINDS:
+        if "mux" in c or "channel" in c:
+            want = {"kind", "mux", "channel"}
+        else:
+            want = {"kind", "adc"}
+    elif kind == "switch":
+        want = {"kind", "pin", "active"}
+    else:
+        want = {"kind", "pins"}
+    have = set(c)
+    if have != want:
+        missing = sorted(want - have)
+        extra = sorted(have - want)
+        errors.append("control %s (%s): fields must be %s; missing %s, unexpected %s"
+                      % (name, kind, sorted(want), missing, extra))
+        return
+    if kind == "switch" and c["active"] not in ("low", "high"):
+        errors.append("control %s: active %r must be 'low' or 'high'" % (name, c["active"]))
+    if kind == "encoder":
+        pins = c["pins"]
+        if not (isinstance(pins, list) and len(pins) == 2 and all(_is_int(p) for p in pins)
+                and pins[0] != pins[1]):
+            errors.append("control %s: pins %r must be two different GPIO numbers" % (name, pins))
+
+
+def _check_names(controls, errors):
+    numbers = {}
+    for name, c in controls.items():
+        if name == "bend":
+            if c.get("kind") not in ("stick", "pot"):
+                errors.append("control bend: kind %r, expected stick or pot" % c.get("kind"))
+            continue
+        m = NAME_RE.match(name)
+        if not m:
+            errors.append("control %r: name must be pad<N>, knob<N>, bend, enc<N> or button<N>" % name)
+            continue
+        numbers.setdefault(m.group(1), []).append(int(m.group(2)))
+    for family, kinds in FAMILIES:
+        got = sorted(numbers.get(family, []))
+        if got != list(range(1, len(got) + 1)):
+            errors.append("controls %s: numbered %s, expected %s1..%s%d without gaps"
+                          % (family, got, family, family, len(got)))
+        for n in got:
+            k = controls[family + str(n)].get("kind")
+            if k not in kinds:
+                errors.append("control %s%d: kind %r, expected one of %s" % (family, n, k, ", ".join(kinds)))
+
+
+def validate(board, name=None):
+    """Every problem found in a board definition, as one line each ([] if none)."""
+    errors = []
+    for key in REQUIRED:
+        if key not in board:
+            errors.append("missing field %r" % key)
+    for key in board:
+        if key not in REQUIRED and key not in OPTIONAL:
+            errors.append("unknown field %r" % key)
+    if errors:
+        return errors
+    if name is not None and board["board"] != name:
+        errors.append("field board is %r but the file is %s.json" % (board["board"], name))
+    if board["chip"] not in chips.CHIPS:
+        return errors + ["chip %r is not one of %s" % (board["chip"], ", ".join(sorted(chips.CHIPS)))]
+    chip = chips.chip(board["chip"])
+    if not re.match(r"^\d+\.\d+\.\d+$", str(board["micropython"])):
+        errors.append("micropython %r must be a version like 1.23.0" % board["micropython"])
+
+    gpio = board["gpio"]
+    if len(set(gpio)) != len(gpio):
+        errors.append("gpio lists a pin twice: %r" % gpio)
+    for p in gpio:
+        if not _is_int(p) or not 0 <= p < chip["gpio_count"]:
+            errors.append("gpio %r is not a GPIO of %s (0..%d)" % (p, board["chip"], chip["gpio_count"] - 1))
+    for p in board.get("gpio_pads", []):
+        if p not in gpio:
+            errors.append("gpio_pads lists GPIO %r, which is not in gpio" % p)
+    for key in board.get("labels", {}):
+        if int(key) not in gpio:
+            errors.append("labels names GPIO %s, which is not in gpio" % key)
+
+    # ADC channels: the board's map must agree with the chip's.
+    adc = {}
+    for key, pin in board["adc"].items():
+        ch = int(key)
+        if chip["adc"].get(ch) != pin:
+            errors.append("adc channel %d on GPIO %r: on %s ADC%d is GPIO %r"
+                          % (ch, pin, board["chip"], ch, chip["adc"].get(ch)))
+        elif pin not in gpio:
+            errors.append("adc channel %d: GPIO %d is not brought out (not in gpio)" % (ch, pin))
+        adc[ch] = pin
+
+    # Who uses which GPIO; shared select lines are one user ("mux select") if identical.
+    users = {}
+
+    def use(pin, who):
+        if not _is_int(pin):
+            errors.append("%s: %r is not a GPIO number" % (who, pin))
+            return
+        if pin not in gpio:
+            errors.append("%s: GPIO %d is not brought out on this board" % (who, pin))
+        users.setdefault(pin, []).append(who)
+
+    adc_users = {}
+
+    def use_adc(ch, who):
+        if ch not in adc:
+            errors.append("%s: ADC channel %r is not available on this board (have %s)"
+                          % (who, ch, sorted(adc)))
+            return
+        adc_users.setdefault(ch, []).append(who)
+        users.setdefault(adc[ch], []).append(who)
+
+    for port, field, finder in (("din_out", "tx", chips.uart_of_tx), ("din_in", "rx", chips.uart_of_rx)):
+        if port not in board:
+            continue
+        spec = board[port]
+        pin, uart = spec.get(field), spec.get("uart")
+        if set(spec) != {"uart", field}:
+            errors.append("%s: fields must be uart and %s, got %s" % (port, field, sorted(spec)))
+            continue
+        can = finder(board["chip"], pin)
+        if can != uart:
+            errors.append("%s: GPIO %r cannot carry UART%r %s on %s (it can carry: %s)"
+                          % (port, pin, uart, field.upper(), board["chip"],
+                             "UART%d" % can if can is not None else "no UART " + field.upper()))
+        use(pin, "%s UART%r %s" % (port, uart, field.upper()))
+    if "din_in" in board and board["din_in"].get("uart") != board["din_out"].get("uart"):
+        # Allowed (two UARTs), but then both UARTs are taken; nothing to check beyond pins.
+        pass
+
+    selects = {}
+    for mname, m in sorted(board["muxes"].items()):
+        mtype = m.get("type")
+        if mtype not in MUX_CHANNELS:
+            errors.append("mux %s: type %r is not one of %s" % (mname, mtype, ", ".join(MUX_CHANNELS)))
+            continue
+        sel = m.get("select", [])
+        if len(sel) != MUX_SELECT_LINES[mtype] or len(set(sel)) != len(sel):
+            errors.append("mux %s: a %s needs %d different select lines, got %r"
+                          % (mname, mtype, MUX_SELECT_LINES[mtype], sel))
+        key = tuple(sel)
+        if key in selects:
+            selects[key].append(mname)
+        else:
+            selects[key] = [mname]
+            for i, pin in enumerate(sel):
+                use(pin, "mux select S%d" % i)
+        use_adc(m.get("adc"), "mux %s common" % mname)
+
+    controls = board["controls"]
+    mux_channels = {}
+    for cname in sorted(controls, key=control_sort_key):
+        c = controls[cname]
+        n_errors = len(errors)
+        _check_control_fields(cname, c, errors)
+        if len(errors) != n_errors:
+            continue
+        kind = c["kind"]
+        if kind in ANALOG_KINDS and "mux" in c:
+            m = board["muxes"].get(c["mux"])
+            if m is None:
+                errors.append("control %s: mux %r is not defined" % (cname, c["mux"]))
+                continue
+            size = MUX_CHANNELS.get(m.get("type"), 0)
+            ch = c["channel"]
+            if not _is_int(ch) or not 0 <= ch < size:
+                errors.append("control %s: channel %r out of range 0..%d for a %s"
+                              % (cname, ch, size - 1, m.get("type")))
+                continue
+            mux_channels.setdefault((c["mux"], ch), []).append(cname)
+        elif kind in ANALOG_KINDS:
+            use_adc(c["adc"], "control %s" % cname)
+        elif kind == "switch":
+            use(c["pin"], "control %s" % cname)
+        else:
+            use(c["pins"][0], "control %s A" % cname)
+            use(c["pins"][1], "control %s B" % cname)
+
+    led = board["led"]
+    if led.get("type") == "pin":
+        if not (led.get("pin") == "LED" or _is_int(led.get("pin"))) or set(led) != {"type", "pin"}:
+            errors.append("led: a pin LED needs pin (a GPIO number or \"LED\"), got %r" % led)
+        elif _is_int(led["pin"]) and led["pin"] in users:
+            errors.append("led: GPIO %d is also used by %s" % (led["pin"], users[led["pin"]]))
+    elif led.get("type") == "neopixel":
+        if not _is_int(led.get("pin")) or not set(led) <= {"type", "pin", "power"}:
+            errors.append("led: a neopixel needs pin and optionally power, got %r" % led)
+        for k in ("pin", "power"):
+            if k in led and led[k] in users:
+                errors.append("led %s: GPIO %d is also used by %s" % (k, led[k], users[led[k]]))
+    else:
+        errors.append("led: type %r must be pin or neopixel" % led.get("type"))
+    for u in board.get("user_leds", []):
+        if u.get("pin") in users:
+            errors.append("user LED %s: GPIO %d is also used by %s"
+                          % (u.get("color"), u["pin"], users[u["pin"]]))
+
+    for pin, who in sorted(users.items()):
+        if len(who) > 1:
+            errors.append("GPIO %d used more than once: %s" % (pin, "; ".join(who)))
+    for ch, who in sorted(adc_users.items()):
+        if len(who) > 1:
+            errors.append("ADC channel %d used more than once: %s" % (ch, "; ".join(who)))
+    for (mname, ch), who in sorted(mux_channels.items()):
+        if len(who) > 1:
+            errors.append("mux %s channel %d used more than once: %s" % (mname, ch, ", ".join(who)))
+
+    _check_names(controls, errors)
+    sm = controls.get(board["safe_mode"])
+    if sm is None or sm.get("kind") != "switch":
+        errors.append("safe_mode %r must name a switch control" % board["safe_mode"])
+    return errors
+
+
+def wiring(board):
+    """The `make wiring` object (simulator spec): board, ports, muxes, controls."""
+    out = {"board": board["board"], "din_out": dict(board["din_out"])}
+    if "din_in" in board:
+        out["din_in"] = dict(board["din_in"])
+    out["muxes"] = {k: dict(v) for k, v in board["muxes"].items()}
+    out["controls"] = {k: dict(v) for k, v in board["controls"].items()}
+    return out
+
+
+def mux_pin(mtype, channel):
+    """The package pin (DIP/SOIC) of a mux channel input; from the CD74HC4067/4051 pinouts."""
+    if mtype == "4067":
+        # I0..I7 on pins 9..2, I8..I15 on pins 23..16.
+        return 9 - channel if channel < 8 else 31 - channel
+    return (13, 14, 15, 12, 1, 5, 2, 4)[channel]
+
+
+MUX_SELECT_PINS = {"4067": (10, 11, 14, 13), "4051": (11, 10, 9)}
+MUX_COMMON_PIN = {"4067": 1, "4051": 3}
+
+
+def pin_roles(board):
+    """{gpio: (function, connects_to)} for every GPIO the reference layout uses."""
+    roles = {}
+    d = board["din_out"]
+    roles[d["tx"]] = ("UART%d TX: MIDI OUT" % d["uart"],
+                      "10 ohm to DIN-5 pin 5 (TRS tip on Type A, ring on Type B)")
+    if "din_in" in board:
+        d = board["din_in"]
+        roles[d["rx"]] = ("UART%d RX: MIDI IN" % d["uart"],
+                          "optocoupler output (H11L1 pin 4), 1 kohm pull-up to 3V3")
+    adc = {int(k): v for k, v in board["adc"].items()}
+    by_select = {}
+    for mname in sorted(board["muxes"]):
+        by_select.setdefault(tuple(board["muxes"][mname]["select"]), []).append(mname)
+    for sel, mnames in by_select.items():
+        mtype = board["muxes"][mnames[0]]["type"]
+        for i, pin in enumerate(sel):
+            roles[pin] = ("mux select S%d (%s)" % (i, ", ".join(mnames)),
+                          "S%d (pin %d) of each CD74HC%s listed" % (i, MUX_SELECT_PINS[mtype][i], mtype))
+    controls = board["controls"]
+    for mname in sorted(board["muxes"]):
+        m = board["muxes"][mname]
+        on = sorted((c for c in controls if controls[c].get("mux") == mname), key=control_sort_key)
+        roles[adc[m["adc"]]] = ("ADC%d: mux %s common" % (m["adc"], mname),
+                                "CD74HC%s pin %d (COM); channels: %s"
+                                % (m["type"], MUX_COMMON_PIN[m["type"]], _span(on)))
+    for cname in sorted(controls, key=control_sort_key):
+        c = controls[cname]
+        if c["kind"] in ANALOG_KINDS and "adc" in c:
+            roles[adc[c["adc"]]] = ("ADC%d: %s (%s)" % (c["adc"], cname, c["kind"]),
+                                    "wiper of the %s, 100 nF to AGND" % c["kind"])
+        elif c["kind"] == "switch":
+            roles[c["pin"]] = ("%s (switch, active %s)" % (cname, c["active"]),
+                               "switch to GND, internal pull-up" if c["active"] == "low"
+                               else "switch to 3V3, 10 kohm pull-down")
+        elif c["kind"] == "encoder":
+            roles[c["pins"][0]] = ("%s A (encoder)" % cname, "encoder A, 10 kohm pull-up; C to GND")
+            roles[c["pins"][1]] = ("%s B (encoder)" % cname, "encoder B, 10 kohm pull-up; C to GND")
+    return roles
+
+
+def _span(names_sorted):
+    """'pad1..pad16' for a run of one family, else the names joined."""
+    if not names_sorted:
+        return "none"
+    if len(names_sorted) > 2:
+        return "%s..%s" % (names_sorted[0], names_sorted[-1])
+    return ", ".join(names_sorted)
