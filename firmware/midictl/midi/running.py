@@ -1,0 +1,83 @@
+# Running status for the DIN (serial) side, MIDI 1.0 "Running Status": a channel
+# message whose status byte equals the previous one may be sent without it. This
+# is a pure transformation of complete messages into wire bytes, no I/O.
+#
+# Rules (MIDI 1.0 Detailed Specification, Table I notes):
+# - system common messages and SysEx (F0..F7) clear running status, so the next
+#   channel message carries its status again;
+# - system real-time bytes (F8..FF) may appear anywhere and leave it alone: here they
+#   touch no state at all, not even the idle timer below, because a receiver plugged
+#   in during a stream of clock bytes has still not seen a channel status;
+# - a receiver connected mid-stream can only sync on a status byte, so the status
+#   is re-sent at least once every `refresh_every` channel messages and after
+#   `refresh_idle_ms` without a (non-real-time) message; 0 disables either rule.
+try:
+    from micropython import const
+except ImportError:  # CPython
+
+    def const(x):
+        return x
+
+
+from midictl.compat import ticks_diff
+
+_REALTIME = const(0xF8)
+_SYSTEM = const(0xF0)
+_STATUS_BIT = const(0x80)
+
+
+class RunningStatus:
+    def __init__(self, enabled=True, refresh_every=0, refresh_idle_ms=0):
+        if not 0 <= refresh_every < (1 << 29):
+            raise ValueError("refresh_every %r out of range 0..%d" % (refresh_every, (1 << 29) - 1))
+        if not 0 <= refresh_idle_ms < (1 << 29):
+            raise ValueError("refresh_idle_ms %r out of range 0..%d" % (refresh_idle_ms, (1 << 29) - 1))
+        self.enabled = bool(enabled)
+        self.refresh_every = refresh_every
+        self.refresh_idle_ms = refresh_idle_ms
+        self.status = 0  # the status the receiver holds; 0 = none
+        self._sent = 0  # channel messages since the status byte was last written
+        self._last_ms = 0  # when the last non-real-time message was written
+        self.dropped = 0  # status bytes saved so far (wraps below 2**30)
+
+    def reset(self):
+        """Forget what the receiver holds: the next channel message carries its status
+        (use after the port was reopened or a byte may have been lost)."""
+        self.status = 0
+        self._sent = 0
+
+    def encode(self, msg, n, out, off, now_ms):
+        """Write the complete message msg[0:n] (status first) to out[off:], dropping
+        its status byte when running status allows; return the bytes written."""
+        s = msg[0]
+        if s >= _REALTIME:
+            out[off] = s
+            return 1
+        if not s & _STATUS_BIT or n < 1:
+            raise ValueError("msg[0] %r out of range 128..255" % (s,))
+        start = 0
+        if s >= _SYSTEM:
+            self.status = 0
+        elif s == self.status and self.enabled:
+            every = self.refresh_every
+            idle = self.refresh_idle_ms
+            if every and self._sent >= every:
+                pass  # forced refresh by count
+            elif idle and not 0 <= ticks_diff(now_ms, self._last_ms) < idle:
+                # A negative diff means the clock wrapped past half its period: so
+                # long ago that a refresh is due too.
+                pass
+            else:
+                start = 1
+                self._sent += 1
+                self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+        else:
+            self.status = s
+        if start == 0:
+            self._sent = 1
+        self._last_ms = now_ms
+        j = off
+        for i in range(start, n):
+            out[j] = msg[i]
+            j += 1
+        return n - start
