@@ -170,8 +170,10 @@ class Parser:
 
     def feed_usb(self, pkt, off):
         """Take one 4-byte USB-MIDI event packet at pkt[off:off+4]; the CIN says how
-        many of its MIDI bytes count. Returns a code like feed(). A malformed
-        packet that completes two things reports the last, counting one error."""
+        many of its MIDI bytes count. Returns a code like feed(). In a well-formed
+        packet only the last byte completes anything; if an earlier one does, the
+        rest of that malformed packet is dropped (one error) so it cannot overwrite
+        the message being reported."""
         head = pkt[off]
         if self.cable >= 0 and head >> 4 != self.cable:
             return 0
@@ -181,15 +183,13 @@ class Parser:
         self.packet_cable = head >> 4
         code = self.feed(pkt[off + 1])
         if n > 1:
-            c = self.feed(pkt[off + 2])
-            if c:
+            if code:
+                self.errors = (self.errors + 1) & _COUNT_MASK
+                return code
+            code = self.feed(pkt[off + 2])
+            if n > 2:
                 if code:
                     self.errors = (self.errors + 1) & _COUNT_MASK
-                code = c
-            if n > 2:
-                c = self.feed(pkt[off + 3])
-                if c:
-                    if code:
-                        self.errors = (self.errors + 1) & _COUNT_MASK
-                    code = c
+                    return code
+                code = self.feed(pkt[off + 3])
         return code
