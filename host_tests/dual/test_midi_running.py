@@ -106,3 +106,13 @@ def test_bad_arguments():
     rs = RunningStatus()
     assert str(raises(ValueError, rs.encode, b"\x3c\x40", 2, bytearray(4), 0, 0)) == (
         "msg[0] 60 out of range 128..255")
+
+
+def test_msg_off_runs_through_a_sequence():
+    rs = RunningStatus()
+    seq = bytes.fromhex("B0 63 01 B0 62 02 B0 06 03 B0 26 04")
+    out = bytearray(12)
+    n = 0
+    for m in range(0, 12, 3):
+        n += rs.encode(seq, 3, out, n, 0, m)
+    assert hexs(out, n) == "B0 63 01 62 02 06 03 26 04"

@@ -102,3 +102,12 @@ def test_packet_errors():
     short = bytearray(7)
     raises(IndexError, packets, b"\xf0\x01\x02\x03\xf7", 5, 0, short, 0)
     assert short == bytearray(7)
+
+
+def test_msg_off_sends_one_message_of_a_sequence():
+    seq = bytes.fromhex("B0 63 01 B0 62 02 F0 7D 01 02 F7")
+    out = bytearray(12)
+    assert packets(seq, 3, 0, out, 0, 3) == 4
+    assert hexs(out, 4) == "0B B0 62 02"
+    assert packets(seq, 5, 0, out, 4, 6) == 8
+    assert hexs(out, 12) == "0B B0 62 02 04 F0 7D 01 06 02 F7 00"

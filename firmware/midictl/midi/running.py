@@ -46,10 +46,12 @@ class RunningStatus:
         self.status = 0
         self._sent = 0
 
-    def encode(self, msg, n, out, off, now_ms):
-        """Write the complete message msg[0:n] (status first) to out[off:], dropping
-        its status byte when running status allows; return the bytes written."""
-        s = msg[0]
+    def encode(self, msg, n, out, off, now_ms, msg_off=0):
+        """Write the complete message msg[msg_off:msg_off + n] (status first) to
+        out[off:], dropping its status byte when running status allows; return the
+        bytes written. msg_off lets a multi-message sequence (NRPN, 14-bit CC) be
+        passed message by message from one buffer without slicing it."""
+        s = msg[msg_off]
         if s >= _REALTIME:
             out[off] = s
             return 1
@@ -77,7 +79,7 @@ class RunningStatus:
             self._sent = 1
         self._last_ms = now_ms
         j = off
-        for i in range(start, n):
+        for i in range(msg_off + start, msg_off + n):
             out[j] = msg[i]
             j += 1
         return n - start

@@ -71,29 +71,30 @@ def cin_for(status, n):
     return _SYSTEM_CIN[status & 0x0F]
 
 
-def packets(msg, n, cable, out, off):
-    """Write the USB-MIDI event packets for the complete message msg[0:n] to
-    out[off:]; return the bytes written (a multiple of 4)."""
+def packets(msg, n, cable, out, off, msg_off=0):
+    """Write the USB-MIDI event packets for the complete message
+    msg[msg_off:msg_off + n] to out[off:]; return the bytes written (a multiple of
+    4). msg_off lets a multi-message sequence be sent from one buffer unsliced."""
     if cable & -16:
         _bad("cable", cable, 0, 15)
-    s = msg[0]
+    i = msg_off
+    s = msg[i]
     if s != _SYSEX:
         head = (cable << 4) | cin_for(s, n)
-        if n > 1 and (msg[1] | msg[n - 1]) & 0x80:
+        if n > 1 and (msg[i + 1] | msg[i + n - 1]) & 0x80:
             raise ValueError("data byte >= 0x80 in a %d-byte message" % n)
-        out[off + 3] = msg[2] if n == 3 else 0
-        out[off + 2] = msg[1] if n >= 2 else 0
+        out[off + 3] = msg[i + 2] if n == 3 else 0
+        out[off + 2] = msg[i + 1] if n >= 2 else 0
         out[off + 1] = s
         out[off] = head
         return 4
-    if n < 2 or msg[n - 1] != _EOX:
+    if n < 2 or msg[i + n - 1] != _EOX:
         raise ValueError("SysEx must end with F7 (n %r)" % (n,))
     cable <<= 4
     # Every packet but the last carries 3 bytes with CIN 4; the last 1..3 (F7 last).
     last = off + ((n - 1) // 3) * 4  # offset of the final packet
     rest = n - ((n - 1) // 3) * 3  # bytes in it, 1..3
     out[last + 3] = 0  # IndexError before anything else if `out` is short
-    i = 0
     j = off
     while j < last:
         out[j] = cable | _CIN_SYSEX
