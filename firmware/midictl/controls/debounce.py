@@ -1,0 +1,110 @@
+# Switch debouncing, eager: the first edge is reported at once (no added latency on a
+# note), then the contact is ignored for a lockout, then its level is re-checked.
+#
+# Why 6 ms by default: contacts of tact switches and pad switches bounce for up to
+# ~5 ms (the simulator models up to 5 ms of 0.05..1 ms toggles). Timestamps are whole
+# milliseconds from ticks_ms(), so an edge at 10.9 ms is stamped 10: one more ms of
+# lockout covers that truncation. A release that happens inside the lockout is not
+# lost: it is seen at the re-check when the lockout ends.
+#
+# A lockout is held as a flag plus a start time (not only a time) so that a switch left
+# alone for longer than half the ticks period cannot look "still locked" after a wrap.
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from midictl.compat import ticks_diff
+
+PRESS = const(1)
+RELEASE = const(-1)
+_MAX_BITS = const(30)  # bitmaps stay small ints on the rp2 port (31-bit signed)
+
+
+def _check_lockout(lockout_ms):
+    if lockout_ms < 1 or lockout_ms > 100:
+        raise ValueError("lockout_ms %r out of range 1..100" % (lockout_ms,))
+
+
+class Debouncer:
+    """One switch. update(level, now_ms) -> PRESS, RELEASE or 0; `pressed` is the state.
+    level is the raw pin level (truthy = high); active_low: pressed when the pin is low
+    (the default wiring: switch to ground, internal pull-up)."""
+
+    def __init__(self, lockout_ms=6, active_low=True):
+        _check_lockout(lockout_ms)
+        self.lockout_ms = lockout_ms
+        self._invert = 1 if active_low else 0
+        self.pressed = False
+        self._locked = False
+        self._t = 0
+
+    def update(self, level, now_ms):
+        if self._locked:
+            if ticks_diff(now_ms, self._t) < self.lockout_ms:
+                return 0
+            self._locked = False
+        down = (1 if level else 0) ^ self._invert
+        if down == self.pressed:
+            return 0
+        self.pressed = not self.pressed
+        self._locked = True
+        self._t = now_ms
+        return PRESS if down else RELEASE
+
+
+class BitDebouncer:
+    """Up to 30 switches as one bitmap (bit i = switch i).
+
+    update(bits, now_ms) -> mask of switches whose debounced state changed this call;
+    `state` is the debounced bitmap (1 = pressed). active_low applies to every bit; pass
+    low_mask instead to say which bits are active-low (the others are active-high)."""
+
+    def __init__(self, count, lockout_ms=6, active_low=True, low_mask=None):
+        if count < 1 or count > _MAX_BITS:
+            raise ValueError("count %r out of range 1..%d" % (count, _MAX_BITS))
+        _check_lockout(lockout_ms)
+        self.count = count
+        self.lockout_ms = lockout_ms
+        self.all = (1 << count) - 1
+        if low_mask is None:
+            low_mask = self.all if active_low else 0
+        if low_mask < 0 or low_mask > self.all:
+            raise ValueError("low_mask %r out of range 0..%d" % (low_mask, self.all))
+        self._invert = low_mask
+        self.state = 0
+        self._locked = 0
+        self._t = [0] * count
+
+    def update(self, bits, now_ms):
+        down = (bits ^ self._invert) & self.all
+        locked = self._locked
+        if locked:
+            # Re-check only the switches whose lockout is running: a short loop, and
+            # only for the few ms after an edge.
+            t = self._t
+            lock = self.lockout_ms
+            m = 1
+            for i in range(self.count):
+                if locked & m and ticks_diff(now_ms, t[i]) >= lock:
+                    locked ^= m
+                m <<= 1
+        edges = (down ^ self.state) & ~locked
+        if edges:
+            self.state ^= edges
+            locked |= edges
+            t = self._t
+            m = 1
+            for i in range(self.count):
+                if edges & m:
+                    t[i] = now_ms
+                m <<= 1
+        self._locked = locked
+        return edges
+
+    def is_pressed(self, i):
+        return (self.state >> i) & 1 == 1

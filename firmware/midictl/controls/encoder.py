@@ -1,0 +1,175 @@
+# Rotary encoders: a table-driven quadrature decoder and the CC outputs that use it.
+#
+# Decoder. Pin levels (A, B) form a 2-bit state; the table says, for every (old, new)
+# pair, +1 (clockwise step), -1 (counter-clockwise) or 0 (no change, or both pins
+# changed at once: an invalid jump whose direction is unknowable, so it is ignored).
+# Clockwise is A leading B: (A,B) 00 -> 10 -> 11 -> 01 -> 00 (the simulator's order).
+# Contact bounce on one pin gives +1 -1 +1 ... which cancels out. Steps are summed and a
+# detent is counted only when the pins come to rest in a detent state (00 for 4 steps
+# per detent; 00 and 11 for 2; every state for 1), rounding the sum to whole detents
+# (at least half a detent of steps in one direction counts as one), then the sum
+# restarts: missed steps never flip the direction, and bounce at rest adds nothing.
+#
+# poll(a, b) (scan loop) and edge(a, b) (pin-change IRQ, hard IRQs allowed) are the same
+# code: it only reads and writes ints. take() is lock-free against the IRQ: edge() only
+# writes the wrapping total `_count`, take() only writes `_taken`.
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from midictl.compat import ticks_diff
+
+# index: old << 2 | new, state = A << 1 | B; value + 1 (0: -1, 1: none, 2: +1)
+_STEP = b"\x01\x00\x02\x01\x02\x01\x01\x00\x00\x01\x01\x02\x01\x02\x00\x01"
+_WRAP = const(0xFFFF)
+_HALF = const(0x8000)
+
+ENCODINGS = ("twos_complement", "offset", "sign_magnitude")
+_TWOS = const(0)
+_OFFSET = const(1)
+_SIGN_MAG = const(2)
+
+
+class Quadrature:
+    def __init__(self, steps_per_detent=4, a=0, b=0):
+        if steps_per_detent not in (1, 2, 4):
+            raise ValueError("steps_per_detent %r out of range 1, 2, 4" % (steps_per_detent,))
+        self.steps_per_detent = steps_per_detent
+        self._state = (2 if a else 0) | (1 if b else 0)
+        self._steps = 0
+        self._count = 0
+        self._taken = 0
+
+    def poll(self, a, b):
+        new = (2 if a else 0) | (1 if b else 0)
+        old = self._state
+        if new == old:
+            return
+        self._state = new
+        s = self._steps + _STEP[old << 2 | new] - 1
+        per = self.steps_per_detent
+        # detent (rest) states: 00 always; 11 too at 2 steps per detent; all at 1
+        if per == 4 and new != 0 or per == 2 and new != 0 and new != 3:
+            self._steps = s
+            return
+        self._steps = 0
+        half = per >> 1
+        if s > 0:
+            d = (s + half) // per
+        else:
+            d = -((half - s) // per)
+        if d:
+            self._count = (self._count + d) & _WRAP
+
+    edge = poll
+
+    def take(self):
+        """Detents since the last take(), signed (+ clockwise)."""
+        c = self._count
+        d = ((c - self._taken + _HALF) & _WRAP) - _HALF
+        self._taken = c
+        return d
+
+
+class EncoderCC:
+    """Relative or absolute CC from a Quadrature. update(now_ms) once per scan.
+
+    relative encodings of a signed step n (|n| <= 63): twos_complement n & 0x7F (+1 = 01,
+    -1 = 7F); offset 64 + n; sign_magnitude n, or 0x40 | -n when negative. absolute:
+    the value moves by n, clamped to min..max, sent when it changes.
+    accel: list of (ms, factor) pairs, shortest interval first: a detent arriving within
+    ms of the previous one counts factor times (off when None)."""
+
+    def __init__(self, sink, quadrature, channel, number, relative=True, encoding="twos_complement",
+                 min=0, max=127, value=0, accel=None, modes=None, shift=None):
+        if channel < 0 or channel > 15:
+            raise ValueError("channel %r out of range 0..15" % (channel,))
+        if number < 0 or number > 127:
+            raise ValueError("number %r out of range 0..127" % (number,))
+        if encoding not in ENCODINGS:
+            raise ValueError("encoding %r is not one of %s" % (encoding, ", ".join(ENCODINGS)))
+        if max < 0 or max > 127 or min < 0 or min >= max:
+            raise ValueError("min..max %r..%r out of range 0..127" % (min, max))
+        if value < min or value > max:
+            raise ValueError("value %r out of range %d..%d" % (value, min, max))
+        self._sink = sink
+        self._q = quadrature
+        self.channel = channel
+        self.number = number
+        self.relative = relative
+        self._enc = ENCODINGS.index(encoding)
+        self.min = min
+        self.max = max
+        self.value = value
+        self._modes = modes
+        if shift is not None:
+            if shift[0] < 0 or shift[0] > 15 or shift[1] < 0 or shift[1] > 127:
+                raise ValueError("shift %r out of range (0..15, 0..127)" % (shift,))
+        self._shift = shift
+        self._ms = bytearray()
+        self._factor = bytearray()
+        if accel:
+            last = 0
+            for ms, f in accel:
+                if ms <= last or ms > 255 or f < 1 or f > 63:
+                    raise ValueError("accel %r out of range: ms rising 1..255, factor 1..63" % (accel,))
+                last = ms
+            self._ms = bytearray([p[0] for p in accel])
+            self._factor = bytearray([p[1] for p in accel])
+        self._last = 0
+        self._idle = True  # no detent yet: the first one is not accelerated
+
+    def update(self, now):
+        d = self._q.take()
+        if not d:
+            return
+        if len(self._ms):
+            dt = ticks_diff(now, self._last)
+            self._last = now
+            if not self._idle:
+                for i in range(len(self._ms)):
+                    if dt < self._ms[i]:
+                        d *= self._factor[i]
+                        break
+            self._idle = False
+        ch = self.channel
+        num = self.number
+        if self._modes is not None and self._shift is not None and self._modes.shift:
+            ch = self._shift[0]
+            num = self._shift[1]
+        if self.relative:
+            if d > 63:
+                d = 63
+            elif d < -63:
+                d = -63
+            e = self._enc
+            if e == _TWOS:
+                v = d & 0x7F
+            elif e == _OFFSET:
+                v = 64 + d
+            else:
+                v = d if d > 0 else 0x40 | -d
+            self._sink.cc(ch, num, v)
+            return
+        v = self.value + d
+        if v < self.min:
+            v = self.min
+        elif v > self.max:
+            v = self.max
+        if v != self.value:
+            self.value = v
+            self._sink.cc(ch, num, v)
+
+    def set_remote(self, value):
+        """Absolute mode: the receiver's value (MIDI IN feedback)."""
+        if value < self.min or value > self.max:
+            raise ValueError("value %r out of range %d..%d" % (value, self.min, self.max))
+        self.value = value
+
+
+DEFAULT_ACCEL = ((15, 4), (40, 2))  # < 15 ms between detents x4, < 40 ms x2

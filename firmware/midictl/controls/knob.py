@@ -1,0 +1,122 @@
+# Pots, faders and expression inputs: one 12-bit reading per call -> CC, 14-bit CC,
+# NRPN or channel pressure. Smoothing and ends: adcfilter.py.
+#
+# Output: the anchor's position between the two dead zones is scaled linearly onto
+# min..max (inverted: max..min), so the ends give exactly min and max; a value is sent
+# only when it differs from the last one sent (never the same value twice in a row).
+# On a slow turn the anchor moves in steps smaller than one 7-bit step, so every CC
+# value is passed; 14-bit outputs move in steps of about 4 (the ADC has 12 bits).
+#
+# Soft takeover (pickup), optional: after set_remote(v) (the receiver's value, e.g. from
+# MIDI IN or a preset change) the knob sends nothing until its own value reaches or
+# crosses v, so the parameter does not jump. Without a remote value it sends at once.
+#
+# Reads come round-robin from the scan plan (mux.py), >= 100 per second per knob; the
+# filter counts readings, not milliseconds, so the update rate sets its time constants
+# (1/16 EMA at 125 Hz: ~130 ms when resting, ~30 ms while turning).
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from midictl.controls.adcfilter import PRIMED, AdcFilter
+
+KINDS = ("cc", "cc14", "nrpn", "channel_pressure")
+_CC = const(0)
+_CC14 = const(1)
+_NRPN = const(2)
+_PRESSURE = const(3)
+_NUMBER_MAX = (127, 31, 16383, 0)
+_VALUE_MAX = (127, 16383, 16383, 127)
+
+
+class Knob(AdcFilter):
+    def __init__(self, sink, channel, number=0, kind="cc", min=0, max=None, invert=False,
+                 takeover=False, deadzone=24, hysteresis=12):
+        if kind not in KINDS:
+            raise ValueError("kind %r is not one of %s" % (kind, ", ".join(KINDS)))
+        k = KINDS.index(kind)
+        if channel < 0 or channel > 15:
+            raise ValueError("channel %r out of range 0..15" % (channel,))
+        if number < 0 or number > _NUMBER_MAX[k]:
+            raise ValueError("number %r out of range 0..%d" % (number, _NUMBER_MAX[k]))
+        top = _VALUE_MAX[k]
+        if max is None:
+            max = top
+        if max < 0 or max > top:
+            raise ValueError("max %r out of range 0..%d" % (max, top))
+        if min < 0 or min >= max:
+            raise ValueError("min %r out of range 0..%d" % (min, max - 1))
+        AdcFilter.__init__(self, deadzone, hysteresis)
+        if self._lo >= self._hi:
+            raise ValueError("deadzone %r out of range 0..2046" % (deadzone,))
+        self._sink = sink
+        self._kind = k
+        self.channel = channel
+        self.number = number
+        self.min = min
+        self.max = max
+        self._invert = invert
+        self.takeover = takeover
+        # span of the anchor in 1/4 ADC steps keeps value * span below 2**30
+        self._span = (self._hi - self._lo) >> 2
+        self.value = -1  # last value sent (or known to the receiver), -1: none
+        self._local = -1  # where the knob is, in output units
+        self._remote = -1
+        self._waiting = False
+
+    def _position(self):
+        x = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (self._span >> 1)) // self._span
+        return self.max - x if self._invert else self.min + x
+
+    def update(self, raw):
+        """One 12-bit reading (per scan-plan visit). Allocates nothing."""
+        r = self._filter(raw)
+        if not r:
+            return
+        v = self._position()
+        prev = self._local
+        self._local = v
+        if r == PRIMED:
+            if self._remote < 0:
+                self.value = v
+            return
+        if self._waiting:
+            t = self._remote
+            if not (prev <= t <= v or v <= t <= prev):
+                return
+            self._waiting = False
+        if v != self.value:
+            self._send(v)
+
+    def _send(self, v):
+        self.value = v
+        k = self._kind
+        if k == _CC:
+            self._sink.cc(self.channel, self.number, v)
+        elif k == _CC14:
+            self._sink.cc14(self.channel, self.number, v)
+        elif k == _NRPN:
+            self._sink.nrpn(self.channel, self.number, v)
+        else:
+            self._sink.channel_pressure(self.channel, v)
+
+    def set_remote(self, value):
+        """The receiver's current value (MIDI IN feedback, preset load)."""
+        if value < 0 or value > _VALUE_MAX[self._kind]:
+            raise ValueError("value %r out of range 0..%d" % (value, _VALUE_MAX[self._kind]))
+        self._remote = value
+        self.value = value
+        self._waiting = self.takeover and value != self._local
+
+    def report(self):
+        """Send the current position (e.g. "report pots at boot"); ends any takeover wait."""
+        if self._local < 0:
+            return False  # not primed yet: no position to report
+        self._waiting = False
+        self._send(self._local)
+        return True

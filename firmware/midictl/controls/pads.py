@@ -1,0 +1,322 @@
+# Velocity pads: up to 30 pads processed together, once per scan, from one array of
+# 12-bit samples (index i = pad i). Piezo and FSR pads are analog; switch pads get their
+# level from a debounced bitmap and play a fixed velocity.
+#
+# A strike, analog pads (the simulator's shapes, ARCHITECTURE.md "Simulated physics"):
+#   piezo: rise to A over 0.5 ms, decay tau 2 ms;  FSR: rise to A over 2 ms, then held.
+# 1. The sample rises above the pad's threshold: a peak window opens (window_ms, 2 by
+#    default, so it holds 3 samples at 1 kHz: the crossing sample and two more, which
+#    always include the top of a piezo pulse (rise 0.5 ms) and of an FSR press (2 ms)).
+# 2. When the window has run, the peak is scaled from threshold..full_scale to a strike
+#    index 0..127 and looked up in the pad's velocity curve (velocity.py).
+# 3. Crosstalk rule: a pad whose peak is below crosstalk_pct % of the peak of a grid
+#    neighbour that struck within the same window (start times at most window_ms apart)
+#    gives no note. Only neighbours are compared, so a soft strike on a pad that does
+#    not touch the loud one always plays; a real soft strike on a neighbour plays when
+#    it is at least crosstalk_pct % of the loud one (the simulator's mechanical
+#    crosstalk is 20 %, the default limit 35 %).
+# 4. Retrigger mask: after a strike a pad takes no new strike until the signal has
+#    fallen below half its threshold AND mask_ms have passed since the strike began, so
+#    one strike (with its decay and any ringing) gives exactly one note.
+# Piezo Note Off: a piezo has no held level, so the note is ended gate_ms after the
+#    Note On, or later if the signal is still above half the threshold then (it ends as
+#    soon as it has decayed). A new strike while the note sounds sends its Note Off
+#    just before the new Note On.
+# FSR Note Off: when the level falls below half the threshold (hysteresis against the
+#    threshold that started it). Pressure while held (per pad: "off", "poly",
+#    "channel"): the level is smoothed and followed with a hysteresis of 16 steps, sent
+#    at most every pressure_ms and only when the 7-bit value changes; a pad that sent
+#    pressure sends pressure 0 just before its Note Off.
+# The note sent (base note + modes.offset at Note On) and its channel are remembered
+# per pad, so the Note Off matches even when the transpose changes while a pad sounds.
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+from array import array
+
+from midictl.compat import ticks_diff
+
+# pad kinds
+KINDS = ("none", "piezo", "fsr", "switch")
+_PIEZO = const(1)
+_FSR = const(2)
+_SWITCH = const(3)
+PRESSURE = ("off", "poly", "channel")
+_POLY = const(1)
+_CHANNEL = const(2)
+
+# per-pad states
+_IDLE = const(0)  # armed, silent
+_WINDOW = const(1)  # collecting the peak
+_DECAY = const(2)  # struck: waiting for the signal to fall (note may sound)
+_ARMED_ON = const(3)  # piezo: decayed, note sounding until its gate ends
+_HELD = const(4)  # FSR: pressed, note sounding
+_SKIP = const(5)  # not an analog pad
+
+_PRESS_HYST = const(16 * 16)  # pressure follower hysteresis: 16 ADC steps, in 1/16 steps
+_MAX_PADS = const(30)
+
+
+def grid_neighbours(count, cols):
+    """Bitmasks of orthogonal neighbours for pads laid out row by row, `cols` wide
+    (pads 1-4 the bottom row of a 4x4 grid, as in the simulator)."""
+    out = [0] * count
+    for i in range(count):
+        r, c = divmod(i, cols)
+        for j in range(count):
+            rj, cj = divmod(j, cols)
+            if abs(r - rj) + abs(c - cj) == 1:
+                out[i] |= 1 << j
+    return out
+
+
+class PadGroup:
+    def __init__(self, sink, count, modes=None, window_ms=2, mask_ms=10, full_scale=3400,
+                 crosstalk_pct=35, grid_cols=4, neighbours=None, pressure_ms=10):
+        if count < 1 or count > _MAX_PADS:
+            raise ValueError("count %r out of range 1..%d" % (count, _MAX_PADS))
+        if window_ms < 1 or window_ms > 10:
+            raise ValueError("window_ms %r out of range 1..10" % (window_ms,))
+        if mask_ms < window_ms or mask_ms > 500:
+            raise ValueError("mask_ms %r out of range %d..500" % (mask_ms, window_ms))
+        if full_scale < 2 or full_scale > 4095:
+            raise ValueError("full_scale %r out of range 2..4095" % (full_scale,))
+        if crosstalk_pct < 0 or crosstalk_pct > 100:
+            raise ValueError("crosstalk_pct %r out of range 0..100" % (crosstalk_pct,))
+        if pressure_ms < 1 or pressure_ms > 1000:
+            raise ValueError("pressure_ms %r out of range 1..1000" % (pressure_ms,))
+        self._sink = sink
+        self._modes = modes
+        self.count = count
+        self.window_ms = window_ms
+        self.mask_ms = mask_ms
+        self.full_scale = full_scale
+        self.crosstalk_pct = crosstalk_pct
+        self.pressure_ms = pressure_ms
+        if neighbours is None:
+            neighbours = grid_neighbours(count, grid_cols) if grid_cols else [0] * count
+        if len(neighbours) != count:
+            raise ValueError("neighbours length %r out of range %d..%d" % (len(neighbours), count, count))
+        self._nb = list(neighbours)
+        self._kind = bytearray(count)
+        self._st = bytearray([_SKIP]) * count
+        self._ch = bytearray(count)
+        self._note = bytearray(count)
+        self._vel = bytearray([100]) * count  # switch pads' fixed velocity
+        self._press = bytearray(count)
+        self._curve = [bytearray(0)] * count
+        self._thr = array("H", [120] * count)
+        self._rearm = array("H", [60] * count)
+        self._gate = array("H", [50] * count)
+        self._peak = array("H", bytes(2 * count))
+        self._t0 = [0] * count  # strike start (window open)
+        self._ton = [0] * count  # Note On time
+        self._tp = [0] * count  # last pressure check
+        self._lvl = array("H", bytes(2 * count))  # smoothed FSR level, 1/16 steps
+        self._anc = array("H", bytes(2 * count))  # pressure follower anchor, 1/16 steps
+        self._pv = bytearray(count)  # last pressure value sent
+        self._sent = bytearray(count)  # note and channel actually sent
+        self._sent_ch = bytearray(count)
+        self.on = 0  # bitmap of pads whose note sounds
+
+    def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
+                pressure="off", velocity=100):
+        """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads)."""
+        if i < 0 or i >= self.count:
+            raise ValueError("pad %r out of range 0..%d" % (i, self.count - 1))
+        if kind not in KINDS:
+            raise ValueError("kind %r is not one of %s" % (kind, ", ".join(KINDS)))
+        if channel < 0 or channel > 15:
+            raise ValueError("channel %r out of range 0..15" % (channel,))
+        if note < 0 or note > 127:
+            raise ValueError("note %r out of range 0..127" % (note,))
+        if threshold < 2 or threshold >= self.full_scale:
+            raise ValueError("threshold %r out of range 2..%d" % (threshold, self.full_scale - 1))
+        if gate_ms < 1 or gate_ms > 5000:
+            raise ValueError("gate_ms %r out of range 1..5000" % (gate_ms,))
+        if pressure not in PRESSURE:
+            raise ValueError("pressure %r is not one of %s" % (pressure, ", ".join(PRESSURE)))
+        if velocity < 1 or velocity > 127:
+            raise ValueError("velocity %r out of range 1..127" % (velocity,))
+        k = KINDS.index(kind)
+        if k in (_PIEZO, _FSR):
+            n = None if curve is None else len(curve)
+            if n != 128:
+                raise ValueError("curve length %r out of range 128..128" % (n,))
+        self._kind[i] = k
+        self._st[i] = _IDLE if k in (_PIEZO, _FSR) else _SKIP
+        self._ch[i] = channel
+        self._note[i] = note
+        self._curve[i] = curve
+        self._thr[i] = threshold
+        self._rearm[i] = threshold // 2
+        self._gate[i] = gate_ms
+        self._press[i] = PRESSURE.index(pressure) if k == _FSR else 0
+        self._vel[i] = velocity
+        if k and self._modes is not None:
+            self._modes.cover(note, note)
+
+    # -- per scan ---------------------------------------------------------------
+
+    def scan(self, samples, now):
+        """One scan: samples[i] is pad i's 12-bit level. Allocates nothing."""
+        st = self._st
+        thr = self._thr
+        due = 0
+        for i in range(self.count):
+            q = st[i]
+            if q == _IDLE:
+                if samples[i] > thr[i]:
+                    st[i] = _WINDOW
+                    self._peak[i] = samples[i]
+                    self._t0[i] = now
+            elif q == _WINDOW:
+                v = samples[i]
+                if v > self._peak[i]:
+                    self._peak[i] = v
+                if ticks_diff(now, self._t0[i]) >= self.window_ms:
+                    due |= 1 << i
+            elif q != _SKIP:
+                self._busy(i, q, samples[i], now)
+        if due:
+            self._decide(due, now)
+
+    def _busy(self, i, q, v, now):
+        st = self._st
+        if q == _DECAY:
+            if v < self._rearm[i] and ticks_diff(now, self._t0[i]) >= self.mask_ms:
+                st[i] = _ARMED_ON if self.on & (1 << i) else _IDLE
+        elif q == _ARMED_ON:
+            if v > self._thr[i]:
+                st[i] = _WINDOW
+                self._peak[i] = v
+                self._t0[i] = now
+            elif ticks_diff(now, self._ton[i]) >= self._gate[i]:
+                st[i] = _IDLE
+                self._off(i)
+        elif q == _HELD:
+            if v < self._rearm[i]:
+                st[i] = _IDLE
+                if self._pv[i]:
+                    self._pressure(i, 0)
+                self._off(i)
+            elif self._press[i]:
+                self._follow(i, v, now)
+
+    def _follow(self, i, v, now):
+        # Smooth (EMA 1/4, in 1/16 steps), follow with hysteresis so noise on a steady
+        # press moves nothing, then send the value at most every pressure_ms (checked
+        # every scan, so the last change is sent even when the finger has stopped).
+        lvl = self._lvl[i]
+        lvl += ((v << 4) - lvl) >> 2
+        self._lvl[i] = lvl
+        a = self._anc[i]
+        if lvl > a + _PRESS_HYST:
+            self._anc[i] = a = lvl - _PRESS_HYST
+        elif lvl < a - _PRESS_HYST:
+            self._anc[i] = a = lvl + _PRESS_HYST
+        if ticks_diff(now, self._tp[i]) < self.pressure_ms:
+            return
+        p = self._scale(i, a >> 4)
+        if p != self._pv[i]:
+            self._tp[i] = now
+            self._pressure(i, p)
+
+    def _pressure(self, i, p):
+        self._pv[i] = p
+        if self._press[i] == _POLY:
+            self._sink.poly_pressure(self._sent_ch[i], self._sent[i], p)
+        else:
+            self._sink.channel_pressure(self._sent_ch[i], p)
+
+    def _scale(self, i, v):
+        # threshold..full_scale -> 0..127
+        t = self._thr[i]
+        if v <= t:
+            return 0
+        x = (v - t) * 127 // (self.full_scale - t)
+        return 127 if x > 127 else x
+
+    def _decide(self, due, now):
+        peak = self._peak
+        t0 = self._t0
+        win = self.window_ms
+        pct = self.crosstalk_pct
+        for i in range(self.count):
+            if not due & (1 << i):
+                continue
+            p = peak[i]
+            nb = self._nb[i]
+            loud = 0
+            j = 0
+            while nb:
+                if nb & 1 and self._st[j] != _IDLE and -win <= ticks_diff(t0[i], t0[j]) <= win:
+                    if peak[j] > loud:
+                        loud = peak[j]
+                nb >>= 1
+                j += 1
+            if p * 100 < loud * pct:
+                self._st[i] = _DECAY  # crosstalk: no note
+                continue
+            if self.on & (1 << i):
+                self._off(i)
+            vel = self._curve[i][self._scale(i, p)]
+            if self._kind[i] == _FSR:
+                self._st[i] = _HELD
+                self._lvl[i] = p << 4
+                self._anc[i] = p << 4
+                self._pv[i] = 0  # the Note On carries the strike; pressure is what follows
+                self._tp[i] = now
+            else:
+                self._st[i] = _DECAY
+            self._on(i, vel, now)
+
+    # -- note bookkeeping -------------------------------------------------------
+
+    def _on(self, i, vel, now):
+        note = self._note[i]
+        if self._modes is not None:
+            note += self._modes.offset
+        if note < 0 or note > 127:
+            return  # cannot happen when modes.cover() was told every pad's note
+        ch = self._ch[i]
+        self._sent[i] = note
+        self._sent_ch[i] = ch
+        self._ton[i] = now
+        self.on |= 1 << i
+        self._sink.note_on(ch, note, vel)
+
+    def _off(self, i):
+        m = 1 << i
+        if self.on & m:
+            self.on ^= m
+            self._sink.note_off(self._sent_ch[i], self._sent[i], 0)
+
+    def switches(self, changed, state, now=0):
+        """Switch pads: bit i of `changed`/`state` (from a BitDebouncer) is pad i."""
+        kind = self._kind
+        for i in range(self.count):
+            m = 1 << i
+            if changed & m and kind[i] == _SWITCH:
+                if state & m:
+                    if self.on & m:
+                        self._off(i)
+                    self._on(i, self._vel[i], now)
+                else:
+                    self._off(i)
+
+    def all_off(self):
+        """Note Off for every sounding pad (mode change, panic, config reload)."""
+        for i in range(self.count):
+            if self.on & (1 << i):
+                if self._pv[i]:
+                    self._pressure(i, 0)
+                self._off(i)
+            if self._st[i] != _SKIP:
+                self._st[i] = _DECAY if self._kind[i] == _PIEZO else _IDLE
