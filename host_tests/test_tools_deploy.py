@@ -1,0 +1,343 @@
+"""tools/deploy.py (stage, deploy against host_tests/fakes/mpremote) and tools/config_check.py.
+
+Most tests use a small synthetic firmware tree and board folder (deploy.py's hidden
+--firmware/--boards options), so the exact file lists do not move as the real firmware
+grows; one test stages the real firmware for the pico.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mpy import micropython_binary
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = os.path.join(ROOT, "tools")
+FAKES = os.path.join(ROOT, "host_tests", "fakes")
+sys.path.insert(0, TOOLS)
+
+import deploy  # noqa: E402
+
+FAKE_CONFIG = '''class ConfigError(ValueError):
+    pass
+
+
+def default_config(board):
+    return {"layout": "default", "board": board["board"]}
+
+
+def validate(cfg, board, source="config.json"):
+    if cfg.get("layout") not in ("default", "custom"):
+        raise ConfigError("%s: layout: %r is not one of default, custom" % (source, cfg.get("layout")))
+    return {"layout": cfg["layout"], "board": board["board"], "checked": True}
+'''
+
+NATIVE = "import micropython\n\n\n@micropython.native\ndef f(x):\n    return x + 1\n"
+
+
+@pytest.fixture
+def fw(tmp_path):
+    """A firmware tree with the kinds of files the real one has, and two boards."""
+    f = tmp_path / "firmware"
+    files = {
+        "main.py": "import midictl.app\n",
+        "boot.py": "# boot\n",
+        "ARCHITECTURE.md": "# not for the board\n",
+        "midictl/__init__.py": "VERSION = '0'\n",
+        "midictl/config.py": FAKE_CONFIG,
+        "midictl/README.md": "not for the board\n",
+        "midictl/__pycache__/config.cpython-311.pyc": "junk",
+        "midictl/midi/__init__.py": "",
+        "midictl/midi/fast.py": NATIVE,
+    }
+    for rel, text in files.items():
+        p = f / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    b = tmp_path / "boards"
+    b.mkdir()
+    (b / "tb.json").write_text('{"board": "tb", "chip": "rp2040", "micropython": "1.23.0"}\n')
+    (b / "tb2.json").write_text('{"board": "tb2", "chip": "rp2350", "micropython": "1.24.0"}\n')
+    return tmp_path
+
+
+def run_tool(args, cwd=ROOT, env=None):
+    return subprocess.run([sys.executable] + args, capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def stage_cmd(fw, board, out, *extra):
+    return run_tool([os.path.join(TOOLS, "deploy.py"), "stage", "--board", board, "--out", str(out),
+                     "--firmware", str(fw / "firmware"), "--boards", str(fw / "boards")] + list(extra))
+
+
+TREE = ["REQUIRES.txt", "board.json", "boot.py", "config.json", "main.py",
+        "midictl/__init__.mpy", "midictl/config.mpy", "midictl/midi/__init__.mpy", "midictl/midi/fast.mpy"]
+
+
+def test_stage_writes_exactly_the_board_tree(fw):
+    out = fw / "stage"
+    r = stage_cmd(fw, "tb", out)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "staged 9 files for tb (rp2040, armv6m) in %s\n" % out
+    assert deploy.tree_of(str(out)) == TREE
+    for rel in TREE:
+        if rel.endswith(".mpy"):
+            head = (out / rel).read_bytes()[:4]
+            assert head[:2] == b"M\x06", rel  # .mpy version 6 (MicroPython >= 1.19)
+    # native code carries the arch: armv6m (4) << 2 | sub-version 3
+    assert (out / "midictl/midi/fast.mpy").read_bytes()[2] == 0x13
+    assert (out / "main.py").read_text() == "import midictl.app\n"
+    assert (out / "board.json").read_bytes() == (fw / "boards/tb.json").read_bytes()
+    assert json.loads((out / "config.json").read_text()) == {"layout": "default", "board": "tb",
+                                                             "checked": True}
+    assert (out / "REQUIRES.txt").read_text() == "usb-device-midi\n"
+    assert not [p for p in os.listdir(fw) if p.startswith(".stage-")]  # no temp dir left
+
+
+def test_stage_rp2350_compiles_for_cortex_m33(fw):
+    out = fw / "stage2"
+    r = stage_cmd(fw, "tb2", out)
+    assert r.stdout == "staged 9 files for tb2 (rp2350, armv7emsp) in %s\n" % out
+    assert (out / "midictl/midi/fast.mpy").read_bytes()[2] == 0x1F  # armv7emsp (7) << 2 | 3
+
+
+def test_stage_with_config_and_bad_config_keeps_previous_tree(fw):
+    out = fw / "stage"
+    good = fw / "good.json"
+    good.write_text('{"layout": "custom"}')
+    assert stage_cmd(fw, "tb", out, "--config", str(good)).returncode == 0
+    assert json.loads((out / "config.json").read_text()) == {"layout": "custom", "board": "tb",
+                                                             "checked": True}
+    bad = fw / "bad.json"
+    bad.write_text('{"layout": "huge"}')
+    r = stage_cmd(fw, "tb", out, "--config", str(bad))
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == "stage: %s: layout: 'huge' is not one of default, custom\n" % bad
+    assert json.loads((out / "config.json").read_text())["layout"] == "custom"
+    broken = fw / "broken.json"
+    broken.write_text('{"layout": ')
+    r = stage_cmd(fw, "tb", out, "--config", str(broken))
+    assert r.returncode == 1
+    assert r.stderr == ("stage: %s: not valid JSON (Expecting value: line 1 column 12 (char 11))\n" % broken)
+
+
+def test_stage_replaces_a_previous_stage_but_not_other_folders(fw):
+    out = fw / "stage"
+    assert stage_cmd(fw, "tb", out).returncode == 0
+    os.remove(fw / "firmware/midictl/midi/fast.py")
+    os.remove(fw / "firmware/boot.py")
+    assert stage_cmd(fw, "tb", out).returncode == 0
+    assert deploy.tree_of(str(out)) == [p for p in TREE if p not in ("boot.py", "midictl/midi/fast.mpy")]
+    mine = fw / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    r = stage_cmd(fw, "tb", mine)
+    assert r.returncode == 1
+    assert r.stderr == ("stage: %s is not empty and is not a staged tree; refusing to delete what is "
+                        "in it (choose a new or empty directory)\n" % mine)
+    assert (mine / "notes.txt").read_text() == "keep me"
+
+
+def test_stage_unknown_board_and_chip(fw):
+    r = stage_cmd(fw, "nope", fw / "o")
+    assert (r.returncode, r.stderr) == (2, "stage: unknown board 'nope'; boards: tb, tb2\n")
+    (fw / "boards/odd.json").write_text('{"board": "odd", "chip": "esp32"}')
+    r = stage_cmd(fw, "odd", fw / "o")
+    assert r.returncode == 1
+    assert r.stderr == ("stage: %s: chip 'esp32' has no mpy-cross arch; known chips: rp2040, rp2350, "
+                        "rp2350-riscv\n" % (fw / "boards/odd.json"))
+    assert not (fw / "o").exists()
+
+
+def test_stage_real_firmware_for_pico(tmp_path):
+    out = tmp_path / "pico"
+    r = run_tool([os.path.join(TOOLS, "deploy.py"), "stage", "--board", "pico", "--out", str(out)])
+    assert r.returncode == 0, r.stderr
+    expected = ["REQUIRES.txt", "board.json", "config.json"]
+    fwdir = os.path.join(ROOT, "firmware")
+    expected += [n for n in ("main.py", "boot.py") if os.path.isfile(os.path.join(fwdir, n))]
+    for here, dirs, files in os.walk(os.path.join(fwdir, "midictl")):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for f in files:
+            if f.endswith(".py"):
+                rel = os.path.relpath(os.path.join(here, f), fwdir)
+                expected.append(rel[:-3] + ".mpy")
+    assert deploy.tree_of(str(out)) == sorted(expected)
+    assert "midictl/__init__.mpy" in expected and "midictl/config.mpy" in expected
+    for rel in expected:
+        if rel.endswith(".mpy"):
+            assert (out / rel).read_bytes()[:2] == b"M\x06", rel
+    board = json.load(open(os.path.join(ROOT, "boards", "pico.json")))
+    from midictl import config
+    want = config.validate(config.default_config(board), board)
+    assert json.loads((out / "config.json").read_text()) == json.loads(json.dumps(want))
+
+
+# ---- deploy against the fake mpremote ---------------------------------------------------
+
+
+def run_deploy(fw, tmp_path, board_state, *extra, fail=None, board="tb"):
+    bindir = tmp_path / "bin"
+    bindir.mkdir(exist_ok=True)
+    link = bindir / "mpremote"
+    if not link.exists():
+        link.symlink_to(os.path.join(FAKES, "mpremote"))
+    log = tmp_path / "mpremote.log"
+    if log.exists():
+        log.unlink()
+    env = dict(os.environ)
+    env["PATH"] = str(bindir) + os.pathsep + env.get("PATH", "")
+    env["FAKE_MPREMOTE_LOG"] = str(log)
+    env["FAKE_MPREMOTE_BOARD"] = board_state
+    env.pop("FAKE_MPREMOTE_FAIL", None)
+    if fail:
+        env["FAKE_MPREMOTE_FAIL"] = fail
+    r = run_tool([os.path.join(TOOLS, "deploy.py"), "deploy", "--board", board,
+                  "--firmware", str(fw / "firmware"), "--boards", str(fw / "boards")] + list(extra), env=env)
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return r, calls
+
+
+def argvs(calls):
+    return [c["argv"][:3] + (["PROBE"] if c["argv"][2:3] == ["exec"] else c["argv"][3:]) for c in calls]
+
+
+TOP = ["board.json", "boot.py", "config.json", "main.py", "midictl"]
+COPIED = ["board.json", "boot.py", "config.json", "main.py", "midictl/__init__.mpy", "midictl/config.mpy",
+          "midictl/midi/__init__.mpy", "midictl/midi/fast.mpy"]
+
+
+def test_deploy_fresh_board_installs_midi_copies_and_resets(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "micropython")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == ("board on /dev/ttyACM0: MicroPython 1.24.1\n"
+                        "installing usb-device-midi (mpremote mip)\n"
+                        "copying 8 files\n"
+                        "deployed tb to /dev/ttyACM0; the board is restarting\n")
+    assert argvs(calls) == [
+        ["devs"],
+        ["connect", "/dev/ttyACM0", "exec", "PROBE"],
+        ["connect", "/dev/ttyACM0", "mip", "install", "usb-device-midi"],
+        ["connect", "/dev/ttyACM0", "cp", "-r"] + TOP + [":"],
+        ["connect", "/dev/ttyACM0", "reset"],
+    ]
+    assert calls[1]["argv"][3] == deploy.PROBE % (["usb.device.midi"],)
+    assert calls[3]["files"] == COPIED
+    assert not os.path.exists(calls[3]["cwd"])  # the temporary stage is cleaned up
+
+
+def test_deploy_board_with_library_and_old_tree(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "ready", "--port", "/dev/ttyACM0")
+    assert r.returncode == 0
+    assert argvs(calls) == [
+        ["connect", "/dev/ttyACM0", "exec", "PROBE"],
+        ["connect", "/dev/ttyACM0", "rm", "-r", ":midictl"],
+        ["connect", "/dev/ttyACM0", "cp", "-r"] + TOP + [":"],
+        ["connect", "/dev/ttyACM0", "reset"],
+    ]
+
+
+def test_deploy_without_board_stops_at_once(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "absent")
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == ("deploy: no MicroPython board found: connect the board with a USB data cable "
+                        "(not charge-only), without holding BOOTSEL, with MicroPython flashed "
+                        "(https://micropython.org/download/); or give PORT=\n")
+    assert argvs(calls) == [["devs"]]
+
+
+def test_deploy_wrong_port(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "micropython", "--port", "/dev/ttyACM7")
+    assert r.returncode == 2
+    assert r.stderr == ("deploy: cannot talk to a board on /dev/ttyACM7: mpremote: failed to access "
+                        "/dev/ttyACM7 (it may be in use by another program) (check the port: "
+                        "`mpremote devs` lists them)\n")
+    assert len(calls) == 1
+
+
+FLASH = ("flash MicroPython >= %s from https://micropython.org/download/ "
+         "(hold BOOTSEL, plug in, copy the .uf2)")
+
+
+@pytest.mark.parametrize("state,board,message", [
+    ("circuitpython", "tb", "the board on /dev/ttyACM0 runs CircuitPython 9.2.1; this firmware needs "
+                            "MicroPython >= 1.23.0: " + FLASH % "1.23.0"),
+    ("old", "tb", "the board on /dev/ttyACM0 runs MicroPython 1.22.2; this firmware needs MicroPython "
+                  ">= 1.23.0 (machine.USBDevice): " + FLASH % "1.23.0"),
+    ("micropython", "tb2", "the board on /dev/ttyACM0 runs MicroPython 1.24.1; this firmware needs "
+                           "MicroPython >= 1.24.0 (machine.USBDevice): " + FLASH % "1.24.0"),
+    ("nousb", "tb", "MicroPython 1.24.1 on /dev/ttyACM0 is built without machine.USBDevice (runtime USB), "
+                    "which USB-MIDI needs: " + FLASH % "1.23.0"),
+])
+def test_deploy_refuses_incompatible_firmware(fw, tmp_path, state, board, message):
+    if board == "tb2":  # 1.24.1 is new enough for 1.24.0: make the board ask for more
+        (fw / "boards/tb2.json").write_text('{"board": "tb2", "chip": "rp2350", "micropython": "1.25.0"}')
+        message = message.replace("1.24.0", "1.25.0")
+    r, calls = run_deploy(fw, tmp_path, state, board=board)
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", "deploy: " + message + "\n")
+    assert [c["argv"][0] if c["argv"][0] != "connect" else c["argv"][2] for c in calls] == ["devs", "exec"]
+
+
+def test_deploy_two_boards_picks_first_and_says_so(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "two")
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[0] == ("2 boards found (/dev/ttyACM0, /dev/ttyACM1); using /dev/ttyACM0 "
+                                        "(choose with PORT=)")
+    assert {c["argv"][1] for c in calls[1:]} == {"/dev/ttyACM0"}
+
+
+def test_deploy_copy_failure_is_one_line(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "ready", fail="cp")
+    assert r.returncode == 1
+    assert r.stderr == "deploy: copying the firmware failed: Timeout\n"
+    assert argvs(calls)[-1][2] == "cp"  # no reset after a failed copy
+
+
+def test_deploy_bad_config_needs_no_board(fw, tmp_path):
+    bad = fw / "bad.json"
+    bad.write_text('{"layout": 3}')
+    r, calls = run_deploy(fw, tmp_path, "micropython", "--config", str(bad))
+    assert r.returncode == 1
+    assert r.stderr == "deploy: %s: layout: 3 is not one of default, custom\n" % bad
+    assert calls == []
+
+
+def test_probe_runs_under_micropython():
+    code = deploy.PROBE % (["usb.device.midi", "json"],)
+    r = subprocess.run([micropython_binary(), "-c", code], capture_output=True, text=True)
+    ask = "import sys;print('%d.%d.%d' % sys.implementation.version[:3])"
+    v = subprocess.run([micropython_binary(), "-c", ask], capture_output=True, text=True).stdout.strip()
+    # the Unix port has no machine.USBDevice and no /midictl; json imports, usb.device.midi does not
+    assert r.stdout == "MIDICTL-PROBE micropython %s 0 0 0,1\n" % v
+
+
+# ---- config_check ------------------------------------------------------------------------
+
+
+def check_cmd(*args):
+    return run_tool([os.path.join(TOOLS, "config_check.py")] + list(args))
+
+
+def test_config_check_with_the_firmware_validator(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text('{"controls": {"knob3": {"cc": 20}}}')
+    r = check_cmd("--board", "pico", str(good))
+    assert (r.returncode, r.stdout, r.stderr) == (0, "%s: ok\n" % good, "")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"controls": {"knob3": {"cc": 130}}}')
+    r = check_cmd("--board", "pico", str(bad))
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == "%s: controls.knob3.cc: 130 is out of range 0..127\n" % bad
+
+
+def test_config_check_usage_errors(tmp_path):
+    r = check_cmd("--board", "pico", "")
+    assert (r.returncode, r.stderr) == (2, "no config given: make config-check CONFIG=path/to/config.json\n")
+    r = check_cmd("--board", "pico", str(tmp_path / "missing.json"))
+    assert (r.returncode, r.stderr) == (1, "%s: cannot be read (No such file or directory)\n"
+                                        % (tmp_path / "missing.json"))
+    r = check_cmd("--board", "nosuch", str(tmp_path / "missing.json"))
+    assert r.returncode == 2 and r.stderr.startswith("unknown board 'nosuch'; boards: ")
+    assert "pico" in r.stderr.split("boards: ")[1].split(", ")

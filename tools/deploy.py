@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""Build the board's file tree (`stage`) and put it on a board with mpremote (`deploy`).
+
+    deploy.py stage  --board pico --out DIR [--config my.json]     (make stage)
+    deploy.py deploy --board pico [--port /dev/ttyACM0] [--config my.json]   (make deploy)
+
+The staged tree is exactly what lands on the board's filesystem (ARCHITECTURE.md,
+"Files on the board"):
+
+    main.py, boot.py      copied as source (MicroPython only runs these two as .py)
+    midictl/**.mpy        every other firmware/midictl/**/*.py, compiled by mpy-cross
+    board.json            boards/<board>.json, byte for byte
+    config.json           --config validated by the firmware's own validator, or the
+                          board's default config (also validated)
+    REQUIRES.txt          micropython-lib packages deploy installs with `mpremote mip`
+
+Nothing else: no ARCHITECTURE.md, no marker files. OUT is replaced as a whole: the new
+tree is built in a fresh sibling directory and renamed into place, so a failed stage
+leaves the previous one intact. Because no marker file may sit in the tree, an existing
+non-empty OUT is only replaced when everything in it has the shape of a staged tree
+(the names above, only .mpy under midictl/); anything else there is refused, so a typo
+in OUT cannot delete a user's files.
+
+Exit status: 0 done; 1 a failure (bad config, compile error, incompatible board firmware,
+mpremote error); 2 no board attached / cannot connect, or a bad --board.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import config_check
+from config_check import BOARDS, FIRMWARE, CheckError
+
+# mpy-cross -march per chip. Bytecode .mpy files do not depend on it; it matters only
+# for @micropython.native/viper code. RP2350's Cortex-M33 has a single-precision FPU,
+# which MicroPython's rp2 port reports as armv7emsp (py/persistentcode.h); its Hazard3
+# RISC-V cores take rv32imc.
+ARCH = {"rp2040": "armv6m", "rp2350": "armv7emsp", "rp2350-riscv": "rv32imc"}
+
+ROOT_FILES = ("main.py", "boot.py")
+REQUIRES = ("usb-device-midi",)
+# What proves a requirement is already on the board (its import name).
+REQUIRE_MODULES = {"usb-device-midi": "usb.device.midi"}
+STAGED_ROOT = ("main.py", "boot.py", "board.json", "config.json", "REQUIRES.txt")
+
+NO_BOARD = ("no MicroPython board found: connect the board with a USB data cable (not charge-only), "
+            "without holding BOOTSEL, with MicroPython flashed (https://micropython.org/download/); "
+            "or give PORT=")
+
+
+def _which(prog, venv_first):
+    venv = os.path.join(os.path.dirname(sys.executable), prog)
+    found = shutil.which(prog)
+    order = [venv, found] if venv_first else [found, venv]
+    for p in order:
+        if p and os.path.isfile(p) and os.access(p, os.X_OK):
+            return p
+    raise CheckError("%s not found: pip install %s (make setup puts it in .venv)" % (prog, prog))
+
+
+# ---- stage ---------------------------------------------------------------------------
+
+
+def firmware_files(firmware_dir=FIRMWARE):
+    """(source path, path in the staged tree) for every file the board gets from firmware/."""
+    pairs = []
+    for name in ROOT_FILES:
+        src = os.path.join(firmware_dir, name)
+        if os.path.isfile(src):
+            pairs.append((src, name))
+    pkg = os.path.join(firmware_dir, "midictl")
+    for here, dirs, files in os.walk(pkg):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+        for f in sorted(files):
+            if f.endswith(".py"):
+                rel = os.path.relpath(os.path.join(here, f), firmware_dir).replace(os.sep, "/")
+                pairs.append((os.path.join(here, f), rel[:-3] + ".mpy"))
+    return pairs
+
+
+def looks_staged(out):
+    """True when every file under `out` has the shape of a staged tree."""
+    for here, _dirs, files in os.walk(out):
+        rel_dir = os.path.relpath(here, out).replace(os.sep, "/")
+        for f in files:
+            if rel_dir == ".":
+                if f not in STAGED_ROOT:
+                    return False
+            elif not (rel_dir.split("/")[0] == "midictl" and f.endswith(".mpy")):
+                return False
+        if rel_dir != "." and rel_dir.split("/")[0] != "midictl":
+            return False
+    return True
+
+
+def _prepare_out(out):
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise CheckError("%s exists and is not a directory; refusing to replace it" % out)
+    if os.path.isdir(out) and os.listdir(out) and not looks_staged(out):
+        raise CheckError("%s is not empty and is not a staged tree; refusing to delete what is in it "
+                         "(choose a new or empty directory)" % out)
+    parent = os.path.dirname(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    return tempfile.mkdtemp(prefix=".stage-", dir=parent)
+
+
+def _compile(mpy_cross, arch, src, rel_mpy, dest):
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    # -s: the name tracebacks on the board show (midictl/engine.py, not a host path)
+    cmd = [mpy_cross, "-march=" + arch, "-s", rel_mpy[:-4] + ".py", "-o", dest, src]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        lines = (r.stderr or r.stdout).strip().splitlines() or ["exit status %d" % r.returncode]
+        raise CheckError("mpy-cross failed on %s: %s" % (src, lines[-1]))
+
+
+def stage(board_name, out, config=None, firmware_dir=FIRMWARE, boards_dir=BOARDS, log=None):
+    """Write the board's file tree into `out`; returns its sorted relative paths."""
+    import json
+
+    bpath = config_check.board_path(board_name, boards_dir)
+    board = config_check.read_json(bpath)
+    chip = board.get("chip")
+    if chip not in ARCH:
+        raise CheckError("%s: chip %r has no mpy-cross arch; known chips: %s"
+                         % (bpath, chip, ", ".join(sorted(ARCH))))
+    api = config_check.config_api(firmware_dir)
+    if config:
+        cfg = config_check.check(config, board, api)
+    else:
+        cfg = config_check.default(board, api)
+    mpy_cross = _which("mpy-cross", venv_first=True)  # the pinned one: .mpy version must match
+    tmp = _prepare_out(out)
+    try:
+        for src, rel in firmware_files(firmware_dir):
+            dest = os.path.join(tmp, *rel.split("/"))
+            if rel.endswith(".mpy"):
+                _compile(mpy_cross, ARCH[chip], src, rel, dest)
+            else:
+                shutil.copyfile(src, dest)
+        shutil.copyfile(bpath, os.path.join(tmp, "board.json"))
+        with open(os.path.join(tmp, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(cfg, f, indent=1, sort_keys=True)
+            f.write("\n")
+        with open(os.path.join(tmp, "REQUIRES.txt"), "w", encoding="utf-8") as f:
+            f.write("".join(r + "\n" for r in REQUIRES))
+        if os.path.isdir(out):
+            shutil.rmtree(out)
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    tree = tree_of(out)
+    if log:
+        log("staged %d files for %s (%s, %s) in %s" % (len(tree), board_name, chip, ARCH[chip], out))
+    return tree
+
+
+def tree_of(out):
+    paths = []
+    for here, _dirs, files in os.walk(out):
+        for f in files:
+            paths.append(os.path.relpath(os.path.join(here, f), out).replace(os.sep, "/"))
+    return sorted(paths)
+
+
+# ---- deploy ----------------------------------------------------------------------------
+
+# Runs on the board through `mpremote exec`; one line back, parsed by _probe(). Written
+# for MicroPython and CircuitPython alike (no f-strings, no `machine` assumed).
+PROBE = """import sys, os
+try:
+    import machine
+    u = int(hasattr(machine, 'USBDevice'))
+except ImportError:
+    u = 0
+def have(m):
+    try:
+        __import__(m)
+        return 1
+    except ImportError:
+        return 0
+try:
+    os.stat('/midictl')
+    d = 1
+except OSError:
+    d = 0
+print('MIDICTL-PROBE', sys.implementation.name,
+      '.'.join([str(x) for x in sys.implementation.version[:3]]), u, d,
+      ','.join([str(have(m)) for m in %r]))
+"""
+
+
+class Mpremote:
+    """Runs mpremote (found on PATH first, so a test can put a fake there)."""
+
+    def __init__(self, log):
+        self.exe = _which("mpremote", venv_first=False)
+        self.log = log
+
+    def run(self, args, cwd=None):
+        r = subprocess.run([self.exe] + list(args), capture_output=True, text=True, cwd=cwd)
+        return r.returncode, (r.stdout or "") + (r.stderr or "")
+
+    def must(self, args, what, cwd=None):
+        code, text = self.run(args, cwd)
+        if code != 0:
+            raise CheckError("%s failed: %s" % (what, _last_line(text, code)))
+        return text
+
+
+def _last_line(text, code):
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else "mpremote exit status %d" % code
+
+
+def _version(text):
+    parts = []
+    for p in text.split(".")[:3]:
+        digits = "".join(c for c in p if c.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def find_port(mp):
+    """The serial device of the board from `mpremote devs`: a MicroPython one if any,
+    else the first USB serial device (vid:pid not 0000:0000, as `connect auto` does)."""
+    code, text = mp.run(["devs"])
+    if code != 0:
+        raise CheckError("mpremote devs failed: %s" % _last_line(text, code))
+    usb, upy = [], []
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) >= 3 and ":" in f[2] and f[2] != "0000:0000":
+            usb.append(f[0])
+            if "micropython" in line.lower():
+                upy.append(f[0])
+    found = upy or usb
+    if not found:
+        raise CheckError(NO_BOARD, 2)
+    if len(found) > 1:
+        mp.log("%d boards found (%s); using %s (choose with PORT=)"
+               % (len(found), ", ".join(found), found[0]))
+    return found[0]
+
+
+def probe(mp, port, requires):
+    modules = [REQUIRE_MODULES.get(r, r.replace("-", ".")) for r in requires]
+    code, text = mp.run(["connect", port, "exec", PROBE % (modules,)])
+    if code != 0:
+        raise CheckError("cannot talk to a board on %s: %s (check the port: `mpremote devs` lists them)"
+                         % (port, _last_line(text, code)), 2)
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) == 6 and f[0] == "MIDICTL-PROBE":
+            have = [c == "1" for c in f[5].split(",")]
+            return {"impl": f[1], "version": f[2], "usbdevice": f[3] == "1",
+                    "has_midictl": f[4] == "1", "missing": [r for r, ok in zip(requires, have) if not ok]}
+    raise CheckError("the board on %s did not answer like MicroPython: %s" % (port, _last_line(text, code)))
+
+
+def check_firmware(info, board, port):
+    need = board.get("micropython", "1.23.0")
+    fix = ("flash MicroPython >= %s from https://micropython.org/download/ "
+           "(hold BOOTSEL, plug in, copy the .uf2)" % need)
+    if info["impl"] != "micropython":
+        raise CheckError("the board on %s runs %s %s; this firmware needs MicroPython >= %s: %s"
+                         % (port, _impl_name(info["impl"]), info["version"], need, fix))
+    if _version(info["version"]) < _version(need):
+        raise CheckError("the board on %s runs MicroPython %s; this firmware needs MicroPython >= %s "
+                         "(machine.USBDevice): %s" % (port, info["version"], need, fix))
+    if not info["usbdevice"]:
+        raise CheckError("MicroPython %s on %s is built without machine.USBDevice (runtime USB), which "
+                         "USB-MIDI needs: %s" % (info["version"], port, fix))
+
+
+def _impl_name(impl):
+    return {"circuitpython": "CircuitPython"}.get(impl, impl)
+
+
+def deploy(board_name, port, config, firmware_dir, boards_dir, log):
+    """Stage into a temporary directory, then put that tree on the board and reset it."""
+    board = config_check.load_board(board_name, boards_dir)
+    if config:  # a config typo is reported before any board is needed
+        config_check.check(config, board, config_check.config_api(firmware_dir))
+    mp = Mpremote(log)
+    if not port:
+        port = find_port(mp)
+    info = probe(mp, port, list(REQUIRES))
+    check_firmware(info, board, port)
+    log("board on %s: MicroPython %s" % (port, info["version"]))
+    work = tempfile.mkdtemp(prefix="midictl-deploy-")
+    try:
+        out = os.path.join(work, "tree")
+        tree = stage(board_name, out, config, firmware_dir, boards_dir)
+        for req in info["missing"]:
+            log("installing %s (mpremote mip)" % req)
+            mp.must(["connect", port, "mip", "install", req], "mpremote mip install " + req)
+        if info["has_midictl"]:
+            # a stale midictl/x.py from an earlier (source) copy would shadow the new x.mpy
+            mp.must(["connect", port, "rm", "-r", ":midictl"], "removing the old /midictl")
+        top = sorted({p.split("/")[0] for p in tree if p != "REQUIRES.txt"})
+        files = [p for p in tree if p != "REQUIRES.txt"]
+        log("copying %d files" % len(files))
+        mp.must(["connect", port, "cp", "-r"] + top + [":"], "copying the firmware", cwd=out)
+        mp.must(["connect", port, "reset"], "resetting the board")
+        log("deployed %s to %s; the board is restarting" % (board_name, port))
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="deploy.py", description="stage or deploy the firmware")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name in ("stage", "deploy"):
+        s = sub.add_parser(name)
+        s.add_argument("--board", required=True, help="a board in boards/ (e.g. pico)")
+        s.add_argument("--config", help="controller config (JSON); default: the board's default layout")
+        # for tests and forks: another firmware tree / board folder
+        s.add_argument("--firmware", default=FIRMWARE, help=argparse.SUPPRESS)
+        s.add_argument("--boards", default=BOARDS, help=argparse.SUPPRESS)
+        if name == "stage":
+            s.add_argument("--out", required=True, help="directory to write the tree into")
+        else:
+            s.add_argument("--port", help="serial port of the board (default: the one found)")
+    args = p.parse_args(argv)
+    say = print
+    try:
+        if args.command == "stage":
+            stage(args.board, args.out, args.config, args.firmware, args.boards, log=say)
+            return 0
+        return deploy(args.board, args.port, args.config, args.firmware, args.boards, say)
+    except CheckError as e:
+        sys.stderr.write("%s: %s\n" % (args.command, e))
+        return e.code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
