@@ -153,7 +153,7 @@ class PadGroup:
         self._st[i] = _IDLE if k in (_PIEZO, _FSR) else _SKIP
         self._ch[i] = channel
         self._note[i] = note
-        self._curve[i] = curve
+        self._curve[i] = curve if curve is not None else bytearray(0)
         self._thr[i] = threshold
         self._rearm[i] = threshold // 2
         self._gate[i] = gate_ms
