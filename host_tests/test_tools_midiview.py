@@ -203,3 +203,44 @@ def test_decoder_roundtrip_with_running_status(msgs, realtime):
     assert sum(len(w) for _o, _m, w in got) == len(wire)
     for o, _m, w in got:
         assert wire[o] == w[0]
+
+
+def _firmware_parse(wire):
+    from midictl.midi import parser
+    p = parser.Parser(sysex_size=64)
+    got = []
+    for b in wire:
+        code = p.feed(b)
+        if code == parser.MESSAGE:
+            got.append(bytes(p.msg[:p.length]))
+        elif code == parser.REALTIME:
+            got.append(bytes((p.realtime,)))
+        elif code == parser.SYSEX:
+            got.append(bytes(p.sysex[:p.sysex_len]))
+    return got
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_channel.map(_channel_bytes), _sysex, _common), max_size=20),
+       st.lists(st.tuples(st.integers(0, 300), st.sampled_from([0xF8, 0xFE])), max_size=5),
+       st.lists(st.tuples(st.integers(0, 300), st.integers(0, 0x7F)), max_size=3))
+def test_decoder_agrees_with_the_firmware_parser(msgs, realtime, strays):
+    # Stray data bytes included: the firmware drops them (and whatever they break),
+    # the host view shows them; the complete messages must be the same, in order.
+    wire = bytearray(b"".join(msgs))
+    for pos, b in sorted(realtime + strays, reverse=True):
+        wire.insert(min(pos, len(wire)), b)
+    host = [m for _o, m, _w in decode_din(bytes(wire)) if _complete(m)]
+    assert host == _firmware_parse(bytes(wire))
+
+
+def _complete(m):
+    s = m[0]
+    if s >= 0xF8:
+        return True
+    if s == 0xF0:
+        return m[-1] == 0xF7 and len(m) > 1
+    if s < 0x80:
+        return False
+    need = midiview.CHANNEL_MESSAGES[s & 0xF0][1] if s < 0xF0 else midiview.SYSTEM_MESSAGES[s][1]
+    return len(m) == need + 1
