@@ -122,6 +122,11 @@ def test_sysex():
     assert str(raises(ValueError, e.sysex, bytearray(8), 0, b"\x7d\x01\xf7")) == (
         "payload[2] 247 out of range 0..127")
     assert str(raises(ValueError, e.sysex, bytearray(8), 0, b"\x01", 2)) == "n 2 out of range 0..1"
+    assert str(raises(ValueError, e.sysex, bytearray(8), 0, b"\x01\xf0\x02", 2)) == (
+        "payload[1] 240 out of range 0..127")  # the partial-payload path checks too
+    buf = bytearray(8)
+    raises(ValueError, e.sysex, buf, 0, b"\x01\x90")
+    assert buf == bytearray(8)  # a whole bad payload is refused before any write
     # Too small a buffer: IndexError before anything is written.
     buf = bytearray(4)
     raises(IndexError, e.sysex, buf, 0, b"\x01\x02\x03")
@@ -215,6 +220,7 @@ def test_spec_constants_match_the_encoders():
 def test_encoders_allocate_nothing():
     buf = bytearray(64)
     payload = bytearray(b"\x7d\x01\x02\x03")
+    view = memoryview(payload)
 
     def run():
         n = e.note_on(buf, 0, 1, 60, 100)
@@ -225,7 +231,7 @@ def test_encoders_allocate_nothing():
         n += e.nrpn(buf, n, 1, 300, 400)
         n += e.rpn(buf, n, 1, 0, 2, True)
         n += e.bank_program(buf, n, 1, 3, 4)
-        n = e.sysex(buf, 0, payload)
+        n = e.sysex(buf, 0, payload) + e.sysex(buf, 6, view) + e.sysex(buf, 12, payload, 2)
         n += e.local_control(buf, n, 0, True)
         n += e.song_position(buf, n, 5) + e.timing_clock(buf, n)
         return e.message_length(0xF2) + e.channel_user(16)
