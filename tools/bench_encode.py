@@ -162,8 +162,8 @@ def _stage_adafruit(tmp):
     src = os.path.dirname(adafruit_midi.__file__)
     dst = os.path.join(tmp, "adafruit_midi")
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
-    # adafruit_midi imports only `typing` beyond itself, inside try/except ImportError,
-    # so MicroPython needs no stubs; an empty stub dir stays on the path for clarity.
+    # Beyond itself adafruit_midi imports only `typing`, inside try/except ImportError,
+    # so MicroPython needs no stubs.
     return tmp
 
 
@@ -185,12 +185,15 @@ def _mido_us(n):
     import mido
 
     payload = list(range(32))
+
+    def cc(control, value):
+        return mido.Message("control_change", channel=3, control=control, value=value).bytes()
+
     cases = {
         "Note On": lambda: mido.Message("note_on", channel=3, note=60, velocity=100).bytes(),
         "CC": lambda: mido.Message("control_change", channel=3, control=74, value=100).bytes(),
         "Pitch Bend": lambda: mido.Message("pitchwheel", channel=3, pitch=12000 - 8192).bytes(),
-        "14-bit CC": lambda: (mido.Message("control_change", channel=3, control=1, value=12000 >> 7).bytes(),
-                              mido.Message("control_change", channel=3, control=33, value=12000 & 127).bytes()),
+        "14-bit CC": lambda: (cc(1, 12000 >> 7), cc(33, 12000 & 127)),
         "SysEx 32 B": lambda: mido.Message("sysex", data=payload).bytes(),
     }
     res = {}
@@ -257,8 +260,8 @@ _VERSION = []
 
 def _mpy_version():
     if not _VERSION:
-        r = subprocess.run([_micropython(), "-c", "import sys; print('%d.%d' % sys.implementation.version[:2])"],
-                           capture_output=True, text=True, timeout=60)
+        code = "import sys; print('%d.%d' % sys.implementation.version[:2])"
+        r = subprocess.run([_micropython(), "-c", code], capture_output=True, text=True, timeout=60)
         _VERSION.append(r.stdout.strip() or "?")
     return _VERSION[0]
 
