@@ -17,11 +17,12 @@ _TICKS_MAX = const((1 << 30) - 1)
 _TICKS_HALF = const(1 << 29)
 
 if hasattr(time, "ticks_ms"):
-    ticks_ms = time.ticks_ms
-    ticks_us = time.ticks_us
-    ticks_diff = time.ticks_diff
-    ticks_add = time.ticks_add
-    sleep_us = time.sleep_us
+    # getattr: CPython's type stubs for `time` do not know MicroPython's ticks.
+    ticks_ms = getattr(time, "ticks_ms")
+    ticks_us = getattr(time, "ticks_us")
+    ticks_diff = getattr(time, "ticks_diff")
+    ticks_add = getattr(time, "ticks_add")
+    sleep_us = getattr(time, "sleep_us")
 else:
     _offset = [0]
 

@@ -1,0 +1,4 @@
+# Runs after boot.py on every reset: start the controller.
+from midictl import app
+
+app.run()

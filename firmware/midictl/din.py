@@ -1,0 +1,193 @@
+# DIN MIDI OUT: a send queue in front of the UART that never blocks the scan loop.
+#
+# 31250 baud, 8N1 is 10 bits a byte: 320 us a byte, about 1000 three-byte messages a
+# second. The rp2 port's UART.write copies into a software ring (txbuf, 256 bytes by
+# default) and *waits* when it is full, so we never let it fill: we know exactly when each
+# byte we wrote leaves (the baud clock is exact: 125 MHz / (16 * 31250) = 250), and we only
+# hand the UART a few bytes ahead of the wire. Everything else waits here, where it can
+# still be reordered:
+#
+#   1. the urgent FIFO: notes, program changes, system and SysEx messages, and everything
+#      passed through from MIDI IN. Never dropped, always first, in order.
+#   2. coalescing slots: one per continuous controller (knob CC, 14-bit CC, NRPN, bend,
+#      pressure). A new value replaces a waiting one (latest wins); the final value of a
+#      sweep always goes out because a slot is only cleared once it is written.
+#
+# Running status (midi/running.py) is applied as bytes go to the UART, so messages from
+# every source merge on the wire at message boundaries and neither stream is corrupted.
+#
+# Hot path (send, pump): no allocation.
+
+from midictl.compat import ticks_add, ticks_diff
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+_US_PER_BYTE = const(320)  # 10 bits at 31250 baud
+_MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
+_CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
+
+
+class DinOut:
+    def __init__(self, uart, running, fifo_size=1024, lead_bytes=6, urgent_bytes=24, max_slots=64):
+        self.uart = uart
+        self.running = running  # midi.running.RunningStatus
+        # lead_bytes: how far ahead of the wire coalescable traffic may be queued in the UART.
+        # 6 bytes (1.9 ms) keeps the wire busy between 1 ms scans, and bounds how long a
+        # Note On waits behind knob traffic already handed over.
+        self.lead_bytes = lead_bytes
+        # urgent traffic may go further ahead (a chord of 8 notes at once), still well inside
+        # the RP2040's 32-byte hardware FIFO so UART.write never waits.
+        self.urgent_bytes = urgent_bytes
+        self._fifo = bytearray(fifo_size)
+        self._head = 0  # next byte to read
+        self._count = 0  # bytes stored
+        self._slot_key = {}
+        self._slot_len = bytearray(max_slots)
+        self._slot_data = bytearray(max_slots * _MAX_MSG)
+        self._slot_pending = bytearray(max_slots)
+        self._ring = bytearray(max_slots)  # order in which slots became pending
+        self._ring_head = 0
+        self._ring_count = 0
+        self._nslots = 0
+        self._msg = bytearray(256)
+        self._out = bytearray(256 + 8)
+        mv = memoryview(self._out)
+        # uart.write takes a whole buffer; preallocated views of each length avoid slicing.
+        self._views = [mv[:i] for i in range(_CHUNK + 1)]
+        self._busy_until = 0
+        self._idle = True
+        self.dropped = 0  # urgent messages that did not fit the FIFO (sized so this stays 0)
+        self.coalesced = 0  # continuous values replaced before they were sent
+        self.write_errors = 0
+        self.bytes_sent = 0
+
+    # -- set-up ----------------------------------------------------------------------------------
+    def slot(self, key):
+        """Register a continuous controller's coalescing key (at build time)."""
+        if key in self._slot_key:
+            return self._slot_key[key]
+        if self._nslots >= len(self._slot_len):
+            raise ValueError("too many continuous controllers for the DIN queue (max %d)" % len(self._slot_len))
+        s = self._nslots
+        self._slot_key[key] = s
+        self._nslots += 1
+        return s
+
+    # -- producer --------------------------------------------------------------------------------
+    def send(self, msg, n, key):
+        if key:
+            s = self._slot_key.get(key, -1)
+            if s >= 0:
+                base = s * _MAX_MSG
+                d = self._slot_data
+                for i in range(n):
+                    d[base + i] = msg[i]
+                self._slot_len[s] = n
+                if self._slot_pending[s]:
+                    self.coalesced += 1
+                else:
+                    self._slot_pending[s] = 1
+                    r = self._ring
+                    r[(self._ring_head + self._ring_count) % len(r)] = s
+                    self._ring_count += 1
+                return
+        f = self._fifo
+        size = len(f)
+        if n > 255 or self._count + n + 1 > size:
+            self.dropped += 1
+            return
+        w = (self._head + self._count) % size
+        f[w] = n
+        for i in range(n):
+            w += 1
+            if w == size:
+                w = 0
+            f[w] = msg[i]
+        self._count += n + 1
+
+    def pending(self):
+        return self._count + self._ring_count
+
+    # -- consumer: called every scan -------------------------------------------------------------
+    def outstanding(self, now_us):
+        """Bytes handed to the UART that have not left the wire yet."""
+        left = ticks_diff(self._busy_until, now_us)
+        if left <= 0:
+            return 0
+        return (left + _US_PER_BYTE - 1) // _US_PER_BYTE
+
+    def pump(self, now_us, now_ms):
+        while self._count:
+            n = self._fifo[self._head]
+            if self.outstanding(now_us) + n > self.urgent_bytes and not self._idle_wire(now_us):
+                return
+            nxt = self._peek_fifo(n)
+            if not self._write(self._msg, n, now_us, now_ms):
+                return  # still queued: retried on the next pump, never lost
+            self._head = nxt
+            self._count -= n + 1
+        while self._ring_count:
+            r = self._ring
+            s = r[self._ring_head]
+            n = self._slot_len[s]
+            if self.outstanding(now_us) + n > self.lead_bytes and not self._idle_wire(now_us):
+                return
+            base = s * _MAX_MSG
+            m = self._msg
+            d = self._slot_data
+            for i in range(n):
+                m[i] = d[base + i]
+            if not self._write(m, n, now_us, now_ms):
+                return
+            self._slot_pending[s] = 0
+            self._ring_head = (self._ring_head + 1) % len(r)
+            self._ring_count -= 1
+
+    def _idle_wire(self, now_us):
+        return ticks_diff(self._busy_until, now_us) <= 0
+
+    def _peek_fifo(self, n):
+        # Copy the oldest message into _msg; return where the FIFO head goes once it is sent.
+        f = self._fifo
+        size = len(f)
+        r = self._head + 1
+        m = self._msg
+        for i in range(n):
+            if r == size:
+                r = 0
+            m[i] = f[r]
+            r += 1
+        return r % size
+
+    def _write(self, msg, n, now_us, now_ms):
+        out = self._out
+        k = self.running.encode(msg, n, out, 0, now_ms)
+        views = self._views
+        try:
+            i = 0
+            while i < k:
+                c = k - i
+                if c > _CHUNK:
+                    c = _CHUNK
+                if i:
+                    for j in range(c):
+                        out[j] = out[i + j]
+                self.uart.write(views[c])
+                i += c
+        except Exception:
+            # The receiver's idea of the running status is unknown after a failed write.
+            self.write_errors += 1
+            self.running.reset()
+            return False
+        start = self._busy_until
+        if ticks_diff(start, now_us) < 0:
+            start = now_us
+        self._busy_until = ticks_add(start, k * _US_PER_BYTE)
+        self.bytes_sent += k
+        return True

@@ -1,0 +1,129 @@
+# The engine: the event sink every control calls, and the router to the output ports.
+#
+# It encodes each event once into a preallocated scratch buffer, keeps track of every
+# sounding note (so panic, a fault or a USB host coming back leaves nothing hanging), and
+# hands the bytes to every enabled port with a coalescing key: continuous controllers
+# (knobs, stick, pressure) carry a key so a saturated DIN wire keeps only their latest
+# value; notes, programs and system messages carry key 0 and are never dropped.
+#
+# Hot path: no allocation. Channels are 0..15 here.
+
+from midictl.midi import encode
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+# Coalescing keys: (status << 7 | first data byte) fits a small int; NRPN gets its own space.
+_NRPN_KEY = const(1 << 20)
+_CC_ALL_NOTES_OFF = const(123)
+
+
+class Engine:
+    def __init__(self, ports, note_off_as_note_on=False):
+        self.ports = ports  # objects with send(msg, n, key)
+        self.note_off_as_note_on = note_off_as_note_on
+        self._m = bytearray(16)
+        # Sounding-note counts per (channel, note): two pads may share a note, and only the
+        # last release should end it.
+        self.sounding = bytearray(16 * 128)
+        self.nsounding = 0
+        self.channels_used = 0  # bitmap of channels that carried notes (for All Notes Off)
+        self.events = 0
+
+    # -- sending -------------------------------------------------------------------------------
+    def _out(self, n, key):
+        m = self._m
+        for p in self.ports:
+            p.send(m, n, key)
+        self.events += 1
+
+    def note_on(self, ch, note, velocity):
+        if velocity == 0:
+            # A Note On of velocity 0 is a Note Off on the wire (MIDI 1.0, p. A-1); keep the
+            # tracking honest if a caller ever does that.
+            self.note_off(ch, note, 64)
+            return
+        i = (ch << 7) | note
+        c = self.sounding[i]
+        if c < 255:
+            self.sounding[i] = c + 1
+        if c == 0:
+            self.nsounding += 1
+        self.channels_used |= 1 << ch
+        self._out(encode.note_on(self._m, 0, ch, note, velocity), 0)
+
+    def note_off(self, ch, note, velocity=64):
+        i = (ch << 7) | note
+        c = self.sounding[i]
+        if c == 0:
+            return  # never sent, or already released by panic: nothing to end
+        self.sounding[i] = c - 1
+        if c == 1:
+            self.nsounding -= 1
+        elif c > 1:
+            return  # another holder still sounds this note
+        if self.note_off_as_note_on:
+            # Note On velocity 0: what many DIN devices send, and it keeps running status.
+            m = self._m
+            m[0] = 0x90 | ch
+            m[1] = note
+            m[2] = 0
+            n = 3
+        else:
+            n = encode.note_off(self._m, 0, ch, note, velocity)
+        self._out(n, 0)
+
+    def cc(self, ch, number, value):
+        self._out(encode.control_change(self._m, 0, ch, number, value), ((0xB0 | ch) << 7) | number)
+
+    def cc14(self, ch, number, value):
+        self._out(encode.control_change_14bit(self._m, 0, ch, number, value), ((0xB0 | ch) << 7) | number)
+
+    def nrpn(self, ch, param, value):
+        self._out(encode.nrpn(self._m, 0, ch, param, value), _NRPN_KEY | (ch << 14) | param)
+
+    def poly_pressure(self, ch, note, value):
+        self._out(encode.poly_pressure(self._m, 0, ch, note, value), ((0xA0 | ch) << 7) | note)
+
+    def channel_pressure(self, ch, value):
+        self._out(encode.channel_pressure(self._m, 0, ch, value), (0xD0 | ch) << 7)
+
+    def bend(self, ch, value):
+        self._out(encode.pitch_bend(self._m, 0, ch, value), (0xE0 | ch) << 7)
+
+    def program(self, ch, program):
+        self._out(encode.program_change(self._m, 0, ch, program), 0)
+
+    def bank_program(self, ch, bank, program):
+        self._out(encode.bank_program(self._m, 0, ch, bank, program), 0)
+
+    def raw(self, msg, n, key=0):
+        # Pass-through of a complete message parsed from MIDI IN (already valid).
+        for p in self.ports:
+            p.send(msg, n, key)
+
+    # -- never a stuck note ----------------------------------------------------------------------
+    def panic(self):
+        """Note Off for exactly the notes sounding, then All Notes Off on every channel used."""
+        s = self.sounding
+        if self.nsounding:
+            for i in range(2048):
+                if s[i]:
+                    s[i] = 1
+                    self.note_off(i >> 7, i & 127, 64)
+        self.nsounding = 0
+        used = self.channels_used
+        for ch in range(16):
+            if used & (1 << ch):
+                self._out(encode.control_change(self._m, 0, ch, _CC_ALL_NOTES_OFF, 0), 0)
+
+    def all_notes_off(self, channels):
+        """All Notes Off on each channel in the bitmap (boot, or after a fault)."""
+        for ch in range(16):
+            if channels & (1 << ch):
+                self._out(encode.control_change(self._m, 0, ch, _CC_ALL_NOTES_OFF, 0), 0)

@@ -1,0 +1,215 @@
+# The hardware layer: the only module that imports `machine` (usbmidi.py does the same for
+# the USB stack). Everything above it takes plain ints, arrays and objects with write().
+#
+# Hot paths read and write the RP2040/RP2350 SIO registers directly through machine.mem32:
+# one read of GPIO_IN gives every switch and encoder level at once, and two writes of
+# GPIO_OUT_SET / GPIO_OUT_CLR move all four mux select lines together, where Pin.value()
+# would cost a call per pin.
+
+import machine
+
+from midictl.scanplan import ScanPlan
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+# SIO register block (RP2040 datasheet 2.3.1.7; RP2350 datasheet 3.1.11).
+_SIO_BASE = const(0xD0000000)
+_GPIO_IN = const(0xD0000004)
+# RP2040: GPIO_OUT_SET 0x014, GPIO_OUT_CLR 0x018. RP2350 interleaves the GPIO_HI_*
+# registers, which moves them to 0x018 and 0x020.
+_OUT_SET = {"rp2040": 0xD0000014, "rp2350": 0xD0000018}
+_OUT_CLR = {"rp2040": 0xD0000018, "rp2350": 0xD0000020}
+
+_MIDI_BAUD = const(31250)
+_NO_GROUP = const(0xFFFF)
+
+
+def _no_adc():
+    return 0
+
+
+class Hardware:
+    def __init__(self, board, slow_per_scan=1, uart_txbuf=256, uart_rxbuf=256, din_out=True, din_in=True):
+        self.board = board
+        chip = board.get("chip", "rp2040")
+        self._mem = machine.mem32
+        self._set_reg = _OUT_SET[chip]
+        self._clr_reg = _OUT_CLR[chip]
+        controls = board["controls"]
+
+        # -- analog: the scan plan and its select masks -------------------------------------------
+        plan = ScanPlan(board, slow_per_scan)
+        self.plan = plan
+        for group in plan.groups:
+            for pin in group:
+                machine.Pin(pin, machine.Pin.OUT, value=0)
+        n = len(plan.select)
+        from array import array
+
+        self._sets = array("I", [0] * n)
+        self._clrs = array("I", [0] * n)
+        self._key = array("H", [0] * n)
+        for j in range(n):
+            g = plan.group[j]
+            if g == _NO_GROUP:
+                self._key[j] = _NO_GROUP
+            else:
+                s, c = plan.masks(g, plan.select[j])
+                self._sets[j] = s
+                self._clrs[j] = c
+                self._key[j] = (g << 8) | plan.select[j]
+        self._adc_read: list = [_no_adc] * 5
+        for ch in set(plan.adc):
+            self._adc_read[ch] = machine.ADC(ch).read_u16
+        self.samples = array("H", [0] * max(1, plan.count))
+
+        # -- digital inputs: switches and encoders -----------------------------------------------
+        self.pins = {}
+        self.active_low_mask = 0
+        self.switch_mask = 0
+        for name in controls:
+            w = controls[name]
+            if w["kind"] == "switch":
+                low = w.get("active", "low") == "low"
+                pull = machine.Pin.PULL_UP if low else machine.Pin.PULL_DOWN
+                self.pins[name] = machine.Pin(w["pin"], machine.Pin.IN, pull)
+                self.switch_mask |= 1 << w["pin"]
+                if low:
+                    self.active_low_mask |= 1 << w["pin"]
+            elif w["kind"] == "encoder":
+                for p in w["pins"]:
+                    self.pins[name + "." + str(p)] = machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
+
+        # -- DIN MIDI: UART at 31250 baud, 8N1 ---------------------------------------------------
+        self.uart = None
+        out = board.get("din_out")
+        inn = board.get("din_in")
+        if (din_out and out) or (din_in and inn):
+            uid = out["uart"] if out else inn["uart"]
+            kw = {"baudrate": _MIDI_BAUD, "bits": 8, "parity": None, "stop": 1,
+                  "txbuf": uart_txbuf, "rxbuf": uart_rxbuf, "timeout": 0}
+            if out and din_out:
+                kw["tx"] = machine.Pin(out["tx"])
+            if inn and din_in and inn["uart"] == uid:
+                kw["rx"] = machine.Pin(inn["rx"])
+            self.uart = machine.UART(uid, **kw)
+
+        self._led = None
+        self._np = None
+        self._wdt = None
+
+    # -- per scan --------------------------------------------------------------------------------
+    def read_phase(self, p):
+        """Read every analog entry of scan phase p into self.samples (12-bit)."""
+        plan = self.plan
+        m = self._mem
+        sreg = self._set_reg
+        creg = self._clr_reg
+        sets = self._sets
+        clrs = self._clrs
+        key = self._key
+        adc = plan.adc
+        dest = plan.dest
+        reads = self._adc_read
+        samples = self.samples
+        last = -1
+        for j in range(plan.start[p], plan.end[p]):
+            k = key[j]
+            if k != last and k != _NO_GROUP:
+                # Select the channel; the 4067's switching time (well under 1 us at 3.3 V)
+                # and the ADC input's settling are covered by the time the next
+                # statement takes (several us on the chip).
+                m[sreg] = sets[j]
+                m[creg] = clrs[j]
+                last = k
+            samples[dest[j]] = reads[adc[j]]() >> 4
+
+    def gpio(self):
+        """Every GPIO level in one read (bit n = GPIO n)."""
+        return self._mem[_GPIO_IN]
+
+    def pressed_bits(self):
+        """Switch levels with active-low switches inverted: bit set = pressed."""
+        return (self._mem[_GPIO_IN] ^ self.active_low_mask) & self.switch_mask
+
+    def encoder_irq(self, pin_a, pin_b, edge):
+        """Call edge(a, b) from a hard interrupt on every change of either pin."""
+        m = self._mem
+
+        def handler(_pin):
+            v = m[_GPIO_IN]
+            edge((v >> pin_a) & 1, (v >> pin_b) & 1)
+
+        trig = machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING
+        for p in (pin_a, pin_b):
+            machine.Pin(p).irq(handler=handler, trigger=trig, hard=True)
+        return handler
+
+    def is_pressed(self, name):
+        w = self.board["controls"][name]
+        v = self.pins[name].value()
+        return v == 0 if w.get("active", "low") == "low" else v == 1
+
+    # -- LED, watchdog ---------------------------------------------------------------------------
+    def led(self, on):
+        spec = self.board.get("led")
+        if not spec:
+            return
+        if spec["type"] == "neopixel":
+            if self._np is None:
+                import neopixel
+
+                if "power" in spec:
+                    machine.Pin(spec["power"], machine.Pin.OUT, value=1)
+                self._np = neopixel.NeoPixel(machine.Pin(spec["pin"]), 1)
+            self._np[0] = (40, 0, 0) if on else (0, 0, 0)
+            self._np.write()
+        else:
+            if self._led is None:
+                self._led = machine.Pin(spec["pin"], machine.Pin.OUT)
+            self._led.value(1 if on else 0)
+
+    def watchdog(self, timeout_ms):
+        if timeout_ms:
+            self._wdt = machine.WDT(timeout=timeout_ms)
+
+    def feed(self):
+        if self._wdt is not None:
+            self._wdt.feed()
+
+
+def switch_pressed(board, name):
+    """Read one switch at start-up (safe mode)."""
+    w = board["controls"][name]
+    low = w.get("active", "low") == "low"
+    pin = machine.Pin(w["pin"], machine.Pin.IN, machine.Pin.PULL_UP if low else machine.Pin.PULL_DOWN)
+    return pin.value() == (0 if low else 1)
+
+
+_blink = None
+
+
+def blink_error(board):
+    """Blink the board LED in the error pattern (two short flashes a second) from a timer,
+    so the REPL stays free."""
+    global _blink
+    spec = board.get("led")
+    if not spec or spec.get("type") != "pin":
+        return
+    led = machine.Pin(spec["pin"], machine.Pin.OUT)
+    phase = [0]
+
+    def tick(_t):
+        phase[0] = (phase[0] + 1) % 10
+        led.value(1 if phase[0] in (0, 2) else 0)
+
+    try:
+        _blink = machine.Timer(-1, period=100, callback=tick)
+    except Exception:
+        led.value(1)

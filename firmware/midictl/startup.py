@@ -1,0 +1,106 @@
+# Start-up: read the board definition and the config once, decide safe mode, and bring up
+# USB-MIDI. boot.py calls prepare() (so the USB device is re-created after every soft reset,
+# which drops runtime USB); main.py's app.run() reuses what it found.
+#
+# Bad input never leaves the user guessing: one line naming the file, the field and the
+# problem, then either the board's default layout (if the user asked for that with
+# "fallback_to_default": true) or no controller at all, with the REPL free to fix it.
+
+import json
+
+from midictl import config as cfgmod
+
+BOARD_FILE = "board.json"
+CONFIG_FILE = "config.json"
+
+
+class State:
+    def __init__(self):
+        self.board = None
+        self.cfg = None
+        self.error = None  # the one-line message, if anything was wrong
+        self.fallback = False
+        self.safe = False
+        self.usb_itf = None
+        self.usb_note = None
+
+    def prepare(self, switch_pressed):
+        try:
+            self.board = load_board()
+        except cfgmod.ConfigError as e:
+            self.error = str(e)
+            return
+        self.cfg, self.error, self.fallback = load_config(self.board)
+        cfg = self.cfg or {}
+        safe = cfg.get("safe_mode", self.board.get("safe_mode"))
+        if safe and safe in self.board["controls"] and switch_pressed is not None:
+            try:
+                self.safe = switch_pressed(self.board, safe)
+            except Exception as e:  # a wiring problem must not stop the REPL either
+                self.error = "%s: safe_mode switch %s cannot be read (%s)" % (BOARD_FILE, safe, e)
+        if self.safe or not cfg or not cfg["usb"]["enabled"]:
+            return
+        try:
+            from midictl import usbmidi
+
+            self.usb_itf = usbmidi.start(usbmidi.MidiPort())
+        except ImportError:
+            self.usb_note = "USB-MIDI off: usb-device-midi is not installed (mpremote mip install usb-device-midi)"
+        except Exception as e:
+            self.usb_note = "USB-MIDI off: %s (MicroPython 1.23 or newer with machine.USBDevice is needed)" % e
+
+
+_state = None
+
+
+def _read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def load_board(path=BOARD_FILE):
+    try:
+        text = _read(path)
+    except OSError:
+        raise cfgmod.ConfigError("%s: missing: copy boards/<your board>.json there (make deploy does)" % path)
+    try:
+        board = json.loads(text)
+    except ValueError:
+        raise cfgmod.ConfigError("%s: not valid JSON" % path)
+    if not isinstance(board, dict) or "controls" not in board or "board" not in board:
+        raise cfgmod.ConfigError("%s: not a board definition (needs \"board\" and \"controls\")" % path)
+    return board
+
+
+def load_config(board, path=CONFIG_FILE):
+    """(config, error line or None, fell back?)"""
+    try:
+        text = _read(path)
+    except OSError:
+        return cfgmod.validate({}, board, path), None, False  # no file: the default layout
+    try:
+        return cfgmod.parse(text, board, path), None, False
+    except cfgmod.ConfigError as e:
+        fallback = False
+        try:
+            raw = json.loads(text)
+            fallback = isinstance(raw, dict) and raw.get("fallback_to_default") is True
+        except ValueError:
+            pass
+        if fallback:
+            return cfgmod.validate({}, board, path), str(e), True
+        return None, str(e), False
+
+
+def prepare(switch_pressed=None):
+    """Idempotent. switch_pressed(board, name) -> bool reads a switch (from hw.py)."""
+    global _state
+    if _state is None:
+        _state = State()
+        _state.prepare(switch_pressed)
+    return _state
+
+
+def reset():
+    global _state
+    _state = None

@@ -1,0 +1,93 @@
+# USB-MIDI device on top of micropython-lib's usb-device-midi (machine.USBDevice).
+#
+# Part of the hardware layer: the only module besides hw.py that touches the board's
+# USB stack. It keeps the stock interface (descriptors, enumeration) and replaces the
+# per-message paths that are slow or allocate on the chip:
+#   - tx_write() copies a packet into the TX buffer in place (Buffer.pend_write() would
+#     allocate a memoryview per message);
+#   - tx_kick() submits one transfer per scan from preallocated views;
+#   - received packets are not pushed through micropython.schedule() (its queue, depth 8
+#     on rp2, overflows under a flood: micropython-lib issue 1158); the scan loop polls
+#     them with rx_take() instead.
+
+import machine
+from usb.device.midi import MIDIInterface  # pyright: ignore[reportMissingImports]
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+_TXLEN = const(512)
+_RXLEN = const(256)
+
+
+class MidiPort(MIDIInterface):
+    def __init__(self, txlen=_TXLEN, rxlen=_RXLEN):
+        super().__init__(rxlen=rxlen, txlen=txlen)
+        b = self._tx._b
+        self._txv = [b[:i] for i in range(0, txlen + 1, 4)]
+        self._tx_done = self._tx_cb  # bound once: a bound method per call would allocate
+        self._rx_done = self._rx_cb
+
+    # -- transmit --------------------------------------------------------------------------------
+    def tx_write(self, pkt, n):
+        tx = self._tx
+        b = tx._b
+        w = tx._n
+        if w + n > len(b):
+            return False
+        tx._w = w  # what pend_write() does, without making a memoryview
+        for i in range(n):
+            b[w + i] = pkt[i]
+        tx.finish_write(n)  # handles a read that completed meanwhile
+        return True
+
+    def tx_kick(self):
+        tx = self._tx
+        n = tx._n
+        if n and self.is_open() and not self.xfer_pending(self.ep_in):
+            self.submit_xfer(self.ep_in, self._txv[n >> 2], self._tx_done)
+
+    def _tx_xfer(self):
+        # Called by the stock completion callback: chain the next transfer without allocating.
+        self.tx_kick()
+
+    def tx_discard(self):
+        tx = self._tx
+        ist = machine.disable_irq()
+        tx._n = 0
+        tx._w = len(tx._b)
+        machine.enable_irq(ist)
+
+    # -- receive ---------------------------------------------------------------------------------
+    def _rx_cb(self, ep, res, num_bytes):
+        if res == 0:
+            self._rx.finish_write(num_bytes)
+        self._rx_xfer()
+
+    def rx_take(self, buf):
+        rx = self._rx
+        n = rx._n & ~3
+        if n > len(buf):
+            n = len(buf) & ~3
+        if not n:
+            return 0
+        b = rx._b
+        for i in range(n):
+            buf[i] = b[i]
+        rx.finish_read(n)
+        self._rx_xfer()  # the buffer may have been full: resume receiving
+        return n
+
+
+def start(itf):
+    """Register the MIDI interface next to the built-in USB serial REPL (builtin_driver=True),
+    so mpremote keeps working. Done from boot.py so the device survives a soft reset."""
+    import usb.device  # pyright: ignore[reportMissingImports]
+
+    usb.device.get().init(itf, builtin_driver=True)
+    return itf

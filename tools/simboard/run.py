@@ -1,0 +1,46 @@
+# Entry point under the MicroPython Unix port: boot the real firmware on the simulated board.
+#
+#   micropython tools/simboard/run.py PLAN.json TRACE_OUT.txt
+#
+# The working directory plays the board's filesystem (board.json, config.json), and the
+# firmware's own boot.py and main.py run exactly as the board runs them.
+import json
+import sys
+
+import world
+
+FIRMWARE = sys.argv[3] if len(sys.argv) > 3 else "firmware"
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        plan = json.load(f)
+    w = world.World(plan)
+    world.install(w)
+    import midictl.app as app
+
+    app.on_ready = w.ready
+    status = 0
+    try:
+        for name in ("boot.py", "main.py"):
+            with open(FIRMWARE + "/" + name) as f:
+                code = f.read()
+            exec(code, {"__name__": "__main__"})
+        # main.py returned: the firmware stopped (safe mode, a config error without fallback)
+        w.log.append("firmware returned to the REPL at %s ms" % world.fmt_ms(w.rel()))
+    except world.SimEnd as e:
+        if str(e) != "end":
+            w.log.append("simulation ended: %s" % e)
+    except Exception as e:  # a crash the firmware did not catch
+        sys.print_exception(e)
+        status = 3
+    with open(sys.argv[2], "w") as f:
+        for line in w.trace_lines():
+            f.write(line)
+            f.write("\n")
+    for line in w.log:
+        print("sim:", line)
+    sys.exit(status)
+
+
+main()
