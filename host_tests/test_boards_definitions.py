@@ -1,0 +1,253 @@
+"""Board definitions (boards/*.json) against the chips' pin functions and the makers'
+pinouts. A second, independent implementation of the pin rules runs beside
+hardware.boarddef.validate(), and every rule of validate() is shown to fire on a
+definition broken on purpose."""
+import copy
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from hardware import boarddef, chips  # noqa: E402
+
+BOARDS = ("feather_rp2040", "kb2040", "pico", "pico2", "pico_w", "rp2040_zero", "xiao_rp2040")
+REFERENCE = ["pad%d" % i for i in range(1, 17)] + ["knob%d" % i for i in range(1, 9)] + \
+    ["bend", "enc1", "enc2", "button1", "button2", "button3", "button4"]
+
+
+def all_boards():
+    return [(n, boarddef.load(n)) for n in boarddef.names()]
+
+
+def test_the_expected_boards_are_defined():
+    assert tuple(boarddef.names()) == BOARDS
+
+
+def test_every_board_passes_validation():
+    for name, board in all_boards():
+        assert boarddef.validate(board, name) == [], name
+        assert board["board"] == name
+
+
+def _tx_ok_micropython(chip, uart, pin):
+    # Oracle: MicroPython ports/rp2/machine_uart.c IS_VALID_TX (RP2350 accepts the aux pins).
+    periph = (((pin + 4) & 8) >> 3) == uart
+    return periph and ((pin & 1) == 0 if chip == "rp2350" else (pin & 3) == 0)
+
+
+def _rx_ok_micropython(chip, uart, pin):
+    periph = (((pin + 4) & 8) >> 3) == uart
+    return periph and ((pin & 1) == 1 if chip == "rp2350" else (pin & 3) == 1)
+
+
+def test_chip_uart_tables_agree_with_micropython_pin_rule():
+    for name in chips.CHIPS:
+        for uart in (0, 1):
+            tx = {p for p in range(30) if _tx_ok_micropython(name, uart, p)}
+            rx = {p for p in range(30) if _rx_ok_micropython(name, uart, p)}
+            assert set(chips.CHIPS[name]["uart_tx"][uart]) == tx, (name, uart)
+            assert set(chips.CHIPS[name]["uart_rx"][uart]) == rx, (name, uart)
+    # The brief's RP2040 list, spelled out.
+    assert set(chips.CHIPS["rp2040"]["uart_tx"][0]) == {0, 12, 16, 28}
+    assert set(chips.CHIPS["rp2040"]["uart_rx"][1]) == {5, 9, 21, 25}
+    for name in chips.CHIPS:
+        assert chips.CHIPS[name]["adc"] == {0: 26, 1: 27, 2: 28, 3: 29}
+
+
+def _uses(board):
+    """Independent of boarddef: [(gpio, who)] digital uses and [(adc channel, who)]."""
+    digital, analog = [], []
+    digital.append((board["din_out"]["tx"], "tx"))
+    if "din_in" in board:
+        digital.append((board["din_in"]["rx"], "rx"))
+    seen_selects = []
+    for mname, m in board["muxes"].items():
+        if m["select"] not in seen_selects:
+            seen_selects.append(m["select"])
+            digital += [(p, "select") for p in m["select"]]
+        analog.append((m["adc"], mname))
+    for cname, c in board["controls"].items():
+        if "adc" in c:
+            analog.append((c["adc"], cname))
+        if "pin" in c:
+            digital.append((c["pin"], cname))
+        for p in c.get("pins", []):
+            digital.append((p, cname))
+    return digital, analog
+
+
+def test_pin_rules_checked_independently():
+    for name, board in all_boards():
+        chip = chips.CHIPS[board["chip"]]
+        digital, analog = _uses(board)
+        pins = [p for p, _ in digital]
+        assert len(pins) == len(set(pins)), (name, sorted(pins))
+        channels = [ch for ch, _ in analog]
+        assert len(channels) == len(set(channels)), name
+        adc_gpio = [chip["adc"][ch] for ch in channels]
+        assert all(str(ch) in board["adc"] for ch in channels), name
+        assert not set(adc_gpio) & set(pins), name
+        for p in pins + adc_gpio:
+            assert p in board["gpio"], (name, p)
+        # Mux select lines that overlap must be the very same list.
+        sels = [m["select"] for m in board["muxes"].values()]
+        for a in sels:
+            for b in sels:
+                assert a == b or not set(a) & set(b), name
+        assert board["din_out"]["tx"] in chip["uart_tx"][board["din_out"]["uart"]], name
+        assert board["din_in"]["rx"] in chip["uart_rx"][board["din_in"]["uart"]], name
+        led = board["led"]
+        for k in ("pin", "power"):
+            if isinstance(led.get(k), int):
+                assert led[k] not in pins + adc_gpio, name
+
+
+def test_control_names_kinds_and_fields():
+    fields = {"piezo": ({"mux", "channel"}, {"adc"}), "fsr": ({"mux", "channel"}, {"adc"}),
+              "pot": ({"mux", "channel"}, {"adc"}), "stick": ({"mux", "channel"}, {"adc"}),
+              "switch": ({"pin", "active"},), "encoder": ({"pins"},)}
+    for name, board in all_boards():
+        numbers = {}
+        for cname, c in board["controls"].items():
+            kind = c["kind"]
+            assert set(c) - {"kind"} in fields[kind], (name, cname)
+            if cname != "bend":
+                m = re.match(r"^(pad|knob|enc|button)([1-9]\d*)$", cname)
+                assert m, (name, cname)
+                numbers.setdefault(m.group(1), []).append(int(m.group(2)))
+        for fam, got in numbers.items():
+            assert sorted(got) == list(range(1, len(got) + 1)), (name, fam)
+        assert board["controls"][board["safe_mode"]]["kind"] == "switch", name
+
+
+def test_board_facts_from_the_makers_pinouts():
+    b = dict(all_boards())
+    pico_header = list(range(23)) + [26, 27, 28]
+    assert b["pico"]["gpio"] == pico_header and b["pico"]["led"] == {"type": "pin", "pin": 25}
+    assert b["pico_w"]["gpio"] == pico_header and b["pico_w"]["led"] == {"type": "pin", "pin": "LED"}
+    assert not {23, 24, 25, 29} & set(b["pico_w"]["gpio"])
+    assert b["pico2"]["chip"] == "rp2350" and b["pico2"]["gpio"] == pico_header
+    assert b["pico2"]["led"] == {"type": "pin", "pin": 25} and b["pico2"]["micropython"] == "1.24.0"
+    assert b["kb2040"]["gpio"] == list(range(11)) + [18, 19, 20, 26, 27, 28, 29]
+    assert b["kb2040"]["led"] == {"type": "neopixel", "pin": 17}
+    assert b["feather_rp2040"]["led"] == {"type": "neopixel", "pin": 16}
+    assert b["feather_rp2040"]["labels"]["6"] == "D4" and b["feather_rp2040"]["labels"]["9"] == "D9"
+    assert sorted(b["xiao_rp2040"]["gpio"]) == [0, 1, 2, 3, 4, 6, 7, 26, 27, 28, 29]
+    assert b["xiao_rp2040"]["led"] == {"type": "neopixel", "pin": 12, "power": 11}
+    assert {u["pin"] for u in b["xiao_rp2040"]["user_leds"]} == {16, 17, 25}
+    assert b["rp2040_zero"]["led"] == {"type": "neopixel", "pin": 16}
+    assert 16 not in b["rp2040_zero"]["gpio"] and len(b["rp2040_zero"]["gpio"]) == 29
+
+
+def test_dropped_controls_are_documented():
+    readme = open(os.path.join(ROOT, "boards", "README.md")).read()
+    for name, board in all_boards():
+        dropped = [c for c in REFERENCE if c not in board["controls"]]
+        for c in dropped:
+            assert re.search(r"\b%s\b" % c, board["notes"]), (name, c)
+        if dropped:
+            row = [line for line in readme.splitlines() if line.startswith("| `%s`" % name)]
+            assert row and all(re.search(r"\b%s\b" % c, row[0]) for c in dropped), name
+    assert [c for c in REFERENCE if c not in dict(all_boards())["xiao_rp2040"]["controls"]] == \
+        ["enc1", "enc2", "button3", "button4"]
+
+
+def broken(mutate, base="pico"):
+    board = copy.deepcopy(boarddef.load(base))
+    mutate(board)
+    return boarddef.validate(board, base)
+
+
+def has(errors, text):
+    return any(text in e for e in errors)
+
+
+def test_validate_rejects_uart_pins_the_chip_cannot_route():
+    e = broken(lambda b: b["din_out"].update(tx=2))
+    assert has(e, "din_out: GPIO 2 cannot carry UART0 TX on rp2040 (it can carry: no UART TX)")
+    e = broken(lambda b: b["din_out"].update(tx=4))
+    assert has(e, "din_out: GPIO 4 cannot carry UART0 TX on rp2040 (it can carry: UART1)")
+    e = broken(lambda b: b["din_in"].update(rx=14))
+    assert has(e, "din_in: GPIO 14 cannot carry UART0 RX")
+    # GPIO 14 is UART0 TX only through RP2350's UART_AUX function (F11).
+    def move(b):
+        b["din_out"]["tx"] = 14
+        b["din_in"]["rx"] = 15
+
+    assert broken(move, "pico2") == []
+    assert has(broken(move, "pico"), "din_out: GPIO 14 cannot carry UART0 TX")
+
+
+def test_validate_rejects_pins_used_twice_or_not_brought_out():
+    e = broken(lambda b: b["controls"]["button1"].update(pin=10))
+    assert has(e, "GPIO 10 used more than once: mux select S0; control button1")
+    e = broken(lambda b: b["controls"]["button2"].update(pin=23))
+    assert has(e, "control button2: GPIO 23 is not brought out on this board")
+    e = broken(lambda b: b["muxes"]["m1"].update(select=[10, 11, 12, 14]))
+    assert has(e, "GPIO 10 used more than once")
+    e = broken(lambda b: b["controls"]["enc1"].update(pins=[2, 2]))
+    assert has(e, "control enc1: pins [2, 2] must be two different GPIO numbers")
+    e = broken(lambda b: b["controls"]["button1"].update(pin=12), "xiao_rp2040")
+    assert has(e, "not brought out")
+    e = broken(lambda b: b.update(led={"type": "pin", "pin": 6}))
+    assert has(e, "led: GPIO 6 is also used by ['control button1']")
+
+
+def test_validate_rejects_adc_misuse():
+    e = broken(lambda b: b["adc"].update({"0": 25}))
+    assert has(e, "adc channel 0 on GPIO 25: on rp2040 ADC0 is GPIO 26")
+    e = broken(lambda b: b["controls"]["bend"].update(adc=3))
+    assert has(e, "control bend: ADC channel 3 is not available on this board (have [0, 1, 2])")
+    e = broken(lambda b: b["controls"]["bend"].update(adc=1))
+    assert has(e, "ADC channel 1 used more than once: mux m1 common; control bend")
+    e = broken(lambda b: b["controls"]["button1"].update(pin=28))
+    assert has(e, "GPIO 28 used more than once: control bend; control button1")
+
+
+def test_validate_rejects_bad_controls_and_names():
+    e = broken(lambda b: b["controls"]["pad1"].pop("channel"))
+    assert has(e, "control pad1 (piezo): fields must be ['channel', 'kind', 'mux']; missing ['channel']")
+    e = broken(lambda b: b["controls"]["pad2"].update(kind="drum"))
+    assert has(e, "control pad2: kind 'drum' is not one of piezo, fsr, switch, pot, stick, encoder")
+    e = broken(lambda b: b["controls"]["pad3"].update(channel=16))
+    assert has(e, "control pad3: channel 16 out of range 0..15 for a 4067")
+    e = broken(lambda b: b["controls"]["pad4"].update(channel=0))
+    assert has(e, "mux m0 channel 0 used more than once: pad1, pad4")
+    e = broken(lambda b: b["controls"].update(pad18=b["controls"].pop("pad16")))
+    assert has(e, "controls pad: numbered [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 18], "
+                  "expected pad1..pad16 without gaps")
+    e = broken(lambda b: b["controls"].update(knobA=b["controls"].pop("knob8")))
+    assert has(e, "control 'knobA': name must be pad<N>, knob<N>, bend, enc<N> or button<N>")
+    e = broken(lambda b: b["controls"]["knob1"].update(kind="piezo"))
+    assert has(e, "control knob1: kind 'piezo', expected one of pot")
+    e = broken(lambda b: b["controls"]["button1"].update(active="down"))
+    assert has(e, "control button1: active 'down' must be 'low' or 'high'")
+    e = broken(lambda b: b.update(safe_mode="knob1"))
+    assert has(e, "safe_mode 'knob1' must name a switch control")
+    e = broken(lambda b: b.pop("din_out"))
+    assert e == ["missing field 'din_out'"]
+    e = broken(lambda b: b.update(colour="red"))
+    assert e == ["unknown field 'colour'"]
+
+
+def test_validate_rejects_bad_muxes_and_chip():
+    e = broken(lambda b: b["muxes"]["m0"].update(type="4052"))
+    assert has(e, "mux m0: type '4052' is not one of 4067, 4051")
+    e = broken(lambda b: b["muxes"]["m1"].update(type="4051"))
+    assert has(e, "mux m1: a 4051 needs 3 different select lines, got [10, 11, 12, 13]")
+    e = broken(lambda b: b.update(chip="rp2354"))
+    assert has(e, "chip 'rp2354' is not one of rp2040, rp2350")
+    e = broken(lambda b: b["gpio"].append(30))
+    assert has(e, "gpio 30 is not a GPIO of rp2040 (0..29)")
+
+
+def test_unknown_board_names_the_known_ones():
+    try:
+        boarddef.load("pico3")
+    except ValueError as e:
+        assert str(e) == "board 'pico3' is not defined; known boards: " + ", ".join(BOARDS)
+    else:
+        raise AssertionError("no error for an unknown board")

@@ -1,0 +1,72 @@
+"""tools/wiring.py (`make wiring`): the default layout's wiring as JSON, run as the CLI."""
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from hardware import boarddef  # noqa: E402
+
+WIRING = os.path.join(ROOT, "tools", "wiring.py")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, WIRING] + list(args), capture_output=True, text=True, timeout=60)
+
+
+def test_pico_wiring_is_the_reference_layout():
+    r = run("--board", "pico")
+    assert r.returncode == 0 and r.stderr == ""
+    expected = {
+        "board": "pico",
+        "din_out": {"uart": 0, "tx": 0},
+        "din_in": {"uart": 0, "rx": 1},
+        "muxes": {"m0": {"type": "4067", "select": [10, 11, 12, 13], "adc": 0},
+                  "m1": {"type": "4067", "select": [10, 11, 12, 13], "adc": 1}},
+        "controls": {},
+    }
+    for i in range(16):
+        expected["controls"]["pad%d" % (i + 1)] = {"kind": "piezo", "mux": "m0", "channel": i}
+    for i in range(8):
+        expected["controls"]["knob%d" % (i + 1)] = {"kind": "pot", "mux": "m1", "channel": i}
+    expected["controls"]["bend"] = {"kind": "stick", "adc": 2}
+    expected["controls"]["enc1"] = {"kind": "encoder", "pins": [2, 3]}
+    expected["controls"]["enc2"] = {"kind": "encoder", "pins": [4, 5]}
+    for i, pin in enumerate((6, 7, 8, 9)):
+        expected["controls"]["button%d" % (i + 1)] = {"kind": "switch", "pin": pin, "active": "low"}
+    got = json.loads(r.stdout)
+    assert got == expected
+    assert list(got) == ["board", "din_out", "din_in", "muxes", "controls"]
+    assert list(got["controls"])[:3] == ["pad1", "pad2", "pad3"]
+    # One mux or control per line, so it reads as a table.
+    assert '    "pad1": {"kind": "piezo", "mux": "m0", "channel": 0},\n' in r.stdout
+    assert r.stdout.endswith("}\n")
+
+
+def test_every_board_wiring_is_its_definition():
+    for name in boarddef.names():
+        r = run("--board", name)
+        assert r.returncode == 0, (name, r.stderr)
+        got = json.loads(r.stdout)
+        board = boarddef.load(name)
+        assert got["board"] == name
+        for key in ("din_out", "din_in", "muxes", "controls"):
+            assert got[key] == board[key], (name, key)
+
+
+def test_unknown_board_is_one_line_on_stderr_and_exit_2():
+    r = run("--board", "pico9")
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert r.stderr == ("wiring: unknown board 'pico9'; known boards: feather_rp2040, kb2040, pico, "
+                        "pico2, pico_w, rp2040_zero, xiao_rp2040\n")
+
+
+def test_a_board_without_midi_in_omits_din_in():
+    board = boarddef.load("xiao_rp2040")
+    del board["din_in"]
+    assert boarddef.validate(board, "xiao_rp2040") == []
+    assert "din_in" not in boarddef.wiring(board)

@@ -1,0 +1,191 @@
+"""hardware/generate.py: the committed drawings and tables are what the generator makes
+now (byte for byte), the output is deterministic, and the per-board tables and diagrams
+follow the board definitions."""
+import copy
+import csv
+import io
+import os
+import re
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from hardware import boarddef, generate, tables, wiringdiagram  # noqa: E402
+
+HW = os.path.join(ROOT, "hardware")
+_CACHE = {}
+
+
+def outputs():
+    if "out" not in _CACHE:
+        _CACHE["out"] = generate.outputs()
+    return _CACHE["out"]
+
+
+def committed_generated_files():
+    found = set()
+    for sub in ("schematics", "boards"):
+        for dirpath, _, files in os.walk(os.path.join(HW, sub)):
+            for f in files:
+                found.add(os.path.relpath(os.path.join(dirpath, f), HW).replace(os.sep, "/"))
+    found.add("bom.csv")
+    return found
+
+
+def test_committed_files_are_up_to_date():
+    with tempfile.TemporaryDirectory() as tmp:
+        written = generate.write(tmp)
+        assert set(written) == committed_generated_files(), "stale or missing files: run make hardware"
+        for rel in written:
+            with open(os.path.join(tmp, rel), "rb") as f:
+                fresh = f.read()
+            with open(os.path.join(HW, rel), "rb") as f:
+                assert f.read() == fresh, "%s is out of date: run make hardware" % rel
+
+
+def test_generation_is_deterministic_and_svgs_carry_no_ids_or_dates():
+    again = generate.outputs()
+    assert again == outputs()
+    for rel, data in outputs().items():
+        if rel.endswith(".svg"):
+            text = data.decode()
+            assert text.startswith("<svg") and text.endswith("</svg>\n"), rel
+            assert 'id="' not in text and not re.search(r"20\d\d-\d\d-\d\d", text), rel
+
+
+def svg_texts(data):
+    return re.findall(r">([^<>]+)</tspan>", data.decode())
+
+
+def test_schematics_show_the_part_values():
+    out = outputs()
+    want = {
+        "midi_out_din.svg": ["RA 33 Ω 5% ½ W", "RC 10 Ω 5% ¼ W", "4 (source)", "5 (sink)", "2 (shield)"],
+        "midi_out_trs.svg": ["Tip = DIN 5", "Ring = DIN 4", "Tip = DIN 4", "Ring = DIN 5", "33 Ω ½ W", "10 Ω"],
+        "midi_in.svg": ["R1 220 Ω", "D1 1N4148", "R2 1 kΩ", "C1 100 nF", "PC900V"],
+        "pads.svg": ["1 MΩ", "4.7 kΩ", "10 kΩ", "FSR"],
+        "knobs_mux.svg": ["100 nF", "COM", "S3", "knob8 wiper"],
+        "pitch_stick.svg": ["1 kΩ", "100 nF"],
+        "encoders.svg": ["10 kΩ", "10 nF (opt.)"],
+        "button_matrix.svg": ["1N4148", "SW9"],
+    }
+    for fname, parts in want.items():
+        texts = svg_texts(out["schematics/" + fname])
+        for part in parts:
+            assert any(part in t for t in texts), (fname, part)
+    # Type A: tip is the sink (pin 5); Type B: tip is the source (pin 4), per MMA RP-054.
+    # Each jack is drawn pins first, then its name.
+    trs = " ".join(svg_texts(out["schematics/midi_out_trs.svg"]))
+    assert trs.index("Tip = DIN 5") < trs.index("Type A") < trs.index("Tip = DIN 4") < trs.index("Type B")
+
+
+def expected_roles(board):
+    """Independent of boarddef.pin_roles: {gpio: text the Function column must contain}."""
+    want = {board["din_out"]["tx"]: "UART%d TX" % board["din_out"]["uart"],
+            board["din_in"]["rx"]: "UART%d RX" % board["din_in"]["uart"]}
+    adc = {int(k): v for k, v in board["adc"].items()}
+    for mname, m in board["muxes"].items():
+        for i, pin in enumerate(m["select"]):
+            want[pin] = "mux select S%d" % i
+        want[adc[m["adc"]]] = "ADC%d: mux %s" % (m["adc"], mname)
+    for cname, c in board["controls"].items():
+        if "adc" in c:
+            want[adc[c["adc"]]] = "ADC%d: %s" % (c["adc"], cname)
+        if "pin" in c:
+            want[c["pin"]] = cname
+        for p, ab in zip(c.get("pins", []), "AB"):
+            want[p] = "%s %s" % (cname, ab)
+    return want
+
+
+def parse_pinout(md):
+    used, muxrows = {}, []
+    section = None
+    for line in md.splitlines():
+        if line.startswith("## "):
+            section = line[3:]
+        elif line.startswith("| ") and not line.startswith("| GPIO") and not line.startswith("| Mux"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if section == "Pins used":
+                used[int(cells[0])] = (cells[1], cells[2])
+            elif section == "Multiplexer channels":
+                muxrows.append((cells[0], int(cells[2]), int(cells[3]), cells[4]))
+    return used, muxrows
+
+
+def test_pinout_tables_match_the_board_definitions():
+    for name in boarddef.names():
+        board = boarddef.load(name)
+        with open(os.path.join(HW, "boards", name, "pinout.md")) as f:
+            used, muxrows = parse_pinout(f.read())
+        want = expected_roles(board)
+        assert sorted(used) == sorted(want), name
+        for gpio, text in want.items():
+            label, func = used[gpio]
+            assert func.startswith(text), (name, gpio, func, text)
+            assert label == board.get("labels", {}).get(str(gpio), "GP%d" % gpio), (name, gpio)
+        wanted_mux = sorted((c["mux"], c["channel"], cname) for cname, c in board["controls"].items() if "mux" in c)
+        assert sorted((m, ch, c) for m, ch, _, c in muxrows) == wanted_mux, name
+        for m, ch, chip_pin, _ in muxrows:
+            # CD74HC4067 datasheet: I0..I7 on pins 9..2, I8..I15 on pins 23..16.
+            assert chip_pin == ([9, 8, 7, 6, 5, 4, 3, 2] + list(range(23, 15, -1)))[ch], (name, m, ch)
+
+
+def test_wiring_diagram_shows_every_used_gpio():
+    for name in boarddef.names():
+        board = boarddef.load(name)
+        texts = svg_texts(outputs()["boards/%s/wiring.svg" % name])
+        shown = sorted(int(m.group(1)) for t in texts for m in [re.search(r"GPIO(\d+)$", t)] if m)
+        assert shown == sorted(expected_roles(board)), name
+
+
+def test_moving_a_pin_in_the_board_moves_it_in_table_and_drawing():
+    board = copy.deepcopy(boarddef.load("pico"))
+    board["controls"]["button4"]["pin"] = 22
+    assert boarddef.validate(board, "pico") == []
+    used, _ = parse_pinout(tables.pinout_md(board))
+    assert used[22] == ("GP22", "button4 (switch, active low)") and 9 not in used
+    texts = svg_texts(wiringdiagram.diagram(board).get_imagedata("svg"))
+    assert "GP22  GPIO22" in texts and "GP9  GPIO9" not in texts
+
+
+def bom(name):
+    rows = list(csv.reader(io.StringIO(outputs()["boards/%s/bom.csv" % name].decode())))
+    assert rows[0] == ["reference", "quantity", "part", "value or part number", "notes"]
+    return {(r[2], r[3]): int(r[1]) for r in rows[1:]}
+
+
+def test_bill_of_materials_counts_follow_the_layout():
+    pico = bom("pico")
+    assert pico[("piezo disc", "27 mm brass piezo element")] == 16
+    assert pico[("potentiometer", "10 kΩ linear (B10K)")] == 8
+    assert pico[("rotary encoder", "EC11, 20 or 24 detents")] == 2
+    assert pico[("push button", "6 mm tactile switch")] == 4
+    assert pico[("16-channel analog mux", "CD74HC4067 (SOIC-24 breakout or DIP)")] == 2
+    assert pico[("resistor", "33 Ω ½ W")] == 1 and pico[("resistor", "10 Ω")] == 1
+    assert pico[("optocoupler, 3.3 V capable", "H11L1 or PC900V")] == 1
+    xiao = bom("xiao_rp2040")
+    assert ("rotary encoder", "EC11, 20 or 24 detents") not in xiao
+    assert xiao[("push button", "6 mm tactile switch")] == 2
+    assert outputs()["bom.csv"] == outputs()["boards/pico/bom.csv"]
+
+
+def test_generator_refuses_an_invalid_board(monkeypatch):
+    real = boarddef.load
+
+    def bad_load(name):
+        b = real(name)
+        if name == "kb2040":
+            b["din_out"]["tx"] = 2
+        return b
+
+    monkeypatch.setattr(boarddef, "load", bad_load)
+    try:
+        generate.outputs()
+    except ValueError as e:
+        assert str(e).startswith("boards/kb2040.json: din_out: GPIO 2 cannot carry UART0 TX")
+    else:
+        raise AssertionError("an invalid board was drawn")
