@@ -237,3 +237,20 @@ def test_encoders_allocate_nothing():
         return e.message_length(0xF2) + e.channel_user(16)
 
     assert no_alloc(run) == 17
+
+
+def test_every_channel_encoder_checks_channel_and_offset():
+    cases = ((e.note_on, (1, 1)), (e.note_off, (1,)), (e.poly_pressure, (1, 1)), (e.control_change, (1, 1)),
+             (e.program_change, (1,)), (e.channel_pressure, (1,)), (e.pitch_bend, (1,)),
+             (e.pitch_bend_signed, (1,)), (e.all_sound_off, ()), (e.reset_all_controllers, ()),
+             (e.local_control, (1,)), (e.all_notes_off, ()), (e.omni_off, ()), (e.omni_on, ()),
+             (e.mono_on, (1,)), (e.poly_on, ()), (e.control_change_14bit, (1, 1)), (e.nrpn, (1, 1)),
+             (e.rpn, (1, 1)), (e.rpn, (1, 1, True)), (e.rpn_null, ()), (e.bank_program, (1, 1)))
+    for fn, rest in cases:
+        buf = bytearray(24)
+        for ch in (16, -1, 99):
+            err = raises(ValueError, fn, buf, 0, ch, *rest)
+            assert str(err) == "channel %d out of range 0..15" % ch, (fn, str(err))
+        err = raises(ValueError, fn, buf, -3, 0, *rest)
+        assert str(err) == "off -3 out of range 0..536870911", (fn, str(err))
+        assert buf == bytearray(24), fn
