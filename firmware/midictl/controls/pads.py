@@ -24,9 +24,10 @@
 #    just before the new Note On.
 # FSR Note Off: when the level falls below half the threshold (hysteresis against the
 #    threshold that started it). Pressure while held (per pad: "off", "poly",
-#    "channel"): the level is smoothed and followed with a hysteresis of 16 steps, sent
-#    at most every pressure_ms and only when the 7-bit value changes; a pad that sent
-#    pressure sends pressure 0 just before its Note Off.
+#    "channel"): the level is smoothed (EMA 1/8) and followed with a hysteresis of 16
+#    steps; the first pressure_ms after the Note On only set the baseline; then the
+#    value is sent at most every pressure_ms and only when the 7-bit value changes; a
+#    pad that sent pressure other than 0 sends pressure 0 just before its Note Off.
 # The note sent (base note + modes.offset at Note On) and its channel are remembered
 # per pad, so the Note Off matches even when the transpose changes while a pad sounds.
 
@@ -105,10 +106,10 @@ class PadGroup:
             raise ValueError("neighbours length %r out of range %d..%d" % (len(neighbours), count, count))
         self._nb = list(neighbours)
         self._kind = bytearray(count)
-        self._st = bytearray([_SKIP]) * count
+        self._st = bytearray([_SKIP] * count)
         self._ch = bytearray(count)
         self._note = bytearray(count)
-        self._vel = bytearray([100]) * count  # switch pads' fixed velocity
+        self._vel = bytearray([100] * count)  # switch pads' fixed velocity
         self._press = bytearray(count)
         self._curve = [bytearray(0)] * count
         self._thr = array("H", [120] * count)
@@ -124,6 +125,7 @@ class PadGroup:
         self._sent = bytearray(count)  # note and channel actually sent
         self._sent_ch = bytearray(count)
         self.on = 0  # bitmap of pads whose note sounds
+        self._psent = 0  # bitmap of pads that sent a pressure other than 0
 
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
                 pressure="off", velocity=100):
@@ -191,7 +193,13 @@ class PadGroup:
         st = self._st
         if q == _DECAY:
             if v < self._rearm[i] and ticks_diff(now, self._t0[i]) >= self.mask_ms:
-                st[i] = _ARMED_ON if self.on & (1 << i) else _IDLE
+                if not self.on & (1 << i):
+                    st[i] = _IDLE
+                elif ticks_diff(now, self._ton[i]) >= self._gate[i]:
+                    st[i] = _IDLE
+                    self._off(i)
+                else:
+                    st[i] = _ARMED_ON
         elif q == _ARMED_ON:
             if v > self._thr[i]:
                 st[i] = _WINDOW
@@ -203,19 +211,25 @@ class PadGroup:
         elif q == _HELD:
             if v < self._rearm[i]:
                 st[i] = _IDLE
-                if self._pv[i]:
+                if self._psent & (1 << i):
                     self._pressure(i, 0)
                 self._off(i)
             elif self._press[i]:
                 self._follow(i, v, now)
 
     def _follow(self, i, v, now):
-        # Smooth (EMA 1/4, in 1/16 steps), follow with hysteresis so noise on a steady
+        # Smooth (EMA 1/8 in 1/16 steps: 8 ms at 1 kHz), follow with hysteresis so noise on a steady
         # press moves nothing, then send the value at most every pressure_ms (checked
         # every scan, so the last change is sent even when the finger has stopped).
         lvl = self._lvl[i]
-        lvl += ((v << 4) - lvl) >> 2
+        lvl += ((v << 4) - lvl) >> 3
         self._lvl[i] = lvl
+        if ticks_diff(now, self._ton[i]) < self.pressure_ms:
+            # settling after the Note On: the level found here is the baseline, so
+            # pressure is sent only when the force changes from the strike's
+            self._anc[i] = lvl
+            self._pv[i] = self._scale(i, lvl >> 4)
+            return
         a = self._anc[i]
         if lvl > a + _PRESS_HYST:
             self._anc[i] = a = lvl - _PRESS_HYST
@@ -230,6 +244,10 @@ class PadGroup:
 
     def _pressure(self, i, p):
         self._pv[i] = p
+        if p:
+            self._psent |= 1 << i
+        else:
+            self._psent &= ~(1 << i)
         if self._press[i] == _POLY:
             self._sink.poly_pressure(self._sent_ch[i], self._sent[i], p)
         else:
@@ -271,7 +289,6 @@ class PadGroup:
                 self._st[i] = _HELD
                 self._lvl[i] = p << 4
                 self._anc[i] = p << 4
-                self._pv[i] = 0  # the Note On carries the strike; pressure is what follows
                 self._tp[i] = now
             else:
                 self._st[i] = _DECAY
@@ -315,7 +332,7 @@ class PadGroup:
         """Note Off for every sounding pad (mode change, panic, config reload)."""
         for i in range(self.count):
             if self.on & (1 << i):
-                if self._pv[i]:
+                if self._psent & (1 << i):
                     self._pressure(i, 0)
                 self._off(i)
             if self._st[i] != _SKIP:

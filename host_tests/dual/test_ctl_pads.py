@@ -1,0 +1,273 @@
+import random
+from array import array
+
+from dualtest import raises
+from test_ctl_signals import Rec, adc, fsr_level, no_alloc0, piezo_level
+
+from midictl.controls.modes import Modes
+from midictl.controls.pads import PadGroup, grid_neighbours
+from midictl.controls.velocity import make_curve
+
+CURVE = make_curve()
+
+
+def _group(rec, kinds=None, modes=None, pressure="off", gate_ms=50, **kw):
+    if kinds is None:
+        kinds = ["piezo"] * 16
+    g = PadGroup(rec, len(kinds), modes=modes, **kw)
+    for i in range(len(kinds)):
+        g.set_pad(i, kinds[i], 9, 36 + i, CURVE, gate_ms=gate_ms,
+                  pressure=pressure if kinds[i] == "fsr" else "off")
+    return g
+
+
+def _adjacent(i, j):
+    # the simulator's 4x4 grid, pads 1-4 the bottom row: orthogonal neighbours
+    return abs(i // 4 - j // 4) + abs(i % 4 - j % 4) == 1
+
+
+def _run(g, rec, strikes, ms, noise=0, seed=1, fsr=None, start=0):
+    """strikes: (pad, t_ms, strength) piezo strikes with 0.2x crosstalk on neighbours;
+    fsr: (pad, t_ms, force, release_ms) presses. Scans every 1 ms from `start`."""
+    random.seed(seed)
+    s = array("H", [0] * g.count)
+    for t in range(start, start + ms):
+        for i in range(g.count):
+            lv = 0
+            for pad, t0, st in strikes:
+                if pad == i:
+                    lv += piezo_level(t - t0, st)
+                elif g.count == 16 and _adjacent(pad, i):
+                    lv += round(0.2 * piezo_level(t - t0, st))
+            for pad, t0, f, rel in fsr or ():
+                if pad == i:
+                    lv += fsr_level(t - t0, f, None if rel is None else rel - t0)
+            s[i] = adc(lv, noise)
+        rec.now = t
+        g.scan(s, t)
+
+
+def _ons(rec):
+    return [(e[0], e[3], e[4]) for e in rec.ev if e[1] == "on"]
+
+
+def test_piezo_velocity_at_sampling_phases():
+    # strike at 10 + phase ms; the window closes 2 scans after the crossing scan.
+    # The top sample lies between 0.69 A (phase 0.75) and A (phase 0.5): the spread a
+    # 1 kHz scan gives a 0.5 ms rise.
+    expect = {
+        (0.05, 0.0): (13, 2), (0.05, 0.5): (13, 3), (0.05, 0.75): (14, 1),
+        (0.3, 0.0): (13, 31), (0.3, 0.25): (13, 36), (0.3, 0.5): (13, 41), (0.3, 0.75): (13, 27),
+        (1.0, 0.0): (13, 112), (1.0, 0.25): (13, 127), (1.0, 0.5): (13, 127), (1.0, 0.75): (13, 99),
+    }
+    for key in expect:
+        st, ph = key
+        rec = Rec()
+        g = _group(rec)
+        _run(g, rec, [(2, 10 + ph, st)], 100)
+        t_on, vel = expect[key]
+        assert rec.ev == [(t_on, "on", 9, 38, vel), (t_on + 50, "off", 9, 38, 0)], (key, rec.ev)
+
+
+def test_piezo_velocity_rises_with_strength_at_every_phase():
+    for ph in (0.0, 0.1, 0.3, 0.5, 0.6, 0.9):
+        vels = []
+        for k in range(1, 21):
+            rec = Rec()
+            g = _group(rec)
+            _run(g, rec, [(0, 5 + ph, k / 20)], 30)
+            ons = _ons(rec)
+            assert len(ons) == 1, (ph, k, rec.ev)
+            vels.append(ons[0][2])
+        assert all(vels[i] < vels[i + 1] or vels[i] == 127 for i in range(19)), (ph, vels)
+        assert vels[0] >= 1 and vels[-1] >= 99
+
+
+def test_noise_alone_never_plays():
+    rec = Rec()
+    g = _group(rec, ["piezo"] * 8 + ["fsr"] * 8)
+    _run(g, rec, [], 3000, noise=24, seed=9)
+    assert rec.ev == []
+
+
+def test_one_note_per_strike_with_noise_random_phases():
+    random.seed(4)
+    strikes = []
+    t = 10.0
+    for k in range(30):
+        strikes.append((k % 16, t + random.randint(0, 99) / 100, random.randint(4, 100) / 100))
+        t += 70
+    rec = Rec()
+    g = _group(rec)
+    _run(g, rec, strikes, int(t) + 100, noise=24, seed=5)
+    ons = _ons(rec)
+    assert [o[1] for o in ons] == [36 + s[0] for s in strikes]
+    for o, s in zip(ons, strikes):
+        assert s[1] < o[0] <= s[1] + 4  # Note On 2..4 ms after the strike
+    offs = [(e[0], e[3]) for e in rec.ev if e[1] == "off"]
+    assert offs == [(o[0] + 50, o[1]) for o in ons]
+
+
+def test_crosstalk_on_neighbours_is_suppressed():
+    for ph in (0.0, 0.3, 0.5, 0.8):
+        rec = Rec()
+        g = _group(rec)
+        # pad 6 (index 5): neighbours 2, 5, 7, 10 each see 0.2 of it
+        _run(g, rec, [(5, 10 + ph, 1.0)], 40, noise=24, seed=2)
+        assert [(o[1]) for o in _ons(rec)] == [41], (ph, rec.ev)
+
+
+def test_simultaneous_soft_strike_away_from_loud_pad_still_plays():
+    rec = Rec()
+    g = _group(rec)
+    # pad 6 hard, pad 16 (index 15, not a neighbour) very soft at the same instant
+    _run(g, rec, [(5, 10.2, 1.0), (15, 10.2, 0.08)], 40, noise=24, seed=3)
+    assert sorted(o[1] for o in _ons(rec)) == [41, 51]
+    soft = [o for o in _ons(rec) if o[1] == 51][0]
+    assert 1 <= soft[2] <= 8
+
+
+def test_neighbour_rule_threshold_35_percent():
+    # a real neighbour strike of 0.2 (0.4 with the crosstalk it also gets) plays; one of
+    # 0.1 (0.3 with crosstalk) is indistinguishable from crosstalk and is dropped
+    rec = Rec()
+    g = _group(rec)
+    _run(g, rec, [(5, 10.5, 1.0), (6, 10.5, 0.2)], 40)
+    assert sorted(o[1] for o in _ons(rec)) == [41, 42]
+    rec = Rec()
+    g = _group(rec)
+    _run(g, rec, [(5, 10.5, 1.0), (6, 10.5, 0.1)], 40)
+    assert [o[1] for o in _ons(rec)] == [41]
+    # with the rule off, the crosstalk itself plays
+    rec = Rec()
+    g = _group(rec, crosstalk_pct=0)
+    _run(g, rec, [(5, 10.5, 1.0)], 40)
+    assert sorted(o[1] for o in _ons(rec)) == [37, 40, 41, 42, 45]
+
+
+def test_gate_waits_for_decay():
+    rec = Rec()
+    g = _group(rec, gate_ms=5)
+    _run(g, rec, [(0, 10.5, 1.0)], 40)
+    # A=3900 falls below half the threshold (60) 8.85 ms after the strike (t = 19.35,
+    # 43 at the scan at 20), but the retrigger mask runs 10 ms from the crossing scan
+    # (11): the pad re-arms at 21, and the gate (13 + 5 = 18) has already run
+    assert rec.ev == [(13, "on", 9, 36, 127), (21, "off", 9, 36, 0)]
+
+
+def test_fast_roll_retriggers_with_off_before_on():
+    rec = Rec()
+    g = _group(rec)
+    _run(g, rec, [(3, 10.5, 0.6), (3, 40.5, 0.6), (3, 70.5, 0.6)], 140)
+    assert rec.names() == ["on", "off", "on", "off", "on", "off"]
+    assert [e[0] for e in rec.ev] == [13, 43, 43, 73, 73, 123]
+
+
+def test_transpose_while_held_note_off_matches_note_on():
+    modes = Modes()
+    rec = Rec()
+    g = _group(rec, ["fsr"] * 4, modes=modes, grid_cols=0)
+    _run(g, rec, [], 20, fsr=[(1, 5, 0.5, 60)])
+    assert modes.transpose_up(2)
+    _run(g, rec, [], 80, fsr=[(1, 5, 0.5, 60)], start=20)
+    _run(g, rec, [], 30, fsr=[(1, 105, 0.5, 120)], start=100)
+    assert rec.ev == [(8, "on", 9, 37, 70), (62, "off", 9, 37, 0),
+                      (108, "on", 9, 39, 70), (122, "off", 9, 39, 0)]
+
+
+def test_modes_clamp_keeps_every_pad_in_range():
+    modes = Modes(octave_range=8)
+    rec = Rec()
+    _group(rec, modes=modes)  # notes 36..51
+    ups = 0
+    while modes.octave_up():
+        ups += 1
+    assert ups == 6 and modes.offset == 72  # 51 + 84 > 127
+    assert not modes.transpose_up(5)  # 51 + 77 = 128: refused as a whole
+    assert modes.transpose_up(4) and modes.offset == 76
+    modes.reset()
+    downs = 0
+    while modes.octave_down():
+        downs += 1
+    assert downs == 3 and modes.offset == -36
+
+
+def test_fsr_pressure_rate_limited_only_on_change():
+    rec = Rec()
+    g = _group(rec, ["fsr"] * 2, pressure="poly", grid_cols=0)
+    random.seed(6)
+    s = array("H", [0, 0])
+    for t in range(200):
+        f = 0.4 if t < 60 else 0.4 + 0.4 * min(1, (t - 60) / 40)  # press harder 60..100
+        s[0] = adc(fsr_level(t - 10, f, 150 - 10), 24)
+        rec.now = t
+        g.scan(s, t)
+    ev = rec.ev
+    assert ev[0][:4] == (13, "on", 9, 36)
+    pr = [e for e in ev if e[1] == "poly"]
+    rise = [e for e in pr if e[0] < 150]
+    # nothing while the force is steady (60 ms); it follows the push with the 8 ms
+    # smoothing and the 10 ms rate limit, then settles
+    assert all(60 <= e[0] <= 130 for e in rise)
+    vals = [e[4] for e in rise]
+    assert len(vals) >= 4 and all(vals[i] < vals[i + 1] for i in range(len(vals) - 1))
+    assert all(pr[i + 1][0] - pr[i][0] >= 10 for i in range(len(pr) - 2))  # rate limit
+    assert 110 <= vals[-1] <= 118  # 0.8 of 3900, scaled 120..3400 -> 0..127, minus the lag
+    assert pr[-1][4] == 0 and ev[-2] == pr[-1] and ev[-1][1] == "off"  # 0 just before the off
+    assert ev[-1][0] == pr[-1][0] and 150 <= ev[-1][0] <= 153
+
+
+def test_switch_pads_fixed_velocity():
+    rec = Rec()
+    g = PadGroup(rec, 3, grid_cols=0)
+    g.set_pad(0, "switch", 1, 60, velocity=90)
+    g.set_pad(1, "piezo", 1, 61, CURVE)
+    g.set_pad(2, "switch", 1, 62, velocity=30)
+    g.switches(0b101, 0b001)
+    g.switches(0b100, 0b101)
+    g.switches(0b001, 0b100)
+    g.switches(0b010, 0b010)  # bit of a piezo pad: ignored
+    assert rec.ev == [(0, "on", 1, 60, 90), (0, "on", 1, 62, 30), (0, "off", 1, 60, 0)]
+
+
+def test_all_off_ends_sounding_notes():
+    rec = Rec()
+    g = _group(rec)
+    _run(g, rec, [(0, 1.5, 1.0), (10, 1.5, 0.5)], 10)
+    g.all_off()
+    assert rec.names() == ["on", "on", "off", "off"] and g.on == 0
+
+
+def test_scan_allocates_nothing_during_a_strike():
+    rec = Rec()
+    g = _group(rec)
+    s = array("H", [0] * 16)
+    levels = [piezo_level(t - 0.3, 0.8) for t in range(30)]
+
+    def strike():
+        for t in range(30):
+            s[4] = levels[t]
+            g.scan(s, t)
+
+    g._sink = _Null()
+    no_alloc0(strike)
+    assert g.on == 1 << 4
+
+
+class _Null:
+    def note_on(self, ch, n, v):
+        pass
+
+    def note_off(self, ch, n, v):
+        pass
+
+
+def test_grid_neighbours_and_bad_parameters():
+    nb = grid_neighbours(16, 4)
+    assert nb[0] == 0b10010 and nb[5] == (1 << 1) | (1 << 4) | (1 << 6) | (1 << 9)
+    assert "count 31 out of range 1..30" in str(raises(ValueError, PadGroup, Rec(), 31))
+    g = PadGroup(Rec(), 2)
+    assert "note 128 out of range 0..127" in str(raises(ValueError, g.set_pad, 0, "piezo", 0, 128, CURVE))
+    assert "channel 16 out of range 0..15" in str(raises(ValueError, g.set_pad, 0, "piezo", 16, 1, CURVE))
+    assert "curve length None out of range 128..128" in str(raises(ValueError, g.set_pad, 0, "fsr", 0, 1))
+    assert "kind 'drum'" in str(raises(ValueError, g.set_pad, 0, "drum", 0, 1))
