@@ -312,7 +312,8 @@ def pitch_stick():
         "(pin 33).",
         "1 kΩ + 100 nF is a 1.6 kHz low-pass: removes noise without slowing a bend gesture, and the "
         "100 nF holds the pin steady while the ADC samples it.",
-        "The firmware learns the centre at boot and applies a dead zone around it.",
+        "The resting reading, not exactly 2048, is the centre: take it at power-up, with the stick "
+        "untouched.",
     ])
 
 
