@@ -148,3 +148,21 @@ def test_mixed_run_allocates_nothing_and_round_trips():
     # Running status saved bytes, but refreshes kept it from saving them all.
     assert pipe.rs.dropped > 300
     assert pipe.din_bytes < pipe.usb_bytes
+
+
+def test_whole_sequences_allocate_nothing():
+    rs = RunningStatus(refresh_every=3)
+    seq = bytearray(32)
+    out = bytearray(64)
+
+    def run():
+        total = 0
+        for k in range(200):
+            n = e.nrpn(seq, 0, k & 15, k, 200 - k)
+            n += e.bank_program(seq, n, k & 15, k, k & 127)
+            total += rs.encode(seq, n, out, 0, k) + usb.packets(seq, n, 0, out, 0)
+        return total
+
+    # 7 messages each: 20 bytes minus the statuses dropped, plus 28 bytes of packets.
+    total = no_alloc(run)
+    assert 200 * (20 + 28) - total == rs.dropped and rs.dropped > 400

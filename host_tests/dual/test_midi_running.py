@@ -116,3 +116,26 @@ def test_msg_off_runs_through_a_sequence():
     for m in range(0, 12, 3):
         n += rs.encode(seq, 3, out, n, 0, m)
     assert hexs(out, n) == "B0 63 01 62 02 06 03 26 04"
+
+
+def test_several_messages_in_one_call():
+    rs = RunningStatus()
+    out = bytearray(16)
+    nrpn = bytes.fromhex("B0 63 01 B0 62 02 B0 06 03 B0 26 04")
+    assert rs.encode(nrpn, 12, out, 0, 0) == 9
+    assert hexs(out, 9) == "B0 63 01 62 02 06 03 26 04"
+    # Bank select then Program Change: the receiver now holds C0, so a CC needs B0 again.
+    bank = bytes.fromhex("B0 00 01 B0 20 02 C0 05")
+    n = rs.encode(bank, 8, out, 0, 0)
+    n += rs.encode(b"\xb0\x07\x7f", 3, out, n, 0)
+    assert hexs(out, n) == "00 01 20 02 C0 05 B0 07 7F"
+    assert rs.status == 0xB0
+    # Counted per message for refresh_every; a trailing SysEx cancels.
+    rs = RunningStatus(refresh_every=2)
+    n = rs.encode(nrpn, 12, out, 0, 0)
+    assert hexs(out, n) == "B0 63 01 62 02 B0 06 03 26 04"
+    seq = bytes.fromhex("90 3C 64 F0 01 F7")
+    n = rs.encode(seq, 6, out, 0, 0)
+    assert hexs(out, n) == "90 3C 64 F0 01 F7" and rs.status == 0
+    err = raises(ValueError, rs.encode, nrpn, 5, out, 0, 0)
+    assert str(err) == "message at msg[3] needs 3 bytes, 2 given"

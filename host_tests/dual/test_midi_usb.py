@@ -111,3 +111,14 @@ def test_msg_off_sends_one_message_of_a_sequence():
     assert hexs(out, 4) == "0B B0 62 02"
     assert packets(seq, 5, 0, out, 4, 6) == 8
     assert hexs(out, 12) == "0B B0 62 02 04 F0 7D 01 06 02 F7 00"
+
+
+def test_several_messages_in_one_call():
+    assert _pk("B0 63 01 B0 62 02 B0 06 03 B0 26 04") == "0B B0 63 01 0B B0 62 02 0B B0 06 03 0B B0 26 04"
+    assert _pk("B0 00 01 B0 20 02 C0 05", 2) == "2B B0 00 01 2B B0 20 02 2C C0 05 00"
+    assert _pk("F8 90 3C 64 F0 01 F7") == "0F F8 00 00 09 90 3C 64 07 F0 01 F7"
+    out = bytearray(16)
+    err = raises(ValueError, packets, bytes.fromhex("B0 63 01 B0 62"), 5, 0, out, 0)
+    assert str(err) == "message at msg[3] needs 3 bytes, 2 given"
+    err = raises(ValueError, packets, bytes.fromhex("B0 63 01 62 02"), 5, 0, out, 0)
+    assert str(err) == "msg[3] 0x62 is not a status byte"

@@ -24,6 +24,10 @@ from midictl.compat import ticks_diff
 _REALTIME = const(0xF8)
 _SYSTEM = const(0xF0)
 _STATUS_BIT = const(0x80)
+# Data bytes per status, MIDI 1.0 Table I: channel voice by high nibble - 8, system
+# by low nibble (real-time and undefined ones: none).
+_VOICE_DATA = b"\x02\x02\x02\x02\x01\x01\x02"
+_SYSTEM_DATA = b"\x00\x01\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
 
 
 class RunningStatus:
@@ -47,16 +51,38 @@ class RunningStatus:
         self._sent = 0
 
     def encode(self, msg, n, out, off, now_ms, msg_off=0):
-        """Write the complete message msg[msg_off:msg_off + n] (status first) to
-        out[off:], dropping its status byte when running status allows; return the
-        bytes written. msg_off lets a multi-message sequence (NRPN, 14-bit CC) be
-        passed message by message from one buffer without slicing it."""
+        """Write msg[msg_off:msg_off + n] to out[off:], dropping status bytes where
+        running status allows; return the bytes written. The bytes are one complete
+        message (status first) or several in a row, as the NRPN, 14-bit CC and bank
+        select encoders write them; a SysEx can only be the last of them."""
+        s = msg[msg_off]
+        if 0x80 <= s < _SYSTEM and _VOICE_DATA[(s >> 4) - 8] + 1 < n:
+            return self._sequence(msg, msg_off, msg_off + n, out, off, now_ms)
+        return self._one(msg, msg_off, n, out, off, now_ms)
+
+    def _sequence(self, msg, i, end, out, off, now_ms):
+        j = off
+        while i < end:
+            s = msg[i]
+            if s < _SYSTEM:
+                size = _VOICE_DATA[(s >> 4) - 8] + 1 if s & _STATUS_BIT else 1  # 1: _one raises
+            elif s == _SYSTEM:
+                size = end - i  # a SysEx runs to the end
+            else:
+                size = _SYSTEM_DATA[s & 0x0F] + 1
+            if i + size > end:
+                raise ValueError("message at msg[%d] needs %d bytes, %d given" % (i, size, end - i))
+            j += self._one(msg, i, size, out, j, now_ms)
+            i += size
+        return j - off
+
+    def _one(self, msg, msg_off, n, out, off, now_ms):
         s = msg[msg_off]
         if s >= _REALTIME:
             out[off] = s
             return 1
         if not s & _STATUS_BIT or n < 1:
-            raise ValueError("msg[0] %r out of range 128..255" % (s,))
+            raise ValueError("msg[%d] %r out of range 128..255" % (msg_off, s))
         start = 0
         if s >= _SYSTEM:
             self.status = 0

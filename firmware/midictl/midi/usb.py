@@ -72,25 +72,47 @@ def cin_for(status, n):
 
 
 def packets(msg, n, cable, out, off, msg_off=0):
-    """Write the USB-MIDI event packets for the complete message
-    msg[msg_off:msg_off + n] to out[off:]; return the bytes written (a multiple of
-    4). msg_off lets a multi-message sequence be sent from one buffer unsliced."""
+    """Write the USB-MIDI event packets for msg[msg_off:msg_off + n] to out[off:];
+    return the bytes written (a multiple of 4). The bytes are one complete message
+    or several in a row (an NRPN or bank select + program change as the encoders
+    write them); a SysEx can only be the last. No running status in the input."""
     if cable & -16:
         _bad("cable", cable, 0, 15)
+    cable <<= 4
     i = msg_off
-    s = msg[i]
-    if s != _SYSEX:
-        head = (cable << 4) | cin_for(s, n)
-        if n > 1 and (msg[i + 1] | msg[i + n - 1]) & 0x80:
-            raise ValueError("data byte >= 0x80 in a %d-byte message" % n)
-        out[off + 3] = msg[i + 2] if n == 3 else 0
-        out[off + 2] = msg[i + 1] if n >= 2 else 0
-        out[off + 1] = s
-        out[off] = head
-        return 4
+    end = msg_off + n
+    j = off
+    while i < end:
+        s = msg[i]
+        if s == _SYSEX:
+            return _sysex(msg, i, end - i, cable, out, j) - off
+        if s < 0xF0:
+            if s < 0x80:
+                raise ValueError("msg[%d] 0x%02X is not a status byte" % (i, s))
+            size = _VOICE_LEN[(s >> 4) - 8]
+            cin = s >> 4
+        else:
+            size = _SYSTEM_LEN[s & 0x0F]
+            cin = _SYSTEM_CIN[s & 0x0F]
+            if size == 0:
+                raise ValueError("status 0x%02X is not a message (undefined or EOX)" % s)
+        if i + size > end:
+            raise ValueError("message at msg[%d] needs %d bytes, %d given" % (i, size, end - i))
+        if size > 1 and (msg[i + 1] | msg[i + size - 1]) & 0x80:
+            raise ValueError("data byte >= 0x80 in a %d-byte message" % size)
+        out[j + 3] = msg[i + 2] if size == 3 else 0
+        out[j + 2] = msg[i + 1] if size >= 2 else 0
+        out[j + 1] = s
+        out[j] = cable | cin
+        i += size
+        j += 4
+    return j - off
+
+
+def _sysex(msg, i, n, cable, out, off):
+    # msg[i:i + n] is F0 .. F7; returns the offset after the last packet.
     if n < 2 or msg[i + n - 1] != _EOX:
         raise ValueError("SysEx must end with F7 (n %r)" % (n,))
-    cable <<= 4
     # Every packet but the last carries 3 bytes with CIN 4; the last 1..3 (F7 last).
     last = off + ((n - 1) // 3) * 4  # offset of the final packet
     rest = n - ((n - 1) // 3) * 3  # bytes in it, 1..3
@@ -107,4 +129,4 @@ def packets(msg, n, cable, out, off, msg_off=0):
     out[j + 1] = msg[i]
     out[j + 2] = msg[i + 1] if rest > 1 else 0
     out[j + 3] = msg[i + 2] if rest > 2 else 0
-    return j + 4 - off
+    return j + 4
