@@ -14,8 +14,9 @@
 #    filtered noise, whose peak-to-peak stays well under 2 x hysteresis, moves nothing.
 #    After 32 readings without movement the band doubles ("resting"), so slow creeping
 #    of the noise extremes cannot nudge a resting knob across an output step either.
-# 3. Ends: when the filtered value is inside a dead zone at either end the anchor snaps
-#    to the zone's edge, so the ends give exactly the end values whatever the lag.
+# 3. Ends: the anchor is clamped to the dead zones' edges, which are at least
+#    hysteresis + 12 steps from 0 and 4095 so the anchor, trailing a resting end
+#    reading by at most the hysteresis, is always at the edge: exact end values.
 # The first 16 readings only prime the average (plain mean): nothing is sent at boot
 # unless the owner asks for a report.
 
@@ -41,8 +42,12 @@ class AdcFilter:
             raise ValueError("deadzone %r out of range 0..1000" % (deadzone,))
         if hysteresis < 1 or hysteresis > 256:
             raise ValueError("hysteresis %r out of range 1..256" % (hysteresis,))
-        self._lo = deadzone << 4
-        self._hi = (4095 - deadzone) << 4
+        # the anchor trails the reading by up to `hysteresis`, and a resting reading at
+        # an end sits ~6 steps inside it (noise clipped at 0 / 4095): the end zones are
+        # at least hysteresis + 12 wide so that the ends are always reached
+        edge = max(deadzone, hysteresis + 12)
+        self._lo = edge << 4
+        self._hi = (4095 - edge) << 4
         self._h = hysteresis << 4
         self._y = 0
         self.anchor = self._lo
@@ -90,8 +95,8 @@ class AdcFilter:
         return MOVED
 
     def _clamp(self, y, a):
-        if y <= self._lo or a < self._lo:
+        if a < self._lo:
             return self._lo
-        if y >= self._hi or a > self._hi:
+        if a > self._hi:
             return self._hi
         return a

@@ -1,0 +1,193 @@
+import random
+
+from dualtest import raises
+from test_ctl_signals import Rec, adc, no_alloc0
+
+from midictl.controls.knob import Knob
+from midictl.controls.stick import Stick
+
+
+def _e11(x):
+    # RP2040-E11 flavour: a wide code just below 512, 1536, 2560, 3584
+    for c in (512, 1536, 2560, 3584):
+        if c - 6 <= x < c + 2:
+            return c + 2
+    return x
+
+
+def _feed(k, rec, pos, n, noise=24):
+    for _ in range(n):
+        k.update(_e11(adc(pos, noise)))
+    return rec.ev
+
+
+def _sweep(k, rec, a, b, per_read, noise=24, settle=300):
+    _feed(k, rec, a, 40, noise)
+    steps = abs(b - a) // per_read + 1
+    for i in range(steps):
+        p = a + (i * per_read if b > a else -i * per_read)
+        p = min(p, b) if b > a else max(p, b)
+        k.update(_e11(adc(p, noise)))
+    _feed(k, rec, b, settle, noise)
+    return rec.values()
+
+
+def test_rest_with_noise_sends_nothing_after_settling():
+    random.seed(11)
+    for kind in ("cc", "cc14"):
+        for pos in range(0, 4096, 37):
+            rec = Rec()
+            k = Knob(rec, 0, 1, kind)
+            _feed(k, rec, pos, 16)
+            assert rec.ev == []  # priming sends nothing
+            _feed(k, rec, pos, 1500)
+            assert rec.ev == [], (kind, pos, rec.ev[:3])
+
+
+def test_slow_sweep_every_cc_value_exact_ends_monotonic():
+    random.seed(12)
+    for per_read in (1, 4, 16):
+        for up in (True, False):
+            rec = Rec()
+            k = Knob(rec, 2, 74)
+            vals = _sweep(k, rec, 0 if up else 4095, 4095 if up else 0, per_read)
+            assert vals == (list(range(1, 128)) if up else list(range(126, -1, -1))), (per_read, up)
+            assert rec.ev[0][1:4] == ("cc", 2, 74)
+
+
+def test_fast_sweep_14bit_reaches_exact_ends_monotonic_no_repeats():
+    random.seed(13)
+    for kind in ("cc14", "nrpn"):
+        for per_read in (2, 16, 64, 400):
+            rec = Rec()
+            k = Knob(rec, 0, 9, kind)
+            vals = _sweep(k, rec, 0, 4095, per_read)
+            assert vals[-1] == 16383 and all(vals[i] < vals[i + 1] for i in range(len(vals) - 1))
+            vals = _sweep(k, rec, 4095, 0, per_read)
+            down = vals[vals.index(16383) + 1:]
+            assert down[-1] == 0 and all(down[i] > down[i + 1] for i in range(len(down) - 1))
+            assert rec.ev[0][1] == kind
+
+
+def test_range_and_inversion_and_channel_pressure():
+    random.seed(14)
+    rec = Rec()
+    k = Knob(rec, 3, 0, "channel_pressure", min=20, max=40, invert=True)
+    vals = _sweep(k, rec, 0, 4095, 4)
+    assert vals == list(range(39, 19, -1))
+    assert rec.ev[0] == (0, "chpr", 3, 39)
+
+
+def test_soft_takeover_waits_for_the_crossing():
+    random.seed(15)
+    rec = Rec()
+    k = Knob(rec, 0, 7, takeover=True)
+    _feed(k, rec, 1000, 40)  # resting at ~31
+    k.set_remote(90)
+    _sweep(k, rec, 1000, 2600, 8)  # up to ~80: below 90, nothing
+    assert rec.ev == []
+    _sweep(k, rec, 2600, 3300, 8)  # crosses 90 at ADC ~2918
+    vals = rec.values()
+    # the first value sent is the first at or past 90, then every step
+    assert vals[0] in (90, 91) and vals == list(range(vals[0], vals[-1] + 1)) and vals[-1] > 100
+    # from above: the remote value below the knob
+    k.set_remote(10)
+    n = len(rec.ev)
+    _sweep(k, rec, 3300, 400, 8)  # down to ~6, crossing 10 at ADC ~340
+    assert rec.ev[n:] == []
+    _sweep(k, rec, 400, 0, 8)
+    vals = rec.values()[n:]
+    assert vals[0] in (10, 9) and vals == list(range(vals[0], -1, -1))
+
+
+def test_takeover_off_sends_at_once_and_report():
+    random.seed(16)
+    rec = Rec()
+    k = Knob(rec, 0, 7)
+    assert not k.report()  # not primed: nothing to report
+    _feed(k, rec, 2100, 40)
+    assert k.report() and rec.ev == [(0, "cc", 0, 7, 65)]
+    k.set_remote(100)
+    _sweep(k, rec, 2100, 2250, 4)
+    # not waiting for 100: the knob's own values go out at once
+    assert rec.values() == [65, 66, 67, 68, 69, 70]
+
+
+def test_stick_centre_ends_and_smooth():
+    random.seed(17)
+    rec = Rec()
+    s = Stick(rec, 0)
+    vals = _sweep(s, rec, 2048, 4095, 8)
+    assert vals[-1] == 16383 and all(vals[i] < vals[i + 1] for i in range(len(vals) - 1))
+    assert 8192 < vals[0] < 8300  # leaving the centre zone without a jump
+    assert max(vals[i + 1] - vals[i] for i in range(len(vals) - 1)) < 400
+    n = len(rec.ev)
+    vals = _sweep(s, rec, 4095, 2048, 8)
+    assert vals[-1] == 8192 and rec.ev[-1] == (0, "bend", 0, 8192)
+    n = len(rec.ev)
+    vals = _sweep(s, rec, 2048, 0, 8)[n:]
+    assert vals[-1] == 0 and all(vals[i] > vals[i + 1] for i in range(len(vals) - 1))
+    assert 8000 < vals[0] < 8192
+    _feed(s, rec, 2048 + 60, 300)  # released, springs back a little off centre
+    assert rec.ev[-1] == (0, "bend", 0, 8192)
+    n = len(rec.ev)
+    _feed(s, rec, 2048 + 60, 1000)
+    assert len(rec.ev) == n
+
+
+def test_stick_inverted_ends_exact():
+    random.seed(18)
+    rec = Rec()
+    s = Stick(rec, 1, invert=True)
+    vals = _sweep(s, rec, 2048, 4095, 16)
+    assert vals[-1] == 0
+    vals = _sweep(s, rec, 4095, 0, 16)
+    assert vals[-1] == 16383 and 8192 in vals
+
+
+def test_updates_allocate_nothing():
+    random.seed(19)
+    samples = [adc(p // 3, 24) for p in range(3000)]
+    rec = Rec()
+    knobs = [Knob(rec, 0, 1), Knob(rec, 0, 2, "cc14"), Knob(rec, 0, 3, "nrpn"), Stick(rec, 0)]
+    for k in knobs:
+        k.update(0)
+    null = _Null()
+    for k in knobs:
+        k._sink = null
+
+    def run():
+        for x in samples:
+            for k in knobs:
+                k.update(x)
+
+    no_alloc0(run)
+    assert null.n > 300
+
+
+class _Null:
+    def __init__(self):
+        self.n = 0
+
+    def cc(self, ch, n, v):
+        self.n += 1
+
+    def cc14(self, ch, n, v):
+        self.n += 1
+
+    def nrpn(self, ch, n, v):
+        self.n += 1
+
+    def bend(self, ch, v):
+        self.n += 1
+
+
+def test_bad_parameters():
+    r = Rec()
+    assert "number 32 out of range 0..31" in str(raises(ValueError, Knob, r, 0, 32, "cc14"))
+    assert "max 200 out of range 0..127" in str(raises(ValueError, Knob, r, 0, 1, "cc", 0, 200))
+    assert "min 50 out of range 0..49" in str(raises(ValueError, Knob, r, 0, 1, "cc", 50, 50))
+    assert "channel 16 out of range 0..15" in str(raises(ValueError, Stick, r, 16))
+    assert "centre 100 out of range 105..3990" in str(raises(ValueError, Stick, r, 0, 100))
+    k = Knob(r, 0, 1)
+    assert "value 128 out of range 0..127" in str(raises(ValueError, k.set_remote, 128))
