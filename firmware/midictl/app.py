@@ -154,6 +154,7 @@ class Controller:
                 self.switch_at[w["pin"]] = (1, obj)
                 if t == "note":
                     self.note_channels |= 1 << (m["channel"] - 1)
+        self.engine.note_channels = self.note_channels
         # The hardware layer already turns active-low pins into pressed = 1.
         self.debounce = BitDebouncer(30, _SWITCH_LOCKOUT_MS, active_low=False)
         self.pads_count = plan.npads

@@ -33,6 +33,7 @@ class Engine:
         self.sounding = bytearray(16 * 128)
         self.nsounding = 0
         self.channels_used = 0  # bitmap of channels that carried notes (for All Notes Off)
+        self.note_channels = 0  # bitmap of channels the config plays notes on
         self.events = 0
 
     # -- sending -------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ class Engine:
                     s[i] = 1
                     self.note_off(i >> 7, i & 127, 64)
         self.nsounding = 0
-        used = self.channels_used
+        used = self.channels_used | self.note_channels
         for ch in range(16):
             if used & (1 << ch):
                 self._out(encode.control_change(self._m, 0, ch, _CC_ALL_NOTES_OFF, 0), 0)

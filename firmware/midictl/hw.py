@@ -35,7 +35,7 @@ def _no_adc():
 
 
 class Hardware:
-    def __init__(self, board, slow_per_scan=1, uart_txbuf=256, uart_rxbuf=256, din_out=True, din_in=True):
+    def __init__(self, board, slow_per_scan=2, uart_txbuf=256, uart_rxbuf=256, din_out=True, din_in=True):
         self.board = board
         chip = board.get("chip", "rp2040")
         self._mem = machine.mem32

@@ -82,6 +82,17 @@ class UsbOut:
                 off[1] = i & 127
                 off[2] = 64
                 self.send(off, 3, 0)
+        if self.reconnects > 1:
+            return
+        # The host's first sight of us (power-on): as on DIN, All Notes Off on every channel
+        # the pads play. Not on later returns, where it would cut notes still held.
+        chans = self.engine.note_channels | self.engine.channels_used
+        for ch in range(16):
+            if chans & (1 << ch):
+                off[0] = 0xB0 | ch
+                off[1] = 123
+                off[2] = 0
+                self.send(off, 3, 0)
 
     def poll_in(self, buf):
         """Received USB-MIDI event packets (a multiple of 4 bytes) copied into buf."""

@@ -1,0 +1,100 @@
+"""Small fakes for the runtime tests (engine, DIN queue, USB port), usable under both
+interpreters. They record into preallocated storage where a test runs under no_alloc()."""
+
+
+class Clock:
+    def __init__(self):
+        self.us = 0
+
+
+class WireUart:
+    """A UART whose bytes leave at 320 us each: records (start_us, byte)."""
+
+    def __init__(self, clock, fail_times=0):
+        self.clock = clock
+        self.log = []
+        self.free = 0
+        self.fail_times = fail_times
+        self.writes = 0
+
+    def write(self, buf):
+        if self.fail_times:
+            self.fail_times -= 1
+            raise OSError(5)
+        self.writes += 1
+        for b in buf:
+            start = self.free if self.free > self.clock.us else self.clock.us
+            self.free = start + 320
+            self.log.append((start, b))
+        return len(buf)
+
+    def outstanding(self):
+        left = self.free - self.clock.us
+        return 0 if left <= 0 else (left + 319) // 320
+
+    def bytes(self):
+        return [b for _t, b in self.log]
+
+
+class CountingUart:
+    """Counts bytes only: safe under heap_lock."""
+
+    def __init__(self):
+        self.n = 0
+
+    def write(self, buf):
+        self.n += len(buf)
+        return len(buf)
+
+
+class Itf:
+    """Stands in for usbmidi.MidiPort: a TX buffer of `size` bytes the host drains."""
+
+    def __init__(self, size=64, open_=True):
+        self.buf = bytearray(size)
+        self.n = 0
+        self.open = open_
+        self.sent = []  # packets the host received
+        self.discards = 0
+        self.kicks = 0
+        self.rx = bytearray(0)
+
+    def is_open(self):
+        return self.open
+
+    def tx_write(self, pkt, n):
+        if self.n + n > len(self.buf):
+            return False
+        for i in range(n):
+            self.buf[self.n + i] = pkt[i]
+        self.n += n
+        return True
+
+    def tx_kick(self):
+        self.kicks += 1
+
+    def host_reads(self):
+        for i in range(0, self.n, 4):
+            self.sent.append(bytes(self.buf[i:i + 4]))
+        self.n = 0
+
+    def tx_discard(self):
+        self.discards += 1
+        self.n = 0
+
+    def rx_take(self, buf):
+        n = len(self.rx)
+        for i in range(n):
+            buf[i] = self.rx[i]
+        self.rx = bytearray(0)
+        return n
+
+
+class Recorder:
+    """An output port that records what the engine hands it."""
+
+    def __init__(self):
+        self.msgs = []
+
+    def send(self, msg, n, key):
+        self.msgs.append((bytes(msg[:n]), key))

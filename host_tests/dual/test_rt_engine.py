@@ -1,0 +1,92 @@
+from dualtest import no_alloc
+from midictl.engine import Engine
+from rtfakes import Recorder
+
+
+def _eng(**kw):
+    r = Recorder()
+    return Engine([r], **kw), r
+
+
+def test_note_on_off_bytes_and_keys():
+    e, r = _eng()
+    e.note_on(9, 36, 100)
+    e.note_off(9, 36, 64)
+    assert r.msgs == [(b"\x99\x24\x64", 0), (b"\x89\x24\x40", 0)]
+
+
+def test_note_off_as_note_on_zero():
+    e, r = _eng(note_off_as_note_on=True)
+    e.note_on(0, 60, 1)
+    e.note_off(0, 60)
+    assert r.msgs[1] == (b"\x90\x3c\x00", 0)
+
+
+def test_shared_note_ends_with_last_holder():
+    e, r = _eng()
+    e.note_on(9, 36, 100)
+    e.note_on(9, 36, 90)
+    e.note_off(9, 36)
+    assert len(r.msgs) == 2  # second Note On went out, no Note Off yet
+    e.note_off(9, 36)
+    assert r.msgs[-1] == (b"\x89\x24\x40", 0)
+    assert e.nsounding == 0
+
+
+def test_note_off_for_a_note_never_sent_is_not_sent():
+    e, r = _eng()
+    e.note_off(3, 40)
+    assert r.msgs == []
+
+
+def test_continuous_controllers_carry_coalescing_keys():
+    e, r = _eng()
+    e.cc(0, 70, 5)
+    e.bend(0, 8192)
+    e.channel_pressure(2, 9)
+    e.poly_pressure(9, 36, 7)
+    e.nrpn(1, 300, 1000)
+    e.cc14(0, 1, 16383)
+    e.program(0, 5)
+    keys = [k for _m, k in r.msgs]
+    assert keys == [(0xB0 << 7) | 70, 0xE0 << 7, 0xD2 << 7, (0xA9 << 7) | 36, (1 << 20) | (1 << 14) | 300,
+                    (0xB0 << 7) | 1, 0]
+    assert r.msgs[1][0] == b"\xe0\x00\x40"
+    assert r.msgs[4][0] == b"\xb1\x63\x02\xb1\x62\x2c\xb1\x06\x07\xb1\x26\x68"
+    assert r.msgs[5][0] == b"\xb0\x01\x7f\xb0\x21\x7f"
+
+
+def test_panic_ends_exactly_the_sounding_notes_then_all_notes_off():
+    e, r = _eng()
+    e.note_channels = 1 << 9
+    e.note_on(9, 36, 100)
+    e.note_on(0, 60, 100)
+    e.note_on(9, 38, 100)
+    e.note_off(9, 38)
+    del r.msgs[:]
+    e.panic()
+    assert r.msgs == [(b"\x80\x3c\x40", 0), (b"\x89\x24\x40", 0), (b"\xb0\x7b\x00", 0), (b"\xb9\x7b\x00", 0)]
+    assert e.nsounding == 0
+    del r.msgs[:]
+    e.note_off(9, 36)  # the pad is released after the panic: nothing more to end
+    assert r.msgs == []
+
+
+class _Null:
+    def send(self, msg, n, key):
+        pass
+
+
+def test_engine_hot_path_allocates_nothing():
+    e = Engine([_Null(), _Null()])
+
+    def run():
+        for i in range(300):
+            n = i & 127
+            e.note_on(9, n, 100)
+            e.cc(0, 70, n)
+            e.bend(0, i * 50)
+            e.note_off(9, n, 64)
+
+    no_alloc(run)
+    assert e.nsounding == 0
