@@ -271,3 +271,13 @@ def test_grid_neighbours_and_bad_parameters():
     assert "channel 16 out of range 0..15" in str(raises(ValueError, g.set_pad, 0, "piezo", 16, 1, CURVE))
     assert "curve length None out of range 128..128" in str(raises(ValueError, g.set_pad, 0, "fsr", 0, 1))
     assert "kind 'drum'" in str(raises(ValueError, g.set_pad, 0, "drum", 0, 1))
+
+
+def test_overlapping_gates_end_each_on_time():
+    rec = Rec()
+    g = _group(rec)
+    _run(g, rec, [(0, 10.5, 0.9), (15, 25.5, 0.4), (10, 31.5, 0.6)], 120)
+    offs = [(e[0], e[3]) for e in rec.ev if e[1] == "off"]
+    ons = [(e[0], e[3]) for e in rec.ev if e[1] == "on"]
+    assert ons == [(13, 36), (28, 51), (34, 46)]
+    assert offs == [(63, 36), (78, 51), (84, 46)]

@@ -54,9 +54,10 @@ class AdcFilter:
         self._n = 0
         self._quiet = _QUIET
 
-    def _filter(self, raw):
-        """Feed one reading: MOVED when the anchor moved, PRIMED once when priming ends
-        (the owner takes its starting value then, silently), else 0."""
+    def update(self, raw):
+        """One 12-bit reading. Calls self._moved(PRIMED) once when priming ends (take
+        the starting value, silently) and self._moved(MOVED) whenever the anchor
+        moves. Allocates nothing; a resting reading costs no further call."""
         y = self._y
         if self._n < _PRIME:
             # plain running mean of the first readings (y holds the sum meanwhile)
@@ -64,11 +65,12 @@ class AdcFilter:
             y += raw << 4
             if self._n < _PRIME:
                 self._y = y
-                return 0
+                return
             y = self._y = y // _PRIME
-            self.anchor = self._clamp(y, y)
+            self.anchor = self._clamp(y)
             self._quiet = _QUIET
-            return PRIMED
+            self._moved(PRIMED)
+            return
         d = (raw << 4) - y
         if d > _FAST or d < -_FAST:
             y += d >> 1
@@ -82,19 +84,21 @@ class AdcFilter:
         if self._quiet >= _QUIET:
             h += h
         if y > a + h:
-            a = y - self._h
+            a = self._clamp(y - self._h)
         elif y < a - h:
-            a = y + self._h
-        a = self._clamp(y, a)
+            a = self._clamp(y + self._h)
         if a == self.anchor:
             if self._quiet < _QUIET:
                 self._quiet += 1
-            return 0
+            return
         self.anchor = a
         self._quiet = 0
-        return MOVED
+        self._moved(MOVED)
 
-    def _clamp(self, y, a):
+    def _moved(self, why):
+        pass
+
+    def _clamp(self, a):
         if a < self._lo:
             return self._lo
         if a > self._hi:

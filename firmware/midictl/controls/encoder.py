@@ -125,7 +125,10 @@ class EncoderCC:
         self._idle = True  # no detent yet: the first one is not accelerated
 
     def update(self, now):
-        d = self._q.take()
+        q = self._q
+        if q._count == q._taken:
+            return  # not turned: the common case, no call
+        d = q.take()
         if not d:
             return
         if len(self._ms):

@@ -73,11 +73,9 @@ class Knob(AdcFilter):
         x = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (self._span >> 1)) // self._span
         return self.max - x if self._invert else self.min + x
 
-    def update(self, raw):
-        """One 12-bit reading (per scan-plan visit). Allocates nothing."""
-        r = self._filter(raw)
-        if not r:
-            return
+    # update(raw): one 12-bit reading per scan-plan visit (AdcFilter.update)
+
+    def _moved(self, r):
         v = self._position()
         prev = self._local
         self._local = v

@@ -41,7 +41,7 @@ except ImportError:
 
 from array import array
 
-from midictl.compat import ticks_diff
+from midictl.compat import ticks_add, ticks_diff
 
 # pad kinds
 KINDS = ("none", "piezo", "fsr", "switch")
@@ -56,9 +56,10 @@ _CHANNEL = const(2)
 _IDLE = const(0)  # armed, silent
 _WINDOW = const(1)  # collecting the peak
 _DECAY = const(2)  # struck: waiting for the signal to fall (note may sound)
-_ARMED_ON = const(3)  # piezo: decayed, note sounding until its gate ends
-_HELD = const(4)  # FSR: pressed, note sounding
-_SKIP = const(5)  # not an analog pad
+_HELD = const(3)  # FSR: pressed, note sounding
+_SKIP = const(4)  # not an analog pad
+# A decayed piezo pad whose note still sounds is _IDLE (it can be struck again) with its
+# bit in `_gating`: the gate is a deadline checked once per scan, not per pad.
 
 _PRESS_HYST = const(16 * 16)  # pressure follower hysteresis: 16 ADC steps, in 1/16 steps
 _MAX_PADS = const(30)
@@ -125,6 +126,10 @@ class PadGroup:
         self._sent = bytearray(count)  # note and channel actually sent
         self._sent_ch = bytearray(count)
         self.on = 0  # bitmap of pads whose note sounds
+        self._active = 0  # bitmap of analog pads not idle (window, decay, held)
+        self._gating = 0  # bitmap of piezo pads whose note waits for its gate
+        self._gate_next = 0  # earliest gate deadline (ticks) while _gating
+        self._thr_min = 4095
         self._psent = 0  # bitmap of pads that sent a pressure other than 0
 
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
@@ -157,6 +162,7 @@ class PadGroup:
         self._note[i] = note
         self._curve[i] = curve if curve is not None else bytearray(0)
         self._thr[i] = threshold
+        self._thr_min = min(self._thr_min, threshold)
         self._rearm[i] = threshold // 2
         self._gate[i] = gate_ms
         self._press[i] = PRESSURE.index(pressure) if k == _FSR else 0
@@ -167,55 +173,81 @@ class PadGroup:
     # -- per scan ---------------------------------------------------------------
 
     def scan(self, samples, now):
-        """One scan: samples[i] is pad i's 12-bit level. Allocates nothing."""
+        """One scan: samples[i] is pad i's 12-bit level (len(samples) == count).
+        Allocates nothing."""
+        if self._gating and ticks_diff(now, self._gate_next) >= 0:
+            self._end_gates(now)
+        if not self._active:
+            # nothing in progress (the usual case): one pass over the samples for any
+            # level above the lowest threshold, no per-pad state touched
+            t = self._thr_min
+            for v in samples:
+                if v > t:
+                    break
+            else:
+                return
         st = self._st
         thr = self._thr
         due = 0
-        for i in range(self.count):
+        i = 0
+        for v in samples:
             q = st[i]
             if q == _IDLE:
-                if samples[i] > thr[i]:
+                if v > thr[i]:
                     st[i] = _WINDOW
-                    self._peak[i] = samples[i]
+                    self._active |= 1 << i
+                    self._peak[i] = v
                     self._t0[i] = now
             elif q == _WINDOW:
-                v = samples[i]
                 if v > self._peak[i]:
                     self._peak[i] = v
                 if ticks_diff(now, self._t0[i]) >= self.window_ms:
                     due |= 1 << i
             elif q != _SKIP:
-                self._busy(i, q, samples[i], now)
+                self._busy(i, q, v, now)
+            i += 1
         if due:
             self._decide(due, now)
 
+    def _idle(self, i):
+        self._st[i] = _IDLE
+        self._active &= ~(1 << i)
+
     def _busy(self, i, q, v, now):
-        st = self._st
         if q == _DECAY:
             if v < self._rearm[i] and ticks_diff(now, self._t0[i]) >= self.mask_ms:
-                if not self.on & (1 << i):
-                    st[i] = _IDLE
-                elif ticks_diff(now, self._ton[i]) >= self._gate[i]:
-                    st[i] = _IDLE
+                self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
+                if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
                     self._off(i)
-                else:
-                    st[i] = _ARMED_ON
-        elif q == _ARMED_ON:
-            if v > self._thr[i]:
-                st[i] = _WINDOW
-                self._peak[i] = v
-                self._t0[i] = now
-            elif ticks_diff(now, self._ton[i]) >= self._gate[i]:
-                st[i] = _IDLE
-                self._off(i)
         elif q == _HELD:
             if v < self._rearm[i]:
-                st[i] = _IDLE
+                self._idle(i)
                 if self._psent & (1 << i):
                     self._pressure(i, 0)
                 self._off(i)
             elif self._press[i]:
                 self._follow(i, v, now)
+
+    def _end_gates(self, now):
+        # Piezo notes whose gate has run and whose pad has decayed (idle) end now; the
+        # others are ended by _busy when they decay. Then find the next deadline.
+        nxt = 0
+        far = True
+        for i in range(self.count):
+            m = 1 << i
+            if not self._gating & m:
+                continue
+            left = self._gate[i] - ticks_diff(now, self._ton[i])
+            if left <= 0:
+                if self._st[i] == _IDLE:
+                    self._off(i)
+            elif far or left < nxt:
+                nxt = left
+                far = False
+        if far:
+            self._gate_next = ticks_add(now, 1000)
+        else:
+            self._gate_next = ticks_add(now, nxt)
 
     def _follow(self, i, v, now):
         # Smooth (EMA 1/8 in 1/16 steps: 8 ms at 1 kHz), follow with hysteresis so noise on a steady
@@ -307,10 +339,16 @@ class PadGroup:
         self._sent_ch[i] = ch
         self._ton[i] = now
         self.on |= 1 << i
+        if self._kind[i] == _PIEZO:
+            dl = ticks_add(now, self._gate[i])
+            if not self._gating or ticks_diff(dl, self._gate_next) < 0:
+                self._gate_next = dl
+            self._gating |= 1 << i
         self._sink.note_on(ch, note, vel)
 
     def _off(self, i):
         m = 1 << i
+        self._gating &= ~m
         if self.on & m:
             self.on ^= m
             self._sink.note_off(self._sent_ch[i], self._sent[i], 0)
@@ -336,4 +374,8 @@ class PadGroup:
                     self._pressure(i, 0)
                 self._off(i)
             if self._st[i] != _SKIP:
-                self._st[i] = _DECAY if self._kind[i] == _PIEZO else _IDLE
+                if self._kind[i] == _PIEZO:
+                    self._st[i] = _DECAY  # still ringing, maybe: re-arms when it has decayed
+                    self._active |= 1 << i
+                else:
+                    self._idle(i)

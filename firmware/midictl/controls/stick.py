@@ -48,11 +48,9 @@ class Stick(AdcFilter):
             return _CENTRE + ((a - self._cu) * (16383 - _CENTRE) + (d >> 1)) // d
         return _CENTRE
 
-    def update(self, raw):
-        """One 12-bit reading (every scan). Allocates nothing."""
-        r = self._filter(raw)
-        if not r:
-            return
+    # update(raw): one 12-bit reading every scan (AdcFilter.update)
+
+    def _moved(self, r):
         v = self._position()
         if r == PRIMED:
             self.value = v
