@@ -158,6 +158,8 @@ class Controller:
         # The hardware layer already turns active-low pins into pressed = 1.
         self.debounce = BitDebouncer(30, _SWITCH_LOCKOUT_MS, active_low=False)
         self.pads_count = plan.npads
+        # The pad group reads exactly its own pads: a view of the first npads samples.
+        self.pad_samples = memoryview(self.hw.samples)[:max(1, plan.npads)]
         self.slow_in = plan.slow_in
 
     def _analog(self, m, kind):
@@ -234,7 +236,7 @@ class Controller:
         hw.read_phase(p)
         samples = hw.samples
         if self.pads_count:
-            self.pads.scan(samples, now_ms)
+            self.pads.scan(self.pad_samples, now_ms)
         analog = self.analog
         for k in self.slow_in[p]:
             o = analog[k]
@@ -346,6 +348,10 @@ class Controller:
                     self.recover()
                 except Exception as e2:
                     print("midictl: could not release notes:", e2)
+                # A fault that repeats every scan must not spin without pause: wait one
+                # scan period (the watchdog is still fed) before trying again.
+                self.hw.feed()
+                sleep_us(period)
                 nxt = ticks_us()
 
 

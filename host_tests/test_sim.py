@@ -1,0 +1,232 @@
+"""The simulator end to end (shared/spec/simulator.md): scenarios in, exact traces out,
+through the same entry point as `make sim`, running the real firmware under the
+MicroPython Unix port."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from midi_validate import check_din_message, check_usb_packet
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SC = os.path.join(ROOT, "host_tests", "scenarios")
+SIM = [sys.executable, os.path.join(ROOT, "tools", "sim.py")]
+
+
+def sim(tmp_path, scenario, *extra, expect_ok=True):
+    if isinstance(scenario, dict):
+        p = tmp_path / "scenario.json"
+        p.write_text(json.dumps(scenario))
+        scenario = str(p)
+    trace = tmp_path / "trace.txt"
+    r = subprocess.run(SIM + ["--scenario", scenario, "--trace", str(trace), "--quiet", *extra],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    if expect_ok:
+        assert r.returncode == 0, r.stderr
+        lines = trace.read_text().splitlines()
+        check_trace(lines)
+        return lines
+    return r, trace
+
+
+def check_trace(lines):
+    """Every line: time order, three decimals, a valid message (running status resolved)."""
+    last = -1.0
+    running = 0
+    for line in lines:
+        t, port, *hx = line.split()
+        assert len(t.split(".")[1]) == 3
+        assert float(t) >= last
+        last = float(t)
+        data = bytes.fromhex("".join(hx))
+        if port == "USB":
+            check_usb_packet(data)
+        else:
+            if data[0] < 0x80:
+                data = bytes([running]) + data
+            elif data[0] < 0xF0:
+                running = data[0]
+            elif data[0] < 0xF8:
+                running = 0
+            check_din_message(data)
+
+
+def port(lines, name):
+    return [ln for ln in lines if ln.split()[1] == name]
+
+
+BOOT = ["0.000 DIN B9 7B 00", "0.000 USB 0B B9 7B 00"]
+
+
+def test_two_pads_at_once_running_status_and_wire_timing(tmp_path):
+    # pad1 and pad6 are diagonal neighbours, so both play; the second Note On waits for the
+    # first's three bytes on the wire (3 x 320 us) and drops its status byte.
+    assert sim(tmp_path, os.path.join(SC, "pads_two.json")) == BOOT + [
+        "13.000 USB 09 99 24 70",
+        "13.000 USB 09 99 29 37",
+        "13.000 DIN 99 24 70",
+        "13.960 DIN 29 37",
+        "63.000 USB 08 89 24 00",
+        "63.000 USB 08 89 29 00",
+        "63.000 DIN 89 24 00",
+        "63.960 DIN 29 00",
+    ]
+
+
+def test_running_status_can_be_switched_off(tmp_path):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"din": {"running_status": False}}))
+    s = json.load(open(os.path.join(SC, "pads_two.json")))
+    s["config"] = str(cfg)
+    lines = sim(tmp_path, s)
+    assert "13.960 DIN 99 29 37" in lines
+    assert "63.960 DIN 89 29 00" in lines
+
+
+def test_loud_hit_does_not_fire_its_neighbours(tmp_path):
+    lines = sim(tmp_path, {"events": [{"t": 5, "control": "pad6", "press": 1.0}]})
+    notes = [ln for ln in port(lines, "USB") if ln.split()[3] == "99"]
+    # the strongest strike sampled 0.5 ms after its peak (1 kHz scan): velocity 112
+    assert notes == ["8.000 USB 09 99 29 70"]
+
+
+def test_encoders_relative_twos_complement(tmp_path):
+    assert sim(tmp_path, os.path.join(SC, "enc.json")) == BOOT + [
+        "18.000 USB 0B B0 4E 01",
+        "18.000 DIN B0 4E 01",
+        "28.000 USB 0B B0 4E 01",
+        "28.000 DIN 4E 01",
+        "38.000 USB 0B B0 4E 01",
+        "38.000 DIN 4E 01",
+        "101.000 USB 0B B0 4F 7F",
+        "101.000 DIN 4F 7F",
+        "102.000 USB 0B B0 4F 7F",
+        "102.000 DIN 4F 7F",
+    ]
+
+
+def test_knob_sweep_reaches_both_ends_monotonic_without_repeats(tmp_path):
+    lines = sim(tmp_path, os.path.join(SC, "knob.json"))
+    usb = [bytes.fromhex("".join(ln.split()[2:])) for ln in port(lines, "USB")][1:]
+    assert all(p[1:3] == b"\xb0\x48" for p in usb)  # CC 72 = knob3 on channel 1
+    vals = [p[3] for p in usb]
+    top = vals.index(127)
+    assert vals[-1] == 0
+    up, down = vals[:top + 1], vals[top:]
+    assert up == sorted(up) and down == sorted(down, reverse=True)
+    assert all(a != b for a, b in zip(vals, vals[1:]))
+    assert up[0] >= 50  # the resting position 0.4 was taken silently at boot
+
+
+def test_bend_stick_exact_ends_and_centre_with_noise(tmp_path):
+    lines = sim(tmp_path, os.path.join(SC, "bend.json"))
+    usb = [ln for ln in port(lines, "USB")][1:]
+    vals = [(int(ln.split()[5], 16) << 7) | int(ln.split()[4], 16) for ln in usb]
+    assert 16383 in vals
+    assert vals[-1] == 8192
+    assert all(a != b for a, b in zip(vals, vals[1:]))
+    # at rest with +-24 steps of noise nothing is sent once it has settled
+    assert float(usb[-1].split()[0]) < 700
+
+
+def test_usb_unplugged_drops_usb_only_and_ends_missed_notes_on_return(tmp_path):
+    assert sim(tmp_path, os.path.join(SC, "usb.json")) == BOOT + [
+        "13.000 USB 09 99 24 65",
+        "13.000 DIN 99 24 65",
+        "33.000 DIN 29 65",
+        "63.000 DIN 89 24 00",
+        "83.000 DIN 29 00",
+        "200.000 USB 08 89 24 40",
+    ]
+
+
+def test_midi_in_passes_through_both_ways(tmp_path):
+    assert sim(tmp_path, os.path.join(SC, "thru.json")) == BOOT + [
+        "11.000 USB 09 90 3C 64",  # 3 bytes arrive by 10.960, the next scan passes them on
+        "20.000 DIN 90 3D 65",
+        "31.000 USB 09 90 3C 00",  # running status on DIN IN is parsed
+    ]
+
+
+def test_switch_buttons_debounced_panic_and_octave(tmp_path):
+    lines = sim(tmp_path, {"events": [
+        {"t": 10, "control": "button2", "press": 1.0, "bounce_ms": 4},  # octave up
+        {"t": 30, "control": "button2", "release": True, "bounce_ms": 4},
+        {"t": 50, "control": "pad1", "press": 0.9},
+        {"t": 60, "control": "button4", "press": 1.0, "bounce_ms": 5},  # panic while it sounds
+        {"t": 80, "control": "button4", "release": True},
+    ]})
+    assert port(lines, "USB") == [
+        "0.000 USB 0B B9 7B 00",
+        "53.000 USB 09 99 30 65",  # note 36 + 12
+        "60.000 USB 08 89 30 40",
+        "60.000 USB 0B B9 7B 00",
+    ]
+
+
+def test_default_demo_runs_through_make(tmp_path):
+    trace = tmp_path / "demo.txt"
+    r = subprocess.run(["make", "-s", "sim", "TRACE=%s" % trace], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    lines = trace.read_text().splitlines()
+    check_trace(lines)
+    kinds = {ln.split()[3][0] for ln in port(lines, "USB")}
+    assert kinds >= {"9", "8", "B", "E"}  # notes, CCs and pitch bend all played
+    assert "Note On" in r.stdout and "Pitch Bend" in r.stdout
+
+
+BAD = [
+    ({"events": [{"t": 0, "control": "pad99", "press": 1}]},
+     "event 0: control \"pad99\" is not on board pico"),
+    ({"events": [{"t": 0, "control": "knob1", "position": 1.5}]}, "event 0: position 1.5 is out of range 0..1"),
+    ({"events": [{"t": 5, "control": "pad1", "press": 1}, {"t": -1, "control": "pad1", "press": 1}]},
+     "event 1: t -1 is negative"),
+    ({"events": [{"t": 0, "control": "knob1", "press": 1}]}, "event 0: knob1 is a pot: it takes position, not press"),
+    ({"events": [{"t": 0, "control": "enc1", "turn": 0}]}, "event 0: turn 0 must be a whole number of detents"),
+    ({"events": [{"t": 0, "usb_in": "09 90 3C"}]}, "event 0: usb_in needs whole 4-byte USB-MIDI event packets"),
+    ({"events": [{"t": 0, "usb": "disconnected"}, {"t": 1, "usb_in": "09 90 3C 40"}]},
+     "event 1: usb_in while the USB host is disconnected"),
+    ({"events": [{"t": 0, "din_in": "9Z"}]}, "event 0: din_in \"9Z\" is not hex bytes"),
+    ({"board": "nosuch", "events": []}, "board: board \"nosuch\" is not in boards/"),
+]
+
+
+@pytest.mark.parametrize("scenario,msg", BAD)
+def test_bad_scenarios_one_line_no_trace(tmp_path, scenario, msg):
+    r, trace = sim(tmp_path, scenario, expect_ok=False)
+    assert r.returncode != 0
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1, r.stderr
+    assert err[0].startswith(str(tmp_path / "scenario.json") + ": ")
+    assert msg in err[0]
+    assert "Traceback" not in r.stderr
+    assert not trace.exists()
+
+
+def test_malformed_json(tmp_path):
+    p = tmp_path / "bad.json"
+    p.write_text('{"events": [')
+    r, trace = sim(tmp_path, str(p), expect_ok=False)
+    assert r.returncode != 0 and r.stderr.startswith(str(p) + ": not valid JSON")
+    assert not trace.exists()
+
+
+def test_bad_config_names_the_field(tmp_path):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"controls": {"knob3": {"cc": 130}}}))
+    r, trace = sim(tmp_path, {"config": str(cfg), "events": []}, expect_ok=False)
+    assert r.returncode != 0
+    assert r.stderr.strip() == "%s: controls.knob3.cc: 130 is out of range 0..127" % cfg
+    assert not trace.exists()
+
+
+def test_bad_scenario_through_make_names_file_and_event(tmp_path):
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps({"events": [{"t": -2, "control": "pad1", "press": 1}]}))
+    r = subprocess.run(["make", "-s", "sim", "SCENARIO=%s" % p, "TRACE=%s" % (tmp_path / "t.txt")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode != 0
+    assert r.stderr.splitlines()[0] == "%s: event 0: t -2 is negative" % p
+    assert not (tmp_path / "t.txt").exists()
