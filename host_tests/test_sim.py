@@ -230,3 +230,19 @@ def test_bad_scenario_through_make_names_file_and_event(tmp_path):
     assert r.returncode != 0
     assert r.stderr.splitlines()[0] == "%s: event 0: t -2 is negative" % p
     assert not (tmp_path / "t.txt").exists()
+
+
+def test_safe_mode_button_held_at_power_up_skips_the_controller(tmp_path):
+    s = {"initial": {"button1": True}, "events": [{"t": 10, "control": "pad1", "press": 1.0}]}
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(s))
+    r = subprocess.run(SIM + ["--scenario", str(p), "--trace", str(tmp_path / "t.txt")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "# midictl: safe mode (button1 held at power-up): controller not started, REPL free" in r.stdout
+    assert (tmp_path / "t.txt").read_text() == ""
+
+
+def test_switch_initial_must_be_a_bool(tmp_path):
+    r, trace = sim(tmp_path, {"initial": {"button1": 0.5}, "events": []}, expect_ok=False)
+    assert "initial.button1: 0.5 must be true (held from power-on) or false" in r.stderr

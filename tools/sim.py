@@ -133,9 +133,19 @@ class Compiler:
         initial = s.get("initial", {})
         if not isinstance(initial, dict):
             raise ScenarioError("%s: initial: must be an object like {\"knob3\": 0.4}" % self.path)
+        held = set()
         for name, v in initial.items():
+            kind = self.controls.get(name, {}).get("kind")
+            if kind == "switch":
+                # An extension of the spec: a switch held from power-on (safe mode, say).
+                if not isinstance(v, bool):
+                    raise ScenarioError("%s: initial.%s: %s must be true (held from power-on) or false"
+                                        % (self.path, name, json.dumps(v)))
+                if v:
+                    held.add(name)
+                continue
             if name not in rest:
-                raise ScenarioError("%s: initial: %s is not a pot, fader or stick of board %s"
+                raise ScenarioError("%s: initial: %s is not a pot, fader, stick or switch of board %s"
                                     % (self.path, json.dumps(name), self.board["board"]))
             if not _is_num(v) or not 0 <= v <= 1:
                 raise ScenarioError("%s: initial.%s: %s is out of range 0..1" % (self.path, name, json.dumps(v)))
@@ -149,8 +159,9 @@ class Compiler:
                 self.analog[self.analog_key(name)] = ["piezo", []]
             elif kind == "switch":
                 low = w.get("active", "low") == "low"
-                self.initial_levels[w["pin"]] = 1 if low else 0
-                self._pressed[name] = False
+                pressed = name in held
+                self.initial_levels[w["pin"]] = (0 if pressed else 1) if low else (1 if pressed else 0)
+                self._pressed[name] = pressed
             elif kind == "encoder":
                 for p in w["pins"]:
                     self.initial_levels[p] = 0
