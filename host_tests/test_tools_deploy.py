@@ -204,8 +204,8 @@ def argvs(calls):
     return [c["argv"][:3] + (["PROBE"] if c["argv"][2:3] == ["exec"] else c["argv"][3:]) for c in calls]
 
 
-TOP = ["board.json", "boot.py", "config.json", "main.py", "midictl"]
-COPIED = ["board.json", "boot.py", "config.json", "main.py", "midictl/__init__.mpy", "midictl/config.mpy",
+TOP = ["board.json", "boot.py", "main.py", "midictl"]
+COPIED = ["board.json", "boot.py", "main.py", "midictl/__init__.mpy", "midictl/config.mpy",
           "midictl/midi/__init__.mpy", "midictl/midi/fast.mpy"]
 
 
@@ -214,7 +214,8 @@ def test_deploy_fresh_board_installs_midi_copies_and_resets(fw, tmp_path):
     assert (r.returncode, r.stderr) == (0, "")
     assert r.stdout == ("board on /dev/ttyACM0: MicroPython 1.24.1\n"
                         "installing usb-device-midi (mpremote mip)\n"
-                        "copying 8 files\n"
+                        "keeping the board's config.json (give CONFIG= to replace it)\n"
+                        "copying 7 files\n"
                         "deployed tb to /dev/ttyACM0; the board is restarting\n")
     assert argvs(calls) == [
         ["devs"],
@@ -341,3 +342,14 @@ def test_config_check_usage_errors(tmp_path):
     r = check_cmd("--board", "nosuch", str(tmp_path / "missing.json"))
     assert r.returncode == 2 and r.stderr.startswith("unknown board 'nosuch'; boards: ")
     assert "pico" in r.stderr.split("boards: ")[1].split(", ")
+
+
+def test_deploy_with_config_replaces_the_boards_config(fw, tmp_path):
+    good = fw / "mine.json"
+    good.write_text('{"layout": "custom"}')
+    r, calls = run_deploy(fw, tmp_path, "ready", "--port", "/dev/ttyACM0", "--config", str(good))
+    assert r.returncode == 0, r.stderr
+    assert "keeping the board's config.json" not in r.stdout
+    cp = [c for c in calls if c["argv"][2:3] == ["cp"]][0]
+    assert cp["argv"][4:] == ["board.json", "boot.py", "config.json", "main.py", "midictl", ":"]
+    assert "config.json" in cp["files"]

@@ -302,8 +302,14 @@ def deploy(board_name, port, config, firmware_dir, boards_dir, log):
         if info["has_midictl"]:
             # a stale midictl/x.py from an earlier (source) copy would shadow the new x.mpy
             mp.must(["connect", port, "rm", "-r", ":midictl"], "removing the old /midictl")
-        top = sorted({p.split("/")[0] for p in tree if p != "REQUIRES.txt"})
-        files = [p for p in tree if p != "REQUIRES.txt"]
+        skip = {"REQUIRES.txt"}
+        if not config:
+            # The config on the board is the player's: only CONFIG= replaces it. A board
+            # without one plays the board's default layout, which is what stage wrote.
+            skip.add("config.json")
+            log("keeping the board's config.json (give CONFIG= to replace it)")
+        top = sorted({p.split("/")[0] for p in tree if p not in skip})
+        files = [p for p in tree if p not in skip]
         log("copying %d files" % len(files))
         mp.must(["connect", port, "cp", "-r"] + top + [":"], "copying the firmware", cwd=out)
         mp.must(["connect", port, "reset"], "resetting the board")
