@@ -246,3 +246,41 @@ def test_safe_mode_button_held_at_power_up_skips_the_controller(tmp_path):
 def test_switch_initial_must_be_a_bool(tmp_path):
     r, trace = sim(tmp_path, {"initial": {"button1": 0.5}, "events": []}, expect_ok=False)
     assert "initial.button1: 0.5 must be true (held from power-on) or false" in r.stderr
+
+
+def test_interactive_keys_play_through_the_firmware():
+    # A pipe instead of a terminal: the same key handling, the firmware live under MicroPython.
+    p = subprocess.Popen(SIM + ["--interactive"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    import time
+
+    time.sleep(1.0)
+    for keys in ("z", "V", ">", " "):
+        p.stdin.write(keys)
+        p.stdin.flush()
+        time.sleep(0.3)
+    out, err = p.communicate("", timeout=60)
+    assert p.returncode == 0, err
+    lines = out.splitlines()
+    assert any("USB" in ln and "Note On" in ln and "C2 (36)" in ln for ln in lines)  # z = pad1
+    assert any("DIN" in ln and "Note On" in ln and "D#2 (39)" in ln and "vel 1" in ln for ln in lines)  # V, hard
+    assert any("CC 78 = 1" in ln for ln in lines)  # > = enc1 clockwise
+    assert any("All Notes Off" in ln for ln in lines[3:])  # space = panic
+
+
+def test_record_writes_a_standard_midi_file(tmp_path):
+    import mido
+
+    mid = tmp_path / "out.mid"
+    sim(tmp_path, os.path.join(SC, "pads_two.json"), "--record", str(mid))
+    msgs = [m for m in mido.MidiFile(str(mid)) if not m.is_meta]
+    assert [m.bytes() for m in msgs] == [[0xB9, 123, 0], [0x99, 36, 0x70], [0x99, 41, 0x37], [0x89, 36, 0], [0x89, 41, 0]]
+    assert abs(sum(m.time for m in msgs[:2]) - 0.013) < 0.002  # the first note at 13 ms
+
+
+def test_play_without_a_midi_system_is_one_clear_line(tmp_path):
+    r, trace = sim(tmp_path, os.path.join(SC, "pads_two.json"), "--play", expect_ok=False)
+    if r.returncode == 0:
+        pytest.skip("this machine has a MIDI output")
+    assert r.returncode == 4
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr

@@ -427,11 +427,13 @@ def run_firmware(plan, board, cfg_text, timeout=600):
         return lines, r.stdout
 
 
-def monitor_lines(trace):
-    """The human view of a trace: one monitor line per message."""
+def monitor_lines(trace, running=None):
+    """The human view of a trace: one monitor line per message. `running` keeps the DIN
+    running status between calls (live mode)."""
     import midiview
 
-    running = {}
+    if running is None:
+        running = {}
     out = []
     for line in trace:
         t, port, *hx = line.split()

@@ -13,6 +13,7 @@
 import math
 import random
 import sys
+import time as _wall  # the real clock: imported before install() replaces `time`
 
 US_PER_BYTE = 320  # 31250 baud, 8N1
 USB_FRAME_US = 1000  # full-speed USB: the host polls the bulk IN endpoint once a frame here
@@ -75,6 +76,11 @@ class World:
         self.wdt_timeout = 0
         self.wdt_fed = 0
         self.log = []
+        # Live (interactive) mode: simulated time follows the wall clock and new actions
+        # arrive as JSON lines on stdin; trace lines go to stdout as they happen.
+        self.live = plan.get("live", False)
+        self._wall0 = None
+        self._poll = None
         self.timers = []
         self.led = None
 
@@ -110,6 +116,9 @@ class World:
         if self.wdt_timeout and self.now - self.wdt_fed > self.wdt_timeout * 1000:
             self.log.append("watchdog reset at %s ms" % fmt_ms(self.rel()))
             raise SimEnd("watchdog")
+        if self.live:
+            self._live(target)
+            return
         if self.t0 is not None and self.now - self.t0 >= self.end_us:
             quiet = self.app is None or not self.app.output_pending()
             if (quiet and self.wire_free <= self.now) or self.now - self.t0 >= self.end_us + self.drain_limit_us:
@@ -263,7 +272,11 @@ class World:
 
     def _din_line(self, t, msg):
         self.seq += 1
-        self.din_lines.append((t - self.t0 if self.t0 is not None else t, self.seq, "DIN", msg))
+        line = (t - self.t0 if self.t0 is not None else t, self.seq, "DIN", msg)
+        if self.live:
+            _emit(line)
+        else:
+            self.din_lines.append(line)
 
     def uart_any(self):
         n = 0
@@ -292,7 +305,11 @@ class World:
         i = start
         while i + 4 <= start + n:
             self.seq += 1
-            self.usb_lines.append((self.rel(), self.seq, "USB", [buf[i], buf[i + 1], buf[i + 2], buf[i + 3]]))
+            line = (self.rel(), self.seq, "USB", [buf[i], buf[i + 1], buf[i + 2], buf[i + 3]])
+            if self.live:
+                _emit(line)
+            else:
+                self.usb_lines.append(line)
             i += 4
 
     def _frames_until(self, t):
@@ -320,11 +337,49 @@ class World:
                 return  # device not receiving (NAK): the host retries next frame
             self.usb_pending_in.pop(0)
 
+    # -- live mode -------------------------------------------------------------------------------
+    def _live(self, target):
+        import select
+
+        if self._poll is None:
+            self._poll = select.poll()
+            self._poll.register(sys.stdin, select.POLLIN)
+            self._wall0 = _wall.ticks_us() - self.now
+        # Keep simulated time no faster than the wall clock.
+        ahead = target - (_wall.ticks_us() - self._wall0)
+        if ahead > 0:
+            _wall.sleep_us(ahead)
+        while self._poll.poll(0):
+            line = sys.stdin.readline()
+            if not line:
+                raise SimEnd("end")
+            self._take(line)
+
+    def _take(self, line):
+        import json
+
+        msg = json.loads(line)
+        if msg.get("op") == "quit":
+            raise SimEnd("end")
+        if msg.get("events"):
+            tail = self.events[self.ev:] + msg["events"]
+            tail.sort(key=lambda e: e[0])
+            self.events = self.events[:self.ev] + tail
+        for k, v in msg.get("analog", {}).items():
+            self.analog[k] = v
+        if msg.get("op") == "now":
+            print("NOW %d" % self.rel())
+
     # -- results -----------------------------------------------------------------------------------
     def trace_lines(self):
         self._din_flush()
         lines = sorted(self.din_lines + self.usb_lines, key=lambda x: (x[0], x[1]))
         return ["%s %s %s" % (fmt_ms(t), port, " ".join(["%02X" % b for b in msg])) for t, _s, port, msg in lines]
+
+
+def _emit(line):
+    t, _s, port, msg = line
+    print("%s %s %s" % (fmt_ms(t), port, " ".join(["%02X" % b for b in msg])))
 
 
 def fmt_ms(t_us):
