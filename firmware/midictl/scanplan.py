@@ -5,13 +5,22 @@
 # may share their select lines (the Pico's reference layout: pads on one CD74HC4067, knobs on
 # a second, both driven by GPIO 10-13), so one select write serves a read from each.
 #
+# Settle time: selecting a 4067 channel takes a few hundred ns at 3.3 V, then the ADC input
+# node (mux on-resistance ~100-200 ohm plus <= 2.5 kohm at a 10 kohm pot's wiper, ~100 pF of
+# mux, trace and ADC input capacitance) settles to 12 bits in ~2.2 us (8.3 tau). The
+# interpreter spends longer than that between the select write and the read on the chip.
+# One RP2040 conversion takes 2 us (96 ADC clocks at 48 MHz). A piezo loaded only by a
+# 1 Mohm bleed resistor settles far slower: buffer it or load it with <= 10 kohm.
+#
 # The plan is built once from the board definition. Per scan the hardware layer walks one
 # phase's slice of these arrays: set the select lines (two register writes), read one ADC
 # channel, store the 12-bit sample at its index. Nothing is looked up by name in the loop.
 
 from array import array
 
-MUX_CHANNELS = {"4067": 16, "4051": 8}
+from midictl.controls.mux import Mux
+
+MIN_SLOW_HZ = 100  # knobs, faders and the stick are read at least this often
 
 
 class ScanPlan:
@@ -31,9 +40,10 @@ class ScanPlan:
       groups       list of select-pin lists (GPIO numbers), one per distinct select bus
     """
 
-    def __init__(self, board, slow_per_scan=1, fast_kinds=("piezo", "fsr")):
+    def __init__(self, board, slow_per_scan=1, fast_kinds=("piezo", "fsr"), scan_us=1000):
         controls = board.get("controls", {})
         muxes = board.get("muxes", {})
+        self._mux = {}
         names = sorted([n for n in controls if _is_analog(controls[n]["kind"])], key=_order)
         # padK is sample K-1, so the pad group reads its pads straight from the array (a
         # switch pad's slot is simply never written); other analog controls follow.
@@ -61,6 +71,10 @@ class ScanPlan:
                 sel = list(mux["select"])
                 if sel not in self.groups:
                     self.groups.append(sel)
+                    self._mux[len(self.groups) - 1] = Mux(mux["type"], sel, mux["adc"])
+                if not 0 <= w["channel"] < self._mux[self.groups.index(sel)].channels:
+                    raise ValueError("%s: mux channel %r out of range 0..%d"
+                                     % (n, w["channel"], self._mux[self.groups.index(sel)].channels - 1))
                 entry = (self.groups.index(sel), w["channel"], mux["adc"], self.index[n])
             else:
                 entry = (-1, 0xFFFF, w["adc"], self.index[n])
@@ -73,6 +87,9 @@ class ScanPlan:
             slow_per_scan = 1
         phases = max(1, (len(slow) + slow_per_scan - 1) // slow_per_scan)
         self.phases = phases
+        self.slow_hz = 1000000 // (scan_us * phases) if slow else 0
+        if slow and self.slow_hz < MIN_SLOW_HZ:
+            raise ValueError("knob rate %r Hz out of range %d.. (read more per scan)" % (self.slow_hz, MIN_SLOW_HZ))
         self.start = array("H", [0] * phases)
         self.end = array("H", [0] * phases)
         sel = []
@@ -101,14 +118,8 @@ class ScanPlan:
 
     def masks(self, group, channel):
         """GPIO set and clear bitmaps that put `channel` on a select bus (S0 = lowest bit)."""
-        s = 0
-        c = 0
-        for bit, pin in enumerate(self.groups[group]):
-            if channel & (1 << bit):
-                s |= 1 << pin
-            else:
-                c |= 1 << pin
-        return s, c
+        m = self._mux[group]
+        return m.set_masks[channel], m.clr_masks[channel]
 
 
 def _is_analog(kind):

@@ -2,7 +2,8 @@ from dualtest import raises
 from test_ctl_signals import no_alloc0
 
 from midictl.controls.matrix import KeyMatrix
-from midictl.controls.mux import DIRECT, KNOB, Mux, ScanPlan
+from midictl.controls.mux import Mux
+from midictl.scanplan import ScanPlan
 
 
 def test_4067_select_masks():
@@ -21,32 +22,52 @@ def test_4051_select_masks():
     assert [m.set_masks[c] for c in range(8)] == [0, 4, 128, 132, 8, 12, 136, 140]
 
 
+def _pico():
+    import json
+
+    try:
+        f = open("boards/pico.json")
+    except OSError:
+        f = open("../../boards/pico.json")
+    with f:
+        return json.loads(f.read())
+
+
 def test_pico_reference_plan_pads_every_scan_knobs_round_robin():
-    m0 = Mux("4067", [10, 11, 12, 13], 0)
-    m1 = Mux("4067", [10, 11, 12, 13], 1)  # same select lines as m0
-    pads = [(0, c, 0) for c in range(16)]
-    knobs = [(1, c, 1) for c in range(8)]
-    plan = ScanPlan([m0, m1], pads, knobs)
-    assert plan.phases == 8 and plan.knob_hz == 125
-    assert list(plan.group_of) == [0, 0]
-    for ph in range(8):
-        ops = plan.ops[ph]
-        assert len(ops) == 17 * 4
-        targets = [ops[i + 3] for i in range(0, len(ops), 4)]
-        assert sorted(t for t in targets if t < KNOB) == list(range(16))
-        assert [t for t in targets if t >= KNOB] == [KNOB | ph]
-        # the knob rides on the pad's channel selection: ops sorted by (group, channel)
-        k = targets.index(KNOB | ph) * 4
-        assert ops[k:k + 3] == bytearray([0, ph, 1]) and ops[k - 4:k - 1] == bytearray([0, ph, 0])
+    plan = ScanPlan(_pico(), slow_per_scan=2)
+    # 8 knobs + the stick, two per scan: 5 phases, each read at 200 Hz; pads at indexes 0..15
+    assert plan.phases == 5 and plan.slow_hz == 200 and plan.npads == 16
+    assert plan.index["pad1"] == 0 and plan.index["pad16"] == 15
+    assert plan.index["bend"] == 16 and plan.index["knob1"] == 17 and plan.index["knob8"] == 24
+    assert plan.groups == [[10, 11, 12, 13]]
+    seen = []
+    for ph in range(5):
+        entries = range(plan.start[ph], plan.end[ph])
+        dests = [plan.dest[j] for j in entries]
+        assert sorted(d for d in dests if d < 16) == list(range(16))
+        slow = [d for d in dests if d >= 16]
+        assert slow == sorted(plan.slow_in[ph]) or sorted(slow) == sorted(plan.slow_in[ph])
+        seen += slow
+        # a knob on m1 rides on the pad's channel selection: the entry right before it is
+        # the pad with the same select value on the same bus
+        for j in entries:
+            if plan.dest[j] >= 17:
+                assert plan.select[j - 1] == plan.select[j] and plan.group[j - 1] == plan.group[j]
+    assert sorted(seen) == list(range(16, 25))
+    s, c = plan.masks(0, 5)
+    assert s == (1 << 10) | (1 << 12) and c == (1 << 11) | (1 << 13)
 
 
 def test_plan_direct_inputs_and_rate_limit():
-    plan = ScanPlan([], [], [(None, 0, 2)] * 4, knobs_per_scan=2)
-    assert plan.phases == 2 and bytes(plan.ops[1][:4]) == bytes([DIRECT, 0, 2, KNOB | 2])
-    m = Mux("4051", [1, 2, 3], 0)
-    e = raises(ValueError, ScanPlan, [m], [], [(0, c % 8, 0) for c in range(12)], 1)
+    board = {"board": "t", "muxes": {"m": {"type": "4051", "select": [1, 2, 3], "adc": 0}},
+             "controls": {"knob%d" % (k + 1): {"kind": "pot", "mux": "m", "channel": k % 8} for k in range(12)}}
+    e = raises(ValueError, ScanPlan, board, 1)
     assert "knob rate 83 Hz out of range 100.." in str(e)
-    assert "channel 8 out of range 0..7" in str(raises(ValueError, ScanPlan, [m], [(0, 8, 0)], []))
+    board["controls"] = {"knob1": {"kind": "pot", "mux": "m", "channel": 8}}
+    assert "knob1: mux channel 8 out of range 0..7" in str(raises(ValueError, ScanPlan, board, 1))
+    direct = {"board": "t", "controls": {"bend": {"kind": "stick", "adc": 2}}}
+    plan = ScanPlan(direct, 1)
+    assert plan.phases == 1 and plan.group[0] == 0xFFFF and plan.adc[0] == 2
     assert "mux type '4052'" in str(raises(ValueError, Mux, "4052", [1, 2], 0))
 
 
