@@ -284,3 +284,20 @@ def test_play_without_a_midi_system_is_one_clear_line(tmp_path):
         pytest.skip("this machine has a MIDI output")
     assert r.returncode == 4
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_shift_layer_moves_a_knob_to_its_second_mapping(tmp_path):
+    lines = sim(tmp_path, {"events": [
+        {"t": 10, "control": "button3", "press": 1.0},  # shift held
+        {"t": 120, "control": "knob2", "position": 1.0, "ramp_ms": 50},
+        {"t": 300, "control": "button3", "release": True},
+        {"t": 400, "control": "knob2", "position": 0.0, "ramp_ms": 50},
+    ]})
+    ccs = [ln.split()[3:] for ln in port(lines, "USB")[1:]]
+    shifted = [c for c in ccs if c[1] == "67"]  # CC 103
+    plain = [c for c in ccs if c[1] == "47"]  # CC 71
+    assert shifted and plain and len(shifted) + len(plain) == len(ccs)
+    assert shifted[-1] == ["B0", "67", "7F"] and plain[-1] == ["B0", "47", "00"]
+    last_shift = max(i for i, c in enumerate(ccs) if c[1] == "67")
+    first_plain = min(i for i, c in enumerate(ccs) if c[1] == "47")
+    assert last_shift < first_plain  # one destination at a time
