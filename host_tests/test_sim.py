@@ -301,3 +301,25 @@ def test_shift_layer_moves_a_knob_to_its_second_mapping(tmp_path):
     last_shift = max(i for i, c in enumerate(ccs) if c[1] == "67")
     first_plain = min(i for i, c in enumerate(ccs) if c[1] == "47")
     assert last_shift < first_plain  # one destination at a time
+
+
+def test_report_pots_at_boot_sends_each_position_once_primed(tmp_path):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"report_pots_at_boot": True}))
+    lines = sim(tmp_path, {"config": str(cfg), "initial": {"knob1": 1.0, "knob3": 0.5}, "events": [], "tail_ms": 150})
+    assert port(lines, "USB") == [
+        "0.000 USB 0B B9 7B 00",
+        "75.000 USB 0B B0 46 7F",
+        "76.000 USB 0B B0 47 00",
+        "76.000 USB 0B B0 48 40",
+        "77.000 USB 0B B0 49 00",
+        "77.000 USB 0B B0 4A 00",
+        "78.000 USB 0B B0 4B 00",
+        "78.000 USB 0B B0 4C 00",
+        "79.000 USB 0B B0 4D 00",
+    ]
+
+
+def test_pots_are_silent_at_boot_by_default(tmp_path):
+    lines = sim(tmp_path, {"initial": {"knob1": 1.0, "knob3": 0.5}, "events": [], "tail_ms": 150})
+    assert lines == BOOT

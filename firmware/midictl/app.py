@@ -94,6 +94,8 @@ class Controller:
         self._usbbuf = bytearray(64)
         self._rt = bytearray(1)
         self._first = True
+        # "report_pots_at_boot": each knob sends its position once its filter has primed.
+        self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else []
 
     # -- building --------------------------------------------------------------------------------
     def _build_controls(self):
@@ -243,6 +245,8 @@ class Controller:
             if o is not None:
                 o.update(samples[k])
         self.scans += 1
+        if self._to_report:
+            self._report_pots()
         # 4. MIDI IN
         self._midi_in()
         # 5. out
@@ -250,6 +254,13 @@ class Controller:
             self.din.pump(now_us, now_ms)
         if self.usb:
             self.usb.service()
+
+    def _report_pots(self):
+        left = []
+        for k in self._to_report:
+            if not k.report():  # not primed yet
+                left.append(k)
+        self._to_report = left
 
     def _switches(self, changed, now_ms):
         state = self.debounce.state
