@@ -376,6 +376,10 @@ class _Both:
         self.b.update(raw)
 
 
+def _text(e):
+    return "%s %s" % (type(e).__name__, e) if isinstance(e, KeyError) else str(e)
+
+
 def _print_exception(e):
     pe = getattr(sys, "print_exception", None)
     if pe is not None:
@@ -417,8 +421,15 @@ def run():
         print("midictl: safe mode (%s held at power-up): controller not started, REPL free" % st.cfg["safe_mode"])
         return None
     d = st.cfg["din"]["enabled"]
-    hw = hwmod.Hardware(st.board, din_out=d, din_in=True)
-    ctl = Controller(st.board, st.cfg, hw, st.usb_itf)
+    try:
+        hw = hwmod.Hardware(st.board, din_out=d, din_in=True)
+        ctl = Controller(st.board, st.cfg, hw, st.usb_itf)
+    except (ValueError, OSError, TypeError, KeyError) as e:
+        # A board definition the chip cannot do (a pin that does not exist, a UART on the
+        # wrong pins): one line, the REPL stays free.
+        print("midictl: %s: cannot set up the board: %s" % (startup.BOARD_FILE, _text(e)))
+        hwmod.blink_error(st.board)
+        return None
     # ticks_ms() counts from power-on on the rp2 port: this is the boot time a player waits.
     print("midictl: ready, %d ms after power-on (board %s)" % (ticks_ms(), st.board["board"]))
     ctl.loop()

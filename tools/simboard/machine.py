@@ -130,12 +130,25 @@ class ADC:
         return (v << 4) | (v >> 8)
 
 
+# RP2040 datasheet, GPIO function table: UART0 TX on 0/12/16/28, RX on 1/13/17/29; UART1 TX
+# on 4/8/20/24, RX on 5/9/21/25.
+_UART_TX = ((0, 12, 16, 28), (4, 8, 20, 24))
+_UART_RX = ((1, 13, 17, 29), (5, 9, 21, 25))
+
+
 class UART:
     def __init__(self, id, baudrate=115200, bits=8, parity=None, stop=1, tx=None, rx=None,
                  txbuf=256, rxbuf=256, timeout=0, timeout_char=0, **kw):
         if baudrate != 31250 or bits != 8 or parity is not None or stop != 1:
             raise ValueError("simboard: the DIN wire is modelled at 31250 baud 8N1 only")
         w = _world()
+        # What the rp2 port refuses (machine_uart.c): no such UART, or pins that cannot carry it.
+        if id not in (0, 1):
+            raise ValueError("UART(%d) doesn't exist" % id)
+        if w.board.get("chip", "rp2040") == "rp2040":
+            for pin, ok, what in ((tx, _UART_TX[id], "TX"), (rx, _UART_RX[id], "RX")):
+                if pin is not None and pin.id not in ok:
+                    raise ValueError("bad %s pin" % what)
         self.id = id
         self.tx = tx
         self.rx = rx
