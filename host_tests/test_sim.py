@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from midi_validate import check_din_message, check_usb_packet
+from trace_check import check_trace
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SC = os.path.join(ROOT, "host_tests", "scenarios")
@@ -29,28 +29,6 @@ def sim(tmp_path, scenario, *extra, expect_ok=True):
         check_trace(lines)
         return lines
     return r, trace
-
-
-def check_trace(lines):
-    """Every line: time order, three decimals, a valid message (running status resolved)."""
-    last = -1.0
-    running = 0
-    for line in lines:
-        t, port, *hx = line.split()
-        assert len(t.split(".")[1]) == 3
-        assert float(t) >= last
-        last = float(t)
-        data = bytes.fromhex("".join(hx))
-        if port == "USB":
-            check_usb_packet(data)
-        else:
-            if data[0] < 0x80:
-                data = bytes([running]) + data
-            elif data[0] < 0xF0:
-                running = data[0]
-            elif data[0] < 0xF8:
-                running = 0
-            check_din_message(data)
 
 
 def port(lines, name):

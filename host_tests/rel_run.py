@@ -1,0 +1,200 @@
+# The reliability suite's runner, under the MicroPython Unix port: tools/simboard/run.py with
+# test-only hooks. It boots the real firmware (boot.py, main.py) on the simulated board
+# exactly as run.py does; what it adds lives only here, never in the firmware:
+#
+#   - trace lines are streamed to the output file as they happen ("<us> <seq> <PORT> <hex>",
+#     sorted on the host), so an hour of playing does not sit in the heap;
+#   - piezo pulses older than their 40 ms ring are skipped instead of re-summed on every
+#     read (the same values as world.py, in constant time per read);
+#   - plan["rel"] hooks:
+#       "uart_raise": [[t0_us, t1_us], ...]   UART.write raises OSError(EIO) in these windows
+#       "fault_at": [t_us, ...]               the pad scan raises once at the first scan >= t
+#       "sample_every_us": N                  every N us: gc.collect(), then record heap in
+#                                             use, scans, errors and queue figures
+#
+#   MICROPYPATH=tools/simboard:firmware:host_tests micropython rel_run.py PLAN OUT FIRMWARE
+import gc
+import json
+import sys
+from array import array
+
+import world
+
+FIRMWARE = sys.argv[3] if len(sys.argv) > 3 else "firmware"
+_EIO = 5
+_COLS = 6  # a sample: rel_us, heap in use, scans, errors, DIN pending, DIN dropped
+
+
+class InjectedFault(Exception):
+    pass
+
+
+class RelWorld(world.World):
+    def __init__(self, plan, out):
+        super().__init__(plan)
+        self.out = out
+        rel = plan.get("rel", {})
+        self.uart_raise = rel.get("uart_raise", [])
+        self.fault_at = rel.get("fault_at", [])
+        self.sample_every = rel.get("sample_every_us", 0)
+        self.next_sample = self.sample_every
+        # Preallocated, so that taking a sample leaves nothing new on the heap it measures.
+        n = (plan["end_us"] + self.drain_limit_us) // self.sample_every + 4 if self.sample_every else 0
+        self.samples = array("q", [0] * (_COLS * n))
+        self.nsamples = 0
+        self.uart_raised = 0
+        self.faults = 0
+        self.max_sleep_gap = 0
+
+    # -- streaming trace ---------------------------------------------------------------------------
+    def _din_line(self, t, msg):
+        self.seq += 1
+        self._emit(t - self.t0 if self.t0 is not None else t, "DIN", msg)
+
+    def usb_written(self, buf, start, n):
+        i = start
+        while i + 4 <= start + n:
+            self.seq += 1
+            self._emit(self.rel(), "USB", (buf[i], buf[i + 1], buf[i + 2], buf[i + 3]))
+            i += 4
+
+    def _emit(self, t, port, msg):
+        f = self.out
+        f.write("%d %d %s" % (t, self.seq, port))
+        for b in msg:
+            f.write(" %02X" % b)
+        f.write("\n")
+
+    def trace_lines(self):
+        self._din_flush()
+        return []
+
+    # -- piezo pulses in constant time ---------------------------------------------------------------
+    def _value(self, src):
+        if src[0] != "piezo":
+            return super()._value(src)
+        t = self.rel()
+        hits = src[1]
+        if len(src) < 3:
+            src.append(0)
+        i = src[2]
+        while i < len(hits) and t - hits[i][0] >= 40000:
+            i += 1
+        src[2] = i
+        v = 0.0
+        while i < len(hits):
+            t0, a = hits[i]
+            dt = t - t0
+            if dt < 0:
+                break
+            if dt < 500:
+                v += a * dt / 500
+            else:
+                v += a * world.math.exp(-(dt - 500) / 2000)
+            i += 1
+        return v
+
+    # -- hooks ---------------------------------------------------------------------------------------
+    def uart_write(self, data, n):
+        if self.t0 is not None and self.uart_raise:
+            t = self.rel()
+            for w in self.uart_raise:
+                if w[0] <= t < w[1]:
+                    self.uart_raised += 1
+                    raise OSError(_EIO)
+        return super().uart_write(data, n)
+
+    def advance(self, target):
+        if self.sample_every and self.t0 is not None and target - self.t0 >= self.next_sample:
+            self.next_sample += self.sample_every
+            self.sample()
+        super().advance(target)
+
+    def sample(self):
+        gc.collect()
+        app = self.app
+        din = app.din if app is not None else None
+        k = self.nsamples * _COLS
+        if k + _COLS > len(self.samples):
+            return
+        s = self.samples
+        s[k] = self.rel()
+        s[k + 1] = gc.mem_alloc()
+        s[k + 2] = app.scans if app else 0
+        s[k + 3] = app.errors if app else 0
+        s[k + 4] = din.pending() if din else 0
+        s[k + 5] = din.dropped if din else 0
+        self.nsamples += 1
+
+
+def install_fault(w, ctl):
+    """Make the pad scan raise once at each time in w.fault_at (a control failing mid-scan)."""
+    if not w.fault_at:
+        return
+    pads = ctl.pads
+    scan = pads.scan
+    todo = sorted(w.fault_at)
+
+    def faulty(samples, now):
+        if todo and w.rel() >= todo[0]:
+            todo.pop(0)
+            w.faults += 1
+            raise InjectedFault("injected fault in the pad scan")
+        return scan(samples, now)
+
+    pads.scan = faulty
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        plan = json.load(f)
+    out = open(sys.argv[2], "w")
+    w = RelWorld(plan, out)
+    world.install(w)
+    import midictl.app as app
+
+    def ready(ctl):
+        install_fault(w, ctl)
+        w.ready(ctl)
+
+    app.on_ready = ready
+    status = 0
+    ended = "returned"
+    try:
+        for name in ("boot.py", "main.py"):
+            with open(FIRMWARE + "/" + name) as f:
+                code = f.read()
+            exec(code, {"__name__": "__main__"})
+        w.log.append("firmware returned to the REPL at %s ms" % world.fmt_ms(w.rel()))
+    except world.SimEnd as e:
+        ended = str(e)
+        if ended != "end":
+            w.log.append("simulation ended: %s" % e)
+    except Exception as e:  # a crash the firmware did not catch
+        sys.print_exception(e)
+        status = 3
+        ended = "crash"
+    w.trace_lines()
+    out.close()
+    ctl = w.app
+    samples = [list(w.samples[k:k + _COLS]) for k in range(0, w.nsamples * _COLS, _COLS)]
+    stats = {"ended": ended, "log": w.log, "samples": samples, "uart_raised": w.uart_raised,
+             "faults": w.faults, "uart_blocked_us": w.uart_blocked_us, "rel_us": w.rel(),
+             "started": ctl is not None}
+    if ctl is not None:
+        stats["scans"] = ctl.scans
+        stats["errors"] = ctl.errors
+        stats["nsounding"] = ctl.engine.nsounding
+        if ctl.din is not None:
+            d = ctl.din
+            stats["din"] = {"dropped": d.dropped, "coalesced": d.coalesced, "write_errors": d.write_errors,
+                            "pending": d.pending(), "bytes_sent": d.bytes_sent}
+        if ctl.usb is not None:
+            u = ctl.usb
+            stats["usb"] = {"dropped": u.dropped, "sent": u.sent, "reconnects": u.reconnects}
+    with open(sys.argv[2] + ".stats", "w") as f:
+        f.write(json.dumps(stats))
+    sys.exit(status)
+
+
+main()

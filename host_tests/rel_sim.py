@@ -1,0 +1,104 @@
+"""The reliability suite's way into the simulator (CPython side).
+
+A scenario dict goes through tools/sim.py's own checker and compiler (sim.prepare), then the
+real firmware boots under the MicroPython Unix port on tools/simboard through
+host_tests/rel_run.py, which is tools/simboard/run.py plus test-only hooks (UART faults, an
+exception in the scan, heap and scan-rate samples) and a streamed trace.
+
+    r = run(tmp_path, {"events": [...]}, config={...}, hooks={"uart_raise": [[t0, t1]]})
+    r.trace   the trace as the simulator contract writes it ("12.000 USB 09 99 24 65")
+    r.log     what the firmware printed, then the simulator's own "sim:" lines
+    r.stats   counters from the runner (scans, errors, din/usb figures, samples, ...)
+"""
+import json
+import os
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import sim
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUNNER = os.path.join(ROOT, "host_tests", "rel_run.py")
+LOOP_ERROR = "error in the scan loop"
+
+
+class Run:
+    def __init__(self, trace, log, stats, plan):
+        self.trace = trace
+        self.log = log
+        self.stats = stats
+        self.plan = plan
+
+    def port(self, name):
+        return [ln for ln in self.trace if ln.split()[1] == name]
+
+
+def fmt_ms(t_us):
+    return "%s%d.%03d" % ("-" if t_us < 0 else "", abs(t_us) // 1000, abs(t_us) % 1000)
+
+
+def prepare(workdir, scenario, config=None):
+    """Write the scenario (and its config) into workdir; return sim.prepare's (plan, board, cfg_text)."""
+    s = dict(scenario)
+    if config is not None:
+        cpath = os.path.join(workdir, "config.in.json")
+        with open(cpath, "w") as f:
+            f.write(config if isinstance(config, str) else json.dumps(config))
+        s["config"] = cpath
+    spath = os.path.join(workdir, "scenario.json")
+    with open(spath, "w") as f:
+        json.dump(s, f)
+    return sim.prepare(spath)
+
+
+def run_plan(plan, board, cfg_text, hooks=None, heapsize="16M", timeout=600, config_text_raw=None):
+    """Boot the firmware on a compiled plan. cfg_text goes to the board's config.json as is."""
+    plan = dict(plan)
+    plan["rel"] = hooks or {}
+    with tempfile.TemporaryDirectory(prefix="midictl-rel-") as fs:
+        with open(os.path.join(fs, "board.json"), "w") as f:
+            json.dump(board, f)
+        text = config_text_raw if config_text_raw is not None else cfg_text
+        if text is not None:
+            with open(os.path.join(fs, "config.json"), "w") as f:
+                f.write(text)
+        plan_path = os.path.join(fs, "..plan.json")
+        with open(plan_path, "w") as f:
+            json.dump(plan, f)
+        out = os.path.join(fs, "..trace.txt")
+        env = dict(os.environ)
+        env["MICROPYPATH"] = ":".join(os.path.join(ROOT, p) for p in ("tools/simboard", "firmware", "host_tests"))
+        r = subprocess.run([sim.micropython_binary(), "-X", "heapsize=" + heapsize, RUNNER, plan_path, out,
+                            os.path.join(ROOT, "firmware")],
+                           cwd=fs, env=env, capture_output=True, text=True, timeout=timeout)
+        if r.returncode != 0 or not os.path.exists(out + ".stats"):
+            raise AssertionError("the firmware crashed in the simulator:\n" + r.stdout[-4000:] + r.stderr[-4000:])
+        with open(out + ".stats") as f:
+            stats = json.load(f)
+        rows = []
+        with open(out) as f:
+            for ln in f:
+                t, seq, rest = ln.rstrip("\n").split(" ", 2)
+                rows.append((int(t), int(seq), rest))
+    rows.sort(key=lambda x: (x[0], x[1]))
+    trace = ["%s %s" % (fmt_ms(t), rest) for t, _s, rest in rows]
+    log = r.stdout + "".join("sim: %s\n" % ln for ln in stats["log"])
+    return Run(trace, log, stats, plan)
+
+
+def run(workdir, scenario, config=None, hooks=None, **kw):
+    plan, board, cfg_text = prepare(str(workdir), scenario, config)
+    return run_plan(plan, board, cfg_text, hooks, **kw)
+
+
+def run_many(workdir, jobs, workers=2):
+    """jobs: list of (scenario, config, hooks); each in its own MicroPython process, `workers` at a time."""
+    def one(k):
+        s, c, h = jobs[k]
+        d = os.path.join(str(workdir), "job%d" % k)
+        os.makedirs(d, exist_ok=True)
+        return run(d, s, c, h)
+
+    with ThreadPoolExecutor(max_workers=workers) as ex:
+        return list(ex.map(one, range(len(jobs))))

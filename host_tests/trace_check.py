@@ -1,0 +1,119 @@
+"""Whole-trace checks for simulator traces (shared/spec/simulator.md, "Trace"), on top of the
+shared per-message validator (midi_validate.py).
+
+    check_trace(lines)            every line well formed and in time order, every message valid
+    messages(lines, port)         [(t_ms, full message bytes)] of one port: DIN with running
+                                  status resolved, USB packets joined back into messages
+    left_sounding(msgs)           {(channel, note)} whose last Note On was never ended
+"""
+from midi_validate import check_din_message, check_usb_packet
+
+# MIDI 1.0 Table I: data bytes after a status byte (system exclusive handled apart).
+_VOICE = {0x80: 2, 0x90: 2, 0xA0: 2, 0xB0: 2, 0xC0: 1, 0xD0: 1, 0xE0: 2}
+_SYSTEM = {0xF1: 1, 0xF2: 2, 0xF3: 1, 0xF6: 0}
+# USB-MIDI 1.0 Table 4-1: MIDI bytes per CIN.
+_CIN = {0x2: 2, 0x3: 3, 0x4: 3, 0x5: 1, 0x6: 2, 0x7: 3, 0x8: 3, 0x9: 3, 0xA: 3, 0xB: 3, 0xC: 2, 0xD: 2,
+        0xE: 3, 0xF: 1}
+
+
+def _split(line):
+    t, port, *hx = line.split()
+    return t, port, bytes.fromhex("".join(hx))
+
+
+def check_trace(lines):
+    """Every line: three decimals, time order, a valid message per the shared validator.
+    DIN lines may drop the status byte (running status): it is resolved per port, where a
+    system common message or SysEx cancels it and a real-time byte leaves it alone."""
+    last = float("-inf")
+    running = {}
+    for line in lines:
+        t, port, data = _split(line)
+        assert len(t.split(".")[1]) == 3, line
+        assert float(t) >= last, "out of time order: " + line
+        last = float(t)
+        if port.startswith("USB"):
+            check_usb_packet(data)
+            continue
+        if data[0] < 0x80:
+            assert running.get(port), "running status without a status byte before it: " + line
+            data = bytes([running[port]]) + data
+        elif data[0] < 0xF0:
+            running[port] = data[0]
+        elif data[0] < 0xF8:
+            running[port] = 0
+        check_din_message(data)
+
+
+def messages(lines, port):
+    """The complete messages one port carried, in order, as (t_ms, bytes)."""
+    if port.startswith("USB"):
+        return _usb_messages(lines, port)
+    out = []
+    running = 0
+    for line in lines:
+        t, p, data = _split(line)
+        if p != port:
+            continue
+        if data[0] < 0x80:
+            data = bytes([running]) + data
+        elif data[0] < 0xF0:
+            running = data[0]
+        elif data[0] < 0xF8:
+            running = 0
+        out.append((float(t), data))
+    return out
+
+
+def _usb_messages(lines, port):
+    out = []
+    sysex = None
+    for line in lines:
+        t, p, pkt = _split(line)
+        if p != port:
+            continue
+        cin = pkt[0] & 15
+        n = _CIN[cin]
+        body = pkt[1:1 + n]
+        if cin == 0x4:
+            sysex = (sysex or b"") + body
+        elif cin in (0x5, 0x6, 0x7) and (sysex is not None or body[0] == 0xF0):
+            out.append((float(t), (sysex or b"") + body))
+            sysex = None
+        else:
+            out.append((float(t), body))
+    return out
+
+
+def is_note_on(m):
+    return m[0] & 0xF0 == 0x90 and m[2] > 0
+
+
+def is_note_off(m):
+    return m[0] & 0xF0 == 0x80 or (m[0] & 0xF0 == 0x90 and m[2] == 0)
+
+
+def ends_channel(m):
+    """All Notes Off (CC 123) or All Sound Off (CC 120)."""
+    return m[0] & 0xF0 == 0xB0 and m[1] in (120, 123)
+
+
+def left_sounding(msgs):
+    """What "nothing left sounding" means for one port: for each (channel, note), the last
+    Note On must be followed by a Note Off, a Note On of velocity 0, or a CC 123/120 on its
+    channel. Returns the (channel, note) pairs for which that fails."""
+    on = set()
+    for _t, m in msgs:
+        if is_note_on(m):
+            on.add((m[0] & 15, m[1]))
+        elif is_note_off(m):
+            on.discard((m[0] & 15, m[1]))
+        elif ends_channel(m):
+            ch = m[0] & 15
+            on = {k for k in on if k[0] != ch}
+    return on
+
+
+def notes(msgs):
+    """Only the Note On / Note Off messages (a velocity-0 Note On counts as a Note Off)."""
+    return [(t, m) for t, m in msgs if m[0] & 0xF0 in (0x80, 0x90)]
