@@ -131,3 +131,24 @@ def test_noise_on_both_inputs_never_faults_and_passes_only_valid_messages(runs):
     assert usb == fw_reads(noise)
     assert din == fw_reads(packets=junk)
     assert len(usb) > 300 and len(din) > 300  # noise does carry messages: the test sees them
+
+
+def test_usb_host_faster_than_the_din_wire_loses_nothing(tmp_path):
+    # A host may send far more than DIN OUT carries (31250 baud: about 1000 three-byte
+    # messages a second). 600 Note On/Off pairs at 8 messages a millisecond: the firmware
+    # must hold the host back (the USB stack NAKs while the DIN queue is full) rather than
+    # drop messages -- a dropped Note Off is a note stuck on the synth.
+    ev = []
+    sent = []
+    for k in range(600):
+        n = 30 + k % 40
+        ev.append({"t": round(1 + 0.25 * k, 3), "usb_in": "09 90 %02X 64 08 80 %02X 40" % (n, n)})
+        sent += [bytes([0x90, n, 0x64]), bytes([0x80, n, 0x40])]
+    run = rel_sim.run(tmp_path, {"tail_ms": 2000, "events": ev})
+    got = passed(run, "DIN", BOOT_DIN)
+    assert run.stats["din"]["dropped"] == 0
+    assert got == sent
+    # the wire ran flat out: 1200 messages of 3 bytes (8n and 9n alternate: no running
+    # status), back to back from the first one's arrival at 1 ms
+    times = [ln.split()[0] for ln in run.port("DIN")[1:]]
+    assert times == ["%.3f" % (1 + 0.96 * k) for k in range(1200)]

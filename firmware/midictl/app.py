@@ -26,9 +26,21 @@ from midictl.engine import Engine
 from midictl.midi import parser as mparser
 from midictl.midi.running import RunningStatus
 
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
 on_ready = None  # the simulator sets this to learn when the scan loop starts (t = 0)
 
 _SWITCH_LOCKOUT_MS = 8  # longer than the 5 ms of bounce a switch may show
+# USB brings MIDI far faster than DIN OUT carries it (31250 baud). One read of 16 packets
+# may add 16 short messages (4 FIFO bytes each) and a 128-byte SysEx to the DIN queue: read
+# only when that fits, else the packets wait in the USB stack, which NAKs the host.
+_USB_IN_ROOM = const(256)
 
 
 class LayerSink:
@@ -296,7 +308,8 @@ class Controller:
                 r = p.feed(self._rxbuf[i])
                 if r:
                     self._routed(p, r, cfg["din_to_usb"], cfg["din_to_din"], self.usb, self.din)
-        if self.usb is not None:
+        din = self.din
+        if self.usb is not None and (din is None or not cfg["usb_to_din"] or din.room() >= _USB_IN_ROOM):
             n = self.usb.poll_in(self._usbbuf)
             p = self._usb_parser
             for i in range(0, n, 4):

@@ -114,6 +114,10 @@ class DinOut:
     def pending(self):
         return self._count + self._ring_count
 
+    def room(self):
+        """Bytes free in the urgent FIFO (a message takes its length + 1)."""
+        return len(self._fifo) - self._count
+
     # -- consumer: called every scan -------------------------------------------------------------
     def outstanding(self, now_us):
         """Bytes handed to the UART that have not left the wire yet."""
