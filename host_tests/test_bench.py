@@ -1,0 +1,71 @@
+"""Smoke test of `make bench` (tools/bench.py and its pieces): every piece runs with tiny
+counts and the table has every row. No timing is asserted: these numbers mean nothing."""
+import os
+import subprocess
+import sys
+
+import bench
+import bench_fw
+import bench_sim
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+ROWS = ("µs per message, ours", "adafruit_midi ÷ ours", "mido ÷ ours", "heap bytes per message",
+        "Controller.step(), idle", "Controller.step(), pad strike + knob sweep", "heap bytes allocated per step",
+        "controls alone", "alone: strike → Note On at the USB stack", "alone: deciding scan → Note On starts on DIN",
+        "while 8 knobs sweep, DIN wire", "while 8 knobs sweep: deciding scan", "UsbOut.send()", "Engine.note_on()",
+        "stock MIDIInterface.note_on()", "heap after boot", "running status on / off")
+
+
+def test_quick_run_prints_method_and_every_row():
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench.py"), "--quick"], capture_output=True,
+                       text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert out.startswith("Method.")
+    for name in ROWS:
+        assert name in out, name
+    head = [ln for ln in out.splitlines() if ln.startswith("| area |")]
+    assert len(head) == 1 and "MicroPython" in head[0] and "CPython" in head[0]
+    assert "README.md" not in out  # --quick never writes the README
+
+
+def test_firmware_pieces_under_both_interpreters():
+    res = bench_fw.measure(steps=200, msgs=200, reps=1)
+    for interp in ("mpy", "cpy"):
+        assert set(res[interp]["step"]) == {"idle", "busy"}
+        assert set(res[interp]["usb"]) == {"port", "engine", "stock"}
+        idle = res[interp]["step"]["idle"]
+        busy = res[interp]["step"]["busy"]
+        assert idle[2] == 0  # nothing played while idle ...
+        assert busy[2] > 0 and busy[3] > 0  # ... the busy run sends events, bytes reach the UART
+    # the allocation counts are exact, not timings: the hot paths allocate nothing
+    assert res["mpy"]["step"]["idle"][1] == 0 and res["mpy"]["step"]["busy"][1] == 0
+    assert res["mpy"]["usb"]["port"][1] == 0 and res["mpy"]["usb"]["stock"][1] > 0
+    total, modules = res["mpy"]["mem"]
+    assert 0 < modules < total
+
+
+def test_latency_finds_every_strike_on_the_scan_grid():
+    r = bench_sim.latency(strikes=3, flood=False)
+    assert r["missed"] == 0 and r["off_grid"] == 0
+    lo, hi = r["strike_usb"]
+    assert 0 < lo <= hi < 20
+
+
+def test_wire_counts_the_same_messages_both_ways():
+    w = bench_sim.wire(os.path.join(ROOT, "tools", "scenarios", "min.json"))
+    assert w["running"][1] == w["plain"][1] > 0
+    assert w["running"][0] < w["plain"][0]
+
+
+def test_readme_block_is_replaced_and_nothing_else(tmp_path):
+    p = tmp_path / "README.md"
+    p.write_text("intro\n\n<!-- bench -->\nold\n<!-- /bench -->\n\nafter\n")
+    block = bench.readme_block("| a |\n|---|", "| e |\n|---|", "2030-01-01, x86_64 (cpu)")
+    assert bench.update_readme(block, str(p))
+    text = p.read_text()
+    assert text.startswith("intro\n\n<!-- bench -->\nMeasured 2030-01-01, x86_64 (cpu) by `make bench`.")
+    assert text.endswith("| e |\n|---|\n<!-- /bench -->\n\nafter\n")
+    assert "old" not in text
+    assert not bench.update_readme(block, str(p))

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""`make bench`: every benchmark in one run, the method, one Markdown table (targets and
+whether each is met), the per-message encoder detail, and the README's bench block.
+
+    python tools/bench.py               # measure, print, rewrite README.md's bench block
+    python tools/bench.py --no-readme   # measure and print only
+    python tools/bench.py --quick       # tiny counts (the smoke test); never touches README
+
+Pieces (each usable alone): tools/bench_encode.py (encoders vs adafruit_midi and mido),
+tools/bench_controls.py (the controls alone), tools/bench_fw.py (the whole scan step, the
+USB path and the heap after boot, via tools/bench_fwchild.py), tools/bench_sim.py (latency
+and DIN bytes in the simulator).
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import bench_controls  # noqa: E402
+import bench_encode  # noqa: E402
+import bench_fw  # noqa: E402
+import bench_sim  # noqa: E402
+
+README = os.path.join(ROOT, "README.md")
+BEGIN = "<!-- bench -->"
+END = "<!-- /bench -->"
+CHIP = bench_controls.CHIP_FACTOR
+STEP_TARGET_US = 5.0
+USB_TARGET_US = 1.0
+HEAP_TARGET = 48 * 1024
+FULL = {"encode": 20000, "controls": 20000, "steps": 20000, "msgs": 20000, "reps": 3, "strikes": 200}
+QUICK = {"encode": 200, "controls": 200, "steps": 400, "msgs": 400, "reps": 1, "strikes": 4}
+
+METHOD = """\
+Method. Host times are the best of several runs, with the bare loop's own cost subtracted;
+heap bytes are gc.mem_alloc() growth with the collector off (MicroPython only). The RP2040
+column multiplies the Unix port's time by %(chip)d (interpreted MicroPython on a 125 MHz
+Cortex-M0+ against this host: an estimate, not a measurement).
+Scan step: the real Controller.step() of the pico reference layout (16 piezo pads and 8
+knobs on two 4067 muxes, stick, 2 encoders, 4 buttons; USB-MIDI open) over a fake `machine`
+whose register, ADC and UART accesses are single native calls (tools/bench_fwmachine.py),
+not the simulator's world. Busy = a strike on pad 6 every 100 scans while knob 4 sweeps;
+the USB host reads between batches of 20 steps, outside the timing. "Controls alone" is
+tools/bench_controls.py: the controls without hardware reads, MIDI IN, DIN or USB.
+Latency: %(strikes)d pad strikes (random pad, strength 0.3..1, one at a random time in each
+50 ms) through boot.py/main.py in the simulator (tools/sim.py), in simulated ms, alone and
+while all 8 knobs sweep end to end. The reference pads are piezos: a note is decided after
+its 2 ms peak window, so "strike to Note On" includes that window, and "deciding scan to
+DIN" (the 1 ms / 2 ms targets) starts at the scan that sent the note to the USB stack.
+USB path: CPU per Note On from the engine's send() to the packet in the transmit buffer,
+UsbOut over MidiPort over the simulator's copy of micropython-lib's usb.device (its Buffer
+work included), against the stock MIDIInterface.note_on(). Transfers start once a scan.
+Heap: gc.collect(); gc.mem_alloc() after boot minus before importing midictl (64-bit Unix
+port: pointers are twice the RP2040's, so the chip needs less). DIN bytes: the bundled
+demo (tools/scenarios/demo.json) with running status on and off."""
+
+
+def _rng(values, fmt="%.2f"):
+    lo = min(values)
+    hi = max(values)
+    return (fmt % lo) if fmt % lo == fmt % hi else "%s–%s" % (fmt % lo, fmt % hi)
+
+
+def _yes(ok):
+    return "yes" if ok else "**no**"
+
+
+def measure(n, wire_scenario=None):
+    """Every piece; -> dict of raw results."""
+    res = {}
+    res["encode"] = bench_encode.measure(n["encode"], n["encode"])
+    res["controls"] = bench_controls.measure(n["controls"])
+    res["fw"] = bench_fw.measure(n["steps"], n["msgs"], n["reps"])
+    res["idle"] = bench_sim.latency(n["strikes"], flood=False)
+    res["flood"] = bench_sim.latency(n["strikes"], flood=True)
+    res["wire"] = bench_sim.wire(wire_scenario or bench_sim.sim.DEMO)
+    return res
+
+
+def table(res):
+    mpy_v = bench_encode._mpy_version()
+    cpy_v = "%d.%d" % sys.version_info[:2]
+    rows = []
+
+    def row(area, what, mpy, cpy, target, met):
+        rows.append("| %s | %s | %s | %s | %s | %s |" % (area, what, mpy, cpy, target, met))
+
+    # 1. encoding
+    enc = res["encode"]
+    cases = bench_encode.CASES
+    om = [enc["mpy"][c][0] for c in cases]
+    oc = [enc["cpy"][c][0] for c in cases]
+    am = [enc["mpy"][c][1] / enc["mpy"][c][0] for c in cases]
+    ac = [enc["cpy"][c][1] / enc["cpy"][c][0] for c in cases]
+    mc = [enc["mido"][c] / enc["cpy"][c][0] for c in cases]
+    hm = [enc["mpy"][c][2] for c in cases]
+    ha = [enc["mpy"][c][3] for c in cases]
+    faster = min(am + ac + mc) > 1
+    row("Encoding", "µs per message, ours (%s)" % ", ".join(cases), " / ".join("%.2f" % x for x in om),
+        " / ".join("%.2f" % x for x in oc), "faster than both libraries", _yes(faster))
+    row("", "adafruit_midi ÷ ours", _rng(am, "%.1fx"), _rng(ac, "%.1fx"), "", "")
+    row("", "mido ÷ ours (mido needs CPython)", "n/a", _rng(mc, "%.0fx"), "", "")
+    row("", "heap bytes per message: ours (adafruit_midi)", "%s (%s)" % (_rng(hm, "%d"), _rng(ha, "%d")), "—",
+        "0", _yes(max(hm) == 0))
+    # 2. scanning
+    fw = res["fw"]
+    for name, label in (("idle", "idle"), ("busy", "pad strike + knob sweep")):
+        m = fw["mpy"]["step"][name][0]
+        c = fw["cpy"]["step"][name][0]
+        row("Scan step" if name == "idle" else "", "Controller.step(), %s: µs (RP2040 est.)" % label,
+            "%.2f (≈%.0f µs)" % (m, m * CHIP), "%.2f" % c, "≤ %.0f µs (Unix port)" % STEP_TARGET_US, _yes(m <= STEP_TARGET_US))
+    al = [fw["mpy"]["step"][k][1] for k in ("idle", "busy")]
+    row("", "heap bytes allocated per step (idle / busy)", "%g / %g" % (al[0], al[1]), "—", "0",
+        _yes(max(al) == 0))
+    ctl = res["controls"]
+    row("", "controls alone, idle / busy: µs (RP2040 est.)",
+        "%.2f / %.2f (≈%.0f / %.0f µs)" % (ctl["idle"], ctl["busy"], ctl["idle"] * CHIP, ctl["busy"] * CHIP),
+        "—", "(part of the step)", "")
+    # 3. latency (simulated ms; interpreter-independent)
+    for key, label, target in (("idle", "alone", 1.0), ("flood", "while 8 knobs sweep", 2.0)):
+        r = res[key]
+        extra = "" if key == "idle" else ", DIN wire %.0f%% busy" % (100 * r["din_busy"])
+        miss = "" if not (r["missed"] or r["off_grid"]) else " (%d missed, %d off the scan grid)" % (
+            r["missed"], r["off_grid"])
+        area = "Latency (sim ms)" if key == "idle" else ""
+        row(area, "%s%s: strike → Note On at the USB stack, median / max%s" % (label, extra, miss),
+            "%.2f / %.2f" % r["strike_usb"], "—", "(2 ms peak window + scan)", "")
+        row("", "%s: strike → Note On starts on DIN, median / max" % label, "%.2f / %.2f" % r["strike_din"], "—",
+            "", "")
+        row("", "%s: deciding scan → Note On starts on DIN, median / max" % label,
+            "%.2f / %.2f" % r["scan_din"], "—", "≤ %.0f ms" % target,
+            _yes(not r["missed"] and not r["off_grid"] and r["scan_din"][1] <= target + 1e-9))
+    # 4. USB path
+    u = fw["mpy"]["usb"]
+    uc = fw["cpy"]["usb"]
+    row("USB path", "UsbOut.send() → packet in the TX buffer: µs (heap B)", "%.2f (%g B)" % u["port"],
+        "%.2f" % uc["port"][0], "≤ %.0f µs (Unix port)" % USB_TARGET_US, _yes(u["port"][0] <= USB_TARGET_US))
+    row("", "Engine.note_on() → the same (encode, note tracking)", "%.2f (%g B)" % u["engine"],
+        "%.2f" % uc["engine"][0], "", "")
+    row("", "stock MIDIInterface.note_on(): µs (heap B)", "%.2f (%g B)" % u["stock"], "%.2f" % uc["stock"][0],
+        "", "")
+    # 5. memory
+    total, modules = fw["mpy"]["mem"]
+    row("Memory", "heap after boot: midictl code + objects", "%.1f KB (%.1f + %.1f)" % (
+        total / 1024, modules / 1024, (total - modules) / 1024), "—", "< %d KB" % (HEAP_TARGET // 1024),
+        _yes(total < HEAP_TARGET))
+    # 6. wire
+    w = res["wire"]
+    rs, n = w["running"]
+    plain, _n2 = w["plain"]
+    row("DIN wire", "demo: bytes for %d messages, running status on / off" % n,
+        "%d / %d (−%.0f%%)" % (rs, plain, 100.0 * (plain - rs) / plain), "—", "fewer with running status",
+        _yes(rs < plain and w["running"][1] == w["plain"][1]))
+    head = ["| area | measurement | MicroPython %s (Unix port) | CPython %s | target | met |" % (mpy_v, cpy_v),
+            "|---|---|---|---|---|---|"]
+    return "\n".join(head + rows)
+
+
+def machine_line():
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        arch = subprocess.run(["uname", "-m"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        arch = platform.machine()
+    return "%s, %s (%s)" % (datetime.date.today().isoformat(), arch or platform.machine(), cpu)
+
+
+def readme_block(tbl, enc_tbl, when):
+    return "\n".join([
+        BEGIN,
+        "Measured %s by `make bench`." % when,
+        "",
+        tbl,
+        "",
+        "Encoding, per message kind:",
+        "",
+        enc_tbl,
+        END,
+    ])
+
+
+def update_readme(block, path=README):
+    """Replace the bench block (markers included) in README.md; -> True if it changed."""
+    with open(path) as f:
+        text = f.read()
+    pat = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not pat.search(text):
+        raise SystemExit("%s: no %s ... %s block to write the table into" % (path, BEGIN, END))
+    new = pat.sub(lambda _m: block, text, count=1)
+    if new != text:
+        with open(path, "w") as f:
+            f.write(new)
+    return new != text
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Benchmarks: one run, one table (MicroPython Unix port and CPython).")
+    ap.add_argument("--readme", action="store_true", help="write the table into README.md (the default)")
+    ap.add_argument("--no-readme", action="store_true", help="print only")
+    ap.add_argument("--quick", action="store_true", help="tiny counts: checks the pieces run, numbers meaningless")
+    a = ap.parse_args(argv)
+    n = QUICK if a.quick else FULL
+    res = measure(n, os.path.join(ROOT, "tools", "scenarios", "min.json") if a.quick else None)
+    tbl = table(res)
+    enc_tbl = bench_encode.table(res["encode"])
+    when = machine_line()
+    print(METHOD % {"chip": CHIP, "strikes": n["strikes"]})
+    print()
+    print("Measured %s." % when)
+    print()
+    print(tbl)
+    print()
+    print("Encoding, per message kind:")
+    print()
+    print(enc_tbl)
+    if not a.quick and not a.no_readme:
+        changed = update_readme(readme_block(tbl, enc_tbl, when))
+        print()
+        print("README.md bench block %s." % ("updated" if changed else "unchanged"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

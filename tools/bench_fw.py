@@ -1,0 +1,59 @@
+"""The firmware's own costs on the host: the whole scan step, the USB output path and the
+heap after boot, measured by tools/bench_fwchild.py under the MicroPython Unix port and
+under CPython (the step and USB path; the heap only means something under MicroPython).
+
+    measure(steps, msgs, reps) -> {"mpy": {...}, "cpy": {...}}
+      ["step"]["idle"|"busy"] = (us per step, heap bytes per step, events, DIN bytes, scans)
+      ["usb"]["port"|"engine"|"stock"] = (us per message, heap bytes per message)
+      ["mem"] = (heap bytes after boot, of which the modules' code) (MicroPython only)
+"""
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHILD = os.path.join(ROOT, "tools", "bench_fwchild.py")
+PATHS = [os.path.join(ROOT, "firmware"), os.path.join(ROOT, "tools", "simboard"), os.path.join(ROOT, "tools")]
+
+
+def micropython():
+    here = os.path.join(os.path.dirname(sys.executable), "micropython")
+    return here if os.path.exists(here) else "micropython"
+
+
+def _run(interp, args):
+    env = dict(os.environ)
+    if interp == "mpy":
+        env["MICROPYPATH"] = ":".join(PATHS)
+        cmd = [micropython(), "-X", "heapsize=32M", CHILD]
+    else:
+        env["PYTHONPATH"] = os.pathsep.join(PATHS)
+        cmd = [sys.executable, CHILD]
+    r = subprocess.run(cmd + [str(a) for a in args] + [ROOT], capture_output=True, text=True, env=env,
+                       timeout=600, cwd=ROOT)
+    if r.returncode != 0:
+        raise RuntimeError("%s %s failed:\n%s%s" % (interp, " ".join(map(str, args)), r.stdout, r.stderr))
+    return [ln.split("|")[1:] for ln in r.stdout.splitlines() if ln.startswith("ROW|")]
+
+
+def measure(steps=20000, msgs=20000, reps=3):
+    out = {}
+    for interp in ("mpy", "cpy"):
+        res = {"step": {}, "usb": {}, "mem": -1}
+        for row in _run(interp, ["step", steps, reps]):
+            _, name, us, alloc, events, din, scans = row
+            res["step"][name] = (float(us), float(alloc), int(events), int(din), int(scans))
+        for row in _run(interp, ["usb", msgs, reps]):
+            _, name, us, alloc = row
+            res["usb"][name] = (float(us), float(alloc))
+        if interp == "mpy":
+            _, total, modules = _run(interp, ["mem"])[0]
+            res["mem"] = (int(total), int(modules))
+        out[interp] = res
+    return out
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(measure(4000, 4000, 2), indent=1))

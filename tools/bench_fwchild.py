@@ -1,0 +1,343 @@
+# The firmware measured on the host, run by tools/bench_fw.py under the MicroPython Unix port
+# and under CPython (the same file; no MicroPython-only syntax):
+#
+#   bench_fwchild.py step STEPS REPS   us per Controller.step() of the reference layout, idle
+#                                      and busy, and heap bytes allocated per step
+#   bench_fwchild.py usb MSGS REPS     us per message into the USB transmit buffer: ours vs stock
+#   bench_fwchild.py mem               heap in use after boot (MicroPython only)
+#
+# Needs firmware/ and tools/simboard/ (the fake usb.device) on the path, and
+# tools/bench_fwmachine.py, which stands in for `machine` at register-access cost. The
+# simulator's world is not installed: its Python model of the physics would dominate the
+# step, and its clock would replace the real one. Prints "ROW|name|value..." lines.
+import gc
+import json
+import math
+import sys
+
+MPY = sys.implementation.name == "micropython"
+
+if not MPY:
+    # The fake usb.device imports micropython.schedule; the firmware falls back by itself.
+    class _Micropython:
+        @staticmethod
+        def const(x):
+            return x
+
+        @staticmethod
+        def schedule(fn, arg):
+            fn(arg)
+
+    sys.modules["micropython"] = _Micropython  # type: ignore[assignment]
+
+import bench_fwmachine as machine  # noqa: E402
+
+sys.modules["machine"] = machine  # type: ignore[assignment]
+
+import time  # noqa: E402
+from array import array  # noqa: E402
+
+if MPY:
+    clock_us = time.ticks_us  # type: ignore[attr-defined]
+    elapsed_us = time.ticks_diff  # type: ignore[attr-defined]
+else:
+
+    def clock_us():
+        return time.perf_counter_ns() // 1000
+
+    def elapsed_us(t1, t0):
+        return t1 - t0
+
+
+ROOT = sys.argv[-1]  # the repository (for boards/pico.json)
+_EP_IN = 0x81
+_GPIO_IN = 0xD0000004
+_BATCH = 20  # steps timed together; the USB host reads between batches (untimed)
+_PULSE_EVERY = 100  # busy: a strike on pad 6 every 100 scans (as tools/bench_controls.py)
+_RAMP = 1000  # busy: knob 4 sweeps 0..4095..0 over 1000 scans
+
+
+def board():
+    with open(ROOT + "/boards/pico.json") as f:
+        return json.load(f)
+
+
+def piezo(t_ms, strength):
+    # the simulator's pulse (firmware/ARCHITECTURE.md): rise 0.5 ms, decay tau 2 ms
+    a = round(strength * 3900)
+    if t_ms < 0:
+        return 0
+    if t_ms < 0.5:
+        return round(a * t_ms / 0.5)
+    return round(a * math.exp(-(t_ms - 0.5) / 2.0))
+
+
+def samples_for(plan, b, scans, busy):
+    """Per ADC channel, the 16-bit values the firmware will read in scans 0..scans-1, in the
+    order hw.Hardware.read_phase reads them."""
+    pad6 = 5
+    knob4 = plan.index["knob4"]
+    bend = plan.index["bend"]
+    period = _RAMP  # a multiple of the phase count (5) and of the strike period
+    per = {}
+    for ch in set(plan.adc):
+        per[ch] = array("H")
+    for s in range(period):
+        p = s % len(plan.slow_in)
+        for j in range(plan.start[p], plan.end[p]):
+            d = plan.dest[j]
+            v = 0
+            if d == bend:
+                v = 2048
+            elif busy and d == pad6:
+                v = piezo((s % _PULSE_EVERY) - 0.3, 0.7)
+            elif busy and d == knob4:
+                half = _RAMP // 2
+                v = (s if s < half else _RAMP - s) * 4095 // half
+            per[plan.adc[j]].append(v << 4 | v >> 8)
+    out = {}
+    for ch in per:
+        a = array("H")
+        for _ in range((scans + period - 1) // period):
+            a.extend(per[ch])
+        out[ch] = a
+    return out
+
+
+def _submit_xfer(self, ep_addr, data, done_cb=None):
+    # The simulator's fake stores a new (data, callback) tuple per transfer; micropython-lib
+    # keeps the callback in a table it already has and hands the buffer to C, allocating
+    # nothing. Same checks, no allocation, so the firmware's own allocations are counted.
+    if not self._open:
+        raise RuntimeError("Not open")
+    x = self._xfers.get(ep_addr)
+    if x is not None and x[1] is not None:
+        raise RuntimeError("xfer pending")
+    if x is None:
+        self._xfers[ep_addr] = [data, done_cb]
+    else:
+        x[0] = data
+        x[1] = done_cb
+
+
+def _xfer_pending(self, ep_addr):
+    x = self._xfers.get(ep_addr)
+    return x is not None and x[1] is not None
+
+
+def host_reads(itf):
+    # What the USB host does once a frame: complete the pending IN transfer (the completion
+    # callback chains the next one, as in micropython-lib).
+    x = itf._xfers.get(_EP_IN)
+    while x is not None and x[1] is not None:
+        cb = x[1]
+        x[1] = None
+        cb(_EP_IN, 0, len(x[0]))
+
+
+def usb_lib():
+    """micropython-lib's usb.device (the simulator's fake), with allocation-free transfers."""
+    from usb.device import core
+
+    core.Interface.submit_xfer = _submit_xfer
+    core.Interface.xfer_pending = _xfer_pending
+    return core
+
+
+def build(b, scans, busy):
+    from midictl import config as cfgmod
+    from midictl.app import Controller
+    from midictl.hw import Hardware
+    from midictl.scanplan import ScanPlan
+    from midictl.usbmidi import MidiPort
+
+    usb_lib()
+    plan = ScanPlan(b, 2)  # what Hardware builds with its default slow_per_scan
+    if scans:
+        for ch, a in samples_for(plan, b, scans, busy).items():
+            machine.adc_samples(ch, a)
+    # at rest: the four active-low buttons (GPIO 6-9) read high
+    machine.mem32[_GPIO_IN] = 0xF << 6
+    cfg = cfgmod.validate({}, b)
+    hw = Hardware(b)
+    if list(hw.plan.dest) != list(plan.dest):
+        raise RuntimeError("hw.Hardware no longer builds ScanPlan(board, 2): update samples_for()")
+    itf = MidiPort()
+    itf._tx._on_write = None  # the simulator's trace hook: not part of micropython-lib
+    itf._sim_open()  # the host has enumerated us
+    return Controller(b, cfg, hw, itf), itf
+
+
+def bench_step(steps, reps):
+    b = board()
+    warm = 200
+    for name, busy in (("idle", False), ("busy", True)):
+        ctl, itf = build(b, warm + (reps + 1) * steps, busy)
+        step = ctl.step
+        us = 0
+        ms = 0
+        for _ in range(warm):  # boot: power-on All Notes Off, filters settle
+            step(us, ms)
+            us += 1000
+            ms += 1
+            host_reads(itf)
+        # 1. allocation: heap growth over the steps with the collector off (nothing freed)
+        alloc = -1
+        if MPY:
+            gc.collect()
+            gc.disable()
+            alloc = 0
+            for _ in range(steps // _BATCH):
+                a = gc.mem_alloc()  # type: ignore[attr-defined]
+                for _ in range(_BATCH):
+                    step(us, ms)
+                    us += 1000
+                    ms += 1
+                alloc += gc.mem_alloc() - a  # type: ignore[attr-defined]
+                gc.enable()
+                host_reads(itf)  # the host side allocates; it is not the firmware's
+                gc.collect()
+                gc.disable()
+            gc.enable()
+        # 2. time: best of `reps` runs of `steps` steps, the bare loop's own cost subtracted
+        best = None
+        for _ in range(reps):
+            # Collect first: garbage left from building the controller slows the Unix
+            # port's interpreter several-fold until the first collection.
+            gc.collect()
+            total = 0
+            for _ in range(steps // _BATCH):
+                t0 = clock_us()
+                for _ in range(_BATCH):
+                    step(us, ms)
+                    us += 1000
+                    ms += 1
+                total += elapsed_us(clock_us(), t0)
+                host_reads(itf)
+            if best is None or total < best:
+                best = total
+        loop = None
+        for _ in range(reps):
+            total = 0
+            for _ in range(steps // _BATCH):
+                t0 = clock_us()
+                for _ in range(_BATCH):
+                    us += 1000
+                    ms += 1
+                total += elapsed_us(clock_us(), t0)
+            if loop is None or total < loop:
+                loop = total
+        n = (steps // _BATCH) * _BATCH
+        print("ROW|step|%s|%.3f|%.3f|%d|%d|%d" % (name, (best - loop) / n, alloc / n, ctl.engine.events,
+                                                   machine.written[0], ctl.scans))
+        machine.written[0] = 0
+
+
+def bench_usb(msgs, reps):
+    usb_lib()
+    from usb.device.midi import MIDIInterface  # the fake of micropython-lib's (tools/simboard)
+
+    from midictl.engine import Engine
+    from midictl.usbmidi import MidiPort
+    from midictl.usbout import UsbOut
+
+    batch = 100  # 400 bytes: fits the 512-byte transmit buffer, drained between batches
+    note = bytearray(b"\x99\x24\x64")
+    ours = MidiPort()
+    ours._tx._on_write = None
+    ours._sim_open()
+    eng = Engine([])
+    port = UsbOut(ours, eng)
+    eng.ports.append(port)
+    stock = MIDIInterface(txlen=512)
+    stock._tx._on_write = None
+    stock._sim_open()
+    send = port.send
+    note_on = eng.note_on
+    stock_note_on = stock.note_on
+
+    def run_port(n):
+        for _ in range(n):
+            send(note, 3, 0)
+
+    def run_engine(n):
+        for _ in range(n):
+            note_on(9, 36, 100)
+
+    def run_stock(n):
+        for _ in range(n):
+            stock_note_on(9, 36, 100)
+
+    def empty(n):
+        for _ in range(n):
+            pass
+
+    def drain(itf):
+        host_reads(itf)
+        tx = itf._tx
+        if tx._n:
+            tx.finish_read(tx._n)
+
+    def measure(fn, itf):
+        best = None
+        for _ in range(reps):
+            gc.collect()
+            total = 0
+            for _ in range(msgs // batch):
+                t0 = clock_us()
+                fn(batch)
+                total += elapsed_us(clock_us(), t0)
+                drain(itf)
+            if best is None or total < best:
+                best = total
+        alloc = -1
+        if MPY:
+            gc.collect()
+            gc.disable()
+            a = gc.mem_alloc()  # type: ignore[attr-defined]
+            fn(batch)
+            alloc = (gc.mem_alloc() - a) / batch  # type: ignore[attr-defined]
+            gc.enable()
+            drain(itf)
+        return best, alloc
+
+    base, _ = measure(empty, ours)
+    n = (msgs // batch) * batch
+    for name, fn, itf in (("port", run_port, ours), ("engine", run_engine, ours), ("stock", run_stock, stock)):
+        t, alloc = measure(fn, itf)
+        print("ROW|usb|%s|%.3f|%.1f" % (name, (t - base) / n, alloc))
+    if port.dropped:
+        raise RuntimeError("UsbOut dropped %d messages: the bench's host did not keep up" % port.dropped)
+
+
+def bench_mem():
+    if not MPY:
+        print("ROW|mem|-1|-1")
+        return
+    # The library the firmware stands on (micropython-lib's usb.device, here its fake) is
+    # loaded first and not counted: only midictl's modules, the board and config dicts and
+    # the objects built from them are. The ADC reads stay the builtin int (no samples).
+    import usb.device.midi  # noqa: F401
+
+    gc.collect()
+    before = gc.mem_alloc()  # type: ignore[attr-defined]
+    # every module the board imports (boot.py: startup; main.py: app and what it needs)
+    from midictl import app, hw, startup, usbmidi, usbout  # noqa: F401
+
+    gc.collect()
+    modules = gc.mem_alloc() - before  # type: ignore[attr-defined]
+    ctl, itf = build(board(), 0, False)
+    for t in range(100):
+        ctl.step(t * 1000, t)
+    gc.collect()
+    print("ROW|mem|%d|%d" % (gc.mem_alloc() - before, modules))  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    what = sys.argv[1]
+    if what == "step":
+        bench_step(int(sys.argv[2]), int(sys.argv[3]))
+    elif what == "usb":
+        bench_usb(int(sys.argv[2]), int(sys.argv[3]))
+    elif what == "mem":
+        bench_mem()

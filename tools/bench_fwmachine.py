@@ -1,0 +1,97 @@
+# A fake rp2 `machine` for timing the firmware's scan step on the host (tools/bench_fwchild.py
+# puts it in sys.modules["machine"] before the firmware is imported).
+#
+# Unlike the simulator's machine (tools/simboard/machine.py), which computes every level from
+# a model of the world, each access here costs about what a register access costs on the
+# chip: one native operation. mem32 is a plain dict (one C subscript, like the rp2 port's
+# mem32 object), an ADC read is the native __next__ of an iterator over precomputed samples,
+# UART.any is the builtin int (returns 0). Runs under MicroPython and CPython.
+
+_GPIO_IN = 0xD0000004
+
+# SIO addresses hw.py reads and writes (RP2040 and RP2350 offsets)
+mem32 = {_GPIO_IN: 0, 0xD0000010: 0, 0xD0000014: 0, 0xD0000018: 0, 0xD0000020: 0}
+
+irqs = {}  # GPIO -> handler, for a bench that wants to play encoder edges
+written = [0]  # bytes the firmware wrote to the UART
+
+
+class Pin:
+    IN = 0
+    OUT = 1
+    OPEN_DRAIN = 2
+    PULL_UP = 1
+    PULL_DOWN = 2
+    IRQ_FALLING = 4
+    IRQ_RISING = 8
+
+    def __init__(self, id, mode=-1, pull=-1, value=None, **kw):
+        self.id = id
+        self._v = value or 0
+
+    def init(self, *a, **kw):
+        pass
+
+    def value(self, v=None):
+        if v is None:
+            return self._v
+        self._v = v
+        return None
+
+    def irq(self, handler=None, trigger=12, hard=False):
+        irqs[self.id] = handler
+
+
+class _Adc:
+    def __init__(self):
+        self.read_u16 = int  # 0 until a bench installs its samples
+
+
+_adcs = {}
+
+
+def ADC(ch):
+    # One object per channel, so a bench can set adc_samples() before the firmware binds
+    # read_u16 (hw.Hardware caches the bound method at build time).
+    if ch not in _adcs:
+        _adcs[ch] = _Adc()
+    return _adcs[ch]
+
+
+def adc_samples(ch, samples):
+    """The next reads of ADC channel ch return these 16-bit values, in order."""
+    ADC(ch).read_u16 = iter(samples).__next__
+
+
+class UART:
+    def __init__(self, id, **kw):
+        self.id = id
+        self.any = int  # no MIDI IN: the builtin int() is a native call returning 0
+
+    def write(self, buf):
+        n = len(buf)
+        written[0] += n
+        return n
+
+    def readinto(self, buf, nbytes=None):
+        return None
+
+
+class WDT:
+    def __init__(self, id=0, timeout=5000):
+        pass
+
+    def feed(self):
+        pass
+
+
+def disable_irq():
+    return 0
+
+
+def enable_irq(state=0):
+    pass
+
+
+def freq(*a):
+    return 125000000
