@@ -56,6 +56,15 @@ class MidiPort(MIDIInterface):
         # Called by the stock completion callback: chain the next transfer without allocating.
         self.tx_kick()
 
+    def on_open(self):
+        # The host has (re)configured us. What waits in the TX buffer was meant for a host
+        # that left: drop it now, before the stock on_open submits it as a transfer. Later
+        # (UsbOut noticing the host is back) would be too late: a submitted transfer's
+        # bytes cannot be taken back (its completion runs Buffer.finish_read, which
+        # asserts they are still there).
+        self.tx_discard()
+        super().on_open()
+
     def tx_discard(self):
         tx = self._tx
         ist = machine.disable_irq()
