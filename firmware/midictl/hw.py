@@ -67,6 +67,18 @@ class Hardware:
         self._adc_read: list = [_no_adc] * 5
         for ch in set(plan.adc):
             self._adc_read[ch] = machine.ADC(ch).read_u16
+        # Decided here rather than per read: each entry's ADC read function, and whether the
+        # select lines must move before it (a phase starts from an unknown select state;
+        # after that only when the mux group or channel changes).
+        self._read = [self._adc_read[plan.adc[j]] for j in range(n)]
+        self._switch = bytearray(n)
+        for p in range(plan.phases):
+            last = -1
+            for j in range(plan.start[p], plan.end[p]):
+                k = self._key[j]
+                if k != last and k != _NO_GROUP:
+                    self._switch[j] = 1
+                    last = k
         self.samples = array("H", [0] * max(1, plan.count))
 
         # -- digital inputs: switches and encoders -----------------------------------------------
@@ -113,22 +125,18 @@ class Hardware:
         creg = self._clr_reg
         sets = self._sets
         clrs = self._clrs
-        key = self._key
-        adc = plan.adc
+        switch = self._switch
+        read = self._read
         dest = plan.dest
-        reads = self._adc_read
         samples = self.samples
-        last = -1
         for j in range(plan.start[p], plan.end[p]):
-            k = key[j]
-            if k != last and k != _NO_GROUP:
+            if switch[j]:
                 # Select the channel; the 4067's switching time (well under 1 us at 3.3 V)
                 # and the ADC input's settling are covered by the time the next
                 # statement takes (several us on the chip).
                 m[sreg] = sets[j]
                 m[creg] = clrs[j]
-                last = k
-            samples[dest[j]] = reads[adc[j]]() >> 4
+            samples[dest[j]] = read[j]() >> 4
 
     def gpio(self):
         """Every GPIO level in one read (bit n = GPIO n)."""
