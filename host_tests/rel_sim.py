@@ -52,9 +52,11 @@ def prepare(workdir, scenario, config=None):
     return sim.prepare(spath)
 
 
-def run_plan(plan, board, cfg_text, hooks=None, heapsize="16M", timeout=600, config_text_raw=None):
-    """Boot the firmware on a compiled plan. cfg_text goes to the board's config.json as is."""
+def run_plan(plan, board, cfg_text, hooks=None, heapsize="16M", timeout=600, config_text_raw=None, plan_extra=None):
+    """Boot the firmware on a compiled plan. cfg_text goes to the board's config.json as is;
+    plan_extra overrides plan fields (e.g. {"usb_initial": False}: no host from power-on)."""
     plan = dict(plan)
+    plan.update(plan_extra or {})
     plan["rel"] = hooks or {}
     with tempfile.TemporaryDirectory(prefix="midictl-rel-") as fs:
         with open(os.path.join(fs, "board.json"), "w") as f:
