@@ -43,8 +43,19 @@ class UsbOut:
         if not itf.is_open():
             self.dropped += 1
             return
-        k = usb.packets(msg, n, self.cable, self._pkt, 0)
-        if not itf.tx_write(self._pkt, k):
+        s = msg[0]
+        pkt = self._pkt
+        if n == 3 and 0x80 <= s < 0xF0 and (s & 0xE0) != 0xC0 and not (msg[1] | msg[2]) & 0x80:
+            # One 3-byte channel message (notes, CC, bend: nearly all traffic): its packet
+            # directly, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
+            pkt[0] = (self.cable << 4) | (s >> 4)
+            pkt[1] = s
+            pkt[2] = msg[1]
+            pkt[3] = msg[2]
+            k = 4
+        else:
+            k = usb.packets(msg, n, self.cable, pkt, 0)
+        if not itf.tx_write(pkt, k):
             self.dropped += 1  # host not reading: drop for this port only
             return
         self.sent += 1
