@@ -15,7 +15,8 @@ FIRMWARE = sys.argv[3] if len(sys.argv) > 3 else "firmware"
 def main():
     with open(sys.argv[1]) as f:
         plan = json.load(f)
-    w = world.World(plan)
+    out = open(sys.argv[2], "w")
+    w = world.World(plan, out)
     world.install(w)
     import midictl.app as app
 
@@ -34,10 +35,8 @@ def main():
     except Exception as e:  # a crash the firmware did not catch
         sys.print_exception(e)
         status = 3
-    with open(sys.argv[2], "w") as f:
-        for line in w.trace_lines():
-            f.write(line)
-            f.write("\n")
+    w.trace_lines()
+    out.close()
     for line in w.log:
         print("sim:", line)
     sys.exit(status)

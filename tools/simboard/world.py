@@ -28,9 +28,17 @@ class SimEnd(BaseException):
     pass
 
 
+FLUSH_BEHIND_US = 100000  # trace lines this far behind the clock can no longer be preceded
+
+
 class World:
-    def __init__(self, plan):
+    def __init__(self, plan, out=None):
         self.plan = plan
+        # Trace lines wait in `pending` until no later line can sort before them (a line's
+        # time is never before the moment it is produced), then go to `out` in time order,
+        # so a long run needs no memory for its whole trace.
+        self.out = out
+        self.pending = []
         self.board = plan["board"]
         self.now = 0
         self.tick_offset_us = plan.get("tick_offset_us", 0)
@@ -56,7 +64,6 @@ class World:
             self._mux_by_adc.setdefault(m["adc"], []).append((name, m["select"]))
         # DIN
         self.wire_free = 0
-        self.din_lines = []
         self._din_msg_t = 0
         self._din_msg = []
         self._din_need = 0
@@ -70,7 +77,6 @@ class World:
         # USB
         self.usb_connected = plan.get("usb_initial", True)
         self.usb_itfs = []
-        self.usb_lines = []
         self.usb_pending_in = []  # host -> device packets waiting for an OUT transfer
         self.seq = 0
         self.wdt_timeout = 0
@@ -119,6 +125,8 @@ class World:
         if self.live:
             self._live(target)
             return
+        if self.out is not None and len(self.pending) > 256:
+            self._flush(self.rel() - FLUSH_BEHIND_US)
         if self.t0 is not None and self.now - self.t0 >= self.end_us:
             quiet = self.app is None or not self.app.output_pending()
             if (quiet and self.wire_free <= self.now) or self.now - self.t0 >= self.end_us + self.drain_limit_us:
@@ -201,9 +209,18 @@ class World:
             t0, v0 = pts[i]
             t1, v1 = pts[i + 1]
             return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
-        # piezo: sum of the pulses still ringing (rise 0.5 ms, decay tau 2 ms)
+        # piezo: sum of the pulses still ringing (rise 0.5 ms, decay tau 2 ms); hits are
+        # sorted, and src[2] remembers the first one that may still ring
+        hits = src[1]
+        if len(src) < 3:
+            src.append(0)
+        i = src[2]
+        while i < len(hits) and t - hits[i][0] >= 40000:
+            i += 1
+        src[2] = i
         v = 0.0
-        for t0, a in src[1]:
+        for k in range(i, len(hits)):
+            t0, a = hits[k]
             dt = t - t0
             if dt < 0:
                 break
@@ -276,7 +293,7 @@ class World:
         if self.live:
             _emit(line)
         else:
-            self.din_lines.append(line)
+            self.pending.append(line)
 
     def uart_any(self):
         n = 0
@@ -305,11 +322,11 @@ class World:
         i = start
         while i + 4 <= start + n:
             self.seq += 1
-            line = (self.rel(), self.seq, "USB", [buf[i], buf[i + 1], buf[i + 2], buf[i + 3]])
+            line = (self.rel(), self.seq, "USB", (buf[i], buf[i + 1], buf[i + 2], buf[i + 3]))
             if self.live:
                 _emit(line)
             else:
-                self.usb_lines.append(line)
+                self.pending.append(line)
             i += 4
 
     def _frames_until(self, t):
@@ -371,9 +388,24 @@ class World:
             print("NOW %d" % self.rel())
 
     # -- results -----------------------------------------------------------------------------------
+    def _flush(self, upto):
+        ready = [ln for ln in self.pending if ln[0] < upto]
+        if not ready:
+            return
+        self.pending = [ln for ln in self.pending if ln[0] >= upto]
+        ready.sort(key=lambda x: (x[0], x[1]))
+        f = self.out
+        for t, _s, port, msg in ready:
+            f.write("%s %s %s\n" % (fmt_ms(t), port, " ".join(["%02X" % b for b in msg])))
+
     def trace_lines(self):
+        """The rest of the trace: written to `out` if there is one, else returned as lines."""
         self._din_flush()
-        lines = sorted(self.din_lines + self.usb_lines, key=lambda x: (x[0], x[1]))
+        if self.out is not None:
+            self._flush(1 << 62)
+            return []
+        lines = sorted(self.pending, key=lambda x: (x[0], x[1]))
+        self.pending = []
         return ["%s %s %s" % (fmt_ms(t), port, " ".join(["%02X" % b for b in msg])) for t, _s, port, msg in lines]
 
 
