@@ -20,6 +20,8 @@ except ImportError:
 
 # Coalescing keys: (status << 7 | first data byte) fits a small int; NRPN gets its own space.
 _NRPN_KEY = const(1 << 20)
+_NOT_CH = const(-16)  # v & _NOT_CH: v outside 0..15
+_NOT_7 = const(-128)  # v & _NOT_7: v outside 0..127
 _CC_ALL_NOTES_OFF = const(123)
 
 
@@ -44,6 +46,10 @@ class Engine:
         self.events += 1
 
     def note_on(self, ch, note, velocity):
+        if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
+            # Refuse before tracking: (ch << 7 | note) of a bad note would count another
+            # channel's note as sounding (or index past the table).
+            encode.note_on(self._m, 0, ch, note, velocity)  # raises ValueError naming it
         if velocity == 0:
             # A Note On of velocity 0 is a Note Off on the wire (MIDI 1.0, p. A-1); keep the
             # tracking honest if a caller ever does that.
@@ -59,6 +65,8 @@ class Engine:
         self._out(encode.note_on(self._m, 0, ch, note, velocity), 0)
 
     def note_off(self, ch, note, velocity=64):
+        if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
+            encode.note_off(self._m, 0, ch, note, velocity)  # raises ValueError naming it
         i = (ch << 7) | note
         c = self.sounding[i]
         if c == 0:
