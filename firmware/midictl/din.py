@@ -35,6 +35,11 @@ _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
 
 class DinOut:
     def __init__(self, uart, running, fifo_size=1024, lead_bytes=6, urgent_bytes=24, max_slots=64):
+        for name, v, lo, hi in (("fifo_size", fifo_size, 4, 65536), ("lead_bytes", lead_bytes, 1, _CHUNK),
+                                ("urgent_bytes", urgent_bytes, lead_bytes, _CHUNK),
+                                ("max_slots", max_slots, 1, 256)):  # slot numbers live in a bytearray
+            if v < lo or v > hi:
+                raise ValueError("%s %r out of range %d..%d" % (name, v, lo, hi))
         self.uart = uart
         self.running = running  # midi.running.RunningStatus
         # lead_bytes: how far ahead of the wire coalescable traffic may be queued in the UART.

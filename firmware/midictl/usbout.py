@@ -9,7 +9,8 @@
 # anything stale and end every note the host may still think is sounding.
 #
 # `itf` is midictl.usbmidi.MidiPort on the board (or a fake in tests) with:
-#   is_open(), tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf) -> n
+#   is_open(), tx4(b0, b1, b2, b3) -> bool (False also when the host is away),
+#   tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf) -> n
 
 from midictl.midi import usb
 
@@ -26,6 +27,8 @@ _PKT_MAX = const(4 * 86)  # a 256-byte SysEx is 86 packets
 
 class UsbOut:
     def __init__(self, itf, engine, cable=0):
+        if cable < 0 or cable > 15:
+            raise ValueError("cable %r out of range 0..15" % (cable,))
         self.itf = itf
         self.engine = engine  # for its sounding-note table
         self.cable = cable
@@ -40,34 +43,30 @@ class UsbOut:
 
     def send(self, msg, n, key):
         itf = self.itf
-        if not itf.is_open():
-            self.dropped += 1
-            return
         s = msg[0]
-        pkt = self._pkt
         if n == 3 and 0x80 <= s < 0xF0 and (s & 0xE0) != 0xC0 and not (msg[1] | msg[2]) & 0x80:
             # One 3-byte channel message (notes, CC, bend: nearly all traffic): its packet
-            # directly, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
-            pkt[0] = (self.cable << 4) | (s >> 4)
-            pkt[1] = s
-            pkt[2] = msg[1]
-            pkt[3] = msg[2]
-            k = 4
+            # goes straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
+            if not itf.tx4((self.cable << 4) | (s >> 4), s, msg[1], msg[2]):
+                self.dropped += 1  # host away or not reading: dropped for this port only
+                return
         else:
-            k = usb.packets(msg, n, self.cable, pkt, 0)
-        if not itf.tx_write(pkt, k):
-            self.dropped += 1  # host not reading: drop for this port only
-            return
+            if not itf.is_open():
+                self.dropped += 1
+                return
+            k = usb.packets(msg, n, self.cable, self._pkt, 0)
+            if not itf.tx_write(self._pkt, k):
+                self.dropped += 1
+                return
         self.sent += 1
-        st = msg[0] & 0xF0
+        st = s & 0xF0
         if st == 0x90 or st == 0x80:
-            i = ((msg[0] & 15) << 7) | msg[1]
-            self.sounding[i] = 1 if (st == 0x90 and msg[2]) else 0
+            self.sounding[((s & 15) << 7) | msg[1]] = 1 if (st == 0x90 and msg[2]) else 0
         elif st == 0xB0 and (msg[1] == 123 or msg[1] == 120):
-            base = (msg[0] & 15) << 7
-            s = self.sounding
+            base = (s & 15) << 7
+            snd = self.sounding
             for i in range(base, base + 128):
-                s[i] = 0
+                snd[i] = 0
 
     def service(self):
         """Once per scan: notice the host coming and going, start one transfer."""
