@@ -1,12 +1,8 @@
 # The reliability suite's runner, under the MicroPython Unix port: tools/simboard/run.py with
 # test-only hooks. It boots the real firmware (boot.py, main.py) on the simulated board
-# exactly as run.py does; what it adds lives only here, never in the firmware:
+# exactly as run.py does (the trace streamed to the output file as world.py writes it); what
+# it adds lives only here, never in the firmware or the simulator -- plan["rel"] hooks:
 #
-#   - trace lines are streamed to the output file as they happen ("<us> <seq> <PORT> <hex>",
-#     sorted on the host), so an hour of playing does not sit in the heap;
-#   - piezo pulses older than their 40 ms ring are skipped instead of re-summed on every
-#     read (the same values as world.py, in constant time per read);
-#   - plan["rel"] hooks:
 #       "uart_raise": [[t0_us, t1_us], ...]   UART.write raises OSError(EIO) in these windows
 #       "fault_at": [t_us, ...]               the pad scan raises once at the first scan >= t
 #       "sample_every_us": N                  every N us: gc.collect(), then record heap in
@@ -31,8 +27,7 @@ class InjectedFault(Exception):
 
 class RelWorld(world.World):
     def __init__(self, plan, out):
-        super().__init__(plan)
-        self.out = out
+        super().__init__(plan, out)
         rel = plan.get("rel", {})
         self.uart_raise = rel.get("uart_raise", [])
         self.fault_at = rel.get("fault_at", [])
@@ -44,55 +39,6 @@ class RelWorld(world.World):
         self.nsamples = 0
         self.uart_raised = 0
         self.faults = 0
-        self.max_sleep_gap = 0
-
-    # -- streaming trace ---------------------------------------------------------------------------
-    def _din_line(self, t, msg):
-        self.seq += 1
-        self._emit(t - self.t0 if self.t0 is not None else t, "DIN", msg)
-
-    def usb_written(self, buf, start, n):
-        i = start
-        while i + 4 <= start + n:
-            self.seq += 1
-            self._emit(self.rel(), "USB", (buf[i], buf[i + 1], buf[i + 2], buf[i + 3]))
-            i += 4
-
-    def _emit(self, t, port, msg):
-        f = self.out
-        f.write("%d %d %s" % (t, self.seq, port))
-        for b in msg:
-            f.write(" %02X" % b)
-        f.write("\n")
-
-    def trace_lines(self):
-        self._din_flush()
-        return []
-
-    # -- piezo pulses in constant time ---------------------------------------------------------------
-    def _value(self, src):
-        if src[0] != "piezo":
-            return super()._value(src)
-        t = self.rel()
-        hits = src[1]
-        if len(src) < 3:
-            src.append(0)
-        i = src[2]
-        while i < len(hits) and t - hits[i][0] >= 40000:
-            i += 1
-        src[2] = i
-        v = 0.0
-        while i < len(hits):
-            t0, a = hits[i]
-            dt = t - t0
-            if dt < 0:
-                break
-            if dt < 500:
-                v += a * dt / 500
-            else:
-                v += a * world.math.exp(-(dt - 500) / 2000)
-            i += 1
-        return v
 
     # -- hooks ---------------------------------------------------------------------------------------
     def uart_write(self, data, n):
