@@ -21,6 +21,9 @@ except ImportError:
         return x
 
 
+_disable_irq = machine.disable_irq
+_enable_irq = machine.enable_irq
+
 _TXLEN = const(512)
 _RXLEN = const(256)
 
@@ -29,6 +32,7 @@ class MidiPort(MIDIInterface):
     def __init__(self, txlen=_TXLEN, rxlen=_RXLEN):
         super().__init__(rxlen=rxlen, txlen=txlen)
         b = self._tx._b
+        self._txlen = txlen
         self._txv = [b[:i] for i in range(0, txlen + 1, 4)]
         self._tx_done = self._tx_cb  # bound once: a bound method per call would allocate
         self._rx_done = self._rx_cb
@@ -36,14 +40,52 @@ class MidiPort(MIDIInterface):
     # -- transmit --------------------------------------------------------------------------------
     def tx_write(self, pkt, n):
         tx = self._tx
-        b = tx._b
         w = tx._n
-        if w + n > len(b):
+        if w + n > self._txlen:
             return False
+        b = tx._b
         tx._w = w  # what pend_write() does, without making a memoryview
-        for i in range(n):
-            b[w + i] = pkt[i]
-        tx.finish_write(n)  # handles a read that completed meanwhile
+        if n == 4:
+            b[w] = pkt[0]
+            b[w + 1] = pkt[1]
+            b[w + 2] = pkt[2]
+            b[w + 3] = pkt[3]
+        else:
+            for i in range(n):
+                b[w + i] = pkt[i]
+        # Publish the bytes: Buffer.finish_write()'s fast path, inline. If a transfer completed
+        # while we copied (the count moved), its slow path shuffles our bytes down instead.
+        ist = _disable_irq()
+        if tx._n == w:
+            tx._n = w + n
+            tx._w = self._txlen
+            _enable_irq(ist)
+        else:
+            _enable_irq(ist)
+            tx.finish_write(n)
+        return True
+
+    def tx4(self, b0, b1, b2, b3):
+        """One event packet straight into the TX buffer (the common case); False when the
+        host is away or not reading."""
+        tx = self._tx
+        w = tx._n
+        if w + 4 > self._txlen or not self._open:
+            return False
+        b = tx._b
+        tx._w = w
+        b[w] = b0
+        b[w + 1] = b1
+        b[w + 2] = b2
+        b[w + 3] = b3
+        ist = _disable_irq()
+        if tx._n == w:
+            tx._n = w + 4
+            tx._w = self._txlen
+            _enable_irq(ist)
+        else:
+            _enable_irq(ist)
+            tx.finish_write(4)
         return True
 
     def tx_kick(self):

@@ -32,6 +32,7 @@ class UsbOut:
         self.itf = itf
         self.engine = engine  # for its sounding-note table
         self.cable = cable
+        self._cable_hi = cable << 4
         self._pkt = bytearray(_PKT_MAX)
         self._off = bytearray(4)
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
@@ -44,10 +45,11 @@ class UsbOut:
     def send(self, msg, n, key):
         itf = self.itf
         s = msg[0]
-        if n == 3 and 0x80 <= s < 0xF0 and (s & 0xE0) != 0xC0 and not (msg[1] | msg[2]) & 0x80:
-            # One 3-byte channel message (notes, CC, bend: nearly all traffic): its packet
-            # goes straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
-            if not itf.tx4((self.cable << 4) | (s >> 4), s, msg[1], msg[2]):
+        if n == 3 and 0x80 <= s < 0xF0:
+            # One 3-byte channel message (notes, CC, bend: nearly all traffic; messages here
+            # are complete and valid, so C0/D0 never come with n == 3): its packet goes
+            # straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
+            if not itf.tx4(self._cable_hi | (s >> 4), s, msg[1], msg[2]):
                 self.dropped += 1  # host away or not reading: dropped for this port only
                 return
         else:

@@ -70,6 +70,17 @@ class Itf:
         self.n += n
         return True
 
+    def tx4(self, b0, b1, b2, b3):
+        if not self.open or self.n + 4 > len(self.buf):
+            return False
+        b = self.buf
+        b[self.n] = b0
+        b[self.n + 1] = b1
+        b[self.n + 2] = b2
+        b[self.n + 3] = b3
+        self.n += 4
+        return True
+
     def tx_kick(self):
         self.kicks += 1
 

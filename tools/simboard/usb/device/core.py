@@ -85,8 +85,6 @@ class Buffer:
         ist = machine.disable_irq()
         try:
             assert nbytes <= len(self._b) - self._w
-            if self._on_write:
-                self._on_write(self._b, self._w, nbytes)
             if self._n == self._w:
                 self._n += nbytes
             else:
@@ -133,3 +131,31 @@ class Buffer:
 
 def _world():
     return _w.current
+
+
+class TracedBuffer(Buffer):
+    """The TX buffer as the simulator sees it: every byte that becomes readable (the count
+    `_n` growing, whoever grows it -- finish_write() or a driver publishing in place) is
+    handed to `on_write` in whole 4-byte event packets, at the simulated time it happens.
+    The real Buffer has a plain attribute here; the property is the simulator's only probe."""
+
+    def __init__(self, length, on_write=None):
+        self._nn = 0
+        self._from = 0  # start of readable bytes not traced yet
+        super().__init__(length)
+        self._on_write = on_write
+
+    @property
+    def _n(self):
+        return self._nn
+
+    @_n.setter
+    def _n(self, v):
+        old = self._nn
+        self._nn = v
+        if v < old:  # a read shifted the data down
+            self._from = max(0, self._from - (old - v))
+        elif v - self._from >= 4 and self._on_write is not None:
+            k = (v - self._from) & ~3
+            self._on_write(self._b, self._from, k)
+            self._from += k

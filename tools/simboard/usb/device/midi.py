@@ -6,7 +6,7 @@ from micropython import schedule
 
 import world as _w
 
-from .core import Buffer, Interface
+from .core import Buffer, Interface, TracedBuffer
 
 _CIN_NOTE_OFF = 0x8
 _CIN_NOTE_ON = 0x9
@@ -19,7 +19,7 @@ class MIDIInterface(Interface):
         self.ep_out = 0x01
         self.ep_in = 0x81
         self._rx = Buffer(rxlen)
-        self._tx = Buffer(txlen, on_write=_trace)
+        self._tx = TracedBuffer(txlen, on_write=_trace)
 
     def on_midi_event(self, cin, midi0, midi1, midi2):
         ch = midi0 & 0x0F
