@@ -251,7 +251,7 @@ def bench_usb(msgs, reps):
     from midictl.usbmidi import MidiPort
     from midictl.usbout import UsbOut
 
-    batch = 100  # 400 bytes: fits the 512-byte transmit buffer, drained between batches
+    batch = 50  # 200 bytes: fits the 256-byte transmit buffer, drained between batches
     note = bytearray(b"\x99\x24\x64")
     ours = MidiPort()
     _untrace(ours)
@@ -259,7 +259,7 @@ def bench_usb(msgs, reps):
     eng = Engine([])
     port = UsbOut(ours, eng)
     eng.ports.append(port)
-    stock = MIDIInterface(txlen=512)
+    stock = MIDIInterface(txlen=256)
     _untrace(stock)
     stock._sim_open()
     send = port.send
@@ -334,9 +334,12 @@ def bench_mem():
     # every module the board imports (boot.py: startup; main.py: app and what it needs)
     from midictl import app, hw, startup, usbmidi, usbout  # noqa: F401
 
+    del startup  # held only by the package, so unload_boot_modules() can free it
+
     gc.collect()
     modules = gc.mem_alloc() - before  # type: ignore[attr-defined]
     ctl, itf = build(board(), 0, False)
+    app.unload_boot_modules()  # what app.run() does once the controller is built
     for t in range(100):
         ctl.step(t * 1000, t)
     gc.collect()

@@ -11,7 +11,6 @@
 
 import sys
 
-from midictl import config as cfgmod
 from midictl.compat import sleep_us, ticks_add, ticks_diff, ticks_ms, ticks_us
 from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
 from midictl.controls.debounce import BitDebouncer
@@ -106,6 +105,12 @@ class Controller:
         self._usbbuf = bytearray(64)
         self._rt = bytearray(1)
         self._first = True
+        self._thru = cfg["thru"]
+        self._watchdog_ms = cfg["watchdog_ms"]
+        self.safe_mode = cfg["safe_mode"]
+        # The board and config dicts are only needed to build: drop them, the heap is small.
+        self.board = None
+        self.cfg = None
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
         self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else []
 
@@ -118,7 +123,7 @@ class Controller:
         plan = self.hw.plan
         eng = self.engine
         modes = self.modes
-        names = cfgmod.control_names(board)
+        names = _natural(list(wiring))
         self.pads = PadGroup(eng, max(1, plan.npads), modes)
         self.note_channels = 0
         self.analog: list = [None] * plan.count  # sample index -> object with update(raw)
@@ -298,7 +303,7 @@ class Controller:
             self.pads.switches(pad_changed, pad_state, now_ms)
 
     def _midi_in(self):
-        cfg = self.cfg["thru"]
+        cfg = self._thru
         hw = self.hw
         uart = hw.uart
         if uart is not None and uart.any():
@@ -346,7 +351,7 @@ class Controller:
 
     def loop(self):
         period = self.scan_us
-        self.hw.watchdog(self.cfg["watchdog_ms"])
+        self.hw.watchdog(self._watchdog_ms)
         if on_ready is not None:
             on_ready(self)
         nxt = ticks_us()
@@ -387,6 +392,33 @@ class _Both:
     def update(self, raw):
         self.a.update(raw)
         self.b.update(raw)
+
+
+def _natural(names):
+    # pad2 before pad10 (MicroPython's dicts keep no order: build in a stable one)
+    def key(n):
+        i = len(n)
+        while i and n[i - 1] in "0123456789":
+            i -= 1
+        return (n[:i], int(n[i:]) if i < len(n) else 0)
+
+    return sorted(names, key=key)
+
+
+def unload_boot_modules():
+    """After boot the config validator and start-up code are dead weight (over 20 KB of
+    bytecode): let the garbage collector have them."""
+    import gc
+
+    import midictl
+
+    for name in ("midictl.config", "midictl.startup"):
+        if name in sys.modules:
+            del sys.modules[name]
+    for attr in ("config", "startup"):
+        if hasattr(midictl, attr):
+            delattr(midictl, attr)
+    gc.collect()
 
 
 def _text(e):
@@ -443,6 +475,10 @@ def run():
         print("midictl: %s: cannot set up the board: %s" % (startup.BOARD_FILE, _text(e)))
         hwmod.blink_error(st.board)
         return None
+    name = st.board["board"]
+    startup.reset()
+    del st, startup
+    unload_boot_modules()
     # ticks_ms() counts from power-on on the rp2 port: this is the boot time a player waits.
-    print("midictl: ready, %d ms after power-on (board %s)" % (ticks_ms(), st.board["board"]))
+    print("midictl: ready, %d ms after power-on (board %s)" % (ticks_ms(), name))
     ctl.loop()

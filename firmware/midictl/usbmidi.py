@@ -24,7 +24,7 @@ except ImportError:
 _disable_irq = machine.disable_irq
 _enable_irq = machine.enable_irq
 
-_TXLEN = const(512)
+_TXLEN = const(256)  # 64 event packets: far more than one scan produces
 _RXLEN = const(256)
 
 
