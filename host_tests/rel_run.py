@@ -57,6 +57,9 @@ class RelWorld(world.World):
         super().advance(target)
 
     def sample(self):
+        # Write out the trace lines that are final, so the heap figure is the firmware's and
+        # not a varying backlog of the simulator's own lines.
+        self._flush(self.rel() - world.FLUSH_BEHIND_US)
         gc.collect()
         app = self.app
         din = app.din if app is not None else None

@@ -48,9 +48,11 @@ def prepare(workdir, scenario, config=None):
     return sim.prepare(spath)
 
 
-def run_plan(plan, board, cfg_text, hooks=None, heapsize="16M", timeout=600, config_text_raw=None, plan_extra=None):
+def run_plan(plan, board, cfg_text, hooks=None, heapsize="16M", timeout=600, config_text_raw=None, plan_extra=None,
+             follow=None):
     """Boot the firmware on a compiled plan. cfg_text goes to the board's config.json as is;
-    plan_extra overrides plan fields (e.g. {"usb_initial": False}: no host from power-on)."""
+    plan_extra overrides plan fields (e.g. {"usb_initial": False}: no host from power-on);
+    follow: a trace_check.Follower that reads the trace as it is parsed, none of it kept."""
     plan = dict(plan)
     plan.update(plan_extra or {})
     plan["rel"] = hooks or {}
@@ -74,8 +76,14 @@ def run_plan(plan, board, cfg_text, hooks=None, heapsize="16M", timeout=600, con
             raise AssertionError("the firmware crashed in the simulator:\n" + r.stdout[-4000:] + r.stderr[-4000:])
         with open(out + ".stats") as f:
             stats = json.load(f)
+        trace = []
         with open(out) as f:
-            trace = [ln.rstrip("\n") for ln in f if ln.strip()]
+            for ln in f:
+                if ln.strip():
+                    if follow is not None:
+                        follow.feed(ln.rstrip("\n"))
+                    else:
+                        trace.append(ln.rstrip("\n"))
     log = r.stdout + "".join("sim: %s\n" % ln for ln in stats["log"])
     return Run(trace, log, stats, plan)
 

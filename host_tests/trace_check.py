@@ -5,6 +5,7 @@ shared per-message validator (midi_validate.py).
     messages(lines, port)         [(t_ms, full message bytes)] of one port: DIN with running
                                   status resolved, USB packets joined back into messages
     left_sounding(msgs)           {(channel, note)} whose last Note On was never ended
+    Follower()                    the same checks line by line, for traces too long to hold
 """
 from midi_validate import check_din_message, check_usb_packet
 
@@ -21,28 +22,69 @@ def _split(line):
     return t, port, bytes.fromhex("".join(hx))
 
 
+class Follower:
+    """Reads a trace line by line (any length, nothing kept but per-port state): checks each
+    line as check_trace does, and tracks what is left sounding on each port."""
+
+    def __init__(self):
+        self.last = float("-inf")
+        self.running = {}  # DIN-like port -> running status
+        self.sysex = {}  # USB-like port -> SysEx bytes so far
+        self.on = {}  # port -> {(channel, note)} sounding
+        self.note_ons = {}  # port -> Note Ons seen
+        self.lines = 0
+
+    def feed(self, line):
+        """Check one line; return (t_ms, port, complete message or None)."""
+        t, port, data = _split(line)
+        assert len(t.split(".")[1]) == 3, line
+        tf = float(t)
+        assert tf >= self.last, "out of time order: " + line
+        self.last = tf
+        self.lines += 1
+        if port.startswith("USB"):
+            check_usb_packet(data)
+            msg = self._usb(port, data)
+        else:
+            if data[0] < 0x80:
+                assert self.running.get(port), "running status without a status byte before it: " + line
+                data = bytes([self.running[port]]) + data
+            elif data[0] < 0xF0:
+                self.running[port] = data[0]
+            elif data[0] < 0xF8:
+                self.running[port] = 0
+            check_din_message(data)
+            msg = data
+        if msg is not None:
+            on = self.on.setdefault(port, set())
+            if is_note_on(msg):
+                self.note_ons[port] = self.note_ons.get(port, 0) + 1
+            _track(on, msg)
+        return tf, port, msg
+
+    def _usb(self, port, pkt):
+        cin = pkt[0] & 15
+        body = pkt[1:1 + _CIN[cin]]
+        sx = self.sysex.get(port)
+        if cin == 0x4:
+            self.sysex[port] = (sx or b"") + body
+            return None
+        if cin in (0x5, 0x6, 0x7) and (sx is not None or body[0] == 0xF0):
+            self.sysex[port] = None
+            return (sx or b"") + body
+        return body
+
+    def sounding(self, port):
+        return set(self.on.get(port, set()))
+
+
 def check_trace(lines):
     """Every line: three decimals, time order, a valid message per the shared validator.
     DIN lines may drop the status byte (running status): it is resolved per port, where a
     system common message or SysEx cancels it and a real-time byte leaves it alone."""
-    last = float("-inf")
-    running = {}
+    f = Follower()
     for line in lines:
-        t, port, data = _split(line)
-        assert len(t.split(".")[1]) == 3, line
-        assert float(t) >= last, "out of time order: " + line
-        last = float(t)
-        if port.startswith("USB"):
-            check_usb_packet(data)
-            continue
-        if data[0] < 0x80:
-            assert running.get(port), "running status without a status byte before it: " + line
-            data = bytes([running[port]]) + data
-        elif data[0] < 0xF0:
-            running[port] = data[0]
-        elif data[0] < 0xF8:
-            running[port] = 0
-        check_din_message(data)
+        f.feed(line)
 
 
 def messages(lines, port):
@@ -104,14 +146,19 @@ def left_sounding(msgs):
     channel. Returns the (channel, note) pairs for which that fails."""
     on = set()
     for _t, m in msgs:
-        if is_note_on(m):
-            on.add((m[0] & 15, m[1]))
-        elif is_note_off(m):
-            on.discard((m[0] & 15, m[1]))
-        elif ends_channel(m):
-            ch = m[0] & 15
-            on = {k for k in on if k[0] != ch}
+        _track(on, m)
     return on
+
+
+def _track(on, m):
+    if is_note_on(m):
+        on.add((m[0] & 15, m[1]))
+    elif is_note_off(m):
+        on.discard((m[0] & 15, m[1]))
+    elif ends_channel(m):
+        ch = m[0] & 15
+        for k in [k for k in on if k[0] == ch]:
+            on.discard(k)
 
 
 def notes(msgs):
