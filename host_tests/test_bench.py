@@ -32,8 +32,10 @@ def test_quick_run_prints_method_and_every_row():
 
 def test_firmware_pieces_under_both_interpreters():
     res = bench_fw.measure(steps=200, msgs=200, reps=1)
+    # the register path (hw.read_block, viper) runs only under MicroPython
+    assert set(res["mpy"]["step"]) == {"idle", "busy", "regs"} and set(res["cpy"]["step"]) == {"idle", "busy"}
+    assert res["mpy"]["step"]["regs"][1] == 0  # and allocates nothing either
     for interp in ("mpy", "cpy"):
-        assert set(res[interp]["step"]) == {"idle", "busy"}
         assert set(res[interp]["usb"]) == {"port", "engine", "stock"}
         idle = res[interp]["step"]["idle"]
         busy = res[interp]["step"]["busy"]

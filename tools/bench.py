@@ -115,6 +115,10 @@ def table(res):
         c = fw["cpy"]["step"][name][0]
         row("Scan step" if name == "idle" else "", "Controller.step(), %s: µs (RP2040 est.)" % label,
             "%.2f (≈%.0f µs)" % (m, m * CHIP), "%.2f" % c, "≤ %.0f µs (Unix port)" % STEP_TARGET_US, _yes(m <= STEP_TARGET_US))
+    if "regs" in fw["mpy"]["step"]:
+        m = fw["mpy"]["step"]["regs"][0]
+        row("", "the same, idle, ADC and mux through hw.read_block (viper, registers): µs (RP2040 est.)",
+            "%.2f (≈%.0f µs)" % (m, m * CHIP), "n/a", "≤ %.0f µs (Unix port)" % STEP_TARGET_US, _yes(m <= STEP_TARGET_US))
     al = [fw["mpy"]["step"][k][1] for k in ("idle", "busy")]
     row("", "heap bytes allocated per step (idle / busy)", "%g / %g" % (al[0], al[1]), "—", "0",
         _yes(max(al) == 0))

@@ -28,6 +28,10 @@ if not MPY:
         def schedule(fn, arg):
             fn(arg)
 
+        @staticmethod
+        def viper(fn):  # hw.read_block: compiled natively only by MicroPython, unused here
+            return fn
+
     sys.modules["micropython"] = _Micropython  # type: ignore[assignment]
 
 import bench_fwmachine as machine  # noqa: E402
@@ -181,8 +185,18 @@ def _untrace(itf):
 def bench_step(steps, reps):
     b = board()
     warm = 200
-    for name, busy in (("idle", False), ("busy", True)):
+    variants = [("idle", False), ("busy", True)]
+    if MPY:
+        variants.append(("regs", False))  # the chip's register path (hw.read_block, viper)
+    for name, busy in variants:
         ctl, itf = build(b, warm + (reps + 1) * steps, busy)
+        if name == "regs":
+            # read_block over a buffer of "registers": CS reads READY, RESULT 0 (pads idle)
+            regs = array("I", [0, 0, 0x100, 0])
+            import uctypes
+
+            base = uctypes.addressof(regs)
+            ctl.hw.use_registers(base, base + 4, base + 8, base + 12, 0)
         step = ctl.step
         us = 0
         ms = 0
