@@ -96,9 +96,10 @@ class Controller:
             from midictl.usbout import UsbOut
 
             self.usb = UsbOut(usb_itf, self.engine)
+            self._usb_itf = usb_itf
             ports.append(self.usb)
         self.modes = Modes(cfg["octave_range"])
-        self._build_controls()
+        self._build_controls(board, cfg)
         self._din_parser = mparser.Parser(sysex_size=128)
         self._usb_parser = mparser.Parser(sysex_size=128)
         self._rxbuf = bytearray(64)
@@ -115,9 +116,7 @@ class Controller:
         self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else []
 
     # -- building --------------------------------------------------------------------------------
-    def _build_controls(self):
-        board = self.board
-        cfg = self.cfg
+    def _build_controls(self, board, cfg):
         ctl = cfg["controls"]
         wiring = board["controls"]
         plan = self.hw.plan
@@ -266,10 +265,11 @@ class Controller:
             self._report_pots()
         # 4. MIDI IN
         self._midi_in()
-        # 5. out
-        if self.din:
-            self.din.pump(now_us, now_ms)
-        if self.usb:
+        # 5. out (attribute checks first: most scans have nothing to send)
+        din = self.din
+        if din is not None and (din._count or din._ring_count):
+            din.pump(now_us, now_ms)
+        if self.usb is not None:
             self.usb.service()
 
     def _report_pots(self):
@@ -314,7 +314,8 @@ class Controller:
                 if r:
                     self._routed(p, r, cfg["din_to_usb"], cfg["din_to_din"], self.usb, self.din)
         din = self.din
-        if self.usb is not None and (din is None or not cfg["usb_to_din"] or din.room() >= _USB_IN_ROOM):
+        if self.usb is not None and self._usb_itf.rx_ready and (
+                din is None or not cfg["usb_to_din"] or din.room() >= _USB_IN_ROOM):
             n = self.usb.poll_in(self._usbbuf)
             p = self._usb_parser
             for i in range(0, n, 4):

@@ -34,6 +34,7 @@ class MidiPort(MIDIInterface):
         b = self._tx._b
         self._txlen = txlen
         self._txv = [b[:i] for i in range(0, txlen + 1, 4)]
+        self.rx_ready = False
         self._tx_done = self._tx_cb  # bound once: a bound method per call would allocate
         self._rx_done = self._rx_cb
 
@@ -118,6 +119,7 @@ class MidiPort(MIDIInterface):
     def _rx_cb(self, ep, res, num_bytes):
         if res == 0:
             self._rx.finish_write(num_bytes)
+            self.rx_ready = True  # what the scan loop checks: one attribute, no call
         self._rx_xfer()
 
     def rx_take(self, buf):
@@ -131,6 +133,7 @@ class MidiPort(MIDIInterface):
         for i in range(n):
             buf[i] = b[i]
         rx.finish_read(n)
+        self.rx_ready = rx._n >= 4
         self._rx_xfer()  # the buffer may have been full: resume receiving
         return n
 

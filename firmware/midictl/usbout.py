@@ -38,6 +38,7 @@ class UsbOut:
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
         self.sounding = bytearray(16 * 128)
         self._was_open = False
+        self._kicked = 0
         self.dropped = 0
         self.sent = 0
         self.reconnects = 0
@@ -71,18 +72,23 @@ class UsbOut:
                 snd[i] = 0
 
     def service(self):
-        """Once per scan: notice the host coming and going, start one transfer."""
+        """Once per scan: notice the host coming and going (one cheap call), and start a
+        transfer only when something was written since the last one -- a completed
+        transfer chains the next by itself, so idle scans cost no more."""
         itf = self.itf
         is_open = itf.is_open()
-        if is_open:
-            if not self._was_open:
+        if is_open != self._was_open:
+            self._was_open = is_open
+            if is_open:
                 self._host_back()
+        if is_open and self.sent != self._kicked:
+            self._kicked = self.sent
             itf.tx_kick()
-        self._was_open = is_open
 
     def _host_back(self):
-        # Whatever sat in the interface's buffer while the host was away is stale.
-        self.itf.tx_discard()
+        # Whatever sat in the interface's buffer while the host was away was already
+        # dropped by the interface itself as the host configured it (MidiPort.on_open),
+        # before anything new went in.
         self.reconnects += 1
         s = self.sounding
         held = self.engine.sounding

@@ -58,6 +58,7 @@ class Itf:
         self.discards = 0
         self.kicks = 0
         self.rx = bytearray(0)
+        self.rx_ready = False
 
     def is_open(self):
         return self.open

@@ -44,6 +44,7 @@ class Port:
 class Itf:
     def __init__(self):
         self.out = bytearray()
+        self.rx_ready = False
 
     def is_open(self):
         return True
