@@ -105,7 +105,7 @@ _GLOBAL_DEFAULTS = {
     "report_pots_at_boot": False,
     "scan_us": 1000,
     "safe_mode": None,
-    "fallback_to_default": True,
+    "fallback_to_default": False,
     "watchdog_ms": 2000,
     "octave_range": 4,
 }
