@@ -101,10 +101,11 @@ def table(res):
     mc = [enc["mido"][c] / enc["cpy"][c][0] for c in cases]
     hm = [enc["mpy"][c][2] for c in cases]
     ha = [enc["mpy"][c][3] for c in cases]
-    faster = min(am + ac + mc) > 1
     row("Encoding", "µs per message, ours (%s)" % ", ".join(cases), " / ".join("%.2f" % x for x in om),
-        " / ".join("%.2f" % x for x in oc), "faster than both libraries", _yes(faster))
-    row("", "adafruit_midi ÷ ours", _rng(am, "%.1fx"), _rng(ac, "%.1fx"), "", "")
+        " / ".join("%.2f" % x for x in oc), "", "")
+    # The target (issue: the shared MIDI core): 5x adafruit_midi under MicroPython, every kind.
+    row("", "adafruit_midi ÷ ours", _rng(am, "%.1fx"), _rng(ac, "%.1fx"), "≥ 5x under MicroPython, every kind",
+        _yes(min(am) >= 5))
     row("", "mido ÷ ours (mido needs CPython)", "n/a", _rng(mc, "%.0fx"), "", "")
     row("", "heap bytes per message: ours (adafruit_midi)", "%s (%s)" % (_rng(hm, "%d"), _rng(ha, "%d")), "—",
         "0", _yes(max(hm) == 0))
