@@ -23,10 +23,11 @@ for p in range(plan.phases):
         oa = array("H", [7] * plan.count)
         ob = array("H", [7] * plan.count)
         base = uctypes.addressof(ra)
-        read_block(base, base + 4, base + 8, base + 12, plan.start[p], plan.end[p], hw._sets, hw._clrs,
-                   hw._switch, hw._ain, plan.dest, oa, 3)
-        read_block_twin(rb, 0, 1, 2, 3, plan.start[p], plan.end[p], hw._sets, hw._clrs, hw._switch, hw._ain,
-                        plan.dest, ob)
+        pa = read_block(base, base + 4, base + 8, base + 12, plan.start[p], plan.end[p], hw._sets, hw._clrs,
+                        hw._switch, hw._ain, plan.dest, oa, 3, plan.npads)
+        pb = read_block_twin(rb, 0, 1, 2, 3, plan.start[p], plan.end[p], hw._sets, hw._clrs, hw._switch, hw._ain,
+                             plan.dest, ob, plan.npads)
+        assert pa == pb == result & 0xFFF, (pa, pb)
         assert list(ra) == list(rb), (p, list(ra), list(rb))
         assert list(oa) == list(ob), (p, list(oa), list(ob))
         written = [i for i in range(plan.count) if oa[i] != 7 or result & 0xFFF == 7]
@@ -37,7 +38,7 @@ for p in range(plan.phases):
 regs = array("I", [0, 0, 0x100, 1234])
 base = uctypes.addressof(regs)
 hw.use_registers(base, base + 4, base + 8, base + 12, 3)
-hw.read_phase(0)
+print("peak", hw.read_phase(0))
 print("samples", list(hw.samples)[:18])
 '''
 
@@ -49,5 +50,6 @@ def test_viper_register_path_matches_its_python_twin():
     # every phase ends on the last pad's mux channel (15: S0..S3 = GPIO 10..13 all set)
     # and the last read's ADC channel (pad mux on ADC0: AINSEL 0) in CS with START_ONCE|EN
     assert lines[0] == "phase 0 regs ['0x3c00', '0x0', '0x105', '0xffff']"
-    assert len([ln for ln in lines if ln.startswith("phase ")]) == 5
-    assert lines[-1] == "samples " + str([1234] * 18)
+    assert len([ln for ln in lines if ln.startswith("phase ")]) == 5  # 8 knobs + the stick, two a scan
+    # phase 0: the 16 pads and the first two slow inputs (bend = sample 16, knob1 = 17)
+    assert lines[-2:] == ["peak 1234", "samples " + str([1234] * 18)]

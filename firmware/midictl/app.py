@@ -106,6 +106,7 @@ class Controller:
         self._usbbuf = bytearray(64)
         self._rt = bytearray(1)
         self._first = True
+        self._bits = -1  # the switch levels of the last scan (-1: none yet)
         self._thru = cfg["thru"]
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
@@ -242,18 +243,25 @@ class Controller:
                     if self.note_channels & (1 << ch):
                         self.din.send(_all_notes_off(ch), 3, 0)
         hw = self.hw
-        # 1. switches
-        changed = self.debounce.update(hw.pressed_bits(), now_ms)
-        if changed:
-            self._switches(changed, now_ms)
-        # 2. encoders
+        # 1. switches: the debouncer only runs when a level changed or a lockout runs
+        bits = hw.pressed_bits()
+        deb = self.debounce
+        if bits != self._bits or deb._locked:
+            self._bits = bits
+            changed = deb.update(bits, now_ms)
+            if changed:
+                self._switches(changed, now_ms)
+        # 2. encoders: detents are counted by the pin interrupts; look only when one moved
+        # (the same test EncoderCC.update starts with, without the call)
         for e in self.encoders:
-            e.update(now_ms)
+            q = e._q
+            if q._count != q._taken:
+                e.update(now_ms)
         # 3. analog
         p = self.scans % len(self.slow_in)
-        hw.read_phase(p)
+        peak = hw.read_phase(p)
         samples = hw.samples
-        if self.pads_count:
+        if self.pads_count and (peak < 0 or not self.pads.quiet(peak)):
             self.pads.scan(self.pad_samples, now_ms)
         analog = self.analog
         for k in self.slow_in[p]:

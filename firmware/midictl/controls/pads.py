@@ -172,6 +172,12 @@ class PadGroup:
 
     # -- per scan ---------------------------------------------------------------
 
+    def quiet(self, peak):
+        """True when a scan whose highest pad sample is `peak` has nothing to do: no pad
+        in progress, no gate pending, nothing above the lowest threshold. Lets the scan
+        loop skip scan() when the hardware layer already knows the peak."""
+        return not self._active and not self._gating and peak <= self._thr_min
+
     def scan(self, samples, now):
         """One scan: samples[i] is pad i's 12-bit level (len(samples) == count).
         Allocates nothing."""

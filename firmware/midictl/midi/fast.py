@@ -6,7 +6,7 @@ try:
     import micropython
 
     @micropython.viper
-    def or_bytes(buf, n: int) -> int:
+    def or_bytes(buf, n: int) -> int:  # pyright: ignore[reportRedeclaration]
         """A value with bit 7 set exactly when a byte of buf[0:n] is >= 0x80 (here the OR
         of them all): a SysEx payload is valid when it is below 0x80."""
         p = ptr8(buf)
