@@ -14,7 +14,8 @@ ROWS = ("µs per message, ours", "adafruit_midi ÷ ours", "mido ÷ ours", "heap 
         "Controller.step(), idle", "Controller.step(), pad strike + knob sweep", "heap bytes allocated per step",
         "controls alone", "alone: strike → Note On at the USB stack", "alone: deciding scan → Note On starts on DIN",
         "while 8 knobs sweep, DIN wire", "while 8 knobs sweep: deciding scan", "UsbOut.send()", "Engine.note_on()",
-        "stock MIDIInterface.note_on()", "heap after boot", "running status on / off")
+        "stock MIDIInterface.note_on()", "heap after boot", "running status on / off",
+        "first firmware import (.mpy) → controller ready")
 
 
 def test_quick_run_prints_method_and_every_row():
@@ -71,3 +72,10 @@ def test_readme_block_is_replaced_and_nothing_else(tmp_path):
     assert text.endswith("| e |\n|---|\n<!-- /bench -->\n\nafter\n")
     assert "old" not in text
     assert not bench.update_readme(block, str(p))
+
+
+def test_boot_bench_times_the_compiled_firmware():
+    import bench_boot
+
+    r = bench_boot.run(1)
+    assert r["runs"] == 1 and 0 < r["ms"] < 1000

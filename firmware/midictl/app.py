@@ -133,6 +133,7 @@ class Controller:
         self.pad_switch_mask = 0
         self.slow_objs = []
         self.knobs = []
+        curves = {}
         for name in names:
             w = wiring[name]
             m = ctl[name]
@@ -149,7 +150,14 @@ class Controller:
                     self.switch_at[w["pin"]] = (0, i)
                     self.pad_switch_mask |= 1 << i
                 else:
-                    curve = make_curve(m["curve"], m["velocity_min"], m["velocity_max"], m["velocity"], m["table"])
+                    # Pads with the same curve share one table: 16 identical 128-entry tables
+                    # would cost boot time and heap for nothing.
+                    ck = (m["curve"], m["velocity_min"], m["velocity_max"], m["velocity"],
+                          tuple(m["table"]) if m["table"] else None)
+                    curve = curves.get(ck)
+                    if curve is None:
+                        curve = curves[ck] = make_curve(m["curve"], m["velocity_min"], m["velocity_max"],
+                                                        m["velocity"], m["table"])
                     self.pads.set_pad(i, kind, ch, m["note"], curve, m["threshold"], m["gate_ms"], m["pressure"])
                     if m["pressure"] != "off" and self.din:
                         key = ((0xA0 | ch) << 7) if m["pressure"] == "poly" else ((0xD0 | ch) << 7)

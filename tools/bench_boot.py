@@ -1,0 +1,76 @@
+"""Boot-time benchmark: from the first import of the firmware to a Controller ready to play.
+
+What a board does between MicroPython's own start and the first scan: import the firmware's
+precompiled .mpy files (boot.py and main.py's imports), read board.json and config.json,
+validate the config, build the hardware layer and the controls. Measured under the
+MicroPython Unix port from .mpy files compiled by mpy-cross (x64 here, for the native
+helpers), against the simulator's fake machine and USB stack, whose own import is not
+counted; the chip estimate multiplies by the interpreted-code factor.
+
+    python tools/bench_boot.py      # prints one line: ms under the Unix port
+    tools/bench.py calls run() -> {"ms": ..., "runs": ...}
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+
+CHILD = r'''
+import sys, json
+import time as wall  # the real clock, before the simulator replaces `time`
+import world
+b = json.load(open("board.json"))
+w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
+world.install(w)
+import machine, usb.device, usb.device.midi  # the fake stack: not the firmware's cost
+t0 = wall.ticks_us()
+from midictl import hw, startup
+st = startup.prepare(hw.switch_pressed)
+from midictl import app
+h = hw.Hardware(st.board)
+ctl = app.Controller(st.board, st.cfg, h, st.usb_itf)
+app.unload_boot_modules()
+t1 = wall.ticks_us()
+print("BOOT", wall.ticks_diff(t1, t0))
+'''
+
+
+def compile_tree(dst):
+    src = os.path.join(ROOT, "firmware")
+    for here, dirs, files in os.walk(os.path.join(src, "midictl")):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for f in files:
+            if f.endswith(".py"):
+                rel = os.path.relpath(os.path.join(here, f), src)
+                out = os.path.join(dst, rel[:-3] + ".mpy")
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                subprocess.run([os.path.join(BIN, "mpy-cross"), "-march=x64", "-o", out, os.path.join(here, f)],
+                               check=True, capture_output=True)
+
+
+def run(runs=5):
+    with tempfile.TemporaryDirectory(prefix="midictl-boot-") as d:
+        fw = os.path.join(d, "fw")
+        compile_tree(fw)
+        with open(os.path.join(ROOT, "boards", "pico.json")) as f:
+            board = json.load(f)
+        with open(os.path.join(d, "board.json"), "w") as f:
+            json.dump(board, f)
+        env = dict(os.environ, MICROPYPATH=fw + ":" + os.path.join(ROOT, "tools", "simboard"))
+        times = []
+        for _ in range(runs):
+            r = subprocess.run([os.path.join(BIN, "micropython"), "-c", CHILD], cwd=d, env=env,
+                               capture_output=True, text=True, timeout=120)
+            line = [ln for ln in r.stdout.splitlines() if ln.startswith("BOOT ")]
+            if r.returncode != 0 or not line:
+                raise RuntimeError("boot bench failed:\n" + r.stdout + r.stderr)
+            times.append(int(line[0].split()[1]))
+    return {"ms": min(times) / 1000.0, "runs": runs}
+
+
+if __name__ == "__main__":
+    print("%.2f ms from first import to a ready controller (Unix port, best of %d)" % (run()["ms"], 5))
