@@ -301,3 +301,27 @@ def test_report_pots_at_boot_sends_each_position_once_primed(tmp_path):
 def test_pots_are_silent_at_boot_by_default(tmp_path):
     lines = sim(tmp_path, {"initial": {"knob1": 1.0, "knob3": 0.5}, "events": [], "tail_ms": 150})
     assert lines == BOOT
+
+
+def test_key_matrix_with_diodes_debounced_chords(tmp_path):
+    # a test board: the Pico reference layout plus a 2x3 key matrix (rows GPIO 14-15, columns
+    # GPIO 16-18); keys button5..button10 send momentary CC 85..90 by default
+    board = os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")
+    lines = sim(tmp_path, {"board": board, "events": [
+        {"t": 10, "control": "button5", "press": 1.0, "bounce_ms": 4},
+        {"t": 40, "control": "button5", "release": True, "bounce_ms": 3},
+        {"t": 60, "control": "button6", "press": 1.0},  # row 0, column 1
+        {"t": 60, "control": "button10", "press": 1.0},  # row 1, column 2: a chord across rows
+        {"t": 90, "control": "button6", "release": True},
+        {"t": 95, "control": "button10", "release": True},
+    ]})
+    assert port(lines, "USB") == [
+        "0.000 USB 0B B9 7B 00",
+        "10.000 USB 0B B0 55 7F",
+        "40.000 USB 0B B0 55 00",
+        "60.000 USB 0B B0 56 7F",
+        "60.000 USB 0B B0 5A 7F",
+        "90.000 USB 0B B0 56 00",
+        "96.000 USB 0B B0 5A 00",  # the matrix is scanned every other scan
+    ]
+    assert "60.640 DIN 5A 7F" in lines  # running status, after the first CC (2 bytes on the wire)

@@ -48,7 +48,16 @@ def micropython_binary():
     return which("micropython") or "micropython"
 
 
-def load_board(name, where):
+def load_board(name, where, base=None):
+    """A board of boards/ by name, or (an extension of the spec) a board definition file
+    named by a path ending in .json, relative to the scenario."""
+    if isinstance(name, str) and name.endswith(".json"):
+        path = name if os.path.isabs(name) or base is None else os.path.join(base, name)
+        try:
+            with open(path) as f:
+                return json.load(f)
+        except (OSError, ValueError) as e:
+            raise ScenarioError("%s: board file %s cannot be read (%s)" % (where, json.dumps(name), e))
     path = os.path.join(ROOT, "boards", "%s.json" % name)
     if not isinstance(name, str) or not os.path.exists(path):
         known = sorted(f[:-5] for f in os.listdir(os.path.join(ROOT, "boards")) if f.endswith(".json"))
@@ -223,14 +232,15 @@ class Compiler:
             self.fail(i, "control %s is not on board %s (it has %s)"
                       % (json.dumps(name), self.board["board"], _names(self.controls)))
         kind = self.controls[name]["kind"]
-        fits = {"press": ("switch", "piezo", "fsr"), "release": ("switch", "piezo", "fsr"),
+        pads = ("switch", "key", "piezo", "fsr")
+        fits = {"press": pads, "release": pads,
                 "position": ("pot", "stick"), "turn": ("encoder",)}
         if kind not in fits[act]:
-            hint = {"switch": "press/release", "piezo": "press", "fsr": "press/release", "pot": "position",
+            hint = {"switch": "press/release", "key": "press/release", "piezo": "press", "fsr": "press/release", "pot": "position",
                     "stick": "position", "encoder": "turn"}.get(kind, "?")
             self.fail(i, "%s is a %s: it takes %s, not %s" % (name, kind, hint, act))
         for k, ok in (("ramp_ms", act == "position"), ("over_ms", act == "turn"),
-                      ("bounce_ms", act in ("press", "release") and kind == "switch")):
+                      ("bounce_ms", act in ("press", "release") and kind in ("switch", "key"))):
             if k in e:
                 if not ok:
                     self.fail(i, "%s does not apply to %s of a %s" % (k, act, kind))
@@ -275,9 +285,15 @@ class Compiler:
 
     def switch(self, name, t_us, pressed, bounce_us):
         w = self.controls[name]
-        low = w.get("active", "low") == "low"
-        level = (0 if low else 1) if pressed else (1 if low else 0)
-        pin = w["pin"]
+        if w["kind"] == "key":
+            # a matrix key: its contact (closed = 1) at matrix position r * columns + c
+            r, c = w["matrix"]
+            where = ("key", r * len(self.board["matrix"]["cols"]) + c)
+            level = 1 if pressed else 0
+        else:
+            low = w.get("active", "low") == "low"
+            level = (0 if low else 1) if pressed else (1 if low else 0)
+            where = ("pin", w["pin"])
         times = [t_us]
         cur = t_us
         while bounce_us > 0:
@@ -286,9 +302,9 @@ class Compiler:
                 break
             times.append(cur)
         for k, tt in enumerate(times):
-            self.add(tt, "pin", pin, level if k % 2 == 0 else 1 - level)
+            self.add(tt, where[0], where[1], level if k % 2 == 0 else 1 - level)
         if len(times) % 2 == 0:
-            self.add(t_us + bounce_us, "pin", pin, level)
+            self.add(t_us + bounce_us, where[0], where[1], level)
         self._pressed[name] = pressed
         return t_us + bounce_us
 
@@ -380,7 +396,8 @@ def prepare(scenario_path):
         raise ScenarioError("%s: not valid JSON (%s)" % (scenario_path, e))
     if not isinstance(s, dict):
         raise ScenarioError("%s: a scenario is a JSON object with \"events\"" % scenario_path)
-    board = load_board(s.get("board", DEFAULT_BOARD), scenario_path + ": board")
+    board = load_board(s.get("board", DEFAULT_BOARD), scenario_path + ": board",
+                       os.path.dirname(os.path.abspath(scenario_path)))
     cfg_text = None
     cfg_name = "config.json"
     if "config" in s:

@@ -16,6 +16,7 @@ from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramBu
 from midictl.controls.debounce import BitDebouncer
 from midictl.controls.encoder import DEFAULT_ACCEL, EncoderCC, Quadrature
 from midictl.controls.knob import Knob
+from midictl.controls.matrix import KeyMatrix
 from midictl.controls.modes import Modes
 from midictl.controls.pads import PadGroup
 from midictl.controls.stick import Stick
@@ -134,6 +135,10 @@ class Controller:
         self.slow_objs = []
         self.knobs = []
         curves = {}
+        mx = board.get("matrix")
+        ncols = len(mx["cols"]) if mx else 0
+        self.keys = KeyMatrix(len(mx["rows"]), ncols, mx.get("diodes", True), _SWITCH_LOCKOUT_MS) if mx else None
+        self.key_at: list = [None] * (len(mx["rows"]) * ncols if mx else 0)
         for name in names:
             w = wiring[name]
             m = ctl[name]
@@ -179,6 +184,11 @@ class Controller:
             elif kind == "switch":
                 obj = self._button(m, name)
                 self.switch_at[w["pin"]] = (1, obj)
+                if t == "note":
+                    self.note_channels |= 1 << (m["channel"] - 1)
+            elif kind == "key":
+                r, c = w["matrix"]
+                self.key_at[r * ncols + c] = self._button(m, name)
                 if t == "note":
                     self.note_channels |= 1 << (m["channel"] - 1)
         self.engine.note_channels = self.note_channels
@@ -259,6 +269,14 @@ class Controller:
             changed = deb.update(bits, now_ms)
             if changed:
                 self._switches(changed, now_ms)
+        # 1b. a key matrix, every other scan (2 ms is plenty for buttons, and each row costs
+        # a write and a read)
+        keys = self.keys
+        if keys is not None and not self.scans & 1:
+            hw.scan_matrix(keys)
+            changed = keys.update(now_ms)
+            if changed:
+                self._keys(changed, keys.state, now_ms)
         # 2. encoders: detents are counted by the pin interrupts; look only when one moved
         # (the same test EncoderCC.update starts with, without the call)
         for e in self.encoders:
@@ -294,6 +312,18 @@ class Controller:
             if not k.report():  # not primed yet
                 left.append(k)
         self._to_report = left
+
+    def _keys(self, changed, state, now_ms):
+        at = self.key_at
+        k = 0
+        while changed:
+            if changed & 1 and at[k] is not None:
+                if state & (1 << k):
+                    at[k].press(now_ms)
+                else:
+                    at[k].release(now_ms)
+            changed >>= 1
+            k += 1
 
     def _switches(self, changed, now_ms):
         state = self.debounce.state

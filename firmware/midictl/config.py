@@ -27,6 +27,8 @@ KIND_TYPES = {
     "stick": ("bend", "cc", "cc14", "nrpn", "none"),
     "encoder": ("cc_relative", "cc_absolute", "none"),
 }
+# A key of a diode matrix (board "matrix": rows driven, columns read) plays like a switch.
+KIND_TYPES["key"] = KIND_TYPES["switch"]
 
 CURVES = ("linear", "soft", "hard", "fixed", "table")
 ENCODINGS = ("twos_complement", "offset", "sign_magnitude")
@@ -134,7 +136,7 @@ def default_mapping(name, kind):
     n = _num(name)
     if kind in PAD_KINDS and name.startswith("pad"):
         return {"type": "note", "channel": 10, "note": min(127, 35 + n)}
-    if kind == "switch":
+    if kind in ("switch", "key"):
         if 1 <= n <= len(_DEFAULT_BUTTONS):
             return {"type": _DEFAULT_BUTTONS[n - 1]}
         return {"type": "cc_momentary", "channel": 1, "cc": min(119, 80 + n)}

@@ -172,6 +172,23 @@ class Hardware:
                 for p in w["pins"]:
                     self.pins[name + "." + str(p)] = machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
 
+        # -- a key matrix: rows driven low one at a time, columns read with pull-ups ----------
+        # (board "matrix": {"rows": [gpio...], "cols": [gpio...], "diodes": true})
+        mx = board.get("matrix")
+        self.matrix_rows = 0
+        if mx:
+            rows = mx["rows"]
+            self.matrix_rows = len(rows)
+            self._mx_cols = bytearray(mx["cols"])
+            self._mx_all = 0
+            for p in rows:
+                machine.Pin(p, machine.Pin.OUT, value=1)
+                self._mx_all |= 1 << p
+            for p in mx["cols"]:
+                machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
+            self._mx_set = array("I", [self._mx_all & ~(1 << p) for p in rows])
+            self._mx_clr = array("I", [1 << p for p in rows])
+
         # -- DIN MIDI: UART at 31250 baud, 8N1 ---------------------------------------------------
         self.uart = None
         out = board.get("din_out")
@@ -221,6 +238,26 @@ class Hardware:
                 m[creg] = clrs[j]
             samples[dest[j]] = read[j]() >> 4
         return -1
+
+    def scan_matrix(self, keys):
+        """Drive each matrix row low in turn and hand keys.row(r, column levels) what the
+        columns read (bit c = column c, low = pressed); then release every row. The pull-up
+        settles between the row write and the read in the time one statement takes."""
+        m = self._mem
+        sreg = self._set_reg
+        creg = self._clr_reg
+        cols = self._mx_cols
+        n = len(cols)
+        for r in range(self.matrix_rows):
+            m[sreg] = self._mx_set[r]
+            m[creg] = self._mx_clr[r]
+            v = m[_GPIO_IN]
+            lv = 0
+            for c in range(n):
+                if (v >> cols[c]) & 1:
+                    lv |= 1 << c
+            keys.row(r, lv)
+        m[sreg] = self._mx_all
 
     def gpio(self):
         """Every GPIO level in one read (bit n = GPIO n)."""

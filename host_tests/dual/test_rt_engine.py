@@ -90,3 +90,4 @@ def test_engine_hot_path_allocates_nothing():
 
     no_alloc(run)
     assert e.nsounding == 0
+

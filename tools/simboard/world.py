@@ -57,6 +57,10 @@ class World:
         # Timed events, sorted by (t, order): ("pin", gpio, level) / ("usb", state) / ...
         self.events = plan["events"]
         self.ev = 0
+        mx = self.board.get("matrix")
+        self._mx_rows = mx["rows"] if mx else []
+        self._mx_cols = mx["cols"] if mx else []
+        self.keys_down = bytearray(len(self._mx_rows) * len(self._mx_cols))
         # analog sources: key "adc:<ch>" or "mux:<name>:<channel>" -> ["pl", points] / ["piezo", hits]
         self.analog = plan["analog"]
         self._mux_by_adc = {}
@@ -143,6 +147,8 @@ class World:
                 handler, trig, pin = irq
                 if (lv and trig & 8) or (not lv and trig & 4):  # IRQ_RISING 8, IRQ_FALLING 4
                     handler(pin)
+        elif kind == "key":
+            self.keys_down[e[2]] = e[3]
         elif kind == "usb":
             if e[2] == "connected" and not self.usb_connected:
                 self.usb_connected = True
@@ -164,7 +170,19 @@ class World:
         for g, lv in self.levels.items():
             if lv:
                 v |= 1 << g
-        return v | (self.out_bits & ~self._input_mask())
+        v |= self.out_bits & ~self._input_mask()
+        if self._mx_rows:
+            # A pressed key joins its row to its column (through its diode): the column reads
+            # low while that row is driven low, else its pull-up holds it high.
+            rows = self._mx_rows
+            cols = self._mx_cols
+            n = len(cols)
+            for r in range(len(rows)):
+                if not (self.out_bits >> rows[r]) & 1:
+                    for c in range(n):
+                        if self.keys_down[r * n + c]:
+                            v &= ~(1 << cols[c])
+        return v
 
     def _input_mask(self):
         m = 0

@@ -1,0 +1,12 @@
+"""Config validation of matrix keys (the broken-config corpus is test_rel_configs)."""
+
+
+def test_config_accepts_matrix_keys_like_switches():
+    from midictl import config
+
+    board = {"board": "t", "matrix": {"rows": [1], "cols": [2]},
+             "controls": {"button5": {"kind": "key", "matrix": [0, 0]}}}
+    cfg = config.validate({"controls": {"button5": {"type": "note", "note": 60}}}, board)
+    assert cfg["controls"]["button5"]["type"] == "note"
+    assert config.validate({}, board)["controls"]["button5"] == {"type": "cc_momentary", "channel": 1, "cc": 85,
+                                                                 "value": 127, "off_value": 0}
