@@ -236,7 +236,8 @@ class Compiler:
         fits = {"press": pads, "release": pads,
                 "position": ("pot", "stick"), "turn": ("encoder",)}
         if kind not in fits[act]:
-            hint = {"switch": "press/release", "key": "press/release", "piezo": "press", "fsr": "press/release", "pot": "position",
+            hint = {"switch": "press/release", "key": "press/release", "piezo": "press", "fsr": "press/release",
+                    "pot": "position",
                     "stick": "position", "encoder": "turn"}.get(kind, "?")
             self.fail(i, "%s is a %s: it takes %s, not %s" % (name, kind, hint, act))
         for k, ok in (("ramp_ms", act == "position"), ("over_ms", act == "turn"),
