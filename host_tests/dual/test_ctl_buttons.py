@@ -1,5 +1,5 @@
-from dualtest import raises
-from test_ctl_signals import Rec, no_alloc0
+from dualtest import no_alloc, raises
+from test_ctl_signals import Rec
 
 from midictl.controls.buttons import (CCButton, ModeButton, NoteButton, ProgramButton, Programs,
                                       dispatch)
@@ -104,7 +104,7 @@ def test_dispatch_from_debounced_bits_no_alloc():
     null = _Null()
     for b in bs:
         b._sink = null
-    no_alloc0(run)
+    no_alloc(run)
     assert null.n == 2
 
 

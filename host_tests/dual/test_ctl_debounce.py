@@ -1,5 +1,5 @@
-from dualtest import raises
-from test_ctl_signals import bounce_trace, no_alloc0
+from dualtest import no_alloc, raises
+from test_ctl_signals import bounce_trace
 
 from midictl.compat import ticks_add
 from midictl.controls.debounce import PRESS, RELEASE, BitDebouncer, Debouncer
@@ -101,7 +101,7 @@ def test_bitmap_mixed_polarity_and_no_alloc():
             c |= b.update(0b0010 if t < 200 else 0b0011, t)
         return c
 
-    assert no_alloc0(steady) == 0b0101  # bit 2 re-checked at t=6, bit 0 released at 200
+    assert no_alloc(steady) == 0b0101  # bit 2 re-checked at t=6, bit 0 released at 200
     assert b.state == 0
 
 

@@ -1,7 +1,7 @@
 import random
 
-from dualtest import raises
-from test_ctl_signals import Rec, adc, no_alloc0
+from dualtest import no_alloc, raises
+from test_ctl_signals import Rec, adc
 
 from midictl.controls.knob import Knob
 from midictl.controls.stick import Stick
@@ -161,7 +161,7 @@ def test_updates_allocate_nothing():
             for k in knobs:
                 k.update(x)
 
-    no_alloc0(run)
+    no_alloc(run)
     assert null.n > 300
 
 

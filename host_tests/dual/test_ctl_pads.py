@@ -1,8 +1,8 @@
 import random
 from array import array
 
-from dualtest import raises
-from test_ctl_signals import Rec, adc, fsr_level, no_alloc0, piezo_level
+from dualtest import no_alloc, raises
+from test_ctl_signals import Rec, adc, fsr_level, piezo_level
 
 from midictl.controls.modes import Modes
 from midictl.controls.pads import PadGroup, grid_neighbours
@@ -250,7 +250,7 @@ def test_scan_allocates_nothing_during_a_strike():
             g.scan(s, t)
 
     g._sink = _Null()
-    no_alloc0(strike)
+    no_alloc(strike)
     assert g.on == 1 << 4
 
 

@@ -8,21 +8,6 @@ import sys
 MICROPYTHON = sys.implementation.name == "micropython"
 
 
-def no_alloc0(fn):
-    """dualtest.no_alloc without its fn(*args) call: under MicroPython a star-args call
-    allocates its argument array, so dualtest.no_alloc(fn) fails even for fn = lambda: 1
-    (reported to the harness owner). Same contract: heap locked while fn runs."""
-    if MICROPYTHON:
-        import micropython
-
-        micropython.heap_lock()
-        try:
-            return fn()
-        finally:
-            micropython.heap_unlock()
-    return fn()
-
-
 def piezo_level(t_ms, s):
     """Piezo pulse at t_ms after the strike: rise to A over 0.5 ms, decay tau 2 ms."""
     a = round(s * 3900)
@@ -196,12 +181,3 @@ def test_bounce_trace_bounces_and_settles():
     assert lv[0] == 1 and lv[-1] == 1
     assert all(x[1] == 0 for x in tr if 7.0 <= x[0] < 32.0)  # settled closed in between
 
-
-def test_no_alloc0_catches_an_allocation():
-    assert no_alloc0(lambda: 7) == 7
-    if MICROPYTHON:
-        try:
-            no_alloc0(lambda: [1, 2, 3])
-        except MemoryError:
-            return
-        raise AssertionError("a list was allocated with the heap locked")

@@ -1,9 +1,10 @@
+from dualtest import no_alloc
 # The reference layout's controls driven like the scan loop drives them: 16 pads in one
 # array, 8 knobs (one read per scan, round-robin), the bend stick, 2 encoders, 4 buttons.
 # Used by the allocation test below and by tools/bench_controls.py (timing).
 from array import array
 
-from test_ctl_signals import CountSink, no_alloc0, piezo_level
+from test_ctl_signals import CountSink, piezo_level
 
 from midictl.controls.buttons import CCButton, ModeButton, dispatch
 from midictl.controls.debounce import BitDebouncer
@@ -74,7 +75,7 @@ def test_reference_layout_steady_state_allocates_nothing():
         for t in range(1000, 1400):
             lay.step(t, True, True)
 
-    no_alloc0(run)
+    no_alloc(run)
     # 4 Note Ons and 3 Note Offs (the 4th still gated), 21 CC steps of knob 4, 4
     # detents of enc1, button 4 pressed and released 4 times
     assert sink.n - n0 == 4 + 3 + 21 + 4 + 8
@@ -90,5 +91,5 @@ def test_reference_layout_idle_sends_nothing():
         for t in range(1000, 1400):
             lay.step(t, False, False)
 
-    no_alloc0(run)
+    no_alloc(run)
     assert sink.n == n0

@@ -3,7 +3,7 @@
 # heap is locked throughout (MicroPython) and every message must come back intact.
 import random
 
-from dualtest import MICROPYTHON, raises
+from dualtest import MICROPYTHON, no_alloc, raises
 
 from midictl.midi import encode as e
 from midictl.midi import usb
@@ -12,19 +12,6 @@ from midictl.midi.running import RunningStatus
 
 N = 1500
 KINDS = 14
-
-
-def no_alloc(fn):
-    # Like dualtest.no_alloc, minus its `fn(*args)`: a star-args call allocates its
-    # argument array under MicroPython, so that helper fails before fn even runs.
-    if not MICROPYTHON:
-        return fn()
-    import micropython
-    micropython.heap_lock()
-    try:
-        return fn()
-    finally:
-        micropython.heap_unlock()
 
 
 def test_no_alloc_catches_an_allocation():

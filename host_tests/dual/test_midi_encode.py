@@ -1,5 +1,5 @@
 # Exact bytes and exact error texts for every encoder in midictl.midi.encode.
-from dualtest import MICROPYTHON, hexs, raises
+from dualtest import MICROPYTHON, hexs, no_alloc, raises
 
 from midictl.midi import encode as e
 from midictl.midi import spec
@@ -13,19 +13,6 @@ def _enc(fn, *args):
     for i in range(2 + n, 24):
         assert buf[i] == 0xAA, (fn, args, hexs(buf))
     return hexs(buf[2:2 + n])
-
-
-def no_alloc(fn):
-    # Like dualtest.no_alloc, minus its `fn(*args)`: a star-args call allocates its
-    # argument array under MicroPython, so that helper fails before fn even runs.
-    if not MICROPYTHON:
-        return fn()
-    import micropython
-    micropython.heap_lock()
-    try:
-        return fn()
-    finally:
-        micropython.heap_unlock()
 
 
 def test_no_alloc_catches_an_allocation():
