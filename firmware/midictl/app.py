@@ -78,8 +78,7 @@ class LayerSink:
 
 class Controller:
     def __init__(self, board, cfg, hw, usb_itf=None):
-        self.board = board
-        self.cfg = cfg
+        # board and cfg are only read here: nothing keeps them, the heap is small.
         self.hw = hw
         self.scan_us = cfg["scan_us"]
         self.errors = 0
@@ -111,9 +110,6 @@ class Controller:
         self._thru = cfg["thru"]
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
-        # The board and config dicts are only needed to build: drop them, the heap is small.
-        self.board = None
-        self.cfg = None
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
         self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else []
 
@@ -131,8 +127,6 @@ class Controller:
         self.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover
         self.encoders = []
         self.switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)
-        self.pad_switch_mask = 0
-        self.slow_objs = []
         self.knobs = []
         curves = {}
         mx = board.get("matrix")
@@ -153,7 +147,6 @@ class Controller:
                 if kind == "switch":
                     self.pads.set_pad(i, "switch", ch, m["note"], velocity=m["velocity"])
                     self.switch_at[w["pin"]] = (0, i)
-                    self.pad_switch_mask |= 1 << i
                 else:
                     # Pads with the same curve share one table: 16 identical 128-entry tables
                     # would cost boot time and heap for nothing.
