@@ -457,7 +457,12 @@ def monitor_lines(trace, running=None):
         t, port, *hx = line.split()
         data = bytes.fromhex("".join(hx))
         if port == "USB":
-            out.append(midiview.format_usb_line(float(t), port, data))
+            # The same columns as DIN: what the packet carries (the trace keeps the packet).
+            msg = _usb_msg(data)
+            if msg and (msg[0] >= 0xF8 or msg[0] < 0xF0):
+                out.append(midiview.format_line(float(t), port, msg))
+            else:
+                out.append(midiview.format_usb_line(float(t), port, data))
             continue
         if data[0] < 0x80:
             data = bytes([running.get(port, 0)]) + data
