@@ -38,3 +38,18 @@ def test_linked_files_exist():
         if "://" in link:
             continue
         assert os.path.exists(os.path.join(ROOT, link)), link
+
+
+def test_config_reference_names_every_type_and_field():
+    from midictl import config
+
+    text = readme()
+    table = text[text.index("| type | for | fields (defaults) |"):]
+    table = table[:table.index("\n\n")]
+    for t, fields in config._TYPE_FIELDS.items():
+        assert "`%s`" % t in table, t
+        row = [ln for ln in table.splitlines() if "`%s`" % t in ln.split("|")[1]][0]
+        for f in fields:
+            assert "`%s`" % f in row, (t, f)
+    for k in config._GLOBAL_DEFAULTS:
+        assert "`%s`" % k in text, k
