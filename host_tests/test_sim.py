@@ -325,3 +325,21 @@ def test_key_matrix_with_diodes_debounced_chords(tmp_path):
         "96.000 USB 0B B0 5A 00",  # the matrix is scanned every other scan
     ]
     assert "60.640 DIN 5A 7F" in lines  # running status, after the first CC (2 bytes on the wire)
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_the_watchdog_fed(tmp_path):
+    # mpremote (or a person) pressing Ctrl-C on the REPL: no note left sounding, and the rp2
+    # watchdog, which cannot be stopped, is fed by a timer so the REPL stays usable.
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps({"events": [{"t": 10, "control": "pad1", "press": 0.8}, {"t": 20, "ctrl_c": True}]}))
+    r = subprocess.run(SIM + ["--scenario", str(p), "--trace", str(tmp_path / "t.txt")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "# midictl: stopped (Ctrl-C); notes released, REPL free. machine.reset() restarts it" in r.stdout
+    assert "# sim: watchdog (2000 ms) fed by a timer" in r.stdout
+    assert (tmp_path / "t.txt").read_text().splitlines()[4:] == [
+        "20.000 USB 08 89 24 00",
+        "20.000 USB 0B B9 7B 00",
+        "20.000 DIN 89 24 00",
+        "20.960 DIN B9 7B 00",
+    ]

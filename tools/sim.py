@@ -32,7 +32,7 @@ FSR_RISE_US = 2000
 DETENT_US = 1000  # an encoder turned as fast as it allows: 4 transitions a millisecond
 GRID_COLS = 4
 TOP_FIELDS = {"board", "config", "seed", "adc_noise_lsb", "tail_ms", "events", "initial"}
-ACTIONS = ("press", "release", "position", "turn", "usb", "din_in", "usb_in")
+ACTIONS = ("press", "release", "position", "turn", "usb", "din_in", "usb_in", "ctrl_c")
 
 
 class ScenarioError(Exception):
@@ -221,6 +221,12 @@ class Compiler:
         if len(acts) != 1:
             self.fail(i, "needs exactly one action (%s), has %s" % (", ".join(ACTIONS), ", ".join(acts) or "none"))
         act = acts[0]
+        if act == "ctrl_c":
+            # An extension of the spec: Ctrl-C arriving on the USB serial REPL.
+            if e["ctrl_c"] is not True or "control" in e:
+                self.fail(i, "ctrl_c must be true and takes no control")
+            self.add(t_us, "ctrl_c")
+            return t_us
         if act in ("usb", "din_in", "usb_in"):
             if "control" in e:
                 self.fail(i, "%s does not take a control" % act)

@@ -394,6 +394,25 @@ class Controller:
         self.hw.watchdog(self._watchdog_ms)
         if on_ready is not None:
             on_ready(self)
+        try:
+            self._run(period)
+        except KeyboardInterrupt:
+            # Ctrl-C on the REPL, or mpremote taking over: stop cleanly, leave nothing
+            # sounding, and keep the watchdog fed so the REPL stays usable.
+            self.recover()
+            n = 0
+            while n < 200 and ((self.din is not None and self.din.pending()) or n < 2):
+                self.hw.feed()  # let the Note Offs out on the wire
+                if self.din is not None:
+                    self.din.pump(ticks_us(), ticks_ms())
+                if self.usb is not None:
+                    self.usb.service()
+                sleep_us(period)
+                n += 1
+            self.hw.keep_alive()
+            print("midictl: stopped (Ctrl-C); notes released, REPL free. machine.reset() restarts it")
+
+    def _run(self, period):
         nxt = ticks_us()
         last_report = ticks_ms() - 2000
         while True:

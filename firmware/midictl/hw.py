@@ -206,6 +206,8 @@ class Hardware:
         self._led = None
         self._np = None
         self._wdt = None
+        self._wdt_ms = 0
+        self._keeper = None
 
     def use_registers(self, set_reg, clr_reg, cs_reg, res_reg, settle):
         """Read the ADC through read_block at these register addresses."""
@@ -306,11 +308,25 @@ class Hardware:
 
     def watchdog(self, timeout_ms):
         if timeout_ms:
+            self._wdt_ms = timeout_ms
             self._wdt = machine.WDT(timeout=timeout_ms)
 
     def feed(self):
         if self._wdt is not None:
             self._wdt.feed()
+
+    def keep_alive(self):
+        """The scan loop has stopped for the REPL (Ctrl-C, or mpremote connecting). The rp2
+        watchdog cannot be stopped once started, so a soft timer feeds it from now on;
+        otherwise the board would reset two seconds into every REPL session."""
+        wdt = self._wdt
+        if wdt is None:
+            return
+
+        def feed(_t):
+            wdt.feed()
+
+        self._keeper = machine.Timer(-1, period=max(100, self._wdt_ms // 4), callback=feed)
 
 
 def switch_pressed(board, name):

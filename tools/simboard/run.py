@@ -27,8 +27,11 @@ def main():
             with open(FIRMWARE + "/" + name) as f:
                 code = f.read()
             exec(code, {"__name__": "__main__"})
-        # main.py returned: the firmware stopped (safe mode, a config error without fallback)
+        # main.py returned: the firmware stopped (safe mode, a config error, Ctrl-C)
         w.log.append("firmware returned to the REPL at %s ms" % world.fmt_ms(w.rel()))
+        if w.wdt_timeout:
+            kept = [t for t in w.timers if t.callback is not None]
+            w.log.append("watchdog (%d ms) %s" % (w.wdt_timeout, "fed by a timer" if kept else "NOT fed: the board would reset"))
     except world.SimEnd as e:
         if str(e) != "end":
             w.log.append("simulation ended: %s" % e)

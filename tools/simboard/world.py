@@ -157,6 +157,10 @@ class World:
                 self.usb_connected = False
                 for itf in self.usb_itfs:
                     itf._sim_reset()
+        elif kind == "ctrl_c":
+            # Ctrl-C on the USB serial REPL: MicroPython raises KeyboardInterrupt in the
+            # running code, wherever it is.
+            raise KeyboardInterrupt
         elif kind == "din_in":
             for i, b in enumerate(e[2]):
                 self.rx_queue.append((self.now + (i + 1) * US_PER_BYTE, b))
