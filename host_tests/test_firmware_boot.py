@@ -31,7 +31,9 @@ def test_board_the_chip_cannot_do_is_one_line_and_leaves_the_repl(tmp_path):
     r = boot(tmp_path, b)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == ["midictl: board.json: cannot set up the board: bad TX pin",
-                                     "sim: firmware returned to the REPL at 0.000 ms"]
+                                     "sim: firmware returned to the REPL at 0.000 ms",
+                                     # armed by boot.py, fed by its timer: the REPL stays up
+                                     "sim: watchdog (2000 ms) fed by a timer"]
 
 
 def test_missing_board_file_is_one_line(tmp_path):
@@ -42,3 +44,41 @@ def test_missing_board_file_is_one_line(tmp_path):
     assert r.stdout.splitlines()[:2] == [
         "midictl: board.json: missing: copy boards/<your board>.json there (make deploy does)",
         "midictl: controller not started; fix the file with mpremote and reset"]
+
+
+BOOT_ONLY = r'''
+import json, sys
+import world
+b = json.load(open("board.json"))
+w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
+world.install(w)
+exec(open(sys.argv[1] + "/boot.py").read(), {"__name__": "__main__"})
+# a soft reset in mpremote's raw REPL runs boot.py but not main.py: the watchdog is armed
+# and only the keep-alive timer feeds it
+live = [t for t in w.timers if t.callback is not None]
+print("wdt", w.wdt_timeout, "timers", len(live), "period", live[0].period if live else None)
+fed = w.wdt_fed
+live[0].callback(live[0])
+w.now += 1000
+live[0].callback(live[0])
+print("fed", w.wdt_fed > fed or w.wdt_fed == w.now)
+'''
+
+
+def test_boot_arms_the_watchdog_and_a_timer_feeds_it_until_the_loop_runs(tmp_path):
+    (tmp_path / "board.json").write_text(json.dumps(pico()))
+    env = dict(os.environ, MICROPYPATH=os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware"))
+    r = subprocess.run([micropython_binary(), "-c", BOOT_ONLY, os.path.join(ROOT, "firmware")], cwd=str(tmp_path),
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == ["wdt 2000 timers 1 period 500", "fed True"]
+
+
+def test_a_config_without_watchdog_arms_none(tmp_path):
+    (tmp_path / "board.json").write_text(json.dumps(pico()))
+    (tmp_path / "config.json").write_text('{"watchdog_ms": 0}')
+    env = dict(os.environ, MICROPYPATH=os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware"))
+    r = subprocess.run([micropython_binary(), "-c", BOOT_ONLY.split("# a soft reset")[0] + "print('wdt', w.wdt_timeout)\n",
+                        os.path.join(ROOT, "firmware")], cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.stdout.strip() == "wdt 0", r.stdout + r.stderr

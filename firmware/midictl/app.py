@@ -508,7 +508,7 @@ def run():
     from midictl import hw as hwmod
     from midictl import startup
 
-    st = startup.prepare(hwmod.switch_pressed)
+    st = startup.prepare(hwmod.switch_pressed, hwmod.arm_watchdog)
     if st.usb_note:
         print("midictl:", st.usb_note)
     if st.board is None or st.cfg is None:

@@ -206,8 +206,6 @@ class Hardware:
         self._led = None
         self._np = None
         self._wdt = None
-        self._wdt_ms = 0
-        self._keeper = None
 
     def use_registers(self, set_reg, clr_reg, cs_reg, res_reg, settle):
         """Read the ADC through read_block at these register addresses."""
@@ -307,26 +305,60 @@ class Hardware:
             self._led.value(1 if on else 0)
 
     def watchdog(self, timeout_ms):
-        if timeout_ms:
-            self._wdt_ms = timeout_ms
-            self._wdt = machine.WDT(timeout=timeout_ms)
+        """The scan loop feeds the watchdog itself from here on (boot.py armed it)."""
+        if timeout_ms and _wdt is None:
+            arm_watchdog(timeout_ms)
+        _stop_keeper()
+        self._wdt = _wdt
 
     def feed(self):
         if self._wdt is not None:
             self._wdt.feed()
 
     def keep_alive(self):
-        """The scan loop has stopped for the REPL (Ctrl-C, or mpremote connecting). The rp2
-        watchdog cannot be stopped once started, so a soft timer feeds it from now on;
-        otherwise the board would reset two seconds into every REPL session."""
-        wdt = self._wdt
-        if wdt is None:
-            return
+        """The scan loop has stopped for the REPL (Ctrl-C, or mpremote taking over): a soft
+        timer feeds the watchdog again, or the board would reset two seconds into every
+        REPL session."""
+        if _wdt is not None:
+            _start_keeper()
 
-        def feed(_t):
-            wdt.feed()
 
-        self._keeper = machine.Timer(-1, period=max(100, self._wdt_ms // 4), callback=feed)
+# The hardware watchdog cannot be stopped once started on the rp2 port, and a soft reset
+# (mpremote does one in its raw REPL, where main.py does not run) keeps it running. So
+# boot.py arms it and a soft timer feeds it whenever the scan loop is not running: the scan
+# loop takes over while it plays, and a hung loop is reset by the hardware.
+_wdt = None
+_wdt_ms = 0
+_keeper = None
+
+
+def arm_watchdog(timeout_ms):
+    global _wdt, _wdt_ms
+    if not timeout_ms:
+        return
+    _wdt = machine.WDT(timeout=timeout_ms)
+    _wdt_ms = timeout_ms
+    _start_keeper()
+
+
+def _start_keeper():
+    global _keeper
+    wdt = _wdt
+    if wdt is None:
+        return
+    _stop_keeper()
+
+    def feed(_t):
+        wdt.feed()
+
+    _keeper = machine.Timer(-1, period=max(100, _wdt_ms // 4), callback=feed)
+
+
+def _stop_keeper():
+    global _keeper
+    if _keeper is not None:
+        _keeper.deinit()
+        _keeper = None
 
 
 def switch_pressed(board, name):

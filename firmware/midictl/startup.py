@@ -24,7 +24,7 @@ class State:
         self.usb_itf = None
         self.usb_note = None
 
-    def prepare(self, switch_pressed):
+    def prepare(self, switch_pressed, arm_watchdog=None):
         try:
             self.board = load_board()
         except cfgmod.ConfigError as e:
@@ -38,7 +38,11 @@ class State:
                 self.safe = switch_pressed(self.board, safe)
             except Exception as e:  # a wiring problem must not stop the REPL either
                 self.error = "%s: safe_mode switch %s cannot be read (%s)" % (BOARD_FILE, safe, e)
-        if self.safe or not cfg or not cfg["usb"]["enabled"]:
+        if self.safe or not cfg:
+            return
+        if arm_watchdog is not None and cfg["watchdog_ms"]:
+            arm_watchdog(cfg["watchdog_ms"])
+        if not cfg["usb"]["enabled"]:
             return
         try:
             from midictl import usbmidi
@@ -92,12 +96,13 @@ def load_config(board, path=CONFIG_FILE):
         return None, str(e), False
 
 
-def prepare(switch_pressed=None):
-    """Idempotent. switch_pressed(board, name) -> bool reads a switch (from hw.py)."""
+def prepare(switch_pressed=None, arm_watchdog=None):
+    """Idempotent. switch_pressed(board, name) -> bool reads a switch; arm_watchdog(ms)
+    starts the hardware watchdog (both from hw.py)."""
     global _state
     if _state is None:
         _state = State()
-        _state.prepare(switch_pressed)
+        _state.prepare(switch_pressed, arm_watchdog)
     return _state
 
 
