@@ -250,6 +250,19 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
     return out
 
 
+def _complete(m):
+    out = dict(_TYPE_FIELDS[m["type"]])
+    for f, v in m.items():
+        if f != "shift":
+            out[f] = v
+    if "shift" in m:
+        sh = dict(out)
+        for f, v in m["shift"].items():
+            sh[f] = v
+        out["shift"] = sh
+    return out
+
+
 def _check_section(source, key, given, defaults):
     if not isinstance(given, dict):
         _fail(source, key, "must be an object, not %s" % _show(given))
@@ -305,11 +318,16 @@ def validate(cfg, board, source="config.json"):
     if not isinstance(controls, dict):
         _fail(source, "controls", "must be an object mapping control names to mappings")
     result = {}
-    for name in control_names(board):
+    for name in board["controls"]:  # every name is checked; errors name the field, not an order
         wiring = board["controls"][name]
         base = out["controls"][name]
-        given = controls.get(name, {})
-        result[name] = _check_mapping(source, "controls." + name, name, wiring["kind"], given, base, True)
+        given = controls.get(name)
+        if given is None:
+            # Not in the file: the reference mapping, complete with its type's defaults.
+            # It is valid by construction, so boot does not pay for checking it again.
+            result[name] = _complete(base)
+        else:
+            result[name] = _check_mapping(source, "controls." + name, name, wiring["kind"], given, base, True)
     for name in sorted(controls):
         if name not in board["controls"]:
             _fail(source, "controls." + name, "board %s has no control named %s (it has %s)"
