@@ -4,8 +4,9 @@ What a board does between MicroPython's own start and the first scan: import the
 precompiled .mpy files (boot.py and main.py's imports), read board.json and config.json,
 validate the config, build the hardware layer and the controls. Measured under the
 MicroPython Unix port from .mpy files compiled by mpy-cross (x64 here, for the native
-helpers), against the simulator's fake machine and USB stack, whose own import is not
-counted; the chip estimate multiplies by the interpreted-code factor.
+helpers), against register-cost fake hardware (tools/bench_fwmachine.py) and the
+simulator's copy of micropython-lib's USB stack, whose own import is not counted; the chip
+estimate multiplies by the interpreted-code factor.
 
     python tools/bench_boot.py      # prints one line: ms under the Unix port
     tools/bench.py calls run() -> {"ms": ..., "runs": ...}
@@ -21,20 +22,22 @@ BIN = os.path.dirname(sys.executable)
 
 CHILD = r'''
 import sys, json
-import time as wall  # the real clock, before the simulator replaces `time`
+import time as wall
+import bench_fwmachine
+sys.modules["machine"] = bench_fwmachine  # register-cost hardware: the chip's C, not a model
 import world
-b = json.load(open("board.json"))
-w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
-world.install(w)
-import machine, usb.device, usb.device.midi  # the fake stack: not the firmware's cost
+w = world.World({"board": json.load(open("board.json")), "end_us": 10, "events": [], "analog": {}})
+world.current = w  # the fake USB stack registers its interface with the simulated host
+import usb.device, usb.device.midi  # micropython-lib (its fake): not the firmware's cost
 t0 = wall.ticks_us()
 from midictl import hw, startup
-st = startup.prepare(hw.switch_pressed)
+st = startup.prepare(hw.switch_pressed, hw.arm_watchdog)
 from midictl import app
 h = hw.Hardware(st.board)
 ctl = app.Controller(st.board, st.cfg, h, st.usb_itf)
 app.unload_boot_modules()
 t1 = wall.ticks_us()
+assert st.usb_itf is not None and ctl.usb is not None, st.usb_note
 print("BOOT", wall.ticks_diff(t1, t0))
 '''
 
@@ -60,7 +63,8 @@ def run(runs=5):
             board = json.load(f)
         with open(os.path.join(d, "board.json"), "w") as f:
             json.dump(board, f)
-        env = dict(os.environ, MICROPYPATH=fw + ":" + os.path.join(ROOT, "tools", "simboard"))
+        env = dict(os.environ, MICROPYPATH=":".join([fw, os.path.join(ROOT, "tools", "simboard"),
+                                                      os.path.join(ROOT, "tools")]))
         times = []
         for _ in range(runs):
             r = subprocess.run([os.path.join(BIN, "micropython"), "-c", CHILD], cwd=d, env=env,

@@ -27,7 +27,8 @@ class Pin:
 
     def __init__(self, id, mode=-1, pull=-1, value=None, **kw):
         self.id = id
-        self._v = value or 0
+        # an input with a pull-up reads high at rest (a released active-low switch)
+        self._v = value if value is not None else (1 if pull == Pin.PULL_UP else 0)
 
     def init(self, *a, **kw):
         pass
@@ -95,3 +96,12 @@ def enable_irq(state=0):
 
 def freq(*a):
     return 125000000
+
+
+class Timer:
+    # Soft timers (the watchdog's keep-alive): nothing runs them here.
+    def __init__(self, id=-1, mode=1, period=-1, callback=None, **kw):
+        self.callback = callback
+
+    def deinit(self):
+        self.callback = None
