@@ -16,7 +16,6 @@ from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramBu
 from midictl.controls.debounce import BitDebouncer
 from midictl.controls.encoder import DEFAULT_ACCEL, EncoderCC, Quadrature
 from midictl.controls.knob import Knob
-from midictl.controls.matrix import KeyMatrix
 from midictl.controls.modes import Modes
 from midictl.controls.pads import PadGroup
 from midictl.controls.stick import Stick
@@ -25,6 +24,7 @@ from midictl.din import DinOut
 from midictl.engine import Engine
 from midictl.midi import parser as mparser
 from midictl.midi.running import RunningStatus
+from midictl.names import natural_sorted
 
 try:
     from micropython import const
@@ -120,7 +120,7 @@ class Controller:
         plan = self.hw.plan
         eng = self.engine
         modes = self.modes
-        names = _natural(list(wiring))
+        names = natural_sorted(wiring)  # a stable order: pad2 before pad10
         self.pads = PadGroup(eng, max(1, plan.npads), modes)
         self.note_channels = 0
         self.analog: list = [None] * plan.count  # sample index -> object with update(raw)
@@ -131,7 +131,11 @@ class Controller:
         curves = {}
         mx = board.get("matrix")
         ncols = len(mx["cols"]) if mx else 0
-        self.keys = KeyMatrix(len(mx["rows"]), ncols, mx.get("diodes", True), _SWITCH_LOCKOUT_MS) if mx else None
+        self.keys = None
+        if mx:
+            from midictl.controls.matrix import KeyMatrix  # only boards with a matrix load it
+
+            self.keys = KeyMatrix(len(mx["rows"]), ncols, mx.get("diodes", True), _SWITCH_LOCKOUT_MS)
         self.key_at: list = [None] * (len(mx["rows"]) * ncols if mx else 0)
         for name in names:
             w = wiring[name]
@@ -451,17 +455,6 @@ class _Both:
     def update(self, raw):
         self.a.update(raw)
         self.b.update(raw)
-
-
-def _natural(names):
-    # pad2 before pad10 (MicroPython's dicts keep no order: build in a stable one)
-    def key(n):
-        i = len(n)
-        while i and n[i - 1] in "0123456789":
-            i -= 1
-        return (n[:i], int(n[i:]) if i < len(n) else 0)
-
-    return sorted(names, key=key)
 
 
 def unload_boot_modules():

@@ -11,6 +11,8 @@
 
 import json
 
+from midictl.names import natural_sorted, number
+
 
 class ConfigError(ValueError):
     pass
@@ -123,17 +125,9 @@ _GLOBAL_LIMITS = {
 _DEFAULT_BUTTONS = ("octave_down", "octave_up", "shift", "panic")
 
 
-def _num(name):
-    # "knob12" -> 12; "bend" -> 0
-    i = len(name)
-    while i and name[i - 1] in "0123456789":
-        i -= 1
-    return int(name[i:]) if i < len(name) else 0
-
-
 def default_mapping(name, kind):
     """The reference layout's mapping for one control (shared/spec/simulator.md)."""
-    n = _num(name)
+    n = number(name)
     if kind in PAD_KINDS and name.startswith("pad"):
         return {"type": "note", "channel": 10, "note": min(127, 35 + n)}
     if kind in ("switch", "key"):
@@ -339,11 +333,7 @@ def validate(cfg, board, source="config.json"):
 def control_names(board):
     """Control names in a stable, natural order (pad2 before pad10). MicroPython's dicts
     keep no insertion order, so anything that iterates controls goes through this."""
-    def key(n):
-        k = _num(n)
-        return (n[: len(n) - len(str(k))] if k else n, k)
-
-    return sorted(board["controls"], key=key)
+    return natural_sorted(board["controls"])
 
 
 def _names(board):

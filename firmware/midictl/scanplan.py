@@ -19,6 +19,7 @@
 from array import array
 
 from midictl.controls.mux import Mux
+from midictl.names import natural_sorted
 
 MIN_SLOW_HZ = 100  # knobs, faders and the stick are read at least this often
 
@@ -44,7 +45,7 @@ class ScanPlan:
         controls = board.get("controls", {})
         muxes = board.get("muxes", {})
         self._mux = {}
-        names = sorted([n for n in controls if _is_analog(controls[n]["kind"])], key=_order)
+        names = natural_sorted([n for n in controls if _is_analog(controls[n]["kind"])])
         # padK is sample K-1, so the pad group reads its pads straight from the array (a
         # switch pad's slot is simply never written); other analog controls follow.
         npads = 0
@@ -64,18 +65,22 @@ class ScanPlan:
         self.groups = []
         fast = []
         slow = []
+        group_of = {}  # mux name -> select group
         for n in names:
             w = controls[n]
             if "mux" in w:
                 mux = muxes[w["mux"]]
-                sel = list(mux["select"])
-                if sel not in self.groups:
-                    self.groups.append(sel)
-                    self._mux[len(self.groups) - 1] = Mux(mux["type"], sel, mux["adc"])
-                if not 0 <= w["channel"] < self._mux[self.groups.index(sel)].channels:
+                g = group_of.get(w["mux"])
+                if g is None:
+                    sel = list(mux["select"])
+                    if sel not in self.groups:
+                        self.groups.append(sel)
+                        self._mux[len(self.groups) - 1] = Mux(mux["type"], sel, mux["adc"])
+                    g = group_of[w["mux"]] = self.groups.index(sel)
+                if not 0 <= w["channel"] < self._mux[g].channels:
                     raise ValueError("%s: mux channel %r out of range 0..%d"
-                                     % (n, w["channel"], self._mux[self.groups.index(sel)].channels - 1))
-                entry = (self.groups.index(sel), w["channel"], mux["adc"], self.index[n])
+                                     % (n, w["channel"], self._mux[g].channels - 1))
+                entry = (g, w["channel"], mux["adc"], self.index[n])
             else:
                 entry = (-1, 0xFFFF, w["adc"], self.index[n])
             if w["kind"] in fast_kinds:
@@ -101,7 +106,7 @@ class ScanPlan:
             mine = slow[p * slow_per_scan:(p + 1) * slow_per_scan]
             # Read slow entries next to the fast entry on the same channel, so a shared select
             # bus is switched once for both; order by (group, channel) to minimise switching.
-            entries = sorted(fast + mine, key=lambda e: (e[0], e[1], e[2]))
+            entries = sorted(fast + mine)  # tuples: (group, channel, adc, sample); no key: see names.py
             self.start[p] = len(sel)
             for g, ch, a, d in entries:
                 grp.append(0xFFFF if g < 0 else g)
@@ -124,10 +129,3 @@ class ScanPlan:
 
 def _is_analog(kind):
     return kind in ("piezo", "fsr", "pot", "stick")
-
-
-def _order(name):
-    i = len(name)
-    while i and name[i - 1] in "0123456789":
-        i -= 1
-    return (name[:i], int(name[i:]) if i < len(name) else 0)
