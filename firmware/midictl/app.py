@@ -1,5 +1,5 @@
-# The controller: builds controls, engine and ports from the board and config, then runs
-# the scan loop forever.
+# The controller: builds engine and ports (and, through build.py, the controls) from the
+# board and config, then runs the scan loop forever.
 #
 # One scan (every scan_us, 1000 us by default):
 #   1. one GPIO read -> debounced switches -> buttons and switch pads
@@ -12,19 +12,21 @@
 import sys
 
 from midictl.compat import sleep_us, ticks_add, ticks_diff, ticks_ms, ticks_us
-from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
-from midictl.controls.debounce import BitDebouncer
-from midictl.controls.encoder import DEFAULT_ACCEL, EncoderCC, Quadrature
-from midictl.controls.knob import Knob
+from midictl.build import build_controls
 from midictl.controls.modes import Modes
-from midictl.controls.pads import PadGroup
-from midictl.controls.stick import Stick
-from midictl.controls.velocity import make_curve
 from midictl.din import DinOut
 from midictl.engine import Engine
 from midictl.midi import parser as mparser
 from midictl.midi.running import RunningStatus
-from midictl.names import natural_sorted
+
+try:  # names for the type checker only; MicroPython has no typing module
+    from typing import TYPE_CHECKING
+except ImportError:
+    TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from midictl.controls.debounce import BitDebouncer
+    from midictl.controls.matrix import KeyMatrix
+    from midictl.controls.pads import PadGroup
 
 try:
     from micropython import const
@@ -36,44 +38,10 @@ except ImportError:
 
 on_ready = None  # the simulator sets this to learn when the scan loop starts (t = 0)
 
-_SWITCH_LOCKOUT_MS = 8  # longer than the 5 ms of bounce a switch may show
 # USB brings MIDI far faster than DIN OUT carries it (31250 baud). One read of 16 packets
 # may add 16 short messages (4 FIFO bytes each) and a 128-byte SysEx to the DIN queue: read
 # only when that fits, else the packets wait in the USB stack, which NAKs the host.
 _USB_IN_ROOM = const(256)
-
-
-class LayerSink:
-    """Forwards a continuous control's messages only while its layer is active, so a knob
-    with a shift mapping drives one destination at a time."""
-
-    def __init__(self, sink, modes, layer):
-        self._sink = sink
-        self._modes = modes
-        self._layer = layer
-
-    def _on(self):
-        return self._modes.shift == self._layer
-
-    def cc(self, ch, n, v):
-        if self._on():
-            self._sink.cc(ch, n, v)
-
-    def cc14(self, ch, n, v):
-        if self._on():
-            self._sink.cc14(ch, n, v)
-
-    def nrpn(self, ch, n, v):
-        if self._on():
-            self._sink.nrpn(ch, n, v)
-
-    def channel_pressure(self, ch, v):
-        if self._on():
-            self._sink.channel_pressure(ch, v)
-
-    def bend(self, ch, v):
-        if self._on():
-            self._sink.bend(ch, v)
 
 
 class Controller:
@@ -99,7 +67,21 @@ class Controller:
             self._usb_itf = usb_itf
             ports.append(self.usb)
         self.modes = Modes(cfg["octave_range"])
-        self._build_controls(board, cfg)
+        # Filled in by build_controls (build.py); declared here for the reader and the checker.
+        self.pads: "PadGroup"
+        self.analog: list  # sample index -> knob/stick (update(raw)) or None
+        self.feedback: dict  # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN
+        self.encoders: list
+        self.switch_at: list  # GPIO -> (0, pad index) or (1, button)
+        self.keys: "KeyMatrix | None"
+        self.key_at: list  # matrix position -> button
+        self.knobs: list
+        self.note_channels: int
+        self.debounce: "BitDebouncer"
+        self.pads_count: int
+        self.pad_samples: memoryview
+        self.slow_in: list
+        build_controls(self, board, cfg)
         self._din_parser = mparser.Parser(sysex_size=128)
         self._usb_parser = mparser.Parser(sysex_size=128)
         self._rxbuf = bytearray(64)
@@ -114,138 +96,6 @@ class Controller:
         self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else []
 
     # -- building --------------------------------------------------------------------------------
-    def _build_controls(self, board, cfg):
-        ctl = cfg["controls"]
-        wiring = board["controls"]
-        plan = self.hw.plan
-        eng = self.engine
-        modes = self.modes
-        names = natural_sorted(wiring)  # a stable order: pad2 before pad10
-        self.pads = PadGroup(eng, max(1, plan.npads), modes)
-        self.note_channels = 0
-        self.analog: list = [None] * plan.count  # sample index -> object with update(raw)
-        self.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover
-        self.encoders = []
-        self.switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)
-        self.knobs = []
-        curves = {}
-        mx = board.get("matrix")
-        ncols = len(mx["cols"]) if mx else 0
-        self.keys = None
-        if mx:
-            from midictl.controls.matrix import KeyMatrix  # only boards with a matrix load it
-
-            self.keys = KeyMatrix(len(mx["rows"]), ncols, mx.get("diodes", True), _SWITCH_LOCKOUT_MS)
-        self.key_at: list = [None] * (len(mx["rows"]) * ncols if mx else 0)
-        for name in names:
-            w = wiring[name]
-            m = ctl[name]
-            t = m["type"]
-            kind = w["kind"]
-            if t == "none":
-                continue
-            if kind in ("piezo", "fsr") or (kind == "switch" and name.startswith("pad") and t == "note"):
-                i = int(name[3:]) - 1
-                ch = m["channel"] - 1
-                self.note_channels |= 1 << ch
-                if kind == "switch":
-                    self.pads.set_pad(i, "switch", ch, m["note"], velocity=m["velocity"])
-                    self.switch_at[w["pin"]] = (0, i)
-                else:
-                    # Pads with the same curve share one table: 16 identical 128-entry tables
-                    # would cost boot time and heap for nothing.
-                    ck = (m["curve"], m["velocity_min"], m["velocity_max"], m["velocity"],
-                          tuple(m["table"]) if m["table"] else None)
-                    curve = curves.get(ck)
-                    if curve is None:
-                        curve = curves[ck] = make_curve(m["curve"], m["velocity_min"], m["velocity_max"],
-                                                        m["velocity"], m["table"])
-                    self.pads.set_pad(i, kind, ch, m["note"], curve, m["threshold"], m["gate_ms"], m["pressure"])
-                    if m["pressure"] != "off" and self.din:
-                        key = ((0xA0 | ch) << 7) if m["pressure"] == "poly" else ((0xD0 | ch) << 7)
-                        self.din.slot(key | (m["note"] if m["pressure"] == "poly" else 0))
-            elif kind in ("pot", "stick"):
-                self.analog[plan.index[name]] = self._analog(m, kind)
-            elif kind == "encoder":
-                a, b = w["pins"]
-                q = Quadrature(m["steps_per_detent"])
-                sh = m.get("shift")
-                shift = (sh["channel"] - 1, sh["cc"]) if sh else None
-                e = EncoderCC(eng, q, m["channel"] - 1, m["cc"], t == "cc_relative",
-                              m.get("encoding", "twos_complement"), m.get("min", 0), m.get("max", 127),
-                              m.get("min", 0), DEFAULT_ACCEL if m["accel"] else None, modes, shift)
-                if t == "cc_absolute" and self.din:
-                    self.din.slot(((0xB0 | (m["channel"] - 1)) << 7) | m["cc"])
-                self.hw.encoder_irq(a, b, q.poll)
-                self.encoders.append(e)
-            elif kind == "switch":
-                obj = self._button(m, name)
-                self.switch_at[w["pin"]] = (1, obj)
-                if t == "note":
-                    self.note_channels |= 1 << (m["channel"] - 1)
-            elif kind == "key":
-                r, c = w["matrix"]
-                self.key_at[r * ncols + c] = self._button(m, name)
-                if t == "note":
-                    self.note_channels |= 1 << (m["channel"] - 1)
-        self.engine.note_channels = self.note_channels
-        # The hardware layer already turns active-low pins into pressed = 1.
-        self.debounce = BitDebouncer(30, _SWITCH_LOCKOUT_MS, active_low=False)
-        self.pads_count = plan.npads
-        # The pad group reads exactly its own pads: a view of the first npads samples.
-        self.pad_samples = memoryview(self.hw.samples)[:max(1, plan.npads)]
-        self.slow_in = plan.slow_in
-
-    def _analog(self, m, kind):
-        t = m["type"]
-        objs = []
-        for layer, mm in ((False, m), (True, m.get("shift"))):
-            if mm is None:
-                continue
-            sink = LayerSink(self.engine, self.modes, layer) if "shift" in m else self.engine
-            ch = mm["channel"] - 1
-            if t == "bend":
-                o = Stick(sink, ch, 2048, mm["centre_deadzone"], mm["deadzone"], mm["invert"])
-                key = (0xE0 | ch) << 7
-            else:
-                number = {"cc": mm.get("cc", 0), "cc14": mm.get("cc14", 0), "nrpn": mm.get("param", 0)}.get(t, 0)
-                o = Knob(sink, ch, number, t, mm["min"], mm["max"], mm["invert"], mm.get("takeover", False),
-                         mm["deadzone"])
-                if t == "nrpn":
-                    key = (1 << 20) | (ch << 14) | number
-                elif t == "channel_pressure":
-                    key = (0xD0 | ch) << 7
-                else:
-                    key = ((0xB0 | ch) << 7) | number
-                if t in ("cc", "cc14"):
-                    self.feedback[(ch << 7) | number] = o
-                self.knobs.append(o)
-            if self.din:
-                self.din.slot(key)
-            objs.append(o)
-        if len(objs) == 1:
-            return objs[0]
-        return _Both(objs[0], objs[1])
-
-    def _button(self, m, name):
-        t = m["type"]
-        eng = self.engine
-        modes = self.modes
-        sh = m.get("shift")
-        if t in ("cc_momentary", "cc_toggle"):
-            shift = (sh["channel"] - 1, sh["cc"]) if sh else None
-            return CCButton(eng, m["channel"] - 1, m["cc"], m["value"], m["off_value"], t == "cc_toggle", modes, shift)
-        if t == "note":
-            shift = (sh["channel"] - 1, sh["note"]) if sh else None
-            return NoteButton(eng, m["channel"] - 1, m["note"], m["velocity"], modes, shift)
-        if t in ("program", "program_up", "program_down"):
-            progs = Programs(eng, m["channel"] - 1, m.get("program", 0), m.get("bank"))
-            if t == "program":
-                return ProgramButton(progs, program=m["program"])
-            return ProgramButton(progs, step=1 if t == "program_up" else -1)
-        return ModeButton(modes, t, m.get("step", 1), eng)
-
-    # -- running ---------------------------------------------------------------------------------
     def output_pending(self):
         return self.din is not None and self.din.pending() > 0
 
@@ -445,16 +295,6 @@ class Controller:
                 self.hw.feed()
                 sleep_us(period)
                 nxt = ticks_us()
-
-
-class _Both:
-    def __init__(self, a, b):
-        self.a = a
-        self.b = b
-
-    def update(self, raw):
-        self.a.update(raw)
-        self.b.update(raw)
 
 
 def unload_boot_modules():

@@ -1,0 +1,196 @@
+# Building the controller's controls from the board definition and the config: which
+# class each control is, its mapping (and shift mapping), its coalescing slot on the DIN
+# queue, and the tables the scan loop indexes (switch by GPIO, key by matrix position,
+# analog control by sample). Runs once at boot, from Controller.__init__.
+
+from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
+from midictl.controls.debounce import BitDebouncer
+from midictl.controls.encoder import DEFAULT_ACCEL, EncoderCC, Quadrature
+from midictl.controls.knob import Knob
+from midictl.controls.pads import PadGroup
+from midictl.controls.stick import Stick
+from midictl.controls.velocity import make_curve
+from midictl.names import natural_sorted
+
+SWITCH_LOCKOUT_MS = 8  # longer than the 5 ms of bounce a switch may show
+
+
+class LayerSink:
+    """Forwards a continuous control's messages only while its layer is active, so a knob
+    with a shift mapping drives one destination at a time."""
+
+    def __init__(self, sink, modes, layer):
+        self._sink = sink
+        self._modes = modes
+        self._layer = layer
+
+    def _on(self):
+        return self._modes.shift == self._layer
+
+    def cc(self, ch, n, v):
+        if self._on():
+            self._sink.cc(ch, n, v)
+
+    def cc14(self, ch, n, v):
+        if self._on():
+            self._sink.cc14(ch, n, v)
+
+    def nrpn(self, ch, n, v):
+        if self._on():
+            self._sink.nrpn(ch, n, v)
+
+    def channel_pressure(self, ch, v):
+        if self._on():
+            self._sink.channel_pressure(ch, v)
+
+    def bend(self, ch, v):
+        if self._on():
+            self._sink.bend(ch, v)
+
+
+class _Both:
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
+    def update(self, raw):
+        self.a.update(raw)
+        self.b.update(raw)
+
+
+def build_controls(ctl, board, cfg):
+    """Set up ctl's controls and scan tables (ctl: the Controller being built)."""
+    mappings = cfg["controls"]
+    wiring = board["controls"]
+    plan = ctl.hw.plan
+    eng = ctl.engine
+    modes = ctl.modes
+    names = natural_sorted(wiring)  # a stable order: pad2 before pad10
+    ctl.pads = PadGroup(eng, max(1, plan.npads), modes)
+    ctl.note_channels = 0
+    analog: list = [None] * plan.count  # sample index -> object with update(raw)
+    ctl.analog = analog
+    ctl.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover
+    ctl.encoders = []
+    switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)
+    ctl.switch_at = switch_at
+    ctl.knobs = []
+    curves = {}
+    mx = board.get("matrix")
+    ncols = len(mx["cols"]) if mx else 0
+    ctl.keys = None
+    if mx:
+        from midictl.controls.matrix import KeyMatrix  # only boards with a matrix load it
+
+        ctl.keys = KeyMatrix(len(mx["rows"]), ncols, mx.get("diodes", True), SWITCH_LOCKOUT_MS)
+    key_at: list = [None] * (len(mx["rows"]) * ncols if mx else 0)
+    ctl.key_at = key_at
+    for name in names:
+        w = wiring[name]
+        m = mappings[name]
+        t = m["type"]
+        kind = w["kind"]
+        if t == "none":
+            continue
+        if kind in ("piezo", "fsr") or (kind == "switch" and name.startswith("pad") and t == "note"):
+            i = int(name[3:]) - 1
+            ch = m["channel"] - 1
+            ctl.note_channels |= 1 << ch
+            if kind == "switch":
+                ctl.pads.set_pad(i, "switch", ch, m["note"], velocity=m["velocity"])
+                switch_at[w["pin"]] = (0, i)
+            else:
+                # Pads with the same curve share one table: 16 identical 128-entry tables
+                # would cost boot time and heap for nothing.
+                ck = (m["curve"], m["velocity_min"], m["velocity_max"], m["velocity"],
+                      tuple(m["table"]) if m["table"] else None)
+                curve = curves.get(ck)
+                if curve is None:
+                    curve = curves[ck] = make_curve(m["curve"], m["velocity_min"], m["velocity_max"],
+                                                    m["velocity"], m["table"])
+                ctl.pads.set_pad(i, kind, ch, m["note"], curve, m["threshold"], m["gate_ms"], m["pressure"])
+                if m["pressure"] != "off" and ctl.din:
+                    key = ((0xA0 | ch) << 7) if m["pressure"] == "poly" else ((0xD0 | ch) << 7)
+                    ctl.din.slot(key | (m["note"] if m["pressure"] == "poly" else 0))
+        elif kind in ("pot", "stick"):
+            analog[plan.index[name]] = _analog(ctl, m, kind)
+        elif kind == "encoder":
+            a, b = w["pins"]
+            q = Quadrature(m["steps_per_detent"])
+            sh = m.get("shift")
+            shift = (sh["channel"] - 1, sh["cc"]) if sh else None
+            e = EncoderCC(eng, q, m["channel"] - 1, m["cc"], t == "cc_relative",
+                          m.get("encoding", "twos_complement"), m.get("min", 0), m.get("max", 127),
+                          m.get("min", 0), DEFAULT_ACCEL if m["accel"] else None, modes, shift)
+            if t == "cc_absolute" and ctl.din:
+                ctl.din.slot(((0xB0 | (m["channel"] - 1)) << 7) | m["cc"])
+            ctl.hw.encoder_irq(a, b, q.poll)
+            ctl.encoders.append(e)
+        elif kind == "switch":
+            obj = _button(ctl, m, name)
+            switch_at[w["pin"]] = (1, obj)
+            if t == "note":
+                ctl.note_channels |= 1 << (m["channel"] - 1)
+        elif kind == "key":
+            r, c = w["matrix"]
+            key_at[r * ncols + c] = _button(ctl, m, name)
+            if t == "note":
+                ctl.note_channels |= 1 << (m["channel"] - 1)
+    ctl.engine.note_channels = ctl.note_channels
+    # The hardware layer already turns active-low pins into pressed = 1.
+    ctl.debounce = BitDebouncer(30, SWITCH_LOCKOUT_MS, active_low=False)
+    ctl.pads_count = plan.npads
+    # The pad group reads exactly its own pads: a view of the first npads samples.
+    ctl.pad_samples = memoryview(ctl.hw.samples)[:max(1, plan.npads)]
+    ctl.slow_in = plan.slow_in
+
+def _analog(ctl, m, kind):
+    t = m["type"]
+    objs = []
+    for layer, mm in ((False, m), (True, m.get("shift"))):
+        if mm is None:
+            continue
+        sink = LayerSink(ctl.engine, ctl.modes, layer) if "shift" in m else ctl.engine
+        ch = mm["channel"] - 1
+        if t == "bend":
+            o = Stick(sink, ch, 2048, mm["centre_deadzone"], mm["deadzone"], mm["invert"])
+            key = (0xE0 | ch) << 7
+        else:
+            number = {"cc": mm.get("cc", 0), "cc14": mm.get("cc14", 0), "nrpn": mm.get("param", 0)}.get(t, 0)
+            o = Knob(sink, ch, number, t, mm["min"], mm["max"], mm["invert"], mm.get("takeover", False),
+                     mm["deadzone"])
+            if t == "nrpn":
+                key = (1 << 20) | (ch << 14) | number
+            elif t == "channel_pressure":
+                key = (0xD0 | ch) << 7
+            else:
+                key = ((0xB0 | ch) << 7) | number
+            if t in ("cc", "cc14"):
+                ctl.feedback[(ch << 7) | number] = o
+            ctl.knobs.append(o)
+        if ctl.din:
+            ctl.din.slot(key)
+        objs.append(o)
+    if len(objs) == 1:
+        return objs[0]
+    return _Both(objs[0], objs[1])
+
+def _button(ctl, m, name):
+    t = m["type"]
+    eng = ctl.engine
+    modes = ctl.modes
+    sh = m.get("shift")
+    if t in ("cc_momentary", "cc_toggle"):
+        shift = (sh["channel"] - 1, sh["cc"]) if sh else None
+        return CCButton(eng, m["channel"] - 1, m["cc"], m["value"], m["off_value"], t == "cc_toggle", modes, shift)
+    if t == "note":
+        shift = (sh["channel"] - 1, sh["note"]) if sh else None
+        return NoteButton(eng, m["channel"] - 1, m["note"], m["velocity"], modes, shift)
+    if t in ("program", "program_up", "program_down"):
+        progs = Programs(eng, m["channel"] - 1, m.get("program", 0), m.get("bank"))
+        if t == "program":
+            return ProgramButton(progs, program=m["program"])
+        return ProgramButton(progs, step=1 if t == "program_up" else -1)
+    return ModeButton(modes, t, m.get("step", 1), eng)
+
+# -- running ---------------------------------------------------------------------------------
