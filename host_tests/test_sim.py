@@ -343,3 +343,13 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_watchdog_fed(tmp_path):
         "20.000 DIN 89 24 00",
         "20.960 DIN B9 7B 00",
     ]
+
+
+def test_a_bad_scenario_removes_an_old_trace_file(tmp_path):
+    trace = tmp_path / "trace.txt"
+    trace.write_text("0.000 DIN 90 3C 40\n")  # from an earlier run
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps({"events": [{"t": -1, "control": "pad1", "press": 1}]}))
+    r = subprocess.run(SIM + ["--scenario", str(p), "--trace", str(trace)], capture_output=True, text=True,
+                       cwd=ROOT, timeout=60)
+    assert r.returncode != 0 and not trace.exists()

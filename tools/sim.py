@@ -517,6 +517,12 @@ def play(trace, port_name):
         out.send_bytes(msg) if hasattr(out, "send_bytes") else out.send(__import__("mido").Message.from_bytes(list(msg)))
 
 
+def _no_trace(path):
+    # A failed run leaves no trace file, not even an old one that could be mistaken for its own.
+    if path and os.path.exists(path):
+        os.remove(path)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Run the firmware on a simulated board (shared/spec/simulator.md).")
     ap.add_argument("--scenario", help="scenario JSON (default: the bundled demo)")
@@ -535,11 +541,13 @@ def main(argv=None):
         plan, board, cfg_text = prepare(path)
     except ScenarioError as e:
         print(e, file=sys.stderr)
+        _no_trace(a.trace)
         return 2
     try:
         trace, log = run_firmware(plan, board, cfg_text)
     except RuntimeError as e:
         print(str(e).rstrip(), file=sys.stderr)
+        _no_trace(a.trace)
         return 3
     if a.trace:
         with open(a.trace, "w") as f:
