@@ -353,3 +353,19 @@ def test_a_bad_scenario_removes_an_old_trace_file(tmp_path):
     r = subprocess.run(SIM + ["--scenario", str(p), "--trace", str(trace)], capture_output=True, text=True,
                        cwd=ROOT, timeout=60)
     assert r.returncode != 0 and not trace.exists()
+
+
+def test_the_specs_example_scenario(tmp_path):
+    # shared/spec/simulator.md's example events (times made to fit one host session)
+    lines = sim(tmp_path, os.path.join(SC, "spec_example.json"))
+    usb = port(lines, "USB")
+    # pad1 (0.8), then pad2 struck 9 ms later with contact bounce asked for (a piezo has no
+    # contact: nothing changes): both play, pad2's neighbours do not
+    ons = [ln for ln in lines if ln.split()[1] == "DIN" and ln.split()[2] in ("99", "24", "25")]
+    assert "3.000 USB 09 99 24 59" in usb and "12.000 USB 09 99 25 71" in usb
+    assert not any(ln.split()[3:5] in (["99", "26"], ["99", "29"]) for ln in usb)
+    assert ons[:2] == ["3.000 DIN 99 24 59", "12.000 DIN 25 71"]
+    # USB away from 20 to 35 ms: the encoder's second detent reaches DIN only
+    assert "25.000 DIN 4E 01" in lines and not any(ln.startswith("25.000 USB") for ln in lines)
+    # DIN IN 90 3C 64 arrives while the host is away: not passed to USB; USB IN at 36 -> DIN
+    assert "36.000 DIN 90 3C 64" in lines

@@ -247,7 +247,9 @@ class Compiler:
                     "stick": "position", "encoder": "turn"}.get(kind, "?")
             self.fail(i, "%s is a %s: it takes %s, not %s" % (name, kind, hint, act))
         for k, ok in (("ramp_ms", act == "position"), ("over_ms", act == "turn"),
-                      ("bounce_ms", act in ("press", "release") and kind in ("switch", "key"))):
+                      # Any pad or button may bounce; only a contact (switch, key) shows it --
+                      # a piezo or FSR has none, so there the field changes nothing.
+                      ("bounce_ms", act in ("press", "release"))):
             if k in e:
                 if not ok:
                     self.fail(i, "%s does not apply to %s of a %s" % (k, act, kind))

@@ -117,6 +117,27 @@ def test_crosstalk_on_neighbours_is_suppressed():
         assert [(o[1]) for o in _ons(rec)] == [41], (ph, rec.ev)
 
 
+def test_flam_onto_a_neighbour_plays_it_and_no_ghosts():
+    # pad 1 struck, then its neighbour pad 2 for real a few ms later (a flam): pad 2 was
+    # just silenced as pad 1's crosstalk, which must not mask its own strike; pad 2's
+    # crosstalk onto pads 3 and 6 stays silent
+    for gap in (3, 5, 9, 14):
+        for ph in (0.0, 0.4):
+            rec = Rec()
+            g = _group(rec)
+            _run(g, rec, [(0, 10 + ph, 0.8), (1, 10 + gap + ph, 1.0)], 60, noise=24, seed=gap)
+            assert [o[1] for o in _ons(rec)] == [36, 37], (gap, ph, rec.ev)
+
+
+def test_crosstalk_tail_never_becomes_a_note():
+    # a silenced pad's own decaying crosstalk must not open a window of its own later
+    for st in (0.4, 0.7, 1.0):
+        rec = Rec()
+        g = _group(rec)
+        _run(g, rec, [(5, 10.3, st)], 80, noise=24, seed=4)
+        assert [o[1] for o in _ons(rec)] == [41], (st, rec.ev)
+
+
 def test_simultaneous_soft_strike_away_from_loud_pad_still_plays():
     rec = Rec()
     g = _group(rec)

@@ -15,6 +15,11 @@
 #    not touch the loud one always plays; a real soft strike on a neighbour plays when
 #    it is at least crosstalk_pct % of the loud one (the simulator's mechanical
 #    crosstalk is 20 %, the default limit 35 %).
+#    A pad silenced as crosstalk is not masked like a struck pad (a real strike may
+#    follow a few ms later: a flam across two pads). It ignores its own crosstalk tail
+#    by a floor that starts at the silenced peak and halves every 2 ms (the piezo's
+#    tail halves every 1.4 ms), and a sample above that floor and the threshold opens
+#    a new window at once.
 # 4. Retrigger mask: after a strike a pad takes no new strike until the signal has
 #    fallen below half its threshold AND mask_ms have passed since the strike began, so
 #    one strike (with its decay and any ringing) gives exactly one note.
@@ -58,6 +63,7 @@ _WINDOW = const(1)  # collecting the peak
 _DECAY = const(2)  # struck: waiting for the signal to fall (note may sound)
 _HELD = const(3)  # FSR: pressed, note sounding
 _SKIP = const(4)  # not an analog pad
+_GHOST = const(5)  # silenced as crosstalk: ignoring its own tail under a decaying floor
 # A decayed piezo pad whose note still sounds is _IDLE (it can be struck again) with its
 # bit in `_gating`: the gate is a deadline checked once per scan, not per pad.
 
@@ -220,7 +226,17 @@ class PadGroup:
         self._active &= ~(1 << i)
 
     def _busy(self, i, q, v, now):
-        if q == _DECAY:
+        if q == _GHOST:
+            floor = self._peak[i] >> (ticks_diff(now, self._t0[i]) >> 1)
+            if v > floor and v > self._thr[i]:
+                self._st[i] = _WINDOW  # a real strike on top of the tail
+                self._peak[i] = v
+                self._t0[i] = now
+            elif v < self._rearm[i]:
+                self._idle(i)  # as from _DECAY: a note whose gate has run ends now
+                if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
+                    self._off(i)
+        elif q == _DECAY:
             if v < self._rearm[i] and ticks_diff(now, self._t0[i]) >= self.mask_ms:
                 self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
                 if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
@@ -318,7 +334,8 @@ class PadGroup:
                 nb >>= 1
                 j += 1
             if p * 100 < loud * pct:
-                self._st[i] = _DECAY  # crosstalk: no note
+                self._st[i] = _GHOST  # crosstalk: no note, and no mask either
+                t0[i] = now
                 continue
             if self.on & (1 << i):
                 self._off(i)
