@@ -88,6 +88,8 @@ class Controller:
         self._usbbuf = bytearray(64)
         self._rt = bytearray(1)
         self._first = True
+        self._phase = 0
+        self._phases = len(self.slow_in)
         self._bits = -1  # the switch levels of the last scan (-1: none yet)
         self._thru = cfg["thru"]
         self._watchdog_ms = cfg["watchdog_ms"]
@@ -131,7 +133,8 @@ class Controller:
             if q._count != q._taken:
                 e.update(now_ms)
         # 3. analog
-        p = self.scans % len(self.slow_in)
+        p = self._phase
+        self._phase = p + 1 if p + 1 < self._phases else 0
         peak = hw.read_phase(p)
         samples = hw.samples
         if self.pads_count and (peak < 0 or not self.pads.quiet(peak)):
@@ -144,8 +147,10 @@ class Controller:
         self.scans += 1
         if self._to_report:
             self._report_pots()
-        # 4. MIDI IN
-        self._midi_in()
+        # 4. MIDI IN, when a byte or a packet is waiting
+        uart = hw.uart
+        if (uart is not None and uart.any()) or (self.usb is not None and self._usb_itf.rx_ready):
+            self._midi_in()
         # 5. out (attribute checks first: most scans have nothing to send)
         din = self.din
         if din is not None and (din._count or din._ring_count):
