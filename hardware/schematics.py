@@ -67,7 +67,7 @@ def midi_out_din():
     din = _ic([("5 (sink)", 5, "left"), ("2 (shield)", 2, "left"), ("4 (source)", 4, "left")],
               "DIN-5 female\nMIDI OUT\n(pins 1, 3 n.c.)").at((14, 0)).anchor("P4")
     d += din
-    d += elm.Vdd().at((0, 0)).label("+3V3", loc="top")
+    d += elm.Vdd().at((0, 0)).label("+3V3", loc="left")
     d += elm.Resistor().right().label("RA 33 Ω 5% ½ W", loc="top")
     d += elm.Inductor2(loops=2).right(2.5).label("FB1 (optional)", loc="top", fontsize=9)
     d += elm.Line().to(din.P4)
@@ -103,7 +103,7 @@ def midi_out_trs():
         d += jack
         src = jack.PR if ring == 4 else jack.PT
         snk = jack.PT if tip == 5 else jack.PR
-        d += elm.Vdd().at((x0, src[1])).label("+3V3", loc="top")
+        d += elm.Vdd().at((x0, src[1])).label("+3V3", loc="left")
         d += elm.Resistor().right().label("33 Ω ½ W", loc="top")
         d += elm.Line().to(src)
         d += elm.Dot(open=True).at((x0, snk[1])).label("TX", loc="left")
