@@ -13,12 +13,13 @@ OUT ?= build/stage/$(BOARD)
 PORT ?=
 SIMFLAGS ?=
 
-.PHONY: help setup test test-fast lint sim bench stage wiring deploy config-check hardware clean
+.PHONY: help setup test test-fast lint sim bench soak stage wiring deploy config-check hardware clean
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
 	@echo "make test         lint + every host test (CPython and the MicroPython Unix port)"
 	@echo "make bench        benchmark table (MicroPython Unix port and CPython side by side)"
+	@echo "make soak         a simulated hour of dense playing: no heap growth, no lost scans (~12 min)"
 	@echo "make stage        the file tree deploy copies to the board (BOARD=, OUT=)"
 	@echo "make wiring       the board's default layout wiring as JSON (BOARD=)"
 	@echo "make deploy       compile and copy the firmware to a board (BOARD=, PORT=, CONFIG=)"
@@ -47,6 +48,9 @@ sim: $(STAMP)
 
 bench: $(STAMP)
 	@$(PY) tools/bench.py
+
+soak: $(STAMP)
+	REL_LONG_S=3600 $(PY) -m pytest -q host_tests/test_rel_long.py
 
 stage: $(STAMP)
 	@$(PY) tools/deploy.py stage --board "$(BOARD)" --out "$(OUT)" $(if $(CONFIG),--config "$(CONFIG)")
