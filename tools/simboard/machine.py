@@ -99,11 +99,9 @@ class _Mem32:
 
     def __setitem__(self, addr, v):
         w = _world()
-        chip = w.board.get("chip", "rp2040")
-        s, c = (0xD0000014, 0xD0000018) if chip == "rp2040" else (0xD0000018, 0xD0000020)
-        if addr == s:
+        if addr == w.sio_set:
             w.out_bits |= v
-        elif addr == c:
+        elif addr == w.sio_clr:
             w.out_bits &= ~v
         elif addr == self._OUT:
             w.out_bits = v

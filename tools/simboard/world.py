@@ -66,6 +66,10 @@ class World:
         self._mux_by_adc = {}
         for name, m in self.board.get("muxes", {}).items():
             self._mux_by_adc.setdefault(m["adc"], []).append((name, m["select"]))
+        self._index_analog()
+        # SIO set/clear register addresses of this chip (machine.mem32 writes)
+        rp2040 = self.board.get("chip", "rp2040") == "rp2040"
+        self.sio_set, self.sio_clr = (0xD0000014, 0xD0000018) if rp2040 else (0xD0000018, 0xD0000020)
         # DIN
         self.wire_free = 0
         self._din_msg_t = 0
@@ -194,19 +198,34 @@ class World:
             m |= 1 << g
         return m
 
-    def adc12(self, ch):
-        key = None
-        muxes = self._mux_by_adc.get(ch)
-        if muxes:
+    def _index_analog(self):
+        # The source behind each ADC read, looked up once here rather than by name per read
+        # (25 reads a scan): ch -> (select pins, source per mux channel) for a multiplexed
+        # ADC pin, ch -> source for a direct one. Sources are the plan's own lists, so hits
+        # and points added to them later are seen; a new source needs a new index.
+        self._adc_mux = {}
+        for ch, muxes in self._mux_by_adc.items():
             name, select = muxes[0]
+            srcs = [self.analog.get("mux:%s:%d" % (name, c)) for c in range(1 << len(select))]
+            self._adc_mux[ch] = (tuple(select), srcs)
+        self._adc_direct = {}
+        for key, src in self.analog.items():
+            if key.startswith("adc:"):
+                self._adc_direct[int(key[4:])] = src
+
+    def adc12(self, ch):
+        m = self._adc_mux.get(ch)
+        if m is not None:
+            ob = self.out_bits
             c = 0
-            for bit, pin in enumerate(select):
-                if self.out_bits & (1 << pin):
-                    c |= 1 << bit
-            key = "mux:%s:%d" % (name, c)
+            bit = 1
+            for pin in m[0]:
+                if (ob >> pin) & 1:
+                    c |= bit
+                bit <<= 1
+            src = m[1][c]
         else:
-            key = "adc:%d" % ch
-        src = self.analog.get(key)
+            src = self._adc_direct.get(ch)
         v = 0.0 if src is None else self._value(src)
         if self.noise:
             v += random.randint(-self.noise, self.noise)
@@ -237,9 +256,12 @@ class World:
         if len(src) < 3:
             src.append(0)
         i = src[2]
-        while i < len(hits) and t - hits[i][0] >= 40000:
+        n = len(hits)
+        while i < n and t - hits[i][0] >= 40000:
             i += 1
         src[2] = i
+        if i == n or hits[i][0] > t:
+            return 0.0  # nothing ringing (most reads)
         v = 0.0
         for k in range(i, len(hits)):
             t0, a = hits[k]
@@ -404,8 +426,10 @@ class World:
             tail = self.events[self.ev:] + msg["events"]
             tail.sort(key=lambda e: e[0])
             self.events = self.events[:self.ev] + tail
-        for k, v in msg.get("analog", {}).items():
-            self.analog[k] = v
+        if msg.get("analog"):
+            for k, v in msg["analog"].items():
+                self.analog[k] = v
+            self._index_analog()
         if msg.get("op") == "now":
             print("NOW %d" % self.rel())
 
@@ -418,7 +442,7 @@ class World:
         ready.sort(key=lambda x: (x[0], x[1]))
         f = self.out
         for t, _s, port, msg in ready:
-            f.write("%s %s %s\n" % (fmt_ms(t), port, " ".join(["%02X" % b for b in msg])))
+            f.write("%s %s %s\n" % (fmt_ms(t), port, " ".join([_HEX[b] for b in msg])))
 
     def trace_lines(self):
         """The rest of the trace: written to `out` if there is one, else returned as lines."""
@@ -429,6 +453,9 @@ class World:
         lines = sorted(self.pending, key=lambda x: (x[0], x[1]))
         self.pending = []
         return ["%s %s %s" % (fmt_ms(t), port, " ".join(["%02X" % b for b in msg])) for t, _s, port, msg in lines]
+
+
+_HEX = ["%02X" % b for b in range(256)]
 
 
 def _emit(line):
