@@ -134,6 +134,7 @@ def main():
         stats["scans"] = ctl.scans
         stats["errors"] = ctl.errors
         stats["nsounding"] = ctl.engine.nsounding
+        stats["thru_dropped"] = ctl.thru_dropped
         if ctl.din is not None:
             d = ctl.din
             stats["din"] = {"dropped": d.dropped, "coalesced": d.coalesced, "write_errors": d.write_errors,

@@ -12,7 +12,7 @@ import pytest
 import rel_midistream as ms
 import rel_sim
 from midictl.midi import parser as fwparser
-from trace_check import check_trace, messages
+from trace_check import Follower, check_trace, messages
 
 BOOT_USB = "0.000 USB 0B B9 7B 00"
 BOOT_DIN = "0.000 DIN B9 7B 00"
@@ -152,3 +152,39 @@ def test_usb_host_faster_than_the_din_wire_loses_nothing(tmp_path):
     # status), back to back from the first one's arrival at 1 ms
     times = [ln.split()[0] for ln in run.port("DIN")[1:]]
     assert times == ["%.3f" % (1 + 0.96 * k) for k in range(1200)]
+
+
+def test_din_echo_at_full_wire_rate_keeps_the_controllers_notes_and_every_note_off(tmp_path):
+    # din_to_din: DIN IN arrives at the wire's own rate and cannot be held back. Here it
+    # comes flat out with running status (2 bytes a message) while DIN OUT has running
+    # status off for an old synth (3 bytes a message): the echo alone is 1.5 times what the
+    # wire carries, and the pads play on top. The echo must give way -- dropping what
+    # starts a sound, never what ends one -- so that the pads' notes are never dropped and
+    # nothing is left sounding.
+    ev = [{"t": 1.0, "din_in": "90"}]
+    sent = []
+    t = 1.32
+    for k in range(1500):  # 4 bytes, 1.28 ms, a pair: 1.92 s
+        n = 30 + k % 40
+        ev.append({"t": round(t, 3), "din_in": "%02X 64 %02X 00" % (n, n)})
+        sent += [bytes([0x90, n, 0x64]), bytes([0x90, n, 0])]
+        t += 4 * 0.32
+    for k in range(18):
+        ev.append({"t": 50 + 100 * k, "control": "pad%d" % (1 + k % 16), "press": 0.9})
+    run = rel_sim.run(tmp_path, {"tail_ms": 3000, "events": sorted(ev, key=lambda e: e["t"])},
+                      config={"thru": {"din_to_din": True}, "din": {"running_status": False}})
+    got = passed(run, "DIN", BOOT_DIN)
+    assert run.stats["din"]["dropped"] == 0
+    own = [m for m in got if m[0] & 0x0F == 9]
+    echo = [m for m in got if m[0] & 0x0F == 0]
+    # 18 strikes, each a Note On and then its Note Off
+    assert [(m[0], m[1]) for m in own] == [(s, 36 + k % 16) for k in range(18) for s in (0x99, 0x89)]
+    # the echo: a subsequence of what came in, with every note's end
+    assert [m for m in sent if m[2] == 0] == [m for m in echo if m[2] == 0]
+    it = iter(sent)
+    assert all(any(m == s for s in it) for m in echo)
+    assert run.stats["thru_dropped"] == len(sent) - len(echo) > 300
+    f = Follower()
+    for ln in run.trace:
+        f.feed(ln)
+    assert f.sounding("DIN") == set()

@@ -42,6 +42,12 @@ on_ready = None  # the simulator sets this to learn when the scan loop starts (t
 # may add 16 short messages (4 FIFO bytes each) and a 128-byte SysEx to the DIN queue: read
 # only when that fits, else the packets wait in the USB stack, which NAKs the host.
 _USB_IN_ROOM = const(256)
+# DIN IN can't be held back the way the USB host can: it arrives at the wire's own rate,
+# and echoed to DIN OUT with the controller's own messages it can outrun it. Below this
+# much room in the DIN queue, the echo keeps only what ends a sound (note off, sustain
+# up, all notes/sound off) and drops the rest, counted in thru_dropped, so the
+# controller's own notes always fit and nothing is left sounding on either side.
+_THRU_RESERVE = const(192)
 
 
 class Controller:
@@ -92,6 +98,7 @@ class Controller:
         self._phases = len(self.slow_in)
         self._bits = -1  # the switch levels of the last scan (-1: none yet)
         self._thru = cfg["thru"]
+        self.thru_dropped = 0
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
@@ -241,7 +248,11 @@ class Controller:
         if to_a and a is not None:
             a.send(msg, n, 0)
         if to_b and b is not None:
-            b.send(msg, n, 0)
+            # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
+            if b.room() < _THRU_RESERVE and not _ends_sound(msg, n):
+                self.thru_dropped += 1
+            else:
+                b.send(msg, n, 0)
 
     def recover(self):
         """After a fault: nothing may be left sounding."""
@@ -327,6 +338,16 @@ def _print_exception(e):
         pe(e)
     else:
         print(repr(e))
+
+
+def _ends_sound(msg, n):
+    """Note Off (or Note On velocity 0), sustain/sostenuto/soft up, All Sound/Notes Off."""
+    if n != 3:
+        return False
+    st = msg[0] & 0xF0
+    if st == 0x80 or (st == 0x90 and msg[2] == 0):
+        return True
+    return st == 0xB0 and ((64 <= msg[1] <= 67 and msg[2] < 64) or msg[1] == 120 or msg[1] >= 123)
 
 
 _ANO = bytearray(3)
