@@ -8,6 +8,7 @@ shared per-message validator (midi_validate.py).
     Follower()                    the same checks line by line, for traces too long to hold
 """
 from midi_validate import check_din_message, check_usb_packet
+from midiview import din_line_message
 
 # MIDI 1.0 Table I: data bytes after a status byte (system exclusive handled apart).
 _VOICE = {0x80: 2, 0x90: 2, 0xA0: 2, 0xB0: 2, 0xC0: 1, 0xD0: 1, 0xE0: 2}
@@ -46,13 +47,8 @@ class Follower:
             check_usb_packet(data)
             msg = self._usb(port, data)
         else:
-            if data[0] < 0x80:
-                assert self.running.get(port), "running status without a status byte before it: " + line
-                data = bytes([self.running[port]]) + data
-            elif data[0] < 0xF0:
-                self.running[port] = data[0]
-            elif data[0] < 0xF8:
-                self.running[port] = 0
+            assert data[0] >= 0x80 or self.running.get(port), "running status without a status byte before it: " + line
+            data = din_line_message(data, self.running, port)
             check_din_message(data)
             msg = data
         if msg is not None:
@@ -92,18 +88,11 @@ def messages(lines, port):
     if port.startswith("USB"):
         return _usb_messages(lines, port)
     out = []
-    running = 0
+    running = {}
     for line in lines:
         t, p, data = _split(line)
-        if p != port:
-            continue
-        if data[0] < 0x80:
-            data = bytes([running]) + data
-        elif data[0] < 0xF0:
-            running = data[0]
-        elif data[0] < 0xF8:
-            running = 0
-        out.append((float(t), data))
+        if p == port:
+            out.append((float(t), din_line_message(data, running, port)))
     return out
 
 

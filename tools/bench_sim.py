@@ -21,6 +21,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
+import midiview  # noqa: E402
 import sim  # noqa: E402
 
 PAD_CHANNEL = 9  # the reference layout: pads on MIDI channel 10, notes 36..51
@@ -70,20 +71,14 @@ def parse(trace):
     """-> (DIN [(t, full message bytes)], USB [(t, packet bytes)]), running status resolved."""
     din = []
     usb = []
-    running = 0
+    running = {}
     for line in trace:
         t, port, *hx = line.split()
         data = bytes.fromhex("".join(hx))
         if port == "USB":
             usb.append((float(t), data))
-            continue
-        if data[0] < 0x80:
-            data = bytes([running]) + data
-        elif data[0] < 0xF0:
-            running = data[0]
-        elif data[0] < 0xF8:
-            running = 0
-        din.append((float(t), data))
+        else:
+            din.append((float(t), midiview.din_line_message(data, running, port)))
     return din, usb
 
 

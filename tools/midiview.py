@@ -325,6 +325,20 @@ class DinDecoder:
         return out
 
 
+def din_line_message(data, running, port="DIN"):
+    """A DIN trace line's bytes as the whole message. A line that starts with a data byte
+    went out under running status: the status is the port's last channel status, kept in
+    `running` (the caller's dict, port -> status) -- a channel status sets it, a system
+    common or SysEx status clears it, a real-time byte leaves it alone."""
+    if data[0] < 0x80:
+        return bytes([running.get(port, 0)]) + data
+    if data[0] < 0xF0:
+        running[port] = data[0]
+    elif data[0] < 0xF8:
+        running[port] = 0
+    return data
+
+
 def decode_din(data):
     """A whole DIN dump -> list of (offset, message, wire)."""
     dec = DinDecoder()

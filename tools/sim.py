@@ -472,13 +472,7 @@ def monitor_lines(trace, running=None):
             else:
                 out.append(midiview.format_usb_line(float(t), port, data))
             continue
-        if data[0] < 0x80:
-            data = bytes([running.get(port, 0)]) + data
-        elif data[0] < 0xF0:
-            running[port] = data[0]
-        elif data[0] < 0xF8:
-            running[port] = 0
-        out.append(midiview.format_line(float(t), port, data))
+        out.append(midiview.format_line(float(t), port, midiview.din_line_message(data, running, port)))
     return out
 
 
