@@ -9,7 +9,8 @@
 # anything stale and end every note the host may still think is sounding.
 #
 # `itf` is midictl.usbmidi.MidiPort on the board (or a fake in tests) with:
-#   is_open(), tx4(b0, b1, b2, b3) -> bool (False also when the host is away),
+#   is_open(), tx3(cable, msg) -> bool (msg[0:3], a channel message, as one event packet;
+#   False also when the host is away),
 #   tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf) -> n
 
 from midictl.midi import usb
@@ -32,7 +33,6 @@ class UsbOut:
         self.itf = itf
         self.engine = engine  # for its sounding-note table
         self.cable = cable
-        self._cable_hi = cable << 4
         self._pkt = bytearray(_PKT_MAX)
         self._off = bytearray(4)
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
@@ -50,7 +50,7 @@ class UsbOut:
             # One 3-byte channel message (notes, CC, bend: nearly all traffic; messages here
             # are complete and valid, so C0/D0 never come with n == 3): its packet goes
             # straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
-            if not itf.tx4(self._cable_hi | (s >> 4), s, msg[1], msg[2]):
+            if not itf.tx3(self.cable, msg):
                 self.dropped += 1  # host away or not reading: dropped for this port only
                 return
         else:
