@@ -40,6 +40,7 @@ class UsbOut:
         self.itf = itf
         self.engine = engine  # for its sounding-note table
         self.cable = cable
+        self._tx3 = itf.tx3  # bound once: the hot path skips two lookups
         self._pkt = bytearray(_PKT_MAX)
         self._off = bytearray(4)
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
@@ -56,7 +57,7 @@ class UsbOut:
             # One 3-byte channel message (notes, CC, bend: nearly all traffic; messages here
             # are complete and valid, so C0/D0 never come with n == 3): its packet goes
             # straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
-            if not self.itf.tx3(self.cable, msg):
+            if not self._tx3(self.cable, msg):
                 self.dropped += 1  # host away or not reading: dropped for this port only
                 return
             self.sent += 1
