@@ -5,12 +5,17 @@
 # per-message paths that are slow or allocate on the chip:
 #   - tx_write() copies a packet into the TX buffer in place (Buffer.pend_write() would
 #     allocate a memoryview per message);
+#   - tx3() writes the packet of a 3-byte channel message (nearly all traffic) in native
+#     code, atomic against the transfer completion without disable_irq();
 #   - tx_kick() submits one transfer per scan from preallocated views;
 #   - received packets are not pushed through micropython.schedule() (its queue, depth 8
 #     on rp2, overflows under a flood: micropython-lib issue 1158); the scan loop polls
 #     them with rx_take() instead.
 
+import sys
+
 import machine
+import micropython
 from usb.device.midi import MIDIInterface  # pyright: ignore[reportMissingImports]
 
 try:
@@ -26,6 +31,52 @@ _enable_irq = machine.enable_irq
 
 _TXLEN = const(256)  # 64 event packets: far more than one scan produces
 _RXLEN = const(256)
+
+
+if sys.implementation.name == "micropython":
+
+    # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
+    @micropython.viper
+    def _tx3(self, cable: int, msg) -> bool:  # pyright: ignore[reportRedeclaration]
+        """MidiPort.tx3 in native code: about 3x faster than the interpreted copy, and
+        atomic against the transfer completion. That completion (Buffer.finish_read, the
+        only other writer of the count `_n`) runs only as a scheduled task: TinyUSB's task
+        is a micropython.schedule node (shared/tinyusb/mp_usbd.c), and native code never
+        stops to run scheduled tasks (the VM looks for them at bytecode jumps only;
+        micropython issue 12743). So from reading `_n` to publishing `_n + 4` nothing can
+        move the data, and Buffer.finish_write's disable_irq() and its slow path (bytes
+        shuffled down after a concurrent read) have nothing left to guard: disable_irq()
+        would not hold a scheduled task back anyway."""
+        tx = self._tx
+        w = int(tx._n)
+        if w + 4 > int(self._txlen) or not self._open:
+            return False
+        m = ptr8(msg)
+        s = m[0]
+        b = ptr8(tx._b)
+        # USB-MIDI 1.0 table 4-1: cable number, then CIN = the status's high nibble
+        b[w] = (cable << 4) | (s >> 4)
+        b[w + 1] = s
+        b[w + 2] = m[1]
+        b[w + 3] = m[2]
+        tx._n = w + 4
+        return True
+
+else:  # CPython (tools/bench_fwchild.py): the same steps, interpreted, nothing concurrent
+
+    def _tx3(self, cable, msg):
+        tx = self._tx
+        w = tx._n
+        if w + 4 > self._txlen or not self._open:
+            return False
+        b = tx._b
+        s = msg[0]
+        b[w] = (cable << 4) | (s >> 4)
+        b[w + 1] = s
+        b[w + 2] = msg[1]
+        b[w + 3] = msg[2]
+        tx._n = w + 4
+        return True
 
 
 class MidiPort(MIDIInterface):
@@ -66,28 +117,10 @@ class MidiPort(MIDIInterface):
             tx.finish_write(n)
         return True
 
-    def tx4(self, b0, b1, b2, b3):
-        """One event packet straight into the TX buffer (the common case); False when the
-        host is away or not reading."""
-        tx = self._tx
-        w = tx._n
-        if w + 4 > self._txlen or not self._open:
-            return False
-        b = tx._b
-        tx._w = w
-        b[w] = b0
-        b[w + 1] = b1
-        b[w + 2] = b2
-        b[w + 3] = b3
-        ist = _disable_irq()
-        if tx._n == w:
-            tx._n = w + 4
-            tx._w = self._txlen
-            _enable_irq(ist)
-        else:
-            _enable_irq(ist)
-            tx.finish_write(4)
-        return True
+    # tx3(cable, msg) -> bool: one 3-byte channel message msg[0:3] as one event packet
+    # straight into the TX buffer (nearly all traffic); False when the host is away or not
+    # reading. See _tx3 below.
+    tx3 = _tx3
 
     def tx_kick(self):
         tx = self._tx

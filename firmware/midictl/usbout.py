@@ -9,7 +9,8 @@
 # anything stale and end every note the host may still think is sounding.
 #
 # `itf` is midictl.usbmidi.MidiPort on the board (or a fake in tests) with:
-#   is_open(), tx4(b0, b1, b2, b3) -> bool (False also when the host is away),
+#   is_open(), tx3(cable, msg) -> bool (msg[0:3], a channel message, as one event packet;
+#   False also when the host is away),
 #   tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf) -> n
 
 from midictl.midi import usb
@@ -25,6 +26,13 @@ except ImportError:
 _PKT_MAX = const(4 * 86)  # a 256-byte SysEx is 86 packets
 
 
+def _all_off(snd, ch):
+    # All Notes Off / All Sound Off told to the host: nothing sounds there on ch.
+    base = ch << 7
+    for i in range(base, base + 128):
+        snd[i] = 0
+
+
 class UsbOut:
     def __init__(self, itf, engine, cable=0):
         if cable < 0 or cable > 15:
@@ -32,7 +40,7 @@ class UsbOut:
         self.itf = itf
         self.engine = engine  # for its sounding-note table
         self.cable = cable
-        self._cable_hi = cable << 4
+        self._tx3 = itf.tx3  # bound once: the hot path skips two lookups
         self._pkt = bytearray(_PKT_MAX)
         self._off = bytearray(4)
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
@@ -44,32 +52,36 @@ class UsbOut:
         self.reconnects = 0
 
     def send(self, msg, n, key):
-        itf = self.itf
         s = msg[0]
         if n == 3 and 0x80 <= s < 0xF0:
             # One 3-byte channel message (notes, CC, bend: nearly all traffic; messages here
             # are complete and valid, so C0/D0 never come with n == 3): its packet goes
             # straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
-            if not itf.tx4(self._cable_hi | (s >> 4), s, msg[1], msg[2]):
+            if not self._tx3(self.cable, msg):
                 self.dropped += 1  # host away or not reading: dropped for this port only
                 return
-        else:
-            if not itf.is_open():
-                self.dropped += 1
-                return
-            k = usb.packets(msg, n, self.cable, self._pkt, 0)
-            if not itf.tx_write(self._pkt, k):
-                self.dropped += 1
-                return
+            self.sent += 1
+            if s < 0xA0:
+                # Note Off (8n) or On (9n): sounding = a Note On with a velocity. The low
+                # bit of the status's high nibble tells On from Off without a branch.
+                self.sounding[((s & 15) << 7) | msg[1]] = (msg[2] != 0) & (s >> 4)
+            elif (s & 0xF0) == 0xB0 and (msg[1] == 123 or msg[1] == 120):
+                _all_off(self.sounding, s & 15)
+            return
+        itf = self.itf
+        if not itf.is_open():
+            self.dropped += 1
+            return
+        k = usb.packets(msg, n, self.cable, self._pkt, 0)
+        if not itf.tx_write(self._pkt, k):
+            self.dropped += 1
+            return
         self.sent += 1
         st = s & 0xF0
         if st == 0x90 or st == 0x80:
             self.sounding[((s & 15) << 7) | msg[1]] = 1 if (st == 0x90 and msg[2]) else 0
         elif st == 0xB0 and (msg[1] == 123 or msg[1] == 120):
-            base = (s & 15) << 7
-            snd = self.sounding
-            for i in range(base, base + 128):
-                snd[i] = 0
+            _all_off(self.sounding, s & 15)
 
     def service(self):
         """Once per scan: notice the host coming and going (one cheap call), and start a

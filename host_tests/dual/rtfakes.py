@@ -71,14 +71,14 @@ class Itf:
         self.n += n
         return True
 
-    def tx4(self, b0, b1, b2, b3):
+    def tx3(self, cable, msg):
         if not self.open or self.n + 4 > len(self.buf):
             return False
         b = self.buf
-        b[self.n] = b0
-        b[self.n + 1] = b1
-        b[self.n + 2] = b2
-        b[self.n + 3] = b3
+        b[self.n] = (cable << 4) | (msg[0] >> 4)
+        b[self.n + 1] = msg[0]
+        b[self.n + 2] = msg[1]
+        b[self.n + 3] = msg[2]
         self.n += 4
         return True
 

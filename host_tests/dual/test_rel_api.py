@@ -53,8 +53,8 @@ class Itf:
         self.out += pkt[:n]
         return True
 
-    def tx4(self, b0, b1, b2, b3):
-        self.out += bytes((b0, b1, b2, b3))
+    def tx3(self, cable, msg):
+        self.out += bytes(((cable << 4) | (msg[0] >> 4), msg[0], msg[1], msg[2]))
         return True
 
     def tx_discard(self):

@@ -1,0 +1,77 @@
+"""usbmidi.MidiPort.tx3 (@micropython.viper) under the MicroPython Unix port, whose native
+emitter compiles viper too: the exact packet bytes, the full and closed cases, and the
+property its lock-free publish rests on -- a USB task that becomes pending while tx3 runs
+(the interrupt arriving mid-copy) runs only after tx3 has published its packet."""
+from mpy import run
+
+SCRIPT = r'''
+import sys
+sys.path.insert(0, "tools/simboard")
+import micropython
+from usb.device.core import Buffer
+from midictl.usbmidi import MidiPort
+
+
+class RacyBuffer(Buffer):
+    # micropython-lib's Buffer, except that the first look at its memory after arm() makes
+    # the host's read pending, as the USB interrupt would by scheduling TinyUSB's task
+    def arm(self, fn):
+        self._fn = fn
+
+    @property
+    def _b(self):
+        fn = self._fn
+        self._fn = None
+        if fn is not None:
+            micropython.schedule(fn, None)
+        return self._mv
+
+    @_b.setter
+    def _b(self, v):
+        self._fn = None
+        self._mv = v
+
+
+seen = []
+
+
+def host_reads_one(_):
+    # what a completed 4-byte IN transfer does to the buffer
+    seen.append(p._tx._n)
+    p._tx.finish_read(4)
+
+
+def state():
+    tx = p._tx
+    return "n=%d w=%d %s" % (tx._n, tx._w, bytes(tx._mv[:tx._n]).hex())
+
+
+p = MidiPort(txlen=16)
+p._tx = RacyBuffer(16)
+print("closed", p.tx3(0, b"\x90\x3c\x64"), state())
+p._sim_open()
+print("open", p.tx3(0, b"\x90\x3c\x64"), p.tx3(3, b"\xb5\x07\x7f"), state())
+p._tx.arm(host_reads_one)
+ok = p.tx3(15, b"\xef\x00\x40")
+print("raced", ok, state())
+for _ in range(3):  # a bytecode jump: where the VM runs what is pending
+    pass
+print("read", seen, state())
+print("fill", p.tx3(1, b"\x81\x3c\x40"), p.tx3(1, b"\x81\x3d\x40"), p.tx3(1, b"\x81\x3e\x40"), state())
+'''
+
+
+def test_tx3_bytes_and_lock_free_publish():
+    r = run(["-c", SCRIPT], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == [
+        "closed False n=0 w=16 ",  # the host away: nothing written
+        # cable << 4 | CIN (the status's high nibble), then the three bytes (USB-MIDI 1.0 4-1)
+        "open True True n=8 w=16 09903c643bb5077f",
+        # the read made pending inside tx3 has not run: the packet is published whole
+        "raced True n=12 w=16 09903c643bb5077ffeef0040",
+        # it runs at the next jump and takes the first packet; the rest moves down intact
+        "read [12] n=8 w=16 3bb5077ffeef0040",
+        # 16 bytes: two more fit, then the host is "not reading" and tx3 says so
+        "fill True True False n=16 w=16 3bb5077ffeef004018813c4018813d40",
+    ]
