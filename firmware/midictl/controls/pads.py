@@ -216,11 +216,13 @@ class PadGroup:
 
     # -- per scan ---------------------------------------------------------------
 
-    def quiet(self, peak):
-        """True when a scan whose highest pad sample is `peak` has nothing to do: no pad
-        in progress, no gate pending, nothing above the lowest threshold. Lets the scan
-        loop skip scan() when the hardware layer already knows the peak."""
-        return not self._active and not self._gating and peak <= self._thr_min
+    def quiet(self, peak, now):
+        """True when a scan at `now` whose highest pad sample is `peak` has nothing to do:
+        no pad in progress, no gate due, nothing above the lowest threshold. Lets the scan
+        loop skip scan() when the hardware layer already knows the peak (a piezo's gate
+        runs 50 ms after every strike: most of those scans only wait for it)."""
+        return not self._active and peak <= self._thr_min and (
+            not self._gating or ticks_diff(now, self._gate_next) < 0)
 
     def scan(self, samples, now):
         """One scan: samples[i] is pad i's 12-bit level (len(samples) == count).
