@@ -11,7 +11,9 @@ import bench_sim
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 ROWS = ("µs per message, ours", "adafruit_midi ÷ ours", "mido ÷ ours", "heap bytes per message",
-        "Controller.step(), idle", "Controller.step(), pad strike + knob sweep", "heap bytes allocated per step",
+        "Controller.step(), chip's path", "read_block: viper, registers), idle",
+        "read_block: viper, registers), pad strike + knob sweep", "through machine.ADC (the simulator's path)",
+        "heap bytes allocated per step",
         "controls alone", "alone: strike → Note On at the USB stack", "alone: deciding scan → Note On starts on DIN",
         "while 8 knobs sweep, DIN wire", "while 8 knobs sweep: deciding scan", "UsbOut.send()", "Engine.note_on()",
         "stock MIDIInterface.note_on()", "heap after boot", "running status on / off",
@@ -34,8 +36,11 @@ def test_quick_run_prints_method_and_every_row():
 def test_firmware_pieces_under_both_interpreters():
     res = bench_fw.measure(steps=200, msgs=200, reps=1)
     # the register path (hw.read_block, viper) runs only under MicroPython
-    assert set(res["mpy"]["step"]) == {"idle", "busy", "regs"} and set(res["cpy"]["step"]) == {"idle", "busy"}
-    assert res["mpy"]["step"]["regs"][1] == 0  # and allocates nothing either
+    steps = res["mpy"]["step"]
+    assert set(steps) == {"idle", "busy", "regs", "regs_busy"} and set(res["cpy"]["step"]) == {"idle", "busy"}
+    assert steps["regs"][1] == 0 and steps["regs_busy"][1] == 0  # and allocates nothing either
+    # busy on the register path plays exactly what busy through machine.ADC plays
+    assert steps["regs"][2] == 0 and steps["regs_busy"][2:] == steps["busy"][2:]
     for interp in ("mpy", "cpy"):
         assert set(res[interp]["usb"]) == {"port", "engine", "stock"}
         idle = res[interp]["step"]["idle"]

@@ -23,10 +23,9 @@ for p in range(plan.phases):
         oa = array("H", [7] * plan.count)
         ob = array("H", [7] * plan.count)
         base = uctypes.addressof(ra)
-        pa = read_block(base, base + 4, base + 8, base + 12, plan.start[p], plan.end[p], hw._sets, hw._clrs,
-                        hw._switch, hw._ain, plan.dest, oa, 3, plan.npads)
-        pb = read_block_twin(rb, 0, 1, 2, 3, plan.start[p], plan.end[p], hw._sets, hw._clrs, hw._switch, hw._ain,
-                             plan.dest, ob, plan.npads)
+        table = hw.register_table(3)
+        pa = read_block(base >> 2, (base + 4) >> 2, (base + 8) >> 2, (base + 12) >> 2, table, oa, p)
+        pb = read_block_twin(rb, 0, 1, 2, 3, table, ob, p)
         assert pa == pb == result & 0xFFF, (pa, pb)
         assert list(ra) == list(rb), (p, list(ra), list(rb))
         assert list(oa) == list(ob), (p, list(oa), list(ob))

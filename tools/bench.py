@@ -47,7 +47,13 @@ Scan step: the real Controller.step() of the pico reference layout (16 piezo pad
 knobs on two 4067 muxes, stick, 2 encoders, 4 buttons; USB-MIDI open) over a fake `machine`
 whose register, ADC and UART accesses are single native calls (tools/bench_fwmachine.py),
 not the simulator's world. Busy = a strike on pad 6 every 100 scans while knob 4 sweeps;
-the USB host reads between batches of 20 steps, outside the timing. "Controls alone" is
+the USB host reads between batches of 20 steps, outside the timing. The target is judged
+on the chip's path: the ADC and mux through hw.read_block (viper) over a buffer standing in
+for the registers, whose RESULT reads 0 for every input (a viper read of a fixed address
+costs the same whatever it reads); busy, a wrapper around hw.read_phase then stores pad 6's
+and knob 4's levels into the samples, its own cost (a Python call, a modulo, three stores)
+counted in the step, so the busy figure is conservative. The machine.ADC path (the
+simulator's: an interpreted loop of ADC calls) is shown for information. "Controls alone" is
 tools/bench_controls.py: the controls without hardware reads, MIDI IN, DIN or USB.
 Latency: %(strikes)d pad strikes (random pad, strength 0.3..1, one at a random time in each
 50 ms) through boot.py/main.py in the simulator (tools/sim.py), in simulated ms, alone and
@@ -116,18 +122,21 @@ def table(res):
         "0", _yes(max(hm) == 0))
     # 2. scanning
     fw = res["fw"]
-    for name, label in (("idle", "idle"), ("busy", "pad strike + knob sweep")):
-        m = fw["mpy"]["step"][name][0]
-        c = fw["cpy"]["step"][name][0]
-        row("Scan step" if name == "idle" else "", "Controller.step(), %s: µs (RP2040 est.)" % label,
-            "%.2f (≈%.0f µs)" % (m, m * CHIP), "%.2f" % c, "≤ %.0f µs (Unix port)" % STEP_TARGET_US, _yes(m <= STEP_TARGET_US))
-    if "regs" in fw["mpy"]["step"]:
-        m = fw["mpy"]["step"]["regs"][0]
-        row("", "the same, idle, ADC and mux through hw.read_block (viper, registers): µs (RP2040 est.)",
-            "%.2f (≈%.0f µs)" % (m, m * CHIP), "n/a", "≤ %.0f µs (Unix port)" % STEP_TARGET_US, _yes(m <= STEP_TARGET_US))
-    al = [fw["mpy"]["step"][k][1] for k in ("idle", "busy")]
-    row("", "heap bytes allocated per step (idle / busy)", "%g / %g" % (al[0], al[1]), "—", "0",
-        _yes(max(al) == 0))
+    # The target is judged on the register path: what the chip runs (hw.read_block, viper).
+    # The machine.ADC path is the simulator's (an interpreted loop of ADC calls): shown only.
+    steps = fw["mpy"]["step"]
+    for name, label in (("regs", "idle"), ("regs_busy", "pad strike + knob sweep")):
+        m = steps[name][0]
+        row("Scan step" if name == "regs" else "",
+            "Controller.step(), chip's path (ADC and mux through hw.read_block: viper, registers), %s: µs "
+            "(RP2040 est.)" % label, "%.2f (≈%.0f µs)" % (m, m * CHIP), "n/a",
+            "≤ %.0f µs (Unix port)" % STEP_TARGET_US, _yes(m <= STEP_TARGET_US))
+    row("", "the same through machine.ADC (the simulator's path), idle / busy: µs",
+        "%.2f / %.2f" % (steps["idle"][0], steps["busy"][0]),
+        "%.2f / %.2f" % (fw["cpy"]["step"]["idle"][0], fw["cpy"]["step"]["busy"][0]), "(informational)", "")
+    al = [steps[k][1] for k in ("regs", "regs_busy", "idle", "busy")]
+    row("", "heap bytes allocated per step (chip's path idle / busy; simulator's idle / busy)",
+        "%g / %g; %g / %g" % tuple(al), "—", "0", _yes(max(al) == 0))
     ctl = res["controls"]
     row("", "controls alone, idle / busy: µs (RP2040 est.)",
         "%.2f / %.2f (≈%.0f / %.0f µs)" % (ctl["idle"], ctl["busy"], ctl["idle"] * CHIP, ctl["busy"] * CHIP),

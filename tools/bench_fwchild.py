@@ -2,7 +2,9 @@
 # and under CPython (the same file; no MicroPython-only syntax):
 #
 #   bench_fwchild.py step STEPS REPS   us per Controller.step() of the reference layout, idle
-#                                      and busy, and heap bytes allocated per step
+#                                      and busy, and heap bytes allocated per step: through
+#                                      machine.ADC (the simulator's path) and, under
+#                                      MicroPython, through hw.read_block (the chip's)
 #   bench_fwchild.py usb MSGS REPS     us per message into the USB transmit buffer: ours vs stock
 #   bench_fwchild.py mem               heap in use after boot (MicroPython only)
 #
@@ -148,6 +150,42 @@ def usb_lib():
     return core
 
 
+def busy_values(plan):
+    """Busy, for the register path: per scan (period _RAMP), the 12-bit levels of pad 6 and
+    knob 4 -- the values samples_for() gives them (knob 4's is read only in its phase)."""
+    pad = array("H")
+    knob = array("H")
+    half = _RAMP // 2
+    for s in range(_RAMP):
+        pad.append(piezo((s % _PULSE_EVERY) - 0.3, 0.7))
+        knob.append((s if s < half else _RAMP - s) * 4095 // half)
+    return pad, knob
+
+
+def play_on_registers(ctl, pad, knob):
+    """The register path reads the same fake RESULT (0) for every input, whatever the
+    level: what a viper read of a fixed address costs does not depend on it. So the busy
+    levels are put into the samples after hw.read_block has stored its zeros, by a wrapper
+    around hw.read_phase: its own cost (one more Python call, a modulo, three stores) is
+    inside the timing, which makes the figure conservative. The peak it returns includes
+    pad 6's level, as read_block's would."""
+    hw = ctl.hw
+    read = hw.read_phase  # the bound method: the firmware's own code runs unchanged
+    samples = hw.samples
+    k4 = hw.plan.index["knob4"]
+    pad6 = 5
+
+    def read_phase(p):
+        peak = read(p)
+        s = ctl.scans % _RAMP
+        v = pad[s]
+        samples[pad6] = v
+        samples[k4] = knob[s]
+        return v if v > peak else peak
+
+    hw.read_phase = read_phase
+
+
 def build(b, scans, busy):
     from midictl import config as cfgmod
     from midictl.app import Controller
@@ -187,16 +225,20 @@ def bench_step(steps, reps):
     warm = 200
     variants = [("idle", False), ("busy", True)]
     if MPY:
-        variants.append(("regs", False))  # the chip's register path (hw.read_block, viper)
+        # the chip's register path (hw.read_block, viper), idle and busy
+        variants += [("regs", False), ("regs_busy", True)]
     for name, busy in variants:
-        ctl, itf = build(b, warm + (reps + 1) * steps, busy)
-        if name == "regs":
-            # read_block over a buffer of "registers": CS reads READY, RESULT 0 (pads idle)
+        regs_path = name.startswith("regs")
+        ctl, itf = build(b, 0 if regs_path else warm + (reps + 1) * steps, busy)
+        if regs_path:
+            # read_block over a buffer of "registers": CS reads READY, RESULT 0
             regs = array("I", [0, 0, 0x100, 0])
             import uctypes
 
             base = uctypes.addressof(regs)
             ctl.hw.use_registers(base, base + 4, base + 8, base + 12, 0)
+            if busy:
+                play_on_registers(ctl, *busy_values(ctl.hw.plan))
         step = ctl.step
         us = 0
         ms = 0

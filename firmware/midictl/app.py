@@ -144,7 +144,7 @@ class Controller:
         self._phase = p + 1 if p + 1 < self._phases else 0
         peak = hw.read_phase(p)
         samples = hw.samples
-        if self.pads_count and (peak < 0 or not self.pads.quiet(peak)):
+        if self.pads_count and (peak < 0 or not self.pads.quiet(peak, now_ms)):
             self.pads.scan(self.pad_samples, now_ms)
         analog = self.analog
         for k in self.slow_in[p]:

@@ -17,45 +17,55 @@ SWITCH_LOCKOUT_MS = 8  # longer than the 5 ms of bounce a switch may show
 
 class LayerSink:
     """Forwards a continuous control's messages only while its layer is active, so a knob
-    with a shift mapping drives one destination at a time."""
+    with a shift mapping drives one destination at a time. (The test is written out in
+    each method: a helper call per message was a measurable part of a knob's turn.)"""
 
     def __init__(self, sink, modes, layer):
         self._sink = sink
         self._modes = modes
         self._layer = layer
 
-    def _on(self):
-        return self._modes.shift == self._layer
-
     def cc(self, ch, n, v):
-        if self._on():
+        if self._modes.shift == self._layer:
             self._sink.cc(ch, n, v)
 
     def cc14(self, ch, n, v):
-        if self._on():
+        if self._modes.shift == self._layer:
             self._sink.cc14(ch, n, v)
 
     def nrpn(self, ch, n, v):
-        if self._on():
+        if self._modes.shift == self._layer:
             self._sink.nrpn(ch, n, v)
 
     def channel_pressure(self, ch, v):
-        if self._on():
+        if self._modes.shift == self._layer:
             self._sink.channel_pressure(ch, v)
 
     def bend(self, ch, v):
-        if self._on():
+        if self._modes.shift == self._layer:
             self._sink.bend(ch, v)
 
 
 class _Both:
+    """A knob with a shift mapping: one object per layer, both fed every reading. When
+    their filters are alike (the same dead zone: the usual case), both would compute the
+    same anchor from the same readings, so the filter runs once and the second object
+    takes the first's anchor whenever it moves: the same messages, half the filtering."""
+
     def __init__(self, a, b):
         self.a = a
         self.b = b
+        self._shared = a._lo == b._lo and a._hi == b._hi and a._h == b._h
 
     def update(self, raw):
-        self.a.update(raw)
-        self.b.update(raw)
+        a = self.a
+        r = a.update(raw)
+        if not self._shared:
+            self.b.update(raw)
+        elif r:
+            b = self.b
+            b.anchor = a.anchor
+            b._moved(r)
 
 
 def build_controls(ctl, board, cfg):

@@ -132,12 +132,26 @@ class DinOut:
         return (left + _US_PER_BYTE - 1) // _US_PER_BYTE
 
     def pump(self, now_us, now_ms):
+        # What may go out: a message fits when the bytes still ahead of the wire plus its
+        # own stay within the limit, or the wire is idle (outstanding(), inline: this runs
+        # for every message sent).
         while self._count:
-            n = self._fifo[self._head]
-            if self.outstanding(now_us) + n > self.urgent_bytes and not self._idle_wire(now_us):
+            f = self._fifo
+            h = self._head
+            n = f[h]
+            left = ticks_diff(self._busy_until, now_us)
+            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > self.urgent_bytes:
                 return
-            nxt = self._peek_fifo(n)
-            if not self._write(self._msg, n, now_us, now_ms):
+            size = len(f)
+            if h + n < size:  # not wrapped: encode it where it lies
+                ok = self._write(f, h + 1, n, now_us, now_ms)
+                nxt = h + n + 1
+                if nxt == size:
+                    nxt = 0
+            else:
+                nxt = self._peek_fifo(n)
+                ok = self._write(self._msg, 0, n, now_us, now_ms)
+            if not ok:
                 return  # still queued: retried on the next pump, never lost
             self._head = nxt
             self._count -= n + 1
@@ -145,21 +159,14 @@ class DinOut:
             r = self._ring
             s = r[self._ring_head]
             n = self._slot_len[s]
-            if self.outstanding(now_us) + n > self.lead_bytes and not self._idle_wire(now_us):
+            left = ticks_diff(self._busy_until, now_us)
+            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > self.lead_bytes:
                 return
-            base = s * _MAX_MSG
-            m = self._msg
-            d = self._slot_data
-            for i in range(n):
-                m[i] = d[base + i]
-            if not self._write(m, n, now_us, now_ms):
+            if not self._write(self._slot_data, s * _MAX_MSG, n, now_us, now_ms):
                 return
             self._slot_pending[s] = 0
             self._ring_head = (self._ring_head + 1) % len(r)
             self._ring_count -= 1
-
-    def _idle_wire(self, now_us):
-        return ticks_diff(self._busy_until, now_us) <= 0
 
     def _peek_fifo(self, n):
         # Copy the oldest message into _msg; return where the FIFO head goes once it is sent.
@@ -174,21 +181,26 @@ class DinOut:
             r += 1
         return r % size
 
-    def _write(self, msg, n, now_us, now_ms):
+    def _write(self, msg, at, n, now_us, now_ms):
+        # msg[at:at + n], one complete message (or several in a row), to the UART
         out = self._out
-        k = self.running.encode(msg, n, out, 0, now_ms)
+        k = self.running.encode(msg, n, out, 0, now_ms, at)
         views = self._views
         try:
-            i = 0
-            while i < k:
-                c = k - i
-                if c > _CHUNK:
-                    c = _CHUNK
-                if i:
-                    for j in range(c):
-                        out[j] = out[i + j]
-                self.uart.write(views[c])
-                i += c
+            if k <= _CHUNK:
+                if k:
+                    self.uart.write(views[k])  # nearly every message: one write
+            else:
+                i = 0
+                while i < k:
+                    c = k - i
+                    if c > _CHUNK:
+                        c = _CHUNK
+                    if i:
+                        for j in range(c):
+                            out[j] = out[i + j]
+                    self.uart.write(views[c])
+                    i += c
         except Exception:
             # The receiver's idea of the running status is unknown after a failed write.
             self.write_errors += 1

@@ -46,38 +46,42 @@ def _no_adc():
 
 # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
 @micropython.viper
-def read_block(set_reg: int, clr_reg: int, cs_reg: int, res_reg: int, j0: int, j1: int,
-               sets, clrs, moves, ain, dest, out, settle: int, npads: int) -> int:
-    """The scan's ADC reads with registers only (on the chip, ~20x faster than the
-    interpreted loop): for entries j0..j1-1 move the mux select lines when moves[j] (one
-    write to GPIO_OUT_SET, one to GPIO_OUT_CLR, then `settle` loops), start one conversion
-    on channel ain[j], wait for READY, store the 12-bit RESULT at out[dest[j]].
+def read_block(set_w: int, clr_w: int, cs_w: int, res_w: int, table, out, p: int) -> int:
+    """The ADC reads of scan phase p with registers only (on the chip, ~20x faster than
+    the interpreted loop). The four registers come as word addresses (byte address >> 2:
+    small ints on the chip, where a full address would be a bignum to convert per call);
+    `table` is Hardware.register_table(): for each entry of the phase, move the mux select
+    lines when the entry says so (one write to GPIO_OUT_SET, one to GPIO_OUT_CLR, then
+    `settle` loops), start one conversion on its ADC channel, wait for READY, store the
+    12-bit RESULT at out[its sample index]. Returns the highest pad sample read.
     The CS write carries READY too: a read-only bit on the chip, and what lets the same
     code run against a plain buffer of "registers" in the host tests and the benchmark."""
-    ps = ptr32(set_reg)
-    pc = ptr32(clr_reg)
-    cs = ptr32(cs_reg)
-    res = ptr32(res_reg)
-    s = ptr32(sets)
-    c = ptr32(clrs)
-    mv = ptr8(moves)
-    a = ptr8(ain)
-    d = ptr16(dest)
+    ps = ptr32(set_w << 2)
+    pc = ptr32(clr_w << 2)
+    cs = ptr32(cs_w << 2)
+    res = ptr32(res_w << 2)
+    t = ptr32(table)
     o = ptr16(out)
+    settle = t[0]
+    npads = t[1]
+    e = t[2]  # where the entries start
+    j = t[3 + 2 * p]
+    j1 = t[4 + 2 * p]
     peak = 0
-    j = j0
     while j < j1:
-        if mv[j]:
-            ps[0] = s[j]
-            pc[0] = c[j]
-            k = settle
-            while k > 0:
-                k -= 1
-        cs[0] = (a[j] << 12) | 0x105
+        k = e + 3 * j
+        w = t[k + 2]  # dest | ADC channel << 16 | move << 24
+        if w & 0x1000000:
+            ps[0] = t[k]
+            pc[0] = t[k + 1]
+            n = settle
+            while n > 0:
+                n -= 1
+        cs[0] = (((w >> 16) & 0xFF) << 12) | 0x105
         while (cs[0] & 0x100) == 0:
             pass
         v = res[0] & 0xFFF
-        i = d[j]
+        i = w & 0xFFFF
         o[i] = v
         if i < npads and v > peak:
             peak = v
@@ -85,18 +89,23 @@ def read_block(set_reg: int, clr_reg: int, cs_reg: int, res_reg: int, j0: int, j
     return peak
 
 
-def read_block_twin(regs, set_i, clr_i, cs_i, res_i, j0, j1, sets, clrs, moves, ain, dest, out, npads):
-    """read_block in plain Python over an array('I') of registers: what the host tests
-    compare the viper code against."""
+def read_block_twin(regs, set_i, clr_i, cs_i, res_i, table, out, p):
+    """read_block in plain Python over an array('I') of registers (indexes into it):
+    what the host tests compare the viper code against."""
+    npads = table[1]
+    e = table[2]
     peak = 0
-    for j in range(j0, j1):
-        if moves[j]:
-            regs[set_i] = sets[j]
-            regs[clr_i] = clrs[j]
-        regs[cs_i] = (ain[j] << 12) | _CS_START
+    for j in range(table[3 + 2 * p], table[4 + 2 * p]):
+        k = e + 3 * j
+        w = table[k + 2]
+        if w & 0x1000000:
+            regs[set_i] = table[k]
+            regs[clr_i] = table[k + 1]
+        regs[cs_i] = ((w >> 16) & 0xFF) << 12 | _CS_START
         v = regs[res_i] & 0xFFF
-        out[dest[j]] = v
-        if dest[j] < npads and v > peak:
+        i = w & 0xFFFF
+        out[i] = v
+        if i < npads and v > peak:
             peak = v
     return peak
 
@@ -147,7 +156,6 @@ class Hardware:
                     self._switch[j] = 1
                     last = k
         self.samples = array("H", [0] * max(1, plan.count))
-        self._ain = bytearray(plan.adc)
         # On the chip itself the reads go through read_block (registers); anywhere else
         # (the simulator, the benchmark's fake machine) through machine.ADC, the twin path.
         self.registers = None
@@ -208,18 +216,44 @@ class Hardware:
         self._wdt = None
 
     def use_registers(self, set_reg, clr_reg, cs_reg, res_reg, settle):
-        """Read the ADC through read_block at these register addresses."""
+        """Read the ADC through read_block at these register (byte) addresses."""
+        self._regs_table = self.register_table(settle)
+        self._set_w = set_reg >> 2
+        self._clr_w = clr_reg >> 2
+        self._cs_w = cs_reg >> 2
+        self._res_w = res_reg >> 2
         self.registers = (set_reg, clr_reg, cs_reg, res_reg, settle)
+
+    def register_table(self, settle):
+        """read_block's view of the scan plan, one array('I') (one buffer to look up per
+        call, not six): [settle, npads, e, then per phase its first and end entry, then
+        from word e per entry j: GPIO_OUT_SET mask, GPIO_OUT_CLR mask, sample index | ADC
+        channel << 16 | move << 24]."""
+        from array import array
+
+        plan = self.plan
+        n = len(plan.select)
+        e = 3 + 2 * plan.phases
+        t = array("I", [0] * (e + 3 * n))
+        t[0] = settle
+        t[1] = plan.npads
+        t[2] = e
+        for p in range(plan.phases):
+            t[3 + 2 * p] = plan.start[p]
+            t[4 + 2 * p] = plan.end[p]
+        for j in range(n):
+            t[e + 3 * j] = self._sets[j]
+            t[e + 3 * j + 1] = self._clrs[j]
+            t[e + 3 * j + 2] = plan.dest[j] | plan.adc[j] << 16 | self._switch[j] << 24
+        return t
 
     # -- per scan --------------------------------------------------------------------------------
     def read_phase(self, p):
         """Read every analog entry of scan phase p into self.samples (12-bit). Returns the
         highest pad sample read when it is known for free (the register path), else -1."""
+        if self.registers is not None:
+            return read_block(self._set_w, self._clr_w, self._cs_w, self._res_w, self._regs_table, self.samples, p)
         plan = self.plan
-        r = self.registers
-        if r is not None:
-            return read_block(r[0], r[1], r[2], r[3], plan.start[p], plan.end[p], self._sets, self._clrs,
-                              self._switch, self._ain, plan.dest, self.samples, r[4], plan.npads)
         m = self._mem
         sreg = self._set_reg
         creg = self._clr_reg

@@ -57,7 +57,8 @@ class AdcFilter:
     def update(self, raw):
         """One 12-bit reading. Calls self._moved(PRIMED) once when priming ends (take
         the starting value, silently) and self._moved(MOVED) whenever the anchor
-        moves. Allocates nothing; a resting reading costs no further call."""
+        moves, and returns what it called it with (0: nothing). Allocates nothing; a
+        resting reading costs no further call."""
         y = self._y
         if self._n < _PRIME:
             # plain running mean of the first readings (y holds the sum meanwhile)
@@ -65,12 +66,12 @@ class AdcFilter:
             y += raw << 4
             if self._n < _PRIME:
                 self._y = y
-                return
+                return 0
             y = self._y = y // _PRIME
             self.anchor = self._clamp(y)
             self._quiet = _QUIET
             self._moved(PRIMED)
-            return
+            return PRIMED
         d = (raw << 4) - y
         if d > _FAST or d < -_FAST:
             y += d >> 1
@@ -90,10 +91,11 @@ class AdcFilter:
         if a == self.anchor:
             if self._quiet < _QUIET:
                 self._quiet += 1
-            return
+            return 0
         self.anchor = a
         self._quiet = 0
         self._moved(MOVED)
+        return MOVED
 
     def _moved(self, why):
         pass

@@ -48,6 +48,44 @@ from array import array
 
 from midictl.compat import ticks_add, ticks_diff
 
+
+def above_twin(samples, thr, n):
+    """Bitmap of the pads i < n whose sample is above their threshold: `above` in plain
+    Python (what CPython runs, and what the host tests compare the viper code against)."""
+    bits = 0
+    for i in range(n):
+        if samples[i] > thr[i]:
+            bits |= 1 << i
+    return bits
+
+
+above = above_twin
+try:
+    import sys
+
+    if sys.implementation.name != "micropython":
+        raise ImportError  # a stand-in `micropython` module (the benchmark's) cannot compile viper
+    import micropython
+
+    @micropython.viper
+    def _above(samples, thr, n: int) -> int:
+        # samples, thr: array('H') (or views of one); n <= 30, so the result is a small
+        # int. One native pass instead of an interpreted loop.
+        s = ptr16(samples)
+        t = ptr16(thr)
+        bits = 0
+        i = 0
+        while i < n:
+            if s[i] > t[i]:
+                bits |= 1 << i
+            i += 1
+        return bits
+
+    above = _above
+except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropython shim refuses viper)
+    pass
+
+
 # pad kinds
 KINDS = ("none", "piezo", "fsr", "switch")
 _PIEZO = const(1)
@@ -178,45 +216,44 @@ class PadGroup:
 
     # -- per scan ---------------------------------------------------------------
 
-    def quiet(self, peak):
-        """True when a scan whose highest pad sample is `peak` has nothing to do: no pad
-        in progress, no gate pending, nothing above the lowest threshold. Lets the scan
-        loop skip scan() when the hardware layer already knows the peak."""
-        return not self._active and not self._gating and peak <= self._thr_min
+    def quiet(self, peak, now):
+        """True when a scan at `now` whose highest pad sample is `peak` has nothing to do:
+        no pad in progress, no gate due, nothing above the lowest threshold. Lets the scan
+        loop skip scan() when the hardware layer already knows the peak (a piezo's gate
+        runs 50 ms after every strike: most of those scans only wait for it)."""
+        return not self._active and peak <= self._thr_min and (
+            not self._gating or ticks_diff(now, self._gate_next) < 0)
 
     def scan(self, samples, now):
         """One scan: samples[i] is pad i's 12-bit level (len(samples) == count).
         Allocates nothing."""
         if self._gating and ticks_diff(now, self._gate_next) >= 0:
             self._end_gates(now)
-        if not self._active:
-            # nothing in progress (the usual case): one pass over the samples for any
-            # level above the lowest threshold, no per-pad state touched
-            t = self._thr_min
-            for v in samples:
-                if v > t:
-                    break
-            else:
-                return
+        # Only pads in progress and pads above their threshold have anything to do (an
+        # idle pad at or below it does nothing): visit those, in pad order, and no other.
+        todo = self._active | above(samples, self._thr, self.count)
+        if not todo:
+            return  # nothing in progress, nothing struck: the usual case
         st = self._st
-        thr = self._thr
         due = 0
         i = 0
-        for v in samples:
-            q = st[i]
-            if q == _IDLE:
-                if v > thr[i]:
-                    st[i] = _WINDOW
+        while todo:
+            if todo & 1:
+                q = st[i]
+                v = samples[i]
+                if q == _IDLE:
+                    st[i] = _WINDOW  # above its threshold, or it would not be in todo
                     self._active |= 1 << i
                     self._peak[i] = v
                     self._t0[i] = now
-            elif q == _WINDOW:
-                if v > self._peak[i]:
-                    self._peak[i] = v
-                if ticks_diff(now, self._t0[i]) >= self.window_ms:
-                    due |= 1 << i
-            elif q != _SKIP:
-                self._busy(i, q, v, now)
+                elif q == _WINDOW:
+                    if v > self._peak[i]:
+                        self._peak[i] = v
+                    if ticks_diff(now, self._t0[i]) >= self.window_ms:
+                        due |= 1 << i
+                elif q != _SKIP:
+                    self._busy(i, q, v, now)
+            todo >>= 1
             i += 1
         if due:
             self._decide(due, now)
