@@ -64,7 +64,8 @@ USB path: CPU per Note On from the engine's send() to the packet in the transmit
 UsbOut over MidiPort over the simulator's copy of micropython-lib's usb.device (its Buffer
 work included), against the stock MIDIInterface.note_on(). Transfers start once a scan.
 Heap: gc.collect(); gc.mem_alloc() after boot minus before importing midictl (64-bit Unix
-port: pointers are twice the RP2040's, so the chip needs less). DIN bytes: the bundled
+port: pointers are twice the RP2040's, so the chip needs less); "code kept loaded" is that
+minus the objects built, once the config validator and start-up code are unloaded. DIN bytes: the bundled
 demo (tools/scenarios/demo.json) with running status on and off. Boot: the firmware compiled
 to .mpy by mpy-cross, imported as boot.py and main.py do, config read and validated, the
 hardware layer and controls built (tools/bench_boot.py, best of 5, fresh interpreter each).
@@ -166,7 +167,7 @@ def table(res):
         "", "")
     # 5. memory
     total, modules = fw["mpy"]["mem"]
-    row("Memory", "heap after boot: midictl code + objects", "%.1f KB (%.1f + %.1f)" % (
+    row("Memory", "heap after boot: midictl code kept loaded + objects built", "%.1f KB (%.1f + %.1f)" % (
         total / 1024, modules / 1024, (total - modules) / 1024), "—", "< %d KB" % (HEAP_TARGET // 1024),
         _yes(total < HEAP_TARGET))
     b = res["boot"]["ms"]

@@ -5,7 +5,7 @@ under CPython (the step and USB path; the heap only means something under MicroP
     measure(steps, msgs, reps) -> {"mpy": {...}, "cpy": {...}}
       ["step"]["idle"|"busy"] = (us per step, heap bytes per step, events, DIN bytes, scans)
       ["usb"]["port"|"engine"|"stock"] = (us per message, heap bytes per message)
-      ["mem"] = (heap bytes after boot, of which the modules' code) (MicroPython only)
+      ["mem"] = (heap bytes after boot, of which the code that stays loaded) (MicroPython only)
 """
 import os
 import subprocess
