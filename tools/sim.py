@@ -100,13 +100,18 @@ class Compiler:
 
     @staticmethod
     def interp(points, t):
+        # points are in time order (move() keeps them so); a new move asks near the end, so
+        # search from there: an hour of knob moves is tens of thousands of points
         if t <= points[0][0]:
             return points[0][1]
-        v = points[-1][1]
-        for (t0, v0), (t1, v1) in zip(points, points[1:]):
+        for i in range(len(points) - 1, 0, -1):
+            t0, v0 = points[i - 1]
+            t1, v1 = points[i]
             if t0 <= t < t1:
                 return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
-        return v
+            if t >= t1:
+                break
+        return points[-1][1]
 
     def move(self, name, t_us, target, ramp_us):
         pts = self.analog[self.analog_key(name)][1]
