@@ -19,7 +19,7 @@ help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
 	@echo "make test         lint + every host test (CPython and the MicroPython Unix port)"
 	@echo "make bench        benchmark table (MicroPython Unix port and CPython side by side)"
-	@echo "make soak         a simulated hour of dense playing: no heap growth, no lost scans (~20 min)"
+	@echo "make soak         a simulated hour of dense playing: no heap growth, no lost scans (~7 min)"
 	@echo "make stage        the file tree deploy copies to the board (BOARD=, OUT=)"
 	@echo "make wiring       the board's default layout wiring as JSON (BOARD=)"
 	@echo "make deploy       compile and copy the firmware to a board (BOARD=, PORT=, CONFIG=)"

@@ -5,7 +5,7 @@ Two seeded performances of REL_LONG_S simulated seconds each (default 240: eight
 minutes in all) run side by side, one MicroPython process each; about 60 s on two cores.
 Every 10 s the runner collects garbage and records the heap in use and the scan count.
 
-A full simulated hour per run, opt-in (`make soak`; about 20 minutes; the plan of an hour of
+A full simulated hour per run, opt-in (`make soak`; about 7 minutes on two cores; the plan of an hour of
 dense playing takes ~115 MB of the simulator's MicroPython heap, which is sized 16 MB +
 SECONDS/25 MB):
 
