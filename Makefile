@@ -13,7 +13,7 @@ OUT ?= build/stage/$(BOARD)
 PORT ?=
 SIMFLAGS ?=
 
-.PHONY: help setup test test-fast lint sim bench soak stage wiring deploy config-check hardware clean
+.PHONY: help setup test test-fast lint sim bench soak stage romfs wiring deploy config-check hardware clean
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
@@ -22,7 +22,8 @@ help:
 	@echo "make soak         a simulated hour of dense playing: no heap growth, no lost scans (~7 min)"
 	@echo "make stage        the file tree deploy copies to the board (BOARD=, OUT=)"
 	@echo "make wiring       the board's default layout wiring as JSON (BOARD=)"
-	@echo "make deploy       compile and copy the firmware to a board (BOARD=, PORT=, CONFIG=)"
+	@echo "make deploy       compile and copy the firmware to a board (BOARD=, PORT=, CONFIG=, ROMFS=1)"
+	@echo "make romfs        the firmware as a ROMFS image file (BOARD=, OUT_ROMFS=)"
 	@echo "make config-check validate a controller config on the host (CONFIG=, BOARD=)"
 	@echo "make hardware     regenerate hardware/ drawings and tables"
 
@@ -59,7 +60,10 @@ wiring: $(STAMP)
 	@$(PY) tools/wiring.py --board "$(BOARD)"
 
 deploy: $(STAMP)
-	@$(PY) tools/deploy.py deploy --board "$(BOARD)" $(if $(PORT),--port "$(PORT)") $(if $(CONFIG),--config "$(CONFIG)")
+	@$(PY) tools/deploy.py deploy --board "$(BOARD)" $(if $(PORT),--port "$(PORT)") $(if $(CONFIG),--config "$(CONFIG)") $(if $(ROMFS),--romfs)
+
+romfs: $(STAMP)
+	@$(PY) tools/deploy.py romfs --board "$(BOARD)" --out "$(if $(OUT_ROMFS),$(OUT_ROMFS),build/midictl-$(BOARD).romfs)"
 
 config-check: $(STAMP)
 	@$(PY) tools/config_check.py --board "$(BOARD)" "$(CONFIG)"

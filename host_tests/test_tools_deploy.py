@@ -310,8 +310,9 @@ def test_probe_runs_under_micropython():
     r = subprocess.run([micropython_binary(), "-c", code], capture_output=True, text=True)
     ask = "import sys;print('%d.%d.%d' % sys.implementation.version[:3])"
     v = subprocess.run([micropython_binary(), "-c", ask], capture_output=True, text=True).stdout.strip()
-    # the Unix port has no machine.USBDevice and no /midictl; json imports, usb.device.midi does not
-    assert r.stdout == "MIDICTL-PROBE micropython %s 0 0 0,1\n" % v
+    # the Unix port has no machine.USBDevice and no /midictl; json imports, usb.device.midi does not;
+    # the Unix port has VfsRom but no ROM partition (no vfs.rom_ioctl): 0
+    assert r.stdout == "MIDICTL-PROBE micropython %s 0 0 0,1 0\n" % v
 
 
 # ---- config_check ------------------------------------------------------------------------
@@ -353,3 +354,86 @@ def test_deploy_with_config_replaces_the_boards_config(fw, tmp_path):
     cp = [c for c in calls if c["argv"][2:3] == ["cp"]][0]
     assert cp["argv"][4:] == ["board.json", "boot.py", "config.json", "main.py", "midictl", ":"]
     assert "config.json" in cp["files"]
+
+
+# ---- ROMFS -------------------------------------------------------------------------------
+
+ROM_LIST = """import sys, vfs
+with open(sys.argv[1], "rb") as f:
+    image = f.read()
+vfs.mount(vfs.VfsRom(image), "/rom")
+sys.path.insert(0, "/rom")
+import os
+def walk(d):
+    for name in sorted(os.listdir(d)):
+        p = d + "/" + name
+        if os.stat(p)[0] & 0x4000:
+            walk(p)
+        else:
+            print(p)
+walk("/rom")
+import midictl
+print(midictl.__file__, midictl.VERSION)
+"""
+
+
+def rom_listing(tmp_path, image):
+    """What the MicroPython Unix port sees in a ROMFS image: its files, then where `import
+    midictl` came from (the synthetic midictl/__init__.mpy is bytecode only, so it loads here)."""
+    img = tmp_path / "check.romfs"
+    img.write_bytes(image)
+    prog = tmp_path / "romlist.py"
+    prog.write_text(ROM_LIST)
+    r = subprocess.run([micropython_binary(), str(prog), str(img)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.splitlines()
+
+
+ROM_FILES = ["/rom/midictl/__init__.mpy", "/rom/midictl/config.mpy", "/rom/midictl/midi/__init__.mpy",
+             "/rom/midictl/midi/fast.mpy", "/rom/midictl/__init__.mpy 0"]
+
+
+def test_deploy_romfs_puts_the_package_in_rom_and_the_rest_on_the_filesystem(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "romfs", "--romfs")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert argvs(calls)[:2] == [["devs"], ["connect", "/dev/ttyACM0", "exec", "PROBE"]]
+    image = bytes.fromhex(calls[3]["image"])
+    assert r.stdout == ("board on /dev/ttyACM0: MicroPython 1.27.0\n"
+                        "writing midictl/ to the ROMFS partition (%d bytes)\n"
+                        "keeping the board's config.json (give CONFIG= to replace it)\n"
+                        "copying 3 files\n"
+                        "deployed tb to /dev/ttyACM0; the board is restarting\n" % len(image))
+    # the old /midictl goes (it would shadow /rom), then the image, then the filesystem part
+    assert [c["argv"][2:4] for c in calls[2:]] == [["rm", "-r"], ["romfs", "deploy"], ["cp", "-r"], ["reset"]]
+    assert calls[4]["argv"][4:] == ["board.json", "boot.py", "main.py", ":"]
+    assert calls[4]["files"] == ["board.json", "boot.py", "main.py"]
+    assert rom_listing(tmp_path, image) == ROM_FILES
+
+
+def test_deploy_romfs_refuses_a_build_without_rom_and_a_partition_too_small(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "micropython", "--romfs")
+    assert r.returncode == 1
+    assert r.stderr == ("deploy: MicroPython 1.24.1 on /dev/ttyACM0 has no ROMFS partition (a build with "
+                        "MICROPY_VFS_ROM and a ROMFS partition is needed; stock rp2 builds have none): "
+                        "deploy without ROMFS=1\n")
+    assert argvs(calls) == [["devs"], ["connect", "/dev/ttyACM0", "exec", "PROBE"]]  # nothing written
+    # a real-size package in a 4 KB partition
+    big = fw / "firmware" / "midictl" / "big.py"
+    big.write_text("".join("def f%d(x):\n    return x * %d + %d\n\n\n" % (i, i, i) for i in range(400)))
+    r, calls = run_deploy(fw, tmp_path, "smallrom", "--romfs")
+    assert r.returncode == 1
+    assert r.stderr.startswith("deploy: the ROMFS image (") and r.stderr.endswith(
+        " bytes) does not fit the board's ROMFS partition (4096 bytes)\n"), r.stderr
+    assert argvs(calls) == [["devs"], ["connect", "/dev/ttyACM0", "exec", "PROBE"]]
+
+
+def test_romfs_command_writes_the_image_deploy_would(fw, tmp_path):
+    out = tmp_path / "tb.romfs"
+    r = run_tool([os.path.join(TOOLS, "deploy.py"), "romfs", "--board", "tb", "--out", str(out),
+                  "--firmware", str(fw / "firmware"), "--boards", str(fw / "boards")])
+    assert (r.returncode, r.stderr) == (0, "")
+    image = out.read_bytes()
+    assert r.stdout == "wrote %s: a ROMFS image of midictl/ for tb, %d bytes\n" % (out, len(image))
+    assert rom_listing(tmp_path, image) == ROM_FILES
+    _, calls = run_deploy(fw, tmp_path, "romfs", "--romfs")
+    assert bytes.fromhex(calls[3]["image"]) == image

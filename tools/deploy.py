@@ -2,7 +2,9 @@
 """Build the board's file tree (`stage`) and put it on a board with mpremote (`deploy`).
 
     deploy.py stage  --board pico --out DIR [--config my.json]     (make stage)
-    deploy.py deploy --board pico [--port /dev/ttyACM0] [--config my.json]   (make deploy)
+    deploy.py deploy --board pico [--port /dev/ttyACM0] [--config my.json] [--romfs]
+                                                                   (make deploy [ROMFS=1])
+    deploy.py romfs  --board pico --out midictl.romfs               (make romfs)
 
 The staged tree is exactly what lands on the board's filesystem (ARCHITECTURE.md,
 "Files on the board"):
@@ -20,6 +22,14 @@ leaves the previous one intact. Because no marker file may sit in the tree, an e
 non-empty OUT is only replaced when everything in it has the shape of a staged tree
 (the names above, only .mpy under midictl/); anything else there is refused, so a typo
 in OUT cannot delete a user's files.
+
+With --romfs (for a MicroPython build that has a ROMFS partition, MICROPY_VFS_ROM), the
+compiled midictl/ package goes into the ROMFS partition instead of the filesystem, as one
+image (`romfs` writes the same image to a file): the board mounts it at /rom and runs its
+bytecode in place from flash, so the code does not take heap (make bench: "Memory"). Only
+main.py, boot.py, board.json and config.json go on the filesystem, and a /midictl there
+is removed (it would shadow /rom). Stock rp2 builds have no ROMFS partition; deploy says so
+and changes nothing on the board.
 
 Exit status: 0 done; 1 a failure (bad config, compile error, incompatible board firmware,
 mpremote error); 2 no board attached / cannot connect, or a bad --board.
@@ -159,6 +169,48 @@ def stage(board_name, out, config=None, firmware_dir=FIRMWARE, boards_dir=BOARDS
     return tree
 
 
+def romfs_image(tree, top="midictl"):
+    """The ROMFS image (bytes) of tree/top and everything under it, in sorted order, built
+    with mpremote's own writer: the format `mpremote romfs deploy` writes and the board's
+    VfsRom mounts."""
+    from mpremote.romfs import VfsRomWriter
+
+    w = VfsRomWriter()
+
+    def add(path, name):
+        if os.path.isdir(path):
+            w.opendir(name)
+            for entry in sorted(os.listdir(path)):
+                add(os.path.join(path, entry), entry)
+            w.closedir()
+        else:
+            with open(path, "rb") as f:
+                w.mkfile(name, f.read())
+
+    src = os.path.join(tree, top)
+    if not os.path.isdir(src):
+        raise CheckError("%s: no %s/ to put in a ROMFS image" % (tree, top))
+    add(src, top)
+    return w.finalise()
+
+
+def write_romfs(board_name, out, firmware_dir=FIRMWARE, boards_dir=BOARDS, log=None):
+    """Stage (default config) into a temporary directory and write its midictl/ as a ROMFS
+    image to the file `out`; returns the image size."""
+    work = tempfile.mkdtemp(prefix="midictl-romfs-")
+    try:
+        tree = os.path.join(work, "tree")
+        stage(board_name, tree, None, firmware_dir, boards_dir)
+        image = romfs_image(tree)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    with open(out, "wb") as f:
+        f.write(image)
+    if log:
+        log("wrote %s: a ROMFS image of midictl/ for %s, %d bytes" % (out, board_name, len(image)))
+    return len(image)
+
+
 def tree_of(out):
     paths = []
     for here, _dirs, files in os.walk(out):
@@ -188,9 +240,19 @@ try:
     d = 1
 except OSError:
     d = 0
+r = 0
+try:
+    import vfs
+    if vfs.rom_ioctl(1) > 0:
+        try:
+            r = len(vfs.rom_ioctl(2, 0))
+        except TypeError:
+            r = -1
+except Exception:
+    pass
 print('MIDICTL-PROBE', sys.implementation.name,
       '.'.join([str(x) for x in sys.implementation.version[:3]]), u, d,
-      ','.join([str(have(m)) for m in %r]))
+      ','.join([str(have(m)) for m in %r]), r)
 """
 
 
@@ -255,10 +317,11 @@ def probe(mp, port, requires):
                          % (port, _last_line(text, code)), 2)
     for line in text.splitlines():
         f = line.split()
-        if len(f) == 6 and f[0] == "MIDICTL-PROBE":
+        if len(f) == 7 and f[0] == "MIDICTL-PROBE":
             have = [c == "1" for c in f[5].split(",")]
             return {"impl": f[1], "version": f[2], "usbdevice": f[3] == "1",
-                    "has_midictl": f[4] == "1", "missing": [r for r, ok in zip(requires, have) if not ok]}
+                    "has_midictl": f[4] == "1", "missing": [r for r, ok in zip(requires, have) if not ok],
+                    "romfs": int(f[6])}
     raise CheckError("the board on %s did not answer like MicroPython: %s" % (port, _last_line(text, code)))
 
 
@@ -281,8 +344,13 @@ def _impl_name(impl):
     return {"circuitpython": "CircuitPython"}.get(impl, impl)
 
 
-def deploy(board_name, port, config, firmware_dir, boards_dir, log):
-    """Stage into a temporary directory, then put that tree on the board and reset it."""
+NO_ROMFS = ("MicroPython %s on %s has no ROMFS partition (a build with MICROPY_VFS_ROM and a ROMFS "
+            "partition is needed; stock rp2 builds have none): deploy without ROMFS=1")
+
+
+def deploy(board_name, port, config, firmware_dir, boards_dir, log, romfs=False):
+    """Stage into a temporary directory, then put that tree on the board and reset it
+    (romfs: midictl/ into the ROMFS partition as one image, the rest on the filesystem)."""
     board = config_check.load_board(board_name, boards_dir)
     if config:  # a config typo is reported before any board is needed
         config_check.check(config, board, config_check.config_api(firmware_dir))
@@ -291,17 +359,33 @@ def deploy(board_name, port, config, firmware_dir, boards_dir, log):
         port = find_port(mp)
     info = probe(mp, port, list(REQUIRES))
     check_firmware(info, board, port)
+    if romfs and info["romfs"] == 0:
+        raise CheckError(NO_ROMFS % (info["version"], port))
     log("board on %s: MicroPython %s" % (port, info["version"]))
     work = tempfile.mkdtemp(prefix="midictl-deploy-")
     try:
         out = os.path.join(work, "tree")
         tree = stage(board_name, out, config, firmware_dir, boards_dir)
+        if romfs:
+            image = romfs_image(out)
+            if info["romfs"] > 0 and len(image) > info["romfs"]:
+                raise CheckError("the ROMFS image (%d bytes) does not fit the board's ROMFS partition "
+                                 "(%d bytes)" % (len(image), info["romfs"]))
+            img = os.path.join(work, "midictl.romfs")
+            with open(img, "wb") as f:
+                f.write(image)
+            shutil.rmtree(os.path.join(out, "midictl"))
+            tree = tree_of(out)
         for req in info["missing"]:
             log("installing %s (mpremote mip)" % req)
             mp.must(["connect", port, "mip", "install", req], "mpremote mip install " + req)
         if info["has_midictl"]:
-            # a stale midictl/x.py from an earlier (source) copy would shadow the new x.mpy
+            # a stale midictl/x.py from an earlier (source) copy would shadow the new x.mpy,
+            # and any /midictl would shadow the one in /rom
             mp.must(["connect", port, "rm", "-r", ":midictl"], "removing the old /midictl")
+        if romfs:
+            log("writing midictl/ to the ROMFS partition (%d bytes)" % len(image))
+            mp.must(["connect", port, "romfs", "deploy", img], "mpremote romfs deploy")
         skip = {"REQUIRES.txt"}
         if not config:
             # The config on the board is the player's: only CONFIG= replaces it. A board
@@ -322,24 +406,32 @@ def deploy(board_name, port, config, firmware_dir, boards_dir, log):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="deploy.py", description="stage or deploy the firmware")
     sub = p.add_subparsers(dest="command", required=True)
-    for name in ("stage", "deploy"):
+    for name in ("stage", "deploy", "romfs"):
         s = sub.add_parser(name)
         s.add_argument("--board", required=True, help="a board in boards/ (e.g. pico)")
-        s.add_argument("--config", help="controller config (JSON); default: the board's default layout")
+        if name != "romfs":
+            s.add_argument("--config", help="controller config (JSON); default: the board's default layout")
         # for tests and forks: another firmware tree / board folder
         s.add_argument("--firmware", default=FIRMWARE, help=argparse.SUPPRESS)
         s.add_argument("--boards", default=BOARDS, help=argparse.SUPPRESS)
         if name == "stage":
             s.add_argument("--out", required=True, help="directory to write the tree into")
+        elif name == "romfs":
+            s.add_argument("--out", required=True, help="the image file to write")
         else:
             s.add_argument("--port", help="serial port of the board (default: the one found)")
+            s.add_argument("--romfs", action="store_true",
+                           help="midictl/ into the board's ROMFS partition (needs a build that has one)")
     args = p.parse_args(argv)
     say = print
     try:
         if args.command == "stage":
             stage(args.board, args.out, args.config, args.firmware, args.boards, log=say)
             return 0
-        return deploy(args.board, args.port, args.config, args.firmware, args.boards, say)
+        if args.command == "romfs":
+            write_romfs(args.board, args.out, args.firmware, args.boards, log=say)
+            return 0
+        return deploy(args.board, args.port, args.config, args.firmware, args.boards, say, args.romfs)
     except CheckError as e:
         sys.stderr.write("%s: %s\n" % (args.command, e))
         return e.code
