@@ -16,7 +16,7 @@ ROWS = ("µs per message, ours", "adafruit_midi ÷ ours", "mido ÷ ours", "heap 
         "heap bytes allocated per step",
         "controls alone", "alone: strike → Note On at the USB stack", "alone: deciding scan → Note On starts on DIN",
         "while 8 knobs sweep, DIN wire", "while 8 knobs sweep: deciding scan", "UsbOut.send()", "Engine.note_on()",
-        "stock MIDIInterface.note_on()", "heap after boot", "running status on / off",
+        "stock MIDIInterface.note_on()", "heap after boot", "firmware in a ROMFS partition", "running status on / off",
         "first firmware import (.mpy) → controller ready")
 
 
@@ -52,6 +52,10 @@ def test_firmware_pieces_under_both_interpreters():
     assert res["mpy"]["usb"]["port"][1] == 0 and res["mpy"]["usb"]["stock"][1] > 0
     total, modules = res["mpy"]["mem"]
     assert 0 < modules < total
+    # from the ROMFS image the same firmware keeps its bytecode out of the heap (the child
+    # checks that midictl really came from /rom); the objects built are the same
+    rom_total, rom_modules = res["mpy"]["mem_rom"]
+    assert 0 < rom_modules < rom_total and rom_modules < modules * 0.8
 
 
 def test_latency_finds_every_strike_on_the_scan_grid():

@@ -5,7 +5,10 @@ under CPython (the step and USB path; the heap only means something under MicroP
     measure(steps, msgs, reps) -> {"mpy": {...}, "cpy": {...}}
       ["step"]["idle"|"busy"] = (us per step, heap bytes per step, events, DIN bytes, scans)
       ["usb"]["port"|"engine"|"stock"] = (us per message, heap bytes per message)
-      ["mem"] = (heap bytes after boot, of which the code that stays loaded) (MicroPython only)
+      ["mem"] = (heap bytes after boot, of which the code that stays loaded) (MicroPython only):
+                the firmware's .py files imported from the filesystem, as on a stock build
+      ["mem_rom"] = the same with the firmware imported from a ROMFS image (`make deploy ROMFS=1`):
+                its bytecode runs in place from flash
 """
 import os
 import subprocess
@@ -36,6 +39,26 @@ def _run(interp, args):
     return [ln.split("|")[1:] for ln in r.stdout.splitlines() if ln.startswith("ROW|")]
 
 
+def romfs_image():
+    """The firmware compiled for this machine (x64 native code, as tools/bench_boot.py does)
+    in a ROMFS image built the way `make deploy ROMFS=1` builds the board's; returns its path
+    (a file kept for the rest of this process)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    import bench_boot
+    import deploy
+
+    d = tempfile.mkdtemp(prefix="midictl-romfs-bench-")
+    atexit.register(shutil.rmtree, d, True)
+    bench_boot.compile_tree(os.path.join(d, "fw"))
+    path = os.path.join(d, "midictl.romfs")
+    with open(path, "wb") as f:
+        f.write(deploy.romfs_image(os.path.join(d, "fw")))
+    return path
+
+
 def measure(steps=20000, msgs=20000, reps=3):
     out = {}
     for interp in ("mpy", "cpy"):
@@ -49,6 +72,8 @@ def measure(steps=20000, msgs=20000, reps=3):
         if interp == "mpy":
             _, total, modules = _run(interp, ["mem"])[0]
             res["mem"] = (int(total), int(modules))
+            _, total, modules = _run(interp, ["mem", romfs_image()])[0]
+            res["mem_rom"] = (int(total), int(modules))
         out[interp] = res
     return out
 

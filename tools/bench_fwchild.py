@@ -6,7 +6,8 @@
 #                                      machine.ADC (the simulator's path) and, under
 #                                      MicroPython, through hw.read_block (the chip's)
 #   bench_fwchild.py usb MSGS REPS     us per message into the USB transmit buffer: ours vs stock
-#   bench_fwchild.py mem               heap in use after boot (MicroPython only)
+#   bench_fwchild.py mem [ROMFS]       heap in use after boot (MicroPython only); with the path
+#                                      of a ROMFS image: the firmware imported from it, in place
 #
 # Needs firmware/ and tools/simboard/ (the fake usb.device) on the path, and
 # tools/bench_fwmachine.py, which stands in for `machine` at register-access cost. The
@@ -376,7 +377,7 @@ def bench_usb(msgs, reps):
         raise RuntimeError("UsbOut dropped %d messages: the bench's host did not keep up" % port.dropped)
 
 
-def bench_mem():
+def bench_mem(rom=None):
     if not MPY:
         print("ROW|mem|-1|-1")
         return
@@ -385,12 +386,25 @@ def bench_mem():
     # the objects built from them are. The ADC reads stay the builtin int (no samples).
     import usb.device.midi  # noqa: F401
 
+    if rom:
+        # A ROMFS image of the compiled firmware (tools/bench_fw.py builds it as `make deploy
+        # ROMFS=1` does), mounted where a board with a ROMFS partition mounts its own. On
+        # the board the image is flash, memory-mapped; here it is a bytes object read before
+        # the baseline, so it is not counted, and .mpy code in it runs in place as there.
+        import vfs  # type: ignore[import-not-found]
+
+        with open(rom, "rb") as f:
+            image = f.read()
+        vfs.mount(vfs.VfsRom(image), "/rom")  # type: ignore[attr-defined]
+        sys.path.insert(0, "/rom")
     gc.collect()
     before = gc.mem_alloc()  # type: ignore[attr-defined]
     # every module the board imports (boot.py: startup and the config validator; main.py:
     # app and what it needs)
     from midictl import app, config, hw, startup, usbmidi, usbout  # noqa: F401
 
+    if rom and not app.__file__.startswith("/rom/"):  # type: ignore[attr-defined]
+        raise RuntimeError("midictl was not imported from the ROMFS image: " + app.__file__)
     del startup, config  # held only by the package, so unload_boot_modules() can free them
 
     gc.collect()
@@ -415,4 +429,4 @@ if __name__ == "__main__":
     elif what == "usb":
         bench_usb(int(sys.argv[2]), int(sys.argv[3]))
     elif what == "mem":
-        bench_mem()
+        bench_mem(sys.argv[2] if len(sys.argv) > 3 else None)
