@@ -112,7 +112,8 @@ def read_block_twin(regs, set_i, clr_i, cs_i, res_i, table, out, p):
 
 class Hardware:
     def __init__(self, board, slow_per_scan=2, uart_txbuf=256, uart_rxbuf=256, din_out=True, din_in=True):
-        self.board = board
+        # The board dict is read here and not kept: parsed from JSON it is about 19 KB of
+        # heap (on the 64-bit Unix port) that the scan loop never needs.
         chip = board.get("chip", "rp2040")
         self._mem = machine.mem32
         self._set_reg = _OUT_SET[chip]
@@ -164,7 +165,8 @@ class Hardware:
             self.use_registers(self._set_reg, self._clr_reg, base, base + 4, _SETTLE_LOOPS)
 
         # -- digital inputs: switches and encoders -----------------------------------------------
-        self.pins = {}
+        # Configured once (the pad keeps its pull); read all at once through GPIO_IN, so no
+        # Pin object needs keeping.
         self.active_low_mask = 0
         self.switch_mask = 0
         for name in controls:
@@ -172,13 +174,13 @@ class Hardware:
             if w["kind"] == "switch":
                 low = w.get("active", "low") == "low"
                 pull = machine.Pin.PULL_UP if low else machine.Pin.PULL_DOWN
-                self.pins[name] = machine.Pin(w["pin"], machine.Pin.IN, pull)
+                machine.Pin(w["pin"], machine.Pin.IN, pull)
                 self.switch_mask |= 1 << w["pin"]
                 if low:
                     self.active_low_mask |= 1 << w["pin"]
             elif w["kind"] == "encoder":
                 for p in w["pins"]:
-                    self.pins[name + "." + str(p)] = machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
+                    machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
 
         # -- a key matrix: rows driven low one at a time, columns read with pull-ups ----------
         # (board "matrix": {"rows": [gpio...], "cols": [gpio...], "diodes": true})
@@ -211,8 +213,6 @@ class Hardware:
                 kw["rx"] = machine.Pin(inn["rx"])
             self.uart = machine.UART(uid, **kw)
 
-        self._led = None
-        self._np = None
         self._wdt = None
 
     def use_registers(self, set_reg, clr_reg, cs_reg, res_reg, settle):
@@ -314,30 +314,7 @@ class Hardware:
             machine.Pin(p).irq(handler=handler, trigger=trig, hard=True)
         return handler
 
-    def is_pressed(self, name):
-        w = self.board["controls"][name]
-        v = self.pins[name].value()
-        return v == 0 if w.get("active", "low") == "low" else v == 1
-
-    # -- LED, watchdog ---------------------------------------------------------------------------
-    def led(self, on):
-        spec = self.board.get("led")
-        if not spec:
-            return
-        if spec["type"] == "neopixel":
-            if self._np is None:
-                import neopixel
-
-                if "power" in spec:
-                    machine.Pin(spec["power"], machine.Pin.OUT, value=1)
-                self._np = neopixel.NeoPixel(machine.Pin(spec["pin"]), 1)
-            self._np[0] = (40, 0, 0) if on else (0, 0, 0)
-            self._np.write()
-        else:
-            if self._led is None:
-                self._led = machine.Pin(spec["pin"], machine.Pin.OUT)
-            self._led.value(1 if on else 0)
-
+    # -- watchdog --------------------------------------------------------------------------------
     def watchdog(self, timeout_ms):
         """The scan loop feeds the watchdog itself from here on (boot.py armed it)."""
         if timeout_ms and _wdt is None:
