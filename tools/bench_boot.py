@@ -9,10 +9,12 @@ simulator's copy of micropython-lib's USB stack, whose own import is not counted
 estimate multiplies by the interpreted-code factor.
 
     python tools/bench_boot.py      # prints one line: ms under the Unix port
-    tools/bench.py calls run() -> {"ms": ..., "runs": ...}
+    tools/bench.py calls run() -> {"ms": ..., "runs": ...}, and run(romfs=True): the same
+    firmware imported from a ROMFS image, as `make deploy ROMFS=1` puts it on a board
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,13 @@ import world
 w = world.World({"board": json.load(open("board.json")), "end_us": 10, "events": [], "analog": {}})
 world.current = w  # the fake USB stack registers its interface with the simulated host
 import usb.device, usb.device.midi  # micropython-lib (its fake): not the firmware's cost
+if len(sys.argv) > 1:
+    # the firmware in a ROMFS image, mounted as a board with a ROMFS partition mounts it
+    # (there it is memory-mapped flash: reading the file here is not part of boot)
+    import vfs
+    with open(sys.argv[1], "rb") as f:
+        vfs.mount(vfs.VfsRom(f.read()), "/rom")
+    sys.path.insert(0, "/rom")
 t0 = wall.ticks_us()
 from midictl import hw, startup
 st = startup.prepare(hw.switch_pressed, hw.arm_watchdog)
@@ -38,6 +47,7 @@ ctl = app.Controller(st.board, st.cfg, h, st.usb_itf)
 app.unload_boot_modules()
 t1 = wall.ticks_us()
 assert st.usb_itf is not None and ctl.usb is not None, st.usb_note
+assert app.__file__.startswith("/rom/") == (len(sys.argv) > 1), app.__file__
 print("BOOT", wall.ticks_diff(t1, t0))
 '''
 
@@ -55,10 +65,21 @@ def compile_tree(dst):
                                check=True, capture_output=True)
 
 
-def run(runs=5):
+def run(runs=5, romfs=False):
+    """Best boot time of `runs`; romfs: the firmware imported from a ROMFS image (`make
+    deploy ROMFS=1`) instead of .mpy files on the filesystem."""
     with tempfile.TemporaryDirectory(prefix="midictl-boot-") as d:
         fw = os.path.join(d, "fw")
         compile_tree(fw)
+        args = []
+        if romfs:
+            import deploy
+
+            img = os.path.join(d, "midictl.romfs")
+            with open(img, "wb") as f:
+                f.write(deploy.romfs_image(fw))
+            shutil.rmtree(fw)  # only the image is left to import from
+            args = [img]
         with open(os.path.join(ROOT, "boards", "pico.json")) as f:
             board = json.load(f)
         with open(os.path.join(d, "board.json"), "w") as f:
@@ -67,7 +88,7 @@ def run(runs=5):
                                                       os.path.join(ROOT, "tools")]))
         times = []
         for _ in range(runs):
-            r = subprocess.run([os.path.join(BIN, "micropython"), "-c", CHILD], cwd=d, env=env,
+            r = subprocess.run([os.path.join(BIN, "micropython"), "-c", CHILD] + args, cwd=d, env=env,
                                capture_output=True, text=True, timeout=120)
             line = [ln for ln in r.stdout.splitlines() if ln.startswith("BOOT ")]
             if r.returncode != 0 or not line:
