@@ -68,3 +68,77 @@ def test_read_block_matches_its_twin_on_random_registers_and_boards():
     r = run(["-c", REGISTERS], extra_path=("tools/simboard",))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "pico ok" in r.stdout.splitlines()
+
+
+FILTERS = r'''
+import random
+from array import array
+from midictl.controls import adcfilter as af
+assert af.filter_block is not af.filter_block_twin  # the viper one, under MicroPython
+
+
+class Rec(af.AdcFilter):
+    def __init__(self, deadzone, hysteresis):
+        af.AdcFilter.__init__(self, deadzone, hysteresis)
+        self.got = []
+
+    def _moved(self, r):
+        self.got.append((r, self.anchor))
+
+
+random.seed(7)
+for trial in range(60):
+    n = random.randint(1, 6)
+    fs = [Rec(random.choice((0, 24, 100, 1000)), random.choice((1, 12, 40, 256))) for _ in range(n)]
+    ref = [Rec(f._lo >> 4, f._h >> 4) for f in fs]  # deadzone only matters through _lo/_hi
+    for f, g in zip(fs, ref):
+        g._lo, g._hi, g._h = f._lo, f._hi, f._h
+    samples = array("H", bytes(2 * (n + 3)))
+    src = [random.randrange(n + 3) for _ in range(n)]  # samples may be shared or unused
+    banks = []
+    for fb in (af.filter_block, af.filter_block_twin):
+        bank = af.FilterBank()
+        for i, f in enumerate(fs):
+            bank.add(f, f, src[i])
+        bank.end_phase()
+        bank.finish()
+        banks.append(bank)
+    pos = [random.randint(0, 4095) for _ in range(n + 3)]
+    for step in range(400):
+        for j in range(n + 3):
+            if random.random() < 0.05:
+                pos[j] = random.randint(0, 4095)  # a jump
+            elif random.random() < 0.3:
+                pos[j] = min(4095, max(0, pos[j] + random.randint(-60, 60)))  # a turn
+            samples[j] = min(4095, max(0, pos[j] + random.randint(-24, 24)))  # noise
+        wa, wb = banks[0].why, banks[1].why
+        ca = af.filter_block(banks[0].state, samples, wa, 0, n)
+        cb = af.filter_block_twin(banks[1].state, samples, wb, 0, n)
+        assert ca == cb and list(banks[0].state) == list(banks[1].state) and wa == wb, (trial, step)
+        for i, g in enumerate(ref):
+            r = g.update(samples[src[i]])
+            assert r == wa[i], (trial, step, i, r, wa[i])
+            st = banks[0].state
+            b = i * 8
+            assert (st[b], st[b + 1], st[b + 2], st[b + 3]) == (g._y, g.anchor, g._n, g._quiet), (trial, step, i)
+# FilterBank.run calls _moved with the anchor set, as update() does
+bank = af.FilterBank()
+f = Rec(24, 12)
+g = Rec(24, 12)
+bank.add(f, f, 0)
+bank.end_phase()
+bank.finish()
+samples = array("H", [0])
+for v in list(range(0, 4096, 7)) + list(range(4095, 0, -13)):
+    samples[0] = v
+    bank.run(0, samples)
+    g.update(v)
+assert f.got == g.got and len(g.got) > 100, (len(f.got), len(g.got))
+print("ok")
+'''
+
+
+def test_filter_block_matches_its_twin_and_adcfilter_update():
+    r = run(["-c", FILTERS])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == "ok"

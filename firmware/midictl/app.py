@@ -24,6 +24,7 @@ try:  # names for the type checker only; MicroPython has no typing module
 except ImportError:
     TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from midictl.controls.adcfilter import FilterBank
     from midictl.controls.debounce import BitDebouncer
     from midictl.controls.matrix import KeyMatrix
     from midictl.controls.pads import PadGroup
@@ -87,6 +88,7 @@ class Controller:
         self.pads_count: int
         self.pad_samples: memoryview
         self.slow_in: list
+        self.filters: "FilterBank"  # the knobs' and stick's filters, run phase by phase
         build_controls(self, board, cfg)
         self._din_parser = mparser.Parser(sysex_size=128)
         self._usb_parser = mparser.Parser(sysex_size=128)
@@ -146,11 +148,7 @@ class Controller:
         samples = hw.samples
         if self.pads_count and (peak < 0 or not self.pads.quiet(peak, now_ms)):
             self.pads.scan(self.pad_samples, now_ms)
-        analog = self.analog
-        for k in self.slow_in[p]:
-            o = analog[k]
-            if o is not None:
-                o.update(samples[k])
+        self.filters.run(p, samples)  # this phase's knobs and stick, in one native pass
         self.scans += 1
         if self._to_report:
             self._report_pots()

@@ -28,6 +28,8 @@ except ImportError:
         return x
 
 
+from array import array
+
 MOVED = const(1)
 PRIMED = const(2)
 _PRIME = const(16)
@@ -106,3 +108,217 @@ class AdcFilter:
         if a > self._hi:
             return self._hi
         return a
+
+
+# -- every knob and stick at once ------------------------------------------------------------
+# The scan loop does not call update() on each knob: a FilterBank keeps the same filter
+# state for all of them in one array and runs one scan phase's worth in a single native
+# call (filter_block), then calls _moved() only on the filters whose anchor moved or that
+# finished priming. Same arithmetic as update() above, step for step (host tests compare
+# them on random readings); an idle knob costs no interpreted code at all.
+# Per filter, _STRIDE ints of `state`: the EMA, anchor, readings so far, quiet count, the
+# clamp edges, the hysteresis (all as in AdcFilter, 1/16 steps) and the sample it reads.
+_STRIDE = const(8)
+
+
+def filter_block_twin(state, samples, why, start, end):
+    """Filters start..end-1 of `state` take one reading each from `samples`; why[e] is set
+    to 0, MOVED or PRIMED as update() would return it. Returns how many are not 0. The
+    plain-Python twin of the native filter_block (what CPython runs)."""
+    count = 0
+    for e in range(start, end):
+        b = e * _STRIDE
+        raw = samples[state[b + 7]]
+        y = state[b]
+        n = state[b + 2]
+        r = 0
+        if n < _PRIME:
+            n += 1
+            state[b + 2] = n
+            y += raw << 4
+            if n < _PRIME:
+                state[b] = y
+            else:
+                y >>= 4  # the mean of _PRIME (16) readings; the sum is never negative
+                state[b] = y
+                a = y
+                if a < state[b + 4]:
+                    a = state[b + 4]
+                elif a > state[b + 5]:
+                    a = state[b + 5]
+                state[b + 1] = a
+                state[b + 3] = _QUIET
+                r = PRIMED
+        else:
+            d = (raw << 4) - y
+            if d > _FAST or d < -_FAST:
+                y += d >> 1
+            elif d > _MID or d < -_MID:
+                y += d >> 2
+            else:
+                y += d >> 4
+            state[b] = y
+            a0 = state[b + 1]
+            h0 = state[b + 6]
+            q = state[b + 3]
+            h = h0 + h0 if q >= _QUIET else h0
+            a = a0
+            if y > a0 + h:
+                a = y - h0
+            elif y < a0 - h:
+                a = y + h0
+            if a != a0:
+                if a < state[b + 4]:
+                    a = state[b + 4]
+                elif a > state[b + 5]:
+                    a = state[b + 5]
+            if a == a0:
+                if q < _QUIET:
+                    state[b + 3] = q + 1
+            else:
+                state[b + 1] = a
+                state[b + 3] = 0
+                r = MOVED
+        why[e] = r
+        if r:
+            count += 1
+    return count
+
+
+filter_block = filter_block_twin
+try:
+    import sys
+
+    if sys.implementation.name != "micropython":
+        raise ImportError  # a stand-in `micropython` module (the benchmark's) cannot compile viper
+    import micropython
+
+    @micropython.viper
+    def _filter_block(state, samples, why, start: int, end: int) -> int:
+        # state: array('i'); samples: array('H'); why: bytearray. Values stay far inside
+        # 32 bits (a priming sum is at most 16 * 4095 * 16), and >> on a viper int is an
+        # arithmetic shift, as Python's is.
+        st = ptr32(state)
+        sm = ptr16(samples)
+        w = ptr8(why)
+        count = 0
+        e = start
+        while e < end:
+            b = e * _STRIDE
+            raw = int(sm[st[b + 7]])
+            y = st[b]
+            n = st[b + 2]
+            r = 0
+            if n < _PRIME:
+                n += 1
+                st[b + 2] = n
+                y += raw << 4
+                if n < _PRIME:
+                    st[b] = y
+                else:
+                    y = y >> 4
+                    st[b] = y
+                    a = y
+                    if a < st[b + 4]:
+                        a = st[b + 4]
+                    elif a > st[b + 5]:
+                        a = st[b + 5]
+                    st[b + 1] = a
+                    st[b + 3] = _QUIET
+                    r = PRIMED
+            else:
+                d = (raw << 4) - y
+                if d > _FAST or d < 0 - _FAST:
+                    y += d >> 1
+                elif d > _MID or d < 0 - _MID:
+                    y += d >> 2
+                else:
+                    y += d >> 4
+                st[b] = y
+                a0 = st[b + 1]
+                h0 = st[b + 6]
+                q = st[b + 3]
+                h = h0
+                if q >= _QUIET:
+                    h = h0 + h0
+                a = a0
+                if y > a0 + h:
+                    a = y - h0
+                elif y < a0 - h:
+                    a = y + h0
+                if a != a0:
+                    if a < st[b + 4]:
+                        a = st[b + 4]
+                    elif a > st[b + 5]:
+                        a = st[b + 5]
+                if a == a0:
+                    if q < _QUIET:
+                        st[b + 3] = q + 1
+                else:
+                    st[b + 1] = a
+                    st[b + 3] = 0
+                    r = MOVED
+            w[e] = r
+            if r:
+                count += 1
+            e += 1
+        return count
+
+    filter_block = _filter_block
+except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropython shim refuses viper)
+    pass
+
+
+class FilterBank:
+    """The filters of a scan plan's knobs and sticks, by phase. add() them phase by phase
+    in scan order (end_phase() after each), then run(p, samples) once per scan."""
+
+    def __init__(self):
+        self._rows = []  # (owner, filter, sample) while building
+        self.start = []
+        self.end = []
+        self.owners = []
+        self.state = array("i")
+        self.why = bytearray(1)
+
+    def add(self, owner, f, sample):
+        """owner._moved(r) is called with owner.anchor set whenever filter f (an
+        AdcFilter whose parameters and starting state are taken) moves."""
+        self._rows.append((owner, f, sample))
+
+    def end_phase(self):
+        self.start.append(len(self.end) and self.end[-1])
+        self.end.append(len(self._rows))
+
+    def finish(self):
+        rows = self._rows
+        st = array("i", bytes(4 * _STRIDE * len(rows)))
+        for e, (owner, f, sample) in enumerate(rows):
+            b = e * _STRIDE
+            st[b] = f._y
+            st[b + 1] = f.anchor
+            st[b + 2] = f._n
+            st[b + 3] = f._quiet
+            st[b + 4] = f._lo
+            st[b + 5] = f._hi
+            st[b + 6] = f._h
+            st[b + 7] = sample
+            self.owners.append(owner)
+        self.state = st
+        self.why = bytearray(max(1, len(rows)))
+        self._rows = []  # building is over: let the tuples go
+
+    def run(self, p, samples):
+        """One reading for each filter of phase p (samples: array('H') of 12-bit levels)."""
+        s = self.start[p]
+        e = self.end[p]
+        if filter_block(self.state, samples, self.why, s, e):
+            why = self.why
+            st = self.state
+            owners = self.owners
+            for i in range(s, e):
+                r = why[i]
+                if r:
+                    o = owners[i]
+                    o.anchor = st[i * _STRIDE + 1]
+                    o._moved(r)
