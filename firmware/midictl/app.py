@@ -146,8 +146,11 @@ class Controller:
         self._phase = p + 1 if p + 1 < self._phases else 0
         peak = hw.read_phase(p)
         samples = hw.samples
-        if self.pads_count and (peak < 0 or not self.pads.quiet(peak, now_ms)):
-            self.pads.scan(self.pad_samples, now_ms)
+        pads = self.pads
+        # pads.quiet(peak, now_ms) written out (most scans: nothing struck, nothing due)
+        if self.pads_count and (peak < 0 or pads._active or peak > pads._thr_min or (
+                pads._gating and ticks_diff(now_ms, pads._gate_next) >= 0)):
+            pads.scan(self.pad_samples, now_ms)
         self.filters.run(p, samples)  # this phase's knobs and stick, in one native pass
         self.scans += 1
         if self._to_report:
