@@ -57,7 +57,6 @@ class _Both:
         self.a = a
         self.b = b
         self._shared = a._lo == b._lo and a._hi == b._hi and a._h == b._h
-        self.anchor = a.anchor  # the shared filter's, set by FilterBank before _moved()
 
     def update(self, raw):
         a = self.a
@@ -68,14 +67,6 @@ class _Both:
             b = self.b
             b.anchor = a.anchor
             b._moved(r)
-
-    def _moved(self, r):
-        # the shared filter moved (FilterBank): both layers take its anchor, as in update()
-        a = self.a
-        b = self.b
-        a.anchor = b.anchor = self.anchor
-        a._moved(r)
-        b._moved(r)
 
 
 def build_controls(ctl, board, cfg):
@@ -178,7 +169,7 @@ def _filters(analog, slow_in):
             if not isinstance(o, _Both):
                 bank.add(o, o, k)
             elif o._shared:
-                bank.add(o, o.a, k)
+                bank.add(o.a, o.a, k, o.b)  # what _Both.update does, without its call
             else:
                 bank.add(o.a, o.a, k)
                 bank.add(o.b, o.b, k)

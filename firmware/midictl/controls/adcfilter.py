@@ -113,9 +113,9 @@ class AdcFilter:
 # -- every knob and stick at once ------------------------------------------------------------
 # The scan loop does not call update() on each knob: a FilterBank keeps the same filter
 # state for all of them in one array and runs one scan phase's worth in a single native
-# call (filter_block), then calls _moved() only on the filters whose anchor moved or that
-# finished priming. Same arithmetic as update() above, step for step (host tests compare
-# them on random readings); an idle knob costs no interpreted code at all.
+# call (FilterBank.run), then calls _moved() only on the filters whose anchor moved or
+# that finished priming. Same arithmetic as update() above, step for step (host tests
+# compare them on random readings); an idle knob costs no interpreted code at all.
 # Per filter, _STRIDE ints of `state`: the EMA, anchor, readings so far, quiet count, the
 # clamp edges, the hysteresis (all as in AdcFilter, 1/16 steps) and the sample it reads.
 _STRIDE = const(8)
@@ -124,7 +124,7 @@ _STRIDE = const(8)
 def filter_block_twin(state, samples, why, start, end):
     """Filters start..end-1 of `state` take one reading each from `samples`; why[e] is set
     to 0, MOVED or PRIMED as update() would return it. Returns how many are not 0. The
-    plain-Python twin of the native filter_block (what CPython runs)."""
+    filter pass of FilterBank.run in plain Python (the native run's twin)."""
     count = 0
     for e in range(start, end):
         b = e * _STRIDE
@@ -185,7 +185,19 @@ def filter_block_twin(state, samples, why, start, end):
     return count
 
 
-filter_block = filter_block_twin
+def bank_run_twin(bank, p, samples):
+    """FilterBank.run in plain Python (what CPython runs, and what the host tests compare
+    the native one against): one reading for each filter of phase p (samples: array('H')
+    of 12-bit levels), then the owners of those that moved react; returns how many moved."""
+    s = bank.bounds[2 * p]
+    e = bank.bounds[2 * p + 1]
+    count = filter_block_twin(bank.state, samples, bank.why, s, e)
+    if count:
+        bank.dispatch(s, e)
+    return count
+
+
+bank_run = bank_run_twin
 try:
     import sys
 
@@ -194,13 +206,18 @@ try:
     import micropython
 
     @micropython.viper
-    def _filter_block(state, samples, why, start: int, end: int) -> int:
-        # state: array('i'); samples: array('H'); why: bytearray. Values stay far inside
-        # 32 bits (a priming sum is at most 16 * 4095 * 16), and >> on a viper int is an
-        # arithmetic shift, as Python's is.
-        st = ptr32(state)
+    def _run(bank, p: int, samples) -> int:
+        """FilterBank.run in native code: filter_block_twin's steps over phase p's filters,
+        then bank.dispatch() only when one of them moved."""
+        # state: array('i'); samples, bounds: array('H'); why: bytearray. Values stay far
+        # inside 32 bits (a priming sum is at most 16 * 4095 * 16), and >> on a viper int
+        # is an arithmetic shift, as Python's is.
+        st = ptr32(bank.state)
+        w = ptr8(bank.why)
+        se = ptr16(bank.bounds)
         sm = ptr16(samples)
-        w = ptr8(why)
+        start = int(se[2 * p])
+        end = int(se[2 * p + 1])
         count = 0
         e = start
         while e < end:
@@ -262,38 +279,42 @@ try:
             if r:
                 count += 1
             e += 1
+        if count:
+            bank.dispatch(start, end)
         return count
 
-    filter_block = _filter_block
+    bank_run = _run
 except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropython shim refuses viper)
     pass
 
 
 class FilterBank:
     """The filters of a scan plan's knobs and sticks, by phase. add() them phase by phase
-    in scan order (end_phase() after each), then run(p, samples) once per scan."""
+    in scan order (end_phase() after each), finish(), then run(p, samples) once per scan."""
 
     def __init__(self):
-        self._rows = []  # (owner, filter, sample) while building
-        self.start = []
-        self.end = []
+        self._rows = []  # (owner, filter, sample, second) while building
+        self._bounds = []
+        self.bounds = array("H", [0, 0])  # per phase: its first filter and the end of its run
         self.owners = []
+        self.seconds = []
         self.state = array("i")
         self.why = bytearray(1)
 
-    def add(self, owner, f, sample):
+    def add(self, owner, f, sample, second=None):
         """owner._moved(r) is called with owner.anchor set whenever filter f (an
-        AdcFilter whose parameters and starting state are taken) moves."""
-        self._rows.append((owner, f, sample))
+        AdcFilter whose parameters and starting state are taken) moves; then the same
+        for `second`, if given (a shift layer's knob sharing the filter)."""
+        self._rows.append((owner, f, sample, second))
 
     def end_phase(self):
-        self.start.append(len(self.end) and self.end[-1])
-        self.end.append(len(self._rows))
+        self._bounds.append(self._bounds[-1] if self._bounds else 0)
+        self._bounds.append(len(self._rows))
 
     def finish(self):
         rows = self._rows
         st = array("i", bytes(4 * _STRIDE * len(rows)))
-        for e, (owner, f, sample) in enumerate(rows):
+        for e, (owner, f, sample, second) in enumerate(rows):
             b = e * _STRIDE
             st[b] = f._y
             st[b + 1] = f.anchor
@@ -304,21 +325,28 @@ class FilterBank:
             st[b + 6] = f._h
             st[b + 7] = sample
             self.owners.append(owner)
+            self.seconds.append(second)
         self.state = st
         self.why = bytearray(max(1, len(rows)))
+        self.bounds = array("H", self._bounds or [0, 0])
         self._rows = []  # building is over: let the tuples go
+        self._bounds = []
 
-    def run(self, p, samples):
-        """One reading for each filter of phase p (samples: array('H') of 12-bit levels)."""
-        s = self.start[p]
-        e = self.end[p]
-        if filter_block(self.state, samples, self.why, s, e):
-            why = self.why
-            st = self.state
-            owners = self.owners
-            for i in range(s, e):
-                r = why[i]
-                if r:
-                    o = owners[i]
-                    o.anchor = st[i * _STRIDE + 1]
+    run = bank_run  # the native one under MicroPython
+    run_twin = bank_run_twin
+
+    def dispatch(self, s, e):
+        # the owners of filters s..e-1 that moved (why[i]) take their anchor and react
+        why = self.why
+        st = self.state
+        for i in range(s, e):
+            r = why[i]
+            if r:
+                a = st[i * _STRIDE + 1]
+                o = self.owners[i]
+                o.anchor = a
+                o._moved(r)
+                o = self.seconds[i]
+                if o is not None:
+                    o.anchor = a
                     o._moved(r)
