@@ -168,8 +168,18 @@ class DinOut:
             left = ticks_diff(self._busy_until, now_us)
             if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > self.lead_bytes:
                 return
-            if not self._write(self._slot_data, s * _MAX_MSG, n, now_us, now_ms):
-                return
+            # _write(), written out for this one case (at most _MAX_MSG bytes: one UART
+            # write, never chunked): every knob message comes this way
+            k = self.running.encode(self._slot_data, n, self._out, 0, now_ms, s * _MAX_MSG)
+            try:
+                if k:
+                    self.uart.write(self._views[k])
+            except Exception:
+                self.write_errors += 1
+                self.running.reset()
+                return  # still pending: retried on the next pump
+            self._busy_until = ticks_add(now_us if left < 0 else self._busy_until, k * _US_PER_BYTE)
+            self.bytes_sent += k
             self._slot_pending[s] = 0
             h += 1
             self._ring_head = 0 if h == len(r) else h
