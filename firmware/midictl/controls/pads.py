@@ -303,9 +303,13 @@ class PadGroup:
         # others are ended by _busy when they decay. Then find the next deadline.
         nxt = 0
         far = True
-        for i in range(self.count):
-            m = 1 << i
-            if not self._gating & m:
+        g = self._gating  # (_off(i) clears only bit i: the others stay as read here)
+        i = -1
+        while g:
+            i += 1
+            bit = g & 1
+            g >>= 1
+            if not bit:
                 continue
             left = self._gate[i] - ticks_diff(now, self._ton[i])
             if left <= 0:
@@ -368,8 +372,12 @@ class PadGroup:
         t0 = self._t0
         win = self.window_ms
         pct = self.crosstalk_pct
-        for i in range(self.count):
-            if not due & (1 << i):
+        i = -1
+        while due:  # the pads whose window has run, in pad order
+            i += 1
+            bit = due & 1
+            due >>= 1
+            if not bit:
                 continue
             p = peak[i]
             nb = self._nb[i]
