@@ -100,19 +100,21 @@ for trial in range(60):
     src = [random.randrange(n + 3) for _ in range(n)]  # samples may be shared or unused
     phase = sorted(random.randrange(nph) for _ in range(n))
     ref = [Rec(*params[i]) for i in range(n)]  # AdcFilter.update, one reading per visit
+    paired = [random.random() < 0.3 for _ in range(n)]  # a shift layer's knob on the same filter
     banks = []
     for _ in range(2):
         bank = af.FilterBank()
         owners = [Rec(*params[i]) for i in range(n)]
+        seconds = [Rec(*params[i]) if paired[i] else None for i in range(n)]
         i = 0
         for ph in range(nph):
             while i < n and phase[i] == ph:
-                bank.add(owners[i], owners[i], src[i])
+                bank.add(owners[i], owners[i], src[i], seconds[i])
                 i += 1
             bank.end_phase()
         bank.finish()
-        banks.append((bank, owners))
-    (va, oa), (tw, ob) = banks
+        banks.append((bank, owners, seconds))
+    (va, oa, sa), (tw, ob, sb) = banks
     samples = array("H", bytes(2 * (n + 3)))
     pos = [random.randint(0, 4095) for _ in range(n + 3)]
     for step in range(600):
@@ -135,6 +137,8 @@ for trial in range(60):
                 assert (st[b], st[b + 1], st[b + 2], st[b + 3]) == (g._y, g.anchor, g._n, g._quiet), (trial, step, i)
     for i in range(n):
         assert oa[i].got == ob[i].got == ref[i].got, (trial, i)
+        if paired[i]:
+            assert sa[i].got == sb[i].got == ref[i].got, (trial, i)
         moves += len(ref[i].got)
 assert moves > 1000, moves
 print("ok")

@@ -208,7 +208,7 @@ try:
     @micropython.viper
     def _run(bank, p: int, samples) -> int:
         """FilterBank.run in native code: filter_block_twin's steps over phase p's filters,
-        then bank.dispatch() only when one of them moved."""
+        then what bank.dispatch() does, for the filters that moved."""
         # state: array('i'); samples, bounds: array('H'); why: bytearray. Values stay far
         # inside 32 bits (a priming sum is at most 16 * 4095 * 16), and >> on a viper int
         # is an arithmetic shift, as Python's is.
@@ -280,7 +280,22 @@ try:
                 count += 1
             e += 1
         if count:
-            bank.dispatch(start, end)
+            # dispatch(start, end), here: no interpreted frame for a knob message
+            owners = bank.owners
+            seconds = bank.seconds
+            e = start
+            while e < end:
+                r = w[e]
+                if r:
+                    a = st[e * _STRIDE + 1]
+                    o = owners[e]
+                    o.anchor = a
+                    o._moved(r)
+                    o = seconds[e]
+                    if o:  # (viper cannot test `is not None`; an owner is always true)
+                        o.anchor = a
+                        o._moved(r)
+                e += 1
         return count
 
     bank_run = _run
@@ -347,6 +362,6 @@ class FilterBank:
                 o.anchor = a
                 o._moved(r)
                 o = self.seconds[i]
-                if o is not None:
+                if o:  # as the native run tests it: an owner or None
                     o.anchor = a
                     o._moved(r)
