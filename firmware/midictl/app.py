@@ -76,7 +76,7 @@ class Controller:
         self.modes = Modes(cfg["octave_range"])
         # Filled in by build_controls (build.py); declared here for the reader and the checker.
         self.pads: "PadGroup"
-        self.analog: list  # sample index -> knob/stick (update(raw)) or None
+        self.analog: list  # sample index -> knob, stick or shift pair (build._Both), or None
         self.feedback: dict  # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN
         self.encoders: list
         self.switch_at: list  # GPIO -> (0, pad index) or (1, button)

@@ -48,25 +48,16 @@ class LayerSink:
 
 
 class _Both:
-    """A knob with a shift mapping: one object per layer, both fed every reading. When
-    their filters are alike (the same dead zone: the usual case), both would compute the
-    same anchor from the same readings, so the filter runs once and the second object
-    takes the first's anchor whenever it moves: the same messages, half the filtering."""
+    """A knob with a shift mapping: one Knob per layer, both fed every reading. When their
+    filters are alike (the same dead zone: the usual case), both would compute the same
+    anchor from the same readings, so the filter runs once and both take its anchor
+    whenever it moves, first a then b: the same messages, half the filtering. The scan
+    loop does this through the FilterBank (_filters below)."""
 
     def __init__(self, a, b):
         self.a = a
         self.b = b
         self._shared = a._lo == b._lo and a._hi == b._hi and a._h == b._h
-
-    def update(self, raw):
-        a = self.a
-        r = a.update(raw)
-        if not self._shared:
-            self.b.update(raw)
-        elif r:
-            b = self.b
-            b.anchor = a.anchor
-            b._moved(r)
 
 
 def build_controls(ctl, board, cfg):
