@@ -24,6 +24,7 @@ try:  # names for the type checker only; MicroPython has no typing module
 except ImportError:
     TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from midictl.controls.adcfilter import FilterBank
     from midictl.controls.debounce import BitDebouncer
     from midictl.controls.matrix import KeyMatrix
     from midictl.controls.pads import PadGroup
@@ -75,7 +76,7 @@ class Controller:
         self.modes = Modes(cfg["octave_range"])
         # Filled in by build_controls (build.py); declared here for the reader and the checker.
         self.pads: "PadGroup"
-        self.analog: list  # sample index -> knob/stick (update(raw)) or None
+        self.analog: list  # sample index -> knob, stick or shift pair (build._Both), or None
         self.feedback: dict  # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN
         self.encoders: list
         self.switch_at: list  # GPIO -> (0, pad index) or (1, button)
@@ -87,6 +88,7 @@ class Controller:
         self.pads_count: int
         self.pad_samples: memoryview
         self.slow_in: list
+        self.filters: "FilterBank"  # the knobs' and stick's filters, run phase by phase
         build_controls(self, board, cfg)
         self._din_parser = mparser.Parser(sysex_size=128)
         self._usb_parser = mparser.Parser(sysex_size=128)
@@ -144,13 +146,12 @@ class Controller:
         self._phase = p + 1 if p + 1 < self._phases else 0
         peak = hw.read_phase(p)
         samples = hw.samples
-        if self.pads_count and (peak < 0 or not self.pads.quiet(peak, now_ms)):
-            self.pads.scan(self.pad_samples, now_ms)
-        analog = self.analog
-        for k in self.slow_in[p]:
-            o = analog[k]
-            if o is not None:
-                o.update(samples[k])
+        pads = self.pads
+        # pads.quiet(peak, now_ms) written out (most scans: nothing struck, nothing due)
+        if self.pads_count and (peak < 0 or pads._active or peak > pads._thr_min or (
+                pads._gating and ticks_diff(now_ms, pads._gate_next) >= 0)):
+            pads.scan(self.pad_samples, now_ms)
+        self.filters.run(p, samples)  # this phase's knobs and stick, in one native pass
         self.scans += 1
         if self._to_report:
             self._report_pots()

@@ -3,6 +3,7 @@
 # queue, and the tables the scan loop indexes (switch by GPIO, key by matrix position,
 # analog control by sample). Runs once at boot, from Controller.__init__.
 
+from midictl.controls.adcfilter import FilterBank
 from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
 from midictl.controls.debounce import BitDebouncer
 from midictl.controls.encoder import DEFAULT_ACCEL, EncoderCC, Quadrature
@@ -47,25 +48,16 @@ class LayerSink:
 
 
 class _Both:
-    """A knob with a shift mapping: one object per layer, both fed every reading. When
-    their filters are alike (the same dead zone: the usual case), both would compute the
-    same anchor from the same readings, so the filter runs once and the second object
-    takes the first's anchor whenever it moves: the same messages, half the filtering."""
+    """A knob with a shift mapping: one Knob per layer, both fed every reading. When their
+    filters are alike (the same dead zone: the usual case), both would compute the same
+    anchor from the same readings, so the filter runs once and both take its anchor
+    whenever it moves, first a then b: the same messages, half the filtering. The scan
+    loop does this through the FilterBank (_filters below)."""
 
     def __init__(self, a, b):
         self.a = a
         self.b = b
         self._shared = a._lo == b._lo and a._hi == b._hi and a._h == b._h
-
-    def update(self, raw):
-        a = self.a
-        r = a.update(raw)
-        if not self._shared:
-            self.b.update(raw)
-        elif r:
-            b = self.b
-            b.anchor = a.anchor
-            b._moved(r)
 
 
 def build_controls(ctl, board, cfg):
@@ -153,6 +145,28 @@ def build_controls(ctl, board, cfg):
     # The pad group reads exactly its own pads: a view of the first npads samples.
     ctl.pad_samples = memoryview(ctl.hw.samples)[:max(1, plan.npads)]
     ctl.slow_in = plan.slow_in
+    ctl.filters = _filters(analog, plan.slow_in)
+
+
+def _filters(analog, slow_in):
+    # Every knob's and stick's filter in one FilterBank, phase by phase in scan order (a
+    # shift pair with alike filters is one filter; with different ones, two).
+    bank = FilterBank()
+    for ks in slow_in:
+        for k in ks:
+            o = analog[k]
+            if o is None:
+                continue
+            if not isinstance(o, _Both):
+                bank.add(o, o, k)
+            elif o._shared:
+                bank.add(o.a, o.a, k, o.b)  # what _Both.update does, without its call
+            else:
+                bank.add(o.a, o.a, k)
+                bank.add(o.b, o.b, k)
+        bank.end_phase()
+    bank.finish()
+    return bank
 
 def _analog(ctl, m, kind):
     t = m["type"]

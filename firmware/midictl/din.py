@@ -91,8 +91,13 @@ class DinOut:
             if s >= 0:
                 base = s * _MAX_MSG
                 d = self._slot_data
-                for i in range(n):
-                    d[base + i] = msg[i]
+                if n == 3:  # a CC, bend or poly pressure: nearly every call
+                    d[base] = msg[0]
+                    d[base + 1] = msg[1]
+                    d[base + 2] = msg[2]
+                else:
+                    for i in range(n):
+                        d[base + i] = msg[i]
                 self._slot_len[s] = n
                 if self._slot_pending[s]:
                     self.coalesced += 1
@@ -157,15 +162,27 @@ class DinOut:
             self._count -= n + 1
         while self._ring_count:
             r = self._ring
-            s = r[self._ring_head]
+            h = self._ring_head
+            s = r[h]
             n = self._slot_len[s]
             left = ticks_diff(self._busy_until, now_us)
             if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > self.lead_bytes:
                 return
-            if not self._write(self._slot_data, s * _MAX_MSG, n, now_us, now_ms):
-                return
+            # _write(), written out for this one case (at most _MAX_MSG bytes: one UART
+            # write, never chunked): every knob message comes this way
+            k = self.running.encode(self._slot_data, n, self._out, 0, now_ms, s * _MAX_MSG)
+            try:
+                if k:
+                    self.uart.write(self._views[k])
+            except Exception:
+                self.write_errors += 1
+                self.running.reset()
+                return  # still pending: retried on the next pump
+            self._busy_until = ticks_add(now_us if left < 0 else self._busy_until, k * _US_PER_BYTE)
+            self.bytes_sent += k
             self._slot_pending[s] = 0
-            self._ring_head = (self._ring_head + 1) % len(r)
+            h += 1
+            self._ring_head = 0 if h == len(r) else h
             self._ring_count -= 1
 
     def _peek_fifo(self, n):
@@ -185,11 +202,10 @@ class DinOut:
         # msg[at:at + n], one complete message (or several in a row), to the UART
         out = self._out
         k = self.running.encode(msg, n, out, 0, now_ms, at)
-        views = self._views
         try:
             if k <= _CHUNK:
                 if k:
-                    self.uart.write(views[k])  # nearly every message: one write
+                    self.uart.write(self._views[k])  # nearly every message: one write
             else:
                 i = 0
                 while i < k:
@@ -199,7 +215,7 @@ class DinOut:
                     if i:
                         for j in range(c):
                             out[j] = out[i + j]
-                    self.uart.write(views[c])
+                    self.uart.write(self._views[c])
                     i += c
         except Exception:
             # The receiver's idea of the running status is unknown after a failed write.

@@ -88,7 +88,17 @@ class Engine:
         self._out(n, 0)
 
     def cc(self, ch, number, value):
-        self._out(encode.control_change(self._m, 0, ch, number, value), ((0xB0 | ch) << 7) | number)
+        # Every knob turn comes through here: encode.control_change and _out written out.
+        m = self._m
+        if (ch & _NOT_CH) | ((number | value) & _NOT_7):
+            encode.control_change(m, 0, ch, number, value)  # raises ValueError naming it
+        m[0] = 0xB0 | ch
+        m[1] = number
+        m[2] = value
+        key = ((0xB0 | ch) << 7) | number
+        for p in self.ports:
+            p.send(m, 3, key)
+        self.events += 1
 
     def cc14(self, ch, number, value):
         self._out(encode.control_change_14bit(self._m, 0, ch, number, value), ((0xB0 | ch) << 7) | number)

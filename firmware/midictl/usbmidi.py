@@ -88,6 +88,11 @@ class MidiPort(MIDIInterface):
         self.rx_ready = False
         self._tx_done = self._tx_cb  # bound once: a bound method per call would allocate
         self._rx_done = self._rx_cb
+        # The stock interface's methods tx_kick calls, bound once too: each is found two
+        # classes up, a walk the interpreter would repeat for every kick.
+        self._is_open = self.is_open
+        self._xfer_busy = self.xfer_pending
+        self._xfer_submit = self.submit_xfer
 
     # -- transmit --------------------------------------------------------------------------------
     def tx_write(self, pkt, n):
@@ -125,8 +130,8 @@ class MidiPort(MIDIInterface):
     def tx_kick(self):
         tx = self._tx
         n = tx._n
-        if n and self.is_open() and not self.xfer_pending(self.ep_in):
-            self.submit_xfer(self.ep_in, self._txv[n >> 2], self._tx_done)
+        if n and self._is_open() and not self._xfer_busy(self.ep_in):
+            self._xfer_submit(self.ep_in, self._txv[n >> 2], self._tx_done)
 
     def _tx_xfer(self):
         # Called by the stock completion callback: chain the next transfer without allocating.

@@ -41,6 +41,7 @@ class UsbOut:
         self.engine = engine  # for its sounding-note table
         self.cable = cable
         self._tx3 = itf.tx3  # bound once: the hot path skips two lookups
+        self._is_open = itf.is_open  # (every scan: found on the interface's base class)
         self._pkt = bytearray(_PKT_MAX)
         self._off = bytearray(4)
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
@@ -87,15 +88,14 @@ class UsbOut:
         """Once per scan: notice the host coming and going (one cheap call), and start a
         transfer only when something was written since the last one -- a completed
         transfer chains the next by itself, so idle scans cost no more."""
-        itf = self.itf
-        is_open = itf.is_open()
+        is_open = self._is_open()
         if is_open != self._was_open:
             self._was_open = is_open
             if is_open:
                 self._host_back()
         if is_open and self.sent != self._kicked:
             self._kicked = self.sent
-            itf.tx_kick()
+            self.itf.tx_kick()
 
     def _host_back(self):
         # Whatever sat in the interface's buffer while the host was away was already

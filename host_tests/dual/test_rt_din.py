@@ -109,6 +109,20 @@ def test_uart_error_keeps_the_note_for_the_next_scan():
     assert u.bytes() == [0x99, 0x24, 0x64]
 
 
+def test_uart_error_keeps_a_knob_value_waiting_in_its_slot():
+    c = Clock()
+    u = WireUart(c, fail_times=1)
+    d, _ = _din(c, uart=u)
+    key = (0xB0 << 7) | 70
+    d.slot(key)
+    d.send(b"\xb0\x46\x10", 3, key)
+    _pump(d, c, 0)
+    assert d.write_errors == 1 and u.log == [] and d.pending() == 1
+    _pump(d, c, 1000)  # the status again: the receiver's is unknown after a failed write
+    assert u.log == [(1000, 0xB0), (1320, 0x46), (1640, 0x10)]
+    assert d.pending() == 0 and d.bytes_sent == 3
+
+
 def test_sysex_goes_out_whole_in_chunks():
     c = Clock()
     d, u = _din(c)

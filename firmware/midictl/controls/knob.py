@@ -76,7 +76,10 @@ class Knob(AdcFilter):
     # update(raw): one 12-bit reading per scan-plan visit (AdcFilter.update)
 
     def _moved(self, r):
-        v = self._position()
+        # _position(), written out: this runs for every movement of the anchor
+        span = self._span
+        x = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (span >> 1)) // span
+        v = self.max - x if self._invert else self.min + x
         prev = self._local
         self._local = v
         if r == PRIMED:
@@ -89,7 +92,11 @@ class Knob(AdcFilter):
                 return
             self._waiting = False
         if v != self.value:
-            self._send(v)
+            if self._kind == _CC:  # _send(v), without the call for the usual kind
+                self.value = v
+                self._sink.cc(self.channel, self.number, v)
+            else:
+                self._send(v)
 
     def _send(self, v):
         self.value = v

@@ -220,7 +220,8 @@ class PadGroup:
         """True when a scan at `now` whose highest pad sample is `peak` has nothing to do:
         no pad in progress, no gate due, nothing above the lowest threshold. Lets the scan
         loop skip scan() when the hardware layer already knows the peak (a piezo's gate
-        runs 50 ms after every strike: most of those scans only wait for it)."""
+        runs 50 ms after every strike: most of those scans only wait for it).
+        Controller.step makes the same test written out (no call): keep the two alike."""
         return not self._active and peak <= self._thr_min and (
             not self._gating or ticks_diff(now, self._gate_next) < 0)
 
@@ -238,21 +239,31 @@ class PadGroup:
         due = 0
         i = 0
         while todo:
-            if todo & 1:
-                q = st[i]
-                v = samples[i]
-                if q == _IDLE:
-                    st[i] = _WINDOW  # above its threshold, or it would not be in todo
-                    self._active |= 1 << i
+            if not todo & 1:
+                # usually one or two pads in progress: step over idle ones four at a time
+                if todo & 15:
+                    todo >>= 1
+                    i += 1
+                else:
+                    todo >>= 4
+                    i += 4
+                continue
+            q = st[i]
+            v = samples[i]
+            if q == _IDLE:
+                st[i] = _WINDOW  # above its threshold, or it would not be in todo
+                self._active |= 1 << i
+                self._peak[i] = v
+                self._t0[i] = now
+            elif q == _WINDOW:
+                if v > self._peak[i]:
                     self._peak[i] = v
-                    self._t0[i] = now
-                elif q == _WINDOW:
-                    if v > self._peak[i]:
-                        self._peak[i] = v
-                    if ticks_diff(now, self._t0[i]) >= self.window_ms:
-                        due |= 1 << i
-                elif q != _SKIP:
-                    self._busy(i, q, v, now)
+                if ticks_diff(now, self._t0[i]) >= self.window_ms:
+                    due |= 1 << i
+            elif q != _SKIP and (q != _DECAY or v < self._rearm[i]):
+                # (a decaying pad still above half its threshold has nothing to do yet:
+                # most scans of a strike, so no call for them)
+                self._busy(i, q, v, now)
             todo >>= 1
             i += 1
         if due:
@@ -292,9 +303,13 @@ class PadGroup:
         # others are ended by _busy when they decay. Then find the next deadline.
         nxt = 0
         far = True
-        for i in range(self.count):
-            m = 1 << i
-            if not self._gating & m:
+        g = self._gating  # (_off(i) clears only bit i: the others stay as read here)
+        i = -1
+        while g:
+            i += 1
+            bit = g & 1
+            g >>= 1
+            if not bit:
                 continue
             left = self._gate[i] - ticks_diff(now, self._ton[i])
             if left <= 0:
@@ -357,8 +372,12 @@ class PadGroup:
         t0 = self._t0
         win = self.window_ms
         pct = self.crosstalk_pct
-        for i in range(self.count):
-            if not due & (1 << i):
+        i = -1
+        while due:  # the pads whose window has run, in pad order
+            i += 1
+            bit = due & 1
+            due >>= 1
+            if not bit:
                 continue
             p = peak[i]
             nb = self._nb[i]

@@ -56,9 +56,41 @@ class RunningStatus:
         message (status first) or several in a row, as the NRPN, 14-bit CC and bank
         select encoders write them; a SysEx can only be the last of them."""
         s = msg[msg_off]
-        if 0x80 <= s < _SYSTEM and _VOICE_DATA[(s >> 4) - 8] + 1 < n:
+        if not 0x80 <= s < _SYSTEM or n < 1:
+            return self._one(msg, msg_off, n, out, off, now_ms)
+        if _VOICE_DATA[(s >> 4) - 8] + 1 < n:
             return self._sequence(msg, msg_off, msg_off + n, out, off, now_ms)
-        return self._one(msg, msg_off, n, out, off, now_ms)
+        # One channel message (nearly every call: a note, a CC): _one's steps written out,
+        # since this runs for each message the DIN port sends.
+        if s == self.status and self.enabled:
+            every = self.refresh_every
+            idle = self.refresh_idle_ms
+            if (every and self._sent >= every) or (idle and not 0 <= ticks_diff(now_ms, self._last_ms) < idle):
+                self._sent = 1  # a refresh is due (count or idle gap): the status goes again
+                start = 0
+            else:
+                self._sent += 1
+                self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+                start = 1
+        else:
+            self.status = s
+            self._sent = 1
+            start = 0
+        self._last_ms = now_ms
+        if n == 3:
+            if start:
+                out[off] = msg[msg_off + 1]
+                out[off + 1] = msg[msg_off + 2]
+                return 2
+            out[off] = s
+            out[off + 1] = msg[msg_off + 1]
+            out[off + 2] = msg[msg_off + 2]
+            return 3
+        j = off
+        for i in range(msg_off + start, msg_off + n):
+            out[j] = msg[i]
+            j += 1
+        return n - start
 
     def _sequence(self, msg, i, end, out, off, now_ms):
         j = off
