@@ -88,3 +88,12 @@ def test_boot_bench_times_the_compiled_firmware():
 
     r = bench_boot.run(1)
     assert r["runs"] == 1 and 0 < r["ms"] < 1000
+
+
+def test_scan_loop_allocates_nothing_from_power_on():
+    # The first 300 scans of the reference layout under MicroPython with the heap locked
+    # (any allocation raises): the power-on All Notes Off, the filters priming, a strike,
+    # a knob sweep; with report_pots_at_boot, each knob's position once primed as well.
+    rows = bench_fw._run("mpy", ["locked", 300])
+    # DIN bytes: the same playing, plus 8 CCs of 2 bytes (running status) for the report
+    assert rows == [["locked", "default", "300", "114"], ["locked", "report_pots_at_boot", "300", "130"]]

@@ -187,7 +187,7 @@ def play_on_registers(ctl, pad, knob):
     hw.read_phase = read_phase
 
 
-def build(b, scans, busy):
+def build(b, scans, busy, cfg_in=None):
     from midictl import config as cfgmod
     from midictl.app import Controller
     from midictl.hw import Hardware
@@ -201,7 +201,7 @@ def build(b, scans, busy):
             machine.adc_samples(ch, a)
     # at rest: the four active-low buttons (GPIO 6-9) read high
     machine.mem32[_GPIO_IN] = 0xF << 6
-    cfg = cfgmod.validate({}, b)
+    cfg = cfgmod.validate(cfg_in or {}, b)
     hw = Hardware(b)
     if list(hw.plan.dest) != list(plan.dest):
         raise RuntimeError("hw.Hardware no longer builds ScanPlan(board, 2): update samples_for()")
@@ -422,11 +422,34 @@ def bench_mem(rom=None):
     print("ROW|mem|%d|%d" % (total, total - objects))
 
 
+def bench_locked(scans):
+    """Not a timing: the first `scans` steps from power-on (the All Notes Off, the filters
+    priming, a strike and a knob sweep, every knob's position reported once primed) with the
+    heap locked, so any allocation raises. Prints ROW|locked|<config>|<steps run>|<DIN bytes>."""
+    import micropython
+
+    for name, cfg in (("default", None), ("report_pots_at_boot", {"report_pots_at_boot": True})):
+        ctl, itf = build(board(), scans, True, cfg)
+        for ep in (0x01, 0x02, 0x81, 0x82):  # the fake's per-endpoint record, made up front
+            itf._xfers.setdefault(ep, [None, None])
+        n = 0
+        micropython.heap_lock()
+        try:
+            for t in range(scans):
+                ctl.step(t * 1000, t)
+                n += 1
+        finally:
+            micropython.heap_unlock()
+        print("ROW|locked|%s|%d|%d" % (name, n, ctl.din.bytes_sent))
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
     if what == "step":
         bench_step(int(sys.argv[2]), int(sys.argv[3]))
     elif what == "usb":
         bench_usb(int(sys.argv[2]), int(sys.argv[3]))
+    elif what == "locked":
+        bench_locked(int(sys.argv[2]))
     elif what == "mem":
         bench_mem(sys.argv[2] if len(sys.argv) > 3 else None)

@@ -104,7 +104,7 @@ class Controller:
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
-        self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else []
+        self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else _NOTHING
 
     # -- building --------------------------------------------------------------------------------
     def output_pending(self):
@@ -167,11 +167,24 @@ class Controller:
             self.usb.service()
 
     def _report_pots(self):
-        left = []
-        for k in self._to_report:
+        # Runs in the scan loop for the first scans: the knobs still to report are compacted
+        # to the front of the same list, None after them (a new list per scan would
+        # allocate); once every knob has reported, the shared empty list stands for none.
+        ks = self._to_report
+        n = 0
+        for k in ks:
+            if k is None:
+                break
             if not k.report():  # not primed yet
-                left.append(k)
-        self._to_report = left
+                ks[n] = k
+                n += 1
+        if n == 0:
+            self._to_report = _NOTHING
+            return
+        i = n
+        while i < len(ks) and ks[i] is not None:
+            ks[i] = None
+            i += 1
 
     def _keys(self, changed, state, now_ms):
         at = self.key_at
@@ -352,6 +365,7 @@ def _ends_sound(msg, n):
 
 
 _ANO = bytearray(3)
+_NOTHING: list = []  # shared, never filled: "no knob left to report"
 
 
 def _all_notes_off(ch):
