@@ -400,12 +400,14 @@ def bench_mem(rom=None):
     gc.collect()
     before = gc.mem_alloc()  # type: ignore[attr-defined]
     # every module the board imports (boot.py: startup and the config validator; main.py:
-    # app and what it needs)
-    from midictl import app, config, hw, startup, usbmidi, usbout  # noqa: F401
+    # app and what it needs, and what builds the controller)
+    from midictl import app, config, hw, names, scanplan, startup, usbmidi, usbout  # noqa: F401
+    from midictl import build as builder  # noqa: F401  (not to hide this file's build())
 
     if rom and not app.__file__.startswith("/rom/"):  # type: ignore[attr-defined]
         raise RuntimeError("midictl was not imported from the ROMFS image: " + app.__file__)
-    del startup, config  # held only by the package, so unload_boot_modules() can free them
+    # held only by the package from here, so unload_boot_modules() can free them
+    del startup, config, builder, names, scanplan
 
     gc.collect()
     loaded = gc.mem_alloc() - before  # type: ignore[attr-defined]
@@ -414,7 +416,13 @@ def bench_mem(rom=None):
         ctl.step(t * 1000, t)
     gc.collect()
     objects = gc.mem_alloc() - before - loaded  # type: ignore[attr-defined]
-    app.unload_boot_modules()  # what app.run() does once the controller is built
+    app.unload_boot_modules(ctl.hw)  # what app.run() does once the controller is built
+    left = [m for m in sys.modules if m.split(".")[-1] in ("config", "startup", "build", "scanplan", "names")]
+    if left:
+        raise RuntimeError("boot-only modules still loaded: %s" % left)
+    del left
+    for t in range(100, 200):  # and the controller plays on without them
+        ctl.step(t * 1000, t)
     gc.collect()
     total = gc.mem_alloc() - before  # type: ignore[attr-defined]
     # the code that stays: everything after boot but the objects built (the validator and

@@ -12,7 +12,6 @@
 import sys
 
 from midictl.compat import sleep_us, ticks_add, ticks_diff, ticks_ms, ticks_us
-from midictl.build import build_controls
 from midictl.controls.modes import Modes
 from midictl.din import DinOut
 from midictl.engine import Engine
@@ -76,7 +75,6 @@ class Controller:
         self.modes = Modes(cfg["octave_range"])
         # Filled in by build_controls (build.py); declared here for the reader and the checker.
         self.pads: "PadGroup"
-        self.analog: list  # sample index -> knob, stick or shift pair (build._Both), or None
         self.feedback: dict  # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN
         self.encoders: list
         self.switch_at: list  # GPIO -> (0, pad index) or (1, button)
@@ -89,6 +87,8 @@ class Controller:
         self.pad_samples: memoryview
         self.slow_in: list
         self.filters: "FilterBank"  # the knobs' and stick's filters, run phase by phase
+        from midictl.build import build_controls  # boot only: unloaded after
+
         build_controls(self, board, cfg)
         self._din_parser = mparser.Parser(sysex_size=128)
         self._usb_parser = mparser.Parser(sysex_size=128)
@@ -327,19 +327,25 @@ class Controller:
                 nxt = ticks_us()
 
 
-def unload_boot_modules():
-    """After boot the config validator and start-up code are dead weight (over 20 KB of
-    bytecode): drop every reference, so the next collection frees them. No collection is
-    forced here: it would only delay the first scan (the scan loop allocates nothing, so
-    the memory is simply there for whatever allocates next)."""
+def unload_boot_modules(hw=None):
+    """After boot the config validator, the start-up code and what built the controller
+    (the controls' builder, the scan planner, the name sorting) are dead weight, over
+    25 KB of bytecode on a stock build: drop every reference, so the next collection frees
+    them (hw: the Hardware, whose scan plan goes too; the scan loop reads its own copies).
+    No collection is forced here: it would only delay the first scan (the scan loop
+    allocates nothing, so the memory is simply there for whatever allocates next)."""
     import midictl
 
-    for name in ("midictl.config", "midictl.startup"):
-        if name in sys.modules:
-            del sys.modules[name]
-    for attr in ("config", "startup"):
-        if hasattr(midictl, attr):
-            delattr(midictl, attr)
+    if hw is not None:
+        hw.plan = None
+    for name in _BOOT_MODULES:
+        if "midictl." + name in sys.modules:
+            del sys.modules["midictl." + name]
+        if hasattr(midictl, name):
+            delattr(midictl, name)
+
+
+_BOOT_MODULES = ("config", "startup", "build", "scanplan", "names")
 
 
 def _text(e):
@@ -410,7 +416,7 @@ def run():
     name = st.board["board"]
     startup.reset()
     del st, startup
-    unload_boot_modules()
+    unload_boot_modules(hw)
     # ticks_ms() counts from power-on on the rp2 port: this is the boot time a player waits.
     print("midictl: ready, %d ms after power-on (board %s)" % (ticks_ms(), name))
     ctl.loop()

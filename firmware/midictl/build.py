@@ -1,50 +1,22 @@
 # Building the controller's controls from the board definition and the config: which
 # class each control is, its mapping (and shift mapping), its coalescing slot on the DIN
 # queue, and the tables the scan loop indexes (switch by GPIO, key by matrix position,
-# analog control by sample). Runs once at boot, from Controller.__init__.
+# analog control by sample). Runs once at boot, from Controller.__init__; nothing built
+# here refers back to this module, so app.unload_boot_modules() can free it after boot
+# (classes the scan loop uses live in the controls modules).
 
 from midictl.controls.adcfilter import FilterBank
 from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
 from midictl.controls.debounce import BitDebouncer
 from midictl.controls.encoder import DEFAULT_ACCEL, EncoderCC, Quadrature
 from midictl.controls.knob import Knob
+from midictl.controls.modes import LayerSink
 from midictl.controls.pads import PadGroup
 from midictl.controls.stick import Stick
 from midictl.controls.velocity import make_curve
 from midictl.names import natural_sorted
 
 SWITCH_LOCKOUT_MS = 8  # longer than the 5 ms of bounce a switch may show
-
-
-class LayerSink:
-    """Forwards a continuous control's messages only while its layer is active, so a knob
-    with a shift mapping drives one destination at a time. (The test is written out in
-    each method: a helper call per message was a measurable part of a knob's turn.)"""
-
-    def __init__(self, sink, modes, layer):
-        self._sink = sink
-        self._modes = modes
-        self._layer = layer
-
-    def cc(self, ch, n, v):
-        if self._modes.shift == self._layer:
-            self._sink.cc(ch, n, v)
-
-    def cc14(self, ch, n, v):
-        if self._modes.shift == self._layer:
-            self._sink.cc14(ch, n, v)
-
-    def nrpn(self, ch, n, v):
-        if self._modes.shift == self._layer:
-            self._sink.nrpn(ch, n, v)
-
-    def channel_pressure(self, ch, v):
-        if self._modes.shift == self._layer:
-            self._sink.channel_pressure(ch, v)
-
-    def bend(self, ch, v):
-        if self._modes.shift == self._layer:
-            self._sink.bend(ch, v)
 
 
 class _Both:
@@ -71,7 +43,6 @@ def build_controls(ctl, board, cfg):
     ctl.pads = PadGroup(eng, max(1, plan.npads), modes)
     ctl.note_channels = 0
     analog: list = [None] * plan.count  # sample index -> object with update(raw)
-    ctl.analog = analog
     ctl.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover
     ctl.encoders = []
     switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)

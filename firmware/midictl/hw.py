@@ -11,7 +11,6 @@ import sys
 import machine
 import micropython
 
-from midictl.scanplan import ScanPlan
 
 try:
     from micropython import const
@@ -121,8 +120,13 @@ class Hardware:
         controls = board["controls"]
 
         # -- analog: the scan plan and its select masks -------------------------------------------
+        from midictl.scanplan import ScanPlan  # boot only (app.unload_boot_modules)
+
         plan = ScanPlan(board, slow_per_scan)
-        self.plan = plan
+        self.plan = plan  # for building the controls; dropped after boot
+        self._start = plan.start  # what read_phase needs of it
+        self._end = plan.end
+        self._dest = plan.dest
         for group in plan.groups:
             for pin in group:
                 machine.Pin(pin, machine.Pin.OUT, value=0)
@@ -253,7 +257,6 @@ class Hardware:
         highest pad sample read when it is known for free (the register path), else -1."""
         if self.registers is not None:
             return read_block(self._set_w, self._clr_w, self._cs_w, self._res_w, self._regs_table, self.samples, p)
-        plan = self.plan
         m = self._mem
         sreg = self._set_reg
         creg = self._clr_reg
@@ -261,9 +264,9 @@ class Hardware:
         clrs = self._clrs
         switch = self._switch
         read = self._read
-        dest = plan.dest
+        dest = self._dest
         samples = self.samples
-        for j in range(plan.start[p], plan.end[p]):
+        for j in range(self._start[p], self._end[p]):
             if switch[j]:
                 # Select the channel; the 4067's switching time (well under 1 us at 3.3 V)
                 # and the ADC input's settling are covered by the time the next

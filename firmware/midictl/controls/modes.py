@@ -62,3 +62,34 @@ class Modes:
 
     def reset(self):
         self._set(0, 0)
+
+
+class LayerSink:
+    """Forwards a continuous control's messages only while its layer is active, so a knob
+    with a shift mapping drives one destination at a time. (The test is written out in
+    each method: a helper call per message was a measurable part of a knob's turn.)"""
+
+    def __init__(self, sink, modes, layer):
+        self._sink = sink
+        self._modes = modes
+        self._layer = layer
+
+    def cc(self, ch, n, v):
+        if self._modes.shift == self._layer:
+            self._sink.cc(ch, n, v)
+
+    def cc14(self, ch, n, v):
+        if self._modes.shift == self._layer:
+            self._sink.cc14(ch, n, v)
+
+    def nrpn(self, ch, n, v):
+        if self._modes.shift == self._layer:
+            self._sink.nrpn(ch, n, v)
+
+    def channel_pressure(self, ch, v):
+        if self._modes.shift == self._layer:
+            self._sink.channel_pressure(ch, v)
+
+    def bend(self, ch, v):
+        if self._modes.shift == self._layer:
+            self._sink.bend(ch, v)
