@@ -207,16 +207,22 @@ class Compiler:
             self.end_us = max(self.end_us, end)
         self.end_us += tail * 1000
         self.events.sort(key=lambda x: (x[0], x[1]))
-        for p in self.analog.values():
+        analog = {}
+        for k, p in self.analog.items():
             if p[0] == "piezo":
                 p[1].sort()
+                # in the plan flat, [t0, a0, t1, a1, ...]: an hour of strikes is ~800,000
+                # hits, and one small list per hit is what the simulator's collector walks
+                analog[k] = ["piezo", [x for hit in p[1] for x in hit]]
+            else:
+                analog[k] = p
         return {
             "board": self.board,
             "seed": seed,
             "adc_noise_lsb": noise,
             "end_us": int(round(self.end_us)),
             "events": [[e[0], *e[2:]] for e in self.events],
-            "analog": self.analog,
+            "analog": analog,
             "initial_levels": {str(k): v for k, v in self.initial_levels.items()},
             "usb_initial": bool(usb_on),
         }

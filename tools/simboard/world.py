@@ -222,6 +222,9 @@ class World:
         # knob at rest, a pad not ringing), so a read before `valid until` (scenario us,
         # exclusive) reuses it. Sources are the plan's own lists; one changed or added
         # later (live mode) needs this index built again, which empties every cell.
+        for src in self.analog.values():
+            if src[0] == "piezo" and src[1] and isinstance(src[1][0], list):
+                src[1] = [x for hit in src[1] for x in hit]  # [[t, a], ...] (live mode): flat
         routes = self._routes
         for r in routes:
             r[0] = None
@@ -330,25 +333,27 @@ class World:
             # a segment that does not move holds until its end
             return v0 + (v1 - v0) * (t - t0) / (t1 - t0), t1 if v0 == v1 else t + 1
         # piezo: sum of the pulses still ringing (rise 0.5 ms, decay tau 2 ms); hits are
-        # sorted, and src[2] remembers the first one that may still ring
+        # sorted, flat (time, amplitude, time, amplitude, ...), and src[2] remembers where
+        # the first one that may still ring starts
         hits = src[1]
         if len(src) < 3:
             src.append(0)
         i = src[2]
         n = len(hits)
-        while i < n and t - hits[i][0] >= 40000:
-            i += 1
+        while i < n and t - hits[i] >= 40000:
+            i += 2
         src[2] = i
         if i == n:
             return 0.0, _FOREVER
-        if hits[i][0] > t:
-            return 0.0, hits[i][0]  # nothing ringing until the next hit (most reads)
+        if hits[i] > t:
+            return 0.0, hits[i]  # nothing ringing until the next hit (most reads)
         v = 0.0
         rising = False
         nxt = _FOREVER  # the next hit
         decay = _DECAY
-        for k in range(i, n):
-            t0, a = hits[k]
+        for k in range(i, n, 2):
+            t0 = hits[k]
+            a = hits[k + 1]
             dt = t - t0
             if dt < 0:
                 nxt = t0
