@@ -12,3 +12,33 @@ for sub in ("firmware", "host_tests/dual", "tools"):
     p = os.path.join(ROOT, sub)
     if p not in sys.path:
         sys.path.insert(0, p)
+
+
+# The long run (test_rel_long.py) spends minutes in two simulator processes. They start in the
+# background as soon as collection ends, and its test runs last and waits for them, so the
+# rest of the suite runs meanwhile instead of before or after.
+def _is_long(item):
+    return getattr(getattr(item, "module", None), "__name__", None) == "test_rel_long"
+
+
+def pytest_collection_modifyitems(config, items):
+    items[:] = [i for i in items if not _is_long(i)] + [i for i in items if _is_long(i)]
+
+
+def _long_module(session):
+    for i in session.items:
+        if _is_long(i):
+            return i.module
+    return None
+
+
+def pytest_collection_finish(session):
+    mod = _long_module(session)
+    if mod is not None and not session.config.option.collectonly:
+        mod.BACKGROUND.start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    mod = _long_module(session)
+    if mod is not None:
+        mod.BACKGROUND.stop()

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import sim
@@ -44,15 +45,17 @@ def prepare(workdir, scenario, config=None):
         s["config"] = cpath
     spath = os.path.join(workdir, "scenario.json")
     with open(spath, "w") as f:
-        json.dump(s, f)
+        f.write(json.dumps(s))  # (json.dump streams through the slow Python encoder)
     return sim.prepare(spath)
 
 
 def run_plan(plan, board, cfg_text, hooks=None, heapsize="16M", timeout=600, config_text_raw=None, plan_extra=None,
-             follow=None):
+             follow=None, on_start=None):
     """Boot the firmware on a compiled plan. cfg_text goes to the board's config.json as is;
     plan_extra overrides plan fields (e.g. {"usb_initial": False}: no host from power-on);
-    follow: a trace_check.Follower that reads the trace as it is parsed, none of it kept."""
+    follow: a trace_check.Follower that reads the trace as it is parsed, none of it kept;
+    on_start(process): told the MicroPython process once it runs (to end it early).
+    The trace is read while the simulator writes it, so a long run's checks keep pace."""
     plan = dict(plan)
     plan.update(plan_extra or {})
     plan["rel"] = hooks or {}
@@ -65,26 +68,62 @@ def run_plan(plan, board, cfg_text, hooks=None, heapsize="16M", timeout=600, con
                 f.write(text)
         plan_path = os.path.join(fs, "..plan.json")
         with open(plan_path, "w") as f:
-            json.dump(plan, f)
+            f.write(json.dumps(plan))  # (json.dump streams through the slow Python encoder)
         out = os.path.join(fs, "..trace.txt")
         env = dict(os.environ)
         env["MICROPYPATH"] = ":".join(os.path.join(ROOT, p) for p in ("tools/simboard", "firmware", "host_tests"))
-        r = subprocess.run([sim.micropython_binary(), "-X", "heapsize=" + heapsize, RUNNER, plan_path, out,
-                            os.path.join(ROOT, "firmware")],
-                           cwd=fs, env=env, capture_output=True, text=True, timeout=timeout)
-        if r.returncode != 0 or not os.path.exists(out + ".stats"):
-            raise AssertionError("the firmware crashed in the simulator:\n" + r.stdout[-4000:] + r.stderr[-4000:])
-        with open(out + ".stats") as f:
-            stats = json.load(f)
         trace = []
-        with open(out) as f:
-            for ln in f:
+
+        def take(lines):
+            for ln in lines:
                 if ln.strip():
                     if follow is not None:
-                        follow.feed(ln.rstrip("\n"))
+                        follow.feed(ln)
                     else:
-                        trace.append(ln.rstrip("\n"))
-    log = r.stdout + "".join("sim: %s\n" % ln for ln in stats["log"])
+                        trace.append(ln)
+
+        with open(os.path.join(fs, "..stdout"), "w+") as so, open(os.path.join(fs, "..stderr"), "w+") as se:
+            proc = subprocess.Popen([sim.micropython_binary(), "-X", "heapsize=" + heapsize, RUNNER, plan_path, out,
+                                     os.path.join(ROOT, "firmware")], cwd=fs, env=env, stdout=so, stderr=se)
+            if on_start is not None:
+                on_start(proc)
+            deadline = time.monotonic() + timeout
+            pos = 0
+            rest = ""
+            while True:
+                if follow is None:  # nothing to keep pace with: read it all at the end
+                    try:
+                        proc.wait(timeout=timeout)
+                    except subprocess.TimeoutExpired:
+                        pass
+                ended = proc.poll() is not None
+                if os.path.exists(out):
+                    with open(out) as f:
+                        f.seek(pos)
+                        got = f.read()
+                        pos = f.tell()
+                    lines = (rest + got).split("\n")
+                    rest = lines.pop()  # not a whole line yet
+                    take(lines)
+                if ended:
+                    break
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    raise subprocess.TimeoutExpired(proc.args, timeout)
+                try:
+                    proc.wait(timeout=0.5)  # back at once when it ends
+                except subprocess.TimeoutExpired:
+                    pass
+            take([rest])
+            so.seek(0)
+            se.seek(0)
+            stdout, stderr = so.read(), se.read()
+        if proc.returncode != 0 or not os.path.exists(out + ".stats"):
+            raise AssertionError("the firmware crashed in the simulator:\n" + stdout[-4000:] + stderr[-4000:])
+        with open(out + ".stats") as f:
+            stats = json.load(f)
+    log = stdout + "".join("sim: %s\n" % ln for ln in stats["log"])
     return Run(trace, log, stats, plan)
 
 

@@ -33,6 +33,9 @@ DETENT_US = 1000  # an encoder turned as fast as it allows: 4 transitions a mill
 GRID_COLS = 4
 TOP_FIELDS = {"board", "config", "seed", "adc_noise_lsb", "tail_ms", "events", "initial"}
 ACTIONS = ("press", "release", "position", "turn", "usb", "din_in", "usb_in", "ctrl_c")
+_EVENT_FIELDS = {"t", "control", "ramp_ms", "over_ms", "bounce_ms"} | set(ACTIONS)
+_PADS = ("switch", "key", "piezo", "fsr")
+_FITS = {"press": _PADS, "release": _PADS, "position": ("pot", "stick"), "turn": ("encoder",)}  # action -> control kinds
 
 
 class ScenarioError(Exception):
@@ -83,6 +86,7 @@ class Compiler:
         self._order = 0
         self._pressed = {}  # switch control -> bool
         self._enc_phase = {}  # encoder -> quadrature phase 0..3
+        self._neighbours = {}  # pad -> the piezo pads next to it on the grid
 
     # -- helpers -----------------------------------------------------------------------------------
     def fail(self, i, msg):
@@ -203,25 +207,30 @@ class Compiler:
             self.end_us = max(self.end_us, end)
         self.end_us += tail * 1000
         self.events.sort(key=lambda x: (x[0], x[1]))
-        for p in self.analog.values():
+        analog = {}
+        for k, p in self.analog.items():
             if p[0] == "piezo":
                 p[1].sort()
+                # in the plan flat, [t0, a0, t1, a1, ...]: an hour of strikes is ~800,000
+                # hits, and one small list per hit is what the simulator's collector walks
+                analog[k] = ["piezo", [x for hit in p[1] for x in hit]]
+            else:
+                analog[k] = p
         return {
             "board": self.board,
             "seed": seed,
             "adc_noise_lsb": noise,
             "end_us": int(round(self.end_us)),
             "events": [[e[0], *e[2:]] for e in self.events],
-            "analog": self.analog,
+            "analog": analog,
             "initial_levels": {str(k): v for k, v in self.initial_levels.items()},
             "usb_initial": bool(usb_on),
         }
 
     def event(self, i, e, t_us, connected):
         acts = [a for a in ACTIONS if a in e]
-        allowed = {"t", "control", "ramp_ms", "over_ms", "bounce_ms"} | set(ACTIONS)
         for k in e:
-            if k not in allowed:
+            if k not in _EVENT_FIELDS:
                 self.fail(i, "unknown field %s" % json.dumps(k))
         if len(acts) != 1:
             self.fail(i, "needs exactly one action (%s), has %s" % (", ".join(ACTIONS), ", ".join(acts) or "none"))
@@ -243,10 +252,7 @@ class Compiler:
             self.fail(i, "control %s is not on board %s (it has %s)"
                       % (json.dumps(name), self.board["board"], _names(self.controls)))
         kind = self.controls[name]["kind"]
-        pads = ("switch", "key", "piezo", "fsr")
-        fits = {"press": pads, "release": pads,
-                "position": ("pot", "stick"), "turn": ("encoder",)}
-        if kind not in fits[act]:
+        if kind not in _FITS[act]:
             hint = {"switch": "press/release", "key": "press/release", "piezo": "press", "fsr": "press/release",
                     "pot": "position",
                     "stick": "position", "encoder": "turn"}.get(kind, "?")
@@ -343,6 +349,13 @@ class Compiler:
         return t_us + total
 
     def neighbours(self, name):
+        # asked once per strike (an hour of playing: hundreds of thousands), found once per pad
+        got = self._neighbours.get(name)
+        if got is None:
+            got = self._neighbours[name] = self._find_neighbours(name)
+        return got
+
+    def _find_neighbours(self, name):
         if not name.startswith("pad"):
             return []
         k = int(name[3:]) - 1
@@ -444,7 +457,7 @@ def run_firmware(plan, board, cfg_text, timeout=600):
                 f.write(cfg_text)
         plan_path = os.path.join(fs, "..plan.json")
         with open(plan_path, "w") as f:
-            json.dump(plan, f)
+            f.write(json.dumps(plan))  # (json.dump streams through the slow Python encoder)
         out = os.path.join(fs, "..trace.txt")
         env = dict(os.environ)
         env["MICROPYPATH"] = os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware")

@@ -13,6 +13,7 @@
 import math
 import random
 import sys
+from array import array
 import time as _wall  # the real clock: imported before install() replaces `time`
 
 US_PER_BYTE = 320  # 31250 baud, 8N1
@@ -20,6 +21,12 @@ USB_FRAME_US = 1000  # full-speed USB: the host polls the bulk IN endpoint once 
 HW_FIFO = 32  # RP2040 UART TX FIFO depth
 
 current = None
+
+
+def _world():
+    if current is None:
+        raise RuntimeError("simboard: no world installed")
+    return current
 
 
 class SimEnd(BaseException):
@@ -39,6 +46,7 @@ class World:
         # so a long run needs no memory for its whole trace.
         self.out = out
         self.pending = []
+        self._flush_at = 256  # flush once pending grows past this
         self.board = plan["board"]
         self.now = 0
         self.tick_offset_us = plan.get("tick_offset_us", 0)
@@ -49,11 +57,13 @@ class World:
         random.seed(plan.get("seed", 1))
         self.noise = plan.get("adc_noise_lsb", 0)
         # GPIO state
-        self.levels = {}  # gpio -> physical level of inputs
+        self.levels = {}  # gpio -> physical level of inputs (change it through set_level/drop_level)
+        self.in_mask = 0  # the same as bits: which GPIOs are inputs, and which of them read high
+        self.in_bits = 0
         self.out_bits = 0
         self.irqs = {}  # gpio -> (handler, trigger bits, pin object)
         for g, lv in plan.get("initial_levels", {}).items():
-            self.levels[int(g)] = lv
+            self.set_level(int(g), lv)
         # Timed events, sorted by (t, order): ("pin", gpio, level) / ("usb", state) / ...
         self.events = plan["events"]
         self.ev = 0
@@ -64,6 +74,7 @@ class World:
         # analog sources: key "adc:<ch>" or "mux:<name>:<channel>" -> ["pl", points] / ["piezo", hits]
         self.analog = plan["analog"]
         self._mux_by_adc = {}
+        self._routes = [[None, -1, 0, None] for _ch in range(8)]
         for name, m in self.board.get("muxes", {}).items():
             self._mux_by_adc.setdefault(m["adc"], []).append((name, m["select"]))
         self._index_analog()
@@ -133,7 +144,7 @@ class World:
         if self.live:
             self._live(target)
             return
-        if self.out is not None and len(self.pending) > 256:
+        if self.out is not None and len(self.pending) > self._flush_at:
             self._flush(self.rel() - FLUSH_BEHIND_US)
         if self.t0 is not None and self.now - self.t0 >= self.end_us:
             quiet = self.app is None or not self.app.output_pending()
@@ -145,7 +156,7 @@ class World:
         if kind == "pin":
             g, lv = e[2], e[3]
             old = self.levels.get(g, 1)
-            self.levels[g] = lv
+            self.set_level(g, lv)
             irq = self.irqs.get(g)
             if irq and old != lv:
                 handler, trig, pin = irq
@@ -173,12 +184,23 @@ class World:
             self._usb_deliver()
 
     # -- GPIO and ADC ------------------------------------------------------------------------------
+    def set_level(self, g, lv):
+        """The physical level of input g (it becomes an input if it was not)."""
+        self.levels[g] = lv
+        self.in_mask |= 1 << g
+        if lv:
+            self.in_bits |= 1 << g
+        else:
+            self.in_bits &= ~(1 << g)
+
+    def drop_level(self, g):
+        """g is no longer an input (the firmware made it an output)."""
+        del self.levels[g]
+        self.in_mask &= ~(1 << g)
+        self.in_bits &= ~(1 << g)
+
     def gpio_in(self):
-        v = 0
-        for g, lv in self.levels.items():
-            if lv:
-                v |= 1 << g
-        v |= self.out_bits & ~self._input_mask()
+        v = self.in_bits | (self.out_bits & ~self.in_mask)
         if self._mx_rows:
             # A pressed key joins its row to its column (through its diode): the column reads
             # low while that row is driven low, else its pull-up holds it high.
@@ -192,52 +214,111 @@ class World:
                             v &= ~(1 << cols[c])
         return v
 
-    def _input_mask(self):
-        m = 0
-        for g in self.levels:
-            m |= 1 << g
-        return m
-
     def _index_analog(self):
         # The source behind each ADC read, looked up once here rather than by name per read
-        # (25 reads a scan): ch -> (select pins, source per mux channel) for a multiplexed
-        # ADC pin, ch -> source for a direct one. Sources are the plan's own lists, so hits
-        # and points added to them later are seen; a new source needs a new index.
-        self._adc_mux = {}
+        # (25 reads a scan): per ADC channel a route, [select pins or None, shift, mask,
+        # cell per mux channel (or the one cell of a direct pin)]. A cell is [source, valid
+        # until, 16-bit reading, value]: the source's value stays put most of the time (a
+        # knob at rest, a pad not ringing), so a read before `valid until` (scenario us,
+        # exclusive) reuses it. Sources are the plan's own lists; one changed or added
+        # later (live mode) needs this index built again, which empties every cell.
+        for src in self.analog.values():
+            if src[0] == "piezo" and src[1] and isinstance(src[1][0], list):
+                src[1] = [x for hit in src[1] for x in hit]  # [[t, a], ...] (live mode): flat
+        routes = self._routes
+        for r in routes:
+            r[0] = None
+            r[3] = None
         for ch, muxes in self._mux_by_adc.items():
             name, select = muxes[0]
-            srcs = [self.analog.get("mux:%s:%d" % (name, c)) for c in range(1 << len(select))]
-            self._adc_mux[ch] = (tuple(select), srcs)
-        self._adc_direct = {}
+            cells = []
+            for c in range(1 << len(select)):
+                src = self.analog.get("mux:%s:%d" % (name, c))
+                cells.append(None if src is None else [src, -1, 0, 0.0])
+            r = routes[ch]
+            r[0] = tuple(select)
+            # select lines on consecutive GPIOs, lowest first (the usual wiring): one shift
+            r[1] = select[0] if list(select) == list(range(select[0], select[0] + len(select))) else -1
+            r[2] = (1 << len(select)) - 1
+            r[3] = cells
         for key, src in self.analog.items():
             if key.startswith("adc:"):
-                self._adc_direct[int(key[4:])] = src
+                ch = int(key[4:])
+                if routes[ch][0] is None:
+                    routes[ch][3] = [src, -1, 0, 0.0]
+
+    def adc_reader(self, ch):
+        """machine.ADC(ch).read_u16 on this board: the 12-bit conversion scaled to 16 bits
+        the way the rp2 port does it (machine_adc.c)."""
+        w = self
+        route = self._routes[ch] if 0 <= ch < len(self._routes) else [None, -1, 0, None]
+        noise = self.noise
+        cell_value = self._cell_value
+
+        def read_u16():
+            if current is not w:
+                return _world().adc_reader(ch)()  # the world was replaced since
+            pins = route[0]
+            if pins is None:
+                cell = route[3]
+            else:
+                ob = w.out_bits
+                shift = route[1]
+                if shift >= 0:
+                    c = (ob >> shift) & route[2]
+                else:
+                    c = 0
+                    bit = 1
+                    for pin in pins:
+                        if (ob >> pin) & 1:
+                            c |= bit
+                        bit <<= 1
+                cell = route[3][c]
+            t0 = w.t0
+            t = 0 if t0 is None else w.now - t0
+            if cell is None:  # nothing wired to it
+                if not noise:
+                    return 0
+                v = 0.0
+            elif t < cell[1]:
+                if not noise:
+                    return cell[2]
+                v = cell[3]
+            else:
+                v = cell_value(cell, t)
+                if not noise:
+                    return cell[2]
+            v += random.randint(-noise, noise)
+            v = int(v + 0.5) if v >= 0 else 0
+            if v > 4095:
+                v = 4095
+            return (v << 4) | (v >> 8)
+
+        return read_u16
 
     def adc12(self, ch):
-        m = self._adc_mux.get(ch)
-        if m is not None:
-            ob = self.out_bits
-            c = 0
-            bit = 1
-            for pin in m[0]:
-                if (ob >> pin) & 1:
-                    c |= bit
-                bit <<= 1
-            src = m[1][c]
-        else:
-            src = self._adc_direct.get(ch)
-        v = 0.0 if src is None else self._value(src)
-        if self.noise:
-            v += random.randint(-self.noise, self.noise)
-        v = int(v + 0.5) if v >= 0 else 0
-        return 4095 if v > 4095 else v
+        """One 12-bit conversion on ADC channel ch."""
+        v = self.adc_reader(ch)()
+        return v >> 4
 
-    def _value(self, src):
-        t = self.rel()
+    def _cell_value(self, cell, t):
+        # The source's value at t; the cell keeps it, its 16-bit reading (noise left out)
+        # and until when both hold.
+        v, until = self._value(cell[0], t)
+        cell[1] = until
+        cell[3] = v
+        v = int(v + 0.5) if v >= 0 else 0
+        if v > 4095:
+            v = 4095
+        cell[2] = (v << 4) | (v >> 8)
+        return cell[3]
+
+    def _value(self, src, t):
+        """-> (value at t, the time before which it stays the same; t + 1 when it may not)."""
         if src[0] == "pl":
             pts = src[1]
             if t <= pts[0][0]:
-                return pts[0][1]
+                return pts[0][1], pts[0][0]
             i = src[2] if len(src) > 2 else 0
             while i + 1 < len(pts) and pts[i + 1][0] <= t:
                 i += 1
@@ -246,33 +327,52 @@ class World:
             else:
                 src.append(i)
             if i + 1 >= len(pts):
-                return pts[i][1]
+                return pts[i][1], _FOREVER
             t0, v0 = pts[i]
             t1, v1 = pts[i + 1]
-            return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
+            # a segment that does not move holds until its end
+            return v0 + (v1 - v0) * (t - t0) / (t1 - t0), t1 if v0 == v1 else t + 1
         # piezo: sum of the pulses still ringing (rise 0.5 ms, decay tau 2 ms); hits are
-        # sorted, and src[2] remembers the first one that may still ring
+        # sorted, flat (time, amplitude, time, amplitude, ...), and src[2] remembers where
+        # the first one that may still ring starts
         hits = src[1]
         if len(src) < 3:
             src.append(0)
         i = src[2]
         n = len(hits)
-        while i < n and t - hits[i][0] >= 40000:
-            i += 1
+        while i < n and t - hits[i] >= 40000:
+            i += 2
         src[2] = i
-        if i == n or hits[i][0] > t:
-            return 0.0  # nothing ringing (most reads)
+        if i == n:
+            return 0.0, _FOREVER
+        if hits[i] > t:
+            return 0.0, hits[i]  # nothing ringing until the next hit (most reads)
         v = 0.0
-        for k in range(i, len(hits)):
-            t0, a = hits[k]
+        rising = False
+        nxt = _FOREVER  # the next hit
+        decay = _DECAY
+        for k in range(i, n, 2):
+            t0 = hits[k]
+            a = hits[k + 1]
             dt = t - t0
             if dt < 0:
+                nxt = t0
                 break
             if dt < 500:
                 v += a * dt / 500
-            elif dt < 40000:
-                v += a * math.exp(-(dt - 500) / 2000)
-        return v
+                rising = True
+            else:  # dt < 40000 here: older hits were skipped above
+                e = decay[dt - 500]
+                if e == 0.0:  # not needed yet (no exp in range is 0)
+                    e = decay[dt - 500] = math.exp(-(dt - 500) / 2000)
+                v += a * e
+        if not rising and v < 0.45 and not self.noise:
+            # Only decaying pulses, summing to less than 0.45: each of them only falls from
+            # here (by a factor of 0.9995 a microsecond, far beyond rounding), so until the
+            # next hit every conversion reads 0, which is all a read without noise takes
+            # from this value (with noise the exact value is needed every time).
+            return v, nxt
+        return v, t + 1
 
     # -- DIN wire ----------------------------------------------------------------------------------
     def uart_write(self, data, n):
@@ -436,10 +536,15 @@ class World:
     # -- results -----------------------------------------------------------------------------------
     def _flush(self, upto):
         ready = [ln for ln in self.pending if ln[0] < upto]
+        if ready:
+            self.pending = [ln for ln in self.pending if ln[0] >= upto]
+        # A burst may leave more than 256 lines too recent to write: look again only once
+        # another 256 have come, not every scan.
+        self._flush_at = len(self.pending) + 256
         if not ready:
             return
-        self.pending = [ln for ln in self.pending if ln[0] >= upto]
-        ready.sort(key=lambda x: (x[0], x[1]))
+        # (time, sequence number, ...): the numbers are unique, so a plain sort is by both
+        ready.sort()
         f = self.out
         for t, _s, port, msg in ready:
             f.write("%s %s %s\n" % (fmt_ms(t), port, " ".join([_HEX[b] for b in msg])))
@@ -456,6 +561,10 @@ class World:
 
 
 _HEX = ["%02X" % b for b in range(256)]
+_FOREVER = 1 << 62
+# exp(-(dt - 500) / 2000) for a piezo pulse dt us after its hit (500 <= dt < 40000), each
+# computed on first use exactly as the formula does: 0.0 = not yet
+_DECAY = array("d", bytes(8 * 39500))
 
 
 def _emit(line):
