@@ -351,6 +351,8 @@ class World:
         rising = False
         nxt = _FOREVER  # the next hit
         decay = _DECAY
+        if decay is None:
+            decay = _decay_table()
         for k in range(i, n, 2):
             t0 = hits[k]
             a = hits[k + 1]
@@ -563,8 +565,16 @@ class World:
 _HEX = ["%02X" % b for b in range(256)]
 _FOREVER = 1 << 62
 # exp(-(dt - 500) / 2000) for a piezo pulse dt us after its hit (500 <= dt < 40000), each
-# computed on first use exactly as the formula does: 0.0 = not yet
-_DECAY = array("d", bytes(8 * 39500))
+# computed on first use exactly as the formula does: 0.0 = not yet. The table (316 KB) is
+# made at the first piezo read, not at import: every collection scans it, and a run with
+# no piezo (the boot benchmark) should not pay for that.
+_DECAY = None
+
+
+def _decay_table():
+    global _DECAY
+    _DECAY = array("d", bytes(8 * 39500))
+    return _DECAY
 
 
 def _emit(line):
