@@ -286,6 +286,16 @@ class _Null:
 def test_grid_neighbours_and_bad_parameters():
     nb = grid_neighbours(16, 4)
     assert nb[0] == 0b10010 and nb[5] == (1 << 1) | (1 << 4) | (1 << 6) | (1 << 9)
+    # every size and width against the definition: one row or column apart, not both
+    for count in range(1, 31):
+        for cols in range(1, 8):
+            nb = grid_neighbours(count, cols)
+            for i in range(count):
+                want = 0
+                for j in range(count):
+                    if abs(i // cols - j // cols) + abs(i % cols - j % cols) == 1:
+                        want |= 1 << j
+                assert nb[i] == want, (count, cols, i)
     assert "count 31 out of range 1..30" in str(raises(ValueError, PadGroup, Rec(), 31))
     g = PadGroup(Rec(), 2)
     assert "note 128 out of range 0..127" in str(raises(ValueError, g.set_pad, 0, "piezo", 0, 128, CURVE))

@@ -111,14 +111,21 @@ _MAX_PADS = const(30)
 
 def grid_neighbours(count, cols):
     """Bitmasks of orthogonal neighbours for pads laid out row by row, `cols` wide
-    (pads 1-4 the bottom row of a 4x4 grid, as in the simulator)."""
+    (pads 1-4 the bottom row of a 4x4 grid, as in the simulator): left, right, below,
+    above, where the grid has them. Linear in count: it runs at boot."""
     out = [0] * count
     for i in range(count):
-        r, c = divmod(i, cols)
-        for j in range(count):
-            rj, cj = divmod(j, cols)
-            if abs(r - rj) + abs(c - cj) == 1:
-                out[i] |= 1 << j
+        c = i % cols
+        m = 0
+        if c > 0:
+            m |= 1 << (i - 1)
+        if c < cols - 1 and i + 1 < count:
+            m |= 1 << (i + 1)
+        if i >= cols:
+            m |= 1 << (i - cols)
+        if i + cols < count:
+            m |= 1 << (i + cols)
+        out[i] = m
     return out
 
 
