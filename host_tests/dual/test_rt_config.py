@@ -25,3 +25,35 @@ def test_controls_left_out_get_exactly_what_checking_them_would_give():
         fast = config.validate({}, board)
         slow = config.validate({"controls": {n: {} for n in board["controls"]}}, board)
         assert fast == slow, name
+
+
+def test_mappings_written_out_in_full_get_exactly_what_checking_them_would_give():
+    # A config.json from `make stage` (or `make deploy CONFIG=`) writes every control's
+    # mapping out in full; validate() takes a written-out reference mapping without
+    # re-checking it (boot time). The check itself must agree, and a value that is equal
+    # but of another JSON type must still be checked and refused.
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    for name in ("pico", "xiao_rp2040", "kb2040"):
+        with open("boards/%s.json" % name) as f:
+            board = json.loads(f.read())
+        full = config.validate({}, board)
+        assert config.validate(json.loads(json.dumps(full)), board) == full, name
+        base = config.default_config(board)["controls"]
+        for n in board["controls"]:
+            m = full["controls"][n]
+            slow = config._check_mapping("config.json", "controls." + n, n, board["controls"][n]["kind"], m,
+                                         base[n], True)
+            assert slow == m, (name, n)
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    full = config.validate({}, board)
+    for field, value, message in (
+            ("velocity_min", True, "config.json: controls.pad1.velocity_min: true is not a whole number (allowed 1..127)"),
+            ("note", 36.0, "config.json: controls.pad1.note: 36.0 is not a whole number (allowed 0..127)")):
+        cfg = json.loads(json.dumps(full))
+        cfg["controls"]["pad1"][field] = value
+        assert str(raises(config.ConfigError, config.validate, cfg, board)) == message
