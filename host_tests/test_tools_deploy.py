@@ -175,6 +175,33 @@ def test_stage_real_firmware_for_pico(tmp_path):
     assert json.loads((out / "config.json").read_text()) == json.loads(json.dumps(want))
 
 
+def test_stage_writes_a_player_config_in_its_smallest_equivalent_form(tmp_path):
+    # Only what differs from the default layout goes to the board (whole mappings), so
+    # the board checks less at boot; it validates to exactly what the player's file does.
+    from midictl import config
+
+    board = json.load(open(os.path.join(ROOT, "boards", "pico.json")))
+    mine = {"note_off": "note_on_zero", "watchdog_ms": 2000,  # the second is the default
+            "controls": {"pad1": {"note": 40, "curve": "soft"}, "knob3": {"cc": 21}, "knob4": {"cc": 73}}}
+    cfg = tmp_path / "my.json"
+    cfg.write_text(json.dumps(mine))
+    out = tmp_path / "pico"
+    r = run_tool([os.path.join(TOOLS, "deploy.py"), "stage", "--board", "pico", "--out", str(out),
+                  "--config", str(cfg)])
+    assert r.returncode == 0, r.stderr
+    staged = json.loads((out / "config.json").read_text())
+    full = config.validate(mine, board)
+    assert set(staged) == {"note_off", "controls"} and set(staged["controls"]) == {"pad1", "knob3"}
+    assert staged["note_off"] == "note_on_zero" and staged["controls"]["pad1"] == full["controls"]["pad1"]
+    assert config.validate(staged, board) == full
+    # the default layout written out in full compacts to nothing at all
+    cfg.write_text(json.dumps(config.validate({}, board)))
+    r = run_tool([os.path.join(TOOLS, "deploy.py"), "stage", "--board", "pico", "--out", str(out),
+                  "--config", str(cfg)])
+    assert r.returncode == 0, r.stderr
+    assert json.loads((out / "config.json").read_text()) == {}
+
+
 # ---- deploy against the fake mpremote ---------------------------------------------------
 
 

@@ -73,7 +73,8 @@ to .mpy by mpy-cross, imported as boot.py and main.py do, config read and valida
 hardware layer and controls built (tools/bench_boot.py, best of 5, fresh interpreter each);
 the ROMFS row imports the same .mpy files from a ROMFS image instead. Without a config.json
 the board plays its default layout (a plain `make deploy`); the config row adds the
-config.json that `make deploy CONFIG=` writes (every mapping written out in full).
+config.json that `make deploy CONFIG=` writes for a config changing three things
+(tools/bench_boot.py PLAYER_CONFIG).
 MicroPython's own start and USB enumeration by the host are not included."""
 
 

@@ -65,21 +65,29 @@ def compile_tree(dst):
                                check=True, capture_output=True)
 
 
+PLAYER_CONFIG = {"note_off": "note_on_zero",
+                 "controls": {"pad1": {"note": 40, "curve": "soft"}, "knob3": {"cc": 21}}}
+
+
 def run(runs=5, romfs=False, config=False):
     """Best boot time of `runs`; romfs: the firmware imported from a ROMFS image (`make
     deploy ROMFS=1`) instead of .mpy files on the filesystem; config: with a config.json
-    as `make deploy CONFIG=` writes it (every mapping written out; here the default
-    layout's), instead of none (the board's default layout, as after a plain deploy)."""
+    as `make deploy CONFIG=` writes it for PLAYER_CONFIG, instead of none (the board's
+    default layout, as after a plain deploy)."""
     with tempfile.TemporaryDirectory(prefix="midictl-boot-") as d:
         fw = os.path.join(d, "fw")
         compile_tree(fw)
         if config:
+            # a player's config that changes three things, written as `make deploy CONFIG=`
+            # writes it (validated, then compacted: tools/deploy.py stage)
             import config_check
 
+            api = config_check.config_api(os.path.join(ROOT, "firmware"))
             with open(os.path.join(ROOT, "boards", "pico.json")) as f:
-                cfg = config_check.default(json.load(f), config_check.config_api(os.path.join(ROOT, "firmware")))
+                board = json.load(f)
+            cfg = config_check.compact(api.validate(PLAYER_CONFIG, board), board, api)
             with open(os.path.join(d, "config.json"), "w") as f:
-                json.dump(cfg, f, indent=1, sort_keys=True)  # as tools/deploy.py stage writes it
+                json.dump(cfg, f, indent=1, sort_keys=True)
         args = []
         if romfs:
             import deploy

@@ -96,6 +96,31 @@ def default(board, api):
         raise CheckError(str(e))
 
 
+def _key(v):
+    # JSON text with sorted keys: equal only when equal with the same JSON types (1 is
+    # neither true nor 1.0 here, unlike Python's ==)
+    return json.dumps(v, sort_keys=True)
+
+
+def compact(full, board, api):
+    """The smallest config the validator turns back into `full` (a validated config):
+    top-level fields and whole control mappings equal to the board's default are left
+    out. The board then checks only what differs at boot, not every mapping again. It is
+    validated here and used only if it gives back exactly `full`; otherwise `full` is."""
+    try:
+        ref = api.validate({}, board)
+        out = {k: v for k, v in full.items() if k != "controls" and _key(v) != _key(ref.get(k))}
+        ref_ctl = ref.get("controls", {})
+        ctl = {n: m for n, m in full.get("controls", {}).items() if _key(m) != _key(ref_ctl.get(n))}
+        if ctl:
+            out["controls"] = ctl
+        if _key(api.validate(json.loads(json.dumps(out)), board)) == _key(full):
+            return out
+    except Exception:  # a validator that has no empty default: keep the full config
+        pass
+    return full
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="config_check.py", description="validate a controller config")
     p.add_argument("--board", required=True, help="a board in boards/ (e.g. pico)")

@@ -12,8 +12,10 @@ The staged tree is exactly what lands on the board's filesystem (ARCHITECTURE.md
     main.py, boot.py      copied as source (MicroPython only runs these two as .py)
     midictl/**.mpy        every other firmware/midictl/**/*.py, compiled by mpy-cross
     board.json            boards/<board>.json, byte for byte
-    config.json           --config validated by the firmware's own validator, or the
-                          board's default config (also validated)
+    config.json           --config validated by the firmware's own validator and
+                          written in its smallest equivalent form (only what differs
+                          from the default layout: less for the board to check at
+                          boot), or the board's default config (also validated, in full)
     REQUIRES.txt          micropython-lib packages deploy installs with `mpremote mip`
 
 Nothing else: no ARCHITECTURE.md, no marker files. OUT is replaced as a whole: the new
@@ -139,7 +141,7 @@ def stage(board_name, out, config=None, firmware_dir=FIRMWARE, boards_dir=BOARDS
                          % (bpath, chip, ", ".join(sorted(ARCH))))
     api = config_check.config_api(firmware_dir)
     if config:
-        cfg = config_check.check(config, board, api)
+        cfg = config_check.compact(config_check.check(config, board, api), board, api)
     else:
         cfg = config_check.default(board, api)
     mpy_cross = _which("mpy-cross", venv_first=True)  # the pinned one: .mpy version must match
