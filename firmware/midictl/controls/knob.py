@@ -23,7 +23,7 @@ except ImportError:
         return x
 
 
-from midictl.controls.adcfilter import PRIMED, AdcFilter
+from midictl.controls.adcfilter import PRIMED, AdcFilter, edges
 
 KINDS = ("cc", "cc14", "nrpn", "channel_pressure")
 _CC = const(0)
@@ -35,8 +35,18 @@ _VALUE_MAX = (127, 16383, 16383, 127)
 
 
 class Knob(AdcFilter):
+    # Defaults read from the class: an instance only holds what differs, and a knob with
+    # at most 12 attributes keeps the smallest instance table that fits them (the table
+    # grows 12 -> 17 -> 23 slots and never shrinks).
+    _invert = False
+    takeover = False
+    _waiting = False
+
     def __init__(self, sink, channel, number=0, kind="cc", min=0, max=None, invert=False,
-                 takeover=False, deadzone=24, hysteresis=12):
+                 takeover=False, deadzone=24, hysteresis=12, banked=False):
+        """banked: a FilterBank runs this knob's filter (build.py gives it one of its own)
+        and sets the anchor before each _moved(): the knob keeps no filter state and
+        update() is not for it."""
         if kind not in KINDS:
             raise ValueError("kind %r is not one of %s" % (kind, ", ".join(KINDS)))
         k = KINDS.index(kind)
@@ -51,8 +61,13 @@ class Knob(AdcFilter):
             raise ValueError("max %r out of range 0..%d" % (max, top))
         if min < 0 or min >= max:
             raise ValueError("min %r out of range 0..%d" % (min, max - 1))
-        AdcFilter.__init__(self, deadzone, hysteresis)
-        if self._lo >= self._hi:
+        lo, hi = edges(deadzone, hysteresis)
+        if banked:
+            self._lo = lo
+            self.anchor = lo
+        else:
+            AdcFilter.__init__(self, deadzone, hysteresis)
+        if lo >= hi:
             raise ValueError("deadzone %r out of range 0..2046" % (deadzone,))
         self._sink = sink
         self._kind = k
@@ -60,14 +75,16 @@ class Knob(AdcFilter):
         self.number = number
         self.min = min
         self.max = max
-        self._invert = invert
-        self.takeover = takeover
+        if invert:
+            self._invert = True
+        if takeover:
+            self.takeover = True
+            self._waiting = False  # written while running: an attribute from the start
         # span of the anchor in 1/4 ADC steps keeps value * span below 2**30
-        self._span = (self._hi - self._lo) >> 2
+        self._span = (hi - lo) >> 2
         self.value = -1  # last value sent (or known to the receiver), -1: none
         self._local = -1  # where the knob is, in output units
         self._remote = -1
-        self._waiting = False
 
     def _position(self):
         x = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (self._span >> 1)) // self._span
@@ -116,12 +133,14 @@ class Knob(AdcFilter):
             raise ValueError("value %r out of range 0..%d" % (value, _VALUE_MAX[self._kind]))
         self._remote = value
         self.value = value
-        self._waiting = self.takeover and value != self._local
+        if self.takeover:
+            self._waiting = value != self._local
 
     def report(self):
         """Send the current position (e.g. "report pots at boot"); ends any takeover wait."""
         if self._local < 0:
             return False  # not primed yet: no position to report
-        self._waiting = False
+        if self._waiting:
+            self._waiting = False
         self._send(self._local)
         return True
