@@ -107,6 +107,8 @@ def build_controls(ctl, board, cfg):
     ctl.pad_samples = memoryview(ctl.hw.samples)[:max(1, plan.npads)]
     ctl.slow_in = plan.slow_in
     ctl.filters = _filters(analog, plan.slow_in)
+    if ctl.din:
+        ctl.din.trim()  # every DIN coalescing slot is registered by now
 
 
 def _filters(analog, slow_in):
