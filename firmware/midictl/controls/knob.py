@@ -35,12 +35,10 @@ _VALUE_MAX = (127, 16383, 16383, 127)
 
 
 class Knob(AdcFilter):
-    # Defaults read from the class: an instance only holds what differs, and a knob with
-    # at most 12 attributes keeps the smallest instance table that fits them (the table
-    # grows 12 -> 17 -> 23 slots and never shrinks).
-    _invert = False
+    # Read only by set_remote(): an instance holds it only when set, which keeps a banked
+    # knob at 14 attributes, in a 17-slot instance table with room to spare (a full table
+    # makes every lookup that misses it, such as a method's, probe all its slots).
     takeover = False
-    _waiting = False
 
     def __init__(self, sink, channel, number=0, kind="cc", min=0, max=None, invert=False,
                  takeover=False, deadzone=24, hysteresis=12, banked=False):
@@ -75,16 +73,15 @@ class Knob(AdcFilter):
         self.number = number
         self.min = min
         self.max = max
-        if invert:
-            self._invert = True
+        self._invert = invert
         if takeover:
             self.takeover = True
-            self._waiting = False  # written while running: an attribute from the start
         # span of the anchor in 1/4 ADC steps keeps value * span below 2**30
         self._span = (hi - lo) >> 2
         self.value = -1  # last value sent (or known to the receiver), -1: none
         self._local = -1  # where the knob is, in output units
         self._remote = -1
+        self._waiting = False
 
     def _position(self):
         x = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (self._span >> 1)) // self._span
@@ -133,14 +130,12 @@ class Knob(AdcFilter):
             raise ValueError("value %r out of range 0..%d" % (value, _VALUE_MAX[self._kind]))
         self._remote = value
         self.value = value
-        if self.takeover:
-            self._waiting = value != self._local
+        self._waiting = self.takeover and value != self._local
 
     def report(self):
         """Send the current position (e.g. "report pots at boot"); ends any takeover wait."""
         if self._local < 0:
             return False  # not primed yet: no position to report
-        if self._waiting:
-            self._waiting = False
+        self._waiting = False
         self._send(self._local)
         return True
