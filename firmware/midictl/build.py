@@ -5,7 +5,7 @@
 # here refers back to this module, so app.unload_boot_modules() can free it after boot
 # (classes the scan loop uses live in the controls modules).
 
-from midictl.controls.adcfilter import FilterBank
+from midictl.controls.adcfilter import AdcFilter, FilterBank
 from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
 from midictl.controls.debounce import BitDebouncer
 from midictl.controls.encoder import DEFAULT_ACCEL, EncoderCC, Quadrature
@@ -19,19 +19,6 @@ from midictl.names import natural_sorted
 SWITCH_LOCKOUT_MS = 8  # longer than the 5 ms of bounce a switch may show
 
 
-class _Both:
-    """A knob with a shift mapping: one Knob per layer, both fed every reading. When their
-    filters are alike (the same dead zone: the usual case), both would compute the same
-    anchor from the same readings, so the filter runs once and both take its anchor
-    whenever it moves, first a then b: the same messages, half the filtering. The scan
-    loop does this through the FilterBank (_filters below)."""
-
-    def __init__(self, a, b):
-        self.a = a
-        self.b = b
-        self._shared = a._lo == b._lo and a._hi == b._hi and a._h == b._h
-
-
 def build_controls(ctl, board, cfg):
     """Set up ctl's controls and scan tables (ctl: the Controller being built)."""
     mappings = cfg["controls"]
@@ -42,13 +29,16 @@ def build_controls(ctl, board, cfg):
     names = natural_sorted(wiring)  # a stable order: pad2 before pad10
     ctl.pads = PadGroup(eng, max(1, plan.npads), modes)
     ctl.note_channels = 0
-    analog: list = [None] * plan.count  # sample index -> object with update(raw)
+    analog: list = [None] * plan.count  # sample index -> (owner, filter, shift owner, its filter)
     ctl.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover
     ctl.encoders = []
     switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)
     ctl.switch_at = switch_at
     ctl.knobs = []
     curves = {}
+    # A shift pair's knobs forward through a LayerSink per layer: it holds no state of its
+    # own, so every knob of a layer shares one.
+    sinks = (LayerSink(eng, modes, False), LayerSink(eng, modes, True))
     mx = board.get("matrix")
     ncols = len(mx["cols"]) if mx else 0
     ctl.keys = None
@@ -86,7 +76,7 @@ def build_controls(ctl, board, cfg):
                     key = ((0xA0 | ch) << 7) if m["pressure"] == "poly" else ((0xD0 | ch) << 7)
                     ctl.din.slot(key | (m["note"] if m["pressure"] == "poly" else 0))
         elif kind in ("pot", "stick"):
-            analog[plan.index[name]] = _analog(ctl, m, kind)
+            analog[plan.index[name]] = _analog(ctl, m, sinks)
         elif kind == "encoder":
             a, b = w["pins"]
             q = Quadrature(m["steps_per_detent"])
@@ -117,43 +107,55 @@ def build_controls(ctl, board, cfg):
     ctl.pad_samples = memoryview(ctl.hw.samples)[:max(1, plan.npads)]
     ctl.slow_in = plan.slow_in
     ctl.filters = _filters(analog, plan.slow_in)
+    if ctl.din:
+        ctl.din.trim()  # every DIN coalescing slot is registered by now
 
 
 def _filters(analog, slow_in):
-    # Every knob's and stick's filter in one FilterBank, phase by phase in scan order (a
-    # shift pair with alike filters is one filter; with different ones, two).
+    # Every knob's and stick's filter in one FilterBank, phase by phase in scan order. A
+    # knob with a shift mapping is one Knob per layer, both fed every reading: when their
+    # filters are alike (the same dead zone: the usual case), both would compute the same
+    # anchor from the same readings, so the filter runs once and both take its anchor
+    # whenever it moves, first the main layer's then the shift layer's (the same
+    # messages, half the filtering); with different filters, two.
     bank = FilterBank()
     for ks in slow_in:
         for k in ks:
-            o = analog[k]
-            if o is None:
+            row = analog[k]
+            if row is None:
                 continue
-            if not isinstance(o, _Both):
-                bank.add(o, o, k)
-            elif o._shared:
-                bank.add(o.a, o.a, k, o.b)  # what _Both.update does, without its call
+            a, fa, b, fb = row
+            if b is None:
+                bank.add(a, fa, k)
+            elif fa._lo == fb._lo and fa._hi == fb._hi and fa._h == fb._h:
+                bank.add(a, fa, k, b)
             else:
-                bank.add(o.a, o.a, k)
-                bank.add(o.b, o.b, k)
+                bank.add(a, fa, k)
+                bank.add(b, fb, k)
         bank.end_phase()
     bank.finish()
     return bank
 
-def _analog(ctl, m, kind):
+
+def _analog(ctl, m, sinks):
+    # (owner, filter) for the main layer and (owner, filter) or (None, None) for the shift
+    # layer. The owners are built banked: the FilterBank keeps the filter state, each
+    # owner only what its _moved() needs; the filters here are dropped once the bank has
+    # taken their parameters.
     t = m["type"]
-    objs = []
+    row: list = [None, None, None, None]
     for layer, mm in ((False, m), (True, m.get("shift"))):
         if mm is None:
             continue
-        sink = LayerSink(ctl.engine, ctl.modes, layer) if "shift" in m else ctl.engine
+        sink = sinks[layer] if "shift" in m else ctl.engine
         ch = mm["channel"] - 1
         if t == "bend":
-            o = Stick(sink, ch, 2048, mm["centre_deadzone"], mm["deadzone"], mm["invert"])
+            o = Stick(sink, ch, 2048, mm["centre_deadzone"], mm["deadzone"], mm["invert"], banked=True)
             key = (0xE0 | ch) << 7
         else:
             number = {"cc": mm.get("cc", 0), "cc14": mm.get("cc14", 0), "nrpn": mm.get("param", 0)}.get(t, 0)
             o = Knob(sink, ch, number, t, mm["min"], mm["max"], mm["invert"], mm.get("takeover", False),
-                     mm["deadzone"])
+                     mm["deadzone"], banked=True)
             if t == "nrpn":
                 key = (1 << 20) | (ch << 14) | number
             elif t == "channel_pressure":
@@ -165,10 +167,9 @@ def _analog(ctl, m, kind):
             ctl.knobs.append(o)
         if ctl.din:
             ctl.din.slot(key)
-        objs.append(o)
-    if len(objs) == 1:
-        return objs[0]
-    return _Both(objs[0], objs[1])
+        row[2 * layer] = o
+        row[2 * layer + 1] = AdcFilter(mm["deadzone"])
+    return row
 
 def _button(ctl, m, name):
     t = m["type"]

@@ -84,6 +84,17 @@ class DinOut:
         self._nslots += 1
         return s
 
+    def trim(self):
+        """Registration is over (the controls are built, nothing sent yet): the slot tables
+        shrink to the slots registered, as if max_slots had been that number. The ring is
+        indexed modulo its length and holds each slot at most once, so that length is enough."""
+        n = self._nslots or 1
+        if n < len(self._slot_len) and not self._ring_count:
+            self._slot_len = bytearray(n)
+            self._slot_data = bytearray(n * _MAX_MSG)
+            self._slot_pending = bytearray(n)
+            self._ring = bytearray(n)
+
     # -- producer --------------------------------------------------------------------------------
     def send(self, msg, n, key):
         if key:

@@ -38,18 +38,22 @@ _FAST = const(256 * 16)
 _MID = const(64 * 16)
 
 
+def edges(deadzone, hysteresis):
+    """The anchor's range (lo, hi) in 1/16 steps: the inner edges of the end dead zones."""
+    if deadzone < 0 or deadzone > 1000:
+        raise ValueError("deadzone %r out of range 0..1000" % (deadzone,))
+    if hysteresis < 1 or hysteresis > 256:
+        raise ValueError("hysteresis %r out of range 1..256" % (hysteresis,))
+    # the anchor trails the reading by up to `hysteresis`, and a resting reading at an
+    # end sits ~6 steps inside it (noise clipped at 0 / 4095): the end zones are at
+    # least hysteresis + 12 wide so that the ends are always reached
+    edge = max(deadzone, hysteresis + 12)
+    return edge << 4, (4095 - edge) << 4
+
+
 class AdcFilter:
     def __init__(self, deadzone=24, hysteresis=12):
-        if deadzone < 0 or deadzone > 1000:
-            raise ValueError("deadzone %r out of range 0..1000" % (deadzone,))
-        if hysteresis < 1 or hysteresis > 256:
-            raise ValueError("hysteresis %r out of range 1..256" % (hysteresis,))
-        # the anchor trails the reading by up to `hysteresis`, and a resting reading at
-        # an end sits ~6 steps inside it (noise clipped at 0 / 4095): the end zones are
-        # at least hysteresis + 12 wide so that the ends are always reached
-        edge = max(deadzone, hysteresis + 12)
-        self._lo = edge << 4
-        self._hi = (4095 - edge) << 4
+        self._lo, self._hi = edges(deadzone, hysteresis)
         self._h = hysteresis << 4
         self._y = 0
         self.anchor = self._lo
@@ -319,7 +323,9 @@ class FilterBank:
     def add(self, owner, f, sample, second=None):
         """owner._moved(r) is called with owner.anchor set whenever filter f (an
         AdcFilter whose parameters and starting state are taken) moves; then the same
-        for `second`, if given (a shift layer's knob sharing the filter)."""
+        for `second`, if given (a shift layer's knob sharing the filter). f may be the
+        owner itself, or a filter of its own when the owner was built banked (no filter
+        state kept on it: smaller)."""
         self._rows.append((owner, f, sample, second))
 
     def end_phase(self):

@@ -23,7 +23,7 @@ except ImportError:
         return x
 
 
-from midictl.controls.adcfilter import PRIMED, AdcFilter
+from midictl.controls.adcfilter import PRIMED, AdcFilter, edges
 
 KINDS = ("cc", "cc14", "nrpn", "channel_pressure")
 _CC = const(0)
@@ -35,8 +35,16 @@ _VALUE_MAX = (127, 16383, 16383, 127)
 
 
 class Knob(AdcFilter):
+    # Read only by set_remote(): an instance holds it only when set, which keeps a banked
+    # knob at 14 attributes, in a 17-slot instance table with room to spare (a full table
+    # makes every lookup that misses it, such as a method's, probe all its slots).
+    takeover = False
+
     def __init__(self, sink, channel, number=0, kind="cc", min=0, max=None, invert=False,
-                 takeover=False, deadzone=24, hysteresis=12):
+                 takeover=False, deadzone=24, hysteresis=12, banked=False):
+        """banked: a FilterBank runs this knob's filter (build.py gives it one of its own)
+        and sets the anchor before each _moved(): the knob keeps no filter state and
+        update() is not for it."""
         if kind not in KINDS:
             raise ValueError("kind %r is not one of %s" % (kind, ", ".join(KINDS)))
         k = KINDS.index(kind)
@@ -51,8 +59,13 @@ class Knob(AdcFilter):
             raise ValueError("max %r out of range 0..%d" % (max, top))
         if min < 0 or min >= max:
             raise ValueError("min %r out of range 0..%d" % (min, max - 1))
-        AdcFilter.__init__(self, deadzone, hysteresis)
-        if self._lo >= self._hi:
+        lo, hi = edges(deadzone, hysteresis)
+        if banked:
+            self._lo = lo
+            self.anchor = lo
+        else:
+            AdcFilter.__init__(self, deadzone, hysteresis)
+        if lo >= hi:
             raise ValueError("deadzone %r out of range 0..2046" % (deadzone,))
         self._sink = sink
         self._kind = k
@@ -61,9 +74,10 @@ class Knob(AdcFilter):
         self.min = min
         self.max = max
         self._invert = invert
-        self.takeover = takeover
+        if takeover:
+            self.takeover = True
         # span of the anchor in 1/4 ADC steps keeps value * span below 2**30
-        self._span = (self._hi - self._lo) >> 2
+        self._span = (hi - lo) >> 2
         self.value = -1  # last value sent (or known to the receiver), -1: none
         self._local = -1  # where the knob is, in output units
         self._remote = -1

@@ -10,19 +10,24 @@
 # Only changed values are sent. A stick read every scan (1 kHz) can change at up to
 # 1 kHz while moving: the DIN port's coalescing keeps only the latest bend per channel.
 
-from midictl.controls.adcfilter import PRIMED, AdcFilter
+from midictl.controls.adcfilter import PRIMED, AdcFilter, edges
 
 _CENTRE = 8192
 
 
 class Stick(AdcFilter):
     def __init__(self, sink, channel, centre=2048, centre_deadzone=80, deadzone=24, invert=False,
-                 hysteresis=12):
+                 hysteresis=12, banked=False):
+        """banked: as for Knob, a FilterBank runs the filter; the stick keeps no filter state."""
         if channel < 0 or channel > 15:
             raise ValueError("channel %r out of range 0..15" % (channel,))
         if centre_deadzone < 0 or centre_deadzone > 1000:
             raise ValueError("centre_deadzone %r out of range 0..1000" % (centre_deadzone,))
-        AdcFilter.__init__(self, deadzone, hysteresis)
+        if banked:
+            self._lo, self._hi = edges(deadzone, hysteresis)
+            self.anchor = self._lo
+        else:
+            AdcFilter.__init__(self, deadzone, hysteresis)
         lo_c = deadzone + centre_deadzone + 1
         hi_c = 4095 - deadzone - centre_deadzone - 1
         if centre < lo_c or centre > hi_c:
