@@ -334,18 +334,22 @@ def unload_boot_modules(hw=None):
     them (hw: the Hardware, whose scan plan goes too; the scan loop reads its own copies).
     No collection is forced here: it would only delay the first scan (the scan loop
     allocates nothing, so the memory is simply there for whatever allocates next)."""
-    import midictl
-
     if hw is not None:
         hw.plan = None
     for name in _BOOT_MODULES:
-        if "midictl." + name in sys.modules:
-            del sys.modules["midictl." + name]
-        if hasattr(midictl, name):
-            delattr(midictl, name)
+        full = "midictl." + name
+        if full in sys.modules:
+            del sys.modules[full]
+        # the attribute the import set on the package that holds it
+        dot = full.rfind(".")
+        parent = sys.modules.get(full[:dot])
+        if parent is not None and hasattr(parent, full[dot + 1:]):
+            delattr(parent, full[dot + 1:])
 
 
-_BOOT_MODULES = ("config", "startup", "build", "scanplan", "names")
+# velocity: the curves are built (bytearrays) at boot; mux: the select masks are copied
+# into the hardware layer's tables
+_BOOT_MODULES = ("config", "startup", "build", "scanplan", "names", "controls.velocity", "controls.mux")
 
 
 def _text(e):
