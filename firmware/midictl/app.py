@@ -348,8 +348,9 @@ def unload_boot_modules(hw=None):
 
 
 # velocity: the curves are built (bytearrays) at boot; mux: the select masks are copied
-# into the hardware layer's tables
-_BOOT_MODULES = ("config", "startup", "build", "scanplan", "names", "controls.velocity", "controls.mux")
+# into the hardware layer's tables; checks: the controls' constructors' argument checks
+_BOOT_MODULES = ("config", "startup", "build", "scanplan", "names", "controls.velocity", "controls.mux",
+                 "controls.checks")
 
 
 def _text(e):

@@ -5,23 +5,14 @@
 # mapping (`shift=`) uses it when shift is held at the moment of the press, and its
 # release sends the Note Off / CC off of the mapping it pressed with, whatever the
 # layer is by then. A toggle keeps one on/off state per layer.
-
-
-def _check_channel(ch):
-    if ch < 0 or ch > 15:
-        raise ValueError("channel %r out of range 0..15" % (ch,))
-
-
-def _check7(name, v):
-    if v < 0 or v > 127:
-        raise ValueError("%s %r out of range 0..127" % (name, v))
+#
+# The constructors' argument checks run at boot: they are in checks.py, which
+# app.unload_boot_modules() drops after boot (a constructor imports it again).
 
 
 class _Layered:
     # mapping 0: (channel, number); mapping 1: the shift layer's, if any
-    def __init__(self, sink, channel, number, modes, shift, name):
-        _check_channel(channel)
-        _check7(name, number)
+    def __init__(self, sink, channel, number, modes, shift):
         self._sink = sink
         self._modes = modes
         self._ch = bytearray(2)
@@ -29,8 +20,6 @@ class _Layered:
         self._ch[0] = self._ch[1] = channel
         self._num[0] = self._num[1] = number
         if shift is not None:
-            _check_channel(shift[0])
-            _check7(name, shift[1])
             self._ch[1] = shift[0]
             self._num[1] = shift[1]
         self._has_shift = shift is not None
@@ -48,9 +37,10 @@ class CCButton(_Layered):
 
     def __init__(self, sink, channel, number, value=127, off_value=0, toggle=False, modes=None,
                  shift=None):
-        _Layered.__init__(self, sink, channel, number, modes, shift, "cc")
-        _check7("value", value)
-        _check7("off_value", off_value)
+        from midictl.controls import checks
+
+        checks.cc_button(channel, number, value, off_value, shift)
+        _Layered.__init__(self, sink, channel, number, modes, shift)
         self.on_value = value
         self.off_value = off_value
         self.toggle = toggle
@@ -75,9 +65,10 @@ class NoteButton(_Layered):
     """Note On (fixed velocity) on press, the same note's Note Off on release."""
 
     def __init__(self, sink, channel, note, velocity=100, modes=None, shift=None):
-        _Layered.__init__(self, sink, channel, note, modes, shift, "note")
-        if velocity < 1 or velocity > 127:
-            raise ValueError("velocity %r out of range 1..127" % (velocity,))
+        from midictl.controls import checks
+
+        checks.note_button(channel, note, velocity, shift)
+        _Layered.__init__(self, sink, channel, note, modes, shift)
         self.velocity = velocity
 
     def press(self, now=0):
@@ -94,10 +85,9 @@ class Programs:
     plain Program Change; else Bank Select (CC0/CC32) before each Program Change."""
 
     def __init__(self, sink, channel, program=0, bank=None, wrap=False):
-        _check_channel(channel)
-        _check7("program", program)
-        if bank is not None and (bank < 0 or bank > 16383):
-            raise ValueError("bank %r out of range 0..16383" % (bank,))
+        from midictl.controls import checks
+
+        checks.programs(channel, program, bank)
         self._sink = sink
         self.channel = channel
         self.program = program
@@ -105,7 +95,8 @@ class Programs:
         self.wrap = wrap
 
     def select(self, program):
-        _check7("program", program)
+        if program < 0 or program > 127:
+            raise ValueError("program %r out of range 0..127" % (program,))
         self.program = program
         if self.bank is None:
             self._sink.program(self.channel, program)
@@ -128,12 +119,9 @@ class ProgramButton:
     """Fixed program (program=) or program up/down (step=+1/-1) on press."""
 
     def __init__(self, programs, program=None, step=0):
-        if program is None and step == 0:
-            raise ValueError("step %r out of range -127..-1 or 1..127 (or give a program)" % (step,))
-        if program is not None:
-            _check7("program", program)
-        if step < -127 or step > 127:
-            raise ValueError("step %r out of range -127..127" % (step,))
+        from midictl.controls import checks
+
+        checks.program_button(program, step)
         self._programs = programs
         self._program = program
         self._step = step
@@ -148,22 +136,15 @@ class ProgramButton:
         pass
 
 
-MODE_ACTIONS = ("octave_up", "octave_down", "transpose_up", "transpose_down", "shift", "panic")
-
-
 class ModeButton:
     """Octave/transpose up/down and shift act on a shared Modes; panic calls sink.panic().
     Octave and transpose change only notes started afterwards (pads keep what they sent)."""
 
     def __init__(self, modes, action, step=1, sink=None):
-        if action not in MODE_ACTIONS:
-            raise ValueError("action %r is not one of %s" % (action, ", ".join(MODE_ACTIONS)))
-        if step < 1 or step > 24:
-            raise ValueError("step %r out of range 1..24" % (step,))
-        if action == "panic" and sink is None:
-            raise ValueError("sink %r out of range (panic needs a sink)" % (sink,))
+        from midictl.controls import checks
+
         self._modes = modes
-        self._action = MODE_ACTIONS.index(action)
+        self._action = checks.mode_button(action, step, sink)  # index in checks.MODE_ACTIONS
         self._step = step
         self._sink = sink
 

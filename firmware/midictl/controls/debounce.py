@@ -25,18 +25,15 @@ RELEASE = const(-1)
 _MAX_BITS = const(30)  # bitmaps stay small ints on the rp2 port (31-bit signed)
 
 
-def _check_lockout(lockout_ms):
-    if lockout_ms < 1 or lockout_ms > 100:
-        raise ValueError("lockout_ms %r out of range 1..100" % (lockout_ms,))
-
-
 class Debouncer:
     """One switch. update(level, now_ms) -> PRESS, RELEASE or 0; `pressed` is the state.
     level is the raw pin level (truthy = high); active_low: pressed when the pin is low
     (the default wiring: switch to ground, internal pull-up)."""
 
     def __init__(self, lockout_ms=6, active_low=True):
-        _check_lockout(lockout_ms)
+        from midictl.controls import checks  # boot only: unloaded after (app.py)
+
+        checks.lockout(lockout_ms)
         self.lockout_ms = lockout_ms
         self._invert = 1 if active_low else 0
         self.pressed = False
@@ -65,16 +62,15 @@ class BitDebouncer:
     low_mask instead to say which bits are active-low (the others are active-high)."""
 
     def __init__(self, count, lockout_ms=6, active_low=True, low_mask=None):
-        if count < 1 or count > _MAX_BITS:
-            raise ValueError("count %r out of range 1..%d" % (count, _MAX_BITS))
-        _check_lockout(lockout_ms)
+        from midictl.controls import checks  # boot only: unloaded after (app.py)
+
+        checks.bit_debouncer(count, _MAX_BITS, lockout_ms)
         self.count = count
         self.lockout_ms = lockout_ms
         self.all = (1 << count) - 1
         if low_mask is None:
             low_mask = self.all if active_low else 0
-        if low_mask < 0 or low_mask > self.all:
-            raise ValueError("low_mask %r out of range 0..%d" % (low_mask, self.all))
+        checks.low_mask(low_mask, self.all)
         self._invert = low_mask
         self.state = 0
         self._locked = 0

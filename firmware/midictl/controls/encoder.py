@@ -29,7 +29,7 @@ _STEP = b"\x01\x00\x02\x01\x02\x01\x01\x00\x00\x01\x01\x02\x01\x02\x00\x01"
 _WRAP = const(0xFFFF)
 _HALF = const(0x8000)
 
-ENCODINGS = ("twos_complement", "offset", "sign_magnitude")
+# relative encodings, as numbered in checks.ENCODINGS
 _TWOS = const(0)
 _OFFSET = const(1)
 _SIGN_MAG = const(2)
@@ -37,8 +37,9 @@ _SIGN_MAG = const(2)
 
 class Quadrature:
     def __init__(self, steps_per_detent=4, a=0, b=0):
-        if steps_per_detent not in (1, 2, 4):
-            raise ValueError("steps_per_detent %r out of range 1, 2, 4" % (steps_per_detent,))
+        from midictl.controls import checks  # boot only: unloaded after (app.py)
+
+        checks.quadrature(steps_per_detent)
         self.steps_per_detent = steps_per_detent
         self._state = (2 if a else 0) | (1 if b else 0)
         self._steps = 0
@@ -87,38 +88,22 @@ class EncoderCC:
 
     def __init__(self, sink, quadrature, channel, number, relative=True, encoding="twos_complement",
                  min=0, max=127, value=0, accel=None, modes=None, shift=None):
-        if channel < 0 or channel > 15:
-            raise ValueError("channel %r out of range 0..15" % (channel,))
-        if number < 0 or number > 127:
-            raise ValueError("number %r out of range 0..127" % (number,))
-        if encoding not in ENCODINGS:
-            raise ValueError("encoding %r is not one of %s" % (encoding, ", ".join(ENCODINGS)))
-        if max < 0 or max > 127 or min < 0 or min >= max:
-            raise ValueError("min..max %r..%r out of range 0..127" % (min, max))
-        if value < min or value > max:
-            raise ValueError("value %r out of range %d..%d" % (value, min, max))
+        from midictl.controls import checks  # boot only: unloaded after (app.py)
+
+        self._enc = checks.encoder_cc(channel, number, encoding, min, max, value, shift, accel)
         self._sink = sink
         self._q = quadrature
         self.channel = channel
         self.number = number
         self.relative = relative
-        self._enc = ENCODINGS.index(encoding)
         self.min = min
         self.max = max
         self.value = value
         self._modes = modes
-        if shift is not None:
-            if shift[0] < 0 or shift[0] > 15 or shift[1] < 0 or shift[1] > 127:
-                raise ValueError("shift %r out of range (0..15, 0..127)" % (shift,))
         self._shift = shift
         self._ms = bytearray()
         self._factor = bytearray()
         if accel:
-            last = 0
-            for ms, f in accel:
-                if ms <= last or ms > 255 or f < 1 or f > 63:
-                    raise ValueError("accel %r out of range: ms rising 1..255, factor 1..63" % (accel,))
-                last = ms
             self._ms = bytearray([p[0] for p in accel])
             self._factor = bytearray([p[1] for p in accel])
         self._last = 0

@@ -15,8 +15,9 @@
 
 class Modes:
     def __init__(self, octave_range=4):
-        if octave_range < 0 or octave_range > 10:
-            raise ValueError("octave_range %r out of range 0..10" % (octave_range,))
+        from midictl.controls import checks  # boot only: unloaded after (app.py)
+
+        checks.modes(octave_range)
         self.octave_range = octave_range
         self.octave = 0
         self.transpose = 0
@@ -27,8 +28,9 @@ class Modes:
 
     def cover(self, lo_note, hi_note):
         """Widen the note range that must stay inside 0..127 (pads call this)."""
-        if lo_note < 0 or hi_note > 127 or lo_note > hi_note:
-            raise ValueError("notes %r..%r out of range 0..127" % (lo_note, hi_note))
+        from midictl.controls import checks
+
+        checks.notes(lo_note, hi_note)
         self._lo = min(self._lo, lo_note)
         self._hi = max(self._hi, hi_note)
 

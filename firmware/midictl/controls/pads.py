@@ -86,12 +86,11 @@ except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropyt
     pass
 
 
-# pad kinds
-KINDS = ("none", "piezo", "fsr", "switch")
+# pad kinds, as numbered in checks.PAD_KINDS ("none", "piezo", "fsr", "switch")
 _PIEZO = const(1)
 _FSR = const(2)
 _SWITCH = const(3)
-PRESSURE = ("off", "poly", "channel")
+# pressure modes, as in checks.PRESSURE ("off", "poly", "channel")
 _POLY = const(1)
 _CHANNEL = const(2)
 
@@ -132,18 +131,9 @@ def grid_neighbours(count, cols):
 class PadGroup:
     def __init__(self, sink, count, modes=None, window_ms=2, mask_ms=10, full_scale=3400,
                  crosstalk_pct=35, grid_cols=4, neighbours=None, pressure_ms=10):
-        if count < 1 or count > _MAX_PADS:
-            raise ValueError("count %r out of range 1..%d" % (count, _MAX_PADS))
-        if window_ms < 1 or window_ms > 10:
-            raise ValueError("window_ms %r out of range 1..10" % (window_ms,))
-        if mask_ms < window_ms or mask_ms > 500:
-            raise ValueError("mask_ms %r out of range %d..500" % (mask_ms, window_ms))
-        if full_scale < 2 or full_scale > 4095:
-            raise ValueError("full_scale %r out of range 2..4095" % (full_scale,))
-        if crosstalk_pct < 0 or crosstalk_pct > 100:
-            raise ValueError("crosstalk_pct %r out of range 0..100" % (crosstalk_pct,))
-        if pressure_ms < 1 or pressure_ms > 1000:
-            raise ValueError("pressure_ms %r out of range 1..1000" % (pressure_ms,))
+        from midictl.controls import checks  # boot only: unloaded after (app.py)
+
+        checks.pad_group(count, _MAX_PADS, window_ms, mask_ms, full_scale, crosstalk_pct, pressure_ms)
         self._sink = sink
         self._modes = modes
         self.count = count
@@ -154,8 +144,7 @@ class PadGroup:
         self.pressure_ms = pressure_ms
         if neighbours is None:
             neighbours = grid_neighbours(count, grid_cols) if grid_cols else [0] * count
-        if len(neighbours) != count:
-            raise ValueError("neighbours length %r out of range %d..%d" % (len(neighbours), count, count))
+        checks.neighbours(neighbours, count)
         self._nb = list(neighbours)
         self._kind = bytearray(count)
         self._st = bytearray([_SKIP] * count)
@@ -186,27 +175,10 @@ class PadGroup:
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
                 pressure="off", velocity=100):
         """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads)."""
-        if i < 0 or i >= self.count:
-            raise ValueError("pad %r out of range 0..%d" % (i, self.count - 1))
-        if kind not in KINDS:
-            raise ValueError("kind %r is not one of %s" % (kind, ", ".join(KINDS)))
-        if channel < 0 or channel > 15:
-            raise ValueError("channel %r out of range 0..15" % (channel,))
-        if note < 0 or note > 127:
-            raise ValueError("note %r out of range 0..127" % (note,))
-        if threshold < 2 or threshold >= self.full_scale:
-            raise ValueError("threshold %r out of range 2..%d" % (threshold, self.full_scale - 1))
-        if gate_ms < 1 or gate_ms > 5000:
-            raise ValueError("gate_ms %r out of range 1..5000" % (gate_ms,))
-        if pressure not in PRESSURE:
-            raise ValueError("pressure %r is not one of %s" % (pressure, ", ".join(PRESSURE)))
-        if velocity < 1 or velocity > 127:
-            raise ValueError("velocity %r out of range 1..127" % (velocity,))
-        k = KINDS.index(kind)
-        if k in (_PIEZO, _FSR):
-            n = None if curve is None else len(curve)
-            if n != 128:
-                raise ValueError("curve length %r out of range 128..128" % (n,))
+        from midictl.controls import checks  # boot only: unloaded after (app.py)
+
+        k = checks.pad(self.count, self.full_scale, i, kind, channel, note, curve, threshold, gate_ms,
+                       pressure, velocity)
         self._kind[i] = k
         self._st[i] = _IDLE if k in (_PIEZO, _FSR) else _SKIP
         self._ch[i] = channel
@@ -216,7 +188,7 @@ class PadGroup:
         self._thr_min = min(self._thr_min, threshold)
         self._rearm[i] = threshold // 2
         self._gate[i] = gate_ms
-        self._press[i] = PRESSURE.index(pressure) if k == _FSR else 0
+        self._press[i] = checks.PRESSURE.index(pressure) if k == _FSR else 0
         self._vel[i] = velocity
         if k and self._modes is not None:
             self._modes.cover(note, note)
