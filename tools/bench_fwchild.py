@@ -401,14 +401,14 @@ def bench_mem(rom=None):
     before = gc.mem_alloc()  # type: ignore[attr-defined]
     # every module the board imports (boot.py: startup and the config validator; main.py:
     # app and what it needs, and what builds the controller)
-    from midictl import app, config, hw, names, scanplan, startup, usbmidi, usbout  # noqa: F401
+    from midictl import app, config, hw, hwsetup, names, scanplan, startup, usbmidi, usbout  # noqa: F401
     from midictl import build as builder  # noqa: F401  (not to hide this file's build())
     from midictl.controls import checks  # noqa: F401  (the constructors import it while building)
 
     if rom and not app.__file__.startswith("/rom/"):  # type: ignore[attr-defined]
         raise RuntimeError("midictl was not imported from the ROMFS image: " + app.__file__)
     # held only by the package from here, so unload_boot_modules() can free them
-    del startup, config, builder, names, scanplan, checks
+    del startup, config, builder, hwsetup, names, scanplan, checks
 
     gc.collect()
     loaded = gc.mem_alloc() - before  # type: ignore[attr-defined]
@@ -418,7 +418,7 @@ def bench_mem(rom=None):
     gc.collect()
     objects = gc.mem_alloc() - before - loaded  # type: ignore[attr-defined]
     app.unload_boot_modules(ctl.hw)  # what app.run() does once the controller is built
-    boot_only = ("config", "startup", "build", "scanplan", "names", "velocity", "mux", "checks")
+    boot_only = ("config", "startup", "build", "scanplan", "names", "velocity", "mux", "checks", "hwsetup")
     left = [m for m in sys.modules if m.split(".")[-1] in boot_only]
     if left:
         raise RuntimeError("boot-only modules still loaded: %s" % left)

@@ -329,8 +329,8 @@ class Controller:
 
 def unload_boot_modules(hw=None):
     """After boot the config validator, the start-up code and what built the controller
-    (the controls' builder, the scan planner, the name sorting) are dead weight, over
-    25 KB of bytecode on a stock build: drop every reference, so the next collection frees
+    (the controls' builder and argument checks, the hardware set-up, the scan planner, the
+    name sorting) are dead weight, over 35 KB of bytecode on a stock build: drop every reference, so the next collection frees
     them (hw: the Hardware, whose scan plan goes too; the scan loop reads its own copies).
     No collection is forced here: it would only delay the first scan (the scan loop
     allocates nothing, so the memory is simply there for whatever allocates next)."""
@@ -347,10 +347,11 @@ def unload_boot_modules(hw=None):
             delattr(parent, full[dot + 1:])
 
 
-# velocity: the curves are built (bytearrays) at boot; mux: the select masks are copied
-# into the hardware layer's tables; checks: the controls' constructors' argument checks
-_BOOT_MODULES = ("config", "startup", "build", "scanplan", "names", "controls.velocity", "controls.mux",
-                 "controls.checks")
+# hwsetup: what hw.Hardware's constructor runs; velocity: the curves are built (bytearrays)
+# at boot; mux: the select masks are copied into the hardware layer's tables; checks: the
+# controls' constructors' argument checks
+_BOOT_MODULES = ("config", "startup", "build", "hwsetup", "scanplan", "names", "controls.velocity",
+                 "controls.mux", "controls.checks")
 
 
 def _text(e):

@@ -1,16 +1,23 @@
-# The hardware layer: the only module that imports `machine` (usbmidi.py does the same for
-# the USB stack). Everything above it takes plain ints, arrays and objects with write().
+# The hardware layer: the only module that imports `machine` (with hwsetup.py, its boot-time
+# set-up; usbmidi.py does the same for the USB stack). Everything above it takes plain ints,
+# arrays and objects with write().
 #
 # Hot paths read and write the RP2040/RP2350 SIO registers directly through machine.mem32:
 # one read of GPIO_IN gives every switch and encoder level at once, and two writes of
 # GPIO_OUT_SET / GPIO_OUT_CLR move all four mux select lines together, where Pin.value()
 # would cost a call per pin.
 
-import sys
-
 import machine
 import micropython
 
+try:  # names for the type checker only; MicroPython has no typing module
+    from typing import TYPE_CHECKING
+except ImportError:
+    TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from array import array
+
+    from midictl.scanplan import ScanPlan
 
 try:
     from micropython import const
@@ -20,26 +27,19 @@ except ImportError:
         return x
 
 
-# SIO register block (RP2040 datasheet 2.3.1.7; RP2350 datasheet 3.1.11).
+# SIO register block (RP2040 datasheet 2.3.1.7; RP2350 datasheet 3.1.11). The select
+# lines' GPIO_OUT_SET / GPIO_OUT_CLR and the ADC's base, per chip, are in hwsetup.py.
 _SIO_BASE = const(0xD0000000)
 _GPIO_IN = const(0xD0000004)
-# RP2040: GPIO_OUT_SET 0x014, GPIO_OUT_CLR 0x018. RP2350 interleaves the GPIO_HI_*
-# registers, which moves them to 0x018 and 0x020.
-_OUT_SET = {"rp2040": 0xD0000014, "rp2350": 0xD0000018}
-_OUT_CLR = {"rp2040": 0xD0000018, "rp2350": 0xD0000020}
 
 # ADC registers (RP2040 datasheet 4.9.6; the same CS layout on RP2350 at its own base):
 # CS.EN bit 0, CS.START_ONCE bit 2, CS.READY bit 8 (read-only), CS.AINSEL from bit 12;
 # RESULT at +4, 12 bits.
-_ADC_BASE = {"rp2040": 0x4004C000, "rp2350": 0x400A0000}
 _CS_START = const(0x105)  # EN | START_ONCE, and READY (read-only on the chip, see read_block)
-_SETTLE_LOOPS = const(60)  # ~3 us at 125 MHz for the mux and the ADC input to settle
-
-_MIDI_BAUD = const(31250)
-_NO_GROUP = const(0xFFFF)
 
 
-def _no_adc():
+def no_adc():
+    """The read of an ADC channel no entry reads (the scan's read table holds it)."""
     return 0
 
 
@@ -112,112 +112,35 @@ def read_block_twin(regs, set_i, clr_i, cs_i, res_i, table, out, p):
 class Hardware:
     def __init__(self, board, slow_per_scan=2, uart_txbuf=256, uart_rxbuf=256, din_out=True, din_in=True):
         # The board dict is read here and not kept: parsed from JSON it is about 19 KB of
-        # heap (on the 64-bit Unix port) that the scan loop never needs.
-        chip = board.get("chip", "rp2040")
+        # heap (on the 64-bit Unix port) that the scan loop never needs. The set-up is
+        # hwsetup.py's (boot only, unloaded after boot); what it fills in:
         self._mem = machine.mem32
-        self._set_reg = _OUT_SET[chip]
-        self._clr_reg = _OUT_CLR[chip]
-        controls = board["controls"]
-
-        # -- analog: the scan plan and its select masks -------------------------------------------
-        from midictl.scanplan import ScanPlan  # boot only (app.unload_boot_modules)
-
-        plan = ScanPlan(board, slow_per_scan)
-        self.plan = plan  # for building the controls; dropped after boot
-        self._start = plan.start  # what read_phase needs of it
-        self._end = plan.end
-        self._dest = plan.dest
-        for group in plan.groups:
-            for pin in group:
-                machine.Pin(pin, machine.Pin.OUT, value=0)
-        n = len(plan.select)
-        from array import array
-
-        self._sets = array("I", [0] * n)
-        self._clrs = array("I", [0] * n)
-        self._key = array("H", [0] * n)
-        for j in range(n):
-            g = plan.group[j]
-            if g == _NO_GROUP:
-                self._key[j] = _NO_GROUP
-            else:
-                s, c = plan.masks(g, plan.select[j])
-                self._sets[j] = s
-                self._clrs[j] = c
-                self._key[j] = (g << 8) | plan.select[j]
-        self._adc_read: list = [_no_adc] * 5
-        for ch in set(plan.adc):
-            self._adc_read[ch] = machine.ADC(ch).read_u16
-        # Decided here rather than per read: each entry's ADC read function, and whether the
-        # select lines must move before it (a phase starts from an unknown select state;
-        # after that only when the mux group or channel changes).
-        self._read = [self._adc_read[plan.adc[j]] for j in range(n)]
-        self._switch = bytearray(n)
-        for p in range(plan.phases):
-            last = -1
-            for j in range(plan.start[p], plan.end[p]):
-                k = self._key[j]
-                if k != last and k != _NO_GROUP:
-                    self._switch[j] = 1
-                    last = k
-        self.samples = array("H", [0] * max(1, plan.count))
-        # On the chip itself the reads go through read_block (registers); anywhere else
-        # (the simulator, the benchmark's fake machine) through machine.ADC, the twin path.
-        self.registers = None
-        if sys.platform == "rp2":
-            base = _ADC_BASE[chip]
-            self.use_registers(self._set_reg, self._clr_reg, base, base + 4, _SETTLE_LOOPS)
-
-        # -- digital inputs: switches and encoders -----------------------------------------------
-        # Configured once (the pad keeps its pull); read all at once through GPIO_IN, so no
-        # Pin object needs keeping.
-        self.active_low_mask = 0
-        self.switch_mask = 0
-        for name in controls:
-            w = controls[name]
-            if w["kind"] == "switch":
-                low = w.get("active", "low") == "low"
-                pull = machine.Pin.PULL_UP if low else machine.Pin.PULL_DOWN
-                machine.Pin(w["pin"], machine.Pin.IN, pull)
-                self.switch_mask |= 1 << w["pin"]
-                if low:
-                    self.active_low_mask |= 1 << w["pin"]
-            elif w["kind"] == "encoder":
-                for p in w["pins"]:
-                    machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
-
-        # -- a key matrix: rows driven low one at a time, columns read with pull-ups ----------
-        # (board "matrix": {"rows": [gpio...], "cols": [gpio...], "diodes": true})
-        mx = board.get("matrix")
-        self.matrix_rows = 0
-        if mx:
-            rows = mx["rows"]
-            self.matrix_rows = len(rows)
-            self._mx_cols = bytearray(mx["cols"])
-            self._mx_all = 0
-            for p in rows:
-                machine.Pin(p, machine.Pin.OUT, value=1)
-                self._mx_all |= 1 << p
-            for p in mx["cols"]:
-                machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
-            self._mx_set = array("I", [self._mx_all & ~(1 << p) for p in rows])
-            self._mx_clr = array("I", [1 << p for p in rows])
-
-        # -- DIN MIDI: UART at 31250 baud, 8N1 ---------------------------------------------------
+        self._set_reg: int  # GPIO_OUT_SET / GPIO_OUT_CLR addresses
+        self._clr_reg: int
+        self.plan: "ScanPlan"  # for building the controls; dropped after boot
+        self._start: "array"  # the scan plan's phases and entries, as read_phase reads them
+        self._end: "array"
+        self._dest: "array"
+        self._sets: "array"  # per entry: select masks, and whether the lines move first
+        self._clrs: "array"
+        self._switch: bytearray
+        self._key: "array"
+        self._adc_read: list
+        self._read: list  # per entry: its ADC read function
+        self.samples: "array"
+        self.registers: "tuple | None"  # the register path (use_registers), or None
+        self.active_low_mask: int
+        self.switch_mask: int
+        self.matrix_rows: int
+        self._mx_cols: bytearray
+        self._mx_all: int
+        self._mx_set: "array"
+        self._mx_clr: "array"
         self.uart = None
-        out = board.get("din_out")
-        inn = board.get("din_in")
-        if (din_out and out) or (din_in and inn):
-            uid = out["uart"] if out else inn["uart"]
-            kw = {"baudrate": _MIDI_BAUD, "bits": 8, "parity": None, "stop": 1,
-                  "txbuf": uart_txbuf, "rxbuf": uart_rxbuf, "timeout": 0}
-            if out and din_out:
-                kw["tx"] = machine.Pin(out["tx"])
-            if inn and din_in and inn["uart"] == uid:
-                kw["rx"] = machine.Pin(inn["rx"])
-            self.uart = machine.UART(uid, **kw)
-
         self._wdt = None
+        from midictl.hwsetup import setup
+
+        setup(self, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in)
 
     def use_registers(self, set_reg, clr_reg, cs_reg, res_reg, settle):
         """Read the ADC through read_block at these register (byte) addresses."""

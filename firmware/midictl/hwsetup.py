@@ -1,0 +1,134 @@
+# The hardware layer's set-up from the board definition (hw.Hardware's constructor runs
+# it): pins, the scan plan's select masks and read tables, the switch masks, a key matrix,
+# the DIN UART. Boot only: app.unload_boot_modules() drops it after boot, with the scan
+# planner. With hw.py, the only module that imports `machine`.
+
+import sys
+from array import array
+
+import machine
+
+from midictl.hw import no_adc
+from midictl.scanplan import ScanPlan
+
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+# SIO GPIO_OUT_SET / GPIO_OUT_CLR (RP2040 datasheet 2.3.1.7; RP2350 datasheet 3.1.11).
+# RP2040: 0x014 and 0x018. RP2350 interleaves the GPIO_HI_* registers, which moves them to
+# 0x018 and 0x020.
+_OUT_SET = {"rp2040": 0xD0000014, "rp2350": 0xD0000018}
+_OUT_CLR = {"rp2040": 0xD0000018, "rp2350": 0xD0000020}
+# ADC registers (RP2040 datasheet 4.9.6; the same CS layout on RP2350 at its own base).
+_ADC_BASE = {"rp2040": 0x4004C000, "rp2350": 0x400A0000}
+_SETTLE_LOOPS = const(60)  # ~3 us at 125 MHz for the mux and the ADC input to settle
+
+_MIDI_BAUD = const(31250)
+_NO_GROUP = const(0xFFFF)
+
+
+def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
+    """Fill in the Hardware `hw` from the board dict (read here and not kept)."""
+    chip = board.get("chip", "rp2040")
+    hw._set_reg = _OUT_SET[chip]
+    hw._clr_reg = _OUT_CLR[chip]
+    controls = board["controls"]
+
+    # -- analog: the scan plan and its select masks -------------------------------------------
+    plan = ScanPlan(board, slow_per_scan)
+    hw.plan = plan  # for building the controls; dropped after boot
+    hw._start = plan.start  # what read_phase needs of it
+    hw._end = plan.end
+    hw._dest = plan.dest
+    for group in plan.groups:
+        for pin in group:
+            machine.Pin(pin, machine.Pin.OUT, value=0)
+    n = len(plan.select)
+    hw._sets = array("I", [0] * n)
+    hw._clrs = array("I", [0] * n)
+    hw._key = array("H", [0] * n)
+    for j in range(n):
+        g = plan.group[j]
+        if g == _NO_GROUP:
+            hw._key[j] = _NO_GROUP
+        else:
+            s, c = plan.masks(g, plan.select[j])
+            hw._sets[j] = s
+            hw._clrs[j] = c
+            hw._key[j] = (g << 8) | plan.select[j]
+    adc_read: list = [no_adc] * 5
+    for ch in set(plan.adc):
+        adc_read[ch] = machine.ADC(ch).read_u16
+    hw._adc_read = adc_read
+    # Decided here rather than per read: each entry's ADC read function, and whether the
+    # select lines must move before it (a phase starts from an unknown select state;
+    # after that only when the mux group or channel changes).
+    hw._read = [hw._adc_read[plan.adc[j]] for j in range(n)]
+    hw._switch = bytearray(n)
+    for p in range(plan.phases):
+        last = -1
+        for j in range(plan.start[p], plan.end[p]):
+            k = hw._key[j]
+            if k != last and k != _NO_GROUP:
+                hw._switch[j] = 1
+                last = k
+    hw.samples = array("H", [0] * max(1, plan.count))
+    # On the chip itself the reads go through read_block (registers); anywhere else
+    # (the simulator, the benchmark's fake machine) through machine.ADC, the twin path.
+    hw.registers = None
+    if sys.platform == "rp2":
+        base = _ADC_BASE[chip]
+        hw.use_registers(hw._set_reg, hw._clr_reg, base, base + 4, _SETTLE_LOOPS)
+
+    # -- digital inputs: switches and encoders -----------------------------------------------
+    # Configured once (the pad keeps its pull); read all at once through GPIO_IN, so no
+    # Pin object needs keeping.
+    hw.active_low_mask = 0
+    hw.switch_mask = 0
+    for name in controls:
+        w = controls[name]
+        if w["kind"] == "switch":
+            low = w.get("active", "low") == "low"
+            pull = machine.Pin.PULL_UP if low else machine.Pin.PULL_DOWN
+            machine.Pin(w["pin"], machine.Pin.IN, pull)
+            hw.switch_mask |= 1 << w["pin"]
+            if low:
+                hw.active_low_mask |= 1 << w["pin"]
+        elif w["kind"] == "encoder":
+            for p in w["pins"]:
+                machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
+
+    # -- a key matrix: rows driven low one at a time, columns read with pull-ups ----------
+    # (board "matrix": {"rows": [gpio...], "cols": [gpio...], "diodes": true})
+    mx = board.get("matrix")
+    hw.matrix_rows = 0
+    if mx:
+        rows = mx["rows"]
+        hw.matrix_rows = len(rows)
+        hw._mx_cols = bytearray(mx["cols"])
+        hw._mx_all = 0
+        for p in rows:
+            machine.Pin(p, machine.Pin.OUT, value=1)
+            hw._mx_all |= 1 << p
+        for p in mx["cols"]:
+            machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
+        hw._mx_set = array("I", [hw._mx_all & ~(1 << p) for p in rows])
+        hw._mx_clr = array("I", [1 << p for p in rows])
+
+    # -- DIN MIDI: UART at 31250 baud, 8N1 ---------------------------------------------------
+    out = board.get("din_out")
+    inn = board.get("din_in")
+    if (din_out and out) or (din_in and inn):
+        uid = out["uart"] if out else inn["uart"]
+        kw = {"baudrate": _MIDI_BAUD, "bits": 8, "parity": None, "stop": 1,
+              "txbuf": uart_txbuf, "rxbuf": uart_rxbuf, "timeout": 0}
+        if out and din_out:
+            kw["tx"] = machine.Pin(out["tx"])
+        if inn and din_in and inn["uart"] == uid:
+            kw["rx"] = machine.Pin(inn["rx"])
+        hw.uart = machine.UART(uid, **kw)
