@@ -336,14 +336,18 @@ def unload_boot_modules(hw=None):
     allocates nothing, so the memory is simply there for whatever allocates next)."""
     if hw is not None:
         hw.plan = None
+    # Each reference is overwritten before it is deleted: MicroPython's dicts keep a deleted
+    # entry's value in their table until the slot is reused, which would keep the module.
     for name in _BOOT_MODULES:
         full = "midictl." + name
         if full in sys.modules:
+            sys.modules[full] = None  # pyright: ignore[reportArgumentType]
             del sys.modules[full]
         # the attribute the import set on the package that holds it
         dot = full.rfind(".")
         parent = sys.modules.get(full[:dot])
         if parent is not None and hasattr(parent, full[dot + 1:]):
+            setattr(parent, full[dot + 1:], None)
             delattr(parent, full[dot + 1:])
 
 
