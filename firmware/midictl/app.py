@@ -358,10 +358,6 @@ _BOOT_MODULES = ("config", "startup", "build", "hwsetup", "scanplan", "names", "
                  "controls.mux", "controls.checks")
 
 
-def _text(e):
-    return "%s %s" % (type(e).__name__, e) if isinstance(e, KeyError) else str(e)
-
-
 def _print_exception(e):
     pe = getattr(sys, "print_exception", None)
     if pe is not None:
@@ -394,39 +390,9 @@ def _all_notes_off(ch):
 def run():
     """Board entry point (main.py). Returns only in safe mode or on a fatal config error,
     leaving the REPL free."""
-    from midictl import hw as hwmod
     from midictl import startup
 
-    st = startup.prepare(hwmod.switch_pressed, hwmod.arm_watchdog)
-    if st.usb_note:
-        print("midictl:", st.usb_note)
-    if st.board is None or st.cfg is None:
-        print("midictl:", st.error)
-        if st.board is not None:
-            hwmod.blink_error(st.board)
-        print("midictl: controller not started; fix the file with mpremote and reset")
-        return None
-    if st.error:
-        print("midictl:", st.error)
-        print("midictl: playing the board's default layout instead (fallback_to_default)")
-        hwmod.blink_error(st.board)
-    if st.safe:
-        print("midictl: safe mode (%s held at power-up): controller not started, REPL free" % st.cfg["safe_mode"])
-        return None
-    d = st.cfg["din"]["enabled"]
-    try:
-        hw = hwmod.Hardware(st.board, din_out=d, din_in=True)
-        ctl = Controller(st.board, st.cfg, hw, st.usb_itf)
-    except (ValueError, OSError, TypeError, KeyError) as e:
-        # A board definition the chip cannot do (a pin that does not exist, a UART on the
-        # wrong pins): one line, the REPL stays free.
-        print("midictl: %s: cannot set up the board: %s" % (startup.BOARD_FILE, _text(e)))
-        hwmod.blink_error(st.board)
-        return None
-    name = st.board["board"]
-    startup.reset()
-    del st, startup
-    unload_boot_modules(hw)
-    # ticks_ms() counts from power-on on the rp2 port: this is the boot time a player waits.
-    print("midictl: ready, %d ms after power-on (board %s)" % (ticks_ms(), name))
-    ctl.loop()
+    ctl = startup.start()  # boot only, like everything that builds the controller
+    del startup
+    if ctl is not None:
+        ctl.loop()

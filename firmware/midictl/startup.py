@@ -1,6 +1,7 @@
 # Start-up: read the board definition and the config once, decide safe mode, and bring up
 # USB-MIDI. boot.py calls prepare() (so the USB device is re-created after every soft reset,
-# which drops runtime USB); main.py's app.run() reuses what it found.
+# which drops runtime USB); main.py's app.run() reuses what it found to build the
+# controller (start()).
 #
 # Bad input never leaves the user guessing: one line naming the file, the field and the
 # problem, then either the board's default layout (if the user asked for that with
@@ -9,6 +10,7 @@
 import json
 
 from midictl import config as cfgmod
+from midictl.compat import ticks_ms
 
 BOARD_FILE = "board.json"
 CONFIG_FILE = "config.json"
@@ -109,3 +111,49 @@ def prepare(switch_pressed=None, arm_watchdog=None):
 def reset():
     global _state
     _state = None
+
+
+def start():
+    """main.py's part (app.run()): build the controller from what prepare() found, unload
+    the boot-only modules and say the controller is ready; -> the Controller, or None (the
+    reason printed) when it cannot or must not start."""
+    from midictl import app
+    from midictl import hw as hwmod
+
+    st = prepare(hwmod.switch_pressed, hwmod.arm_watchdog)
+    if st.usb_note:
+        print("midictl:", st.usb_note)
+    if st.board is None or st.cfg is None:
+        print("midictl:", st.error)
+        if st.board is not None:
+            hwmod.blink_error(st.board)
+        print("midictl: controller not started; fix the file with mpremote and reset")
+        return None
+    if st.error:
+        print("midictl:", st.error)
+        print("midictl: playing the board's default layout instead (fallback_to_default)")
+        hwmod.blink_error(st.board)
+    if st.safe:
+        print("midictl: safe mode (%s held at power-up): controller not started, REPL free" % st.cfg["safe_mode"])
+        return None
+    d = st.cfg["din"]["enabled"]
+    try:
+        hw = hwmod.Hardware(st.board, din_out=d, din_in=True)
+        ctl = app.Controller(st.board, st.cfg, hw, st.usb_itf)
+    except (ValueError, OSError, TypeError, KeyError) as e:
+        # A board definition the chip cannot do (a pin that does not exist, a UART on the
+        # wrong pins): one line, the REPL stays free.
+        print("midictl: %s: cannot set up the board: %s" % (BOARD_FILE, _text(e)))
+        hwmod.blink_error(st.board)
+        return None
+    name = st.board["board"]
+    reset()
+    del st
+    app.unload_boot_modules(hw)  # this module too, once app.run() lets go of it
+    # ticks_ms() counts from power-on on the rp2 port: this is the boot time a player waits.
+    print("midictl: ready, %d ms after power-on (board %s)" % (ticks_ms(), name))
+    return ctl
+
+
+def _text(e):
+    return "%s %s" % (type(e).__name__, e) if isinstance(e, KeyError) else str(e)
