@@ -27,10 +27,7 @@ _PROGRAM_CHANGE = const(0xC0)
 _CHANNEL_PRESSURE = const(0xD0)
 _PITCH_BEND = const(0xE0)
 _SYSEX = const(0xF0)
-_MTC_QUARTER_FRAME = const(0xF1)
 _SONG_POSITION = const(0xF2)
-_SONG_SELECT = const(0xF3)
-_TUNE_REQUEST = const(0xF6)
 _EOX = const(0xF7)
 
 # MIDI 1.0 Table III: controller numbers used here.
@@ -44,15 +41,10 @@ _CC_RPN_LSB = const(100)
 _CC_RPN_MSB = const(101)
 _RPN_NULL = const(0x7F)
 
-# MIDI 1.0 Table IV: channel mode messages.
+# MIDI 1.0 Table IV: channel mode messages (the others are in encode_extra.py).
 _CC_ALL_SOUND_OFF = const(120)
-_CC_RESET_ALL = const(121)
 _CC_LOCAL = const(122)
 _CC_ALL_NOTES_OFF = const(123)
-_CC_OMNI_OFF = const(124)
-_CC_OMNI_ON = const(125)
-_CC_MONO_ON = const(126)
-_CC_POLY_ON = const(127)
 
 # Range masks: `v & _NOT_x` is non-zero iff the int v is outside the field.
 _NOT_CH = const(-16)  # 0..15
@@ -158,7 +150,8 @@ def pitch_bend_signed(buf, off, channel, value):
     return 3
 
 
-# --- Channel mode messages (Table IV): CC 120..127 with fixed or small values.
+# --- Channel mode messages (Table IV): CC 120..127 with fixed or small values. Reset All
+# Controllers, Omni Off/On, Mono On and Poly On are in encode_extra.py.
 
 
 def _mode(buf, off, channel, control, value):
@@ -174,10 +167,6 @@ def all_sound_off(buf, off, channel):
     return _mode(buf, off, channel, _CC_ALL_SOUND_OFF, 0)
 
 
-def reset_all_controllers(buf, off, channel):
-    return _mode(buf, off, channel, _CC_RESET_ALL, 0)
-
-
 def local_control(buf, off, channel, on):
     """on: True/1 -> 127 (local on), False/0 -> 0 (local off)."""
     if on != 0 and on != 1:
@@ -187,25 +176,6 @@ def local_control(buf, off, channel, on):
 
 def all_notes_off(buf, off, channel):
     return _mode(buf, off, channel, _CC_ALL_NOTES_OFF, 0)
-
-
-def omni_off(buf, off, channel):
-    return _mode(buf, off, channel, _CC_OMNI_OFF, 0)
-
-
-def omni_on(buf, off, channel):
-    return _mode(buf, off, channel, _CC_OMNI_ON, 0)
-
-
-def mono_on(buf, off, channel, channels):
-    """channels: how many channels to use, 1..16; 0 = as many as the receiver has voices."""
-    if not 0 <= channels <= 16:
-        check_range("channels", channels, 0, 16)
-    return _mode(buf, off, channel, _CC_MONO_ON, channels)
-
-
-def poly_on(buf, off, channel):
-    return _mode(buf, off, channel, _CC_POLY_ON, 0)
 
 
 # --- Multi-message sequences, each written as complete messages with full status.
@@ -286,7 +256,8 @@ def bank_program(buf, off, channel, bank, program):
     return 8
 
 
-# --- Musician's numbering. Only names ending in _user/_gm take 1-based numbers.
+# --- Musician's numbering. Only names ending in _user/_gm take 1-based numbers
+# (program_gm is in encode_extra.py).
 
 
 def channel_user(n):
@@ -296,25 +267,8 @@ def channel_user(n):
     return n - 1
 
 
-def program_gm(n):
-    """Program as listed in General MIDI (1 = Acoustic Grand Piano), 1..128 -> 0..127."""
-    if not 1 <= n <= 128:
-        check_range("program", n, 1, 128)
-    return n - 1
-
-
-# --- System common messages (Table I); they cancel running status on the wire.
-
-
-def mtc_quarter_frame(buf, off, frame_type, value):
-    """frame_type 0..7 (which nibble of the time code), value 0..15."""
-    if (off & _NOT_OFF) | (frame_type & -8) | (value & -16):
-        check_range("off", off, 0, (1 << 29) - 1)
-        check_range("frame_type", frame_type, 0, 7)
-        check_range("value", value, 0, 15)
-    buf[off + 1] = (frame_type << 4) | value
-    buf[off] = _MTC_QUARTER_FRAME
-    return 2
+# --- System common messages (Table I); they cancel running status on the wire. MTC
+# Quarter Frame, Song Select and Tune Request are in encode_extra.py.
 
 
 def song_position(buf, off, beats):
@@ -328,15 +282,6 @@ def song_position(buf, off, beats):
     return 3
 
 
-def song_select(buf, off, song):
-    if (off & _NOT_OFF) | (song & _NOT_7):
-        check_range("off", off, 0, (1 << 29) - 1)
-        check_range("song", song, 0, 127)
-    buf[off + 1] = song
-    buf[off] = _SONG_SELECT
-    return 2
-
-
 def _one(buf, off, status):
     if off & _NOT_OFF:
         check_range("off", off, 0, (1 << 29) - 1)
@@ -344,35 +289,12 @@ def _one(buf, off, status):
     return 1
 
 
-def tune_request(buf, off):
-    return _one(buf, off, _TUNE_REQUEST)
-
-
-# --- System real-time messages: one byte each.
+# --- System real-time messages: one byte each. Start, Continue, Stop, Active Sensing and
+# System Reset are in encode_extra.py.
 
 
 def timing_clock(buf, off):
     return _one(buf, off, 0xF8)
-
-
-def start(buf, off):
-    return _one(buf, off, 0xFA)
-
-
-def continue_(buf, off):
-    return _one(buf, off, 0xFB)
-
-
-def stop(buf, off):
-    return _one(buf, off, 0xFC)
-
-
-def active_sensing(buf, off):
-    return _one(buf, off, 0xFE)
-
-
-def system_reset(buf, off):
-    return _one(buf, off, 0xFF)
 
 
 # --- System exclusive.
@@ -435,3 +357,18 @@ def message_length(status):
     if status > 0xFF:
         check_range("status", status, 0x80, 0xFF)
     return _SYSTEM_DATA[status & 0x0F]
+
+
+# --- The encoders in encode_extra.py, loaded on first use (PEP 562: a module attribute not
+# found here is asked of __getattr__). Each is then kept here, so later calls cost what any
+# other encoder's do. Nothing the scan loop, panic or All Notes Off use is there.
+
+
+def __getattr__(name):
+    from midictl.midi import encode_extra
+
+    fn = getattr(encode_extra, name, None)
+    if fn is None:
+        raise AttributeError("module 'midictl.midi.encode' has no attribute '%s'" % name)
+    globals()[name] = fn
+    return fn
