@@ -44,7 +44,7 @@ st = startup.prepare(hw.switch_pressed, hw.arm_watchdog)
 from midictl import app
 h = hw.Hardware(st.board)
 ctl = app.Controller(st.board, st.cfg, h, st.usb_itf)
-app.unload_boot_modules(h)
+startup.unload_boot_modules(h)
 t1 = wall.ticks_us()
 assert st.usb_itf is not None and ctl.usb is not None, st.usb_note
 assert app.__file__.startswith("/rom/") == (len(sys.argv) > 1), app.__file__

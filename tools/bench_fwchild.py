@@ -408,6 +408,7 @@ def bench_mem(rom=None):
     if rom and not app.__file__.startswith("/rom/"):  # type: ignore[attr-defined]
         raise RuntimeError("midictl was not imported from the ROMFS image: " + app.__file__)
     # held only by the package from here, so unload_boot_modules() can free them
+    unload_boot_modules = startup.unload_boot_modules
     del startup, config, builder, hwsetup, names, scanplan, checks
 
     gc.collect()
@@ -417,7 +418,8 @@ def bench_mem(rom=None):
         ctl.step(t * 1000, t)
     gc.collect()
     objects = gc.mem_alloc() - before - loaded  # type: ignore[attr-defined]
-    app.unload_boot_modules(ctl.hw)  # what app.run() does once the controller is built
+    unload_boot_modules(ctl.hw)  # what app.run() does once the controller is built
+    del unload_boot_modules
     boot_only = ("config", "startup", "build", "scanplan", "names", "velocity", "mux", "checks", "hwsetup")
     left = [m for m in sys.modules if m.split(".")[-1] in boot_only]
     if left:

@@ -327,37 +327,6 @@ class Controller:
                 nxt = ticks_us()
 
 
-def unload_boot_modules(hw=None):
-    """After boot the config validator, the start-up code and what built the controller
-    (the controls' builder and argument checks, the hardware set-up, the scan planner, the
-    name sorting) are dead weight, over 35 KB of bytecode on a stock build: drop every reference, so the next collection frees
-    them (hw: the Hardware, whose scan plan goes too; the scan loop reads its own copies).
-    No collection is forced here: it would only delay the first scan (the scan loop
-    allocates nothing, so the memory is simply there for whatever allocates next)."""
-    if hw is not None:
-        hw.plan = None
-    # Each reference is overwritten before it is deleted: MicroPython's dicts keep a deleted
-    # entry's value in their table until the slot is reused, which would keep the module.
-    for name in _BOOT_MODULES:
-        full = "midictl." + name
-        if full in sys.modules:
-            sys.modules[full] = None  # pyright: ignore[reportArgumentType]
-            del sys.modules[full]
-        # the attribute the import set on the package that holds it
-        dot = full.rfind(".")
-        parent = sys.modules.get(full[:dot])
-        if parent is not None and hasattr(parent, full[dot + 1:]):
-            setattr(parent, full[dot + 1:], None)
-            delattr(parent, full[dot + 1:])
-
-
-# hwsetup: what hw.Hardware's constructor runs; velocity: the curves are built (bytearrays)
-# at boot; mux: the select masks are copied into the hardware layer's tables; checks: the
-# controls' constructors' argument checks
-_BOOT_MODULES = ("config", "startup", "build", "hwsetup", "scanplan", "names", "controls.velocity",
-                 "controls.mux", "controls.checks")
-
-
 def _print_exception(e):
     pe = getattr(sys, "print_exception", None)
     if pe is not None:

@@ -2,7 +2,7 @@
 # class each control is, its mapping (and shift mapping), its coalescing slot on the DIN
 # queue, and the tables the scan loop indexes (switch by GPIO, key by matrix position,
 # analog control by sample). Runs once at boot, from Controller.__init__; nothing built
-# here refers back to this module, so app.unload_boot_modules() can free it after boot
+# here refers back to this module, so startup.unload_boot_modules() can free it after boot
 # (classes the scan loop uses live in the controls modules).
 
 from midictl.controls.adcfilter import AdcFilter, FilterBank

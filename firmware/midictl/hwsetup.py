@@ -1,6 +1,6 @@
 # The hardware layer's set-up from the board definition (hw.Hardware's constructor runs
 # it): pins, the scan plan's select masks and read tables, the switch masks, a key matrix,
-# the DIN UART. Boot only: app.unload_boot_modules() drops it after boot, with the scan
+# the DIN UART. Boot only: startup.unload_boot_modules() drops it after boot, with the scan
 # planner. With hw.py, the only module that imports `machine`.
 
 import sys

@@ -1,13 +1,14 @@
 # Start-up: read the board definition and the config once, decide safe mode, and bring up
 # USB-MIDI. boot.py calls prepare() (so the USB device is re-created after every soft reset,
 # which drops runtime USB); main.py's app.run() reuses what it found to build the
-# controller (start()).
+# controller (start()), then everything only start-up needs is unloaded, this module too.
 #
 # Bad input never leaves the user guessing: one line naming the file, the field and the
 # problem, then either the board's default layout (if the user asked for that with
 # "fallback_to_default": true) or no controller at all, with the REPL free to fix it.
 
 import json
+import sys
 
 from midictl import config as cfgmod
 from midictl.compat import ticks_ms
@@ -149,7 +150,7 @@ def start():
     name = st.board["board"]
     reset()
     del st
-    app.unload_boot_modules(hw)  # this module too, once app.run() lets go of it
+    unload_boot_modules(hw)  # this module too, once app.run() lets go of it
     # ticks_ms() counts from power-on on the rp2 port: this is the boot time a player waits.
     print("midictl: ready, %d ms after power-on (board %s)" % (ticks_ms(), name))
     return ctl
@@ -157,3 +158,35 @@ def start():
 
 def _text(e):
     return "%s %s" % (type(e).__name__, e) if isinstance(e, KeyError) else str(e)
+
+
+def unload_boot_modules(hw=None):
+    """After boot the config validator, the start-up code (this module) and what built the
+    controller (the controls' builder and argument checks, the hardware set-up, the scan
+    planner, the name sorting) are dead weight, over 35 KB of bytecode on a stock build:
+    drop every reference, so the next collection frees them (hw: the Hardware, whose scan
+    plan goes too; the scan loop reads its own copies).
+    No collection is forced here: it would only delay the first scan (the scan loop
+    allocates nothing, so the memory is simply there for whatever allocates next)."""
+    if hw is not None:
+        hw.plan = None
+    # Each reference is overwritten before it is deleted: MicroPython's dicts keep a deleted
+    # entry's value in their table until the slot is reused, which would keep the module.
+    for name in _BOOT_MODULES:
+        full = "midictl." + name
+        if full in sys.modules:
+            sys.modules[full] = None  # pyright: ignore[reportArgumentType]
+            del sys.modules[full]
+        # the attribute the import set on the package that holds it
+        dot = full.rfind(".")
+        parent = sys.modules.get(full[:dot])
+        if parent is not None and hasattr(parent, full[dot + 1:]):
+            setattr(parent, full[dot + 1:], None)
+            delattr(parent, full[dot + 1:])
+
+
+# hwsetup: what hw.Hardware's constructor runs; velocity: the curves are built (bytearrays)
+# at boot; mux: the select masks are copied into the hardware layer's tables; checks: the
+# controls' constructors' argument checks
+_BOOT_MODULES = ("config", "startup", "build", "hwsetup", "scanplan", "names", "controls.velocity",
+                 "controls.mux", "controls.checks")

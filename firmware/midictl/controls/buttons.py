@@ -7,7 +7,7 @@
 # layer is by then. A toggle keeps one on/off state per layer.
 #
 # The constructors' argument checks run at boot: they are in checks.py, which
-# app.unload_boot_modules() drops after boot (a constructor imports it again).
+# startup.unload_boot_modules() drops after boot (a constructor imports it again).
 
 
 class _Layered:

@@ -1,6 +1,6 @@
 # The controls' argument checks: every constructor (and the pads' boot-time set_pad) calls
 # these before it keeps anything. They run at boot, so they live apart from the code the
-# scan loop runs: app.unload_boot_modules() drops this module after boot, and a control
+# scan loop runs: startup.unload_boot_modules() drops this module after boot, and a control
 # built later imports it again. Each refusal is a ValueError naming the parameter, the bad
 # value and the allowed range.
 
