@@ -31,7 +31,7 @@ class Debouncer:
     (the default wiring: switch to ground, internal pull-up)."""
 
     def __init__(self, lockout_ms=6, active_low=True):
-        from midictl.controls import checks  # boot only: unloaded after (app.py)
+        from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         checks.lockout(lockout_ms)
         self.lockout_ms = lockout_ms
@@ -62,7 +62,7 @@ class BitDebouncer:
     low_mask instead to say which bits are active-low (the others are active-high)."""
 
     def __init__(self, count, lockout_ms=6, active_low=True, low_mask=None):
-        from midictl.controls import checks  # boot only: unloaded after (app.py)
+        from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         checks.bit_debouncer(count, _MAX_BITS, lockout_ms)
         self.count = count

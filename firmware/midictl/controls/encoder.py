@@ -37,7 +37,7 @@ _SIGN_MAG = const(2)
 
 class Quadrature:
     def __init__(self, steps_per_detent=4, a=0, b=0):
-        from midictl.controls import checks  # boot only: unloaded after (app.py)
+        from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         checks.quadrature(steps_per_detent)
         self.steps_per_detent = steps_per_detent
@@ -88,7 +88,7 @@ class EncoderCC:
 
     def __init__(self, sink, quadrature, channel, number, relative=True, encoding="twos_complement",
                  min=0, max=127, value=0, accel=None, modes=None, shift=None):
-        from midictl.controls import checks  # boot only: unloaded after (app.py)
+        from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         self._enc = checks.encoder_cc(channel, number, encoding, min, max, value, shift, accel)
         self._sink = sink

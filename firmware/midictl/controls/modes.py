@@ -15,7 +15,7 @@
 
 class Modes:
     def __init__(self, octave_range=4):
-        from midictl.controls import checks  # boot only: unloaded after (app.py)
+        from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         checks.modes(octave_range)
         self.octave_range = octave_range

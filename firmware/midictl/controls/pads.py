@@ -131,7 +131,7 @@ def grid_neighbours(count, cols):
 class PadGroup:
     def __init__(self, sink, count, modes=None, window_ms=2, mask_ms=10, full_scale=3400,
                  crosstalk_pct=35, grid_cols=4, neighbours=None, pressure_ms=10):
-        from midictl.controls import checks  # boot only: unloaded after (app.py)
+        from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         checks.pad_group(count, _MAX_PADS, window_ms, mask_ms, full_scale, crosstalk_pct, pressure_ms)
         self._sink = sink
@@ -175,7 +175,7 @@ class PadGroup:
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
                 pressure="off", velocity=100):
         """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads)."""
-        from midictl.controls import checks  # boot only: unloaded after (app.py)
+        from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         k = checks.pad(self.count, self.full_scale, i, kind, channel, note, curve, threshold, gate_ms,
                        pressure, velocity)
