@@ -28,8 +28,8 @@ _PKT_MAX = const(4 * 86)  # a 256-byte SysEx is 86 packets
 
 def _all_off(snd, ch):
     # All Notes Off / All Sound Off told to the host: nothing sounds there on ch.
-    base = ch << 4
-    for i in range(base, base + 16):
+    base = ch << 7
+    for i in range(base, base + 128):
         snd[i] = 0
 
 
@@ -44,9 +44,8 @@ class UsbOut:
         self._is_open = itf.is_open  # (every scan: found on the interface's base class)
         self._pkt = bytearray(_PKT_MAX)
         self._off = bytearray(4)
-        # What the host has been told: a Note On delivered sets, a Note Off delivered clears;
-        # one bit per (channel, note), (ch << 7 | note) counted from bit 0 of byte 0.
-        self.sounding = bytearray(16 * 128 // 8)
+        # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
+        self.sounding = bytearray(16 * 128)
         self._was_open = False
         self._kicked = 0
         self.dropped = 0
@@ -64,14 +63,9 @@ class UsbOut:
                 return
             self.sent += 1
             if s < 0xA0:
-                # Note Off (8n) or On (9n): sounding = a Note On with a velocity.
-                b = msg[1]
-                t = self.sounding
-                i = ((s & 15) << 4) | (b >> 3)
-                if s & 0x10 and msg[2]:
-                    t[i] |= 1 << (b & 7)
-                else:
-                    t[i] &= ~(1 << (b & 7))
+                # Note Off (8n) or On (9n): sounding = a Note On with a velocity. The low
+                # bit of the status's high nibble tells On from Off without a branch.
+                self.sounding[((s & 15) << 7) | msg[1]] = (msg[2] != 0) & (s >> 4)
             elif (s & 0xF0) == 0xB0 and (msg[1] == 123 or msg[1] == 120):
                 _all_off(self.sounding, s & 15)
             return
@@ -86,11 +80,7 @@ class UsbOut:
         self.sent += 1
         st = s & 0xF0
         if st == 0x90 or st == 0x80:
-            i = ((s & 15) << 4) | (msg[1] >> 3)
-            if st == 0x90 and msg[2]:
-                self.sounding[i] |= 1 << (msg[1] & 7)
-            else:
-                self.sounding[i] &= ~(1 << (msg[1] & 7))
+            self.sounding[((s & 15) << 7) | msg[1]] = 1 if (st == 0x90 and msg[2]) else 0
         elif st == 0xB0 and (msg[1] == 123 or msg[1] == 120):
             _all_off(self.sounding, s & 15)
 
@@ -116,7 +106,7 @@ class UsbOut:
         held = self.engine.sounding
         off = self._off
         for i in range(2048):
-            if s[i >> 3] & (1 << (i & 7)) and not held[i]:
+            if s[i] and not held[i]:
                 # The host heard this note start but missed its end.
                 off[0] = 0x80 | (i >> 7)
                 off[1] = i & 127
