@@ -11,7 +11,7 @@ import json
 import sys
 
 from midictl import config as cfgmod
-from midictl.compat import ticks_ms
+from midictl.compat import room, ticks_ms
 
 BOARD_FILE = "board.json"
 CONFIG_FILE = "config.json"
@@ -183,6 +183,10 @@ def unload_boot_modules(hw=None):
         if parent is not None and hasattr(parent, full[dot + 1:]):
             setattr(parent, full[dot + 1:], None)
             delattr(parent, full[dot + 1:])
+    # the modules that stay: no full globals table for a builtin's lookup to probe
+    for name in sys.modules:
+        if name.startswith("midictl"):
+            room(sys.modules[name].__dict__)
 
 
 # hwsetup: what hw.Hardware's constructor runs; velocity: the curves are built (bytearrays)

@@ -8,6 +8,7 @@
 # exactly when an int is outside 0..2**k-1) and only then looks for the culprit.
 # The last byte of a message is written first, so a buffer that is too short
 # raises IndexError before anything is written.
+from midictl.compat import room
 from midictl.midi.fast import or_bytes
 
 try:
@@ -370,5 +371,10 @@ def __getattr__(name):
     fn = getattr(encode_extra, name, None)
     if fn is None:
         raise AttributeError("module 'midictl.midi.encode' has no attribute '%s'" % name)
-    globals()[name] = fn
+    g = globals()
+    g[name] = fn
+    room(g)
     return fn
+
+
+room(globals())  # sysex() looks up len(): no full table to probe (compat.room)

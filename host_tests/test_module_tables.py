@@ -1,0 +1,68 @@
+"""No firmware module keeps an exactly full globals table (compat.room): under MicroPython a
+name that misses a full table, such as a builtin looked up from a module's code, probes
+every slot of it. Checked under the Unix port: inserting one more name into a table with a
+free slot allocates nothing, into a full one it must grow it, which a locked heap refuses."""
+from mpy import run_code
+
+PROBE = r'''
+import sys, micropython
+def full(d):
+    micropython.heap_lock()
+    try:
+        d["len"] = 0  # an interned name none of them defines
+    except MemoryError:
+        return True
+    finally:
+        micropython.heap_unlock()
+    del d["len"]
+    return False
+'''
+
+
+def _lines(code):
+    r = run_code(PROBE + code, extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout.split()
+
+
+def test_the_probe_sees_a_full_table():
+    # a dict grown one name at a time to 37 names fills its 37-slot table, as encode.py's did
+    out = _lines('''
+d = {}
+for i in range(37):
+    d["k%d" % i] = i
+print(full(d))
+d = {}
+for i in range(36):
+    d["k%d" % i] = i
+print(full(d))
+''')
+    assert out == ["True", "False"]
+
+
+def test_encode_has_room_when_imported_alone():
+    out = _lines('''
+from midictl.midi import encode
+print(full(encode.__dict__))
+encode.omni_off  # loaded on first use into encode's globals: room is kept
+print(full(encode.__dict__))
+''')
+    assert out == ["False", "False"]
+
+
+def test_no_module_left_after_boot_has_a_full_table():
+    out = _lines('''
+import bench_fwmachine
+sys.modules["machine"] = bench_fwmachine
+import usb.device.midi
+from midictl import app, config, hw, names, scanplan, startup, usbmidi, usbout, build, hwsetup
+from midictl.controls import buttons, checks, debounce, encoder, knob, matrix, modes, mux, pads, stick, velocity
+from midictl.midi import parser, running, usb, spec
+del app, config, hw, names, scanplan, usbmidi, usbout, build, hwsetup
+del buttons, checks, debounce, encoder, knob, matrix, modes, mux, pads, stick, velocity, parser, running, usb, spec
+startup.unload_boot_modules()
+left = sorted(n for n in sys.modules if n.startswith("midictl"))
+print(len(left), ",".join(n for n in left if full(sys.modules[n].__dict__)) or "none")
+''')
+    assert int(out[0]) >= 20, out  # the runtime modules were all there to check
+    assert out[1] == "none"
