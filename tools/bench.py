@@ -65,7 +65,8 @@ UsbOut over MidiPort over the simulator's copy of micropython-lib's usb.device (
 work included), against the stock MIDIInterface.note_on(). Transfers start once a scan.
 Heap: gc.collect(); gc.mem_alloc() after boot minus before importing midictl (64-bit Unix
 port: pointers are twice the RP2040's, so the chip needs less); "code kept loaded" is that
-minus the objects built, once the config validator and start-up code are unloaded. The ROMFS
+minus the objects built, once the config validator and start-up code are unloaded. The first
+row imports the .mpy files `make deploy` stages (x64 native code for the viper helpers here). The ROMFS
 row imports the firmware (.mpy, x64) from a ROMFS image built as `make deploy ROMFS=1` builds
 the board's, mounted at /rom; the image itself is flash on a board and not counted. DIN bytes: the bundled
 demo (tools/scenarios/demo.json) with running status on and off. Boot: the firmware compiled
@@ -175,7 +176,7 @@ def table(res):
         "", "")
     # 5. memory
     total, modules = fw["mpy"]["mem"]
-    row("Memory", "heap after boot, firmware on the filesystem (stock build): midictl code kept loaded + "
+    row("Memory", "heap after boot, firmware .mpy on the filesystem (stock build): midictl code kept loaded + "
         "objects built", "%.1f KB (%.1f + %.1f)" % (total / 1024, modules / 1024, (total - modules) / 1024), "—",
         "< %d KB" % (HEAP_TARGET // 1024), _yes(total < HEAP_TARGET))
     total, modules = fw["mpy"]["mem_rom"]

@@ -61,8 +61,9 @@ def compile_tree(dst):
                 rel = os.path.relpath(os.path.join(here, f), src)
                 out = os.path.join(dst, rel[:-3] + ".mpy")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
-                subprocess.run([os.path.join(BIN, "mpy-cross"), "-march=x64", "-o", out, os.path.join(here, f)],
-                               check=True, capture_output=True)
+                # named as `make deploy` names them (-s): the name is a qstr the board keeps
+                subprocess.run([os.path.join(BIN, "mpy-cross"), "-march=x64", "-s", rel, "-o", out,
+                                os.path.join(here, f)], check=True, capture_output=True)
 
 
 PLAYER_CONFIG = {"note_off": "note_on_zero",

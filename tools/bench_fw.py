@@ -6,7 +6,8 @@ under CPython (the step and USB path; the heap only means something under MicroP
       ["step"]["idle"|"busy"] = (us per step, heap bytes per step, events, DIN bytes, scans)
       ["usb"]["port"|"engine"|"stock"] = (us per message, heap bytes per message)
       ["mem"] = (heap bytes after boot, of which the code that stays loaded) (MicroPython only):
-                the firmware's .py files imported from the filesystem, as on a stock build
+                the firmware's .mpy files (as `make deploy` stages them) imported from the
+                filesystem, as on a stock build
       ["mem_rom"] = the same with the firmware imported from a ROMFS image (`make deploy ROMFS=1`):
                 its bytecode runs in place from flash
 """
@@ -24,10 +25,11 @@ def micropython():
     return here if os.path.exists(here) else "micropython"
 
 
-def _run(interp, args):
+def _run(interp, args, firmware=None):
+    """firmware: a folder holding the midictl package to import instead of firmware/'s."""
     env = dict(os.environ)
     if interp == "mpy":
-        env["MICROPYPATH"] = ":".join(PATHS)
+        env["MICROPYPATH"] = ":".join([firmware or PATHS[0]] + PATHS[1:])
         cmd = [micropython(), "-X", "heapsize=32M", CHILD]
     else:
         env["PYTHONPATH"] = os.pathsep.join(PATHS)
@@ -37,6 +39,22 @@ def _run(interp, args):
     if r.returncode != 0:
         raise RuntimeError("%s %s failed:\n%s%s" % (interp, " ".join(map(str, args)), r.stdout, r.stderr))
     return [ln.split("|")[1:] for ln in r.stdout.splitlines() if ln.startswith("ROW|")]
+
+
+def mpy_tree():
+    """The firmware compiled for this machine as `make deploy` stages it for a board: .mpy
+    files named by their place on the board (x64 native code for the viper helpers, as
+    tools/bench_boot.py does); returns the folder (kept for the rest of this process)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    import bench_boot
+
+    d = tempfile.mkdtemp(prefix="midictl-mpy-bench-")
+    atexit.register(shutil.rmtree, d, True)
+    bench_boot.compile_tree(d)
+    return d
 
 
 def romfs_image():
@@ -70,7 +88,7 @@ def measure(steps=20000, msgs=20000, reps=3):
             _, name, us, alloc = row
             res["usb"][name] = (float(us), float(alloc))
         if interp == "mpy":
-            _, total, modules = _run(interp, ["mem"])[0]
+            _, total, modules = _run(interp, ["mem"], mpy_tree())[0]
             res["mem"] = (int(total), int(modules))
             _, total, modules = _run(interp, ["mem", romfs_image()])[0]
             res["mem_rom"] = (int(total), int(modules))
