@@ -66,7 +66,8 @@ def test_schematics_show_the_part_values():
         "midi_out_din.svg": ["RA 33 Ω 5% ½ W", "RC 10 Ω 5% ¼ W", "4 (source)", "5 (sink)", "2 (shield)"],
         "midi_out_trs.svg": ["Tip = DIN 5", "Ring = DIN 4", "Tip = DIN 4", "Ring = DIN 5", "33 Ω ½ W", "10 Ω"],
         "midi_in.svg": ["R1 220 Ω", "D1 1N4148", "R2 1 kΩ", "C1 100 nF", "PC900V"],
-        "pads.svg": ["1 MΩ", "4.7 kΩ", "10 kΩ", "FSR"],
+        "pads.svg": ["1 MΩ", "4.7 kΩ", "10 kΩ", "FSR", "(single)", "10 nF", "C0G/X7R", "470 kΩ", "HOLD",
+                     '"peak_hold_ms": 5'],
         "knobs_mux.svg": ["100 nF", "COM", "S3", "knob8 wiper"],
         "pitch_stick.svg": ["1 kΩ", "100 nF"],
         "encoders.svg": ["10 kΩ", "10 nF (opt.)"],
@@ -76,6 +77,9 @@ def test_schematics_show_the_part_values():
         texts = svg_texts(out["schematics/" + fname])
         for part in parts:
             assert any(part in t for t in texts), (fname, part)
+    # The peak hold's series diode is the single BAT54, drawn apart from the BAT54S clamps.
+    pads = svg_texts(out["schematics/pads.svg"])
+    assert pads.count("BAT54") == 1 and pads.count("BAT54S") == 4
     # Type A: tip is the sink (pin 5); Type B: tip is the source (pin 4), per MMA RP-054.
     # Each jack is drawn pins first, then its name.
     trs = " ".join(svg_texts(out["schematics/midi_out_trs.svg"]))
