@@ -352,7 +352,12 @@ def pin_roles(board):
                                 % (m["type"], MUX_COMMON_PIN[m["type"]], _span(on)))
     for cname in sorted(controls, key=control_sort_key):
         c = controls[cname]
-        if c["kind"] in ANALOG_KINDS and "adc" in c:
+        if c["kind"] == "piezo" and "adc" in c:
+            roles[adc[c["adc"]]] = ("ADC%d: %s (%s)" % (c["adc"], cname, kind_text(c)),
+                                    "hold node of the piezo front end with peak hold (pads.svg)"
+                                    if "peak_hold_ms" in c else
+                                    "clamp node of the piezo front end (pads.svg)")
+        elif c["kind"] in ANALOG_KINDS and "adc" in c:
             roles[adc[c["adc"]]] = ("ADC%d: %s (%s)" % (c["adc"], cname, c["kind"]),
                                     "wiper of the %s, 100 nF to AGND" % c["kind"])
         elif c["kind"] == "switch":
@@ -363,6 +368,13 @@ def pin_roles(board):
             roles[c["pins"][0]] = ("%s A (encoder)" % cname, "encoder A, 10 kohm pull-up; C to GND")
             roles[c["pins"][1]] = ("%s B (encoder)" % cname, "encoder B, 10 kohm pull-up; C to GND")
     return roles
+
+
+def kind_text(c):
+    """A control's kind as the tables show it: 'piezo, peak hold 5 ms' when it has one."""
+    if "peak_hold_ms" in c:
+        return "%s, peak hold %d ms" % (c["kind"], c["peak_hold_ms"])
+    return c["kind"]
 
 
 def _span(names_sorted):

@@ -84,7 +84,7 @@ def pinout_md(board):
             mtype = board["muxes"][c["mux"]]["type"]
             chip_pin = boarddef.mux_pin(mtype, c["channel"])
             out.append("| %s | CD74HC%s | %d | %d | %s | %s |"
-                       % (c["mux"], mtype, c["channel"], chip_pin, cname, c["kind"]))
+                       % (c["mux"], mtype, c["channel"], chip_pin, cname, boarddef.kind_text(c)))
     out += ["", "## Notes", "", board.get("notes", ""), ""]
     return "\n".join(out)
 

@@ -156,6 +156,20 @@ def test_moving_a_pin_in_the_board_moves_it_in_table_and_drawing():
     assert "GP22  GPIO22" in texts and "GP9  GPIO9" not in texts
 
 
+def test_pinout_names_the_pads_with_a_peak_hold():
+    board = copy.deepcopy(boarddef.load("pico"))
+    board["controls"]["pad1"]["peak_hold_ms"] = 5
+    board["controls"].pop("bend")
+    board["controls"]["pad16"] = {"kind": "piezo", "adc": 2, "peak_hold_ms": 10}
+    assert boarddef.validate(board, "pico") == []
+    md = tables.pinout_md(board)
+    assert "| m0 | CD74HC4067 | 0 | 9 | pad1 | piezo, peak hold 5 ms |" in md
+    assert "| m0 | CD74HC4067 | 1 | 8 | pad2 | piezo |" in md
+    used, _ = parse_pinout(md)
+    assert used[28] == ("GP28", "ADC2: pad16 (piezo, peak hold 10 ms)")
+    assert "| hold node of the piezo front end with peak hold (pads.svg) |" in md
+
+
 def bom(name):
     rows = list(csv.reader(io.StringIO(outputs()["boards/%s/bom.csv" % name].decode())))
     assert rows[0] == ["reference", "quantity", "part", "value or part number", "notes"]
