@@ -18,6 +18,9 @@ KINDS = ("piezo", "fsr", "switch", "pot", "stick", "encoder")
 ANALOG_KINDS = ("piezo", "fsr", "pot", "stick")
 MUX_CHANNELS = {"4067": 16, "4051": 8}
 MUX_SELECT_LINES = {"4067": 4, "4051": 3}
+# Optional on a piezo control: "peak_hold_ms" = the bleed time constant (R x C) of a
+# diode + capacitor peak hold between the pad's clamps and its mux channel or ADC pin.
+PEAK_HOLD_MS = (2, 50)
 
 # Which kinds each control family may be; the number part must run 1..N without gaps.
 FAMILIES = (
@@ -65,11 +68,24 @@ def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _check_peak_hold(name, kind, value, errors):
+    """The optional peak-hold stage of a piezo pad: its bleed time constant in ms."""
+    if kind != "piezo":
+        errors.append("control %s (%s): peak_hold_ms is only for piezo controls "
+                      "(the peak-hold stage is part of a piezo pad's front end)" % (name, kind))
+    elif not (_is_int(value) and PEAK_HOLD_MS[0] <= value <= PEAK_HOLD_MS[1]):
+        errors.append("control %s: peak_hold_ms %r must be a whole number of ms from %d to %d "
+                      "(the hold's bleed time constant R x C)" % ((name, value) + PEAK_HOLD_MS))
+
+
 def _check_control_fields(name, c, errors):
     kind = c.get("kind")
     if kind not in KINDS:
         errors.append("control %s: kind %r is not one of %s" % (name, kind, ", ".join(KINDS)))
         return
+    n_errors = len(errors)
+    if "peak_hold_ms" in c:
+        _check_peak_hold(name, kind, c["peak_hold_ms"], errors)
     if kind in ANALOG_KINDS:
         if "mux" in c or "channel" in c:
             want = {"kind", "mux", "channel"}
@@ -79,12 +95,14 @@ def _check_control_fields(name, c, errors):
         want = {"kind", "pin", "active"}
     else:
         want = {"kind", "pins"}
-    have = set(c)
+    have = set(c) - {"peak_hold_ms"}
     if have != want:
         missing = sorted(want - have)
         extra = sorted(have - want)
         errors.append("control %s (%s): fields must be %s; missing %s, unexpected %s"
                       % (name, kind, sorted(want), missing, extra))
+        return
+    if len(errors) != n_errors:
         return
     if kind == "switch" and c["active"] not in ("low", "high"):
         errors.append("control %s: active %r must be 'low' or 'high'" % (name, c["active"]))
@@ -334,7 +352,12 @@ def pin_roles(board):
                                 % (m["type"], MUX_COMMON_PIN[m["type"]], _span(on)))
     for cname in sorted(controls, key=control_sort_key):
         c = controls[cname]
-        if c["kind"] in ANALOG_KINDS and "adc" in c:
+        if c["kind"] == "piezo" and "adc" in c:
+            roles[adc[c["adc"]]] = ("ADC%d: %s (%s)" % (c["adc"], cname, kind_text(c)),
+                                    "hold node of the piezo front end with peak hold (pads.svg)"
+                                    if "peak_hold_ms" in c else
+                                    "clamp node of the piezo front end (pads.svg)")
+        elif c["kind"] in ANALOG_KINDS and "adc" in c:
             roles[adc[c["adc"]]] = ("ADC%d: %s (%s)" % (c["adc"], cname, c["kind"]),
                                     "wiper of the %s, 100 nF to AGND" % c["kind"])
         elif c["kind"] == "switch":
@@ -345,6 +368,13 @@ def pin_roles(board):
             roles[c["pins"][0]] = ("%s A (encoder)" % cname, "encoder A, 10 kohm pull-up; C to GND")
             roles[c["pins"][1]] = ("%s B (encoder)" % cname, "encoder B, 10 kohm pull-up; C to GND")
     return roles
+
+
+def kind_text(c):
+    """A control's kind as the tables show it: 'piezo, peak hold 5 ms' when it has one."""
+    if "peak_hold_ms" in c:
+        return "%s, peak hold %d ms" % (c["kind"], c["peak_hold_ms"])
+    return c["kind"]
 
 
 def _span(names_sorted):

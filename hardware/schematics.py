@@ -174,9 +174,59 @@ def midi_in():
     ])
 
 
+def _piezo_front_end(d, x, y, hold=False):
+    """Piezo disc, 1 MΩ load, 4.7 kΩ series resistor and the BAT54S clamps from (x, y);
+    with hold, the BAT54 + 10 nF + bleed peak hold after the clamps. Returns the parts
+    of the hold (for the box drawn round them), else []."""
+    d += elm.Crystal().at((x, y)).down().label("piezo\ndisc", loc="bottom")
+    d += elm.Ground()
+    d += elm.Line().at((x, y)).right(2.5)
+    d += elm.Dot()
+    d.push()
+    d += elm.Resistor().down(3).label("1 MΩ", loc="bottom")
+    d += elm.Ground()
+    d.pop()
+    d += elm.Resistor().right().label("4.7 kΩ", loc="top")
+    d += elm.Dot()
+    d.push()
+    d += elm.Schottky().up(2).label("BAT54S\nupper", loc="bottom", fontsize=9)
+    d += elm.Vdd().label("+3V3")
+    d.pop()
+    d.push()
+    d += elm.Schottky().down(2).reverse().label("BAT54S\nlower", loc="bottom", fontsize=9)
+    d += elm.Ground()
+    d.pop()
+    if not hold:
+        d += elm.Line().right(2)
+        d += elm.Dot(open=True).label("mux Ix / ADC", loc="right")
+        return []
+    d += elm.Line().right(2.5)
+    parts = []
+    parts.append(elm.Schottky().right().label("BAT54\n(single)", loc="top", fontsize=9))
+    d += parts[-1]
+    d += elm.Dot().label("HOLD", loc="top", fontsize=9)
+    d.push()
+    parts.append(elm.Capacitor().down(2.5).label("10 nF\nC0G/X7R", loc="bottom", fontsize=9))
+    d += parts[-1]
+    parts.append(elm.Ground())
+    d += parts[-1]
+    d.pop()
+    d += elm.Line().right(2.5)
+    d += elm.Dot()
+    d.push()
+    parts.append(elm.Resistor().down(2.5).label("470 kΩ\nbleed", loc="bottom", fontsize=9))
+    d += parts[-1]
+    parts.append(elm.Ground())
+    d += parts[-1]
+    d.pop()
+    d += elm.Line().right(2)
+    d += elm.Dot(open=True).label("mux Ix / ADC", loc="right")
+    return parts
+
+
 def pads():
     d = _drawing()
-    title = "Pad front-ends: switch, FSR, piezo (one per mux channel or GPIO)"
+    title = "Pad front-ends: switch, FSR, piezo, piezo with peak hold (one per mux channel or GPIO)"
     # Switch pad with pull-up.
     d += elm.Vdd().at((0, 1.5)).label("+3V3")
     d += elm.Resistor().down().label("10 kΩ or internal\npull-up", loc="bottom", fontsize=9)
@@ -198,27 +248,15 @@ def pads():
     d += elm.Resistor().down().label("10 kΩ", loc="bottom")
     d += elm.Ground()
     # Piezo with load, series resistor and clamps.
-    x = 18.5
-    d += elm.Crystal().at((x, 1.5)).down().label("piezo\ndisc", loc="bottom")
-    d += elm.Ground()
-    d += elm.Line().at((x, 1.5)).right(2.5)
-    d += elm.Dot()
-    d.push()
-    d += elm.Resistor().down(3).label("1 MΩ", loc="bottom")
-    d += elm.Ground()
-    d.pop()
-    d += elm.Resistor().right().label("4.7 kΩ", loc="top")
-    d += elm.Dot()
-    d.push()
-    d += elm.Schottky().up(2).label("BAT54S\nupper", loc="bottom", fontsize=9)
-    d += elm.Vdd().label("+3V3")
-    d.pop()
-    d.push()
-    d += elm.Schottky().down(2).reverse().label("BAT54S\nlower", loc="bottom", fontsize=9)
-    d += elm.Ground()
-    d.pop()
-    d += elm.Line().right(2)
-    d += elm.Dot(open=True).label("mux Ix / ADC", loc="right")
+    _piezo_front_end(d, 18.5, 1.5)
+    # The same piezo with the optional peak hold, on a row of its own below.
+    y = -9.5
+    d += elm.Label().at((0, y + 3.2)).label(
+        'Piezo with peak hold (optional, per pad: "peak_hold_ms": 5 on the piezo control in the board file)',
+        halign="left", valign="bottom", fontsize=12)
+    hold = _piezo_front_end(d, 0, y, hold=True)
+    d += elm.EncircleBox(hold, padx=0.4, pady=0.4).linestyle("--").linewidth(1).label(
+        "peak hold", loc="bottom", fontsize=9, ofst=0.35)
     return _finish(d, title, [
         "Switch: closes to ground; the pull-up (RP2040 internal, about 50-80 kΩ, or 10 kΩ outside) "
         "makes it read 1 when open. Active low needs no pull-down (RP2350-E9 makes internal "
@@ -235,6 +273,22 @@ def pads():
         "Hard hits push current into 3V3 through the upper diode; the board's own load absorbs it. "
         "On a lightly loaded rail use a 3.3 V zener (BZX79-C3V3) to ground instead of the upper "
         "diode.",
+        "Peak hold (dashed box, optional): a piezo pulse rises in about 0.5 ms and decays with a "
+        "time constant near 2 ms, so a 1 kHz scan samples somewhere between about 66 % and 100 % "
+        "of its peak and equal strikes give unequal velocities. The BAT54 charges the 10 nF to the "
+        "peak and stops it flowing back into the disc; the 470 kΩ bleeds it away with "
+        "tau = R x C = 4.7 ms. The next scan comes at most 1 ms after the peak, so the highest "
+        "sample of a strike reads 81-100 % of it (e^(-1/4.7) = 0.81).",
+        "Tau is a trade: 1 MΩ (10 ms) reads nearer the peak, but after a hard hit the pad needs "
+        "about tau x ln 65 to fall below its re-arm level (20 ms at 4.7 ms, 42 ms at 10 ms), and "
+        "that limits how fast one pad can be struck again. The board file's peak_hold_ms is tau in "
+        "ms; the BOM's bleed resistor is the E12 value nearest peak_hold_ms / 10 nF.",
+        "The BAT54 drops 0.2-0.3 V at these currents, which costs the softest strikes about 250-370 "
+        "ADC steps: lower the pad's threshold or adjust its curve after fitting the hold.",
+        "10 nF is hundreds of times the mux's and the ADC's input capacitance (tens of pF), so "
+        "scanning other channels leaves the held level alone. The disc's own capacitance (about "
+        "20 nF for 27 mm) shares its charge with the hold capacitor, so a larger one only lowers "
+        "the level: keep it at 10 nF or less with this disc. C0G or X7R: low leakage, stable value.",
     ])
 
 

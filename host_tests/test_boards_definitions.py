@@ -113,7 +113,10 @@ def test_control_names_kinds_and_fields():
         numbers = {}
         for cname, c in board["controls"].items():
             kind = c["kind"]
-            assert set(c) - {"kind"} in fields[kind], (name, cname)
+            optional = {"kind", "peak_hold_ms"} if kind == "piezo" else {"kind"}
+            assert set(c) - optional in fields[kind], (name, cname)
+            if "peak_hold_ms" in c:
+                assert type(c["peak_hold_ms"]) is int and 2 <= c["peak_hold_ms"] <= 50, (name, cname)
             if cname != "bend":
                 m = re.match(r"^(pad|knob|enc|button)([1-9]\d*)$", cname)
                 assert m, (name, cname)
@@ -231,6 +234,58 @@ def test_validate_rejects_bad_controls_and_names():
     assert e == ["missing field 'din_out'"]
     e = broken(lambda b: b.update(colour="red"))
     assert e == ["unknown field 'colour'"]
+
+
+def test_peak_hold_is_an_optional_piezo_field():
+    def hold(b):
+        for i in range(1, 11):
+            b["controls"]["pad%d" % i]["peak_hold_ms"] = 5
+        b["controls"]["pad11"]["peak_hold_ms"] = 2
+        b["controls"]["pad12"]["peak_hold_ms"] = 50
+
+    assert broken(hold) == []
+    # A piezo wired straight to an ADC pin may have it too (pico: ADC2 is the stick's).
+    def direct(b):
+        b["controls"].pop("bend")
+        b["controls"]["pad16"] = {"kind": "piezo", "adc": 2, "peak_hold_ms": 10}
+
+    assert broken(direct) == []
+
+
+def test_validate_rejects_bad_peak_hold_values():
+    for value, shown in ((1, "1"), (51, "51"), (0, "0"), (-5, "-5"), (4.7, "4.7"), (5.0, "5.0"),
+                         ("5", "'5'"), (True, "True"), (None, "None"), ([5], "[5]")):
+        e = broken(lambda b, v=value: b["controls"]["pad3"].update(peak_hold_ms=v))
+        assert e == ["control pad3: peak_hold_ms %s must be a whole number of ms from 2 to 50 "
+                     "(the hold's bleed time constant R x C)" % shown], value
+
+    def direct(b):
+        b["controls"].pop("bend")
+        b["controls"]["pad16"] = {"kind": "piezo", "adc": 2, "peak_hold_ms": 100}
+
+    assert broken(direct) == ["control pad16: peak_hold_ms 100 must be a whole number of ms from 2 "
+                              "to 50 (the hold's bleed time constant R x C)"]
+
+
+def test_validate_rejects_peak_hold_on_other_kinds():
+    def fsr(b):
+        b["controls"]["pad1"] = {"kind": "fsr", "mux": "m0", "channel": 0, "peak_hold_ms": 5}
+
+    for mutate, cname, kind in (
+            (fsr, "pad1", "fsr"),
+            (lambda b: b["controls"]["knob2"].update(peak_hold_ms=5), "knob2", "pot"),
+            (lambda b: b["controls"]["bend"].update(peak_hold_ms=5), "bend", "stick"),
+            (lambda b: b["controls"]["button2"].update(peak_hold_ms=5), "button2", "switch"),
+            (lambda b: b["controls"]["enc1"].update(peak_hold_ms=5), "enc1", "encoder")):
+        assert broken(mutate) == ["control %s (%s): peak_hold_ms is only for piezo controls "
+                                  "(the peak-hold stage is part of a piezo pad's front end)"
+                                  % (cname, kind)], cname
+    # The field check still runs beside it: a stray field is reported as well.
+    e = broken(lambda b: b["controls"]["knob2"].update(peak_hold_ms=5, pin=3))
+    assert e == ["control knob2 (pot): peak_hold_ms is only for piezo controls "
+                 "(the peak-hold stage is part of a piezo pad's front end)",
+                 "control knob2 (pot): fields must be ['channel', 'kind', 'mux']; missing [], "
+                 "unexpected ['pin']"]
 
 
 def test_validate_rejects_bad_muxes_and_chip():

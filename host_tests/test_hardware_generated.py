@@ -66,7 +66,8 @@ def test_schematics_show_the_part_values():
         "midi_out_din.svg": ["RA 33 Ω 5% ½ W", "RC 10 Ω 5% ¼ W", "4 (source)", "5 (sink)", "2 (shield)"],
         "midi_out_trs.svg": ["Tip = DIN 5", "Ring = DIN 4", "Tip = DIN 4", "Ring = DIN 5", "33 Ω ½ W", "10 Ω"],
         "midi_in.svg": ["R1 220 Ω", "D1 1N4148", "R2 1 kΩ", "C1 100 nF", "PC900V"],
-        "pads.svg": ["1 MΩ", "4.7 kΩ", "10 kΩ", "FSR"],
+        "pads.svg": ["1 MΩ", "4.7 kΩ", "10 kΩ", "FSR", "(single)", "10 nF", "C0G/X7R", "470 kΩ", "HOLD",
+                     '"peak_hold_ms": 5'],
         "knobs_mux.svg": ["100 nF", "COM", "S3", "knob8 wiper"],
         "pitch_stick.svg": ["1 kΩ", "100 nF"],
         "encoders.svg": ["10 kΩ", "10 nF (opt.)"],
@@ -76,6 +77,9 @@ def test_schematics_show_the_part_values():
         texts = svg_texts(out["schematics/" + fname])
         for part in parts:
             assert any(part in t for t in texts), (fname, part)
+    # The peak hold's series diode is the single BAT54, drawn apart from the BAT54S clamps.
+    pads = svg_texts(out["schematics/pads.svg"])
+    assert pads.count("BAT54") == 1 and pads.count("BAT54S") == 4
     # Type A: tip is the sink (pin 5); Type B: tip is the source (pin 4), per MMA RP-054.
     # Each jack is drawn pins first, then its name.
     trs = " ".join(svg_texts(out["schematics/midi_out_trs.svg"]))
@@ -152,6 +156,20 @@ def test_moving_a_pin_in_the_board_moves_it_in_table_and_drawing():
     assert "GP22  GPIO22" in texts and "GP9  GPIO9" not in texts
 
 
+def test_pinout_names_the_pads_with_a_peak_hold():
+    board = copy.deepcopy(boarddef.load("pico"))
+    board["controls"]["pad1"]["peak_hold_ms"] = 5
+    board["controls"].pop("bend")
+    board["controls"]["pad16"] = {"kind": "piezo", "adc": 2, "peak_hold_ms": 10}
+    assert boarddef.validate(board, "pico") == []
+    md = tables.pinout_md(board)
+    assert "| m0 | CD74HC4067 | 0 | 9 | pad1 | piezo, peak hold 5 ms |" in md
+    assert "| m0 | CD74HC4067 | 1 | 8 | pad2 | piezo |" in md
+    used, _ = parse_pinout(md)
+    assert used[28] == ("GP28", "ADC2: pad16 (piezo, peak hold 10 ms)")
+    assert "| hold node of the piezo front end with peak hold (pads.svg) |" in md
+
+
 def bom(name):
     rows = list(csv.reader(io.StringIO(outputs()["boards/%s/bom.csv" % name].decode())))
     assert rows[0] == ["reference", "quantity", "part", "value or part number", "notes"]
@@ -171,6 +189,66 @@ def test_bill_of_materials_counts_follow_the_layout():
     assert ("rotary encoder", "EC11, 20 or 24 detents") not in xiao
     assert xiao[("push button", "6 mm tactile switch")] == 2
     assert outputs()["bom.csv"] == outputs()["boards/pico/bom.csv"]
+
+
+def test_bleed_resistor_is_the_nearest_e12_value_to_tau_over_10nF():
+    # tau / 10 nF: 5 ms -> 500 kΩ, between 470 k and 560 k; nearer 470 k on either scale.
+    assert tables.bleed_resistor_ohms(5) == 470000
+    assert tables.bleed_resistor_ohms(10) == 1000000 and tables.bleed_resistor_ohms(4.7) == 470000
+    assert tables.bleed_resistor_ohms(7) == 680000 and tables.bleed_resistor_ohms(15) == 1500000
+    assert tables.bleed_resistor_ohms(50) == 4700000
+    # 200 kΩ sits halfway between 180 k and 220 k in ohms; the E series is spaced by ratio,
+    # and 220/200 = 1.10 < 200/180 = 1.11.
+    assert tables.bleed_resistor_ohms(2) == 220000
+    assert tables.bleed_resistor_ohms(5, hold_farads=4.7e-9) == 1000000
+    e12 = (10, 12, 15, 18, 22, 27, 33, 39, 47, 56, 68, 82)
+    for tau in range(2, 51):
+        r = tables.bleed_resistor_ohms(tau)
+        mant = r // 10 ** (len(str(r)) - 2)
+        assert mant in e12 and r % 10 ** (len(str(r)) - 2) == 0, (tau, r)
+        want = tau * 1e-3 / 10e-9
+        # Neighbouring E12 values are at most 1.222 apart (18 -> 22, 27 -> 33, 82 -> 100),
+        # so the nearest one is within sqrt(1.222) = 1.106 of the target.
+        assert max(r / want, want / r) <= 1.106, (tau, r)
+    assert [tables.ohms_text(r) for r in (470000, 1000000, 2200000, 4700, 33)] == \
+        ["470 kΩ", "1 MΩ", "2.2 MΩ", "4.7 kΩ", "33 Ω"]
+
+
+def test_bill_of_materials_adds_the_peak_hold_parts_only_for_pads_that_declare_it():
+    board = copy.deepcopy(boarddef.load("pico"))
+
+    def rows(b):
+        out = {}
+        for _, qty, part, value, _ in tables.bom_rows(b):
+            out[(part, value)] = out.get((part, value), 0) + qty
+        return out
+
+    plain = rows(board)
+    assert not [k for k in plain if "BAT54 " in k[1] or k[1] in ("470 kΩ", "10 nF C0G or X7R ceramic")]
+    for i in range(1, 10):
+        board["controls"]["pad%d" % i]["peak_hold_ms"] = 5
+    board["controls"]["pad10"]["peak_hold_ms"] = 10
+    board["controls"]["pad11"]["peak_hold_ms"] = 20
+    board["controls"]["pad12"]["peak_hold_ms"] = 21
+    assert boarddef.validate(board, "pico") == []
+    held = rows(board)
+    assert held[("Schottky diode", "BAT54 (single, SOT-23)")] == 12
+    assert held[("capacitor", "10 nF C0G or X7R ceramic")] == 12
+    assert held[("resistor", "470 kΩ")] == 9
+    assert held[("resistor", "1 MΩ")] == 16 + 1  # the 16 piezo loads and pad10's bleed
+    assert held[("resistor", "2.2 MΩ")] == 2
+    # Every pad keeps its plain front end; nothing else changes.
+    assert held[("piezo disc", "27 mm brass piezo element")] == 16
+    assert held[("dual Schottky (series pair)", "BAT54S (SOT-23)")] == 16
+    extra = {k: held[k] - plain.get(k, 0) for k in held if held[k] != plain.get(k, 0)}
+    assert extra == {("Schottky diode", "BAT54 (single, SOT-23)"): 12,
+                     ("capacitor", "10 nF C0G or X7R ceramic"): 12,
+                     ("resistor", "470 kΩ"): 9, ("resistor", "1 MΩ"): 1, ("resistor", "2.2 MΩ"): 2}
+    notes = {r[3]: r[4] for r in tables.bom_rows(board) if r[4].startswith("peak hold bleed")}
+    assert notes["2.2 MΩ"].endswith("(peak_hold_ms 20, 21)")
+    assert notes["470 kΩ"].endswith("(peak_hold_ms 5)")
+    # The committed BOMs: no reference board declares a peak hold.
+    assert ("Schottky diode", "BAT54 (single, SOT-23)") not in bom("pico")
 
 
 def test_generator_refuses_an_invalid_board(monkeypatch):
