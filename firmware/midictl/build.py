@@ -71,7 +71,11 @@ def build_controls(ctl, board, cfg):
                 if curve is None:
                     curve = curves[ck] = make_curve(m["curve"], m["velocity_min"], m["velocity_max"],
                                                     m["velocity"], m["table"])
-                ctl.pads.set_pad(i, kind, ch, m["note"], curve, m["threshold"], m["gate_ms"], m["pressure"])
+                try:
+                    ctl.pads.set_pad(i, kind, ch, m["note"], curve, m["threshold"], m["gate_ms"],
+                                     m["pressure"], hold_ms=w.get("peak_hold_ms", 0))
+                except ValueError as e:  # the config is checked already: the board's peak_hold_ms
+                    raise ValueError("controls.%s.peak_hold_ms: %s" % (name, e))
                 if m["pressure"] != "off" and ctl.din:
                     key = ((0xA0 | ch) << 7) if m["pressure"] == "poly" else ((0xD0 | ch) << 7)
                     ctl.din.slot(key | (m["note"] if m["pressure"] == "poly" else 0))

@@ -37,7 +37,7 @@ def neighbours(neighbours, count):
     _range("neighbours length", len(neighbours), count, count)
 
 
-def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pressure, velocity):
+def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pressure, velocity, hold_ms=0):
     """set_pad's arguments; -> the kind's index in PAD_KINDS."""
     _range("pad", i, 0, count - 1)
     _one_of("kind", kind, PAD_KINDS)
@@ -47,6 +47,12 @@ def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pr
     _range("gate_ms", gate_ms, 1, 5000)
     _one_of("pressure", pressure, PRESSURE)
     _range("velocity", velocity, 1, 127)
+    if hold_ms:
+        if kind != "piezo":
+            raise ValueError("hold_ms %r: only a piezo pad has a peak hold" % (hold_ms,))
+        if not isinstance(hold_ms, int):
+            raise ValueError("hold_ms %r is not a whole number of ms" % (hold_ms,))
+        _range("hold_ms", hold_ms, 2, 50)
     if kind in ("piezo", "fsr"):
         n = None if curve is None else len(curve)
         if n != 128:

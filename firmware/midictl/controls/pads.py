@@ -4,6 +4,9 @@
 #
 # A strike, analog pads (the simulator's shapes, ARCHITECTURE.md "Simulated physics"):
 #   piezo: rise to A over 0.5 ms, decay tau 2 ms;  FSR: rise to A over 2 ms, then held.
+#   A piezo behind a peak hold (board: "peak_hold_ms", set_pad's hold_ms) reads the
+#   highest level reached, falling with that time constant: the window's top sample is
+#   then 82..100 % of the peak at a 5 ms hold instead of 66..100 %.
 # 1. The sample rises above the pad's threshold: a peak window opens (window_ms, 2 by
 #    default, so it holds 3 samples at 1 kHz: the crossing sample and two more, which
 #    always include the top of a piezo pulse (rise 0.5 ms) and of an FSR press (2 ms)).
@@ -18,11 +21,16 @@
 #    A pad silenced as crosstalk is not masked like a struck pad (a real strike may
 #    follow a few ms later: a flam across two pads). It ignores its own crosstalk tail
 #    by a floor that starts at the silenced peak and halves every 2 ms (the piezo's
-#    tail halves every 1.4 ms), and a sample above that floor and the threshold opens
-#    a new window at once.
-# 4. Retrigger mask: after a strike a pad takes no new strike until the signal has
-#    fallen below half its threshold AND mask_ms have passed since the strike began, so
-#    one strike (with its decay and any ringing) gives exactly one note.
+#    tail halves every 1.4 ms; behind a hold of h ms, the floor halves every
+#    0.75 h + 1 ms, the tail every 0.69 h), and a sample above that floor and the
+#    threshold opens a new window at once.
+# 4. Retrigger: a struck pad re-arms when its signal has fallen below half its
+#    threshold AND mask_ms have passed since the strike began. Before that, a sample
+#    above the same kind of floor (the strike's peak, halving as above) by more than
+#    the threshold is the pad struck again on its own tail: after mask_ms a new note;
+#    within it the same strike bouncing (no note, and the mask runs again from there).
+#    Either way it opens a window, so the crosstalk of that second pulse on the
+#    neighbours is compared with it and stays silent.
 # Piezo Note Off: a piezo has no held level, so the note is ended gate_ms after the
 #    Note On, or later if the signal is still above half the threshold then (it ends as
 #    soon as it has decayed). A new strike while the note sounds sends its Note Off
@@ -101,6 +109,7 @@ _DECAY = const(2)  # struck: waiting for the signal to fall (note may sound)
 _HELD = const(3)  # FSR: pressed, note sounding
 _SKIP = const(4)  # not an analog pad
 _GHOST = const(5)  # silenced as crosstalk: ignoring its own tail under a decaying floor
+_BOUNCE = const(6)  # struck again within the mask: collecting that peak, for no new note
 # A decayed piezo pad whose note still sounds is _IDLE (it can be struck again) with its
 # bit in `_gating`: the gate is a deadline checked once per scan, not per pad.
 
@@ -156,6 +165,7 @@ class PadGroup:
         self._thr = array("H", [120] * count)
         self._rearm = array("H", [60] * count)
         self._gate = array("H", [50] * count)
+        self._half = bytearray([2] * count)  # ms in which a silenced pad's floor halves
         self._peak = array("H", bytes(2 * count))
         self._t0 = [0] * count  # strike start (window open)
         self._ton = [0] * count  # Note On time
@@ -173,12 +183,17 @@ class PadGroup:
         self._psent = 0  # bitmap of pads that sent a pressure other than 0
 
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
-                pressure="off", velocity=100):
-        """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads)."""
+                pressure="off", velocity=100, hold_ms=0):
+        """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads).
+        hold_ms: a piezo's peak-hold front end, its time constant (0: none)."""
         from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         k = checks.pad(self.count, self.full_scale, i, kind, channel, note, curve, threshold, gate_ms,
-                       pressure, velocity)
+                       pressure, velocity, hold_ms)
+        # A silenced pad ignores its own crosstalk under a floor that must fall no faster
+        # than that crosstalk: the bare pulse halves every 1.4 ms (floor: every 2 ms), a
+        # held one every 0.69 x hold_ms (floor: 0.75 x hold_ms, rounded up, plus 1).
+        self._half[i] = max(2, (3 * hold_ms + 3) // 4 + 1)
         self._kind[i] = k
         self._st[i] = _IDLE if k in (_PIEZO, _FSR) else _SKIP
         self._ch[i] = channel
@@ -234,14 +249,15 @@ class PadGroup:
                 self._active |= 1 << i
                 self._peak[i] = v
                 self._t0[i] = now
-            elif q == _WINDOW:
+            elif q == _WINDOW or q == _BOUNCE:
                 if v > self._peak[i]:
                     self._peak[i] = v
                 if ticks_diff(now, self._t0[i]) >= self.window_ms:
                     due |= 1 << i
-            elif q != _SKIP and (q != _DECAY or v < self._rearm[i]):
-                # (a decaying pad still above half its threshold has nothing to do yet:
-                # most scans of a strike, so no call for them)
+            elif q != _SKIP and (q != _DECAY or v < self._rearm[i] or v > self._thr[i] + (
+                    self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]))):
+                # (a decaying pad above half its threshold and under its own tail's floor
+                # has nothing to do yet: most scans of a strike, so no call for them)
                 self._busy(i, q, v, now)
             todo >>= 1
             i += 1
@@ -254,7 +270,7 @@ class PadGroup:
 
     def _busy(self, i, q, v, now):
         if q == _GHOST:
-            floor = self._peak[i] >> (ticks_diff(now, self._t0[i]) >> 1)
+            floor = self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i])
             if v > floor and v > self._thr[i]:
                 self._st[i] = _WINDOW  # a real strike on top of the tail
                 self._peak[i] = v
@@ -264,7 +280,17 @@ class PadGroup:
                 if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
                     self._off(i)
         elif q == _DECAY:
-            if v < self._rearm[i] and ticks_diff(now, self._t0[i]) >= self.mask_ms:
+            e = ticks_diff(now, self._t0[i])
+            if v > (self._peak[i] >> (e // self._half[i])) + self._thr[i]:
+                # Its level rises again, above the strike's own tail (the floor falls more
+                # slowly than the tail) by more than the threshold: struck again. After the
+                # mask that is a new note; within it the same strike bouncing. Either way
+                # a window opens now, so the neighbours take this pad's new crosstalk for
+                # what it is, and the mask runs from here.
+                self._st[i] = _WINDOW if e >= self.mask_ms else _BOUNCE
+                self._peak[i] = v
+                self._t0[i] = now
+            elif v < self._rearm[i] and e >= self.mask_ms:
                 self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
                 if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
                     self._off(i)
@@ -357,6 +383,9 @@ class PadGroup:
             bit = due & 1
             due >>= 1
             if not bit:
+                continue
+            if self._st[i] == _BOUNCE:
+                self._st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
                 continue
             p = peak[i]
             nb = self._nb[i]
