@@ -69,6 +69,12 @@ def load_board(name, where, base=None):
         return json.load(f)
 
 
+def _ringing_us(src):
+    # how long a strike keeps a pad's level up: the bare pulse rings for 20 ms; behind a
+    # peak hold (["piezo_hold", hits, tau_us]) it takes about ten time constants to fall
+    return max(20000, 10 * src[2]) if src[0] == "piezo_hold" else 20000
+
+
 class Compiler:
     """Turns a scenario dict into the plan world.py plays."""
 
@@ -173,6 +179,9 @@ class Compiler:
             if kind in ("pot", "stick", "fsr"):
                 v = rest.get(name, 0.0) * 4095 if kind != "fsr" else 0.0
                 self.analog[self.analog_key(name)] = ["pl", [[-1, v]]]
+            elif kind == "piezo" and w.get("peak_hold_ms"):
+                # a peak-hold front end (hardware/BUILD.md): the ADC reads the hold capacitor
+                self.analog[self.analog_key(name)] = ["piezo_hold", [], w["peak_hold_ms"] * 1000]
             elif kind == "piezo":
                 self.analog[self.analog_key(name)] = ["piezo", []]
             elif kind == "switch":
@@ -209,11 +218,11 @@ class Compiler:
         self.events.sort(key=lambda x: (x[0], x[1]))
         analog = {}
         for k, p in self.analog.items():
-            if p[0] == "piezo":
+            if p[0] in ("piezo", "piezo_hold"):
                 p[1].sort()
                 # in the plan flat, [t0, a0, t1, a1, ...]: an hour of strikes is ~800,000
                 # hits, and one small list per hit is what the simulator's collector walks
-                analog[k] = ["piezo", [x for hit in p[1] for x in hit]]
+                analog[k] = [p[0], [x for hit in p[1] for x in hit]] + p[2:]
             else:
                 analog[k] = p
         return {
@@ -288,10 +297,14 @@ class Compiler:
     def press(self, name, kind, t_us, v, bounce_us):
         if kind == "piezo":
             a = round(v * PIEZO_SCALE)
-            self.analog[self.analog_key(name)][1].append([int(t_us), a])
+            src = self.analog[self.analog_key(name)]
+            src[1].append([int(t_us), a])
+            end = t_us + _ringing_us(src)
             for other in self.neighbours(name):
-                self.analog[self.analog_key(other)][1].append([int(t_us), round(a * 0.2)])
-            return t_us + 20000
+                src = self.analog[self.analog_key(other)]
+                src[1].append([int(t_us), round(a * 0.2)])
+                end = max(end, t_us + _ringing_us(src))
+            return end
         if kind == "fsr":
             return self.move(name, t_us, v * PIEZO_SCALE, FSR_RISE_US)
         return self.switch(name, t_us, True, bounce_us)

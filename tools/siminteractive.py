@@ -69,7 +69,7 @@ class Player:
         new = [[x[0], *x[2:]] for x in self.c.events[before:]]
         horizon = e["t"] * 1000 - 1000000
         for src in self.c.analog.values():
-            if src[0] == "piezo":
+            if src[0] in ("piezo", "piezo_hold"):
                 src[1][:] = [h for h in src[1] if h[0] > horizon]
                 src[1].sort()
         self.write(json.dumps({"events": new, "analog": self.c.analog}) + "\n")

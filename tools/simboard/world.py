@@ -71,7 +71,8 @@ class World:
         self._mx_rows = mx["rows"] if mx else []
         self._mx_cols = mx["cols"] if mx else []
         self.keys_down = bytearray(len(self._mx_rows) * len(self._mx_cols))
-        # analog sources: key "adc:<ch>" or "mux:<name>:<channel>" -> ["pl", points] / ["piezo", hits]
+        # analog sources: key "adc:<ch>" or "mux:<name>:<channel>" -> ["pl", points] /
+        # ["piezo", hits] / ["piezo_hold", hits, tau_us] (a piezo behind a peak hold)
         self.analog = plan["analog"]
         self._mux_by_adc = {}
         self._routes = [[None, -1, 0, None] for _ch in range(8)]
@@ -223,7 +224,7 @@ class World:
         # exclusive) reuses it. Sources are the plan's own lists; one changed or added
         # later (live mode) needs this index built again, which empties every cell.
         for src in self.analog.values():
-            if src[0] == "piezo" and src[1] and isinstance(src[1][0], list):
+            if src[0] in ("piezo", "piezo_hold") and src[1] and isinstance(src[1][0], list):
                 src[1] = [x for hit in src[1] for x in hit]  # [[t, a], ...] (live mode): flat
         routes = self._routes
         for r in routes:
@@ -332,6 +333,8 @@ class World:
             t1, v1 = pts[i + 1]
             # a segment that does not move holds until its end
             return v0 + (v1 - v0) * (t - t0) / (t1 - t0), t1 if v0 == v1 else t + 1
+        if src[0] == "piezo_hold":
+            return self._held(src, t)
         # piezo: sum of the pulses still ringing (rise 0.5 ms, decay tau 2 ms); hits are
         # sorted, flat (time, amplitude, time, amplitude, ...), and src[2] remembers where
         # the first one that may still ring starts
@@ -375,6 +378,44 @@ class World:
             # from this value (with noise the exact value is needed every time).
             return v, nxt
         return v, t + 1
+
+    def _held(self, src, t):
+        # A piezo behind an ideal peak hold (diode into a capacitor, a bleed resistor across
+        # it; ARCHITECTURE.md): the level is the highest the pulses have reached, falling
+        # with the hold's time constant since: h(t) = max over s <= t of
+        # x(s) * exp(-(t - s) / tau). Between two pulse peaks x(s) * exp(s / tau) is convex
+        # (rising ramps and exponentials faster than tau), so its highest point is at an
+        # end: the level at the last read (already in h), a pulse's peak, or t itself.
+        # src: ["piezo_hold", hits, tau_us] + [the bare pulses' source, last read, level
+        # then, first hit whose peak is not yet taken], the state appended on first use.
+        if len(src) < 4:
+            src += [["piezo", src[1]], t, 0.0, 0]
+        bare, t0, h, j = src[3], src[4], src[5], src[6]
+        if bare[1] is not src[1]:
+            bare[1] = src[1]  # live mode replaced the hits
+            del bare[2:]
+            j = 0
+        tau = src[2]
+        if t > t0:
+            h *= math.exp((t0 - t) / tau)
+        hits = src[1]
+        n = len(hits)
+        while j < n and hits[j] + 500 <= t:
+            tp = hits[j] + 500
+            if tp > t0:
+                v = self._value(bare, tp)[0] * math.exp((tp - t) / tau)
+                if v > h:
+                    h = v
+            j += 2
+        v, until = self._value(bare, t)
+        if v > h:
+            h = v
+        src[4] = t
+        src[5] = h
+        src[6] = j
+        if h < 0.45 and until > t + 1:
+            return h, until  # reads 0 until the next hit, as a bare pulse's tail does
+        return h, t + 1
 
     # -- DIN wire ----------------------------------------------------------------------------------
     def uart_write(self, data, n):
