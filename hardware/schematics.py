@@ -279,10 +279,12 @@ def pads():
         "peak and stops it flowing back into the disc; the 470 kΩ bleeds it away with "
         "tau = R x C = 4.7 ms. The next scan comes at most 1 ms after the peak, so the highest "
         "sample of a strike reads 81-100 % of it (e^(-1/4.7) = 0.81).",
-        "Tau is a trade: 1 MΩ (10 ms) reads nearer the peak, but after a hard hit the pad needs "
-        "about tau x ln 65 to fall below its re-arm level (20 ms at 4.7 ms, 42 ms at 10 ms), and "
-        "that limits how fast one pad can be struck again. The board file's peak_hold_ms is tau in "
-        "ms; the BOM's bleed resistor is the E12 value nearest peak_hold_ms / 10 nF.",
+        "Tau is a trade: 1 MΩ (10 ms) reads nearer the peak, but a hard hit's level lasts longer. "
+        "The firmware takes a new strike on the same pad 10 ms after the last if it rises above "
+        "what is still held by the pad's threshold: 15 ms after a full hit that is about 600 ADC "
+        "steps with 4.7 ms (velocity about 20), about 2100 with 10 ms (about 75). The board "
+        "file's peak_hold_ms is tau in ms; the BOM's bleed resistor is the E12 value nearest "
+        "peak_hold_ms / 10 nF.",
         "The BAT54 drops 0.2-0.3 V at these currents, which costs the softest strikes about 250-370 "
         "ADC steps: lower the pad's threshold or adjust its curve after fitting the hold.",
         "10 nF is hundreds of times the mux's and the ADC's input capacitance (tens of pF), so "
