@@ -301,36 +301,38 @@ def timing_clock(buf, off):
 # --- System exclusive.
 
 
-def sysex(buf, off, payload, n=-1):
+def sysex(buf, off, payload, n=-1, _or=or_bytes, _len=len):
     """F0, payload[0:n] (n = -1: all of it; a manufacturer id is simply its first
-    byte or three), F7. Every payload byte must be a data byte (< 0x80)."""
-    size = len(payload)
-    if n < 0:
-        n = size
-    elif n > size:
-        check_range("n", n, 0, size)
+    byte or three), F7. Every payload byte must be a data byte (< 0x80).
+    (_or, _len: not arguments; bound here, they are locals, not two lookups that miss
+    this module's 38 names on every call: a 32-byte SysEx 0.87 -> 0.82 us.)"""
     if off & _NOT_OFF:
         check_range("off", off, 0, (1 << 29) - 1)
-    if n == size:
-        # Whole payload: the check is native code (midi/fast.py) and the copy a slice
-        # store in C, ~10x the byte loop below. The store allocates nothing since
-        # MicroPython 1.22 (py/vm.c builds the slice on the stack for a built-in type);
-        # lengths match, so buf keeps its size.
-        if n and or_bytes(payload, n) & _NOT_7:
+    if n < 0:
+        # Whole payload (nearly every call): the check is native code (midi/fast.py) and
+        # the copy a slice store in C, ~10x the byte loop below. The store allocates
+        # nothing since MicroPython 1.22 (py/vm.c builds the slice on the stack for a
+        # built-in type); lengths match, so buf keeps its size.
+        n = _len(payload)
+        end = off + 1 + n
+        if n and _or(payload, n) & _NOT_7:
             _bad_payload(payload, n)
-        buf[off + n + 1] = _EOX  # IndexError here, before any write, if buf is short
-        buf[off + 1:off + 1 + n] = payload
-    else:
-        buf[off + n + 1] = _EOX
-        acc = 0
-        j = off + 1
-        for i in range(n):
-            b = payload[i]
-            acc |= b
-            buf[j] = b
-            j += 1
-        if acc & _NOT_7:
-            _bad_payload(payload, n)
+        buf[end] = _EOX  # IndexError here, before any write, if buf is short
+        buf[off + 1:end] = payload
+        buf[off] = _SYSEX
+        return n + 2
+    if n > len(payload):
+        check_range("n", n, 0, len(payload))
+    buf[off + n + 1] = _EOX
+    acc = 0
+    j = off + 1
+    for i in range(n):
+        b = payload[i]
+        acc |= b
+        buf[j] = b
+        j += 1
+    if acc & _NOT_7:
+        _bad_payload(payload, n)
     buf[off] = _SYSEX
     return n + 2
 
