@@ -205,23 +205,23 @@ def _piezo_front_end(d, x, y, hold=False):
     parts.append(elm.Schottky().right().label("BAT54\n(single)", loc="top", fontsize=9))
     d += parts[-1]
     d += elm.Dot().label("HOLD", loc="top", fontsize=9)
-    d.push()
-    parts.append(elm.Capacitor().down(2.5).label("10 nF\nC0G/X7R", loc="bottom", fontsize=9))
-    d += parts[-1]
-    parts.append(elm.Ground())
-    d += parts[-1]
-    d.pop()
+    _to_ground(d, parts, elm.Capacitor().down(2.5).label("10 nF\nC0G/X7R", loc="bottom", fontsize=9))
     d += elm.Line().right(2.5)
     d += elm.Dot()
-    d.push()
-    parts.append(elm.Resistor().down(2.5).label("470 kΩ\nbleed", loc="bottom", fontsize=9))
-    d += parts[-1]
-    parts.append(elm.Ground())
-    d += parts[-1]
-    d.pop()
+    _to_ground(d, parts, elm.Resistor().down(2.5).label("470 kΩ\nbleed", loc="bottom", fontsize=9))
     d += elm.Line().right(2)
     d += elm.Dot(open=True).label("mux Ix / ADC", loc="right")
     return parts
+
+
+def _to_ground(d, parts, part):
+    # part from the current point down to a ground symbol, the drawing staying where it was;
+    # both go into parts (what the peak-hold box encircles)
+    d.push()
+    for e in (part, elm.Ground()):
+        parts.append(e)
+        d += e
+    d.pop()
 
 
 def pads():
