@@ -165,7 +165,7 @@ class PadGroup:
         self._thr = array("H", [120] * count)
         self._rearm = array("H", [60] * count)
         self._gate = array("H", [50] * count)
-        self._half = bytearray([2] * count)  # ms in which a silenced pad's floor halves
+        self._half = bytearray([2] * count)  # ms in which the crosstalk and retrigger floors halve
         self._peak = array("H", bytes(2 * count))
         self._t0 = [0] * count  # strike start (window open)
         self._ton = [0] * count  # Note On time
