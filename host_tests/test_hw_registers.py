@@ -24,7 +24,7 @@ for p in range(plan.phases):
         ob = array("H", [7] * plan.count)
         base = uctypes.addressof(ra)
         table = hw.register_table(3)
-        pa = read_block(base >> 2, (base + 4) >> 2, (base + 8) >> 2, (base + 12) >> 2, table, oa, p)
+        pa = read_block((base >> 2, (base + 4) >> 2, (base + 8) >> 2, (base + 12) >> 2), table, oa, p)
         pb = read_block_twin(rb, 0, 1, 2, 3, table, ob, p)
         assert pa == pb == result & 0xFFF, (pa, pb)
         assert list(ra) == list(rb), (p, list(ra), list(rb))

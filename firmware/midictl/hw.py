@@ -45,20 +45,21 @@ def no_adc():
 
 # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
 @micropython.viper
-def read_block(set_w: int, clr_w: int, cs_w: int, res_w: int, table, out, p: int) -> int:
+def read_block(regs, table, out, p: int) -> int:
     """The ADC reads of scan phase p with registers only (on the chip, ~20x faster than
-    the interpreted loop). The four registers come as word addresses (byte address >> 2:
-    small ints on the chip, where a full address would be a bignum to convert per call);
-    `table` is Hardware.register_table(): for each entry of the phase, move the mux select
-    lines when the entry says so (one write to GPIO_OUT_SET, one to GPIO_OUT_CLR, then
+    the interpreted loop). `regs`, a tuple, holds the four registers' word addresses
+    (byte address >> 2: small ints on the chip, where a full address would be a bignum
+    to convert): GPIO_OUT_SET, GPIO_OUT_CLR, ADC CS and ADC RESULT. `table` is
+    Hardware.register_table(): for each entry of the phase, move the mux select lines
+    when the entry says so (one write to GPIO_OUT_SET, one to GPIO_OUT_CLR, then
     `settle` loops), start one conversion on its ADC channel, wait for READY, store the
     12-bit RESULT at out[its sample index]. Returns the highest pad sample read.
     The CS write carries READY too: a read-only bit on the chip, and what lets the same
     code run against a plain buffer of "registers" in the host tests and the benchmark."""
-    ps = ptr32(set_w << 2)
-    pc = ptr32(clr_w << 2)
-    cs = ptr32(cs_w << 2)
-    res = ptr32(res_w << 2)
+    ps = ptr32(int(regs[0]) << 2)
+    pc = ptr32(int(regs[1]) << 2)
+    cs = ptr32(int(regs[2]) << 2)
+    res = ptr32(int(regs[3]) << 2)
     t = ptr32(table)
     o = ptr16(out)
     settle = t[0]
@@ -86,6 +87,13 @@ def read_block(set_w: int, clr_w: int, cs_w: int, res_w: int, table, out, p: int
             peak = v
         j += 1
     return peak
+
+
+@micropython.viper
+def read_phase_registers(hw, p: int) -> int:
+    """Hardware.read_phase on the register path (use_registers makes it the instance's):
+    read_block over the hardware's own tables, with no interpreted frame in between."""
+    return int(read_block(hw._regw, hw._regs_table, hw.samples, p))
 
 
 def read_block_twin(regs, set_i, clr_i, cs_i, res_i, table, out, p):
@@ -145,11 +153,10 @@ class Hardware:
     def use_registers(self, set_reg, clr_reg, cs_reg, res_reg, settle):
         """Read the ADC through read_block at these register (byte) addresses."""
         self._regs_table = self.register_table(settle)
-        self._set_w = set_reg >> 2
-        self._clr_w = clr_reg >> 2
-        self._cs_w = cs_reg >> 2
-        self._res_w = res_reg >> 2
+        self._regw = (set_reg >> 2, clr_reg >> 2, cs_reg >> 2, res_reg >> 2)
         self.registers = (set_reg, clr_reg, cs_reg, res_reg, settle)
+        # read_phase from here on: the native read, bound once (the scan calls it directly)
+        self.read_phase = self._read_registers
 
     def register_table(self, settle):
         """read_block's view of the scan plan, one array('I') (one buffer to look up per
@@ -175,11 +182,13 @@ class Hardware:
         return t
 
     # -- per scan --------------------------------------------------------------------------------
+    _read_registers = read_phase_registers
+
     def read_phase(self, p):
         """Read every analog entry of scan phase p into self.samples (12-bit). Returns the
         highest pad sample read when it is known for free (the register path), else -1."""
         if self.registers is not None:
-            return read_block(self._set_w, self._clr_w, self._cs_w, self._res_w, self._regs_table, self.samples, p)
+            return read_block(self._regw, self._regs_table, self.samples, p)
         m = self._mem
         sreg = self._set_reg
         creg = self._clr_reg
