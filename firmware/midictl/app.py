@@ -161,8 +161,11 @@ class Controller:
             self._midi_in()
         # 5. out (attribute checks first: most scans have nothing to send)
         din = self.din
-        if din is not None and (din._count or din._ring_count):
-            din.pump(now_us, now_ms)
+        if din is not None:
+            if din._count:
+                din.pump(now_us, now_ms)
+            elif din._ring_count:  # knob traffic only: pump()'s second half, native
+                din._pump_slots(now_us, now_ms)
         if self.usb is not None:
             self.usb.service()
 

@@ -18,6 +18,8 @@
 #
 # Hot path (send, pump): no allocation.
 
+import sys
+
 from midictl.compat import ticks_add, ticks_diff
 
 try:
@@ -31,6 +33,139 @@ except ImportError:
 _US_PER_BYTE = const(320)  # 10 bits at 31250 baud
 _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
 _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
+# The ticks' period - 1, as this port has it: 2**30 - 1 on the chip, more on a 64-bit host
+_TICKS_MAX = ticks_add(0, -1)
+# The length of a channel message by its status's high nibble - 8 (MIDI 1.0 Table I)
+_CH_LEN = b"\x03\x03\x03\x03\x02\x02\x03"
+
+
+
+def pump_slots_twin(d, now_us, now_ms):
+    """The coalescing slots' part of DinOut.pump in plain Python (what CPython runs, and
+    what the host tests compare the native one against): the pending slots in the order
+    they became pending, each while the bytes ahead of the wire allow."""
+    while d._ring_count:
+        r = d._ring
+        h = d._ring_head
+        s = r[h]
+        n = d._slot_len[s]
+        left = ticks_diff(d._busy_until, now_us)
+        if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.lead_bytes:
+            return
+        # _write(), written out for this one case (at most _MAX_MSG bytes: one UART
+        # write, never chunked): every knob message comes this way
+        k = d.running.encode(d._slot_data, n, d._out, 0, now_ms, s * _MAX_MSG)
+        try:
+            if k:
+                d.uart.write(d._views[k])
+        except Exception:
+            d.write_errors += 1
+            d.running.reset()
+            return  # still pending: retried on the next pump
+        d._busy_until = ticks_add(now_us if left < 0 else d._busy_until, k * _US_PER_BYTE)
+        d.bytes_sent = (d.bytes_sent + k) & 0x3FFFFFFF
+        d._slot_pending[s] = 0
+        h += 1
+        d._ring_head = 0 if h == len(r) else h
+        d._ring_count -= 1
+
+
+pump_slots = pump_slots_twin
+if sys.implementation.name == "micropython":
+    import micropython
+
+    # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
+    @micropython.viper
+    def _pump_slots(d, now_us: int, now_ms: int):
+        """pump_slots_twin in native code: a knob's message from its slot to the UART
+        with no interpreted frame, running status applied here for a single channel
+        message (nearly every slot) as RunningStatus.encode applies it, which the rest
+        still goes through. Ticks are small ints: native ints here."""
+        tmax = int(_TICKS_MAX)
+        half = (tmax >> 1) + 1
+        rc = int(d._ring_count)
+        ring = d._ring
+        rl = int(len(ring))
+        r = ptr8(ring)
+        h = int(d._ring_head)
+        lens = ptr8(d._slot_len)
+        data = ptr8(d._slot_data)
+        pend = ptr8(d._slot_pending)
+        out = ptr8(d._out)
+        chl = ptr8(_CH_LEN)
+        lead = int(d.lead_bytes)
+        busy = int(d._busy_until)
+        rs = d.running
+        uart = d.uart
+        views = d._views
+        sent = 0
+        failed = 0
+        while rc > 0:
+            s = int(r[h])
+            n = int(lens[s])
+            left = ((busy - now_us + half) & tmax) - half
+            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > lead:
+                break
+            b = s * _MAX_MSG
+            st = int(data[b])
+            if st >= 0x80 and st < 0xF0 and n == int(chl[(st >> 4) - 8]):
+                # RunningStatus.encode's path for one channel message, step for step
+                start = 0
+                due = 1
+                if st == int(rs.status):
+                    if rs.enabled:
+                        due = 0
+                        every = int(rs.refresh_every)
+                        idle = int(rs.refresh_idle_ms)
+                        sc = int(rs._sent)
+                        if every != 0 and sc >= every:
+                            due = 1
+                        elif idle != 0:
+                            dt = ((now_ms - int(rs._last_ms) + half) & tmax) - half
+                            if dt < 0 or dt >= idle:
+                                due = 1
+                        if not due:
+                            rs._sent = sc + 1
+                            rs.dropped = (int(rs.dropped) + 1) & 0x3FFFFFFF
+                            start = 1
+                    if due:
+                        rs._sent = 1
+                else:
+                    rs.status = st
+                    rs._sent = 1
+                rs._last_ms = now_ms
+                k = n - start
+                i = 0
+                while i < k:
+                    out[i] = data[b + start + i]
+                    i += 1
+            else:
+                k = int(rs.encode(d._slot_data, n, d._out, 0, now_ms, b))
+            try:
+                if k:
+                    uart.write(views[k])
+            except Exception:
+                failed = 1
+                break
+            if left < 0:
+                busy = now_us
+            busy = (busy + k * _US_PER_BYTE) & tmax
+            sent += k
+            pend[s] = 0
+            h += 1
+            if h == rl:
+                h = 0
+            rc -= 1
+        d._ring_head = h
+        d._ring_count = rc
+        d._busy_until = busy
+        if sent:
+            d.bytes_sent = (int(d.bytes_sent) + sent) & 0x3FFFFFFF
+        if failed:
+            d.write_errors = int(d.write_errors) + 1
+            rs.reset()  # still pending: retried on the next pump
+
+    pump_slots = _pump_slots
 
 
 class DinOut:
@@ -171,30 +306,10 @@ class DinOut:
                 return  # still queued: retried on the next pump, never lost
             self._head = nxt
             self._count -= n + 1
-        while self._ring_count:
-            r = self._ring
-            h = self._ring_head
-            s = r[h]
-            n = self._slot_len[s]
-            left = ticks_diff(self._busy_until, now_us)
-            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > self.lead_bytes:
-                return
-            # _write(), written out for this one case (at most _MAX_MSG bytes: one UART
-            # write, never chunked): every knob message comes this way
-            k = self.running.encode(self._slot_data, n, self._out, 0, now_ms, s * _MAX_MSG)
-            try:
-                if k:
-                    self.uart.write(self._views[k])
-            except Exception:
-                self.write_errors += 1
-                self.running.reset()
-                return  # still pending: retried on the next pump
-            self._busy_until = ticks_add(now_us if left < 0 else self._busy_until, k * _US_PER_BYTE)
-            self.bytes_sent += k
-            self._slot_pending[s] = 0
-            h += 1
-            self._ring_head = 0 if h == len(r) else h
-            self._ring_count -= 1
+        if self._ring_count:
+            self._pump_slots(now_us, now_ms)
+
+    _pump_slots = pump_slots  # the native one under MicroPython
 
     def _peek_fifo(self, n):
         # Copy the oldest message into _msg; return where the FIFO head goes once it is sent.
@@ -237,5 +352,6 @@ class DinOut:
         if ticks_diff(start, now_us) < 0:
             start = now_us
         self._busy_until = ticks_add(start, k * _US_PER_BYTE)
-        self.bytes_sent += k
+        self.bytes_sent = (self.bytes_sent + k) & 0x3FFFFFFF
         return True
+
