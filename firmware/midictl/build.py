@@ -111,6 +111,7 @@ def build_controls(ctl, board, cfg):
     ctl.pad_samples = memoryview(ctl.hw.samples)[:max(1, plan.npads)]
     ctl.slow_in = plan.slow_in
     ctl.filters = _filters(analog, plan.slow_in)
+    _fast_knobs(ctl)
     if ctl.din:
         ctl.din.trim()  # every DIN coalescing slot is registered by now
 
@@ -139,6 +140,41 @@ def _filters(analog, slow_in):
         bank.end_phase()
     bank.finish()
     return bank
+
+
+def _fast_knobs(ctl):
+    # The knobs whose messages the FilterBank's native run may send itself: plain CC
+    # knobs without soft takeover, playing into the engine directly or through a shift
+    # layer, with a controller number below the channel mode messages (120..127, which
+    # the USB port also tracks), and an engine sending to the DIN and USB ports built
+    # here and nothing else. A shift layer's knob shares its owner's filter: both are
+    # taken, or neither.
+    bank = ctl.filters
+    eng = ctl.engine
+    din = ctl.din
+    usb = ctl.usb
+    if eng.ports != [p for p in (din, usb) if p is not None]:
+        return
+    for e in range(len(bank.owners)):
+        ks = (bank.owners[e], bank.seconds[e])
+        layers = [_fast_layer(ctl, k) for k in ks]
+        if layers[0] and (ks[1] is None or layers[1]):
+            for which in (0, 1):
+                if ks[which] is not None:
+                    bank.fast_cc(e, which, ks[which], layers[which], eng, ctl.modes, din, usb)
+
+
+def _fast_layer(ctl, k):
+    # 1: k sends straight to the engine; 2, 3: through the main or shift LayerSink; 0: k
+    # is not a knob the native run may send for
+    if type(k) is not Knob or k._kind != 0 or k.takeover or k.number >= 120:
+        return 0
+    s = k._sink
+    if s is ctl.engine:
+        return 1
+    if type(s) is LayerSink and s._sink is ctl.engine and s._modes is ctl.modes:
+        return 3 if s._layer else 2
+    return 0
 
 
 def _analog(ctl, m, sinks):

@@ -123,6 +123,14 @@ class AdcFilter:
 # Per filter, _STRIDE ints of `state`: the EMA, anchor, readings so far, quiet count, the
 # clamp edges, the hysteresis (all as in AdcFilter, 1/16 steps) and the sample it reads.
 _STRIDE = const(8)
+# Per filter, twice _FSTRIDE ints of `fast` (FilterBank.fast_cc), for the owner and for the
+# shift layer's knob sharing the filter: 0 where the native run hands the filter's moves
+# to _moved(); for a plain CC knob, when it sends (1: always, 2: while the shift layer is
+# off, 3: while it is on) and what its _moved() computes and sends with: the anchor's low
+# edge, span, min, max - min, inverted, the status byte | the controller number << 8 |
+# 0x10000 when USB is a port, and its DIN coalescing slot (-1: no DIN).
+_FSTRIDE = const(8)
+_MAX_MSG = const(16)  # din.py's slot size
 
 
 def filter_block_twin(state, samples, why, start, end):
@@ -287,6 +295,7 @@ try:
             # dispatch(start, end), here: no interpreted frame for a knob message
             owners = bank.owners
             seconds = bank.seconds
+            fk = ptr32(bank.fast)
             e = start
             while e < end:
                 r = w[e]
@@ -294,11 +303,82 @@ try:
                     a = st[e * _STRIDE + 1]
                     o = owners[e]
                     o.anchor = a
-                    o._moved(r)
-                    o = seconds[e]
-                    if o:  # (viper cannot test `is not None`; an owner is always true)
-                        o.anchor = a
+                    f = e * (2 * _FSTRIDE)
+                    if r == MOVED and fk[f]:
+                        # the owner's, then the shift layer's knob: Knob._moved() of a
+                        # plain CC knob, step for step, and the message it sends written
+                        # straight into the ports (fast_cc)
+                        k = 0
+                        while k < 2:
+                            if k:
+                                f += _FSTRIDE
+                                if not fk[f]:
+                                    break
+                                o = seconds[e]
+                                o.anchor = a
+                            k += 1
+                            if o._waiting:  # soft takeover set up after boot: the long way
+                                o._moved(r)
+                                continue
+                            span = fk[f + 2]
+                            x = (((a - fk[f + 1]) >> 2) * fk[f + 4] + (span >> 1)) // span
+                            if fk[f + 5]:
+                                v = fk[f + 3] + fk[f + 4] - x
+                            else:
+                                v = fk[f + 3] + x
+                            o._local = v
+                            if v == int(o.value):
+                                continue
+                            o.value = v
+                            lay = fk[f]  # 1: always; 2, 3: while the shift layer is off, on
+                            if lay > 1:
+                                on = 0
+                                if bank.modes.shift:
+                                    on = 1
+                                if on != lay - 2:
+                                    continue
+                            sn = fk[f + 6]
+                            m = ptr8(bank.msg)
+                            m[0] = sn & 0xFF
+                            m[1] = (sn >> 8) & 0x7F
+                            m[2] = v
+                            s = fk[f + 7]
+                            if s >= 0:
+                                # DinOut.send(msg, 3, key), for the knob's slot
+                                din = bank.din
+                                sd = ptr8(din._slot_data)
+                                b = s * _MAX_MSG
+                                sd[b] = m[0]
+                                sd[b + 1] = m[1]
+                                sd[b + 2] = v
+                                ptr8(din._slot_len)[s] = 3
+                                pend = ptr8(din._slot_pending)
+                                if pend[s]:
+                                    din.coalesced = int(din.coalesced) + 1
+                                else:
+                                    pend[s] = 1
+                                    ring = din._ring
+                                    rc = int(din._ring_count)
+                                    i = int(din._ring_head) + rc
+                                    if i >= int(len(ring)):
+                                        i -= int(len(ring))
+                                    ptr8(ring)[i] = s
+                                    din._ring_count = rc + 1
+                            if sn & 0x10000:
+                                # UsbOut.send(msg, 3, key): a CC below 120 is one packet
+                                u = bank.usb
+                                if u._tx3(u.cable, bank.msg):
+                                    u.sent = int(u.sent) + 1
+                                else:
+                                    u.dropped = int(u.dropped) + 1
+                            eng = bank.engine
+                            eng.events = int(eng.events) + 1
+                    else:
                         o._moved(r)
+                        o = seconds[e]
+                        if o:  # (viper cannot test `is not None`; an owner is always true)
+                            o.anchor = a
+                            o._moved(r)
                 e += 1
         return count
 
@@ -319,6 +399,12 @@ class FilterBank:
         self.seconds = []
         self.state = array("i")
         self.why = bytearray(1)
+        self.fast = array("i", bytes(8 * _FSTRIDE))
+        self.msg = bytearray(3)
+        self.din = None  # the ports fast_cc's knobs send to
+        self.usb = None
+        self.engine = None
+        self.modes = None  # whose shift layer is on (layered knobs)
 
     def add(self, owner, f, sample, second=None):
         """owner._moved(r) is called with owner.anchor set whenever filter f (an
@@ -349,9 +435,36 @@ class FilterBank:
             self.seconds.append(second)
         self.state = st
         self.why = bytearray(max(1, len(rows)))
+        self.fast = array("i", bytes(8 * _FSTRIDE * max(1, len(rows))))
         self.bounds = array("H", self._bounds or [0, 0])
         self._rows = []  # building is over: let the tuples go
         self._bounds = []
+
+    def fast_cc(self, e, which, knob, layer, engine, modes, din, usb):
+        """Filter e's owner (which 0) or shift layer's knob (which 1), `knob`, is a plain
+        CC knob that sends to `engine` (layer 1), or through a LayerSink to it while
+        `modes`' shift layer is off (2) or on (3); the engine sends to exactly `din` and
+        `usb` (either may be None). The native run then does what knob._moved(MOVED) and
+        engine.cc() would, without an interpreted frame: a knob message costs a fraction
+        of those calls. The bytes are what the interpreted path sends, in the same order;
+        the twin keeps calling _moved(), and a host test compares the two. Set up after
+        finish(), at build time, for the owner only if for its second too; `din` needs
+        the knob's coalescing slot registered."""
+        f = e * 2 * _FSTRIDE + which * _FSTRIDE
+        fk = self.fast
+        fk[f] = layer
+        fk[f + 1] = knob._lo
+        fk[f + 2] = knob._span
+        fk[f + 3] = knob.min
+        fk[f + 4] = knob.max - knob.min
+        fk[f + 5] = 1 if knob._invert else 0
+        st = 0xB0 | knob.channel
+        fk[f + 6] = st | knob.number << 8 | (0x10000 if usb is not None else 0)
+        fk[f + 7] = din._slot_key[st << 7 | knob.number] if din is not None else -1
+        self.engine = engine
+        self.modes = modes
+        self.din = din
+        self.usb = usb
 
     run = bank_run  # the native one under MicroPython
     run_twin = bank_run_twin
