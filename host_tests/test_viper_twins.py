@@ -352,3 +352,67 @@ def test_filter_bank_knob_messages_match_the_interpreted_path():
     r = run(["-c", KNOBS], extra_path=("tools/simboard",), timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok"
+
+
+USB_SEND = r'''
+import random
+from midictl import usbout
+from midictl.engine import Engine
+from midictl.midi import encode
+from midictl.usbout import UsbOut
+from rtfakes import Itf
+assert usbout.send_native is not usbout.send_twin  # the viper one, under MicroPython
+random.seed(17)
+msg = bytearray(40)
+sounded = sent = dropped = 0
+for trial in range(40):
+    pair = []
+    size, cable = random.choice((16, 64, 256)), random.randrange(16)
+    for native in (True, False):
+        itf = Itf(size=size)
+        u = UsbOut(itf, Engine([]), cable=cable)
+        if not native:
+            u.send = (lambda u: lambda m, n, k: usbout.send_twin(u, m, n, k))(u)
+        pair.append((u, itf))
+    (ua, ia), (ub, ib) = pair
+    for step in range(500):
+        r = random.random()
+        ch = random.randrange(16)
+        if r < 0.35:
+            n = encode.note_on(msg, 0, ch, random.randrange(128), random.choice((0, 1, 100, 127)))
+        elif r < 0.6:
+            n = encode.note_off(msg, 0, ch, random.randrange(128), random.randrange(128))
+        elif r < 0.75:
+            n = encode.control_change(msg, 0, ch, random.choice((1, 7, 64, 120, 121, 123)), random.randrange(128))
+        elif r < 0.8:
+            n = encode.pitch_bend(msg, 0, ch, random.randrange(16384))
+        elif r < 0.85:
+            n = encode.program_change(msg, 0, ch, random.randrange(128))
+        elif r < 0.9:
+            n = encode.nrpn(msg, 0, ch, random.randrange(16384), random.randrange(16384))
+        elif r < 0.95:
+            n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 20))))
+        else:
+            n = 1
+            msg[0] = random.choice((0xF8, 0xFA, 0xFC, 0xFE))
+        ua.send(msg, n, 0)
+        ub.send(msg, n, 0)
+        if random.random() < 0.02:
+            ia.open = ib.open = not ia.open
+        assert (ia.n, bytes(ia.buf[:ia.n]), ua.sent, ua.dropped, ua.sounding) == \
+            (ib.n, bytes(ib.buf[:ib.n]), ub.sent, ub.dropped, ub.sounding), (trial, step)
+        if random.random() < 0.3:
+            ia.host_reads()
+            ib.host_reads()
+        sounded += sum(ua.sounding)
+    sent += ua.sent
+    dropped += ua.dropped
+assert sounded > 10000 and sent > 5000 and dropped > 1000, (sounded, sent, dropped)
+print("ok")
+'''
+
+
+def test_usb_send_matches_its_twin_on_random_traffic():
+    r = run(["-c", USB_SEND])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == "ok"

@@ -368,7 +368,7 @@ try:
                                 # UsbOut.send(msg, 3, key): a CC below 120 is one packet
                                 u = bank.usb
                                 if u._tx3(u.cable, bank.msg):
-                                    u.sent = int(u.sent) + 1
+                                    u.sent = (int(u.sent) + 1) & 0x3FFFFFFF
                                 else:
                                     u.dropped = int(u.dropped) + 1
                             eng = bank.engine
