@@ -95,79 +95,91 @@ class Controller:
         self._rxbuf = bytearray(64)
         self._usbbuf = bytearray(64)
         self._rt = bytearray(1)
-        self._first = True
-        self._phase = 0
         self._phases = len(self.slow_in)
-        self._bits = -1  # the switch levels of the last scan (-1: none yet)
         self._thru = cfg["thru"]
         self.thru_dropped = 0
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
         self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else _NOTHING
+        self.step = self._scanner()
 
     # -- building --------------------------------------------------------------------------------
     def output_pending(self):
         return self.din is not None and self.din.pending() > 0
 
-    def step(self, now_us, now_ms):
-        if self._first:
-            self._first = False
-            if self.din:
-                # Power-on: whatever a previous session left sounding on the synth ends now.
-                for ch in range(16):
-                    if self.note_channels & (1 << ch):
-                        self.din.send(_all_notes_off(ch), 3, 0)
+    # step(now_us, now_ms): one scan. An instance attribute, the function _scanner() makes
+    # at the end of __init__, whose defaults hold what a scan uses: each is then a local,
+    # where self.<name> would be a lookup in this object's attribute table, twenty-odd of
+    # them per scan. The objects are held, not their methods: a method patched on one of
+    # them (a test's injected fault, the benchmark's samples) is still what the scan calls.
+    # What changes from scan to scan, the switch levels of the last scan and the scan
+    # phase, is in two cells of the closure (a closure's call allocates when its cells
+    # and arguments are more than five).
+    def _scanner(self):
         hw = self.hw
-        # 1. switches: the debouncer only runs when a level changed or a lockout runs
-        bits = hw.pressed_bits()
-        deb = self.debounce
-        if bits != self._bits or deb._locked:
-            self._bits = bits
-            changed = deb.update(bits, now_ms)
-            if changed:
-                self._switches(changed, now_ms)
-        # 1b. a key matrix, every other scan (2 ms is plenty for buttons, and each row costs
-        # a write and a read)
-        keys = self.keys
-        if keys is not None and not self.scans & 1:
-            hw.scan_matrix(keys)
-            changed = keys.update(now_ms)
-            if changed:
-                self._keys(changed, keys.state, now_ms)
-        # 2. encoders: detents are counted by the pin interrupts; look only when one moved
-        # (the same test EncoderCC.update starts with, without the call)
-        for e in self.encoders:
-            q = e._q
-            if q._count != q._taken:
-                e.update(now_ms)
-        # 3. analog
-        p = self._phase
-        self._phase = p + 1 if p + 1 < self._phases else 0
-        peak = hw.read_phase(p)
-        samples = hw.samples
-        pads = self.pads
-        # pads.quiet(peak, now_ms) written out (most scans: nothing struck, nothing due)
-        if self.pads_count and (peak < 0 or pads._active or peak > pads._thr_min or (
-                pads._gating and ticks_diff(now_ms, pads._gate_next) >= 0)):
-            pads.scan(self.pad_samples, now_ms)
-        self.filters.run(p, samples)  # this phase's knobs and stick, in one native pass
-        self.scans += 1
-        if self._to_report:
-            self._report_pots()
-        # 4. MIDI IN, when a byte or a packet is waiting
-        uart = hw.uart
-        if (uart is not None and uart.any()) or (self.usb is not None and self._usb_itf.rx_ready):
-            self._midi_in()
-        # 5. out (attribute checks first: most scans have nothing to send)
-        din = self.din
-        if din is not None:
-            if din._count:
-                din.pump(now_us, now_ms)
-            elif din._ring_count:  # knob traffic only: pump()'s second half, native
-                din._pump_slots(now_us, now_ms)
-        if self.usb is not None:
-            self.usb.service()
+        usb = self.usb
+        bits = -1  # the switch levels of the last scan (-1: none yet)
+        phase = -1  # the next scan's phase (-1: the first scan, which starts phase 0)
+
+        def step(now_us, now_ms, ctl=self, hw=hw, deb=self.debounce, keys=self.keys, encoders=self.encoders,
+                 pads=self.pads, npads=self.pads_count, pad_samples=self.pad_samples, filters=self.filters,
+                 samples=hw.samples, phases=self._phases, uart=hw.uart, din=self.din, usb=usb,
+                 usb_itf=self._usb_itf if usb is not None else None):
+            nonlocal bits, phase
+            if phase < 0:
+                phase = 0
+                if din is not None:
+                    # Power-on: whatever a previous session left sounding on the synth ends now.
+                    for ch in range(16):
+                        if ctl.note_channels & (1 << ch):
+                            din.send(_all_notes_off(ch), 3, 0)
+            scans = ctl.scans
+            # 1. switches: the debouncer only runs when a level changed or a lockout runs
+            b = hw.pressed_bits()
+            if b != bits or deb._locked:
+                bits = b
+                changed = deb.update(b, now_ms)
+                if changed:
+                    ctl._switches(changed, now_ms)
+            # 1b. a key matrix, every other scan (2 ms is plenty for buttons, and each row
+            # costs a write and a read)
+            if keys is not None and not scans & 1:
+                hw.scan_matrix(keys)
+                changed = keys.update(now_ms)
+                if changed:
+                    ctl._keys(changed, keys.state, now_ms)
+            # 2. encoders: detents are counted by the pin interrupts; look only when one
+            # moved (the same test EncoderCC.update starts with, without the call)
+            for e in encoders:
+                q = e._q
+                if q._count != q._taken:
+                    e.update(now_ms)
+            # 3. analog
+            p = phase
+            phase = p + 1 if p + 1 < phases else 0
+            peak = hw.read_phase(p)
+            # pads.quiet(peak, now_ms) written out (most scans: nothing struck, nothing due)
+            if npads and (peak < 0 or pads._active or peak > pads._thr_min or (
+                    pads._gating and ticks_diff(now_ms, pads._gate_next) >= 0)):
+                pads.scan(pad_samples, now_ms)
+            filters.run(p, samples)  # this phase's knobs and stick, in one native pass
+            ctl.scans = scans + 1
+            if ctl._to_report:
+                ctl._report_pots()
+            # 4. MIDI IN, when a byte or a packet is waiting
+            if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
+                ctl._midi_in()
+            # 5. out (attribute checks first: most scans have nothing to send)
+            if din is not None:
+                if din._count:
+                    din.pump(now_us, now_ms)
+                elif din._ring_count:  # knob traffic only: pump()'s second half, native
+                    din._pump_slots(now_us, now_ms)
+            if usb is not None:
+                usb.service()
+
+        return step
 
     def _report_pots(self):
         # Runs in the scan loop for the first scans: the knobs still to report are compacted
