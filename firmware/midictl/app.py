@@ -77,6 +77,7 @@ class Controller:
         self.pads: "PadGroup"
         self.feedback: dict  # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN
         self.encoders: list
+        self.encoders_moved: bytearray  # set by a detent on any of them (Quadrature.moved)
         self.switch_at: list  # GPIO -> (0, pad index) or (1, button)
         self.keys: "KeyMatrix | None"
         self.key_at: list  # matrix position -> button
@@ -123,6 +124,7 @@ class Controller:
         phase = -1  # the next scan's phase (-1: the first scan, which starts phase 0)
 
         def step(now_us, now_ms, ctl=self, hw=hw, deb=self.debounce, keys=self.keys, encoders=self.encoders,
+                 moved=self.encoders_moved,
                  pads=self.pads, npads=self.pads_count, pad_samples=self.pad_samples, filters=self.filters,
                  samples=hw.samples, phases=self._phases, uart=hw.uart, din=self.din, usb=usb,
                  usb_itf=self._usb_itf if usb is not None else None):
@@ -149,12 +151,16 @@ class Controller:
                 changed = keys.update(now_ms)
                 if changed:
                     ctl._keys(changed, keys.state, now_ms)
-            # 2. encoders: detents are counted by the pin interrupts; look only when one
-            # moved (the same test EncoderCC.update starts with, without the call)
-            for e in encoders:
-                q = e._q
-                if q._count != q._taken:
-                    e.update(now_ms)
+            # 2. encoders: detents are counted by the pin interrupts, which set `moved`;
+            # look only then, and only at those that moved (the test EncoderCC.update
+            # starts with, without the call). Cleared first: a detent counted meanwhile
+            # sets it again, for the next scan.
+            if moved[0]:
+                moved[0] = 0
+                for e in encoders:
+                    q = e._q
+                    if q._count != q._taken:
+                        e.update(now_ms)
             # 3. analog
             p = phase
             phase = p + 1 if p + 1 < phases else 0

@@ -32,6 +32,7 @@ def build_controls(ctl, board, cfg):
     analog: list = [None] * plan.count  # sample index -> (owner, filter, shift owner, its filter)
     ctl.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover
     ctl.encoders = []
+    ctl.encoders_moved = bytearray(1)  # every encoder's Quadrature.moved
     switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)
     ctl.switch_at = switch_at
     ctl.knobs = []
@@ -84,6 +85,7 @@ def build_controls(ctl, board, cfg):
         elif kind == "encoder":
             a, b = w["pins"]
             q = Quadrature(m["steps_per_detent"])
+            q.moved = ctl.encoders_moved
             sh = m.get("shift")
             shift = (sh["channel"] - 1, sh["cc"]) if sh else None
             e = EncoderCC(eng, q, m["channel"] - 1, m["cc"], t == "cc_relative",

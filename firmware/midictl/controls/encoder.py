@@ -12,7 +12,7 @@
 #
 # poll(a, b) (scan loop) and edge(a, b) (pin-change IRQ, hard IRQs allowed) are the same
 # code: it only reads and writes ints. take() is lock-free against the IRQ: edge() only
-# writes the wrapping total `_count`, take() only writes `_taken`.
+# writes the wrapping total `_count` (then sets `moved`), take() only writes `_taken`.
 
 try:
     from micropython import const
@@ -45,6 +45,9 @@ class Quadrature:
         self._steps = 0
         self._count = 0
         self._taken = 0
+        # set to 1 whenever a detent is counted; the scan loop clears it and looks at its
+        # encoders only while it is set (build.py gives every encoder the same one)
+        self.moved = bytearray(1)
 
     def poll(self, a, b):
         new = (2 if a else 0) | (1 if b else 0)
@@ -66,6 +69,7 @@ class Quadrature:
             d = -((half - s) // per)
         if d:
             self._count = (self._count + d) & _WRAP
+            self.moved[0] = 1
 
     edge = poll
 
