@@ -326,7 +326,7 @@ for step in range(4000):
             ca.feedback[key[0]].set_remote(v)
             cb.feedback[key[0]].set_remote(v)
     elif r < 0.025:
-        ia._open = ib._open = not ia._open  # the host goes away and comes back
+        ia._open = ib._open = not ia._open  # the interface closes and opens again (tx3 refuses meanwhile)
     p = step % plan.phases
     na = ca.filters.run(p, samples)
     nb = cb.filters.run(p, samples)
@@ -398,7 +398,7 @@ for trial in range(40):
         ua.send(msg, n, 0)
         ub.send(msg, n, 0)
         if random.random() < 0.02:
-            ia.open = ib.open = not ia.open
+            ia.up = ib.up = not ia.up
         assert (ia.n, bytes(ia.buf[:ia.n]), ua.sent, ua.dropped, ua.sounding) == \
             (ib.n, bytes(ib.buf[:ib.n]), ub.sent, ub.dropped, ub.sounding), (trial, step)
         if random.random() < 0.3:

@@ -182,8 +182,8 @@ class Controller:
                     din.pump(now_us, now_ms)
                 elif din._ring_count:  # knob traffic only: pump()'s second half, native
                     din._pump_slots(now_us, now_ms)
-            if usb is not None:
-                usb.service()
+            if usb is not None and usb_itf is not None and (usb.sent != usb._kicked or usb_itf.up != usb._was_open):
+                usb.service()  # (the test service() documents, inline)
 
         return step
 

@@ -86,6 +86,9 @@ class MidiPort(MIDIInterface):
         self._txlen = txlen
         self._txv = [b[:i] for i in range(0, txlen + 1, 4)]
         self.rx_ready = False
+        # is_open() as an attribute, kept by on_open() and on_reset() (where the stock
+        # interface sets what is_open() returns): the scan loop reads it every scan
+        self.up = False
         self._tx_done = self._tx_cb  # bound once: a bound method per call would allocate
         self._rx_done = self._rx_cb
         # The stock interface's methods tx_kick calls, bound once too: each is found two
@@ -145,6 +148,12 @@ class MidiPort(MIDIInterface):
         # asserts they are still there).
         self.tx_discard()
         super().on_open()
+        self.up = True
+
+    def on_reset(self):
+        # The host has gone (unplugged) or reset the bus.
+        self.up = False
+        super().on_reset()
 
     def tx_discard(self):
         tx = self._tx

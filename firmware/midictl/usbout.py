@@ -9,7 +9,8 @@
 # anything stale and end every note the host may still think is sounding.
 #
 # `itf` is midictl.usbmidi.MidiPort on the board (or a fake in tests) with:
-#   is_open(), tx3(cable, msg) -> bool (msg[0:3], a channel message, as one event packet;
+#   is_open(), up (what is_open() returns, as an attribute: read every scan without a
+#   call), tx3(cable, msg) -> bool (msg[0:3], a channel message, as one event packet;
 #   False also when the host is away),
 #   tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf) -> n
 
@@ -109,7 +110,6 @@ class UsbOut:
         self.engine = engine  # for its sounding-note table
         self.cable = cable
         self._tx3 = itf.tx3  # bound once: the hot path skips two lookups
-        self._is_open = itf.is_open  # (every scan: found on the interface's base class)
         self._pkt = bytearray(_PKT_MAX)
         self._off = bytearray(4)
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
@@ -125,17 +125,19 @@ class UsbOut:
     send = send_native
 
     def service(self):
-        """Once per scan: notice the host coming and going (one cheap call), and start a
-        transfer only when something was written since the last one -- a completed
-        transfer chains the next by itself, so idle scans cost no more."""
-        is_open = self._is_open()
-        if is_open != self._was_open:
-            self._was_open = is_open
-            if is_open:
+        """Has something to do when the host came or went, or something was written since
+        the last transfer started: `sent != _kicked or itf.up != _was_open`, which the scan
+        loop tests inline before calling it. Notices the host coming back, and starts a
+        transfer -- a completed transfer chains the next by itself."""
+        up = self.itf.up
+        if up != self._was_open:
+            self._was_open = up
+            if up:
                 self._host_back()
-        if is_open and self.sent != self._kicked:
+        if self.sent != self._kicked:
             self._kicked = self.sent
-            self.itf.tx_kick()
+            if up:
+                self.itf.tx_kick()
 
     def _host_back(self):
         # Whatever sat in the interface's buffer while the host was away was already

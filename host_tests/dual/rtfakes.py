@@ -53,7 +53,7 @@ class Itf:
     def __init__(self, size=64, open_=True):
         self.buf = bytearray(size)
         self.n = 0
-        self.open = open_
+        self.up = open_
         self.sent = []  # packets the host received
         self.discards = 0
         self.kicks = 0
@@ -61,7 +61,7 @@ class Itf:
         self.rx_ready = False
 
     def is_open(self):
-        return self.open
+        return self.up
 
     def tx_write(self, pkt, n):
         if self.n + n > len(self.buf):
@@ -72,7 +72,7 @@ class Itf:
         return True
 
     def tx3(self, cable, msg):
-        if not self.open or self.n + 4 > len(self.buf):
+        if not self.up or self.n + 4 > len(self.buf):
             return False
         b = self.buf
         b[self.n] = (cable << 4) | (msg[0] >> 4)

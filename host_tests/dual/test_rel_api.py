@@ -45,6 +45,7 @@ class Itf:
     def __init__(self):
         self.out = bytearray()
         self.rx_ready = False
+        self.up = True
 
     def is_open(self):
         return True

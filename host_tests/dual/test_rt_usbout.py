@@ -41,12 +41,12 @@ def test_host_returning_is_left_with_nothing_sounding():
     eng.note_on(9, 36, 100)  # reaches the host
     eng.note_on(9, 38, 100)  # reaches the host, still held when it comes back
     itf.host_reads()
-    itf.open = False
+    itf.up = False
     usb.service()
     eng.note_off(9, 36)  # lost: the host is away
     eng.note_on(9, 40, 90)  # lost too
     eng.note_off(9, 40)
-    itf.open = True
+    itf.up = True
     usb.service()
     assert itf.discards == 0  # stale data is the interface's to drop (MidiPort.on_open)
     itf.host_reads()
@@ -61,7 +61,7 @@ def test_first_connection_sends_all_notes_off_on_note_channels():
     eng.note_channels = (1 << 9) | 1
     usb = UsbOut(itf, eng)
     usb.service()
-    itf.open = True
+    itf.up = True
     usb.service()
     itf.host_reads()
     assert itf.sent == [b"\x0b\xb0\x7b\x00", b"\x0b\xb9\x7b\x00"]
