@@ -110,23 +110,24 @@ class Controller:
         return self.din is not None and self.din.pending() > 0
 
     # step(now_us, now_ms): one scan. An instance attribute, the function _scanner() makes
-    # at the end of __init__, whose defaults hold what a scan uses: each is then a local,
-    # where self.<name> would be a lookup in this object's attribute table, twenty-odd of
-    # them per scan. The objects are held, not their methods: a method patched on one of
-    # them (a test's injected fault, the benchmark's samples) is still what the scan calls.
-    # What changes from scan to scan, the switch levels of the last scan and the scan
-    # phase, is in two cells of the closure (a closure's call allocates when its cells
-    # and arguments are more than five).
+    # at the end of __init__, whose defaults hold the objects a scan uses most: each is
+    # then a local, where self.<name> is a lookup in this object's attribute table. The
+    # objects are held, not their methods: a method patched on one of them (a test's
+    # injected fault, the benchmark's samples) is still what the scan calls. What changes
+    # from scan to scan, the switch levels of the last scan and the scan phase, is in two
+    # cells of the closure (a closure's call allocates when its cells and arguments are
+    # more than five). Not every object is a default: a call's locals are one block of
+    # heap taken and given back per call, and the bigger the block, the longer the search
+    # for one in a fragmented heap (the simulator's long run took a third longer with
+    # seventeen defaults than with ten).
     def _scanner(self):
         hw = self.hw
         usb = self.usb
         bits = -1  # the switch levels of the last scan (-1: none yet)
         phase = -1  # the next scan's phase (-1: the first scan, which starts phase 0)
 
-        def step(now_us, now_ms, ctl=self, hw=hw, deb=self.debounce, keys=self.keys, encoders=self.encoders,
-                 moved=self.encoders_moved,
-                 pads=self.pads, npads=self.pads_count, pad_samples=self.pad_samples, filters=self.filters,
-                 samples=hw.samples, phases=self._phases, uart=hw.uart, din=self.din, usb=usb,
+        def step(now_us, now_ms, ctl=self, hw=hw, deb=self.debounce, moved=self.encoders_moved,
+                 pads=self.pads, filters=self.filters, din=self.din, usb=usb,
                  usb_itf=self._usb_itf if usb is not None else None):
             nonlocal bits, phase
             if phase < 0:
@@ -146,6 +147,7 @@ class Controller:
                     ctl._switches(changed, now_ms)
             # 1b. a key matrix, every other scan (2 ms is plenty for buttons, and each row
             # costs a write and a read)
+            keys = ctl.keys
             if keys is not None and not scans & 1:
                 hw.scan_matrix(keys)
                 changed = keys.update(now_ms)
@@ -157,23 +159,24 @@ class Controller:
             # sets it again, for the next scan.
             if moved[0]:
                 moved[0] = 0
-                for e in encoders:
+                for e in ctl.encoders:
                     q = e._q
                     if q._count != q._taken:
                         e.update(now_ms)
             # 3. analog
             p = phase
-            phase = p + 1 if p + 1 < phases else 0
+            phase = p + 1 if p + 1 < ctl._phases else 0
             peak = hw.read_phase(p)
             # pads.quiet(peak, now_ms) written out (most scans: nothing struck, nothing due)
-            if npads and (peak < 0 or pads._active or peak > pads._thr_min or (
+            if ctl.pads_count and (peak < 0 or pads._active or peak > pads._thr_min or (
                     pads._gating and ticks_diff(now_ms, pads._gate_next) >= 0)):
-                pads.scan(pad_samples, now_ms)
-            filters.run(p, samples)  # this phase's knobs and stick, in one native pass
+                pads.scan(ctl.pad_samples, now_ms)
+            filters.run(p, hw.samples)  # this phase's knobs and stick, in one native pass
             ctl.scans = scans + 1
             if ctl._to_report:
                 ctl._report_pots()
             # 4. MIDI IN, when a byte or a packet is waiting
+            uart = hw.uart
             if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
                 ctl._midi_in()
             # 5. out (attribute checks first: most scans have nothing to send)

@@ -93,7 +93,6 @@ class MidiPort(MIDIInterface):
         self._rx_done = self._rx_cb
         # The stock interface's methods tx_kick calls, bound once too: each is found two
         # classes up, a walk the interpreter would repeat for every kick.
-        self._is_open = self.is_open
         self._xfer_busy = self.xfer_pending
         self._xfer_submit = self.submit_xfer
 
@@ -133,7 +132,7 @@ class MidiPort(MIDIInterface):
     def tx_kick(self):
         tx = self._tx
         n = tx._n
-        if n and self._is_open() and not self._xfer_busy(self.ep_in):
+        if n and self.up and not self._xfer_busy(self.ep_in):
             self._xfer_submit(self.ep_in, self._txv[n >> 2], self._tx_done)
 
     def _tx_xfer(self):
