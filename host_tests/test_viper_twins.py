@@ -157,7 +157,7 @@ from midictl import din as dm
 from midictl.din import DinOut
 from midictl.midi import encode
 from midictl.midi.running import RunningStatus
-assert dm.pump_slots is not dm.pump_slots_twin  # the viper one, under MicroPython
+assert dm.pump_native is not dm.pump_twin  # the viper one, under MicroPython
 
 
 def _key(k, ch, num):  # the engine's coalescing keys (engine.py)
@@ -180,22 +180,24 @@ class Uart:
 
 def state(d):
     rs = d.running
-    return (d._ring_head, d._ring_count, bytes(d._ring), bytes(d._slot_pending), d._busy_until,
-            d.bytes_sent, d.write_errors, d.coalesced, rs.status, rs._sent, rs._last_ms, rs.dropped)
+    return (d._ring_head, d._ring_count, bytes(d._ring), bytes(d._slot_pending), d._head, d._count,
+            d._busy_until, d.bytes_sent, d.write_errors, d.coalesced, d.dropped, rs.status, rs._sent,
+            rs._last_ms, rs.dropped)
 
 
 random.seed(11)
 msg = bytearray(16)
-checked = errors = saved = 0
+checked = errors = saved = lost = 0
 for trial in range(120):
     cfg = (random.random() < 0.8, random.choice((0, 0, 3, 10)), random.choice((0, 0, 5, 300)))
     fail = set(random.randrange(1, 400) for _ in range(random.randint(0, 6)))
     lead = random.choice((1, 3, 6, 12))
+    fifo = random.choice((24, 64, 100, 1024))  # small ones wrap (and fill) often
     ds = []
     for native in (True, False):
-        d = DinOut(Uart(fail), RunningStatus(*cfg), lead_bytes=lead)
+        d = DinOut(Uart(fail), RunningStatus(*cfg), fifo_size=fifo, lead_bytes=lead)
         if not native:
-            d._pump_slots = (lambda d: lambda us, ms: dm.pump_slots_twin(d, us, ms))(d)
+            d.pump = (lambda d: lambda us, ms: dm.pump_twin(d, us, ms))(d)
         ds.append(d)
     # continuous controllers of every length: CC, bend, channel pressure (2 bytes), 14-bit
     # CC (6) and NRPN (12), on a few channels
@@ -227,9 +229,23 @@ for trial in range(120):
                 n = encode.nrpn(msg, 0, ch, num, v)
             for d in ds:
                 d.send(msg, n, _key(k, ch, num))
-        if random.random() < 0.1:
+        for _ in range(random.choice((0, 0, 0, 1, 3))):
+            # the FIFO's traffic, sent before the slots': notes, program changes, a bank
+            # select with its program change (three messages), SysEx of every length
+            r = random.random()
+            ch = random.randrange(3)
+            if r < 0.5:
+                n = encode.note_on(msg, 0, ch, random.randrange(128), random.randrange(128))
+            elif r < 0.7:
+                n = encode.note_off(msg, 0, ch, random.randrange(128), 64)
+            elif r < 0.8:
+                n = encode.program_change(msg, 0, ch, random.randrange(128))
+            elif r < 0.9:
+                n = encode.bank_program(msg, 0, ch, random.randrange(16384), random.randrange(128))
+            else:
+                n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 13))))
             for d in ds:
-                d.send(b"\x90\x3c\x40", 3, 0)  # a note: the FIFO's path, then the slots'
+                d.send(msg, n, 0)
         for d in ds:
             d.pump(t, (t // 1000) & ((1 << 30) - 1))
         a, b = ds
@@ -238,7 +254,9 @@ for trial in range(120):
     assert a.bytes_sent == sum(len(x) for x in a.uart.got)
     errors += a.write_errors
     saved += a.running.dropped
-assert errors > 20 and saved > 1000, (errors, saved)  # failed writes and running status both seen
+    lost += a.dropped
+# failed writes, running status and a full FIFO all seen
+assert errors > 20 and saved > 1000 and lost > 0, (errors, saved, lost)
 print("ok", checked)
 '''
 

@@ -180,11 +180,8 @@ class Controller:
             if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
                 ctl._midi_in()
             # 5. out (attribute checks first: most scans have nothing to send)
-            if din is not None:
-                if din._count:
-                    din.pump(now_us, now_ms)
-                elif din._ring_count:  # knob traffic only: pump()'s second half, native
-                    din._pump_slots(now_us, now_ms)
+            if din is not None and (din._count or din._ring_count):
+                din.pump(now_us, now_ms)
             if usb is not None and usb_itf is not None and (usb.sent != usb._kicked or usb_itf.up != usb._was_open):
                 usb.service()  # (the test service() documents, inline)
 

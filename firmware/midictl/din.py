@@ -39,11 +39,31 @@ _TICKS_MAX = ticks_add(0, -1)
 _CH_LEN = b"\x03\x03\x03\x03\x02\x02\x03"
 
 
-
-def pump_slots_twin(d, now_us, now_ms):
-    """The coalescing slots' part of DinOut.pump in plain Python (what CPython runs, and
-    what the host tests compare the native one against): the pending slots in the order
-    they became pending, each while the bytes ahead of the wire allow."""
+def pump_twin(d, now_us, now_ms):
+    """DinOut.pump in plain Python (what CPython runs, and what the host tests compare the
+    native one against). What may go out: a message fits when the bytes still ahead of
+    the wire plus its own stay within the limit (urgent_bytes for the FIFO, lead_bytes for
+    the slots), or the wire is idle (outstanding(), inline)."""
+    while d._count:
+        f = d._fifo
+        h = d._head
+        n = f[h]
+        left = ticks_diff(d._busy_until, now_us)
+        if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.urgent_bytes:
+            return
+        size = len(f)
+        if h + n < size:  # not wrapped: encode it where it lies
+            ok = d._write(f, h + 1, n, now_us, now_ms)
+            nxt = h + n + 1
+            if nxt == size:
+                nxt = 0
+        else:
+            nxt = d._peek_fifo(n)
+            ok = d._write(d._msg, 0, n, now_us, now_ms)
+        if not ok:
+            return  # still queued: retried on the next pump, never lost
+        d._head = nxt
+        d._count -= n + 1
     while d._ring_count:
         r = d._ring
         h = d._ring_head
@@ -70,44 +90,60 @@ def pump_slots_twin(d, now_us, now_ms):
         d._ring_count -= 1
 
 
-pump_slots = pump_slots_twin
+pump_native = pump_twin
 if sys.implementation.name == "micropython":
     import micropython
 
     # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
     @micropython.viper
-    def _pump_slots(d, now_us: int, now_ms: int):
-        """pump_slots_twin in native code: a knob's message from its slot to the UART
-        with no interpreted frame, running status applied here for a single channel
-        message (nearly every slot) as RunningStatus.encode applies it, which the rest
-        still goes through. Ticks are small ints: native ints here."""
+    def _pump(d, now_us: int, now_ms: int):
+        """pump_twin in native code. A message that is one channel message (nearly every
+        note and knob message) goes from the FIFO or its slot to the UART with no
+        interpreted frame, running status applied here as RunningStatus.encode applies it;
+        a FIFO message that wraps round the FIFO's end or is more than one message (a
+        SysEx, an NRPN) goes the interpreted way (_write), a slot's group of messages
+        through RunningStatus.encode. Ticks are small ints: native ints here."""
         tmax = int(_TICKS_MAX)
         half = (tmax >> 1) + 1
-        rc = int(d._ring_count)
+        fifo = d._fifo
+        fp = ptr8(fifo)
+        size = int(len(fifo))
+        fc = int(d._count)
+        fh = int(d._head)
         ring = d._ring
         rl = int(len(ring))
         r = ptr8(ring)
-        h = int(d._ring_head)
+        rc = int(d._ring_count)
+        rh = int(d._ring_head)
         lens = ptr8(d._slot_len)
         data = ptr8(d._slot_data)
         pend = ptr8(d._slot_pending)
         out = ptr8(d._out)
         chl = ptr8(_CH_LEN)
-        lead = int(d.lead_bytes)
         busy = int(d._busy_until)
         rs = d.running
         uart = d.uart
         views = d._views
-        sent = 0
         failed = 0
-        while rc > 0:
-            s = int(r[h])
-            n = int(lens[s])
+        while fc > 0 or rc > 0:
+            if fc > 0:  # the FIFO first
+                n = int(fp[fh])
+                limit = int(d.urgent_bytes)
+                src = fp
+                b = fh + 1
+                s = 0
+            else:
+                s = int(r[rh])
+                n = int(lens[s])
+                limit = int(d.lead_bytes)
+                src = data
+                b = s * _MAX_MSG
             left = ((busy - now_us + half) & tmax) - half
-            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > lead:
+            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > limit:
                 break
-            b = s * _MAX_MSG
-            st = int(data[b])
+            st = 0
+            if fc == 0 or fh + n < size:
+                st = int(src[b])
             if st >= 0x80 and st < 0xF0 and n == int(chl[(st >> 4) - 8]):
                 # RunningStatus.encode's path for one channel message, step for step
                 start = 0
@@ -137,36 +173,63 @@ if sys.implementation.name == "micropython":
                 k = n - start
                 i = 0
                 while i < k:
-                    out[i] = data[b + start + i]
+                    out[i] = src[b + start + i]
                     i += 1
+                try:
+                    if k:
+                        uart.write(views[k])
+                except Exception:
+                    failed = 1
+                    break
+                if left < 0:
+                    busy = now_us
+                busy = (busy + k * _US_PER_BYTE) & tmax
+                d.bytes_sent = (int(d.bytes_sent) + k) & 0x3FFFFFFF
+            elif fc > 0:
+                # the interpreted way, which writes, counts and keeps the wire's time itself
+                d._busy_until = busy
+                if fh + n < size:
+                    ok = d._write(fifo, b, n, now_us, now_ms)
+                else:
+                    d._head = fh
+                    d._peek_fifo(n)  # the message, in one piece, into _msg
+                    ok = d._write(d._msg, 0, n, now_us, now_ms)
+                busy = int(d._busy_until)
+                if not ok:
+                    break  # still queued: retried on the next pump, never lost
             else:
                 k = int(rs.encode(d._slot_data, n, d._out, 0, now_ms, b))
-            try:
-                if k:
-                    uart.write(views[k])
-            except Exception:
-                failed = 1
-                break
-            if left < 0:
-                busy = now_us
-            busy = (busy + k * _US_PER_BYTE) & tmax
-            sent += k
-            pend[s] = 0
-            h += 1
-            if h == rl:
-                h = 0
-            rc -= 1
-        d._ring_head = h
+                try:
+                    if k:
+                        uart.write(views[k])
+                except Exception:
+                    failed = 1
+                    break
+                if left < 0:
+                    busy = now_us
+                busy = (busy + k * _US_PER_BYTE) & tmax
+                d.bytes_sent = (int(d.bytes_sent) + k) & 0x3FFFFFFF
+            if fc > 0:
+                fh += n + 1
+                if fh >= size:
+                    fh -= size
+                fc -= n + 1
+            else:
+                pend[s] = 0
+                rh += 1
+                if rh == rl:
+                    rh = 0
+                rc -= 1
+        d._head = fh
+        d._count = fc
+        d._ring_head = rh
         d._ring_count = rc
         d._busy_until = busy
-        if sent:
-            d.bytes_sent = (int(d.bytes_sent) + sent) & 0x3FFFFFFF
         if failed:
             d.write_errors = int(d.write_errors) + 1
-            rs.reset()  # still pending: retried on the next pump
+            rs.reset()  # still queued or pending: retried on the next pump
 
-    pump_slots = _pump_slots
-
+    pump_native = _pump
 
 class DinOut:
     def __init__(self, uart, running, fifo_size=1024, lead_bytes=6, urgent_bytes=24, max_slots=64):
@@ -282,34 +345,10 @@ class DinOut:
             return 0
         return (left + _US_PER_BYTE - 1) // _US_PER_BYTE
 
-    def pump(self, now_us, now_ms):
-        # What may go out: a message fits when the bytes still ahead of the wire plus its
-        # own stay within the limit, or the wire is idle (outstanding(), inline: this runs
-        # for every message sent).
-        while self._count:
-            f = self._fifo
-            h = self._head
-            n = f[h]
-            left = ticks_diff(self._busy_until, now_us)
-            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > self.urgent_bytes:
-                return
-            size = len(f)
-            if h + n < size:  # not wrapped: encode it where it lies
-                ok = self._write(f, h + 1, n, now_us, now_ms)
-                nxt = h + n + 1
-                if nxt == size:
-                    nxt = 0
-            else:
-                nxt = self._peek_fifo(n)
-                ok = self._write(self._msg, 0, n, now_us, now_ms)
-            if not ok:
-                return  # still queued: retried on the next pump, never lost
-            self._head = nxt
-            self._count -= n + 1
-        if self._ring_count:
-            self._pump_slots(now_us, now_ms)
-
-    _pump_slots = pump_slots  # the native one under MicroPython
+    # pump(now_us, now_ms), every scan while something waits: the urgent FIFO first, in
+    # order, then the coalescing slots in the order they became pending, each message
+    # while the bytes ahead of the wire allow (pump_twin; the native one under MicroPython)
+    pump = pump_native
 
     def _peek_fifo(self, n):
         # Copy the oldest message into _msg; return where the FIFO head goes once it is sent.
