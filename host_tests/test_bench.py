@@ -12,7 +12,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 ROWS = ("µs per message, ours", "adafruit_midi ÷ ours", "mido ÷ ours", "heap bytes per message",
         "Controller.step(), chip's path", "read_block: viper, registers), idle",
-        "read_block: viper, registers), pad strike + knob sweep", "through machine.ADC (the simulator's path)",
+        "read_block: viper, registers), pad strike + knob sweep", "the busy step's scans that decide a strike",
+        "through machine.ADC (the simulator's path)",
         "heap bytes allocated per step",
         "controls alone", "alone: strike → Note On at the USB stack", "alone: deciding scan → Note On starts on DIN",
         "while 8 knobs sweep, DIN wire", "while 8 knobs sweep: deciding scan", "UsbOut.send()", "Engine.note_on()",
@@ -40,6 +41,9 @@ def test_firmware_pieces_under_both_interpreters():
     steps = res["mpy"]["step"]
     assert set(steps) == {"idle", "busy", "regs", "regs_busy"} and set(res["cpy"]["step"]) == {"idle", "busy"}
     assert steps["regs"][1] == 0 and steps["regs_busy"][1] == 0  # and allocates nothing either
+    # the scans that decided a strike were timed one by one (at least the one strike)
+    med, top, count = res["mpy"]["note_scan"]
+    assert count >= 1 and 0 < med <= top and "note_scan" not in res["cpy"]
     # busy on the register path plays exactly what busy through machine.ADC plays
     assert steps["regs"][2] == 0 and steps["regs_busy"][2:] == steps["busy"][2:]
     for interp in ("mpy", "cpy"):

@@ -141,6 +141,11 @@ def table(res):
             "Controller.step(), chip's path (ADC and mux through hw.read_block: viper, registers), %s: µs "
             "(RP2040 est.)" % label, "%.2f (≈%.0f µs)" % (m, m * CHIP), "n/a",
             "≤ %.0f µs (Unix port)" % STEP_TARGET_US, _yes(m <= STEP_TARGET_US))
+    med, top, count = fw["mpy"]["note_scan"]
+    row("", "the busy step's scans that decide a strike (%d; Note On to both ports, its DIN byte written at "
+            "the scan's end), one by one: µs, median / max (RP2040 est.)" % count,
+        "%.0f / %.0f (≈%.1f / %.1f ms)" % (med, top, med * CHIP / 1000, top * CHIP / 1000), "n/a",
+        "(the simulated latencies below take no CPU time)", "")
     row("", "the same through machine.ADC (the simulator's path), idle / busy: µs",
         "%.2f / %.2f" % (steps["idle"][0], steps["busy"][0]),
         "%.2f / %.2f" % (fw["cpy"]["step"]["idle"][0], fw["cpy"]["step"]["busy"][0]), "(informational)", "")

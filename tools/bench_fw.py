@@ -82,6 +82,9 @@ def measure(steps=20000, msgs=20000, reps=3):
     for interp in ("mpy", "cpy"):
         res = {"step": {}, "usb": {}, "mem": -1}
         for row in _run(interp, ["step", steps, reps]):
+            if row[0] == "note_scan":  # the scans deciding a strike: median, max, how many
+                res["note_scan"] = (float(row[1]), float(row[2]), int(row[3]))
+                continue
             _, name, us, alloc, events, din, scans = row
             res["step"][name] = (float(us), float(alloc), int(events), int(din), int(scans))
         for row in _run(interp, ["usb", msgs, reps]):

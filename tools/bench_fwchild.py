@@ -298,6 +298,24 @@ def bench_step(steps, reps):
         print("ROW|step|%s|%.3f|%.3f|%d|%d|%d" % (name, (best - loop) / n, alloc / n, ctl.engine.events,
                                                    machine.written[0], ctl.scans))
         machine.written[0] = 0
+        if name == "regs_busy":
+            # 3. the scans that decide a strike, one by one: each runs the pad's decision and
+            # hands its Note On to both ports, the DIN byte leaving at the end of that scan
+            gc.collect()
+            took = []
+            for k in range(max(_PULSE_EVERY, steps // 4)):
+                was = ctl.pads.on
+                t0 = clock_us()
+                step(us, ms)
+                d = elapsed_us(clock_us(), t0)
+                us += 1000
+                ms += 1
+                if ctl.pads.on & ~was:
+                    took.append(d)
+                if k % _BATCH == 0:
+                    host_reads(itf)
+            took.sort()
+            print("ROW|note_scan|%.1f|%.1f|%d" % (took[len(took) // 2], took[-1], len(took)))
 
 
 def bench_usb(msgs, reps):
