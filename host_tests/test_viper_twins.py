@@ -157,7 +157,7 @@ from midictl import din as dm
 from midictl.din import DinOut
 from midictl.midi import encode
 from midictl.midi.running import RunningStatus
-assert dm.pump_native is not dm.pump_twin  # the viper one, under MicroPython
+assert dm.pump_native is not dm.pump_twin and dm.send_native is not dm.send_twin  # viper ones
 
 
 def _key(k, ch, num):  # the engine's coalescing keys (engine.py)
@@ -198,6 +198,7 @@ for trial in range(120):
         d = DinOut(Uart(fail), RunningStatus(*cfg), fifo_size=fifo, lead_bytes=lead)
         if not native:
             d.pump = (lambda d: lambda us, ms: dm.pump_twin(d, us, ms))(d)
+            d.send = (lambda d: lambda m, n, k: dm.send_twin(d, m, n, k))(d)
         ds.append(d)
     # continuous controllers of every length: CC, bend, channel pressure (2 bytes), 14-bit
     # CC (6) and NRPN (12), on a few channels
@@ -261,7 +262,7 @@ print("ok", checked)
 '''
 
 
-def test_din_slot_pump_matches_its_twin_on_random_traffic():
+def test_din_send_and_pump_match_their_twins_on_random_traffic():
     r = run(["-c", DIN_SLOTS])
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok 36000"

@@ -39,6 +39,100 @@ _TICKS_MAX = ticks_add(0, -1)
 _CH_LEN = b"\x03\x03\x03\x03\x02\x02\x03"
 
 
+def send_twin(self, msg, n, key):
+    """DinOut.send in plain Python (what CPython runs, and what the host tests compare the
+    native one against)."""
+    if key:
+        s = self._slot_key.get(key, -1)
+        if s >= 0:
+            base = s * _MAX_MSG
+            d = self._slot_data
+            if n == 3:  # a CC, bend or poly pressure: nearly every call
+                d[base] = msg[0]
+                d[base + 1] = msg[1]
+                d[base + 2] = msg[2]
+            else:
+                for i in range(n):
+                    d[base + i] = msg[i]
+            self._slot_len[s] = n
+            if self._slot_pending[s]:
+                self.coalesced += 1
+            else:
+                self._slot_pending[s] = 1
+                r = self._ring
+                r[(self._ring_head + self._ring_count) % len(r)] = s
+                self._ring_count += 1
+            return
+    f = self._fifo
+    size = len(f)
+    if n > 255 or self._count + n + 1 > size:
+        self.dropped += 1
+        return
+    w = (self._head + self._count) % size
+    f[w] = n
+    for i in range(n):
+        w += 1
+        if w == size:
+            w = 0
+        f[w] = msg[i]
+    self._count += n + 1
+
+
+send_native = send_twin
+if sys.implementation.name == "micropython":
+    import micropython
+
+    # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
+    @micropython.viper
+    def _send(d, msg, n: int, key: int):
+        """send_twin in native code, step for step."""
+        m = ptr8(msg)
+        if key != 0:
+            s = int(d._slot_key.get(key, -1))
+            if s >= 0:
+                sd = ptr8(d._slot_data)
+                base = s * _MAX_MSG
+                i = 0
+                while i < n:
+                    sd[base + i] = m[i]
+                    i += 1
+                ptr8(d._slot_len)[s] = n
+                pend = ptr8(d._slot_pending)
+                if pend[s]:
+                    d.coalesced = int(d.coalesced) + 1
+                else:
+                    pend[s] = 1
+                    ring = d._ring
+                    rc = int(d._ring_count)
+                    i = int(d._ring_head) + rc
+                    if i >= int(len(ring)):
+                        i -= int(len(ring))
+                    ptr8(ring)[i] = s
+                    d._ring_count = rc + 1
+                return
+        f = d._fifo
+        size = int(len(f))
+        c = int(d._count)
+        if n > 255 or c + n + 1 > size:
+            d.dropped = int(d.dropped) + 1
+            return
+        fp = ptr8(f)
+        w = int(d._head) + c
+        if w >= size:
+            w -= size
+        fp[w] = n
+        i = 0
+        while i < n:
+            w += 1
+            if w == size:
+                w = 0
+            fp[w] = m[i]
+            i += 1
+        d._count = c + n + 1
+
+    send_native = _send
+
+
 def pump_twin(d, now_us, now_ms):
     """DinOut.pump in plain Python (what CPython runs, and what the host tests compare the
     native one against). What may go out: a message fits when the bytes still ahead of
@@ -92,8 +186,6 @@ def pump_twin(d, now_us, now_ms):
 
 pump_native = pump_twin
 if sys.implementation.name == "micropython":
-    import micropython
-
     # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
     @micropython.viper
     def _pump(d, now_us: int, now_ms: int):
@@ -294,41 +386,10 @@ class DinOut:
             self._ring = bytearray(n)
 
     # -- producer --------------------------------------------------------------------------------
-    def send(self, msg, n, key):
-        if key:
-            s = self._slot_key.get(key, -1)
-            if s >= 0:
-                base = s * _MAX_MSG
-                d = self._slot_data
-                if n == 3:  # a CC, bend or poly pressure: nearly every call
-                    d[base] = msg[0]
-                    d[base + 1] = msg[1]
-                    d[base + 2] = msg[2]
-                else:
-                    for i in range(n):
-                        d[base + i] = msg[i]
-                self._slot_len[s] = n
-                if self._slot_pending[s]:
-                    self.coalesced += 1
-                else:
-                    self._slot_pending[s] = 1
-                    r = self._ring
-                    r[(self._ring_head + self._ring_count) % len(r)] = s
-                    self._ring_count += 1
-                return
-        f = self._fifo
-        size = len(f)
-        if n > 255 or self._count + n + 1 > size:
-            self.dropped += 1
-            return
-        w = (self._head + self._count) % size
-        f[w] = n
-        for i in range(n):
-            w += 1
-            if w == size:
-                w = 0
-            f[w] = msg[i]
-        self._count += n + 1
+    # send(msg, n, key): queue one complete message, or a group of them (NRPN, 14-bit CC,
+    # bank select); key: a continuous controller's coalescing key (its slot), 0 for the
+    # FIFO (send_twin; the native one under MicroPython)
+    send = send_native
 
     def pending(self):
         return self._count + self._ring_count
