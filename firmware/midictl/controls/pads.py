@@ -375,6 +375,7 @@ class PadGroup:
     def _decide(self, due, now):
         peak = self._peak
         t0 = self._t0
+        st = self._st
         win = self.window_ms
         pct = self.crosstalk_pct
         i = -1
@@ -384,33 +385,34 @@ class PadGroup:
             due >>= 1
             if not bit:
                 continue
-            if self._st[i] == _BOUNCE:
-                self._st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
+            if st[i] == _BOUNCE:
+                st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
                 continue
             p = peak[i]
             nb = self._nb[i]
+            ti = t0[i]
             loud = 0
             j = 0
             while nb:
-                if nb & 1 and self._st[j] != _IDLE and -win <= ticks_diff(t0[i], t0[j]) <= win:
+                if nb & 1 and st[j] != _IDLE and -win <= ticks_diff(ti, t0[j]) <= win:
                     if peak[j] > loud:
                         loud = peak[j]
                 nb >>= 1
                 j += 1
             if p * 100 < loud * pct:
-                self._st[i] = _GHOST  # crosstalk: no note, and no mask either
+                st[i] = _GHOST  # crosstalk: no note, and no mask either
                 t0[i] = now
                 continue
             if self.on & (1 << i):
                 self._off(i)
             vel = self._curve[i][self._scale(i, p)]
             if self._kind[i] == _FSR:
-                self._st[i] = _HELD
+                st[i] = _HELD
                 self._lvl[i] = p << 4
                 self._anc[i] = p << 4
                 self._tp[i] = now
             else:
-                self._st[i] = _DECAY
+                st[i] = _DECAY
             self._on(i, vel, now)
 
     # -- note bookkeeping -------------------------------------------------------
