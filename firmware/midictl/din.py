@@ -267,16 +267,6 @@ if sys.implementation.name == "micropython":
                 while i < k:
                     out[i] = src[b + start + i]
                     i += 1
-                try:
-                    if k:
-                        uart.write(views[k])
-                except Exception:
-                    failed = 1
-                    break
-                if left < 0:
-                    busy = now_us
-                busy = (busy + k * _US_PER_BYTE) & tmax
-                d.bytes_sent = (int(d.bytes_sent) + k) & 0x3FFFFFFF
             elif fc > 0:
                 # the interpreted way, which writes, counts and keeps the wire's time itself
                 d._busy_until = busy
@@ -289,8 +279,10 @@ if sys.implementation.name == "micropython":
                 busy = int(d._busy_until)
                 if not ok:
                     break  # still queued: retried on the next pump, never lost
+                k = -1  # written
             else:
                 k = int(rs.encode(d._slot_data, n, d._out, 0, now_ms, b))
+            if k >= 0:
                 try:
                     if k:
                         uart.write(views[k])
