@@ -75,3 +75,61 @@ def test_tx3_bytes_and_lock_free_publish():
         # 16 bytes: two more fit, then the host is "not reading" and tx3 says so
         "fill True True False n=16 w=16 3bb5077ffeef004018813c4018813d40",
     ]
+
+
+KICK = r'''
+import sys
+sys.path.insert(0, "tools/simboard")
+from midictl.usbmidi import MidiPort
+
+host = []
+p = MidiPort(txlen=16)
+real_submit = p._xfer_submit
+
+
+def submit(ep, data, cb):
+    host.append(bytes(data).hex())  # what each IN transfer carries
+    real_submit(ep, data, cb)
+
+
+p._xfer_submit = submit
+p._sim_open()
+print("open", p.tx_busy, host)
+p.tx3(0, b"\x90\x3c\x64")
+p.tx_kick()
+print("kick", p.tx_busy, host)
+p.tx3(0, b"\x80\x3c\x40")
+p.tx_kick()  # in flight: not submitted again (the library would raise "xfer pending")
+print("again", p.tx_busy, host)
+p._sim_frame()  # the host reads the first; its completion chains the second
+print("frame", p.tx_busy, host, p._tx._n)
+p._sim_frame()
+print("frame", p.tx_busy, p._tx._n)
+p.tx3(0, b"\x90\x3d\x64")
+p.tx_kick()
+p._sim_reset()  # unplugged mid-transfer: the library forgets it, and so does the port
+print("reset", p.tx_busy, p.up)
+p._sim_open()  # back: the stale packet is dropped, nothing is in flight
+print("back", p.tx_busy, p._tx._n)
+p.note_on(0, 62, 100)  # a stock helper starts its own transfer: the port sees it in flight
+print("stock", p.tx_busy, host[-1])
+p.tx3(0, b"\x80\x3e\x40")
+p.tx_kick()
+print("after", len(host))
+'''
+
+
+def test_tx_busy_follows_the_transfer_in_flight():
+    r = run(["-c", KICK], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == [
+        "open False []",
+        "kick True ['09903c64']",
+        "again True ['09903c64']",
+        "frame True ['09903c64', '08803c40'] 4",
+        "frame False 0",
+        "reset False False",
+        "back False 0",
+        "stock True 09903e64",
+        "after 4",
+    ]

@@ -182,7 +182,8 @@ class Controller:
             # 5. out (attribute checks first: most scans have nothing to send)
             if din is not None and (din._count or din._ring_count):
                 din.pump(now_us, now_ms)
-            if usb is not None and usb_itf is not None and (usb.sent != usb._kicked or usb_itf.up != usb._was_open):
+            if usb is not None and usb_itf is not None and (
+                    (usb.sent != usb._kicked and not usb_itf.tx_busy) or usb_itf.up != usb._was_open):
                 usb.service()  # (the test service() documents, inline)
 
         return step

@@ -89,6 +89,10 @@ class MidiPort(MIDIInterface):
         # is_open() as an attribute, kept by on_open() and on_reset() (where the stock
         # interface sets what is_open() returns): the scan loop reads it every scan
         self.up = False
+        # An IN transfer is in flight: set as one is submitted, cleared where its completion
+        # (or a bus reset) ends it. The scan loop reads it to leave the USB port alone while
+        # the transfer's own completion will send what it wrote since (_tx_xfer chains it).
+        self.tx_busy = False
         self._tx_done = self._tx_cb  # bound once: a bound method per call would allocate
         self._rx_done = self._rx_cb
         # The stock interface's methods tx_kick calls, bound once too: each is found two
@@ -132,11 +136,22 @@ class MidiPort(MIDIInterface):
     def tx_kick(self):
         tx = self._tx
         n = tx._n
-        if n and self.up and not self._xfer_busy(self.ep_in):
-            self._xfer_submit(self.ep_in, self._txv[n >> 2], self._tx_done)
+        if n and self.up and not self.tx_busy:
+            # Set first: the completion may run as soon as the transfer is submitted.
+            self.tx_busy = True
+            try:
+                self._xfer_submit(self.ep_in, self._txv[n >> 2], self._tx_done)
+            except Exception:
+                self.tx_busy = bool(self._xfer_busy(self.ep_in))  # what the library knows
+                raise
 
     def _tx_xfer(self):
-        # Called by the stock completion callback: chain the next transfer without allocating.
+        # Called by the stock completion callback (the transfer has ended: micropython-lib
+        # clears the endpoint's pending callback before calling it) and by the stock
+        # on_open(): chain the next transfer without allocating. Whether a transfer is in
+        # flight is asked of the library here, once per transfer (not once per scan), so a
+        # stock helper that started one itself is respected.
+        self.tx_busy = bool(self._xfer_busy(self.ep_in))
         self.tx_kick()
 
     def on_open(self):
@@ -150,8 +165,10 @@ class MidiPort(MIDIInterface):
         self.up = True
 
     def on_reset(self):
-        # The host has gone (unplugged) or reset the bus.
+        # The host has gone (unplugged) or reset the bus: a transfer in flight is abandoned
+        # (micropython-lib forgets its callback right after this).
         self.up = False
+        self.tx_busy = False
         super().on_reset()
 
     def tx_discard(self):

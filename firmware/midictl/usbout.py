@@ -12,7 +12,9 @@
 #   is_open(), up (what is_open() returns, as an attribute: read every scan without a
 #   call), tx3(cable, msg) -> bool (msg[0:3], a channel message, as one event packet;
 #   False also when the host is away),
-#   tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf) -> n
+#   tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf) -> n, and tx_busy (a
+#   transfer is in flight: its completion sends what was written meanwhile, so the scan
+#   loop need not call service() for it)
 
 import sys
 
@@ -126,9 +128,10 @@ class UsbOut:
 
     def service(self):
         """Has something to do when the host came or went, or something was written since
-        the last transfer started: `sent != _kicked or itf.up != _was_open`, which the scan
-        loop tests inline before calling it. Notices the host coming back, and starts a
-        transfer -- a completed transfer chains the next by itself."""
+        the last transfer started and none is in flight: `(sent != _kicked and not
+        itf.tx_busy) or itf.up != _was_open`, which the scan loop tests inline before
+        calling it. Notices the host coming back, and starts a transfer -- a completed
+        transfer chains the next by itself."""
         up = self.itf.up
         if up != self._was_open:
             self._was_open = up

@@ -46,6 +46,7 @@ class Itf:
         self.out = bytearray()
         self.rx_ready = False
         self.up = True
+        self.tx_busy = False
 
     def is_open(self):
         return True
