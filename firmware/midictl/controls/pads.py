@@ -137,6 +137,225 @@ def grid_neighbours(count, cols):
     return out
 
 
+def scan_twin(self, samples, now):
+    """PadGroup.scan in plain Python (what CPython runs, and what the host tests compare
+    the native one against)."""
+    if self._gating and ticks_diff(now, self._gate_next) >= 0:
+        self._end_gates(now)
+    # Only pads in progress and pads above their threshold have anything to do (an
+    # idle pad at or below it does nothing): visit those, in pad order, and no other.
+    todo = self._active | above(samples, self._thr, self.count)
+    if not todo:
+        return  # nothing in progress, nothing struck: the usual case
+    st = self._st
+    due = 0
+    i = 0
+    while todo:
+        if not todo & 1:
+            # usually one or two pads in progress: step over idle ones four at a time
+            if todo & 15:
+                todo >>= 1
+                i += 1
+            else:
+                todo >>= 4
+                i += 4
+            continue
+        q = st[i]
+        v = samples[i]
+        if q == _IDLE:
+            st[i] = _WINDOW  # above its threshold, or it would not be in todo
+            self._active |= 1 << i
+            self._peak[i] = v
+            self._t0[i] = now
+        elif q == _WINDOW or q == _BOUNCE:
+            if v > self._peak[i]:
+                self._peak[i] = v
+            if ticks_diff(now, self._t0[i]) >= self.window_ms:
+                due |= 1 << i
+        elif q != _SKIP and (q != _DECAY or v < self._rearm[i] or v > self._thr[i] + (
+                self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]))):
+            # (a decaying pad above half its threshold and under its own tail's floor
+            # has nothing to do yet: most scans of a strike, so no call for them)
+            self._busy(i, q, v, now)
+        todo >>= 1
+        i += 1
+    if due:
+        self._decide(due, now)
+
+
+def decide_twin(self, due, now):
+    """PadGroup._decide in plain Python (as scan_twin is scan's)."""
+    peak = self._peak
+    t0 = self._t0
+    st = self._st
+    win = self.window_ms
+    pct = self.crosstalk_pct
+    i = -1
+    while due:  # the pads whose window has run, in pad order
+        i += 1
+        bit = due & 1
+        due >>= 1
+        if not bit:
+            continue
+        if st[i] == _BOUNCE:
+            st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
+            continue
+        p = peak[i]
+        nb = self._nb[i]
+        ti = t0[i]
+        loud = 0
+        j = 0
+        while nb:
+            if nb & 1 and st[j] != _IDLE and -win <= ticks_diff(ti, t0[j]) <= win:
+                if peak[j] > loud:
+                    loud = peak[j]
+            nb >>= 1
+            j += 1
+        if p * 100 < loud * pct:
+            st[i] = _GHOST  # crosstalk: no note, and no mask either
+            t0[i] = now
+            continue
+        if self.on & (1 << i):
+            self._off(i)
+        vel = self._curve[i][self._scale(i, p)]
+        if self._kind[i] == _FSR:
+            st[i] = _HELD
+            self._lvl[i] = p << 4
+            self._anc[i] = p << 4
+            self._tp[i] = now
+        else:
+            st[i] = _DECAY
+        self._on(i, vel, now)
+
+
+scan_native = scan_twin
+decide_native = decide_twin
+try:
+    if sys.implementation.name != "micropython":
+        raise ImportError
+    from midictl.compat import ticks_add as _ta
+
+    _TMAX = _ta(0, -1)  # the ticks' mask: 2**30 - 1 on the chip
+
+    @micropython.viper
+    def _scan(self, samples, now: int):
+        """scan_twin in native code, step for step: the pads in progress and those above
+        their threshold, visited with no interpreted frame; a pad changing state the rare
+        way (_busy), a run gate (_end_gates) and a decision (_decide) are calls."""
+        tmax = int(_TMAX)
+        hf = (tmax >> 1) + 1
+        if self._gating and ((now - int(self._gate_next) + hf) & tmax) - hf >= 0:
+            self._end_gates(now)
+        n = int(self.count)
+        sm = ptr16(samples)
+        thr = ptr16(self._thr)
+        todo = int(self._active)
+        i = 0
+        while i < n:
+            if sm[i] > thr[i]:
+                todo |= 1 << i
+            i += 1
+        if todo == 0:
+            return
+        st = ptr8(self._st)
+        peak = ptr16(self._peak)
+        rearm = ptr16(self._rearm)
+        hv = ptr8(self._half)
+        t0 = self._t0
+        win = int(self.window_ms)
+        due = 0
+        i = 0
+        while todo:
+            if todo & 1:
+                q = st[i]
+                v = sm[i]
+                if q == _IDLE:
+                    st[i] = _WINDOW
+                    self._active = int(self._active) | (1 << i)
+                    peak[i] = v
+                    t0[i] = now
+                elif q == _WINDOW or q == _BOUNCE:
+                    if v > peak[i]:
+                        peak[i] = v
+                    if ((now - int(t0[i]) + hf) & tmax) - hf >= win:
+                        due |= 1 << i
+                elif q != _SKIP:
+                    busy = 1
+                    if q == _DECAY and v >= rearm[i]:
+                        sh = (((now - int(t0[i]) + hf) & tmax) - hf) // hv[i]
+                        fl = 0  # the floor: a 16-bit peak halved sh times (a machine
+                        if sh < 16:  # shift by 64 or more would wrap, not give 0)
+                            fl = peak[i] >> sh
+                        if v <= thr[i] + fl:
+                            busy = 0  # under its own tail's floor: nothing to do yet
+                    if busy:
+                        self._busy(i, q, v, now)
+            todo >>= 1
+            i += 1
+        if due:
+            self._decide(due, now)
+
+    @micropython.viper
+    def _decide_n(self, due: int, now: int):
+        """decide_twin in native code, step for step (the Note On itself is _on's)."""
+        tmax = int(_TMAX)
+        hf = (tmax >> 1) + 1
+        peak = ptr16(self._peak)
+        st = ptr8(self._st)
+        thr = ptr16(self._thr)
+        kind = ptr8(self._kind)
+        t0 = self._t0
+        nbs = self._nb
+        win = int(self.window_ms)
+        pct = int(self.crosstalk_pct)
+        i = 0
+        while due:
+            if due & 1:
+                if st[i] == _BOUNCE:
+                    st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
+                else:
+                    p = peak[i]
+                    nb = int(nbs[i])
+                    ti = int(t0[i])
+                    loud = 0
+                    j = 0
+                    while nb:
+                        if nb & 1 and st[j] != _IDLE:
+                            d = ((ti - int(t0[j]) + hf) & tmax) - hf
+                            if d >= 0 - win and d <= win and peak[j] > loud:
+                                loud = peak[j]
+                        nb >>= 1
+                        j += 1
+                    if p * 100 < loud * pct:
+                        st[i] = _GHOST  # crosstalk: no note, and no mask either
+                        t0[i] = now
+                    else:
+                        if int(self.on) & (1 << i):
+                            self._off(i)
+                        t = thr[i]
+                        x = 0
+                        if p > t:  # _scale: threshold..full_scale -> 0..127
+                            x = (p - t) * 127 // (int(self.full_scale) - t)
+                            if x > 127:
+                                x = 127
+                        vel = ptr8(self._curve[i])[x]
+                        if kind[i] == _FSR:
+                            st[i] = _HELD
+                            ptr16(self._lvl)[i] = p << 4
+                            ptr16(self._anc)[i] = p << 4
+                            self._tp[i] = now
+                        else:
+                            st[i] = _DECAY
+                        self._on(i, vel, now)
+            due >>= 1
+            i += 1
+
+    scan_native = _scan
+    decide_native = _decide_n
+except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropython shim refuses viper)
+    pass
+
+
 class PadGroup:
     def __init__(self, sink, count, modes=None, window_ms=2, mask_ms=10, full_scale=3400,
                  crosstalk_pct=35, grid_cols=4, neighbours=None, pressure_ms=10):
@@ -219,50 +438,9 @@ class PadGroup:
         return not self._active and peak <= self._thr_min and (
             not self._gating or ticks_diff(now, self._gate_next) < 0)
 
-    def scan(self, samples, now):
-        """One scan: samples[i] is pad i's 12-bit level (len(samples) == count).
-        Allocates nothing."""
-        if self._gating and ticks_diff(now, self._gate_next) >= 0:
-            self._end_gates(now)
-        # Only pads in progress and pads above their threshold have anything to do (an
-        # idle pad at or below it does nothing): visit those, in pad order, and no other.
-        todo = self._active | above(samples, self._thr, self.count)
-        if not todo:
-            return  # nothing in progress, nothing struck: the usual case
-        st = self._st
-        due = 0
-        i = 0
-        while todo:
-            if not todo & 1:
-                # usually one or two pads in progress: step over idle ones four at a time
-                if todo & 15:
-                    todo >>= 1
-                    i += 1
-                else:
-                    todo >>= 4
-                    i += 4
-                continue
-            q = st[i]
-            v = samples[i]
-            if q == _IDLE:
-                st[i] = _WINDOW  # above its threshold, or it would not be in todo
-                self._active |= 1 << i
-                self._peak[i] = v
-                self._t0[i] = now
-            elif q == _WINDOW or q == _BOUNCE:
-                if v > self._peak[i]:
-                    self._peak[i] = v
-                if ticks_diff(now, self._t0[i]) >= self.window_ms:
-                    due |= 1 << i
-            elif q != _SKIP and (q != _DECAY or v < self._rearm[i] or v > self._thr[i] + (
-                    self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]))):
-                # (a decaying pad above half its threshold and under its own tail's floor
-                # has nothing to do yet: most scans of a strike, so no call for them)
-                self._busy(i, q, v, now)
-            todo >>= 1
-            i += 1
-        if due:
-            self._decide(due, now)
+    # scan(samples, now): one scan; samples[i] is pad i's 12-bit level (len(samples) ==
+    # count). Allocates nothing. (scan_twin; the native one under MicroPython)
+    scan = scan_native
 
     def _idle(self, i):
         self._st[i] = _IDLE
@@ -372,48 +550,9 @@ class PadGroup:
         x = (v - t) * 127 // (self.full_scale - t)
         return 127 if x > 127 else x
 
-    def _decide(self, due, now):
-        peak = self._peak
-        t0 = self._t0
-        st = self._st
-        win = self.window_ms
-        pct = self.crosstalk_pct
-        i = -1
-        while due:  # the pads whose window has run, in pad order
-            i += 1
-            bit = due & 1
-            due >>= 1
-            if not bit:
-                continue
-            if st[i] == _BOUNCE:
-                st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
-                continue
-            p = peak[i]
-            nb = self._nb[i]
-            ti = t0[i]
-            loud = 0
-            j = 0
-            while nb:
-                if nb & 1 and st[j] != _IDLE and -win <= ticks_diff(ti, t0[j]) <= win:
-                    if peak[j] > loud:
-                        loud = peak[j]
-                nb >>= 1
-                j += 1
-            if p * 100 < loud * pct:
-                st[i] = _GHOST  # crosstalk: no note, and no mask either
-                t0[i] = now
-                continue
-            if self.on & (1 << i):
-                self._off(i)
-            vel = self._curve[i][self._scale(i, p)]
-            if self._kind[i] == _FSR:
-                st[i] = _HELD
-                self._lvl[i] = p << 4
-                self._anc[i] = p << 4
-                self._tp[i] = now
-            else:
-                st[i] = _DECAY
-            self._on(i, vel, now)
+    # _decide(due, now): the pads of bitmap `due`, whose peak window has run: a note, or
+    # crosstalk (decide_twin; the native one under MicroPython)
+    _decide = decide_native
 
     # -- note bookkeeping -------------------------------------------------------
 
