@@ -56,36 +56,47 @@ class Engine:
             self.note_off(ch, note, 64)
             return
         i = (ch << 7) | note
-        c = self.sounding[i]
+        s = self.sounding
+        c = s[i]
         if c < 255:
-            self.sounding[i] = c + 1
+            s[i] = c + 1
         if c == 0:
             self.nsounding += 1
         self.channels_used |= 1 << ch
-        self._out(encode.note_on(self._m, 0, ch, note, velocity), 0)
+        # encode.note_on and _out written out: every pad's note comes through here
+        m = self._m
+        m[0] = 0x90 | ch
+        m[1] = note
+        m[2] = velocity
+        for p in self.ports:
+            p.send(m, 3, 0)
+        self.events += 1
 
     def note_off(self, ch, note, velocity=64):
         if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
             encode.note_off(self._m, 0, ch, note, velocity)  # raises ValueError naming it
         i = (ch << 7) | note
-        c = self.sounding[i]
+        s = self.sounding
+        c = s[i]
         if c == 0:
             return  # never sent, or already released by panic: nothing to end
-        self.sounding[i] = c - 1
+        s[i] = c - 1
         if c == 1:
             self.nsounding -= 1
         elif c > 1:
             return  # another holder still sounds this note
+        m = self._m
         if self.note_off_as_note_on:
             # Note On velocity 0: what many DIN devices send, and it keeps running status.
-            m = self._m
             m[0] = 0x90 | ch
-            m[1] = note
-            m[2] = 0
-            n = 3
+            velocity = 0
         else:
-            n = encode.note_off(self._m, 0, ch, note, velocity)
-        self._out(n, 0)
+            m[0] = 0x80 | ch
+        m[1] = note
+        m[2] = velocity
+        for p in self.ports:
+            p.send(m, 3, 0)
+        self.events += 1
 
     def cc(self, ch, number, value):
         # Every knob turn comes through here: encode.control_change and _out written out.
