@@ -103,6 +103,9 @@ class Controller:
         self.safe_mode = cfg["safe_mode"]
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
         self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else _NOTHING
+        from midictl.build import leave_room
+
+        leave_room(self)
         self.step = self._scanner()
 
     # -- building --------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 # here refers back to this module, so startup.unload_boot_modules() can free it after boot
 # (classes the scan loop uses live in the controls modules).
 
+import sys
+
 from midictl.controls.adcfilter import AdcFilter, FilterBank
 from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
 from midictl.controls.debounce import BitDebouncer
@@ -230,5 +232,56 @@ def _button(ctl, m, name):
             return ProgramButton(progs, program=m["program"])
         return ProgramButton(progs, step=1 if t == "program_up" else -1)
     return ModeButton(modes, t, m.get("step", 1), eng)
+
+# MicroPython fills an object's attribute table completely before it grows it (py/map.c;
+# compat.room does the same for module globals), and a method call looks for its name
+# among the instance's attributes first: a miss probes slot after slot up to a free one.
+# In a table 35 of 37 full (PadGroup's), each call of one of its methods cost 0.12 us
+# more than with free slots, and the scan loop calls such methods on most of its objects
+# every scan. _SIZES: the sizes the table steps through from an empty instance.
+_SIZES = (1, 2, 4, 6, 8, 10, 12, 17, 23, 29, 37, 47, 59, 73, 97, 127)
+# The names added for a moment: the firmware's own interned names (builtins), so none is
+# made in RAM; those an object already has (BitDebouncer.all) are passed over.
+_SPARE = ("abs", "all", "any", "bin", "chr", "dir", "hex", "iter", "len", "max", "min", "next", "oct", "ord",
+          "pow", "repr", "sum", "sorted", "callable", "divmod", "globals", "locals", "hash", "round")
+
+
+def spare_slots(obj):
+    """Grow obj's attribute table by one size (about a fifth of it left free): add names
+    until it must grow, then delete them (the table keeps its new size; a deleted name's
+    slot still lengthens a probe, so this is as much as one growth buys). Assumes no
+    attribute of obj was ever deleted, so its table's size follows from len(__dict__)."""
+    if sys.implementation.name != "micropython":
+        return  # CPython's dicts are not MicroPython's maps
+    d = obj.__dict__
+    n = len(d)
+    for size in _SIZES:
+        if size >= n:
+            names = [name for name in _SPARE if name not in d][:size - n + 1]
+            for name in names:
+                setattr(obj, name, None)
+            for name in names:
+                delattr(obj, name)
+            return
+
+
+def leave_room(ctl):
+    """spare_slots() on every object whose methods the scan loop (or an encoder's pin
+    interrupt) calls every scan or every message: once, when the controller is built. Not
+    the knobs and buttons: the native filter pass only reads a knob's attributes (found
+    at once in any table), and their methods run once per move or press, where the ~100
+    bytes a bigger table costs each would add up for little."""
+    objs = [ctl, ctl.hw, ctl.engine, ctl.modes, ctl.pads, ctl.filters, ctl.debounce, ctl.din, ctl.usb, ctl.keys]
+    if ctl.usb is not None:
+        objs.append(ctl._usb_itf)
+    if ctl.din is not None:
+        objs.append(ctl.din.running)
+    for e in ctl.encoders:
+        objs.append(e)
+        objs.append(e._q)
+    for o in objs:
+        if o is not None:
+            spare_slots(o)
+
 
 # -- running ---------------------------------------------------------------------------------
