@@ -441,12 +441,16 @@ PAD_SCAN = r'''
 import math, random
 from array import array
 from midictl.controls import pads
-assert pads.scan_native is not pads.scan_twin and pads.decide_native is not pads.decide_twin
+for name in ("scan", "decide", "end_gates", "on", "off"):  # the viper ones, under MicroPython
+    assert getattr(pads, name + "_native") is not getattr(pads, name + "_twin"), name
 
 
 class Twin(pads.PadGroup):
     scan = pads.scan_twin
     _decide = pads.decide_twin
+    _end_gates = pads.end_gates_twin
+    _on = pads.on_twin
+    _off = pads.off_twin
 
 
 class Sink:

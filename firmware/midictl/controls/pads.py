@@ -228,8 +228,67 @@ def decide_twin(self, due, now):
         self._on(i, vel, now)
 
 
+def end_gates_twin(self, now):
+    """PadGroup._end_gates in plain Python (as scan_twin is scan's)."""
+    # Piezo notes whose gate has run and whose pad has decayed (idle) end now; the
+    # others are ended by _busy when they decay. Then find the next deadline.
+    nxt = 0
+    far = True
+    g = self._gating  # (_off(i) clears only bit i: the others stay as read here)
+    i = -1
+    while g:
+        i += 1
+        bit = g & 1
+        g >>= 1
+        if not bit:
+            continue
+        left = self._gate[i] - ticks_diff(now, self._ton[i])
+        if left <= 0:
+            if self._st[i] == _IDLE:
+                self._off(i)
+        elif far or left < nxt:
+            nxt = left
+            far = False
+    if far:
+        self._gate_next = ticks_add(now, 1000)
+    else:
+        self._gate_next = ticks_add(now, nxt)
+
+
+def on_twin(self, i, vel, now):
+    """PadGroup._on in plain Python (as scan_twin is scan's)."""
+    note = self._note[i]
+    if self._modes is not None:
+        note += self._modes.offset
+    if note < 0 or note > 127:
+        return  # cannot happen when modes.cover() was told every pad's note
+    ch = self._ch[i]
+    self._sent[i] = note
+    self._sent_ch[i] = ch
+    self._ton[i] = now
+    self.on |= 1 << i
+    if self._kind[i] == _PIEZO:
+        dl = ticks_add(now, self._gate[i])
+        if not self._gating or ticks_diff(dl, self._gate_next) < 0:
+            self._gate_next = dl
+        self._gating |= 1 << i
+    self._sink.note_on(ch, note, vel)
+
+
+def off_twin(self, i):
+    """PadGroup._off in plain Python (as scan_twin is scan's)."""
+    m = 1 << i
+    self._gating &= ~m
+    if self.on & m:
+        self.on ^= m
+        self._sink.note_off(self._sent_ch[i], self._sent[i], 0)
+
+
 scan_native = scan_twin
 decide_native = decide_twin
+end_gates_native = end_gates_twin
+on_native = on_twin
+off_native = off_twin
 try:
     if sys.implementation.name != "micropython":
         raise ImportError
@@ -350,8 +409,75 @@ try:
             due >>= 1
             i += 1
 
+    @micropython.viper
+    def _end_gates_n(self, now: int):
+        """end_gates_twin in native code, step for step."""
+        tmax = int(_TMAX)
+        hf = (tmax >> 1) + 1
+        gate = ptr16(self._gate)
+        st = ptr8(self._st)
+        ton = self._ton
+        nxt = 0
+        far = 1
+        g = int(self._gating)  # (_off(i) clears only bit i: the others stay as read here)
+        i = -1
+        while g:
+            i += 1
+            bit = g & 1
+            g >>= 1
+            if not bit:
+                continue
+            left = int(gate[i]) - (((now - int(ton[i]) + hf) & tmax) - hf)
+            if left <= 0:
+                if st[i] == _IDLE:
+                    self._off(i)
+            elif far or left < nxt:
+                nxt = left
+                far = 0
+        if far:
+            self._gate_next = (now + 1000) & tmax
+        else:
+            self._gate_next = (now + nxt) & tmax
+
+    @micropython.viper
+    def _on_n(self, i: int, vel: int, now: int):
+        """on_twin in native code, step for step."""
+        note = int(ptr8(self._note)[i])
+        modes = self._modes
+        if modes:  # (viper cannot test `is not None`; a Modes object is always true)
+            note += int(modes.offset)
+        if note < 0 or note > 127:
+            return  # cannot happen when modes.cover() was told every pad's note
+        ch = int(ptr8(self._ch)[i])
+        ptr8(self._sent)[i] = note
+        ptr8(self._sent_ch)[i] = ch
+        self._ton[i] = now
+        self.on = int(self.on) | (1 << i)
+        if ptr8(self._kind)[i] == _PIEZO:
+            tmax = int(_TMAX)
+            hf = (tmax >> 1) + 1
+            dl = (now + int(ptr16(self._gate)[i])) & tmax
+            gating = int(self._gating)
+            if gating == 0 or ((dl - int(self._gate_next) + hf) & tmax) - hf < 0:
+                self._gate_next = dl
+            self._gating = gating | (1 << i)
+        self._sink.note_on(ch, note, vel)
+
+    @micropython.viper
+    def _off_n(self, i: int):
+        """off_twin in native code, step for step."""
+        m = 1 << i
+        self._gating = int(self._gating) & (m ^ -1)
+        on = int(self.on)
+        if on & m:
+            self.on = on ^ m
+            self._sink.note_off(int(ptr8(self._sent_ch)[i]), int(ptr8(self._sent)[i]), 0)
+
     scan_native = _scan
     decide_native = _decide_n
+    end_gates_native = _end_gates_n
+    on_native = _on_n
+    off_native = _off_n
 except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropython shim refuses viper)
     pass
 
@@ -481,30 +607,9 @@ class PadGroup:
             elif self._press[i]:
                 self._follow(i, v, now)
 
-    def _end_gates(self, now):
-        # Piezo notes whose gate has run and whose pad has decayed (idle) end now; the
-        # others are ended by _busy when they decay. Then find the next deadline.
-        nxt = 0
-        far = True
-        g = self._gating  # (_off(i) clears only bit i: the others stay as read here)
-        i = -1
-        while g:
-            i += 1
-            bit = g & 1
-            g >>= 1
-            if not bit:
-                continue
-            left = self._gate[i] - ticks_diff(now, self._ton[i])
-            if left <= 0:
-                if self._st[i] == _IDLE:
-                    self._off(i)
-            elif far or left < nxt:
-                nxt = left
-                far = False
-        if far:
-            self._gate_next = ticks_add(now, 1000)
-        else:
-            self._gate_next = ticks_add(now, nxt)
+    # _end_gates(now): piezo notes whose gate has run and whose pad has decayed end now;
+    # then the next deadline (end_gates_twin; the native one under MicroPython)
+    _end_gates = end_gates_native
 
     def _follow(self, i, v, now):
         # Smooth (EMA 1/8 in 1/16 steps: 8 ms at 1 kHz), follow with hysteresis so noise on a steady
@@ -556,30 +661,13 @@ class PadGroup:
 
     # -- note bookkeeping -------------------------------------------------------
 
-    def _on(self, i, vel, now):
-        note = self._note[i]
-        if self._modes is not None:
-            note += self._modes.offset
-        if note < 0 or note > 127:
-            return  # cannot happen when modes.cover() was told every pad's note
-        ch = self._ch[i]
-        self._sent[i] = note
-        self._sent_ch[i] = ch
-        self._ton[i] = now
-        self.on |= 1 << i
-        if self._kind[i] == _PIEZO:
-            dl = ticks_add(now, self._gate[i])
-            if not self._gating or ticks_diff(dl, self._gate_next) < 0:
-                self._gate_next = dl
-            self._gating |= 1 << i
-        self._sink.note_on(ch, note, vel)
+    # _on(i, vel, now): pad i's Note On, remembered for its Note Off (on_twin; the native
+    # one under MicroPython)
+    _on = on_native
 
-    def _off(self, i):
-        m = 1 << i
-        self._gating &= ~m
-        if self.on & m:
-            self.on ^= m
-            self._sink.note_off(self._sent_ch[i], self._sent[i], 0)
+    # _off(i): pad i's Note Off, if its note sounds (off_twin; the native one under
+    # MicroPython)
+    _off = off_native
 
     def switches(self, changed, state, now=0):
         """Switch pads: bit i of `changed`/`state` (from a BitDebouncer) is pad i."""
