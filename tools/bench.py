@@ -51,8 +51,8 @@ the USB host reads between batches of 20 steps, outside the timing. The target i
 on the chip's path: the ADC and mux through hw.read_block (viper) over a buffer standing in
 for the registers, whose RESULT reads 0 for every input (a viper read of a fixed address
 costs the same whatever it reads); busy, a wrapper around hw.read_phase then stores pad 6's
-and knob 4's levels into the samples, its own cost (a Python call, a modulo, three stores)
-counted in the step, so the busy figure is conservative. The machine.ADC path (the
+and knob 4's levels into the samples, its own cost (one more call, native as the read it
+wraps, a modulo, three stores) counted in the step, so the busy figure is conservative. The machine.ADC path (the
 simulator's: an interpreted loop of ADC calls) is shown for information. "Controls alone" is
 tools/bench_controls.py: the controls without hardware reads, MIDI IN, DIN or USB.
 Latency: %(strikes)d pad strikes (random pad, strength 0.3..1, one at a random time in each

@@ -62,6 +62,7 @@ _GPIO_IN = 0xD0000004
 _BATCH = 20  # steps timed together; the USB host reads between batches (untimed)
 _PULSE_EVERY = 100  # busy: a strike on pad 6 every 100 scans (as tools/bench_controls.py)
 _RAMP = 1000  # busy: knob 4 sweeps 0..4095..0 over 1000 scans
+_PAD6 = 5  # the struck pad's sample
 
 
 def board():
@@ -167,24 +168,34 @@ def play_on_registers(ctl, pad, knob):
     """The register path reads the same fake RESULT (0) for every input, whatever the
     level: what a viper read of a fixed address costs does not depend on it. So the busy
     levels are put into the samples after hw.read_block has stored its zeros, by a wrapper
-    around hw.read_phase: its own cost (one more Python call, a modulo, three stores) is
-    inside the timing, which makes the figure conservative. The peak it returns includes
-    pad 6's level, as read_block's would."""
+    around hw.read_phase (native code, as the read it wraps: one more call, a modulo and
+    three stores, whose cost is inside the timing, which makes the figure conservative).
+    The peak it returns includes pad 6's level, as read_block's would."""
     hw = ctl.hw
-    read = hw.read_phase  # the bound method: the firmware's own code runs unchanged
-    samples = hw.samples
-    k4 = hw.plan.index["knob4"]
-    pad6 = 5
+    hw.read_phase = _Player(ctl, pad, knob).read_phase  # bound once, as use_registers binds its own
 
-    def read_phase(p):
-        peak = read(p)
-        s = ctl.scans % _RAMP
-        v = pad[s]
-        samples[pad6] = v
-        samples[k4] = knob[s]
-        return v if v > peak else peak
 
-    hw.read_phase = read_phase
+if MPY:
+    import micropython
+
+    class _Player:
+        def __init__(self, ctl, pad, knob):
+            self.read = ctl.hw.read_phase  # the firmware's own read: it runs unchanged
+            self.ctl = ctl
+            self.pad = pad
+            self.knob = knob
+            self.samples = ctl.hw.samples
+            self.k4 = ctl.hw.plan.index["knob4"]
+
+        @micropython.viper
+        def read_phase(self, p: int) -> int:
+            peak = int(self.read(p))
+            s = int(self.ctl.scans) % int(_RAMP)
+            v = int(ptr16(self.pad)[s])  # noqa: F821  (viper's pointer builtins)
+            out = ptr16(self.samples)  # noqa: F821
+            out[int(_PAD6)] = v
+            out[int(self.k4)] = ptr16(self.knob)[s]  # noqa: F821
+            return v if v > peak else peak
 
 
 def build(b, scans, busy, cfg_in=None):
