@@ -32,10 +32,19 @@ _PKT_MAX = const(4 * 86)  # a 256-byte SysEx is 86 packets
 
 
 def _all_off(snd, ch):
-    # All Notes Off / All Sound Off told to the host: nothing sounds there on ch.
-    base = ch << 7
-    for i in range(base, base + 128):
+    # All Notes Off / All Sound Off told to the host: nothing sounds there on ch (its 128
+    # bits are 16 bytes of the table).
+    base = ch << 4
+    for i in range(base, base + 16):
         snd[i] = 0
+
+
+def _mark(snd, i, on):
+    # bit i of the table (i = channel << 7 | note): the host heard note i start (1) or end
+    if on:
+        snd[i >> 3] |= 1 << (i & 7)
+    else:
+        snd[i >> 3] &= ~(1 << (i & 7))
 
 
 def send_twin(self, msg, n, key):
@@ -53,7 +62,7 @@ def send_twin(self, msg, n, key):
         if s < 0xA0:
             # Note Off (8n) or On (9n): sounding = a Note On with a velocity. The low
             # bit of the status's high nibble tells On from Off without a branch.
-            self.sounding[((s & 15) << 7) | msg[1]] = (msg[2] != 0) & (s >> 4)
+            _mark(self.sounding, ((s & 15) << 7) | msg[1], (msg[2] != 0) & (s >> 4))
         elif (s & 0xF0) == 0xB0 and (msg[1] == 123 or msg[1] == 120):
             _all_off(self.sounding, s & 15)
         return
@@ -68,7 +77,7 @@ def send_twin(self, msg, n, key):
     self.sent = (self.sent + 1) & 0x3FFFFFFF
     st = s & 0xF0
     if st == 0x90 or st == 0x80:
-        self.sounding[((s & 15) << 7) | msg[1]] = 1 if (st == 0x90 and msg[2]) else 0
+        _mark(self.sounding, ((s & 15) << 7) | msg[1], st == 0x90 and msg[2])
     elif st == 0xB0 and (msg[1] == 123 or msg[1] == 120):
         _all_off(self.sounding, s & 15)
 
@@ -94,10 +103,12 @@ if sys.implementation.name == "micropython":
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
         if s < 0xA0:
             # Note Off (8n) or On (9n): sounding = a Note On with a velocity
-            on = 0
-            if m[2] != 0:
-                on = (s >> 4) & 1
-            ptr8(self.sounding)[((s & 15) << 7) | m[1]] = on
+            i = ((s & 15) << 7) | m[1]
+            snd = ptr8(self.sounding)
+            if m[2] != 0 and (s & 0x10):
+                snd[i >> 3] = snd[i >> 3] | (1 << (i & 7))
+            else:
+                snd[i >> 3] = snd[i >> 3] & ((1 << (i & 7)) ^ 0xFF)
         elif (s & 0xF0) == 0xB0 and (m[1] == 123 or m[1] == 120):
             _all_off(self.sounding, s & 15)
 
@@ -114,8 +125,9 @@ class UsbOut:
         self._tx3 = itf.tx3  # bound once: the hot path skips two lookups
         self._pkt = bytearray(_PKT_MAX)
         self._off = bytearray(4)
-        # What the host has been told: a Note On delivered sets, a Note Off delivered clears.
-        self.sounding = bytearray(16 * 128)
+        # What the host has been told: a Note On delivered sets, a Note Off delivered clears;
+        # one bit per (channel, note), bit i & 7 of byte i >> 3 (i = channel << 7 | note).
+        self.sounding = bytearray(16 * 128 // 8)
         self._was_open = False
         self._kicked = 0
         self.dropped = 0
@@ -150,13 +162,18 @@ class UsbOut:
         s = self.sounding
         held = self.engine.sounding
         off = self._off
-        for i in range(2048):
-            if s[i] and not held[i]:
-                # The host heard this note start but missed its end.
-                off[0] = 0x80 | (i >> 7)
-                off[1] = i & 127
-                off[2] = 64
-                self.send(off, 3, 0)
+        for k in range(256):
+            b = s[k]  # eight notes (read once: each Note Off sent clears its own bit)
+            if not b:
+                continue
+            for j in range(8):
+                i = (k << 3) | j
+                if b >> j & 1 and not held[i]:
+                    # The host heard this note start but missed its end.
+                    off[0] = 0x80 | (i >> 7)
+                    off[1] = i & 127
+                    off[2] = 64
+                    self.send(off, 3, 0)
         if self.reconnects > 1:
             return
         # The host's first sight of us (power-on): as on DIN, All Notes Off on every channel
