@@ -36,7 +36,12 @@ def test_quick_run_prints_method_and_every_row():
 
 
 def test_firmware_pieces_under_both_interpreters():
-    res = bench_fw.measure(steps=200, msgs=200, reps=1)
+    res = bench_fw.measure(steps=200, msgs=200, reps=1, layouts=bench_fw.LAYOUTS[:2])
+    # the step timed in two heap layouts (the same events and bytes in each, or measure()
+    # raises): the median and the range of the two
+    assert res["mpy"]["layouts"] == 2 and res["cpy"]["layouts"] == 1
+    for name, (lo, hi) in res["mpy"]["spread"].items():
+        assert lo <= res["mpy"]["step"][name][0] <= hi
     # the register path (hw.read_block, viper) runs only under MicroPython
     steps = res["mpy"]["step"]
     assert set(steps) == {"idle", "busy", "regs", "regs_busy"} and set(res["cpy"]["step"]) == {"idle", "busy"}

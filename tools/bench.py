@@ -35,11 +35,14 @@ CHIP = bench_controls.CHIP_FACTOR
 STEP_TARGET_US = 5.0
 USB_TARGET_US = 1.0
 HEAP_TARGET = 48 * 1024
-FULL = {"encode": 20000, "controls": 20000, "steps": 20000, "msgs": 20000, "reps": 3, "strikes": 200}
-QUICK = {"encode": 200, "controls": 200, "steps": 400, "msgs": 400, "reps": 1, "strikes": 4, "boot": 1}
+FULL = {"encode": 20000, "controls": 20000, "steps": 20000, "msgs": 20000, "reps": 3, "strikes": 200, "layouts": 5}
+QUICK = {"encode": 200, "controls": 200, "steps": 400, "msgs": 400, "reps": 1, "strikes": 4, "boot": 1, "layouts": 2}
 
 METHOD = """\
-Method. Host times are the best of several runs, with the bare loop's own cost subtracted;
+Method. Host times are the best of several runs, with the bare loop's own cost subtracted
+(the scan step's, under MicroPython: the median of that over %(layouts)d runs, each its own
+process allocating 0 to 2 KB before building anything, as the step moves by a few tenths
+of a µs from run to run);
 heap bytes are gc.mem_alloc() growth with the collector off (MicroPython only). The RP2040
 column multiplies the Unix port's time by %(chip)d (interpreted MicroPython on a 125 MHz
 Cortex-M0+ against this host: an estimate, not a measurement).
@@ -94,7 +97,7 @@ def measure(n, wire_scenario=None):
     res = {}
     res["encode"] = bench_encode.measure(n["encode"], n["encode"])
     res["controls"] = bench_controls.measure(n["controls"])
-    res["fw"] = bench_fw.measure(n["steps"], n["msgs"], n["reps"])
+    res["fw"] = bench_fw.measure(n["steps"], n["msgs"], n["reps"], bench_fw.LAYOUTS[:n["layouts"]])
     res["idle"] = bench_sim.latency(n["strikes"], flood=False)
     res["flood"] = bench_sim.latency(n["strikes"], flood=True)
     res["wire"] = bench_sim.wire(wire_scenario or bench_sim.sim.DEMO)
@@ -135,11 +138,14 @@ def table(res):
     # The target is judged on the register path: what the chip runs (hw.read_block, viper).
     # The machine.ADC path is the simulator's (an interpreted loop of ADC calls): shown only.
     steps = fw["mpy"]["step"]
+    nl = fw["mpy"]["layouts"]
     for name, label in (("regs", "idle"), ("regs_busy", "pad strike + knob sweep")):
         m = steps[name][0]
+        lo, hi = fw["mpy"]["spread"][name]
         row("Scan step" if name == "regs" else "",
-            "Controller.step(), chip's path (ADC and mux through hw.read_block: viper, registers), %s: µs "
-            "(RP2040 est.)" % label, "%.2f (≈%.0f µs)" % (m, m * CHIP), "n/a",
+            "Controller.step(), chip's path (ADC and mux through hw.read_block: viper, registers), %s: µs, "
+            "median of %d runs [their range] (RP2040 est.)" % (label, nl),
+            "%.2f [%.2f–%.2f] (≈%.0f µs)" % (m, lo, hi, m * CHIP), "n/a",
             "≤ %.0f µs (Unix port)" % STEP_TARGET_US, _yes(m <= STEP_TARGET_US))
     med, top, count = fw["mpy"]["note_scan"]
     row("", "the busy step's scans that decide a strike (%d; Note On to both ports, its DIN byte written at "
@@ -265,7 +271,7 @@ def main(argv=None):
     tbl = table(res)
     enc_tbl = bench_encode.table(res["encode"])
     when = machine_line()
-    print(METHOD % {"chip": CHIP, "strikes": n["strikes"]})
+    print(METHOD % {"chip": CHIP, "strikes": n["strikes"], "layouts": n["layouts"]})
     print()
     print("Measured %s." % when)
     print()

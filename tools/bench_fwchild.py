@@ -1,7 +1,8 @@
 # The firmware measured on the host, run by tools/bench_fw.py under the MicroPython Unix port
 # and under CPython (the same file; no MicroPython-only syntax):
 #
-#   bench_fwchild.py step STEPS REPS   us per Controller.step() of the reference layout, idle
+#   bench_fwchild.py step STEPS REPS [PAD]
+#                                      us per Controller.step() of the reference layout, idle
 #                                      and busy, and heap bytes allocated per step: through
 #                                      machine.ADC (the simulator's path) and, under
 #                                      MicroPython, through hw.read_block (the chip's)
@@ -487,6 +488,10 @@ def bench_locked(scans):
 if __name__ == "__main__":
     what = sys.argv[1]
     if what == "step":
+        # An optional PAD: bytes allocated (and kept) before anything is built, which moves
+        # every object the controller builds to other addresses (tools/bench_fw.py runs
+        # several such layouts: see LAYOUTS there).
+        _pad = bytearray(int(sys.argv[4]) if len(sys.argv) > 5 else 0)
         bench_step(int(sys.argv[2]), int(sys.argv[3]))
     elif what == "usb":
         bench_usb(int(sys.argv[2]), int(sys.argv[3]))
