@@ -292,9 +292,7 @@ off_native = off_twin
 try:
     if sys.implementation.name != "micropython":
         raise ImportError
-    from midictl.compat import ticks_add as _ta
-
-    _TMAX = _ta(0, -1)  # the ticks' mask: 2**30 - 1 on the chip
+    _TMAX = ticks_add(0, -1)  # the ticks' mask: 2**30 - 1 on the chip
 
     @micropython.viper
     def _scan(self, samples, now: int):
