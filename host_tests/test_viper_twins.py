@@ -182,19 +182,21 @@ def state(d):
     rs = d.running
     return (d._ring_head, d._ring_count, bytes(d._ring), bytes(d._slot_pending), d._head, d._count,
             d._busy_until, d.bytes_sent, d.write_errors, d.coalesced, d.dropped, rs.status, rs._sent,
-            rs._last_ms, rs.dropped)
+            rs._last_ms, rs.dropped, d._gate)
 
 
 random.seed(11)
 msg = bytearray(16)
-checked = errors = saved = lost = 0
+checked = errors = saved = lost = gated = 0
 for trial in range(120):
     cfg = (random.random() < 0.8, random.choice((0, 0, 3, 10)), random.choice((0, 0, 5, 300)))
     fail = set(random.randrange(1, 400) for _ in range(random.randint(0, 6)))
     lead = random.choice((1, 3, 6, 12))
     fifo = random.choice((24, 64, 100, 1024))  # small ones wrap (and fill) often
     ds = []
-    for native in (True, False):
+    # the native pair, and a twin whose gate is opened before every pump: the gate may only
+    # save pumps that would send nothing
+    for native in (True, False, None):
         d = DinOut(Uart(fail), RunningStatus(*cfg), fifo_size=fifo, lead_bytes=lead)
         if not native:
             d.pump = (lambda d: lambda us, ms: dm.pump_twin(d, us, ms))(d)
@@ -247,17 +249,20 @@ for trial in range(120):
                 n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 13))))
             for d in ds:
                 d.send(msg, n, 0)
+        a, b, c = ds
+        c._gate = dm._OPEN
+        gated += dm.ticks_diff(a._busy_until, t) > a._gate
         for d in ds:
             d.pump(t, (t // 1000) & ((1 << 30) - 1))
-        a, b = ds
         assert a.uart.got == b.uart.got and state(a) == state(b), (trial, step, state(a), state(b))
+        assert c.uart.got == a.uart.got and state(c)[:-1] == state(a)[:-1], (trial, step, state(a), state(c))
         checked += 1
     assert a.bytes_sent == sum(len(x) for x in a.uart.got)
     errors += a.write_errors
     saved += a.running.dropped
     lost += a.dropped
 # failed writes, running status and a full FIFO all seen
-assert errors > 20 and saved > 1000 and lost > 0, (errors, saved, lost)
+assert errors > 20 and saved > 1000 and lost > 0 and gated > 1000, (errors, saved, lost, gated)
 print("ok", checked)
 '''
 

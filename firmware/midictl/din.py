@@ -35,6 +35,8 @@ _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
 _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
 # The ticks' period - 1, as this port has it: 2**30 - 1 on the chip, more on a 64-bit host
 _TICKS_MAX = ticks_add(0, -1)
+# DinOut._gate when nothing is known to be waiting for the wire: more than any time ahead
+_OPEN = _TICKS_MAX
 # The length of a channel message by its status's high nibble - 8 (MIDI 1.0 Table I)
 _CH_LEN = b"\x03\x03\x03\x03\x02\x02\x03"
 
@@ -47,6 +49,8 @@ def send_twin(self, msg, n, key):
         if s >= 0:
             base = s * _MAX_MSG
             d = self._slot_data
+            if self._slot_len[s] != n or not self._ring_count:
+                self._gate = _OPEN  # the message at the ring's head may be another, or shorter
             if n == 3:  # a CC, bend or poly pressure: nearly every call
                 d[base] = msg[0]
                 d[base + 1] = msg[1]
@@ -68,6 +72,8 @@ def send_twin(self, msg, n, key):
     if n > 255 or self._count + n + 1 > size:
         self.dropped += 1
         return
+    if not self._count:
+        self._gate = _OPEN  # a new message at the FIFO's head
     w = (self._head + self._count) % size
     f[w] = n
     for i in range(n):
@@ -92,6 +98,8 @@ if sys.implementation.name == "micropython":
             if s >= 0:
                 sd = ptr8(d._slot_data)
                 base = s * _MAX_MSG
+                if int(ptr8(d._slot_len)[s]) != n or int(d._ring_count) == 0:
+                    d._gate = _OPEN
                 i = 0
                 while i < n:
                     sd[base + i] = m[i]
@@ -117,6 +125,8 @@ if sys.implementation.name == "micropython":
             d.dropped = int(d.dropped) + 1
             return
         fp = ptr8(f)
+        if c == 0:
+            d._gate = _OPEN
         w = int(d._head) + c
         if w >= size:
             w -= size
@@ -137,13 +147,19 @@ def pump_twin(d, now_us, now_ms):
     """DinOut.pump in plain Python (what CPython runs, and what the host tests compare the
     native one against). What may go out: a message fits when the bytes still ahead of
     the wire plus its own stay within the limit (urgent_bytes for the FIFO, lead_bytes for
-    the slots), or the wire is idle (outstanding(), inline)."""
+    the slots), or the wire is idle (outstanding(), inline). A message that does not fit
+    leaves in _gate how far ahead of the wire the bytes may still be when it does: until
+    then, a pump returns at once (send() opens the gate when the message waiting first
+    may have changed)."""
+    if ticks_diff(d._busy_until, now_us) > d._gate:
+        return
     while d._count:
         f = d._fifo
         h = d._head
         n = f[h]
         left = ticks_diff(d._busy_until, now_us)
         if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.urgent_bytes:
+            d._gate = max(0, (d.urgent_bytes - n) * _US_PER_BYTE)
             return
         size = len(f)
         if h + n < size:  # not wrapped: encode it where it lies
@@ -155,7 +171,8 @@ def pump_twin(d, now_us, now_ms):
             nxt = d._peek_fifo(n)
             ok = d._write(d._msg, 0, n, now_us, now_ms)
         if not ok:
-            return  # still queued: retried on the next pump, never lost
+            d._gate = _OPEN  # still queued: retried on the next pump, never lost
+            return
         d._head = nxt
         d._count -= n + 1
     while d._ring_count:
@@ -165,6 +182,7 @@ def pump_twin(d, now_us, now_ms):
         n = d._slot_len[s]
         left = ticks_diff(d._busy_until, now_us)
         if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.lead_bytes:
+            d._gate = max(0, (d.lead_bytes - n) * _US_PER_BYTE)
             return
         # _write(), written out for this one case (at most _MAX_MSG bytes: one UART
         # write, never chunked): every knob message comes this way
@@ -175,6 +193,7 @@ def pump_twin(d, now_us, now_ms):
         except Exception:
             d.write_errors += 1
             d.running.reset()
+            d._gate = _OPEN
             return  # still pending: retried on the next pump
         d._busy_until = ticks_add(now_us if left < 0 else d._busy_until, k * _US_PER_BYTE)
         d.bytes_sent = (d.bytes_sent + k) & 0x3FFFFFFF
@@ -197,6 +216,9 @@ if sys.implementation.name == "micropython":
         through RunningStatus.encode. Ticks are small ints: native ints here."""
         tmax = int(_TICKS_MAX)
         half = (tmax >> 1) + 1
+        busy = int(d._busy_until)
+        if ((busy - now_us + half) & tmax) - half > int(d._gate):
+            return  # the message waiting first does not fit yet: nothing else may pass it
         fifo = d._fifo
         fp = ptr8(fifo)
         size = int(len(fifo))
@@ -212,7 +234,6 @@ if sys.implementation.name == "micropython":
         pend = ptr8(d._slot_pending)
         out = ptr8(d._out)
         chl = ptr8(_CH_LEN)
-        busy = int(d._busy_until)
         rs = d.running
         uart = d.uart
         views = d._views
@@ -232,6 +253,10 @@ if sys.implementation.name == "micropython":
                 b = s * _MAX_MSG
             left = ((busy - now_us + half) & tmax) - half
             if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > limit:
+                g = (limit - n) * _US_PER_BYTE
+                if g < 0:
+                    g = 0
+                d._gate = g
                 break
             st = 0
             if fc == 0 or fh + n < size:
@@ -278,6 +303,7 @@ if sys.implementation.name == "micropython":
                     ok = d._write(d._msg, 0, n, now_us, now_ms)
                 busy = int(d._busy_until)
                 if not ok:
+                    d._gate = _OPEN
                     break  # still queued: retried on the next pump, never lost
                 k = -1  # written
             else:
@@ -310,6 +336,7 @@ if sys.implementation.name == "micropython":
         d._ring_count = rc
         d._busy_until = busy
         if failed:
+            d._gate = _OPEN  # the message waiting first is another than at the gate
             d.write_errors = int(d.write_errors) + 1
             rs.reset()  # still queued or pending: retried on the next pump
 
@@ -348,7 +375,7 @@ class DinOut:
         # uart.write takes a whole buffer; preallocated views of each length avoid slicing.
         self._views = [mv[:i] for i in range(_CHUNK + 1)]
         self._busy_until = 0
-        self._idle = True
+        self._gate = _OPEN  # see pump_twin
         self.dropped = 0  # urgent messages that did not fit the FIFO (sized so this stays 0)
         self.coalesced = 0  # continuous values replaced before they were sent
         self.write_errors = 0

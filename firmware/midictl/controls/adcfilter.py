@@ -30,6 +30,8 @@ except ImportError:
 
 from array import array
 
+from midictl.compat import ticks_add
+
 MOVED = const(1)
 PRIMED = const(2)
 _PRIME = const(16)
@@ -131,6 +133,7 @@ _STRIDE = const(8)
 # 0x10000 when USB is a port, and its DIN coalescing slot (-1: no DIN).
 _FSTRIDE = const(8)
 _MAX_MSG = const(16)  # din.py's slot size
+_OPEN = ticks_add(0, -1)  # din.py's open gate
 
 
 def filter_block_twin(state, samples, why, start, end):
@@ -351,7 +354,10 @@ try:
                                 sd[b] = m[0]
                                 sd[b + 1] = m[1]
                                 sd[b + 2] = v
-                                ptr8(din._slot_len)[s] = 3
+                                sl = ptr8(din._slot_len)
+                                if sl[s] != 3 or int(din._ring_count) == 0:
+                                    din._gate = _OPEN  # as DinOut.send does
+                                sl[s] = 3
                                 pend = ptr8(din._slot_pending)
                                 if pend[s]:
                                     din.coalesced = int(din.coalesced) + 1
