@@ -7,6 +7,8 @@
 #       "fault_at": [t_us, ...]               the pad scan raises once at the first scan >= t
 #       "sample_every_us": N                  every N us: gc.collect(), then record heap in
 #                                             use, scans, errors and queue figures
+#       "interpreted_step": true              the scan is the closure Controller._scanner()
+#                                             makes (what CPython runs), not the native one
 #
 #   MICROPYPATH=tools/simboard:firmware:host_tests micropython rel_run.py PLAN OUT FIRMWARE
 import gc
@@ -120,6 +122,9 @@ def main():
     w = RelWorld(plan, out)
     world.install(w)
     import midictl.app as app
+
+    if plan["rel"].get("interpreted_step"):
+        app._NATIVE = False
 
     def ready(ctl):
         install_fault(w, ctl)

@@ -10,6 +10,7 @@
 # Nothing in a scan allocates (checked under micropython.heap_lock() in host_tests).
 
 import sys
+from array import array
 
 from midictl.compat import sleep_us, ticks_add, ticks_diff, ticks_ms, ticks_us
 from midictl.controls.modes import Modes
@@ -42,6 +43,7 @@ on_ready = None  # the simulator sets this to learn when the scan loop starts (t
 # may add 16 short messages (4 FIFO bytes each) and a 128-byte SysEx to the DIN queue: read
 # only when that fits, else the packets wait in the USB stack, which NAKs the host.
 _USB_IN_ROOM = const(256)
+_TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # DIN IN can't be held back the way the USB host can: it arrives at the wire's own rate,
 # and echoed to DIN OUT with the controller's own messages it can outrun it. Below this
 # much room in the DIN queue, the echo keeps only what ends a sound (note off, sustain
@@ -70,7 +72,6 @@ class Controller:
             from midictl.usbout import UsbOut
 
             self.usb = UsbOut(usb_itf, self.engine)
-            self._usb_itf = usb_itf
             ports.append(self.usb)
         self.modes = Modes(cfg["octave_range"])
         # Filled in by build_controls (build.py); declared here for the reader and the checker.
@@ -105,8 +106,18 @@ class Controller:
         self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else _NOTHING
         from midictl.build import leave_room
 
+        # the native step's state: the last scan's switch levels + 1 (0: none yet) and the
+        # next scan's phase + 1 (0: the first scan); unsigned, as ptr32 reads them on 64 bits
+        self._sv = array("I", (0, 0))
+        self._usb_itf = usb_itf if self.usb is not None else None
+        # which of them the native step has: it tests these bits, as a test of an object's
+        # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
+        # once built, as the closure's defaults hold them)
+        self._has = ((self.din is not None) | (self.usb is not None) << 1 | (hw.uart is not None) << 2
+                     | (self.keys is not None) << 3)
         leave_room(self)
-        self.step = self._scanner()
+        # the scan: native under MicroPython (_step, as the class has it), else the closure
+        self.step = getattr(self, "_step") if _NATIVE else self._scanner()
 
     # -- building --------------------------------------------------------------------------------
     def output_pending(self):
@@ -135,11 +146,7 @@ class Controller:
             nonlocal bits, phase
             if phase < 0:
                 phase = 0
-                if din is not None:
-                    # Power-on: whatever a previous session left sounding on the synth ends now.
-                    for ch in range(16):
-                        if ctl.note_channels & (1 << ch):
-                            din.send(_all_notes_off(ch), 3, 0)
+                ctl._power_on()
             scans = ctl.scans
             # 1. switches: the debouncer only runs when a level changed or a lockout runs
             b = hw.pressed_bits()
@@ -190,6 +197,14 @@ class Controller:
                 usb.service()  # (the test service() documents, inline)
 
         return step
+
+    def _power_on(self):
+        # The first scan: whatever a previous session left sounding on the synth ends now.
+        din = self.din
+        if din is not None:
+            for ch in range(16):
+                if self.note_channels & (1 << ch):
+                    din.send(_all_notes_off(ch), 3, 0)
 
     def _report_pots(self):
         # Runs in the scan loop for the first scans: the knobs still to report are compacted
@@ -258,7 +273,8 @@ class Controller:
                 if r:
                     self._routed(p, r, cfg["din_to_usb"], cfg["din_to_din"], self.usb, self.din)
         din = self.din
-        if self.usb is not None and self._usb_itf.rx_ready and (
+        itf = self._usb_itf  # (None exactly when self.usb is)
+        if self.usb is not None and itf is not None and itf.rx_ready and (
                 din is None or not cfg["usb_to_din"] or din.room() >= _USB_IN_ROOM):
             n = self.usb.poll_in(self._usbbuf)
             p = self._usb_parser
@@ -372,6 +388,87 @@ def _ends_sound(msg, n):
 
 _ANO = bytearray(3)
 _NOTHING: list = []  # shared, never filled: "no knob left to report"
+
+_NATIVE = False
+if sys.implementation.name == "micropython":
+    import micropython
+
+    _NATIVE = True
+
+    # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
+    @micropython.viper
+    def _step(ctl, now_us: int, now_ms: int):
+        """The step _scanner() makes, in native code, test for test and call for call: the
+        objects come from ctl's attributes (a native function has no defaults), the two
+        values kept from scan to scan from ctl._sv, and the tests and arithmetic between
+        the calls cost next to nothing. Ticks are small ints: native ints here."""
+        tmax = int(_TICKS_MAX)
+        half = (tmax >> 1) + 1
+        sv = ptr32(ctl._sv)
+        hw = ctl.hw
+        p = int(sv[1]) - 1
+        if p < 0:
+            p = 0
+            ctl._power_on()
+        scans = int(ctl.scans)
+        # 1. switches
+        b = int(hw.pressed_bits())
+        deb = ctl.debounce
+        if b + 1 != int(sv[0]) or deb._locked:
+            sv[0] = b + 1
+            changed = deb.update(b, now_ms)
+            if changed:
+                ctl._switches(changed, now_ms)
+        # 1b. a key matrix, every other scan
+        has = int(ctl._has)
+        if (has & 8) and (scans & 1) == 0:
+            keys = ctl.keys
+            hw.scan_matrix(keys)
+            changed = keys.update(now_ms)
+            if changed:
+                ctl._keys(changed, keys.state, now_ms)
+        # 2. encoders
+        moved = ptr8(ctl.encoders_moved)
+        if moved[0]:
+            moved[0] = 0
+            for e in ctl.encoders:
+                q = e._q
+                if int(q._count) != int(q._taken):
+                    e.update(now_ms)
+        # 3. analog
+        nxt = p + 1
+        if nxt >= int(ctl._phases):
+            nxt = 0
+        sv[1] = nxt + 1
+        peak = int(hw.read_phase(p))
+        if int(ctl.pads_count):
+            pads = ctl.pads
+            go = peak < 0 or peak > int(pads._thr_min)
+            if not go and pads._active:
+                go = True
+            if not go and pads._gating:
+                go = ((now_ms - int(pads._gate_next) + half) & tmax) - half >= 0
+            if go:
+                pads.scan(ctl.pad_samples, now_ms)
+        ctl.filters.run(p, hw.samples)
+        ctl.scans = scans + 1
+        if ctl._to_report:
+            ctl._report_pots()
+        # 4. MIDI IN
+        if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready):
+            ctl._midi_in()
+        # 5. out
+        if has & 1:
+            din = ctl.din
+            if int(din._count) or int(din._ring_count):
+                din.pump(now_us, now_ms)
+        if has & 2:
+            usb = ctl.usb
+            itf = ctl._usb_itf
+            if (int(usb.sent) != int(usb._kicked) and not itf.tx_busy) or itf.up != usb._was_open:
+                usb.service()
+
+    Controller._step = _step  # type: ignore[attr-defined]  # a method: bound by __init__
 
 
 def _all_notes_off(ch):

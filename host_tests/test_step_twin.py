@@ -1,0 +1,189 @@
+"""The scan step under MicroPython is native (app._step); CPython runs the closure
+Controller._scanner() makes. Both play the same random performances in the simulator --
+pads, chords, buttons with bounce, knobs, the stick, encoders, a key matrix, MIDI IN on
+both ports, the USB host leaving and coming back -- and must agree on every byte of the
+trace at the same simulated time, and on the scan count."""
+import os
+import random
+
+import rel_perform
+import rel_sim
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# thru both ways, knob positions reported at boot, a soft takeover knob, and pads whose notes
+# outlast their strike (the gate's deadline ends them on a scan of its own)
+CONFIG = {"thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": True}, "report_pots_at_boot": True,
+          "controls": dict({"knob2": {"type": "cc", "cc": 11, "takeover": True}},
+                           **{"pad%d" % i: {"gate_ms": 700} for i in range(1, 9)})}
+
+
+def _midi_in(events, seed, gap):
+    """MIDI IN on both ports between the performance's events: notes, CCs (the soft
+    takeover knob's among them), clock bytes and a SysEx."""
+    rng = random.Random(seed)
+    end = max(e["t"] for e in events)
+    gaps = []  # while the USB host is away, nothing comes from it
+    for e in events:
+        if e.get("usb") == "disconnected":
+            gaps.append([e["t"], end])
+        elif e.get("usb") == "connected":
+            gaps[-1][1] = e["t"]
+    t = 0.0
+    while t < end:
+        t += rng.expovariate(1 / gap)
+        r = rng.random()
+        if r < 0.3:
+            data = "%02X %02X %02X" % (0x90 | rng.randrange(2), rng.randrange(128), rng.randrange(128))
+        elif r < 0.6:
+            data = "B0 %02X %02X" % (rng.choice((11, 70, 71, 1)), rng.randrange(128))
+        elif r < 0.8:
+            data = "F8"
+        else:
+            data = "F0 7D 01 02 03 F7"
+        away = any(a - 1 <= t <= b + 1 for a, b in gaps)
+        if rng.random() < 0.5 or away:
+            events.append({"t": round(t, 3), "din_in": data})
+        else:
+            n = len(data.split())
+            if data.startswith("F0"):
+                continue  # (a SysEx over USB takes several packets: DIN only here)
+            cin = {"9": 9, "B": 11, "F": 15}[data[0]]
+            events.append({"t": round(t, 3), "usb_in": "%02X %s%s" % (cin, data, " 00" * (3 - n))})
+    events.sort(key=lambda e: e["t"])
+
+
+def _board(path):
+    import json
+
+    with open(path) as f:
+        return json.load(f)
+
+
+def test_the_native_step_plays_as_the_interpreted_one(tmp_path):
+    jobs = []
+    # dense playing on the reference board; sparse on the matrix board, where most scans
+    # find nothing in progress and only the gate's deadline ends a pad's note
+    for k, (board, gap, n) in enumerate((("boards/pico.json", 2.5, 6000),
+                                         ("host_tests/boards/pico_matrix.json", 25.0, 2000))):
+        path = os.path.join(ROOT, board)
+        b = _board(path)
+        p = rel_perform.Performer(b, 40 + k, mean_gap_ms=gap)
+        p.switches += [n for n in sorted(b["controls"]) if b["controls"][n]["kind"] == "key"]  # the matrix
+        p.play(n)
+        s = {"seed": 40 + k, "tail_ms": 800, "adc_noise_lsb": 4, "events": p.events, "board": path}
+        _midi_in(s["events"], 50 + k, gap * 8)
+        for interpreted in (False, True):
+            jobs.append((s, CONFIG, {"interpreted_step": True} if interpreted else None))
+    runs = rel_sim.run_many(tmp_path, jobs)
+    for k in range(0, len(runs), 2):
+        native, interpreted = runs[k], runs[k + 1]
+        assert native.stats["scans"] == interpreted.stats["scans"] > 15000
+        assert native.stats["errors"] == interpreted.stats["errors"] == 0
+        assert len(native.trace) == len(interpreted.trace)
+        for i, (a, b) in enumerate(zip(native.trace, interpreted.trace)):
+            assert a == b, (jobs[k][0]["board"], i, a, b)
+        ports = {ln.split()[1] for ln in native.trace}
+        assert {"DIN", "USB"} <= ports, ports
+        assert len(native.port("DIN")) > 3000 and len(native.port("USB")) > 3000
+
+
+# The simulator's ADC path leaves the pads' peak unknown (read_phase returns -1), so every
+# scan there scans the pads. On the chip's register path the step skips them unless the
+# peak, a pad in progress or a gate's deadline says otherwise: played here, the register
+# read replaced by one that stores scripted levels and returns their peak, as it would.
+REGS = r'''
+import json
+import random
+import world
+from usb.device.core import Buffer
+random.seed(21)
+b = json.load(open("boards/pico.json"))
+world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
+from midictl import app, config
+from midictl.app import Controller
+from midictl.hw import Hardware
+from midictl.usbmidi import MidiPort
+assert app._NATIVE
+# each pad its own gate, so the deadlines fall on scans of their own
+cfg = config.validate({"controls": {"pad%d" % i: {"gate_ms": 9 * i} for i in range(1, 17)}}, b)
+
+
+class Uart:
+    def __init__(self):
+        self.got = []
+
+    def write(self, buf):
+        self.got.append(bytes(buf))
+        return len(buf)
+
+
+levels = [0] * 64
+npads = [0]
+
+
+def build(native):
+    itf = MidiPort()
+    plain = Buffer(len(itf._tx._b))
+    plain._b = itf._tx._b
+    itf._tx = plain
+    itf._sim_open()
+    ctl = Controller(b, cfg, Hardware(b), itf)
+    ctl.din.uart = Uart()
+    if not native:
+        ctl.step = ctl._scanner()
+    samples = ctl.hw.samples
+    n = ctl.pads_count
+    npads[0] = n
+
+    def read_phase(p):
+        peak = 0
+        for i in range(len(samples)):
+            samples[i] = levels[i]
+            if i < n and levels[i] > peak:
+                peak = levels[i]
+        return peak
+
+    ctl.hw.read_phase = read_phase
+    return ctl, itf
+
+
+(ca, ia), (cb, ib) = build(True), build(False)
+assert ca.step != cb.step
+ring = [0] * 16  # each pad's strike: its level, falling by half a scan at a time
+us = 0
+skipped = 0
+for step in range(8000):
+    us += random.choice((1000, 1000, 1000, 1003, 997, 5000))
+    ms = us // 1000
+    if random.random() < 0.03:
+        i = random.randrange(16)
+        ring[i] = random.randint(300, 4095)
+    for i in range(16):
+        levels[i] = ring[i]
+        ring[i] = ring[i] * 6 // 10
+    if random.random() < 0.05:  # a level at the lowest threshold, or just either side
+        levels[random.randrange(16)] = ca.pads._thr_min + random.randint(-1, 2)
+    if random.random() < 0.2:  # a knob or the stick moves
+        levels[random.randrange(16, len(levels))] = random.randint(0, 4095)
+    for c in (ca, cb):
+        c.step(us, ms)
+    assert ca.din.uart.got == cb.din.uart.got, step
+    ua = bytes(ia._tx._b[:ia._tx._n])
+    assert ua == bytes(ib._tx._b[:ib._tx._n]), step
+    ia._tx._n = ib._tx._n = 0
+    pa, pb = ca.pads, cb.pads
+    assert (bytes(pa._st), pa._active, pa._gating, pa._gate_next, ca.scans, ca.engine.events) == \
+        (bytes(pb._st), pb._active, pb._gating, pb._gate_next, cb.scans, cb.engine.events), step
+    skipped += not pa._active and not any(levels[:npads[0]])
+assert ca.engine.nsounding == 0 or ca.pads._gating  # (every strike's note ended by its gate)
+assert ca.engine.events > 400 and skipped > 3000, (ca.engine.events, skipped)
+print("ok")
+'''
+
+
+def test_the_native_step_plays_as_the_interpreted_one_on_the_register_path():
+    from mpy import run
+
+    r = run(["-c", REGS], extra_path=("tools/simboard",), timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == "ok"
