@@ -182,7 +182,7 @@ class Controller:
                     pads._gating and ticks_diff(now_ms, pads._gate_next) >= 0)):
                 pads.scan(ctl.pad_samples, now_ms)
             filters.run(p, hw.samples)  # this phase's knobs and stick, in one native pass
-            ctl.scans = scans + 1
+            ctl.scans = (scans + 1) & 0x3FFFFFFF  # (counters stay small ints on the chip)
             if ctl._to_report:
                 ctl._report_pots()
             # 4. MIDI IN, when a byte or a packet is waiting
@@ -305,7 +305,7 @@ class Controller:
         if to_b and b is not None:
             # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
             if b.room() < _THRU_RESERVE and not _ends_sound(msg, n):
-                self.thru_dropped += 1
+                self.thru_dropped = (self.thru_dropped + 1) & 0x3FFFFFFF
             else:
                 b.send(msg, n, 0)
 
@@ -352,7 +352,7 @@ class Controller:
                     elif d < -period:
                         nxt = ticks_us()  # fell behind: resynchronise instead of bursting
             except Exception as e:  # keep playing: report, release notes, carry on
-                self.errors += 1
+                self.errors = (self.errors + 1) & 0x3FFFFFFF
                 if ticks_diff(ticks_ms(), last_report) >= 1000:
                     last_report = ticks_ms()
                     print("midictl: error in the scan loop (%d so far):" % self.errors)
@@ -451,7 +451,7 @@ if sys.implementation.name == "micropython":
             if go:
                 pads.scan(ctl.pad_samples, now_ms)
         ctl.filters.run(p, hw.samples)
-        ctl.scans = scans + 1
+        ctl.scans = (scans + 1) & 0x3FFFFFFF
         if ctl._to_report:
             ctl._report_pots()
         # 4. MIDI IN

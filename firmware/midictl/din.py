@@ -60,7 +60,7 @@ def send_twin(self, msg, n, key):
                     d[base + i] = msg[i]
             self._slot_len[s] = n
             if self._slot_pending[s]:
-                self.coalesced += 1
+                self.coalesced = (self.coalesced + 1) & 0x3FFFFFFF
             else:
                 self._slot_pending[s] = 1
                 r = self._ring
@@ -70,7 +70,7 @@ def send_twin(self, msg, n, key):
     f = self._fifo
     size = len(f)
     if n > 255 or self._count + n + 1 > size:
-        self.dropped += 1
+        self.dropped = (self.dropped + 1) & 0x3FFFFFFF
         return
     if not self._count:
         self._gate = _OPEN  # a new message at the FIFO's head
@@ -107,7 +107,7 @@ if sys.implementation.name == "micropython":
                 ptr8(d._slot_len)[s] = n
                 pend = ptr8(d._slot_pending)
                 if pend[s]:
-                    d.coalesced = int(d.coalesced) + 1
+                    d.coalesced = (int(d.coalesced) + 1) & 0x3FFFFFFF
                 else:
                     pend[s] = 1
                     ring = d._ring
@@ -122,7 +122,7 @@ if sys.implementation.name == "micropython":
         size = int(len(f))
         c = int(d._count)
         if n > 255 or c + n + 1 > size:
-            d.dropped = int(d.dropped) + 1
+            d.dropped = (int(d.dropped) + 1) & 0x3FFFFFFF
             return
         fp = ptr8(f)
         if c == 0:
@@ -191,7 +191,7 @@ def pump_twin(d, now_us, now_ms):
             if k:
                 d.uart.write(d._views[k])
         except Exception:
-            d.write_errors += 1
+            d.write_errors = (d.write_errors + 1) & 0x3FFFFFFF
             d.running.reset()
             d._gate = _OPEN
             return  # still pending: retried on the next pump
@@ -278,7 +278,7 @@ if sys.implementation.name == "micropython":
                             if dt < 0 or dt >= idle:
                                 due = 1
                         if not due:
-                            rs._sent = sc + 1
+                            rs._sent = (sc + 1) & 0x3FFFFFFF
                             rs.dropped = (int(rs.dropped) + 1) & 0x3FFFFFFF
                             start = 1
                     if due:
@@ -337,7 +337,7 @@ if sys.implementation.name == "micropython":
         d._busy_until = busy
         if failed:
             d._gate = _OPEN  # the message waiting first is another than at the gate
-            d.write_errors = int(d.write_errors) + 1
+            d.write_errors = (int(d.write_errors) + 1) & 0x3FFFFFFF
             rs.reset()  # still queued or pending: retried on the next pump
 
     pump_native = _pump
@@ -464,7 +464,7 @@ class DinOut:
                     i += c
         except Exception:
             # The receiver's idea of the running status is unknown after a failed write.
-            self.write_errors += 1
+            self.write_errors = (self.write_errors + 1) & 0x3FFFFFFF
             self.running.reset()
             return False
         start = self._busy_until

@@ -43,7 +43,7 @@ class Engine:
         m = self._m
         for p in self.ports:
             p.send(m, n, key)
-        self.events += 1
+        self.events = (self.events + 1) & 0x3FFFFFFF
 
     def note_on(self, ch, note, velocity):
         if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
@@ -70,7 +70,7 @@ class Engine:
         m[2] = velocity
         for p in self.ports:
             p.send(m, 3, 0)
-        self.events += 1
+        self.events = (self.events + 1) & 0x3FFFFFFF
 
     def note_off(self, ch, note, velocity=64):
         if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
@@ -96,7 +96,7 @@ class Engine:
         m[2] = velocity
         for p in self.ports:
             p.send(m, 3, 0)
-        self.events += 1
+        self.events = (self.events + 1) & 0x3FFFFFFF
 
     def cc(self, ch, number, value):
         # Every knob turn comes through here: encode.control_change and _out written out.
@@ -109,7 +109,7 @@ class Engine:
         key = ((0xB0 | ch) << 7) | number
         for p in self.ports:
             p.send(m, 3, key)
-        self.events += 1
+        self.events = (self.events + 1) & 0x3FFFFFFF
 
     def cc14(self, ch, number, value):
         self._out(encode.control_change_14bit(self._m, 0, ch, number, value), ((0xB0 | ch) << 7) | number)

@@ -56,7 +56,7 @@ def send_twin(self, msg, n, key):
         # are complete and valid, so C0/D0 never come with n == 3): its packet goes
         # straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
         if not self._tx3(self.cable, msg):
-            self.dropped += 1  # host away or not reading: dropped for this port only
+            self.dropped = (self.dropped + 1) & 0x3FFFFFFF  # host away or not reading: dropped for this port only
             return
         self.sent = (self.sent + 1) & 0x3FFFFFFF
         if s < 0xA0:
@@ -68,11 +68,11 @@ def send_twin(self, msg, n, key):
         return
     itf = self.itf
     if not itf.is_open():
-        self.dropped += 1
+        self.dropped = (self.dropped + 1) & 0x3FFFFFFF
         return
     k = usb.packets(msg, n, self.cable, self._pkt, 0)
     if not itf.tx_write(self._pkt, k):
-        self.dropped += 1
+        self.dropped = (self.dropped + 1) & 0x3FFFFFFF
         return
     self.sent = (self.sent + 1) & 0x3FFFFFFF
     st = s & 0xF0
@@ -98,7 +98,7 @@ if sys.implementation.name == "micropython":
             send_twin(self, msg, n, key)
             return
         if not self._tx3(self.cable, msg):
-            self.dropped = int(self.dropped) + 1  # host away or not reading: this port only
+            self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF  # host away or not reading: this port only
             return
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
         if s < 0xA0:
@@ -158,7 +158,7 @@ class UsbOut:
         # Whatever sat in the interface's buffer while the host was away was already
         # dropped by the interface itself as the host configured it (MidiPort.on_open),
         # before anything new went in.
-        self.reconnects += 1
+        self.reconnects = (self.reconnects + 1) & 0x3FFFFFFF
         s = self.sounding
         held = self.engine.sounding
         off = self._off

@@ -360,7 +360,7 @@ try:
                                 sl[s] = 3
                                 pend = ptr8(din._slot_pending)
                                 if pend[s]:
-                                    din.coalesced = int(din.coalesced) + 1
+                                    din.coalesced = (int(din.coalesced) + 1) & 0x3FFFFFFF
                                 else:
                                     pend[s] = 1
                                     ring = din._ring
@@ -376,9 +376,9 @@ try:
                                 if u._tx3(u.cable, bank.msg):
                                     u.sent = (int(u.sent) + 1) & 0x3FFFFFFF
                                 else:
-                                    u.dropped = int(u.dropped) + 1
+                                    u.dropped = (int(u.dropped) + 1) & 0x3FFFFFFF
                             eng = bank.engine
-                            eng.events = int(eng.events) + 1
+                            eng.events = (int(eng.events) + 1) & 0x3FFFFFFF
                     else:
                         o._moved(r)
                         o = seconds[e]

@@ -69,7 +69,7 @@ class RunningStatus:
                 self._sent = 1  # a refresh is due (count or idle gap): the status goes again
                 start = 0
             else:
-                self._sent += 1
+                self._sent = (self._sent + 1) & 0x3FFFFFFF  # (only compared while below refresh_every)
                 self.dropped = (self.dropped + 1) & 0x3FFFFFFF
                 start = 1
         else:
@@ -129,7 +129,7 @@ class RunningStatus:
                 pass
             else:
                 start = 1
-                self._sent += 1
+                self._sent = (self._sent + 1) & 0x3FFFFFFF  # (only compared while below refresh_every)
                 self.dropped = (self.dropped + 1) & 0x3FFFFFFF
         else:
             self.status = s
