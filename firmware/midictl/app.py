@@ -123,8 +123,9 @@ class Controller:
     def output_pending(self):
         return self.din is not None and self.din.pending() > 0
 
-    # step(now_us, now_ms): one scan. An instance attribute, the function _scanner() makes
-    # at the end of __init__, whose defaults hold the objects a scan uses most: each is
+    # step(now_us, now_ms): one scan. An instance attribute: under MicroPython the native
+    # _step (at the end of this file) bound to this controller; elsewhere, and as its twin
+    # in the tests, the function _scanner() makes at the end of __init__, whose defaults hold the objects a scan uses most: each is
     # then a local, where self.<name> is a lookup in this object's attribute table. The
     # objects are held, not their methods: a method patched on one of them (a test's
     # injected fault, the benchmark's samples) is still what the scan calls. What changes
