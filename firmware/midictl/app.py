@@ -125,16 +125,16 @@ class Controller:
 
     # step(now_us, now_ms): one scan. An instance attribute: under MicroPython the native
     # _step (at the end of this file) bound to this controller; elsewhere, and as its twin
-    # in the tests, the function _scanner() makes at the end of __init__, whose defaults hold the objects a scan uses most: each is
-    # then a local, where self.<name> is a lookup in this object's attribute table. The
-    # objects are held, not their methods: a method patched on one of them (a test's
-    # injected fault, the benchmark's samples) is still what the scan calls. What changes
-    # from scan to scan, the switch levels of the last scan and the scan phase, is in two
-    # cells of the closure (a closure's call allocates when its cells and arguments are
-    # more than five). Not every object is a default: a call's locals are one block of
-    # heap taken and given back per call, and the bigger the block, the longer the search
-    # for one in a fragmented heap (the simulator's long run took a third longer with
-    # seventeen defaults than with ten).
+    # in the tests, the function _scanner() makes at the end of __init__, whose defaults
+    # hold the objects a scan uses most: each is then a local, where self.<name> is a
+    # lookup in this object's attribute table. The objects are held, not their methods: a
+    # method patched on one of them (a test's injected fault, the benchmark's samples) is
+    # still what the scan calls. What changes from scan to scan, the switch levels of the
+    # last scan and the scan phase, is in two cells of the closure (a closure's call
+    # allocates when its cells and arguments are more than five). Not every object is a
+    # default: a call's locals are one block of heap taken and given back per call, and
+    # the bigger the block, the longer the search for one in a fragmented heap (the
+    # simulator's long run took a third longer with seventeen defaults than with ten).
     def _scanner(self):
         hw = self.hw
         usb = self.usb
