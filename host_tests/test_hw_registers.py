@@ -13,6 +13,15 @@ b = json.load(open("boards/pico.json"))
 w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
 world.install(w)
 from midictl.hw import Hardware, read_block, read_block_twin
+
+
+class Regs:  # what read_block reads of the Hardware: the registers, the table, the samples
+    def __init__(self, regw, table, samples):
+        self._regw = regw
+        self._regs_table = table
+        self.samples = samples
+
+
 hw = Hardware(b)
 plan = hw.plan
 for p in range(plan.phases):
@@ -24,7 +33,8 @@ for p in range(plan.phases):
         ob = array("H", [7] * plan.count)
         base = uctypes.addressof(ra)
         table = hw.register_table(3)
-        pa = read_block((base >> 2, (base + 4) >> 2, (base + 8) >> 2, (base + 12) >> 2), table, oa, p)
+        at = Regs((base >> 2, (base + 4) >> 2, (base + 8) >> 2, (base + 12) >> 2), table, oa)
+        pa = read_block(at, p)
         pb = read_block_twin(rb, 0, 1, 2, 3, table, ob, p)
         assert pa == pb == result & 0xFFF, (pa, pb)
         assert list(ra) == list(rb), (p, list(ra), list(rb))

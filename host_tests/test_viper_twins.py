@@ -31,6 +31,15 @@ import uctypes
 import world
 random.seed(5)
 from midictl.hw import Hardware, read_block, read_block_twin
+
+
+class Regs:  # what read_block reads of the Hardware: the registers, the table, the samples
+    def __init__(self, regw, table, samples):
+        self._regw = regw
+        self._regs_table = table
+        self.samples = samples
+
+
 for board in ("pico", "xiao_rp2040", "pico2"):
     try:
         b = json.load(open("boards/%s.json" % board))
@@ -49,7 +58,8 @@ for board in ("pico", "xiao_rp2040", "pico2"):
         oa = array("H", [random.randint(0, 0xFFFF) for _ in range(max(1, plan.count))])
         ob = array("H", oa)
         base = uctypes.addressof(ra)
-        pa = read_block((base >> 2, (base + 4) >> 2, (base + 8) >> 2, (base + 12) >> 2), table, oa, p)
+        at = Regs((base >> 2, (base + 4) >> 2, (base + 8) >> 2, (base + 12) >> 2), table, oa)
+        pa = read_block(at, p)
         pb = read_block_twin(rb, 0, 1, 2, 3, table, ob, p)
         assert pa == pb, (board, trial, pa, pb)
         assert list(ra) == list(rb), (board, trial, list(ra), list(rb))

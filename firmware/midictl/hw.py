@@ -45,23 +45,26 @@ def no_adc():
 
 # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
 @micropython.viper
-def read_block(regs, table, out, p: int) -> int:
+def read_block(hw, p: int) -> int:
     """The ADC reads of scan phase p with registers only (on the chip, ~20x faster than
-    the interpreted loop). `regs`, a tuple, holds the four registers' word addresses
-    (byte address >> 2: small ints on the chip, where a full address would be a bignum
-    to convert): GPIO_OUT_SET, GPIO_OUT_CLR, ADC CS and ADC RESULT. `table` is
-    Hardware.register_table(): for each entry of the phase, move the mux select lines
-    when the entry says so (one write to GPIO_OUT_SET, one to GPIO_OUT_CLR, then
-    `settle` loops), start one conversion on its ADC channel, wait for READY, store the
-    12-bit RESULT at out[its sample index]. Returns the highest pad sample read.
-    The CS write carries READY too: a read-only bit on the chip, and what lets the same
-    code run against a plain buffer of "registers" in the host tests and the benchmark."""
+    the interpreted loop); Hardware.read_phase once use_registers() has run (the scan
+    calls it bound to the hardware: one native call, no interpreted frame). hw._regw, a
+    tuple, holds the four registers' word addresses (byte address >> 2: small ints on the
+    chip, where a full address would be a bignum to convert): GPIO_OUT_SET, GPIO_OUT_CLR,
+    ADC CS and ADC RESULT. hw._regs_table is Hardware.register_table(): for each entry of
+    the phase, move the mux select lines when the entry says so (one write to
+    GPIO_OUT_SET, one to GPIO_OUT_CLR, then `settle` loops), start one conversion on its
+    ADC channel, wait for READY, store the 12-bit RESULT at hw.samples[its sample index].
+    Returns the highest pad sample read. The CS write carries READY too: a read-only bit
+    on the chip, and what lets the same code run against a plain buffer of "registers"
+    in the host tests and the benchmark."""
+    regs = hw._regw
     ps = ptr32(int(regs[0]) << 2)
     pc = ptr32(int(regs[1]) << 2)
     cs = ptr32(int(regs[2]) << 2)
     res = ptr32(int(regs[3]) << 2)
-    t = ptr32(table)
-    o = ptr16(out)
+    t = ptr32(hw._regs_table)
+    o = ptr16(hw.samples)
     settle = t[0]
     npads = t[1]
     e = t[2]  # where the entries start
@@ -87,13 +90,6 @@ def read_block(regs, table, out, p: int) -> int:
             peak = v
         j += 1
     return peak
-
-
-@micropython.viper
-def read_phase_registers(hw, p: int) -> int:
-    """Hardware.read_phase on the register path (use_registers makes it the instance's):
-    read_block over the hardware's own tables, with no interpreted frame in between."""
-    return int(read_block(hw._regw, hw._regs_table, hw.samples, p))
 
 
 def read_block_twin(regs, set_i, clr_i, cs_i, res_i, table, out, p):
@@ -182,7 +178,7 @@ class Hardware:
         return t
 
     # -- per scan --------------------------------------------------------------------------------
-    _read_registers = read_phase_registers
+    _read_registers = read_block
 
     def read_phase(self, p):
         """Read every analog entry of scan phase p into self.samples (12-bit). Returns the
