@@ -4,6 +4,8 @@ under CPython (the step and USB path; the heap only means something under MicroP
 
     measure(steps, msgs, reps) -> {"mpy": {...}, "cpy": {...}}
       ["step"]["idle"|"busy"] = (us per step, heap bytes per step, events, DIN bytes, scans)
+      ["done"]["idle"|"busy"] = us per step of the USB transfer completions the host's reads
+                run between steps (the firmware's callback chaining the next transfer)
       ["usb"]["port"|"engine"|"stock"] = (us per message, heap bytes per message)
       ["mem"] = (heap bytes after boot, of which the code that stays loaded) (MicroPython only):
                 the firmware's .mpy files (as `make deploy` stages them) imported from the
@@ -103,14 +105,16 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
                 if row[0] == "note_scan":  # the scans deciding a strike: median, max, how many
                     scans.append((float(row[1]), float(row[2]), int(row[3])))
                     continue
-                _, name, us, alloc, events, din, nscans = row
+                _, name, us, alloc, events, din, nscans, done = row
                 per.setdefault(name, []).append((float(us), float(alloc), int(events), int(din), int(nscans)))
+                res.setdefault("done", {}).setdefault(name, []).append(float(done))
         for name, rows in per.items():
             if len({r[2:] for r in rows}) != 1:
                 raise RuntimeError("the %s step played differently in different heap layouts: %s" % (name, rows))
             us = [r[0] for r in rows]
             res["step"][name] = (_median(us), max(r[1] for r in rows)) + rows[0][2:]
             res["spread"][name] = (min(us), max(us))
+            res["done"][name] = _median(res["done"][name])
         res["layouts"] = len(pads)
         if scans:
             res["note_scan"] = (_median([x[0] for x in scans]), max(x[1] for x in scans), scans[0][2])
