@@ -13,6 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROWS = ("µs per message, ours", "adafruit_midi ÷ ours", "mido ÷ ours", "heap bytes per message",
         "Controller.step(), chip's path", "read_block: viper, registers), idle",
         "read_block: viper, registers), pad strike + knob sweep", "the busy step's scans that decide a strike",
+        "from their start to the Note On's first byte handed to the UART", "the USB transfer completions",
         "through machine.ADC (the simulator's path)",
         "heap bytes allocated per step",
         "controls alone", "alone: strike → Note On at the USB stack", "alone: deciding scan → Note On starts on DIN",
@@ -49,6 +50,8 @@ def test_firmware_pieces_under_both_interpreters():
     # the scans that decided a strike were timed one by one (at least the one strike)
     med, top, count = res["mpy"]["note_scan"]
     assert count >= 1 and 0 < med <= top and "note_scan" not in res["cpy"]
+    wmed, wtop = res["mpy"]["note_din"]  # ... and their Note On reached the UART within them
+    assert 0 < wmed <= med and wmed <= wtop <= top
     # busy on the register path plays exactly what busy through machine.ADC plays
     assert steps["regs"][2] == 0 and steps["regs_busy"][2:] == steps["busy"][2:]
     for interp in ("mpy", "cpy"):

@@ -155,10 +155,15 @@ def table(res):
             "scheduled, and the fake host's own loop): µs per step (RP2040 est.)",
         "%.2f (≈%.0f µs)" % (done, done * CHIP), "n/a", "(informational)", "")
     med, top, count = fw["mpy"]["note_scan"]
-    row("", "the busy step's scans that decide a strike (%d; Note On to both ports, its DIN byte written at "
-            "the scan's end), one by one: µs, median / max (RP2040 est.)" % count,
+    row("", "the busy step's scans that decide a strike (%d; Note On to both ports), one by one: µs, "
+            "median / max (RP2040 est.)" % count,
         "%.0f / %.0f (≈%.1f / %.1f ms)" % (med, top, med * CHIP / 1000, top * CHIP / 1000), "n/a",
         "(the simulated latencies below take no CPU time)", "")
+    med, top = fw["mpy"]["note_din"]
+    row("", "the same scans, from their start to the Note On's first byte handed to the UART: µs, "
+            "median / max (RP2040 est.)",
+        "%.0f / %.0f (≈%.2f / %.2f ms)" % (med, top, med * CHIP / 1000, top * CHIP / 1000), "n/a",
+        "(what the chip adds to the simulated deciding scan → DIN)", "")
     row("", "the same through machine.ADC (the simulator's path), idle / busy: µs",
         "%.2f / %.2f" % (steps["idle"][0], steps["busy"][0]),
         "%.2f / %.2f" % (fw["cpy"]["step"]["idle"][0], fw["cpy"]["step"]["busy"][0]), "(informational)", "")

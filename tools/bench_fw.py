@@ -102,8 +102,9 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
         pads = layouts if interp == "mpy" else (0,)
         for pad in pads:
             for row in _run(interp, ["step", steps, reps, pad]):
-                if row[0] == "note_scan":  # the scans deciding a strike: median, max, how many
-                    scans.append((float(row[1]), float(row[2]), int(row[3])))
+                if row[0] == "note_scan":  # the scans deciding a strike: median, max, how many;
+                    # and the time to their first UART write: median, max
+                    scans.append((float(row[1]), float(row[2]), int(row[3]), float(row[4]), float(row[5])))
                     continue
                 _, name, us, alloc, events, din, nscans, done = row
                 per.setdefault(name, []).append((float(us), float(alloc), int(events), int(din), int(nscans)))
@@ -118,6 +119,7 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
         res["layouts"] = len(pads)
         if scans:
             res["note_scan"] = (_median([x[0] for x in scans]), max(x[1] for x in scans), scans[0][2])
+            res["note_din"] = (_median([x[3] for x in scans]), max(x[4] for x in scans))
         for row in _run(interp, ["usb", msgs, reps]):
             _, name, us, alloc = row
             res["usb"][name] = (float(us), float(alloc))
