@@ -12,39 +12,19 @@ import json
 import random
 import sys
 import world
-from usb.device.core import Buffer
+from simctl import controller
 random.seed(5)
 b = json.load(open("boards/pico.json"))
 world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
 from midictl import app, config
-from midictl.app import Controller
-from midictl.hw import Hardware
-from midictl.usbmidi import MidiPort
 native = sys.argv[-1] == "native"
 assert app._NATIVE
 cfg = config.validate({}, b)
 TOP = (1 << 30) - 1
 
 
-class Uart:
-    def __init__(self):
-        self.fail = False
-
-    def write(self, buf):
-        if self.fail:
-            raise OSError(5)
-        return len(buf)
-
-
-itf = MidiPort()
-plain = Buffer(len(itf._tx._b))
-plain._b = itf._tx._b
-itf._tx = plain
-itf._sim_open()
-ctl = Controller(b, cfg, Hardware(b), itf)
-uart = ctl.din.uart = Uart()
-if not native:
-    ctl.step = ctl._scanner()
+ctl, itf = controller(b, cfg, native)
+uart = ctl.din.uart
 levels = [0] * len(ctl.hw.samples)
 samples = ctl.hw.samples
 

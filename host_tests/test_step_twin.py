@@ -95,26 +95,14 @@ REGS = r'''
 import json
 import random
 import world
-from usb.device.core import Buffer
+from simctl import controller
 random.seed(21)
 b = json.load(open("boards/pico.json"))
 world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
 from midictl import app, config
-from midictl.app import Controller
-from midictl.hw import Hardware
-from midictl.usbmidi import MidiPort
 assert app._NATIVE
 # each pad its own gate, so the deadlines fall on scans of their own
 cfg = config.validate({"controls": {"pad%d" % i: {"gate_ms": 9 * i} for i in range(1, 17)}}, b)
-
-
-class Uart:
-    def __init__(self):
-        self.got = []
-
-    def write(self, buf):
-        self.got.append(bytes(buf))
-        return len(buf)
 
 
 levels = [0] * 64
@@ -122,15 +110,7 @@ npads = [0]
 
 
 def build(native):
-    itf = MidiPort()
-    plain = Buffer(len(itf._tx._b))
-    plain._b = itf._tx._b
-    itf._tx = plain
-    itf._sim_open()
-    ctl = Controller(b, cfg, Hardware(b), itf)
-    ctl.din.uart = Uart()
-    if not native:
-        ctl.step = ctl._scanner()
+    ctl, itf = controller(b, cfg, native)
     samples = ctl.hw.samples
     n = ctl.pads_count
     npads[0] = n

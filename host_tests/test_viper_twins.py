@@ -288,15 +288,12 @@ import json, random, sys
 sys.path.insert(0, "tools/simboard")
 from array import array
 import world
-from usb.device.core import Buffer
+from simctl import controller
 random.seed(13)
 b = json.load(open("boards/pico.json"))
 world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
 from midictl import config
-from midictl.app import Controller
 from midictl.controls.adcfilter import FilterBank
-from midictl.hw import Hardware
-from midictl.usbmidi import MidiPort
 assert FilterBank.run is not FilterBank.run_twin  # the viper one, under MicroPython
 # The reference layout's knobs (plain CC with a shift layer), and beside them knobs the
 # native run leaves to _moved(): soft takeover, 14-bit, NRPN, a channel mode number, and
@@ -310,27 +307,7 @@ cfg = config.validate({"controls": {
     "knob7": {"type": "cc", "channel": 16, "cc": 1, "min": 0, "max": 3}}}, b)
 
 
-class Uart:
-    def __init__(self):
-        self.got = []
-
-    def write(self, buf):
-        self.got.append(bytes(buf))
-        return len(buf)
-
-
-def build():
-    itf = MidiPort()
-    plain = Buffer(len(itf._tx._b))  # not the simulator's tracing buffer: read here
-    plain._b = itf._tx._b
-    itf._tx = plain
-    itf._sim_open()
-    ctl = Controller(b, cfg, Hardware(b), itf)
-    ctl.din.uart = Uart()
-    return ctl, itf
-
-
-(ca, ia), (cb, ib) = build(), build()
+(ca, ia), (cb, ib) = controller(b, cfg), controller(b, cfg)
 fa = ca.filters.fast
 # knobs 1, 4, 7 and 8, each with its shift layer; the others have one the native run
 # cannot take (knob 5's shift layer could, but shares its filter with one it cannot)

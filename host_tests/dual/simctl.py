@@ -1,0 +1,37 @@
+"""A whole controller for the Unix-port test scripts that drive Controller.step() themselves,
+on the simulator's board (tools/simboard on the path, a world installed): micropython-lib's
+plain TX buffer in place of the simulator's tracing one (read here), and a UART that keeps
+every write."""
+
+
+class RecordingUart:
+    def __init__(self):
+        self.got = []  # each write's bytes
+        self.fail = False  # True: the next writes raise OSError(EIO)
+
+    def write(self, buf):
+        if self.fail:
+            raise OSError(5)
+        self.got.append(bytes(buf))
+        return len(buf)
+
+
+def controller(board, cfg, native=True):
+    """-> (ctl, itf): the USB host has enumerated it; native=False: the scan is the closure
+    Controller._scanner() makes (CPython's), not the native step."""
+    from usb.device.core import Buffer  # pyright: ignore[reportMissingImports]
+
+    from midictl.app import Controller
+    from midictl.hw import Hardware
+    from midictl.usbmidi import MidiPort
+
+    itf = MidiPort()
+    plain = Buffer(len(itf._tx._b))
+    plain._b = itf._tx._b
+    itf._tx = plain
+    itf._sim_open()
+    ctl = Controller(board, cfg, Hardware(board), itf)
+    ctl.din.uart = RecordingUart()
+    if not native:
+        ctl.step = ctl._scanner()
+    return ctl, itf
