@@ -545,3 +545,67 @@ def test_pad_scan_and_decision_match_their_twins_on_random_strikes():
     r = run(["-c", PAD_SCAN], timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip().startswith("ok")
+
+
+ENGINE = r'''
+import random
+from midictl import engine as em
+from midictl.engine import Engine
+assert em.note_on_native is not em.note_on_twin  # the viper one, under MicroPython
+
+
+class Port:
+    def __init__(self):
+        self.got = []
+
+    def send(self, msg, n, key):
+        self.got.append((bytes(msg[:n]), key))
+
+
+random.seed(17)
+calls = refused = 0
+for trial in range(60):
+    es = []
+    zero = random.random() < 0.5  # Note Off as Note On velocity 0
+    for native in (True, False):
+        e = Engine([Port(), Port()], zero)
+        if not native:
+            e.note_on = (lambda e: lambda ch, note, vel: em.note_on_twin(e, ch, note, vel))(e)
+        es.append(e)
+    for step in range(400):
+        r = random.random()
+        ch = random.choice((0, 9, 15, random.randrange(16), -1, 16))
+        note = random.choice((36, 37, 127, 0, random.randrange(128), -1, 128))
+        vel = random.choice((100, 1, 127, 0, random.randrange(128), -1, 128))
+        if random.random() < 0.8:  # mostly valid: a note sounds, and sounds again (counts)
+            ch, note = ch & 15, note & 127
+            vel = vel & 127
+        out = []
+        for e in es:
+            try:
+                if r < 0.6:
+                    e.note_on(ch, note, vel)
+                elif r < 0.97:
+                    e.note_off(ch & 15, note & 127, 64)
+                else:
+                    e.panic()
+                out.append(None)
+            except Exception as x:
+                out.append((type(x).__name__, str(x)))
+        a, b = es
+        assert out[0] == out[1], (trial, step, out)
+        refused += out[0] is not None
+        calls += 1
+        assert (bytes(a.sounding), a.nsounding, a.channels_used, a.events) == \
+            (bytes(b.sounding), b.nsounding, b.channels_used, b.events), (trial, step)
+        assert [p.got for p in a.ports] == [p.got for p in b.ports], (trial, step)
+assert refused > 500, refused
+print("ok", calls)
+'''
+
+
+def test_engine_note_on_matches_its_twin():
+    r = run(["-c", ENGINE])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == "ok 24000"
+

@@ -8,6 +8,8 @@
 #
 # Hot path: no allocation. Channels are 0..15 here.
 
+import sys
+
 from midictl.midi import encode
 
 try:
@@ -23,6 +25,69 @@ _NRPN_KEY = const(1 << 20)
 _NOT_CH = const(-16)  # v & _NOT_CH: v outside 0..15
 _NOT_7 = const(-128)  # v & _NOT_7: v outside 0..127
 _CC_ALL_NOTES_OFF = const(123)
+
+
+def note_on_twin(self, ch, note, velocity):
+    """Engine.note_on in plain Python (what CPython runs, and what the host tests compare
+    the native one against)."""
+    if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
+        # Refuse before tracking: (ch << 7 | note) of a bad note would count another
+        # channel's note as sounding (or index past the table).
+        encode.note_on(self._m, 0, ch, note, velocity)  # raises ValueError naming it
+    if velocity == 0:
+        # A Note On of velocity 0 is a Note Off on the wire (MIDI 1.0, p. A-1); keep the
+        # tracking honest if a caller ever does that.
+        self.note_off(ch, note, 64)
+        return
+    i = (ch << 7) | note
+    s = self.sounding
+    c = s[i]
+    if c < 255:
+        s[i] = c + 1
+    if c == 0:
+        self.nsounding += 1
+    self.channels_used |= 1 << ch
+    # encode.note_on and _out written out: every pad's note comes through here
+    m = self._m
+    m[0] = 0x90 | ch
+    m[1] = note
+    m[2] = velocity
+    for p in self.ports:
+        p.send(m, 3, 0)
+    self.events = (self.events + 1) & 0x3FFFFFFF
+
+
+note_on_native = note_on_twin
+if sys.implementation.name == "micropython":
+    import micropython
+
+    # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
+    @micropython.viper
+    def _note_on(self, ch: int, note: int, velocity: int):
+        """note_on_twin in native code, step for step."""
+        if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
+            encode.note_on(self._m, 0, ch, note, velocity)  # raises ValueError naming it
+        if velocity == 0:
+            self.note_off(ch, note, 64)
+            return
+        i = (ch << 7) | note
+        s = ptr8(self.sounding)
+        c = int(s[i])
+        if c < 255:
+            s[i] = c + 1
+        if c == 0:
+            self.nsounding = int(self.nsounding) + 1
+        self.channels_used = int(self.channels_used) | (1 << ch)
+        m = self._m
+        mp = ptr8(m)
+        mp[0] = 0x90 | ch
+        mp[1] = note
+        mp[2] = velocity
+        for p in self.ports:
+            p.send(m, 3, 0)
+        self.events = (int(self.events) + 1) & 0x3FFFFFFF
+
+    note_on_native = _note_on
 
 
 class Engine:
@@ -45,32 +110,9 @@ class Engine:
             p.send(m, n, key)
         self.events = (self.events + 1) & 0x3FFFFFFF
 
-    def note_on(self, ch, note, velocity):
-        if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
-            # Refuse before tracking: (ch << 7 | note) of a bad note would count another
-            # channel's note as sounding (or index past the table).
-            encode.note_on(self._m, 0, ch, note, velocity)  # raises ValueError naming it
-        if velocity == 0:
-            # A Note On of velocity 0 is a Note Off on the wire (MIDI 1.0, p. A-1); keep the
-            # tracking honest if a caller ever does that.
-            self.note_off(ch, note, 64)
-            return
-        i = (ch << 7) | note
-        s = self.sounding
-        c = s[i]
-        if c < 255:
-            s[i] = c + 1
-        if c == 0:
-            self.nsounding += 1
-        self.channels_used |= 1 << ch
-        # encode.note_on and _out written out: every pad's note comes through here
-        m = self._m
-        m[0] = 0x90 | ch
-        m[1] = note
-        m[2] = velocity
-        for p in self.ports:
-            p.send(m, 3, 0)
-        self.events = (self.events + 1) & 0x3FFFFFFF
+    # note_on(ch, note, velocity): every pad's and note button's note, tracked
+    # (note_on_twin; the native one under MicroPython)
+    note_on = note_on_native
 
     def note_off(self, ch, note, velocity=64):
         if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
