@@ -167,3 +167,76 @@ def test_the_native_step_plays_as_the_interpreted_one_on_the_register_path():
     r = run(["-c", REGS], extra_path=("tools/simboard",), timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok"
+
+
+# A strike's Note On goes to the UART right after the pads' scan, before the knobs' filters
+# run, while no knob message waits; with one waiting, after them (the pump at the end).
+EARLY = r'''
+import json
+import sys
+import world
+from simctl import controller
+b = json.load(open("boards/pico.json"))
+world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
+from midictl import config
+ctl, itf = controller(b, config.validate({}, b), sys.argv[-1] == "native")
+uart = ctl.din.uart
+levels = [0] * len(ctl.hw.samples)
+samples = ctl.hw.samples
+
+
+def read_phase(p):
+    for i in range(len(samples)):
+        samples[i] = levels[i]
+    return max(levels[:ctl.pads_count])
+
+
+ctl.hw.read_phase = read_phase
+run = ctl.filters.run
+seen = []
+
+
+def filters_run(p, s):  # what the UART had been handed when the knobs' filters ran
+    seen.append(b"".join(uart.got))
+    return run(p, s)
+
+
+ctl.filters.run = filters_run
+us = 0
+for k in range(300):  # boot: the filters prime, the All Notes Off goes out
+    us += 1000
+    ctl.step(us, us // 1000)
+    itf._sim_frame()
+for waiting in (False, True):
+    uart.got.clear()
+    on = ctl.pads.on
+    pad = 4 if waiting else 3  # pad 4, then pad 5, struck
+    for k in range(20):
+        levels[pad] = 3000 if k < 2 else 0
+        if waiting:  # a knob message waits as each scan starts (the wire is free)
+            ctl.engine.cc(0, 70, k)
+            assert ctl.din._ring_count == 1
+        seen.clear()
+        us += 1000
+        ctl.step(us, us // 1000)
+        itf._sim_frame()
+        if ctl.pads.on != on:
+            break
+    note = bytes((0x99, 36 + pad))
+    at_filters = seen[-1]
+    print(waiting, note in at_filters, any(g[:2] == note for g in uart.got))
+    if waiting:
+        i = [g[:2] for g in uart.got].index(note)
+        assert uart.got[i + 1][0] in (0xB0, 70), uart.got  # the knob's message right after
+'''
+
+
+def test_a_strike_reaches_the_uart_before_the_knobs_run_while_none_waits():
+    from mpy import run
+
+    for kind in ("native", "interpreted"):
+        r = run(["-c", EARLY, kind], extra_path=("tools/simboard",), timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        # no knob waiting: the Note On was written before the filters ran; one waiting: after
+        # them, by the pump at the scan's end (first, in front of the knob's message)
+        assert r.stdout.split("\n")[:2] == ["False True True", "True False True"], (kind, r.stdout)
