@@ -12,7 +12,7 @@ import json
 import random
 import sys
 import world
-from simctl import controller
+from simctl import controller, play_levels
 random.seed(5)
 b = json.load(open("boards/pico.json"))
 world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
@@ -26,16 +26,7 @@ TOP = (1 << 30) - 1
 ctl, itf = controller(b, cfg, native)
 uart = ctl.din.uart
 levels = [0] * len(ctl.hw.samples)
-samples = ctl.hw.samples
-
-
-def read_phase(p):
-    for i in range(len(samples)):
-        samples[i] = levels[i]
-    return max(levels[:ctl.pads_count])
-
-
-ctl.hw.read_phase = read_phase
+play_levels(ctl, levels)
 counters = [(ctl, "scans"), (ctl.engine, "events"), (ctl.din, "coalesced"), (ctl.din, "write_errors"),
             (ctl.din.running, "_sent"), (ctl.usb, "dropped"), (ctl.usb, "reconnects")]
 us = 0

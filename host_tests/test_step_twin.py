@@ -95,7 +95,7 @@ REGS = r'''
 import json
 import random
 import world
-from simctl import controller
+from simctl import controller, play_levels
 random.seed(21)
 b = json.load(open("boards/pico.json"))
 world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
@@ -111,19 +111,8 @@ npads = [0]
 
 def build(native):
     ctl, itf = controller(b, cfg, native)
-    samples = ctl.hw.samples
-    n = ctl.pads_count
-    npads[0] = n
-
-    def read_phase(p):
-        peak = 0
-        for i in range(len(samples)):
-            samples[i] = levels[i]
-            if i < n and levels[i] > peak:
-                peak = levels[i]
-        return peak
-
-    ctl.hw.read_phase = read_phase
+    npads[0] = ctl.pads_count
+    play_levels(ctl, levels)
     return ctl, itf
 
 
@@ -175,23 +164,14 @@ EARLY = r'''
 import json
 import sys
 import world
-from simctl import controller
+from simctl import controller, play_levels
 b = json.load(open("boards/pico.json"))
 world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
 from midictl import config
 ctl, itf = controller(b, config.validate({}, b), sys.argv[-1] == "native")
 uart = ctl.din.uart
 levels = [0] * len(ctl.hw.samples)
-samples = ctl.hw.samples
-
-
-def read_phase(p):
-    for i in range(len(samples)):
-        samples[i] = levels[i]
-    return max(levels[:ctl.pads_count])
-
-
-ctl.hw.read_phase = read_phase
+play_levels(ctl, levels)
 run = ctl.filters.run
 seen = []
 
