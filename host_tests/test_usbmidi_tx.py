@@ -133,3 +133,46 @@ def test_tx_busy_follows_the_transfer_in_flight():
         "stock True 09903e64",
         "after 4",
     ]
+
+
+LONG = r'''
+import sys
+sys.path.insert(0, "tools/simboard")
+from midictl.usbmidi import MidiPort
+
+host = []
+p = MidiPort()
+real_submit = p._xfer_submit
+
+
+def submit(ep, data, cb):
+    host.append(len(data))
+    real_submit(ep, data, cb)
+
+
+p._xfer_submit = submit
+p._sim_open()
+print(len(p._txv))
+for i in range(20):  # a burst of 20 messages: 80 bytes in the TX buffer
+    p.tx3(0, bytes((0x90, i, 100)))
+p.tx_kick()
+print(host, p._tx._n)
+p._sim_frame()  # the host reads the first 64 bytes; the completion chains the other 16
+print(host, p._tx._n)
+p._sim_frame()
+print(host, p._tx._n, p.tx_busy)
+'''
+
+
+def test_an_in_transfer_is_at_most_one_packet_and_the_rest_follows():
+    # A burst longer than one full-speed packet goes out as a 64-byte transfer, then the
+    # rest in the transfer its completion chains; the port keeps a view for each length a
+    # transfer can have (0, 4, .. 64 bytes), not one for each length the TX buffer holds.
+    r = run(["-c", LONG], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == [
+        "17",
+        "[64] 80",
+        "[64, 16] 16",
+        "[64, 16] 0 False",
+    ]

@@ -31,6 +31,11 @@ _enable_irq = machine.enable_irq
 
 _TXLEN = const(256)  # 64 event packets: far more than one scan produces
 _RXLEN = const(256)
+# The longest IN transfer: one full-speed bulk packet (16 event packets). More waits in the
+# TX buffer for the transfer that the completion chains. Each length a transfer can have
+# is a view made at boot (submit_xfer sends the whole buffer it is given), so this bounds
+# those views: 17 of them, where transfers as long as the buffer took 65.
+_XFER_MAX = const(64)
 
 
 if sys.implementation.name == "micropython":
@@ -84,7 +89,7 @@ class MidiPort(MIDIInterface):
         super().__init__(rxlen=rxlen, txlen=txlen)
         b = self._tx._b
         self._txlen = txlen
-        self._txv = [b[:i] for i in range(0, txlen + 1, 4)]
+        self._txv = [b[:i] for i in range(0, min(txlen, _XFER_MAX) + 1, 4)]
         self.rx_ready = False
         # is_open() as an attribute, kept by on_open() and on_reset() (where the stock
         # interface sets what is_open() returns): the scan loop reads it every scan
@@ -140,7 +145,7 @@ class MidiPort(MIDIInterface):
             # Set first: the completion may run as soon as the transfer is submitted.
             self.tx_busy = True
             try:
-                self._xfer_submit(self.ep_in, self._txv[n >> 2], self._tx_done)
+                self._xfer_submit(self.ep_in, self._txv[(n if n < _XFER_MAX else _XFER_MAX) >> 2], self._tx_done)
             except Exception:
                 self.tx_busy = bool(self._xfer_busy(self.ep_in))  # what the library knows
                 raise
