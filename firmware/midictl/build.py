@@ -108,6 +108,7 @@ def build_controls(ctl, board, cfg):
             if t == "note":
                 ctl.note_channels |= 1 << (m["channel"] - 1)
     ctl.engine.note_channels = ctl.note_channels
+    ctl.engine.trim(ctl.note_channels)
     # The hardware layer already turns active-low pins into pressed = 1.
     ctl.debounce = BitDebouncer(30, SWITCH_LOCKOUT_MS, active_low=False)
     ctl.pads_count = plan.npads

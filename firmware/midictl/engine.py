@@ -39,7 +39,10 @@ def note_on_twin(self, ch, note, velocity):
         # tracking honest if a caller ever does that.
         self.note_off(ch, note, 64)
         return
-    i = (ch << 7) | note
+    r = self._row[ch]
+    if not r:
+        r = self._add_row(ch)  # a channel the config plays no note on (API use): once
+    i = ((r - 1) << 7) | note
     s = self.sounding
     c = s[i]
     if c < 255:
@@ -70,7 +73,10 @@ if sys.implementation.name == "micropython":
         if velocity == 0:
             self.note_off(ch, note, 64)
             return
-        i = (ch << 7) | note
+        r = int(ptr8(self._row)[ch])
+        if r == 0:
+            r = int(self._add_row(ch))
+        i = ((r - 1) << 7) | note
         s = ptr8(self.sounding)
         c = int(s[i])
         if c < 255:
@@ -96,12 +102,43 @@ class Engine:
         self.note_off_as_note_on = note_off_as_note_on
         self._m = bytearray(16)
         # Sounding-note counts per (channel, note): two pads may share a note, and only the
-        # last release should end it.
+        # last release should end it. One row of 128 per channel: _row[ch] is its row + 1
+        # (0: none). Every channel has one until trim() keeps only the channels the config
+        # plays notes on (one row, 128 bytes, where sixteen took 2 KB of a small heap).
+        self._row = bytearray(range(1, 17))
         self.sounding = bytearray(16 * 128)
         self.nsounding = 0
         self.channels_used = 0  # bitmap of channels that carried notes (for All Notes Off)
         self.note_channels = 0  # bitmap of channels the config plays notes on
         self.events = 0
+
+    def trim(self, channels):
+        """The controls are built (nothing sounds yet): keep a row of the sounding table only
+        for each channel in the bitmap, the channels the config plays notes on."""
+        if self.nsounding:
+            return
+        row = self._row
+        n = 0
+        for ch in range(16):
+            if channels >> ch & 1:
+                n += 1
+                row[ch] = n
+            else:
+                row[ch] = 0
+        self.sounding = bytearray(n << 7)
+
+    def _add_row(self, ch):
+        # The first note on a channel without a row: it gets one (allocates; the controls
+        # only play on channels trim() kept, so the scan loop never comes here).
+        n = (len(self.sounding) >> 7) + 1
+        self.sounding += bytearray(128)
+        self._row[ch] = n
+        return n
+
+    def holds(self, ch, note):
+        """How many holders sound this note (0: none)."""
+        r = self._row[ch]
+        return self.sounding[((r - 1) << 7) | note] if r else 0
 
     # -- sending -------------------------------------------------------------------------------
     def _out(self, n, key):
@@ -117,7 +154,10 @@ class Engine:
     def note_off(self, ch, note, velocity=64):
         if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
             encode.note_off(self._m, 0, ch, note, velocity)  # raises ValueError naming it
-        i = (ch << 7) | note
+        r = self._row[ch]
+        if not r:
+            return  # no note ever sounded on this channel
+        i = ((r - 1) << 7) | note
         s = self.sounding
         c = s[i]
         if c == 0:
@@ -184,10 +224,15 @@ class Engine:
         """Note Off for exactly the notes sounding, then All Notes Off on every channel used."""
         s = self.sounding
         if self.nsounding:
-            for i in range(2048):
-                if s[i]:
-                    s[i] = 1
-                    self.note_off(i >> 7, i & 127, 64)
+            for ch in range(16):
+                r = self._row[ch]
+                if not r:
+                    continue
+                base = (r - 1) << 7
+                for note in range(128):
+                    if s[base | note]:
+                        s[base | note] = 1
+                        self.note_off(ch, note, 64)
         self.nsounding = 0
         used = self.channels_used | self.note_channels
         for ch in range(16):

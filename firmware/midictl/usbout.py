@@ -160,7 +160,7 @@ class UsbOut:
         # before anything new went in.
         self.reconnects = (self.reconnects + 1) & 0x3FFFFFFF
         s = self.sounding
-        held = self.engine.sounding
+        holds = self.engine.holds
         off = self._off
         for k in range(256):
             b = s[k]  # eight notes (read once: each Note Off sent clears its own bit)
@@ -168,7 +168,7 @@ class UsbOut:
                 continue
             for j in range(8):
                 i = (k << 3) | j
-                if b >> j & 1 and not held[i]:
+                if b >> j & 1 and not holds(i >> 7, i & 127):
                     # The host heard this note start but missed its end.
                     off[0] = 0x80 | (i >> 7)
                     off[1] = i & 127

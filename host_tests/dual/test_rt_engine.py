@@ -72,6 +72,32 @@ def test_panic_ends_exactly_the_sounding_notes_then_all_notes_off():
     assert r.msgs == []
 
 
+def test_trimmed_table_keeps_rows_for_note_channels_and_grows_for_another():
+    e, r = _eng()
+    e.note_channels = (1 << 9) | (1 << 2)
+    e.trim(e.note_channels)
+    assert len(e.sounding) == 2 * 128  # channels 3 and 10 only
+
+    def play():
+        e.note_on(9, 36, 100)
+        e.note_on(9, 36, 90)  # a second holder of the same note
+        e.note_on(2, 127, 5)
+
+    e.ports = [_Null()]  # the recorder allocates: a port that keeps nothing, while locked
+    no_alloc(play)  # the channels the controls play on need nothing new
+    e.ports = [r]
+    assert (e.holds(9, 36), e.holds(2, 127), e.holds(2, 36), e.holds(5, 36)) == (2, 1, 0, 0)
+    e.note_on(5, 0, 1)  # another channel (a script's note): tracked in a row of its own
+    assert len(e.sounding) == 3 * 128 and e.holds(5, 0) == 1 and e.nsounding == 3
+    e.note_off(7, 60)  # a channel never played: nothing to end, nothing added
+    assert len(e.sounding) == 3 * 128
+    del r.msgs[:]
+    e.panic()
+    assert r.msgs == [(b"\x82\x7f\x40", 0), (b"\x85\x00\x40", 0), (b"\x89\x24\x40", 0),
+                      (b"\xb2\x7b\x00", 0), (b"\xb5\x7b\x00", 0), (b"\xb9\x7b\x00", 0)]
+    assert e.nsounding == 0 and bytes(e.sounding) == bytes(3 * 128)
+
+
 class _Null:
     def send(self, msg, n, key):
         pass
