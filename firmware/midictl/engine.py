@@ -135,11 +135,6 @@ class Engine:
         self._row[ch] = n
         return n
 
-    def holds(self, ch, note):
-        """How many holders sound this note (0: none)."""
-        r = self._row[ch]
-        return self.sounding[((r - 1) << 7) | note] if r else 0
-
     # -- sending -------------------------------------------------------------------------------
     def _out(self, n, key):
         m = self._m

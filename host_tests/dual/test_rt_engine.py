@@ -72,6 +72,12 @@ def test_panic_ends_exactly_the_sounding_notes_then_all_notes_off():
     assert r.msgs == []
 
 
+def _holds(e, ch, note):
+    # holders of a note, from the engine's table: _row[ch] is the channel's row + 1
+    r = e._row[ch]
+    return e.sounding[((r - 1) << 7) | note] if r else 0
+
+
 def test_trimmed_table_keeps_rows_for_note_channels_and_grows_for_another():
     e, r = _eng()
     e.note_channels = (1 << 9) | (1 << 2)
@@ -86,9 +92,9 @@ def test_trimmed_table_keeps_rows_for_note_channels_and_grows_for_another():
     e.ports = [_Null()]  # the recorder allocates: a port that keeps nothing, while locked
     no_alloc(play)  # the channels the controls play on need nothing new
     e.ports = [r]
-    assert (e.holds(9, 36), e.holds(2, 127), e.holds(2, 36), e.holds(5, 36)) == (2, 1, 0, 0)
+    assert (_holds(e, 9, 36), _holds(e, 2, 127), _holds(e, 2, 36), _holds(e, 5, 36)) == (2, 1, 0, 0)
     e.note_on(5, 0, 1)  # another channel (a script's note): tracked in a row of its own
-    assert len(e.sounding) == 3 * 128 and e.holds(5, 0) == 1 and e.nsounding == 3
+    assert len(e.sounding) == 3 * 128 and _holds(e, 5, 0) == 1 and e.nsounding == 3
     e.note_off(7, 60)  # a channel never played: nothing to end, nothing added
     assert len(e.sounding) == 3 * 128
     del r.msgs[:]
