@@ -10,6 +10,9 @@ from midictl.midi import usb
 from midictl.midi.parser import MESSAGE, REALTIME, SYSEX, Parser
 from midictl.midi.running import RunningStatus
 
+# encode_extra.py's encoders load on first use (allocating): asked for once here, before
+# any heap is locked, as a caller that must not allocate does
+_FIRST_USE = (e.sysex, e.timing_clock, e.song_position)
 N = 1500
 KINDS = 14
 
