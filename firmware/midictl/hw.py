@@ -128,7 +128,6 @@ class Hardware:
         self._sets: "array"  # per entry: select masks, and whether the lines move first
         self._clrs: "array"
         self._switch: bytearray
-        self._key: "array"
         self._adc_read: list
         self._read: list  # per entry: its ADC read function
         self.samples: "array"
@@ -153,6 +152,10 @@ class Hardware:
         self.registers = (set_reg, clr_reg, cs_reg, res_reg, settle)
         # read_phase from here on: the native read, bound once (the scan calls it directly)
         self.read_phase = self._read_registers
+        # The machine path's tables are all in the register table now and nothing reads
+        # them again: the board does not keep them (about 2 KB on the host's 64-bit port).
+        for name in ("_start", "_end", "_dest", "_sets", "_clrs", "_switch", "_read", "_adc_read"):
+            setattr(self, name, None)
 
     def register_table(self, settle):
         """read_block's view of the scan plan, one array('I') (one buffer to look up per

@@ -51,16 +51,16 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
     n = len(plan.select)
     hw._sets = array("I", [0] * n)
     hw._clrs = array("I", [0] * n)
-    hw._key = array("H", [0] * n)
+    key = array("H", [0] * n)  # per entry: its mux group and channel
     for j in range(n):
         g = plan.group[j]
         if g == _NO_GROUP:
-            hw._key[j] = _NO_GROUP
+            key[j] = _NO_GROUP
         else:
             s, c = plan.masks(g, plan.select[j])
             hw._sets[j] = s
             hw._clrs[j] = c
-            hw._key[j] = (g << 8) | plan.select[j]
+            key[j] = (g << 8) | plan.select[j]
     adc_read: list = [no_adc] * 5
     for ch in set(plan.adc):
         adc_read[ch] = machine.ADC(ch).read_u16
@@ -73,7 +73,7 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
     for p in range(plan.phases):
         last = -1
         for j in range(plan.start[p], plan.end[p]):
-            k = hw._key[j]
+            k = key[j]
             if k != last and k != _NO_GROUP:
                 hw._switch[j] = 1
                 last = k
