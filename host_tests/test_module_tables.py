@@ -63,10 +63,11 @@ import bench_fwmachine
 sys.modules["machine"] = bench_fwmachine
 import usb.device.midi
 from midictl import app, config, hw, names, scanplan, startup, usbmidi, usbout, build, hwsetup
-from midictl.controls import buttons, checks, debounce, encoder, knob, matrix, modes, mux, pads, stick, velocity
+from midictl.controls import buttons, checks, debounce, encoder, knob, layered, matrix, modes, mux, pads, program, stick, velocity
 from midictl.midi import parser, running, usb, spec
 del app, config, hw, names, scanplan, usbmidi, usbout, build, hwsetup
-del buttons, checks, debounce, encoder, knob, matrix, modes, mux, pads, stick, velocity, parser, running, usb, spec
+del buttons, checks, debounce, encoder, knob, layered, matrix, modes, mux, pads, program, stick, velocity
+del parser, running, usb, spec
 startup.unload_boot_modules()
 left = sorted(n for n in sys.modules if n.startswith("midictl"))
 print(len(left), ",".join(n for n in left if full(sys.modules[n].__dict__)) or "none")

@@ -8,7 +8,7 @@
 import sys
 
 from midictl.controls.adcfilter import AdcFilter, FilterBank
-from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
+from midictl.controls.buttons import ModeButton
 from midictl.controls.debounce import BitDebouncer
 from midictl.controls.encoder import DEFAULT_ACCEL, EncoderCC, Quadrature
 from midictl.controls.knob import Knob
@@ -221,13 +221,20 @@ def _button(ctl, m, name):
     eng = ctl.engine
     modes = ctl.modes
     sh = m.get("shift")
+    # Note, CC and program buttons' modules are loaded only for a config that has one.
     if t in ("cc_momentary", "cc_toggle"):
+        from midictl.controls.layered import CCButton
+
         shift = (sh["channel"] - 1, sh["cc"]) if sh else None
         return CCButton(eng, m["channel"] - 1, m["cc"], m["value"], m["off_value"], t == "cc_toggle", modes, shift)
     if t == "note":
+        from midictl.controls.layered import NoteButton
+
         shift = (sh["channel"] - 1, sh["note"]) if sh else None
         return NoteButton(eng, m["channel"] - 1, m["note"], m["velocity"], modes, shift)
     if t in ("program", "program_up", "program_down"):
+        from midictl.controls.program import ProgramButton, Programs
+
         progs = Programs(eng, m["channel"] - 1, m.get("program", 0), m.get("bank"))
         if t == "program":
             return ProgramButton(progs, program=m["program"])

@@ -1,8 +1,9 @@
 from dualtest import no_alloc, raises
 from test_ctl_signals import Rec
 
-from midictl.controls.buttons import (CCButton, ModeButton, NoteButton, ProgramButton, Programs,
-                                      dispatch)
+from midictl.controls.buttons import ModeButton, dispatch
+from midictl.controls.layered import CCButton, NoteButton
+from midictl.controls.program import ProgramButton, Programs
 from midictl.controls.debounce import BitDebouncer
 from midictl.controls.modes import Modes
 

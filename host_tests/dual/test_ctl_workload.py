@@ -6,7 +6,8 @@ from array import array
 
 from test_ctl_signals import CountSink, piezo_level
 
-from midictl.controls.buttons import CCButton, ModeButton, dispatch
+from midictl.controls.buttons import ModeButton, dispatch
+from midictl.controls.layered import CCButton
 from midictl.controls.debounce import BitDebouncer
 from midictl.controls.encoder import EncoderCC, Quadrature
 from midictl.controls.knob import Knob

@@ -4,7 +4,9 @@
 # existing object changes nothing (its state, the output buffer, the ports).
 from dualtest import raises
 from midictl.controls.adcfilter import AdcFilter
-from midictl.controls.buttons import CCButton, ModeButton, NoteButton, ProgramButton, Programs
+from midictl.controls.buttons import ModeButton
+from midictl.controls.layered import CCButton, NoteButton
+from midictl.controls.program import ProgramButton, Programs
 from midictl.controls.debounce import BitDebouncer, Debouncer
 from midictl.controls.encoder import EncoderCC, Quadrature
 from midictl.controls.knob import Knob
