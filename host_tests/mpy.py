@@ -25,6 +25,11 @@ def path_for(*extra):
     return ":".join(parts)
 
 
+# The first lines of a script that runs the firmware's interpreted twins: MicroPython
+# defines them only when asked before the firmware is imported (midictl.compat.TWINS).
+TWINS_ON = 'import sys\nsys.modules["_midictl_twins"] = sys\n'
+
+
 def run(args, extra_path=(), timeout=300, heapsize="4M", stdin=None):
     env = dict(os.environ)
     env["MICROPYPATH"] = path_for(*extra_path)

@@ -121,6 +121,8 @@ def main():
     out = open(sys.argv[2], "w")
     w = RelWorld(plan, out)
     world.install(w)
+    if plan["rel"].get("interpreted_step"):
+        sys.modules["_midictl_twins"] = sys  # define the interpreted twins (compat.TWINS)
     import midictl.app as app
 
     if plan["rel"].get("interpreted_step"):

@@ -5,7 +5,7 @@ scan from about day 12 of uptime (a scan a millisecond), and the collector's pau
 it. Played under the Unix port, where ints that size are still small (so nothing here
 could allocate): what is checked is that each counter crosses 2**30 - 1 and wraps to 0,
 through the native scan step and through the interpreted one."""
-from mpy import run
+from mpy import TWINS_ON, run
 
 WRAP = r'''
 import json
@@ -66,7 +66,7 @@ print("ok")
 
 
 def _run(kind):
-    r = run(["-c", WRAP, kind], extra_path=("tools/simboard",), timeout=600)
+    r = run(["-c", TWINS_ON + WRAP, kind], extra_path=("tools/simboard",), timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok"
 

@@ -1,7 +1,7 @@
 """The chip's register path for the analog scan (hw.read_block, @micropython.viper) against
 its pure-Python twin, under the MicroPython Unix port (whose native emitter compiles viper
 too), both run over a buffer standing in for the SIO and ADC registers."""
-from mpy import run
+from mpy import TWINS_ON, run
 
 SCRIPT = r'''
 import json, sys
@@ -56,7 +56,7 @@ print("kept", [n for n in ("_start", "_end", "_dest", "_sets", "_clrs", "_switch
 
 
 def test_viper_register_path_matches_its_python_twin():
-    r = run(["-c", SCRIPT], extra_path=("tools/simboard",))
+    r = run(["-c", TWINS_ON + SCRIPT], extra_path=("tools/simboard",))
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     # every phase ends on the last pad's mux channel (15: S0..S3 = GPIO 10..13 all set)

@@ -151,9 +151,9 @@ print("ok")
 
 
 def test_the_native_step_plays_as_the_interpreted_one_on_the_register_path():
-    from mpy import run
+    from mpy import TWINS_ON, run
 
-    r = run(["-c", REGS], extra_path=("tools/simboard",), timeout=600)
+    r = run(["-c", TWINS_ON + REGS], extra_path=("tools/simboard",), timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok"
 
@@ -212,10 +212,10 @@ for waiting in (False, True):
 
 
 def test_a_strike_reaches_the_uart_before_the_knobs_run_while_none_waits():
-    from mpy import run
+    from mpy import TWINS_ON, run
 
     for kind in ("native", "interpreted"):
-        r = run(["-c", EARLY, kind], extra_path=("tools/simboard",), timeout=300)
+        r = run(["-c", TWINS_ON + EARLY, kind], extra_path=("tools/simboard",), timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
         # no knob waiting: the Note On was written before the filters ran; one waiting: after
         # them, by the pump at the scan's end (first, in front of the knob's message)

@@ -1,7 +1,7 @@
 """Every @micropython.viper hot spot against its plain-Python twin on random inputs, under
 the MicroPython Unix port (whose native emitter compiles viper as the chip's does; CPython
 only ever runs the twins)."""
-from mpy import run
+from mpy import TWINS_ON, run
 
 PADS = r'''
 import random
@@ -69,13 +69,13 @@ for board in ("pico", "xiao_rp2040", "pico2"):
 
 
 def test_pads_above_matches_its_twin_on_random_levels():
-    r = run(["-c", PADS])
+    r = run(["-c", TWINS_ON + PADS])
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok"
 
 
 def test_read_block_matches_its_twin_on_random_registers_and_boards():
-    r = run(["-c", REGISTERS], extra_path=("tools/simboard",))
+    r = run(["-c", TWINS_ON + REGISTERS], extra_path=("tools/simboard",))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "pico ok" in r.stdout.splitlines()
 
@@ -156,7 +156,7 @@ print("ok")
 
 
 def test_filter_bank_run_matches_its_twin_and_adcfilter_update():
-    r = run(["-c", FILTERS])
+    r = run(["-c", TWINS_ON + FILTERS])
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok"
 
@@ -278,7 +278,7 @@ print("ok", checked)
 
 
 def test_din_send_and_pump_match_their_twins_on_random_traffic():
-    r = run(["-c", DIN_SLOTS])
+    r = run(["-c", TWINS_ON + DIN_SLOTS])
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok 36000"
 
@@ -360,7 +360,7 @@ print("ok")
 
 
 def test_filter_bank_knob_messages_match_the_interpreted_path():
-    r = run(["-c", KNOBS], extra_path=("tools/simboard",), timeout=600)
+    r = run(["-c", TWINS_ON + KNOBS], extra_path=("tools/simboard",), timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok"
 
@@ -424,7 +424,7 @@ print("ok")
 
 
 def test_usb_send_matches_its_twin_on_random_traffic():
-    r = run(["-c", USB_SEND])
+    r = run(["-c", TWINS_ON + USB_SEND])
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok"
 
@@ -542,7 +542,7 @@ print("ok", notes, ghosts)
 
 
 def test_pad_scan_and_decision_match_their_twins_on_random_strikes():
-    r = run(["-c", PAD_SCAN], timeout=600)
+    r = run(["-c", TWINS_ON + PAD_SCAN], timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip().startswith("ok")
 
@@ -605,7 +605,30 @@ print("ok", calls)
 
 
 def test_engine_note_on_matches_its_twin():
-    r = run(["-c", ENGINE])
+    r = run(["-c", TWINS_ON + ENGINE])
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "ok 24000"
 
+
+
+PRESENT = r'''
+import sys
+sys.path.insert(0, "tools/simboard")
+from midictl import app, din, engine, hw
+from midictl.controls import adcfilter, pads
+print(" ".join(str(int(hasattr(m, n))) for m, n in (
+    (pads, "scan_twin"), (pads, "decide_twin"), (pads, "end_gates_twin"), (pads, "on_twin"), (pads, "off_twin"),
+    (din, "send_twin"), (din, "pump_twin"), (engine, "note_on_twin"), (hw, "read_block_twin"),
+    (adcfilter, "bank_run_twin"), (adcfilter, "filter_block_twin"), (adcfilter.FilterBank, "run_twin"),
+    (app.Controller, "_scanner"))))
+'''
+
+
+def test_the_twins_are_defined_under_micropython_only_when_asked_for():
+    # the board never calls them: without the request (compat.TWINS) none is defined, so
+    # none takes heap; a script that compares them asks first, and has every one
+    plain = run(["-c", PRESENT], extra_path=("tools/simboard",))
+    asked = run(["-c", TWINS_ON + PRESENT], extra_path=("tools/simboard",))
+    assert plain.returncode == 0 and asked.returncode == 0, plain.stderr + asked.stderr
+    assert plain.stdout.split() == ["0"] * 13
+    assert asked.stdout.split() == ["1"] * 13

@@ -12,7 +12,7 @@
 import sys
 from array import array
 
-from midictl.compat import sleep_us, ticks_add, ticks_diff, ticks_ms, ticks_us
+from midictl.compat import TWINS, sleep_us, ticks_add, ticks_diff, ticks_ms, ticks_us
 from midictl.controls.modes import Modes
 from midictl.din import DinOut
 from midictl.engine import Engine
@@ -135,75 +135,76 @@ class Controller:
     # default: a call's locals are one block of heap taken and given back per call, and
     # the bigger the block, the longer the search for one in a fragmented heap (the
     # simulator's long run took a third longer with seventeen defaults than with ten).
-    def _scanner(self):
-        hw = self.hw
-        usb = self.usb
-        bits = -1  # the switch levels of the last scan (-1: none yet)
-        phase = -1  # the next scan's phase (-1: the first scan, which starts phase 0)
+    if TWINS:  # the interpreted step: only where CPython runs or a test asks (compat.TWINS)
+        def _scanner(self):
+            hw = self.hw
+            usb = self.usb
+            bits = -1  # the switch levels of the last scan (-1: none yet)
+            phase = -1  # the next scan's phase (-1: the first scan, which starts phase 0)
 
-        def step(now_us, now_ms, ctl=self, hw=hw, deb=self.debounce, moved=self.encoders_moved,
-                 pads=self.pads, filters=self.filters, din=self.din, usb=usb,
-                 usb_itf=self._usb_itf if usb is not None else None):
-            nonlocal bits, phase
-            if phase < 0:
-                phase = 0
-                ctl._power_on()
-            scans = ctl.scans
-            # 1. switches: the debouncer only runs when a level changed or a lockout runs
-            b = hw.pressed_bits()
-            if b != bits or deb._locked:
-                bits = b
-                changed = deb.update(b, now_ms)
-                if changed:
-                    ctl._switches(changed, now_ms)
-            # 1b. a key matrix, every other scan (2 ms is plenty for buttons, and each row
-            # costs a write and a read)
-            keys = ctl.keys
-            if keys is not None and not scans & 1:
-                hw.scan_matrix(keys)
-                changed = keys.update(now_ms)
-                if changed:
-                    ctl._keys(changed, keys.state, now_ms)
-            # 2. encoders: detents are counted by the pin interrupts, which set `moved`;
-            # look only then, and only at those that moved (the test EncoderCC.update
-            # starts with, without the call). Cleared first: a detent counted meanwhile
-            # sets it again, for the next scan.
-            if moved[0]:
-                moved[0] = 0
-                for e in ctl.encoders:
-                    q = e._q
-                    if q._count != q._taken:
-                        e.update(now_ms)
-            # 3. analog
-            p = phase
-            phase = p + 1 if p + 1 < ctl._phases else 0
-            peak = hw.read_phase(p)
-            # pads.quiet(peak, now_ms) written out (most scans: nothing struck, nothing due)
-            if ctl.pads_count and (peak < 0 or pads._active or peak > pads._thr_min or (
-                    pads._gating and ticks_diff(now_ms, pads._gate_next) >= 0)):
-                pads.scan(ctl.pad_samples, now_ms)
-                # A note the pads queued for DIN goes to the UART now, not after the knobs
-                # and MIDI IN: on the chip that is a good part of a millisecond sooner.
-                # Only while no knob message waits: the same bytes in the same order as
-                # the pump below would write (the FIFO first, nothing else waiting).
-                if din is not None and din._count and not din._ring_count:
+            def step(now_us, now_ms, ctl=self, hw=hw, deb=self.debounce, moved=self.encoders_moved,
+                     pads=self.pads, filters=self.filters, din=self.din, usb=usb,
+                     usb_itf=self._usb_itf if usb is not None else None):
+                nonlocal bits, phase
+                if phase < 0:
+                    phase = 0
+                    ctl._power_on()
+                scans = ctl.scans
+                # 1. switches: the debouncer only runs when a level changed or a lockout runs
+                b = hw.pressed_bits()
+                if b != bits or deb._locked:
+                    bits = b
+                    changed = deb.update(b, now_ms)
+                    if changed:
+                        ctl._switches(changed, now_ms)
+                # 1b. a key matrix, every other scan (2 ms is plenty for buttons, and each row
+                # costs a write and a read)
+                keys = ctl.keys
+                if keys is not None and not scans & 1:
+                    hw.scan_matrix(keys)
+                    changed = keys.update(now_ms)
+                    if changed:
+                        ctl._keys(changed, keys.state, now_ms)
+                # 2. encoders: detents are counted by the pin interrupts, which set `moved`;
+                # look only then, and only at those that moved (the test EncoderCC.update
+                # starts with, without the call). Cleared first: a detent counted meanwhile
+                # sets it again, for the next scan.
+                if moved[0]:
+                    moved[0] = 0
+                    for e in ctl.encoders:
+                        q = e._q
+                        if q._count != q._taken:
+                            e.update(now_ms)
+                # 3. analog
+                p = phase
+                phase = p + 1 if p + 1 < ctl._phases else 0
+                peak = hw.read_phase(p)
+                # pads.quiet(peak, now_ms) written out (most scans: nothing struck, nothing due)
+                if ctl.pads_count and (peak < 0 or pads._active or peak > pads._thr_min or (
+                        pads._gating and ticks_diff(now_ms, pads._gate_next) >= 0)):
+                    pads.scan(ctl.pad_samples, now_ms)
+                    # A note the pads queued for DIN goes to the UART now, not after the knobs
+                    # and MIDI IN: on the chip that is a good part of a millisecond sooner.
+                    # Only while no knob message waits: the same bytes in the same order as
+                    # the pump below would write (the FIFO first, nothing else waiting).
+                    if din is not None and din._count and not din._ring_count:
+                        din.pump(now_us, now_ms)
+                filters.run(p, hw.samples)  # this phase's knobs and stick, in one native pass
+                ctl.scans = (scans + 1) & 0x3FFFFFFF  # (counters stay small ints on the chip)
+                if ctl._to_report:
+                    ctl._report_pots()
+                # 4. MIDI IN, when a byte or a packet is waiting
+                uart = hw.uart
+                if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
+                    ctl._midi_in()
+                # 5. out (attribute checks first: most scans have nothing to send)
+                if din is not None and (din._count or din._ring_count):
                     din.pump(now_us, now_ms)
-            filters.run(p, hw.samples)  # this phase's knobs and stick, in one native pass
-            ctl.scans = (scans + 1) & 0x3FFFFFFF  # (counters stay small ints on the chip)
-            if ctl._to_report:
-                ctl._report_pots()
-            # 4. MIDI IN, when a byte or a packet is waiting
-            uart = hw.uart
-            if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
-                ctl._midi_in()
-            # 5. out (attribute checks first: most scans have nothing to send)
-            if din is not None and (din._count or din._ring_count):
-                din.pump(now_us, now_ms)
-            if usb is not None and usb_itf is not None and (
-                    (usb.sent != usb._kicked and not usb_itf.tx_busy) or usb_itf.up != usb._was_open):
-                usb.service()  # (the test service() documents, inline)
+                if usb is not None and usb_itf is not None and (
+                        (usb.sent != usb._kicked and not usb_itf.tx_busy) or usb_itf.up != usb._was_open):
+                    usb.service()  # (the test service() documents, inline)
 
-        return step
+            return step
 
     def _power_on(self):
         # The first scan: whatever a previous session left sounding on the synth ends now.

@@ -1,5 +1,6 @@
 # What MicroPython has and CPython lacks, in one place, so every other module runs
 # unchanged under both. On the board this module only re-exports `time`'s ticks.
+import sys
 import time
 
 try:
@@ -9,6 +10,13 @@ except ImportError:  # CPython (host tests, host tools)
     def const(x):
         return x
 
+
+# The interpreted twins of the native functions (ARCHITECTURE.md, "Native code and its
+# twins"): what CPython runs, and what the host tests compare the native code against
+# under the MicroPython Unix port. The board never calls them, so under MicroPython they
+# are defined only when a test has asked for them before importing the firmware, by
+# putting an entry named "_midictl_twins" in sys.modules, as they do.
+TWINS = sys.implementation.name != "micropython" or "_midictl_twins" in sys.modules
 
 # MicroPython ticks wrap at 2**30 (TICKS_PERIOD in extmod/modtime.c); the CPython
 # shims wrap at the same period so wrap-around bugs show up in host tests too.

@@ -20,7 +20,7 @@
 
 import sys
 
-from midictl.compat import ticks_add, ticks_diff
+from midictl.compat import TWINS, ticks_add, ticks_diff
 
 try:
     from micropython import const
@@ -41,50 +41,52 @@ _OPEN = _TICKS_MAX
 _CH_LEN = b"\x03\x03\x03\x03\x02\x02\x03"
 
 
-def send_twin(self, msg, n, key):
-    """DinOut.send in plain Python (what CPython runs, and what the host tests compare the
-    native one against)."""
-    if key:
-        s = self._slot_key.get(key, -1)
-        if s >= 0:
-            base = s * _MAX_MSG
-            d = self._slot_data
-            if self._slot_len[s] != n or not self._ring_count:
-                self._gate = _OPEN  # the message at the ring's head may be another, or shorter
-            if n == 3:  # a CC, bend or poly pressure: nearly every call
-                d[base] = msg[0]
-                d[base + 1] = msg[1]
-                d[base + 2] = msg[2]
-            else:
-                for i in range(n):
-                    d[base + i] = msg[i]
-            self._slot_len[s] = n
-            if self._slot_pending[s]:
-                self.coalesced = (self.coalesced + 1) & 0x3FFFFFFF
-            else:
-                self._slot_pending[s] = 1
-                r = self._ring
-                r[(self._ring_head + self._ring_count) % len(r)] = s
-                self._ring_count += 1
+# The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
+if TWINS:
+    def send_twin(self, msg, n, key):
+        """DinOut.send in plain Python (what CPython runs, and what the host tests compare the
+        native one against)."""
+        if key:
+            s = self._slot_key.get(key, -1)
+            if s >= 0:
+                base = s * _MAX_MSG
+                d = self._slot_data
+                if self._slot_len[s] != n or not self._ring_count:
+                    self._gate = _OPEN  # the message at the ring's head may be another, or shorter
+                if n == 3:  # a CC, bend or poly pressure: nearly every call
+                    d[base] = msg[0]
+                    d[base + 1] = msg[1]
+                    d[base + 2] = msg[2]
+                else:
+                    for i in range(n):
+                        d[base + i] = msg[i]
+                self._slot_len[s] = n
+                if self._slot_pending[s]:
+                    self.coalesced = (self.coalesced + 1) & 0x3FFFFFFF
+                else:
+                    self._slot_pending[s] = 1
+                    r = self._ring
+                    r[(self._ring_head + self._ring_count) % len(r)] = s
+                    self._ring_count += 1
+                return
+        f = self._fifo
+        size = len(f)
+        if n > 255 or self._count + n + 1 > size:
+            self.dropped = (self.dropped + 1) & 0x3FFFFFFF
             return
-    f = self._fifo
-    size = len(f)
-    if n > 255 or self._count + n + 1 > size:
-        self.dropped = (self.dropped + 1) & 0x3FFFFFFF
-        return
-    if not self._count:
-        self._gate = _OPEN  # a new message at the FIFO's head
-    w = (self._head + self._count) % size
-    f[w] = n
-    for i in range(n):
-        w += 1
-        if w == size:
-            w = 0
-        f[w] = msg[i]
-    self._count += n + 1
+        if not self._count:
+            self._gate = _OPEN  # a new message at the FIFO's head
+        w = (self._head + self._count) % size
+        f[w] = n
+        for i in range(n):
+            w += 1
+            if w == size:
+                w = 0
+            f[w] = msg[i]
+        self._count += n + 1
 
 
-send_native = send_twin
+    send_native = send_twin
 if sys.implementation.name == "micropython":
     import micropython
 
@@ -143,67 +145,69 @@ if sys.implementation.name == "micropython":
     send_native = _send
 
 
-def pump_twin(d, now_us, now_ms):
-    """DinOut.pump in plain Python (what CPython runs, and what the host tests compare the
-    native one against). What may go out: a message fits when the bytes still ahead of
-    the wire plus its own stay within the limit (urgent_bytes for the FIFO, lead_bytes for
-    the slots), or the wire is idle (outstanding(), inline). A message that does not fit
-    leaves in _gate how far ahead of the wire the bytes may still be when it does: until
-    then, a pump returns at once (send() opens the gate when the message waiting first
-    may have changed)."""
-    if ticks_diff(d._busy_until, now_us) > d._gate:
-        return
-    while d._count:
-        f = d._fifo
-        h = d._head
-        n = f[h]
-        left = ticks_diff(d._busy_until, now_us)
-        if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.urgent_bytes:
-            d._gate = max(0, (d.urgent_bytes - n) * _US_PER_BYTE)
+# The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
+if TWINS:
+    def pump_twin(d, now_us, now_ms):
+        """DinOut.pump in plain Python (what CPython runs, and what the host tests compare the
+        native one against). What may go out: a message fits when the bytes still ahead of
+        the wire plus its own stay within the limit (urgent_bytes for the FIFO, lead_bytes for
+        the slots), or the wire is idle (outstanding(), inline). A message that does not fit
+        leaves in _gate how far ahead of the wire the bytes may still be when it does: until
+        then, a pump returns at once (send() opens the gate when the message waiting first
+        may have changed)."""
+        if ticks_diff(d._busy_until, now_us) > d._gate:
             return
-        size = len(f)
-        if h + n < size:  # not wrapped: encode it where it lies
-            ok = d._write(f, h + 1, n, now_us, now_ms)
-            nxt = h + n + 1
-            if nxt == size:
-                nxt = 0
-        else:
-            nxt = d._peek_fifo(n)
-            ok = d._write(d._msg, 0, n, now_us, now_ms)
-        if not ok:
-            d._gate = _OPEN  # still queued: retried on the next pump, never lost
-            return
-        d._head = nxt
-        d._count -= n + 1
-    while d._ring_count:
-        r = d._ring
-        h = d._ring_head
-        s = r[h]
-        n = d._slot_len[s]
-        left = ticks_diff(d._busy_until, now_us)
-        if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.lead_bytes:
-            d._gate = max(0, (d.lead_bytes - n) * _US_PER_BYTE)
-            return
-        # _write(), written out for this one case (at most _MAX_MSG bytes: one UART
-        # write, never chunked): every knob message comes this way
-        k = d.running.encode(d._slot_data, n, d._out, 0, now_ms, s * _MAX_MSG)
-        try:
-            if k:
-                d.uart.write(d._views[k])
-        except Exception:
-            d.write_errors = (d.write_errors + 1) & 0x3FFFFFFF
-            d.running.reset()
-            d._gate = _OPEN
-            return  # still pending: retried on the next pump
-        d._busy_until = ticks_add(now_us if left < 0 else d._busy_until, k * _US_PER_BYTE)
-        d.bytes_sent = (d.bytes_sent + k) & 0x3FFFFFFF
-        d._slot_pending[s] = 0
-        h += 1
-        d._ring_head = 0 if h == len(r) else h
-        d._ring_count -= 1
+        while d._count:
+            f = d._fifo
+            h = d._head
+            n = f[h]
+            left = ticks_diff(d._busy_until, now_us)
+            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.urgent_bytes:
+                d._gate = max(0, (d.urgent_bytes - n) * _US_PER_BYTE)
+                return
+            size = len(f)
+            if h + n < size:  # not wrapped: encode it where it lies
+                ok = d._write(f, h + 1, n, now_us, now_ms)
+                nxt = h + n + 1
+                if nxt == size:
+                    nxt = 0
+            else:
+                nxt = d._peek_fifo(n)
+                ok = d._write(d._msg, 0, n, now_us, now_ms)
+            if not ok:
+                d._gate = _OPEN  # still queued: retried on the next pump, never lost
+                return
+            d._head = nxt
+            d._count -= n + 1
+        while d._ring_count:
+            r = d._ring
+            h = d._ring_head
+            s = r[h]
+            n = d._slot_len[s]
+            left = ticks_diff(d._busy_until, now_us)
+            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.lead_bytes:
+                d._gate = max(0, (d.lead_bytes - n) * _US_PER_BYTE)
+                return
+            # _write(), written out for this one case (at most _MAX_MSG bytes: one UART
+            # write, never chunked): every knob message comes this way
+            k = d.running.encode(d._slot_data, n, d._out, 0, now_ms, s * _MAX_MSG)
+            try:
+                if k:
+                    d.uart.write(d._views[k])
+            except Exception:
+                d.write_errors = (d.write_errors + 1) & 0x3FFFFFFF
+                d.running.reset()
+                d._gate = _OPEN
+                return  # still pending: retried on the next pump
+            d._busy_until = ticks_add(now_us if left < 0 else d._busy_until, k * _US_PER_BYTE)
+            d.bytes_sent = (d.bytes_sent + k) & 0x3FFFFFFF
+            d._slot_pending[s] = 0
+            h += 1
+            d._ring_head = 0 if h == len(r) else h
+            d._ring_count -= 1
 
 
-pump_native = pump_twin
+    pump_native = pump_twin
 if sys.implementation.name == "micropython":
     # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
     @micropython.viper

@@ -10,6 +10,7 @@
 
 import sys
 
+from midictl.compat import TWINS
 from midictl.midi import encode
 
 try:
@@ -27,40 +28,42 @@ _NOT_7 = const(-128)  # v & _NOT_7: v outside 0..127
 _CC_ALL_NOTES_OFF = const(123)
 
 
-def note_on_twin(self, ch, note, velocity):
-    """Engine.note_on in plain Python (what CPython runs, and what the host tests compare
-    the native one against)."""
-    if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
-        # Refuse before tracking: (ch << 7 | note) of a bad note would count another
-        # channel's note as sounding (or index past the table).
-        encode.note_on(self._m, 0, ch, note, velocity)  # raises ValueError naming it
-    if velocity == 0:
-        # A Note On of velocity 0 is a Note Off on the wire (MIDI 1.0, p. A-1); keep the
-        # tracking honest if a caller ever does that.
-        self.note_off(ch, note, 64)
-        return
-    r = self._row[ch]
-    if not r:
-        r = self._add_row(ch)  # a channel the config plays no note on (API use): once
-    i = ((r - 1) << 7) | note
-    s = self.sounding
-    c = s[i]
-    if c < 255:
-        s[i] = c + 1
-    if c == 0:
-        self.nsounding += 1
-    self.channels_used |= 1 << ch
-    # encode.note_on and _out written out: every pad's note comes through here
-    m = self._m
-    m[0] = 0x90 | ch
-    m[1] = note
-    m[2] = velocity
-    for p in self.ports:
-        p.send(m, 3, 0)
-    self.events = (self.events + 1) & 0x3FFFFFFF
+# The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
+if TWINS:
+    def note_on_twin(self, ch, note, velocity):
+        """Engine.note_on in plain Python (what CPython runs, and what the host tests compare
+        the native one against)."""
+        if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
+            # Refuse before tracking: (ch << 7 | note) of a bad note would count another
+            # channel's note as sounding (or index past the table).
+            encode.note_on(self._m, 0, ch, note, velocity)  # raises ValueError naming it
+        if velocity == 0:
+            # A Note On of velocity 0 is a Note Off on the wire (MIDI 1.0, p. A-1); keep the
+            # tracking honest if a caller ever does that.
+            self.note_off(ch, note, 64)
+            return
+        r = self._row[ch]
+        if not r:
+            r = self._add_row(ch)  # a channel the config plays no note on (API use): once
+        i = ((r - 1) << 7) | note
+        s = self.sounding
+        c = s[i]
+        if c < 255:
+            s[i] = c + 1
+        if c == 0:
+            self.nsounding += 1
+        self.channels_used |= 1 << ch
+        # encode.note_on and _out written out: every pad's note comes through here
+        m = self._m
+        m[0] = 0x90 | ch
+        m[1] = note
+        m[2] = velocity
+        for p in self.ports:
+            p.send(m, 3, 0)
+        self.events = (self.events + 1) & 0x3FFFFFFF
 
 
-note_on_native = note_on_twin
+    note_on_native = note_on_twin
 if sys.implementation.name == "micropython":
     import micropython
 

@@ -10,6 +10,8 @@
 import machine
 import micropython
 
+from midictl.compat import TWINS
+
 try:  # names for the type checker only; MicroPython has no typing module
     from typing import TYPE_CHECKING
 except ImportError:
@@ -92,25 +94,27 @@ def read_block(hw, p: int) -> int:
     return peak
 
 
-def read_block_twin(regs, set_i, clr_i, cs_i, res_i, table, out, p):
-    """read_block in plain Python over an array('I') of registers (indexes into it):
-    what the host tests compare the viper code against."""
-    npads = table[1]
-    e = table[2]
-    peak = 0
-    for j in range(table[3 + 2 * p], table[4 + 2 * p]):
-        k = e + 3 * j
-        w = table[k + 2]
-        if w & 0x1000000:
-            regs[set_i] = table[k]
-            regs[clr_i] = table[k + 1]
-        regs[cs_i] = ((w >> 16) & 0xFF) << 12 | _CS_START
-        v = regs[res_i] & 0xFFF
-        i = w & 0xFFFF
-        out[i] = v
-        if i < npads and v > peak:
-            peak = v
-    return peak
+# The interpreted twin (ARCHITECTURE.md): only where a test asks (compat.TWINS).
+if TWINS:
+    def read_block_twin(regs, set_i, clr_i, cs_i, res_i, table, out, p):
+        """read_block in plain Python over an array('I') of registers (indexes into it):
+        what the host tests compare the viper code against."""
+        npads = table[1]
+        e = table[2]
+        peak = 0
+        for j in range(table[3 + 2 * p], table[4 + 2 * p]):
+            k = e + 3 * j
+            w = table[k + 2]
+            if w & 0x1000000:
+                regs[set_i] = table[k]
+                regs[clr_i] = table[k + 1]
+            regs[cs_i] = ((w >> 16) & 0xFF) << 12 | _CS_START
+            v = regs[res_i] & 0xFFF
+            i = w & 0xFFFF
+            out[i] = v
+            if i < npads and v > peak:
+                peak = v
+        return peak
 
 
 class Hardware:

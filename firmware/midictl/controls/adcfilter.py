@@ -30,7 +30,7 @@ except ImportError:
 
 from array import array
 
-from midictl.compat import ticks_add
+from midictl.compat import TWINS, ticks_add
 
 MOVED = const(1)
 PRIMED = const(2)
@@ -136,83 +136,85 @@ _MAX_MSG = const(16)  # din.py's slot size
 _OPEN = ticks_add(0, -1)  # din.py's open gate
 
 
-def filter_block_twin(state, samples, why, start, end):
-    """Filters start..end-1 of `state` take one reading each from `samples`; why[e] is set
-    to 0, MOVED or PRIMED as update() would return it. Returns how many are not 0. The
-    filter pass of FilterBank.run in plain Python (the native run's twin)."""
-    count = 0
-    for e in range(start, end):
-        b = e * _STRIDE
-        raw = samples[state[b + 7]]
-        y = state[b]
-        n = state[b + 2]
-        r = 0
-        if n < _PRIME:
-            n += 1
-            state[b + 2] = n
-            y += raw << 4
+# The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
+if TWINS:
+    def filter_block_twin(state, samples, why, start, end):
+        """Filters start..end-1 of `state` take one reading each from `samples`; why[e] is set
+        to 0, MOVED or PRIMED as update() would return it. Returns how many are not 0. The
+        filter pass of FilterBank.run in plain Python (the native run's twin)."""
+        count = 0
+        for e in range(start, end):
+            b = e * _STRIDE
+            raw = samples[state[b + 7]]
+            y = state[b]
+            n = state[b + 2]
+            r = 0
             if n < _PRIME:
+                n += 1
+                state[b + 2] = n
+                y += raw << 4
+                if n < _PRIME:
+                    state[b] = y
+                else:
+                    y >>= 4  # the mean of _PRIME (16) readings; the sum is never negative
+                    state[b] = y
+                    a = y
+                    if a < state[b + 4]:
+                        a = state[b + 4]
+                    elif a > state[b + 5]:
+                        a = state[b + 5]
+                    state[b + 1] = a
+                    state[b + 3] = _QUIET
+                    r = PRIMED
+            else:
+                d = (raw << 4) - y
+                if d > _FAST or d < -_FAST:
+                    y += d >> 1
+                elif d > _MID or d < -_MID:
+                    y += d >> 2
+                else:
+                    y += d >> 4
                 state[b] = y
-            else:
-                y >>= 4  # the mean of _PRIME (16) readings; the sum is never negative
-                state[b] = y
-                a = y
-                if a < state[b + 4]:
-                    a = state[b + 4]
-                elif a > state[b + 5]:
-                    a = state[b + 5]
-                state[b + 1] = a
-                state[b + 3] = _QUIET
-                r = PRIMED
-        else:
-            d = (raw << 4) - y
-            if d > _FAST or d < -_FAST:
-                y += d >> 1
-            elif d > _MID or d < -_MID:
-                y += d >> 2
-            else:
-                y += d >> 4
-            state[b] = y
-            a0 = state[b + 1]
-            h0 = state[b + 6]
-            q = state[b + 3]
-            h = h0 + h0 if q >= _QUIET else h0
-            a = a0
-            if y > a0 + h:
-                a = y - h0
-            elif y < a0 - h:
-                a = y + h0
-            if a != a0:
-                if a < state[b + 4]:
-                    a = state[b + 4]
-                elif a > state[b + 5]:
-                    a = state[b + 5]
-            if a == a0:
-                if q < _QUIET:
-                    state[b + 3] = q + 1
-            else:
-                state[b + 1] = a
-                state[b + 3] = 0
-                r = MOVED
-        why[e] = r
-        if r:
-            count += 1
-    return count
+                a0 = state[b + 1]
+                h0 = state[b + 6]
+                q = state[b + 3]
+                h = h0 + h0 if q >= _QUIET else h0
+                a = a0
+                if y > a0 + h:
+                    a = y - h0
+                elif y < a0 - h:
+                    a = y + h0
+                if a != a0:
+                    if a < state[b + 4]:
+                        a = state[b + 4]
+                    elif a > state[b + 5]:
+                        a = state[b + 5]
+                if a == a0:
+                    if q < _QUIET:
+                        state[b + 3] = q + 1
+                else:
+                    state[b + 1] = a
+                    state[b + 3] = 0
+                    r = MOVED
+            why[e] = r
+            if r:
+                count += 1
+        return count
 
 
-def bank_run_twin(bank, p, samples):
-    """FilterBank.run in plain Python (what CPython runs, and what the host tests compare
-    the native one against): one reading for each filter of phase p (samples: array('H')
-    of 12-bit levels), then the owners of those that moved react; returns how many moved."""
-    s = bank.bounds[2 * p]
-    e = bank.bounds[2 * p + 1]
-    count = filter_block_twin(bank.state, samples, bank.why, s, e)
-    if count:
-        bank.dispatch(s, e)
-    return count
+    def bank_run_twin(bank, p, samples):
+        """FilterBank.run in plain Python (what CPython runs, and what the host tests compare
+        the native one against): one reading for each filter of phase p (samples: array('H')
+        of 12-bit levels), then the owners of those that moved react; returns how many moved."""
+        s = bank.bounds[2 * p]
+        e = bank.bounds[2 * p + 1]
+        count = filter_block_twin(bank.state, samples, bank.why, s, e)
+        if count:
+            bank.dispatch(s, e)
+        return count
 
 
-bank_run = bank_run_twin
+    bank_run = bank_run_twin
 try:
     import sys
 
@@ -473,7 +475,8 @@ class FilterBank:
         self.usb = usb
 
     run = bank_run  # the native one under MicroPython
-    run_twin = bank_run_twin
+    if TWINS:
+        run_twin = bank_run_twin
 
     def dispatch(self, s, e):
         # the owners of filters s..e-1 that moved (why[i]) take their anchor and react

@@ -54,7 +54,7 @@ except ImportError:
 
 from array import array
 
-from midictl.compat import ticks_add, ticks_diff
+from midictl.compat import TWINS, ticks_add, ticks_diff
 
 
 def above_twin(samples, thr, n):
@@ -137,158 +137,160 @@ def grid_neighbours(count, cols):
     return out
 
 
-def scan_twin(self, samples, now):
-    """PadGroup.scan in plain Python (what CPython runs, and what the host tests compare
-    the native one against)."""
-    if self._gating and ticks_diff(now, self._gate_next) >= 0:
-        self._end_gates(now)
-    # Only pads in progress and pads above their threshold have anything to do (an
-    # idle pad at or below it does nothing): visit those, in pad order, and no other.
-    todo = self._active | above(samples, self._thr, self.count)
-    if not todo:
-        return  # nothing in progress, nothing struck: the usual case
-    st = self._st
-    due = 0
-    i = 0
-    while todo:
-        if not todo & 1:
-            # usually one or two pads in progress: step over idle ones four at a time
-            if todo & 15:
-                todo >>= 1
-                i += 1
-            else:
-                todo >>= 4
-                i += 4
-            continue
-        q = st[i]
-        v = samples[i]
-        if q == _IDLE:
-            st[i] = _WINDOW  # above its threshold, or it would not be in todo
-            self._active |= 1 << i
-            self._peak[i] = v
-            self._t0[i] = now
-        elif q == _WINDOW or q == _BOUNCE:
-            if v > self._peak[i]:
+# The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
+if TWINS:
+    def scan_twin(self, samples, now):
+        """PadGroup.scan in plain Python (what CPython runs, and what the host tests compare
+        the native one against)."""
+        if self._gating and ticks_diff(now, self._gate_next) >= 0:
+            self._end_gates(now)
+        # Only pads in progress and pads above their threshold have anything to do (an
+        # idle pad at or below it does nothing): visit those, in pad order, and no other.
+        todo = self._active | above(samples, self._thr, self.count)
+        if not todo:
+            return  # nothing in progress, nothing struck: the usual case
+        st = self._st
+        due = 0
+        i = 0
+        while todo:
+            if not todo & 1:
+                # usually one or two pads in progress: step over idle ones four at a time
+                if todo & 15:
+                    todo >>= 1
+                    i += 1
+                else:
+                    todo >>= 4
+                    i += 4
+                continue
+            q = st[i]
+            v = samples[i]
+            if q == _IDLE:
+                st[i] = _WINDOW  # above its threshold, or it would not be in todo
+                self._active |= 1 << i
                 self._peak[i] = v
-            if ticks_diff(now, self._t0[i]) >= self.window_ms:
-                due |= 1 << i
-        elif q != _SKIP and (q != _DECAY or v < self._rearm[i] or v > self._thr[i] + (
-                self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]))):
-            # (a decaying pad above half its threshold and under its own tail's floor
-            # has nothing to do yet: most scans of a strike, so no call for them)
-            self._busy(i, q, v, now)
-        todo >>= 1
-        i += 1
-    if due:
-        self._decide(due, now)
+                self._t0[i] = now
+            elif q == _WINDOW or q == _BOUNCE:
+                if v > self._peak[i]:
+                    self._peak[i] = v
+                if ticks_diff(now, self._t0[i]) >= self.window_ms:
+                    due |= 1 << i
+            elif q != _SKIP and (q != _DECAY or v < self._rearm[i] or v > self._thr[i] + (
+                    self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]))):
+                # (a decaying pad above half its threshold and under its own tail's floor
+                # has nothing to do yet: most scans of a strike, so no call for them)
+                self._busy(i, q, v, now)
+            todo >>= 1
+            i += 1
+        if due:
+            self._decide(due, now)
 
 
-def decide_twin(self, due, now):
-    """PadGroup._decide in plain Python (as scan_twin is scan's)."""
-    peak = self._peak
-    t0 = self._t0
-    st = self._st
-    win = self.window_ms
-    pct = self.crosstalk_pct
-    i = -1
-    while due:  # the pads whose window has run, in pad order
-        i += 1
-        bit = due & 1
-        due >>= 1
-        if not bit:
-            continue
-        if st[i] == _BOUNCE:
-            st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
-            continue
-        p = peak[i]
-        nb = self._nb[i]
-        ti = t0[i]
-        loud = 0
-        j = 0
-        while nb:
-            if nb & 1 and st[j] != _IDLE and -win <= ticks_diff(ti, t0[j]) <= win:
-                if peak[j] > loud:
-                    loud = peak[j]
-            nb >>= 1
-            j += 1
-        if p * 100 < loud * pct:
-            st[i] = _GHOST  # crosstalk: no note, and no mask either
-            t0[i] = now
-            continue
-        if self.on & (1 << i):
-            self._off(i)
-        vel = self._curve[i][self._scale(i, p)]
-        if self._kind[i] == _FSR:
-            st[i] = _HELD
-            self._lvl[i] = p << 4
-            self._anc[i] = p << 4
-            self._tp[i] = now
-        else:
-            st[i] = _DECAY
-        self._on(i, vel, now)
-
-
-def end_gates_twin(self, now):
-    """PadGroup._end_gates in plain Python (as scan_twin is scan's)."""
-    # Piezo notes whose gate has run and whose pad has decayed (idle) end now; the
-    # others are ended by _busy when they decay. Then find the next deadline.
-    nxt = 0
-    far = True
-    g = self._gating  # (_off(i) clears only bit i: the others stay as read here)
-    i = -1
-    while g:
-        i += 1
-        bit = g & 1
-        g >>= 1
-        if not bit:
-            continue
-        left = self._gate[i] - ticks_diff(now, self._ton[i])
-        if left <= 0:
-            if self._st[i] == _IDLE:
+    def decide_twin(self, due, now):
+        """PadGroup._decide in plain Python (as scan_twin is scan's)."""
+        peak = self._peak
+        t0 = self._t0
+        st = self._st
+        win = self.window_ms
+        pct = self.crosstalk_pct
+        i = -1
+        while due:  # the pads whose window has run, in pad order
+            i += 1
+            bit = due & 1
+            due >>= 1
+            if not bit:
+                continue
+            if st[i] == _BOUNCE:
+                st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
+                continue
+            p = peak[i]
+            nb = self._nb[i]
+            ti = t0[i]
+            loud = 0
+            j = 0
+            while nb:
+                if nb & 1 and st[j] != _IDLE and -win <= ticks_diff(ti, t0[j]) <= win:
+                    if peak[j] > loud:
+                        loud = peak[j]
+                nb >>= 1
+                j += 1
+            if p * 100 < loud * pct:
+                st[i] = _GHOST  # crosstalk: no note, and no mask either
+                t0[i] = now
+                continue
+            if self.on & (1 << i):
                 self._off(i)
-        elif far or left < nxt:
-            nxt = left
-            far = False
-    if far:
-        self._gate_next = ticks_add(now, 1000)
-    else:
-        self._gate_next = ticks_add(now, nxt)
+            vel = self._curve[i][self._scale(i, p)]
+            if self._kind[i] == _FSR:
+                st[i] = _HELD
+                self._lvl[i] = p << 4
+                self._anc[i] = p << 4
+                self._tp[i] = now
+            else:
+                st[i] = _DECAY
+            self._on(i, vel, now)
 
 
-def on_twin(self, i, vel, now):
-    """PadGroup._on in plain Python (as scan_twin is scan's)."""
-    note = self._note[i]
-    if self._modes is not None:
-        note += self._modes.offset
-    if note < 0 or note > 127:
-        return  # cannot happen when modes.cover() was told every pad's note
-    ch = self._ch[i]
-    self._sent[i] = note
-    self._sent_ch[i] = ch
-    self._ton[i] = now
-    self.on |= 1 << i
-    if self._kind[i] == _PIEZO:
-        dl = ticks_add(now, self._gate[i])
-        if not self._gating or ticks_diff(dl, self._gate_next) < 0:
-            self._gate_next = dl
-        self._gating |= 1 << i
-    self._sink.note_on(ch, note, vel)
+    def end_gates_twin(self, now):
+        """PadGroup._end_gates in plain Python (as scan_twin is scan's)."""
+        # Piezo notes whose gate has run and whose pad has decayed (idle) end now; the
+        # others are ended by _busy when they decay. Then find the next deadline.
+        nxt = 0
+        far = True
+        g = self._gating  # (_off(i) clears only bit i: the others stay as read here)
+        i = -1
+        while g:
+            i += 1
+            bit = g & 1
+            g >>= 1
+            if not bit:
+                continue
+            left = self._gate[i] - ticks_diff(now, self._ton[i])
+            if left <= 0:
+                if self._st[i] == _IDLE:
+                    self._off(i)
+            elif far or left < nxt:
+                nxt = left
+                far = False
+        if far:
+            self._gate_next = ticks_add(now, 1000)
+        else:
+            self._gate_next = ticks_add(now, nxt)
 
 
-def off_twin(self, i):
-    """PadGroup._off in plain Python (as scan_twin is scan's)."""
-    m = 1 << i
-    self._gating &= ~m
-    if self.on & m:
-        self.on ^= m
-        self._sink.note_off(self._sent_ch[i], self._sent[i], 0)
+    def on_twin(self, i, vel, now):
+        """PadGroup._on in plain Python (as scan_twin is scan's)."""
+        note = self._note[i]
+        if self._modes is not None:
+            note += self._modes.offset
+        if note < 0 or note > 127:
+            return  # cannot happen when modes.cover() was told every pad's note
+        ch = self._ch[i]
+        self._sent[i] = note
+        self._sent_ch[i] = ch
+        self._ton[i] = now
+        self.on |= 1 << i
+        if self._kind[i] == _PIEZO:
+            dl = ticks_add(now, self._gate[i])
+            if not self._gating or ticks_diff(dl, self._gate_next) < 0:
+                self._gate_next = dl
+            self._gating |= 1 << i
+        self._sink.note_on(ch, note, vel)
 
 
-scan_native = scan_twin
-decide_native = decide_twin
-end_gates_native = end_gates_twin
-on_native = on_twin
-off_native = off_twin
+    def off_twin(self, i):
+        """PadGroup._off in plain Python (as scan_twin is scan's)."""
+        m = 1 << i
+        self._gating &= ~m
+        if self.on & m:
+            self.on ^= m
+            self._sink.note_off(self._sent_ch[i], self._sent[i], 0)
+
+
+    scan_native = scan_twin
+    decide_native = decide_twin
+    end_gates_native = end_gates_twin
+    on_native = on_twin
+    off_native = off_twin
 try:
     if sys.implementation.name != "micropython":
         raise ImportError
