@@ -85,8 +85,8 @@ if TWINS:
             f[w] = msg[i]
         self._count += n + 1
 
-
     send_native = send_twin
+
 if sys.implementation.name == "micropython":
     import micropython
 
@@ -206,8 +206,8 @@ if TWINS:
             d._ring_head = 0 if h == len(r) else h
             d._ring_count -= 1
 
-
     pump_native = pump_twin
+
 if sys.implementation.name == "micropython":
     # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
     @micropython.viper

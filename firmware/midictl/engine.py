@@ -62,8 +62,8 @@ if TWINS:
             p.send(m, 3, 0)
         self.events = (self.events + 1) & 0x3FFFFFFF
 
-
     note_on_native = note_on_twin
+
 if sys.implementation.name == "micropython":
     import micropython
 

@@ -136,7 +136,7 @@ _MAX_MSG = const(16)  # din.py's slot size
 _OPEN = ticks_add(0, -1)  # din.py's open gate
 
 
-# The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
+# The interpreted twins (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
 if TWINS:
     def filter_block_twin(state, samples, why, start, end):
         """Filters start..end-1 of `state` take one reading each from `samples`; why[e] is set
@@ -213,8 +213,8 @@ if TWINS:
             bank.dispatch(s, e)
         return count
 
-
     bank_run = bank_run_twin
+
 try:
     import sys
 

@@ -137,7 +137,7 @@ def grid_neighbours(count, cols):
     return out
 
 
-# The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
+# The interpreted twins (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
 if TWINS:
     def scan_twin(self, samples, now):
         """PadGroup.scan in plain Python (what CPython runs, and what the host tests compare
@@ -285,12 +285,12 @@ if TWINS:
             self.on ^= m
             self._sink.note_off(self._sent_ch[i], self._sent[i], 0)
 
-
     scan_native = scan_twin
     decide_native = decide_twin
     end_gates_native = end_gates_twin
     on_native = on_twin
     off_native = off_twin
+
 try:
     if sys.implementation.name != "micropython":
         raise ImportError
