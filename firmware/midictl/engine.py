@@ -26,6 +26,9 @@ _NRPN_KEY = const(1 << 20)
 _NOT_CH = const(-16)  # v & _NOT_CH: v outside 0..15
 _NOT_7 = const(-128)  # v & _NOT_7: v outside 0..127
 _CC_ALL_NOTES_OFF = const(123)
+# Engine.sounding: the count of note n on the channel whose row number is r (from 1) is at
+# 16 + (r - 1) * 128 + n = (r << 7) - _ROW_SHIFT + n.
+_ROW_SHIFT = const(112)
 
 
 # The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
@@ -42,11 +45,12 @@ if TWINS:
             # tracking honest if a caller ever does that.
             self.note_off(ch, note, 64)
             return
-        r = self._row[ch]
+        s = self.sounding
+        r = s[ch]
         if not r:
             r = self._add_row(ch)  # a channel the config plays no note on (API use): once
-        i = ((r - 1) << 7) | note
-        s = self.sounding
+            s = self.sounding
+        i = (r << 7) - _ROW_SHIFT + note
         c = s[i]
         if c < 255:
             s[i] = c + 1
@@ -76,11 +80,12 @@ if sys.implementation.name == "micropython":
         if velocity == 0:
             self.note_off(ch, note, 64)
             return
-        r = int(ptr8(self._row)[ch])
+        s = ptr8(self.sounding)
+        r = int(s[ch])
         if r == 0:
             r = int(self._add_row(ch))
-        i = ((r - 1) << 7) | note
-        s = ptr8(self.sounding)
+            s = ptr8(self.sounding)
+        i = (r << 7) - _ROW_SHIFT + note
         c = int(s[i])
         if c < 255:
             s[i] = c + 1
@@ -105,11 +110,11 @@ class Engine:
         self.note_off_as_note_on = note_off_as_note_on
         self._m = bytearray(16)
         # Sounding-note counts per (channel, note): two pads may share a note, and only the
-        # last release should end it. One row of 128 per channel: _row[ch] is its row + 1
-        # (0: none). Every channel has one until trim() keeps only the channels the config
-        # plays notes on (one row, 128 bytes, where sixteen took 2 KB of a small heap).
-        self._row = bytearray(range(1, 17))
-        self.sounding = bytearray(16 * 128)
+        # last release should end it. One row of 128 counts per channel, after 16 bytes
+        # that give each channel's row number (from 1; 0: none yet): a note finds its
+        # count in one buffer. Every channel has a row until trim() keeps only those the
+        # config plays notes on (one row, where sixteen took 2 KB of a small heap).
+        self.sounding = bytearray(range(1, 17)) + bytearray(16 * 128)
         self.nsounding = 0
         self.channels_used = 0  # bitmap of channels that carried notes (for All Notes Off)
         self.note_channels = 0  # bitmap of channels the config plays notes on
@@ -120,22 +125,20 @@ class Engine:
         for each channel in the bitmap, the channels the config plays notes on."""
         if self.nsounding:
             return
-        row = self._row
+        s = bytearray(16)
         n = 0
         for ch in range(16):
             if channels >> ch & 1:
                 n += 1
-                row[ch] = n
-            else:
-                row[ch] = 0
-        self.sounding = bytearray(n << 7)
+                s[ch] = n
+        self.sounding = s + bytearray(n << 7)
 
     def _add_row(self, ch):
         # The first note on a channel without a row: it gets one (allocates; the controls
         # only play on channels trim() kept, so the scan loop never comes here).
-        n = (len(self.sounding) >> 7) + 1
+        n = ((len(self.sounding) - 16) >> 7) + 1
         self.sounding += bytearray(128)
-        self._row[ch] = n
+        self.sounding[ch] = n
         return n
 
     # -- sending -------------------------------------------------------------------------------
@@ -152,11 +155,11 @@ class Engine:
     def note_off(self, ch, note, velocity=64):
         if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
             encode.note_off(self._m, 0, ch, note, velocity)  # raises ValueError naming it
-        r = self._row[ch]
+        s = self.sounding
+        r = s[ch]
         if not r:
             return  # no note ever sounded on this channel
-        i = ((r - 1) << 7) | note
-        s = self.sounding
+        i = (r << 7) - _ROW_SHIFT + note
         c = s[i]
         if c == 0:
             return  # never sent, or already released by panic: nothing to end
@@ -223,13 +226,13 @@ class Engine:
         s = self.sounding
         if self.nsounding:
             for ch in range(16):
-                r = self._row[ch]
+                r = s[ch]
                 if not r:
                     continue
-                base = (r - 1) << 7
+                base = (r << 7) - _ROW_SHIFT
                 for note in range(128):
-                    if s[base | note]:
-                        s[base | note] = 1
+                    if s[base + note]:
+                        s[base + note] = 1
                         self.note_off(ch, note, 64)
         self.nsounding = 0
         used = self.channels_used | self.note_channels

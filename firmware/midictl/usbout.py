@@ -160,8 +160,7 @@ class UsbOut:
         # before anything new went in.
         self.reconnects = (self.reconnects + 1) & 0x3FFFFFFF
         s = self.sounding
-        row = self.engine._row  # the engine's sounding table, read directly (a bound
-        held = self.engine.sounding  # method would allocate, and this runs in a scan)
+        held = self.engine.sounding  # its row numbers, then a row of counts per channel
         off = self._off
         for k in range(256):
             b = s[k]  # eight notes (read once: each Note Off sent clears its own bit)
@@ -169,8 +168,8 @@ class UsbOut:
                 continue
             for j in range(8):
                 i = (k << 3) | j
-                r = row[i >> 7]
-                if b >> j & 1 and not (r and held[((r - 1) << 7) | (i & 127)]):
+                r = held[i >> 7]
+                if b >> j & 1 and not (r and held[16 + ((r - 1) << 7) + (i & 127)]):
                     # The host heard this note start but missed its end.
                     off[0] = 0x80 | (i >> 7)
                     off[1] = i & 127

@@ -73,16 +73,17 @@ def test_panic_ends_exactly_the_sounding_notes_then_all_notes_off():
 
 
 def _holds(e, ch, note):
-    # holders of a note, from the engine's table: _row[ch] is the channel's row + 1
-    r = e._row[ch]
-    return e.sounding[((r - 1) << 7) | note] if r else 0
+    # holders of a note, from the engine's table: its first 16 bytes are each channel's
+    # row number (from 1; 0: none), then come the rows of 128 counts
+    r = e.sounding[ch]
+    return e.sounding[16 + (r - 1) * 128 + note] if r else 0
 
 
 def test_trimmed_table_keeps_rows_for_note_channels_and_grows_for_another():
     e, r = _eng()
     e.note_channels = (1 << 9) | (1 << 2)
     e.trim(e.note_channels)
-    assert len(e.sounding) == 2 * 128  # channels 3 and 10 only
+    assert len(e.sounding) == 16 + 2 * 128  # channels 3 and 10 only
 
     def play():
         e.note_on(9, 36, 100)
@@ -94,14 +95,15 @@ def test_trimmed_table_keeps_rows_for_note_channels_and_grows_for_another():
     e.ports = [r]
     assert (_holds(e, 9, 36), _holds(e, 2, 127), _holds(e, 2, 36), _holds(e, 5, 36)) == (2, 1, 0, 0)
     e.note_on(5, 0, 1)  # another channel (a script's note): tracked in a row of its own
-    assert len(e.sounding) == 3 * 128 and _holds(e, 5, 0) == 1 and e.nsounding == 3
+    assert len(e.sounding) == 16 + 3 * 128 and _holds(e, 5, 0) == 1 and e.nsounding == 3
     e.note_off(7, 60)  # a channel never played: nothing to end, nothing added
-    assert len(e.sounding) == 3 * 128
+    assert len(e.sounding) == 16 + 3 * 128
     del r.msgs[:]
     e.panic()
     assert r.msgs == [(b"\x82\x7f\x40", 0), (b"\x85\x00\x40", 0), (b"\x89\x24\x40", 0),
                       (b"\xb2\x7b\x00", 0), (b"\xb5\x7b\x00", 0), (b"\xb9\x7b\x00", 0)]
-    assert e.nsounding == 0 and bytes(e.sounding) == bytes(3 * 128)
+    assert e.nsounding == 0 and bytes(e.sounding[16:]) == bytes(3 * 128)
+    assert list(e.sounding[:16]) == [0, 0, 1, 0, 0, 3] + [0] * 3 + [2] + [0] * 6  # rows: 3, 10, then 6
 
 
 class _Null:
