@@ -31,11 +31,6 @@ _enable_irq = machine.enable_irq
 
 _TXLEN = const(256)  # 64 event packets: far more than one scan produces
 _RXLEN = const(256)
-# The longest IN transfer: one full-speed bulk packet (16 event packets). More waits in the
-# TX buffer for the transfer that the completion chains. Each length a transfer can have
-# is a view made at boot (submit_xfer sends the whole buffer it is given), so this bounds
-# those views: 17 of them, where transfers as long as the buffer took 65.
-_XFER_MAX = const(64)
 
 
 if sys.implementation.name == "micropython":
@@ -89,7 +84,12 @@ class MidiPort(MIDIInterface):
         super().__init__(rxlen=rxlen, txlen=txlen)
         b = self._tx._b
         self._txlen = txlen
-        self._txv = [b[:i] for i in range(0, min(txlen, _XFER_MAX) + 1, 4)]
+        # An IN transfer carries everything waiting, as micropython-lib's own does: a transfer
+        # that left bytes behind would have its completion (Buffer.finish_read) move them
+        # to the front byte by byte, about 0.14 us of interpreted code each here (a 128-byte
+        # SysEx on to USB: about 2 ms of the chip's time). submit_xfer sends the whole
+        # buffer it is given, so each length a transfer can have is a view made here.
+        self._txv = [b[:i] for i in range(0, txlen + 1, 4)]
         self.rx_ready = False
         # is_open() as an attribute, kept by on_open() and on_reset() (where the stock
         # interface sets what is_open() returns): the scan loop reads it every scan
@@ -145,7 +145,7 @@ class MidiPort(MIDIInterface):
             # Set first: the completion may run as soon as the transfer is submitted.
             self.tx_busy = True
             try:
-                self._xfer_submit(self.ep_in, self._txv[(n if n < _XFER_MAX else _XFER_MAX) >> 2], self._tx_done)
+                self._xfer_submit(self.ep_in, self._txv[n >> 2], self._tx_done)
             except Exception:
                 self.tx_busy = bool(self._xfer_busy(self.ep_in))  # what the library knows
                 raise
