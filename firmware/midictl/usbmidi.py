@@ -31,6 +31,12 @@ _enable_irq = machine.enable_irq
 
 _TXLEN = const(256)  # 64 event packets: far more than one scan produces
 _RXLEN = const(256)
+# The longest IN transfer: one full-speed bulk packet (16 event packets). More waits in the
+# TX buffer for the transfer the completion chains (and the completion moves it to the
+# front natively, _shift). submit_xfer sends the whole buffer it is given, so each length
+# a transfer can have is a view made at boot: 17 of them, where transfers as long as the
+# buffer took 65.
+_XFER_MAX = const(64)
 
 
 if sys.implementation.name == "micropython":
@@ -62,7 +68,34 @@ if sys.implementation.name == "micropython":
         tx._n = w + 4
         return True
 
+    @micropython.viper
+    def _shift(tx, nbytes: int):  # pyright: ignore[reportRedeclaration]
+        """Buffer.finish_read(nbytes) in native code, for the TX buffer's transfer
+        completion: the host has taken the first nbytes; what was written after them moves
+        to the front in one pass, where the stock loop takes an interpreted step a byte
+        (about 0.14 us each here). Atomic against tx3 and tx_write's publish for the
+        reason _tx3 gives; the count `_n` is written once, at the end, as the stock code's
+        readers see it either way. (The stock code asserts nbytes <= _n; the port never
+        lets a transfer complete over bytes it dropped, see on_open, and a count below 0
+        is never written.)"""
+        left = int(tx._n) - nbytes
+        if left < 0:
+            left = 0
+        b = ptr8(tx._b)
+        i = 0
+        while i < left:
+            b[i] = b[i + nbytes]
+            i += 1
+        tx._n = left
+
 else:  # CPython (tools/bench_fwchild.py): the same steps, interpreted, nothing concurrent
+
+    def _shift(tx, nbytes):
+        left = max(0, tx._n - nbytes)
+        b = tx._b
+        for i in range(left):
+            b[i] = b[i + nbytes]
+        tx._n = left
 
     def _tx3(self, cable, msg):
         tx = self._tx
@@ -84,12 +117,7 @@ class MidiPort(MIDIInterface):
         super().__init__(rxlen=rxlen, txlen=txlen)
         b = self._tx._b
         self._txlen = txlen
-        # An IN transfer carries everything waiting, as micropython-lib's own does: a transfer
-        # that left bytes behind would have its completion (Buffer.finish_read) move them
-        # to the front byte by byte, about 0.14 us of interpreted code each here (a 128-byte
-        # SysEx on to USB: about 2 ms of the chip's time). submit_xfer sends the whole
-        # buffer it is given, so each length a transfer can have is a view made here.
-        self._txv = [b[:i] for i in range(0, txlen + 1, 4)]
+        self._txv = [b[:i] for i in range(0, min(txlen, _XFER_MAX) + 1, 4)]
         self.rx_ready = False
         # is_open() as an attribute, kept by on_open() and on_reset() (where the stock
         # interface sets what is_open() returns): the scan loop reads it every scan
@@ -145,10 +173,18 @@ class MidiPort(MIDIInterface):
             # Set first: the completion may run as soon as the transfer is submitted.
             self.tx_busy = True
             try:
-                self._xfer_submit(self.ep_in, self._txv[n >> 2], self._tx_done)
+                self._xfer_submit(self.ep_in, self._txv[(n if n < _XFER_MAX else _XFER_MAX) >> 2], self._tx_done)
             except Exception:
                 self.tx_busy = bool(self._xfer_busy(self.ep_in))  # what the library knows
                 raise
+
+    def _tx_cb(self, ep, res, num_bytes):
+        # The stock completion, with Buffer.finish_read done natively (_shift): bytes the
+        # host has not taken yet (written while the transfer was in flight, or beyond one
+        # packet) move to the front without an interpreted step each.
+        if res == 0 and num_bytes:
+            _shift(self._tx, num_bytes)
+        self._tx_xfer()
 
     def _tx_xfer(self):
         # Called by the stock completion callback (the transfer has ended: micropython-lib
