@@ -45,8 +45,9 @@ if sys.implementation.name == "micropython":
     @micropython.viper
     def _tx3(self, cable: int, msg) -> bool:  # pyright: ignore[reportRedeclaration]
         """MidiPort.tx3 in native code: about 3x faster than the interpreted copy, and
-        atomic against the transfer completion. That completion (Buffer.finish_read, the
-        only other writer of the count `_n`) runs only as a scheduled task: TinyUSB's task
+        atomic against the transfer completion. That completion (_shift below, as
+        Buffer.finish_read in the stock interface: the only other writer of the count
+        `_n`) runs only as a scheduled task: TinyUSB's task
         is a micropython.schedule node (shared/tinyusb/mp_usbd.c), and native code never
         stops to run scheduled tasks (the VM looks for them at bytecode jumps only;
         micropython issue 12743). So from reading `_n` to publishing `_n + 4` nothing can
