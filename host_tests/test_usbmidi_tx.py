@@ -2,7 +2,7 @@
 emitter compiles viper too: the exact packet bytes, the full and closed cases, and the
 property its lock-free publish rests on -- a USB task that becomes pending while tx3 runs
 (the interrupt arriving mid-copy) runs only after tx3 has published its packet."""
-from mpy import run
+from mpy import ROOT, run
 
 SCRIPT = r'''
 import sys
@@ -180,3 +180,31 @@ def test_an_in_transfer_is_at_most_one_packet_and_the_rest_moves_up_natively():
         "(44, '09902064') 44 True",
         "(44, '09902064') 0 False",
     ]
+
+
+# CPython (the benchmark's child, tools/bench_fwchild.py) runs the interpreted _shift and
+# _tx3 beside the same fakes: a stand-in `micropython` and the bench's machine.
+CPYTHON_PRELUDE = r'''
+import sys, types
+m = types.ModuleType("micropython")
+m.const = lambda x: x
+m.schedule = lambda f, a: f(a)
+m.viper = lambda f: f
+sys.modules["micropython"] = m
+sys.path.insert(0, "tools")
+import bench_fwmachine
+sys.modules["machine"] = bench_fwmachine
+sys.path.insert(0, "firmware")
+'''
+
+
+def test_the_interpreted_completion_sends_the_same_transfers_under_cpython():
+    import subprocess
+    import sys
+
+    ref = run(["-c", LONG], extra_path=("tools/simboard",))
+    r = subprocess.run([sys.executable, "-c", CPYTHON_PRELUDE + LONG], capture_output=True, text=True,
+                       timeout=120, cwd=ROOT)
+    assert ref.returncode == 0 and r.returncode == 0, ref.stderr + r.stderr
+    assert r.stdout.splitlines() == ref.stdout.splitlines()
+    assert r.stdout.splitlines()[-1] == "(44, '09902064') 0 False"
