@@ -103,6 +103,23 @@ def test_stage_rp2350_compiles_for_cortex_m33(fw):
     assert (out / "midictl/midi/fast.mpy").read_bytes()[2] == 0x1F  # armv7emsp (7) << 2 | 3
 
 
+def test_staged_modules_name_themselves_in_tracebacks(fw):
+    # A module's file name in tracebacks is its module name, which the board interns on
+    # import anyway: no second name per module held in RAM for good.
+    (fw / "firmware/midictl/midi/boom.py").write_text("def fail():\n    raise ValueError('x')\n")
+    (fw / "firmware/midictl/midi/__init__.py").write_text("def fail():\n    raise KeyError('y')\n")
+    out = fw / "stage"
+    assert stage_cmd(fw, "tb", out).returncode == 0
+    for mod, name, exc in (("midictl.midi.boom", "midictl.midi.boom", "ValueError: x"),
+                           ("midictl.midi", "midictl.midi", "KeyError: y")):
+        r = subprocess.run([micropython_binary(), "-c", "import %s as m\nm.fail()" % mod],
+                           capture_output=True, text=True, cwd=str(out))
+        assert r.returncode == 1
+        assert (r.stdout + r.stderr).splitlines()[-2:] == ['  File "%s", line 2, in fail' % name, exc], r.stdout
+    assert [deploy.source_name(r) for r in ("midictl/controls/knob.mpy", "midictl/__init__.mpy", "main.mpy")] == \
+        ["midictl.controls.knob", "midictl", "main"]
+
+
 def test_stage_with_config_and_bad_config_keeps_previous_tree(fw):
     out = fw / "stage"
     good = fw / "good.json"

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 
+import deploy
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 
@@ -62,7 +64,7 @@ def compile_tree(dst):
                 out = os.path.join(dst, rel[:-3] + ".mpy")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
                 # named as `make deploy` names them (-s): the name is a qstr the board keeps
-                subprocess.run([os.path.join(BIN, "mpy-cross"), "-march=x64", "-s", rel, "-o", out,
+                subprocess.run([os.path.join(BIN, "mpy-cross"), "-march=x64", "-s", deploy.source_name(rel), "-o", out,
                                 os.path.join(here, f)], check=True, capture_output=True)
 
 

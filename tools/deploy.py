@@ -119,10 +119,21 @@ def _prepare_out(out):
     return tempfile.mkdtemp(prefix=".stage-", dir=parent)
 
 
+def source_name(rel):
+    """The name a compiled module's tracebacks give for its file (mpy-cross -s): its module
+    name, midictl.controls.knob for midictl/controls/knob.py. The board interns that name
+    anyway when it imports the module, where a file name would be one more string held in
+    RAM for good, per module (about 1 KB for the firmware on the 64-bit Unix port)."""
+    parts = rel.rsplit(".", 1)[0].split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
 def _compile(mpy_cross, arch, src, rel_mpy, dest):
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    # -s: the name tracebacks on the board show (midictl/engine.py, not a host path)
-    cmd = [mpy_cross, "-march=" + arch, "-s", rel_mpy[:-4] + ".py", "-o", dest, src]
+    # -s: the name tracebacks on the board show (not a host path; see source_name)
+    cmd = [mpy_cross, "-march=" + arch, "-s", source_name(rel_mpy), "-o", dest, src]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         lines = (r.stderr or r.stdout).strip().splitlines() or ["exit status %d" % r.returncode]
