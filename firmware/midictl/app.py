@@ -46,10 +46,14 @@ _USB_IN_ROOM = const(256)
 _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # DIN IN can't be held back the way the USB host can: it arrives at the wire's own rate,
 # and echoed to DIN OUT with the controller's own messages it can outrun it. Below this
-# much room in the DIN queue, the echo keeps only what ends a sound (note off, sustain
-# up, all notes/sound off) and drops the rest, counted in thru_dropped, so the
-# controller's own notes always fit and nothing is left sounding on either side.
+# much room in the DIN queue, the echo keeps only what ends a sound and drops the rest,
+# counted in thru_dropped, so the controller's own notes always fit and nothing is left
+# sounding on either side: a Note Off for a note the echo started always goes (others
+# end nothing there: a burst of them, a keyboard's panic, is dropped like the rest),
+# sustain up and All Notes/Sound Off while at least _THRU_FLOOR bytes are free, so that
+# a flood of them cannot take the last room.
 _THRU_RESERVE = const(192)
+_THRU_FLOOR = const(64)
 
 
 class Controller:
@@ -100,6 +104,24 @@ class Controller:
         self._phases = len(self.slow_in)
         self._thru = cfg["thru"]
         self.thru_dropped = 0
+        # What MIDI IN has started on DIN OUT, one bit per (channel, note), bit i & 7 of
+        # byte i >> 3 (i = channel << 7 | note): a table per source routed there, DIN IN's
+        # echo first, then the USB host's. When the echo gives way (_THRU_RESERVE) it still
+        # ends the notes it started; panic ends whatever is left, and the host's notes end
+        # when the host goes away (its Note Offs never will come).
+        t = self._thru
+        self._din_thru = -1  # byte offset of each source's table in _thru_on, -1: not routed
+        self._usb_thru = -1
+        n = 0
+        if self.din is not None:
+            if t["din_to_din"]:
+                self._din_thru = 0
+                n = 256
+            if t["usb_to_din"] and self.usb is not None:
+                self._usb_thru = n
+                n += 256
+        self._thru_on = bytearray(n)
+        self._end = bytearray(3)
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
@@ -309,18 +331,78 @@ class Controller:
         else:
             return
         if to_a and a is not None:
-            a.send(msg, n, 0)
+            if a is self.din:  # from the USB host (usb_to_din)
+                self._to_din(a, msg, n, self._usb_thru, False)
+            else:
+                a.send(msg, n, 0)
         if to_b and b is not None:
             # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
-            if b.room() < _THRU_RESERVE and not _ends_sound(msg, n):
+            self._to_din(b, msg, n, self._din_thru, True)
+
+    def _to_din(self, din, msg, n, at, echo):
+        # A message from MIDI IN for DIN OUT (din); at: its source's table in _thru_on; echo:
+        # from DIN IN, which gives way below _THRU_RESERVE (the USB host's messages are read
+        # only while the queue has room for a whole read, see _midi_in).
+        st = msg[0]
+        if n == 3 and st < 0xA0:
+            i = ((st & 15) << 7) | msg[1]
+            k = at + (i >> 3)
+            bit = 1 << (i & 7)
+            t = self._thru_on
+            if t[k] & bit and (st < 0x90 or not msg[2]):
+                t[k] = t[k] & (bit ^ 0xFF)  # ends a note its source started: always goes
+            elif echo and din.room() < _THRU_RESERVE:
                 self.thru_dropped = (self.thru_dropped + 1) & 0x3FFFFFFF
-            else:
-                b.send(msg, n, 0)
+                return
+            elif st >= 0x90 and msg[2]:
+                t[k] = t[k] | bit
+        elif echo and din.room() < _THRU_RESERVE and not (_ends_sound(msg, n) and din.room() >= _THRU_FLOOR):
+            self.thru_dropped = (self.thru_dropped + 1) & 0x3FFFFFFF
+            return
+        elif n == 3 and (st & 0xF0) == 0xB0 and (msg[1] == 123 or msg[1] == 120):
+            k = at + ((st & 15) << 4)  # All Notes/Sound Off: the channel's 16 bytes
+            t = self._thru_on
+            for j in range(k, k + 16):
+                t[j] = 0
+        din.send(msg, n, 0)
+
+    def end_thru(self, at=-1):
+        """Note Off on DIN OUT for every note that the source whose table is at `at` (-1:
+        every source) started there and that has not ended."""
+        t = self._thru_on
+        m = self._end
+        off_on = self.engine.note_off_as_note_on
+        din = self.din
+        if din is None:
+            return
+        for k in range(0 if at < 0 else at, len(t) if at < 0 else at + 256):
+            b = t[k]
+            if not b:
+                continue
+            t[k] = 0
+            for j in range(8):
+                if b >> j & 1:
+                    i = ((k & 255) << 3) | j
+                    m[0] = (0x90 if off_on else 0x80) | (i >> 7)
+                    m[1] = i & 127
+                    m[2] = 0 if off_on else 64
+                    din.send(m, 3, 0)
+
+    def _usb_gone(self):
+        # The host went away: the notes it started on DIN OUT will get no Note Off from it.
+        if self._usb_thru >= 0:
+            self.end_thru(self._usb_thru)
+
+    def panic(self):
+        """The panic button: Note Off for every note sounding, the controller's own and those
+        MIDI IN started on DIN OUT, then All Notes Off on every channel the controller used."""
+        self.end_thru()
+        self.engine.panic()
 
     def recover(self):
         """After a fault: nothing may be left sounding."""
         self.pads.all_off()
-        self.engine.panic()
+        self.panic()
 
     def loop(self):
         period = self.scan_us
