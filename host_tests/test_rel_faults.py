@@ -231,3 +231,21 @@ def test_fault_in_the_scan_releases_notes_and_playing_goes_on(tmp_path):
     assert usb[-2:] == ["1503.000 USB 09 99 26 59", "1553.000 USB 08 89 26 00"]
     # a fault costs one scan period of waiting, and the loop resynchronises
     assert run.stats["scans"] >= run.stats["rel_us"] // 1000 - 6
+
+
+@pytest.mark.parametrize("config", [{"din": {"enabled": False}}, {"thru": {"din_to_usb": False}, "din": {"enabled": False}}])
+def test_knobs_play_on_usb_alone_when_din_is_off(tmp_path, config):
+    # With no DIN port the knobs' native path has no DIN slot to write: it must send on USB
+    # exactly what it sends there with DIN on. (Its "no slot" mark was -1 in an array of
+    # 32-bit ints, which a native load reads back as 4294967295 on a 64-bit build: every
+    # knob move raised in the scan loop of the simulator.)
+    sc = {"tail_ms": 100, "events": [{"t": 300, "control": "knob1", "position": 1.0, "ramp_ms": 100}]}
+    (tmp_path / "off").mkdir()
+    (tmp_path / "on").mkdir()
+    off = rel_sim.run(str(tmp_path / "off"), sc, config=config)
+    on = rel_sim.run(str(tmp_path / "on"), sc)
+    assert off.stats["errors"] == on.stats["errors"] == 0
+    assert off.port("DIN") == []
+    knob = [ln for ln in on.port("USB") if " 0B B0 46 " in ln]
+    assert len(knob) == 24 and knob[-1] == "470.000 USB 0B B0 46 7F"
+    assert [ln for ln in off.port("USB") if " 0B B0 46 " in ln] == knob

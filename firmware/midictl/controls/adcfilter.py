@@ -130,7 +130,8 @@ _STRIDE = const(8)
 # to _moved(); for a plain CC knob, when it sends (1: always, 2: while the shift layer is
 # off, 3: while it is on) and what its _moved() computes and sends with: the anchor's low
 # edge, span, min, max - min, inverted, the status byte | the controller number << 8 |
-# 0x10000 when USB is a port, and its DIN coalescing slot (-1: no DIN).
+# 0x10000 when USB is a port, and its DIN coalescing slot + 1 (0: no DIN; never negative:
+# a native load of a 32-bit word does not extend its sign on a 64-bit build).
 _FSTRIDE = const(8)
 _MAX_MSG = const(16)  # din.py's slot size
 _OPEN = ticks_add(0, -1)  # din.py's open gate
@@ -347,8 +348,8 @@ try:
                             m[0] = sn & 0xFF
                             m[1] = (sn >> 8) & 0x7F
                             m[2] = v
-                            s = fk[f + 7]
-                            if s >= 0:
+                            s = fk[f + 7] - 1
+                            if fk[f + 7]:
                                 # DinOut.send(msg, 3, key), for the knob's slot
                                 din = bank.din
                                 sd = ptr8(din._slot_data)
@@ -468,7 +469,7 @@ class FilterBank:
         fk[f + 5] = 1 if knob._invert else 0
         st = 0xB0 | knob.channel
         fk[f + 6] = st | knob.number << 8 | (0x10000 if usb is not None else 0)
-        fk[f + 7] = din._slot_key[st << 7 | knob.number] if din is not None else -1
+        fk[f + 7] = din._slot_key[st << 7 | knob.number] + 1 if din is not None else 0
         self.engine = engine
         self.modes = modes
         self.din = din
