@@ -95,10 +95,13 @@ def din_stream(rng, n):
             mido += m
             running = 0
         else:
-            # undefined and stray status bytes between messages: no effect on either
+            # undefined and stray status bytes between messages: no effect on either, but
+            # F4 F5 (system common) end the firmware's running status
             b = bytes(rng.choice((0xF4, 0xF5, 0xF9, 0xFD, 0xF7)) for _ in range(rng.randint(1, 3)))
             chunks.append(b)
             mido += b
+            if 0xF4 in b or 0xF5 in b:
+                running = 0
     return chunks, bytes(mido)
 
 

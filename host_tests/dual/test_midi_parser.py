@@ -70,9 +70,18 @@ def test_realtime_interleaved_anywhere():
 
 def test_undefined_status_and_stray_eox_ignored():
     p = Parser()
-    assert _parse(p, "90 3C F4 64 F5 F9 3E FD 64 F7 40 00") == [
+    assert _parse(p, "90 3C F4 64 F9 3E FD 64 F7 40 00") == [
         "M 90 3C 64", "M 90 3E 64", "M 90 40 00"]
     assert p.errors == 0
+
+
+def test_undefined_system_common_between_messages_ends_running_status():
+    # F4 F5 are system common statuses: what follows them is not running-status data
+    # (F5 nn selects a port on some multi-port interfaces; nn is not a note).
+    for undefined in ("F4", "F5"):
+        p = Parser()
+        assert _parse(p, "90 3C 64 %s 02 90 3E 64 40 00" % undefined) == ["M 90 3C 64", "M 90 3E 64", "M 90 40 00"]
+        assert p.errors == 1  # the skipped data byte
 
 
 def test_stray_data_bytes_are_skipped_and_counted():

@@ -12,8 +12,10 @@
 #   and parsing resyncs on the new status. A status other than F7 or real-time also
 #   ends an open SysEx; it is dropped unterminated and counted the same way;
 # - a data byte with no status to run on is skipped and counted in `errors`;
-# - undefined status bytes F4 F5 F9 FD are ignored (no effect at all), as is F7
-#   outside a SysEx.
+# - undefined status bytes: F9 FD (real-time) are ignored, as is F7 outside a SysEx;
+#   F4 F5 (system common) clear the running status as every system common does, so
+#   data bytes after them (F5 nn is some interfaces' port select) are skipped, not read
+#   as notes; inside a message or a SysEx they are ignored.
 #
 # What feed()/feed_usb() return; the message stays valid until the next call:
 #   0               nothing complete yet
@@ -127,6 +129,8 @@ class Parser:
             self.realtime = b
             return REALTIME
         if b == 0xF4 or b == 0xF5:
+            if not self._open:
+                self._status = 0
             return 0
         if self._in_sysex:
             self._in_sysex = False
