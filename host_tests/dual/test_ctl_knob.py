@@ -100,6 +100,31 @@ def test_soft_takeover_waits_for_the_crossing():
     assert vals[0] in (10, 9) and vals == list(range(vals[0], -1, -1))
 
 
+def test_feedback_14bit_takes_the_msb_and_completes_it_with_the_lsb():
+    random.seed(20)
+    rec = Rec()
+    k = Knob(rec, 0, 1, "cc14", takeover=True)
+    _feed(k, rec, 1000, 40)  # resting at ~3900 of 16383
+    k.feedback(33, 5)  # an LSB before any MSB: nothing to complete
+    assert (k._remote, k._waiting) == (-1, False)
+    k.feedback(1, 64)  # the MSB alone: 64 << 7, its LSB 0
+    assert (k._remote, k.value, k._waiting) == (8192, 8192, True)
+    k.feedback(33, 127)
+    assert (k._remote, k.value, k._waiting) == (8319, 8319, True)
+    k.feedback(1, 100)  # a new MSB resets the LSB (MIDI 1.0)
+    assert k._remote == 12800
+    k.feedback(33, 3)
+    assert k._remote == 12803
+    _sweep(k, rec, 1000, 3300, 4)  # up to ~13200: crosses 12803 at ADC ~3200
+    vals = rec.values()
+    assert 12803 <= vals[0] < 12803 + 80 and vals[-1] > 13000, vals[:3]
+    # a plain CC knob takes the value as it is
+    k = Knob(rec, 0, 7, takeover=True)
+    _feed(k, rec, 1000, 40)
+    k.feedback(7, 90)
+    assert (k._remote, k.value, k._waiting) == (90, 90, True)
+
+
 def test_takeover_off_sends_at_once_and_report():
     random.seed(16)
     rec = Rec()

@@ -10,6 +10,8 @@
 # Soft takeover (pickup), optional: after set_remote(v) (the receiver's value, e.g. from
 # MIDI IN or a preset change) the knob sends nothing until its own value reaches or
 # crosses v, so the parameter does not jump. Without a remote value it sends at once.
+# From MIDI IN, feedback(): a 14-bit knob's remote value is its MSB and LSB as MIDI 1.0
+# pairs them (controller n and n + 32), not the 7-bit MSB alone.
 #
 # Reads come round-robin from the scan plan (mux.py), >= 100 per second per knob; the
 # filter counts readings, not milliseconds, so the update rate sets its time constants
@@ -131,6 +133,19 @@ class Knob(AdcFilter):
         self._remote = value
         self.value = value
         self._waiting = self.takeover and value != self._local
+
+    def feedback(self, number, value):
+        """A Control Change from MIDI IN on this knob's controller `number` (for a 14-bit
+        knob: its MSB, number + 32 its LSB) with 7-bit `value`, the receiver's: passed
+        to set_remote() in this knob's units. Allocates nothing."""
+        if self._kind == _CC14:
+            if number == self.number:
+                value <<= 7  # MIDI 1.0: a new MSB resets the LSB
+            elif self._remote < 0:
+                return  # an LSB before any MSB: nothing to complete
+            else:
+                value |= self._remote & 0x3F80  # completes the MSB last received
+        self.set_remote(value)
 
     def report(self):
         """Send the current position (e.g. "report pots at boot"); ends any takeover wait."""
