@@ -144,6 +144,11 @@ def _filters(analog, slow_in):
                 bank.add(b, fb, k)
         bank.end_phase()
     bank.finish()
+    # each knob learns where its filter is: MIDI IN feedback reads whether it is being turned
+    for e in range(len(bank.owners)):
+        for k in (bank.owners[e], bank.seconds[e]):
+            if type(k) is Knob:
+                k._e = e
     return bank
 
 
