@@ -320,7 +320,7 @@ class Controller:
             if (msg[0] & 0xF0) == 0xB0 and self.feedback:
                 k = self.feedback.get(((msg[0] & 15) << 7) | msg[1])
                 if k is not None:
-                    k.set_remote(msg[2])
+                    k.feedback(msg[1], msg[2], self.filters.state)
         elif r == mparser.REALTIME:
             msg = self._rt
             msg[0] = p.realtime

@@ -32,7 +32,7 @@ def build_controls(ctl, board, cfg):
     ctl.pads = PadGroup(eng, max(1, plan.npads), modes)
     ctl.note_channels = 0
     analog: list = [None] * plan.count  # sample index -> (owner, filter, shift owner, its filter)
-    ctl.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover
+    ctl.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover (a 14-bit one's MSB and LSB)
     ctl.encoders = []
     ctl.encoders_moved = bytearray(1)  # every encoder's Quadrature.moved
     switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)
@@ -144,6 +144,11 @@ def _filters(analog, slow_in):
                 bank.add(b, fb, k)
         bank.end_phase()
     bank.finish()
+    # each knob learns where its filter is: MIDI IN feedback reads whether it is being turned
+    for e in range(len(bank.owners)):
+        for k in (bank.owners[e], bank.seconds[e]):
+            if type(k) is Knob:
+                k._e = e
     return bank
 
 
@@ -209,6 +214,9 @@ def _analog(ctl, m, sinks):
                 key = ((0xB0 | ch) << 7) | number
             if t in ("cc", "cc14"):
                 ctl.feedback[(ch << 7) | number] = o
+            if t == "cc14" and ((ch << 7) | (number + 32)) not in ctl.feedback:
+                # the LSB too (Knob.feedback); a knob whose own controller it is keeps it
+                ctl.feedback[(ch << 7) | (number + 32)] = o
             ctl.knobs.append(o)
         if ctl.din:
             ctl.din.slot(key)

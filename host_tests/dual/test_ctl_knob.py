@@ -100,6 +100,57 @@ def test_soft_takeover_waits_for_the_crossing():
     assert vals[0] in (10, 9) and vals == list(range(vals[0], -1, -1))
 
 
+def test_feedback_14bit_takes_the_msb_and_completes_it_with_the_lsb():
+    random.seed(20)
+    rec = Rec()
+    k = Knob(rec, 0, 1, "cc14", takeover=True)
+    _feed(k, rec, 1000, 40)  # resting at ~3900 of 16383
+    k.feedback(33, 5, None)  # an LSB before any MSB: nothing to complete
+    assert (k._remote, k._waiting) == (-1, False)
+    k.feedback(1, 64, None)  # the MSB alone: 64 << 7, its LSB 0
+    assert (k._remote, k.value, k._waiting) == (8192, 8192, True)
+    k.feedback(33, 127, None)
+    assert (k._remote, k.value, k._waiting) == (8319, 8319, True)
+    k.feedback(1, 100, None)  # a new MSB resets the LSB (MIDI 1.0)
+    assert k._remote == 12800
+    k.feedback(33, 3, None)
+    assert k._remote == 12803
+    _sweep(k, rec, 1000, 3300, 4)  # up to ~13200: crosses 12803 at ADC ~3200
+    vals = rec.values()
+    assert 12803 <= vals[0] < 12803 + 80 and vals[-1] > 13000, vals[:3]
+    # a plain CC knob takes the value as it is
+    k = Knob(rec, 0, 7, takeover=True)
+    _feed(k, rec, 1000, 40)
+    k.feedback(7, 90, None)
+    assert (k._remote, k.value, k._waiting) == (90, 90, True)
+
+
+def test_feedback_while_the_knob_is_turned_is_its_echo_and_changes_nothing():
+    rec = Rec()
+    k = Knob(rec, 0, 7, takeover=True)  # unbanked: its own quiet count (_quiet)
+    _feed(k, rec, 1000, 40, noise=0)  # resting at 31
+    x = 1000
+    while len(rec.ev) < 4:  # turned up: 32, 33, 34, 35 sent
+        x += 8
+        k.update(x)
+    k.feedback(7, 32, None)  # the receiver echoing the first, 3 ms late
+    k.feedback(7, 90, None)  # or anything else: the hand wins
+    assert (k._remote, k.value, k._waiting) == (-1, 35, False)
+    while len(rec.ev) < 8:  # still sending every step
+        x += 8
+        k.update(x)
+    assert rec.values() == list(range(32, 40))
+    # at rest again: through 31 readings without a move it is still being turned ...
+    while k._quiet != 31:
+        k.update(x)
+    k.feedback(7, 90, None)
+    assert (k._remote, k._waiting) == (-1, False)
+    k.update(x)  # ... from the 32nd the knob rests, and feedback sets up takeover as before
+    assert k._quiet == 32
+    k.feedback(7, 90, None)
+    assert (k._remote, k.value, k._waiting) == (90, 90, True)
+
+
 def test_takeover_off_sends_at_once_and_report():
     random.seed(16)
     rec = Rec()

@@ -10,6 +10,11 @@
 # Soft takeover (pickup), optional: after set_remote(v) (the receiver's value, e.g. from
 # MIDI IN or a preset change) the knob sends nothing until its own value reaches or
 # crosses v, so the parameter does not jump. Without a remote value it sends at once.
+# From MIDI IN, feedback(): a 14-bit knob's remote value is its MSB and LSB as MIDI 1.0
+# pairs them (controller n and n + 32), not the 7-bit MSB alone. And it counts only while
+# the knob rests: arriving while the knob is being turned, it is the receiver echoing what
+# the knob sent a few ms before and has since moved past, and waiting for that value would
+# leave the knob silent for the rest of the turn. The player's hand wins.
 #
 # Reads come round-robin from the scan plan (mux.py), >= 100 per second per knob; the
 # filter counts readings, not milliseconds, so the update rate sets its time constants
@@ -32,13 +37,22 @@ _NRPN = const(2)
 _PRESSURE = const(3)
 _NUMBER_MAX = (127, 31, 16383, 0)
 _VALUE_MAX = (127, 16383, 16383, 127)
+# adcfilter.py's: a filter's ints in FilterBank.state, where among them its quiet count is
+# (readings since its anchor last moved), and the count from which the knob rests
+_STRIDE = const(8)
+_AT_QUIET = const(3)
+_QUIET = const(32)
 
 
 class Knob(AdcFilter):
     # Read only by set_remote(): an instance holds it only when set, which keeps a banked
-    # knob at 14 attributes, in a 17-slot instance table with room to spare (a full table
-    # makes every lookup that misses it, such as a method's, probe all its slots).
+    # knob at 15 attributes (16 with takeover), in a 17-slot instance table with room to
+    # spare (a full table makes every lookup that misses it, such as a method's, probe all
+    # its slots). Keep it at 16 or fewer.
     takeover = False
+    # Where this knob's filter is in the controller's FilterBank (build.py sets it once the
+    # bank is finished: the 15th attribute of a banked knob); -1: its own filter (update()).
+    _e = -1
 
     def __init__(self, sink, channel, number=0, kind="cc", min=0, max=None, invert=False,
                  takeover=False, deadzone=24, hysteresis=12, banked=False):
@@ -131,6 +145,24 @@ class Knob(AdcFilter):
         self._remote = value
         self.value = value
         self._waiting = self.takeover and value != self._local
+
+    def feedback(self, number, value, state):
+        """A Control Change from MIDI IN on this knob's controller `number` (for a 14-bit
+        knob: its MSB, number + 32 its LSB) with 7-bit `value`, the receiver's: passed
+        to set_remote() in this knob's units, unless the knob is being turned (its anchor
+        moved within its last _QUIET readings). state: the FilterBank's state array, which
+        holds this knob's filter when self._e is not -1. Allocates nothing."""
+        e = self._e
+        if (state[e * _STRIDE + _AT_QUIET] if e >= 0 else self._quiet) < _QUIET:
+            return  # the receiver echoing this knob's own messages: the hand wins
+        if self._kind == _CC14:
+            if number == self.number:
+                value <<= 7  # MIDI 1.0: a new MSB resets the LSB
+            elif self._remote < 0:
+                return  # an LSB before any MSB: nothing to complete
+            else:
+                value |= self._remote & 0x3F80  # completes the MSB last received
+        self.set_remote(value)
 
     def report(self):
         """Send the current position (e.g. "report pots at boot"); ends any takeover wait."""
