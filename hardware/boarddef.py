@@ -136,8 +136,86 @@ def _check_names(controls, errors):
                 errors.append("control %s%d: kind %r, expected one of %s" % (family, n, k, ", ".join(kinds)))
 
 
+def _is_gpio_list(v):
+    return isinstance(v, list) and all(_is_int(p) for p in v)
+
+
+def _is_number_key(k):
+    return isinstance(k, str) and k.isdigit() and k.isascii()
+
+
+# The JSON type each field must have before its value can be checked: one line per field
+# that has the wrong one, so that no later check meets a list where it expects a name
+# (every JSON value gives a list of problems, never an exception).
+_OBJ = ("an object", lambda v: isinstance(v, dict))
+_STR = ("a string", lambda v: isinstance(v, str))
+_INT = ("a whole number", _is_int)
+_GPIO = ("a GPIO number", _is_int)
+_GPIOS = ("a list of GPIO numbers", _is_gpio_list)
+_CONTROL_FIELDS = {"kind": _STR, "mux": ("the name of a mux", lambda v: isinstance(v, str)),
+                   "channel": ("a mux channel number", _is_int), "adc": ("an ADC channel number", _is_int),
+                   "pin": _GPIO, "active": _STR, "pins": _GPIOS}
+
+
+def _shape(board):
+    errors = []
+
+    def want(where, value, kind):
+        what, ok = kind
+        if not ok(value):
+            errors.append("%s: %r must be %s" % (where, value, what))
+            return False
+        return True
+
+    for key in ("board", "title", "chip", "micropython", "safe_mode", "micropython_build", "notes"):
+        if key in board:
+            want(key, board[key], _STR)
+    want("gpio", board["gpio"], _GPIOS)
+    if "gpio_pads" in board:
+        want("gpio_pads", board["gpio_pads"], _GPIOS)
+    for key in ("labels", "adc"):
+        if key in board and want(key, board[key], _OBJ):
+            for k, v in board[key].items():
+                if not _is_number_key(k):
+                    errors.append("%s: key %r must be a number in quotes, like \"26\"" % (key, k))
+                else:
+                    want("%s.%s" % (key, k), v, _STR if key == "labels" else _GPIO)
+    if want("led", board["led"], _OBJ):
+        led = board["led"]
+        if "pin" in led and led["pin"] != "LED":
+            want("led.pin", led["pin"], ("a GPIO number or \"LED\"", _is_int))
+        for k in ("type", "power"):
+            if k in led:
+                want("led." + k, led[k], _STR if k == "type" else _GPIO)
+    if "user_leds" in board and want("user_leds", board["user_leds"], ("a list of objects", lambda v: (
+            isinstance(v, list) and all(isinstance(u, dict) for u in v)))):
+        for i, u in enumerate(board["user_leds"]):
+            want("user_leds[%d].pin" % i, u.get("pin"), _GPIO)
+    for port, field in (("din_out", "tx"), ("din_in", "rx")):
+        if port in board and want(port, board[port], _OBJ):
+            for k in ("uart", field):
+                if k in board[port]:
+                    want("%s.%s" % (port, k), board[port][k], _INT if k == "uart" else _GPIO)
+    if want("muxes", board["muxes"], _OBJ):
+        for mname, m in board["muxes"].items():
+            if want("mux %s" % mname, m, _OBJ):
+                for k, kind in (("type", _STR), ("select", _GPIOS), ("adc", ("an ADC channel number", _is_int))):
+                    if k in m:
+                        want("mux %s: %s" % (mname, k), m[k], kind)
+    if want("controls", board["controls"], _OBJ):
+        for cname, c in board["controls"].items():
+            if want("control %s" % cname, c, _OBJ):
+                for k, kind in _CONTROL_FIELDS.items():
+                    if k in c:
+                        want("control %s: %s" % (cname, k), c[k], kind)
+    return errors
+
+
 def validate(board, name=None):
-    """Every problem found in a board definition, as one line each ([] if none)."""
+    """Every problem found in a board definition, as one line each ([] if none). Any JSON
+    value gives a list, never an exception."""
+    if not isinstance(board, dict):
+        return ["a board definition must be a JSON object, got %r" % (board,)]
     errors = []
     for key in REQUIRED:
         if key not in board:
@@ -145,6 +223,9 @@ def validate(board, name=None):
     for key in board:
         if key not in REQUIRED and key not in OPTIONAL:
             errors.append("unknown field %r" % key)
+    if errors:
+        return errors
+    errors = _shape(board)
     if errors:
         return errors
     if name is not None and board["board"] != name:

@@ -306,3 +306,79 @@ def test_unknown_board_names_the_known_ones():
         assert str(e) == "board 'pico3' is not defined; known boards: " + ", ".join(BOARDS)
     else:
         raise AssertionError("no error for an unknown board")
+
+
+def _paths(value, path=()):
+    """Every place in a JSON value: (path, value) for it and everything inside it."""
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, path + (i,))
+
+
+def _replaced(board, path, value):
+    b = copy.deepcopy(board)
+    if not path:
+        return value
+    node = b
+    for k in path[:-1]:
+        node = node[k]
+    if value is _DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return b
+
+
+_DELETE = object()
+ODD_VALUES = (_DELETE, None, True, False, 0, -1, 2.0, 2 ** 40, "", "x", "LED", [], [2], [10, 11, 12, 13], {},
+              {"type": "pin"}, {"kind": "pot"})
+
+
+def test_validate_gives_lines_for_any_json_value_and_never_raises():
+    # Every value, field and list element of a real board replaced by (or deleted for) each
+    # odd JSON value: validate() returns its one-line problems, it does not crash (it did
+    # on `mux: [...]`, `led: null`, `select: 10`, `adc: []`, ... found by fuzzing).
+    for base in ("pico", "xiao_rp2040"):
+        board = boarddef.load(base)
+        for path, _old in _paths(board):
+            for value in ODD_VALUES:
+                if value is _DELETE and not path:
+                    continue
+                b = _replaced(board, path, value)
+                try:
+                    errors = boarddef.validate(b, base)
+                except Exception as e:  # pragma: no cover - the failure message is the point
+                    raise AssertionError("validate raised %r on %s = %r" % (e, list(path), value))
+                assert isinstance(errors, list) and all(isinstance(e, str) and "\n" not in e for e in errors)
+
+
+def test_validate_names_the_field_that_has_the_wrong_json_type():
+    assert broken(lambda b: b["controls"]["knob1"].update(mux=["m1"])) == [
+        "control knob1: mux: ['m1'] must be the name of a mux"]
+    assert broken(lambda b: b["muxes"]["m0"].update(select=10)) == [
+        "mux m0: select: 10 must be a list of GPIO numbers"]
+    assert broken(lambda b: b.update(led=None)) == ["led: None must be an object"]
+    assert broken(lambda b: b.update(adc=[])) == ["adc: [] must be an object"]
+    assert broken(lambda b: b["adc"].update({"two": 28})) == ["adc: key 'two' must be a number in quotes, like \"26\""]
+    assert broken(lambda b: b["controls"].update(knob3={"mux": "m1", "channel": 2}))[0] == (
+        "control knob3: kind None is not one of piezo, fsr, switch, pot, stick, encoder")
+    assert broken(lambda b: b["controls"].update(pad1=None)) == ["control pad1: None must be an object"]
+    assert broken(lambda b: b.update(safe_mode=["button1"])) == ["safe_mode: ['button1'] must be a string"]
+    assert boarddef.validate([], "pico") == ["a board definition must be a JSON object, got []"]
+
+
+def test_validate_refuses_a_float_or_bool_where_a_channel_or_pin_goes():
+    # 2.0 == 2 in Python, so `2.0 in adc` let a float ADC channel through; the firmware
+    # indexes tables with it and cannot build the board.
+    assert broken(lambda b: b["controls"]["bend"].update(adc=2.0)) == [
+        "control bend: adc: 2.0 must be an ADC channel number"]
+    assert broken(lambda b: b["muxes"]["m1"].update(adc=True)) == [
+        "mux m1: adc: True must be an ADC channel number"]
+    assert broken(lambda b: b["controls"]["button1"].update(pin=6.0)) == [
+        "control button1: pin: 6.0 must be a GPIO number"]
+    assert broken(lambda b: b["din_out"].update(uart=False)) == ["din_out.uart: False must be a whole number"]
+
