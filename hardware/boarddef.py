@@ -22,6 +22,14 @@ MUX_SELECT_LINES = {"4067": 4, "4051": 3}
 # diode + capacitor peak hold between the pad's clamps and its mux channel or ADC pin.
 PEAK_HOLD_MS = (2, 50)
 
+# What the firmware can build (checked again there at boot, where a board beyond them
+# stops the controller): the pad group plays at most 30 pads, padK in slot K-1, switch
+# pads included (controls/pads.py _MAX_PADS); the knobs and the stick are read two per
+# 1 ms scan, each at least 100 times a second (hw.Hardware's slow_per_scan, scanplan.py
+# MIN_SLOW_HZ), so at most 20.
+MAX_PADS = 30
+MAX_SLOW_ANALOG = 20
+
 # Which kinds each control family may be; the number part must run 1..N without gaps.
 FAMILIES = (
     ("pad", ("piezo", "fsr", "switch")),
@@ -211,6 +219,17 @@ def _shape(board):
     return errors
 
 
+def _check_limits(controls, errors):
+    pads = [int(m.group(2)) for m in map(NAME_RE.match, controls) if m and m.group(1) == "pad"]
+    if pads and max(pads) > MAX_PADS:
+        errors.append("controls: pad%d: the firmware plays at most %d pads (pad1..pad%d)"
+                      % (max(pads), MAX_PADS, MAX_PADS))
+    slow = sorted((n for n, c in controls.items() if c.get("kind") in ("pot", "stick")), key=control_sort_key)
+    if len(slow) > MAX_SLOW_ANALOG:
+        errors.append("controls: %d pots and sticks (%s): the firmware reads at most %d, each at least "
+                      "100 times a second" % (len(slow), _span(slow), MAX_SLOW_ANALOG))
+
+
 def validate(board, name=None):
     """Every problem found in a board definition, as one line each ([] if none). Any JSON
     value gives a list, never an exception."""
@@ -377,6 +396,7 @@ def validate(board, name=None):
             errors.append("mux %s channel %d used more than once: %s" % (mname, ch, ", ".join(who)))
 
     _check_names(controls, errors)
+    _check_limits(controls, errors)
     sm = controls.get(board["safe_mode"])
     if sm is None or sm.get("kind") != "switch":
         errors.append("safe_mode %r must name a switch control" % board["safe_mode"])

@@ -382,3 +382,32 @@ def test_validate_refuses_a_float_or_bool_where_a_channel_or_pin_goes():
         "control button1: pin: 6.0 must be a GPIO number"]
     assert broken(lambda b: b["din_out"].update(uart=False)) == ["din_out.uart: False must be a whole number"]
 
+
+def _more_pads(b, n):
+    # pads 17..n on further 4067s sharing m0's select lines (pico: ADC2 is the stick's)
+    b["controls"].pop("bend")
+    b["muxes"]["m2"] = {"type": "4067", "select": [10, 11, 12, 13], "adc": 2}
+    for i in range(17, n + 1):
+        b["controls"]["pad%d" % i] = {"kind": "piezo", "mux": "m2", "channel": i - 17}
+
+
+def test_validate_refuses_more_pads_than_the_firmware_plays():
+    assert broken(lambda b: _more_pads(b, 30)) == []
+    assert broken(lambda b: _more_pads(b, 31)) == ["controls: pad31: the firmware plays at most 30 pads (pad1..pad30)"]
+    assert broken(lambda b: _more_pads(b, 32)) == ["controls: pad32: the firmware plays at most 30 pads (pad1..pad30)"]
+
+
+def _more_knobs(b, n):
+    b["controls"].pop("bend")
+    b["muxes"]["m2"] = {"type": "4067", "select": [10, 11, 12, 13], "adc": 2}
+    for i in range(9, n + 1):
+        b["controls"]["knob%d" % i] = {"kind": "pot", "mux": "m2", "channel": i - 9}
+
+
+def test_validate_refuses_more_pots_and_sticks_than_the_scan_reads():
+    # two a scan, each at least 100 times a second: 20 (the firmware: "knob rate 90 Hz out
+    # of range 100..", and no controller, with 21)
+    assert broken(lambda b: _more_knobs(b, 20)) == []
+    assert broken(lambda b: _more_knobs(b, 21)) == [
+        "controls: 21 pots and sticks (knob1..knob21): the firmware reads at most 20, each at least 100 "
+        "times a second"]
