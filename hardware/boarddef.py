@@ -14,7 +14,7 @@ from hardware import chips
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOARDS_DIR = os.path.join(ROOT, "boards")
 
-KINDS = ("piezo", "fsr", "switch", "pot", "stick", "encoder")
+KINDS = ("piezo", "fsr", "switch", "pot", "stick", "encoder", "key")
 ANALOG_KINDS = ("piezo", "fsr", "pot", "stick")
 MUX_CHANNELS = {"4067": 16, "4051": 8}
 MUX_SELECT_LINES = {"4067": 4, "4051": 3}
@@ -29,19 +29,20 @@ PEAK_HOLD_MS = (2, 50)
 # MIN_SLOW_HZ), so at most 20.
 MAX_PADS = 30
 MAX_SLOW_ANALOG = 20
+MAX_MATRIX_KEYS = 30  # a key matrix: its debouncer's bits (controls/matrix.py)
 
 # Which kinds each control family may be; the number part must run 1..N without gaps.
 FAMILIES = (
     ("pad", ("piezo", "fsr", "switch")),
     ("knob", ("pot",)),
     ("enc", ("encoder",)),
-    ("button", ("switch",)),
+    ("button", ("switch", "key")),
 )
 NAME_RE = re.compile(r"^(pad|knob|enc|button)([1-9][0-9]*)$")
 
 REQUIRED = ("board", "title", "chip", "micropython", "gpio", "adc", "led", "din_out",
             "muxes", "controls", "safe_mode")
-OPTIONAL = ("din_in", "micropython_build", "labels", "gpio_pads", "user_leds", "notes")
+OPTIONAL = ("din_in", "micropython_build", "labels", "gpio_pads", "user_leds", "notes", "matrix")
 
 
 def names():
@@ -101,6 +102,8 @@ def _check_control_fields(name, c, errors):
             want = {"kind", "adc"}
     elif kind == "switch":
         want = {"kind", "pin", "active"}
+    elif kind == "key":
+        want = {"kind", "matrix"}
     else:
         want = {"kind", "pins"}
     have = set(c) - {"peak_hold_ms"}
@@ -162,7 +165,9 @@ _GPIO = ("a GPIO number", _is_int)
 _GPIOS = ("a list of GPIO numbers", _is_gpio_list)
 _CONTROL_FIELDS = {"kind": _STR, "mux": ("the name of a mux", lambda v: isinstance(v, str)),
                    "channel": ("a mux channel number", _is_int), "adc": ("an ADC channel number", _is_int),
-                   "pin": _GPIO, "active": _STR, "pins": _GPIOS}
+                   "pin": _GPIO, "active": _STR, "pins": _GPIOS,
+                   "matrix": ("a [row, column] pair", lambda v: isinstance(v, list) and len(v) == 2
+                              and all(_is_int(x) for x in v))}
 
 
 def _shape(board):
@@ -210,6 +215,12 @@ def _shape(board):
                 for k, kind in (("type", _STR), ("select", _GPIOS), ("adc", ("an ADC channel number", _is_int))):
                     if k in m:
                         want("mux %s: %s" % (mname, k), m[k], kind)
+    if "matrix" in board and want("matrix", board["matrix"], _OBJ):
+        for k in ("rows", "cols"):
+            if k in board["matrix"]:
+                want("matrix.%s" % k, board["matrix"][k], _GPIOS)
+        if "diodes" in board["matrix"]:
+            want("matrix.diodes", board["matrix"]["diodes"], ("true or false", lambda v: isinstance(v, bool)))
     if want("controls", board["controls"], _OBJ):
         for cname, c in board["controls"].items():
             if want("control %s" % cname, c, _OBJ):
@@ -337,6 +348,21 @@ def validate(board, name=None):
                 use(pin, "mux select S%d" % i)
         use_adc(m.get("adc"), "mux %s common" % mname)
 
+    mx = board.get("matrix")
+    if mx is not None:
+        if set(mx) - {"diodes"} != {"rows", "cols"} or not set(mx) <= {"rows", "cols", "diodes"}:
+            errors.append("matrix: fields must be rows, cols and optionally diodes, got %s" % sorted(mx))
+            mx = None
+        elif not mx["rows"] or not mx["cols"] or len(mx["rows"]) * len(mx["cols"]) > MAX_MATRIX_KEYS:
+            errors.append("matrix: %d rows x %d columns: the firmware reads 1 to %d keys"
+                          % (len(mx["rows"]), len(mx["cols"]), MAX_MATRIX_KEYS))
+            mx = None
+        else:
+            for what, pins in (("row", mx["rows"]), ("column", mx["cols"])):
+                for i, pin in enumerate(pins):
+                    use(pin, "matrix %s %d" % (what, i))
+    keys_at = {}
+
     controls = board["controls"]
     mux_channels = {}
     for cname in sorted(controls, key=control_sort_key):
@@ -362,6 +388,15 @@ def validate(board, name=None):
             use_adc(c["adc"], "control %s" % cname)
         elif kind == "switch":
             use(c["pin"], "control %s" % cname)
+        elif kind == "key":
+            r, col = c["matrix"]
+            if "matrix" not in board:
+                errors.append("control %s: a key needs the board's matrix (rows and cols)" % cname)
+            elif mx is not None and not (0 <= r < len(mx["rows"]) and 0 <= col < len(mx["cols"])):
+                errors.append("control %s: matrix [%d, %d] is outside the %d x %d matrix"
+                              % (cname, r, col, len(mx["rows"]), len(mx["cols"])))
+            else:
+                keys_at.setdefault((r, col), []).append(cname)
         else:
             use(c["pins"][0], "control %s A" % cname)
             use(c["pins"][1], "control %s B" % cname)
@@ -391,6 +426,9 @@ def validate(board, name=None):
     for ch, who in sorted(adc_users.items()):
         if len(who) > 1:
             errors.append("ADC channel %d used more than once: %s" % (ch, "; ".join(who)))
+    for (r, col), who in sorted(keys_at.items()):
+        if len(who) > 1:
+            errors.append("matrix [%d, %d] used more than once: %s" % (r, col, ", ".join(who)))
     for (mname, ch), who in sorted(mux_channels.items()):
         if len(who) > 1:
             errors.append("mux %s channel %d used more than once: %s" % (mname, ch, ", ".join(who)))

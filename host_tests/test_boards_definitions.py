@@ -214,7 +214,7 @@ def test_validate_rejects_bad_controls_and_names():
     e = broken(lambda b: b["controls"]["pad1"].pop("channel"))
     assert has(e, "control pad1 (piezo): fields must be ['channel', 'kind', 'mux']; missing ['channel']")
     e = broken(lambda b: b["controls"]["pad2"].update(kind="drum"))
-    assert has(e, "control pad2: kind 'drum' is not one of piezo, fsr, switch, pot, stick, encoder")
+    assert has(e, "control pad2: kind 'drum' is not one of piezo, fsr, switch, pot, stick, encoder, key")
     e = broken(lambda b: b["controls"]["pad3"].update(channel=16))
     assert has(e, "control pad3: channel 16 out of range 0..15 for a 4067")
     e = broken(lambda b: b["controls"]["pad4"].update(channel=0))
@@ -365,7 +365,7 @@ def test_validate_names_the_field_that_has_the_wrong_json_type():
     assert broken(lambda b: b.update(adc=[])) == ["adc: [] must be an object"]
     assert broken(lambda b: b["adc"].update({"two": 28})) == ["adc: key 'two' must be a number in quotes, like \"26\""]
     assert broken(lambda b: b["controls"].update(knob3={"mux": "m1", "channel": 2}))[0] == (
-        "control knob3: kind None is not one of piezo, fsr, switch, pot, stick, encoder")
+        "control knob3: kind None is not one of piezo, fsr, switch, pot, stick, encoder, key")
     assert broken(lambda b: b["controls"].update(pad1=None)) == ["control pad1: None must be an object"]
     assert broken(lambda b: b.update(safe_mode=["button1"])) == ["safe_mode: ['button1'] must be a string"]
     assert boarddef.validate([], "pico") == ["a board definition must be a JSON object, got []"]
@@ -411,3 +411,31 @@ def test_validate_refuses_more_pots_and_sticks_than_the_scan_reads():
     assert broken(lambda b: _more_knobs(b, 21)) == [
         "controls: 21 pots and sticks (knob1..knob21): the firmware reads at most 20, each at least 100 "
         "times a second"]
+
+
+def test_a_key_matrix_board_passes_and_its_rules_fire():
+    # boards/README.md's "matrix": the firmware plays it, so the board check (which the
+    # tools run first) accepts it; the simulator's test board has one
+    import json
+
+    with open(os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")) as f:
+        base = json.load(f)
+    assert boarddef.validate(base, "pico_matrix") == []
+
+    def mx(mutate):
+        b = copy.deepcopy(base)
+        mutate(b)
+        return boarddef.validate(b, "pico_matrix")
+
+    assert mx(lambda b: b["controls"]["button6"].update(matrix=[0, 0])) == [
+        "matrix [0, 0] used more than once: button5, button6"]
+    assert mx(lambda b: b["controls"]["button6"].update(matrix=[2, 0])) == [
+        "control button6: matrix [2, 0] is outside the 2 x 3 matrix"]
+    assert mx(lambda b: b["matrix"].update(rows=list(range(14, 24)) + [3])) == [
+        "matrix: 11 rows x 3 columns: the firmware reads 1 to 30 keys"]
+    assert mx(lambda b: b["matrix"].update(rows=[14, 6])) == [
+        "GPIO 6 used more than once: matrix row 1; control button1"]
+    assert mx(lambda b: b.pop("matrix")) == ["control %s: a key needs the board's matrix (rows and cols)" % n
+                                             for n in ("button5", "button6", "button7", "button8", "button9",
+                                                       "button10")]
+    assert mx(lambda b: b["matrix"].update(diodes="yes")) == ["matrix.diodes: 'yes' must be true or false"]

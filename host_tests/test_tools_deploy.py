@@ -512,7 +512,7 @@ def broken_boards(folder):
         b["controls"]["pad%d" % i] = {"kind": "piezo", "mux": "m2", "channel": i - 17}
     (folder / "pads32.json").write_text(json.dumps(b))
     return [("badmux", "control knob1: mux: ['m1'] must be the name of a mux"),
-            ("nokind", "control knob3: kind None is not one of piezo, fsr, switch, pot, stick, encoder"),
+            ("nokind", "control knob3: kind None is not one of piezo, fsr, switch, pot, stick, encoder, key"),
             ("pads32", "controls: pad32: the firmware plays at most 30 pads (pad1..pad30)")]
 
 
@@ -541,3 +541,15 @@ def test_deploy_refuses_a_broken_board_before_talking_to_one(fw, tmp_path):
         assert (r.returncode, r.stdout, r.stderr) == (2, "", "deploy: %s: %s\n" % (fw / "boards" / (name + ".json"),
                                                                                    line)), name
         assert calls == []
+
+
+def test_config_check_accepts_a_key_matrix_board(tmp_path):
+    # the board check the tools run first knows the key matrix the firmware plays
+    boards = tmp_path / "boards"
+    boards.mkdir()
+    with open(os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")) as f:
+        (boards / "pico_matrix.json").write_text(f.read())
+    cfg = tmp_path / "c.json"
+    cfg.write_text('{"controls": {"button5": {"type": "note", "note": 60}}}')
+    r = check_cmd("--board", "pico_matrix", "--boards", str(boards), str(cfg))
+    assert (r.returncode, r.stdout, r.stderr) == (0, "%s: ok\n" % cfg, "")
