@@ -14,7 +14,7 @@ from hardware import chips
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOARDS_DIR = os.path.join(ROOT, "boards")
 
-KINDS = ("piezo", "fsr", "switch", "pot", "stick", "encoder")
+KINDS = ("piezo", "fsr", "switch", "pot", "stick", "encoder", "key")
 ANALOG_KINDS = ("piezo", "fsr", "pot", "stick")
 MUX_CHANNELS = {"4067": 16, "4051": 8}
 MUX_SELECT_LINES = {"4067": 4, "4051": 3}
@@ -22,18 +22,27 @@ MUX_SELECT_LINES = {"4067": 4, "4051": 3}
 # diode + capacitor peak hold between the pad's clamps and its mux channel or ADC pin.
 PEAK_HOLD_MS = (2, 50)
 
+# What the firmware can build (checked again there at boot, where a board beyond them
+# stops the controller): the pad group plays at most 30 pads, padK in slot K-1, switch
+# pads included (controls/pads.py _MAX_PADS); the knobs and the stick are read two per
+# 1 ms scan, each at least 100 times a second (hw.Hardware's slow_per_scan, scanplan.py
+# MIN_SLOW_HZ), so at most 20.
+MAX_PADS = 30
+MAX_SLOW_ANALOG = 20
+MAX_MATRIX_KEYS = 30  # a key matrix: its debouncer's bits (controls/matrix.py)
+
 # Which kinds each control family may be; the number part must run 1..N without gaps.
 FAMILIES = (
     ("pad", ("piezo", "fsr", "switch")),
     ("knob", ("pot",)),
     ("enc", ("encoder",)),
-    ("button", ("switch",)),
+    ("button", ("switch", "key")),
 )
 NAME_RE = re.compile(r"^(pad|knob|enc|button)([1-9][0-9]*)$")
 
 REQUIRED = ("board", "title", "chip", "micropython", "gpio", "adc", "led", "din_out",
             "muxes", "controls", "safe_mode")
-OPTIONAL = ("din_in", "micropython_build", "labels", "gpio_pads", "user_leds", "notes")
+OPTIONAL = ("din_in", "micropython_build", "labels", "gpio_pads", "user_leds", "notes", "matrix")
 
 
 def names():
@@ -93,6 +102,8 @@ def _check_control_fields(name, c, errors):
             want = {"kind", "adc"}
     elif kind == "switch":
         want = {"kind", "pin", "active"}
+    elif kind == "key":
+        want = {"kind", "matrix"}
     else:
         want = {"kind", "pins"}
     have = set(c) - {"peak_hold_ms"}
@@ -136,8 +147,105 @@ def _check_names(controls, errors):
                 errors.append("control %s%d: kind %r, expected one of %s" % (family, n, k, ", ".join(kinds)))
 
 
+def _is_gpio_list(v):
+    return isinstance(v, list) and all(_is_int(p) for p in v)
+
+
+def _is_number_key(k):
+    return isinstance(k, str) and k.isdigit() and k.isascii()
+
+
+# The JSON type each field must have before its value can be checked: one line per field
+# that has the wrong one, so that no later check meets a list where it expects a name
+# (every JSON value gives a list of problems, never an exception).
+_OBJ = ("an object", lambda v: isinstance(v, dict))
+_STR = ("a string", lambda v: isinstance(v, str))
+_INT = ("a whole number", _is_int)
+_GPIO = ("a GPIO number", _is_int)
+_GPIOS = ("a list of GPIO numbers", _is_gpio_list)
+_CONTROL_FIELDS = {"kind": _STR, "mux": ("the name of a mux", lambda v: isinstance(v, str)),
+                   "channel": ("a mux channel number", _is_int), "adc": ("an ADC channel number", _is_int),
+                   "pin": _GPIO, "active": _STR, "pins": _GPIOS,
+                   "matrix": ("a [row, column] pair", lambda v: isinstance(v, list) and len(v) == 2
+                              and all(_is_int(x) for x in v))}
+
+
+def _shape(board):
+    errors = []
+
+    def want(where, value, kind):
+        what, ok = kind
+        if not ok(value):
+            errors.append("%s: %r must be %s" % (where, value, what))
+            return False
+        return True
+
+    for key in ("board", "title", "chip", "micropython", "safe_mode", "micropython_build", "notes"):
+        if key in board:
+            want(key, board[key], _STR)
+    want("gpio", board["gpio"], _GPIOS)
+    if "gpio_pads" in board:
+        want("gpio_pads", board["gpio_pads"], _GPIOS)
+    for key in ("labels", "adc"):
+        if key in board and want(key, board[key], _OBJ):
+            for k, v in board[key].items():
+                if not _is_number_key(k):
+                    errors.append("%s: key %r must be a number in quotes, like \"26\"" % (key, k))
+                else:
+                    want("%s.%s" % (key, k), v, _STR if key == "labels" else _GPIO)
+    if want("led", board["led"], _OBJ):
+        led = board["led"]
+        if "pin" in led and led["pin"] != "LED":
+            want("led.pin", led["pin"], ("a GPIO number or \"LED\"", _is_int))
+        for k in ("type", "power"):
+            if k in led:
+                want("led." + k, led[k], _STR if k == "type" else _GPIO)
+    if "user_leds" in board and want("user_leds", board["user_leds"], ("a list of objects", lambda v: (
+            isinstance(v, list) and all(isinstance(u, dict) for u in v)))):
+        for i, u in enumerate(board["user_leds"]):
+            want("user_leds[%d].pin" % i, u.get("pin"), _GPIO)
+    for port, field in (("din_out", "tx"), ("din_in", "rx")):
+        if port in board and want(port, board[port], _OBJ):
+            for k in ("uart", field):
+                if k in board[port]:
+                    want("%s.%s" % (port, k), board[port][k], _INT if k == "uart" else _GPIO)
+    if want("muxes", board["muxes"], _OBJ):
+        for mname, m in board["muxes"].items():
+            if want("mux %s" % mname, m, _OBJ):
+                for k, kind in (("type", _STR), ("select", _GPIOS), ("adc", ("an ADC channel number", _is_int))):
+                    if k in m:
+                        want("mux %s: %s" % (mname, k), m[k], kind)
+    if "matrix" in board and want("matrix", board["matrix"], _OBJ):
+        for k in ("rows", "cols"):
+            if k in board["matrix"]:
+                want("matrix.%s" % k, board["matrix"][k], _GPIOS)
+        if "diodes" in board["matrix"]:
+            want("matrix.diodes", board["matrix"]["diodes"], ("true or false", lambda v: isinstance(v, bool)))
+    if want("controls", board["controls"], _OBJ):
+        for cname, c in board["controls"].items():
+            if want("control %s" % cname, c, _OBJ):
+                for k, kind in _CONTROL_FIELDS.items():
+                    if k in c:
+                        want("control %s: %s" % (cname, k), c[k], kind)
+    return errors
+
+
+def _check_limits(controls, errors):
+    pads = [int(m.group(2)) for m in map(NAME_RE.match, controls) if m and m.group(1) == "pad"]
+    if pads and max(pads) > MAX_PADS:
+        errors.append("controls: pad%d: the firmware plays at most %d pads (pad1..pad%d)"
+                      % (max(pads), MAX_PADS, MAX_PADS))
+    slow = sorted((n for n, c in controls.items() if c.get("kind") in ("pot", "stick")), key=control_sort_key)
+    if len(slow) > MAX_SLOW_ANALOG:
+        errors.append("controls: %d pots and sticks (%s): the firmware reads at most %d, each at least "
+                      "100 times a second" % (len(slow), _span(slow), MAX_SLOW_ANALOG))
+
+
 def validate(board, name=None):
-    """Every problem found in a board definition, as one line each ([] if none)."""
+    """Every problem found in a board definition, as one line each ([] if none). Any JSON
+    value gives a list, never an exception."""
+    if not isinstance(board, dict):
+        return ["a board definition must be a JSON object, got %r" % (board,)]
     errors = []
     for key in REQUIRED:
         if key not in board:
@@ -145,6 +253,9 @@ def validate(board, name=None):
     for key in board:
         if key not in REQUIRED and key not in OPTIONAL:
             errors.append("unknown field %r" % key)
+    if errors:
+        return errors
+    errors = _shape(board)
     if errors:
         return errors
     if name is not None and board["board"] != name:
@@ -237,6 +348,21 @@ def validate(board, name=None):
                 use(pin, "mux select S%d" % i)
         use_adc(m.get("adc"), "mux %s common" % mname)
 
+    mx = board.get("matrix")
+    if mx is not None:
+        if set(mx) - {"diodes"} != {"rows", "cols"} or not set(mx) <= {"rows", "cols", "diodes"}:
+            errors.append("matrix: fields must be rows, cols and optionally diodes, got %s" % sorted(mx))
+            mx = None
+        elif not mx["rows"] or not mx["cols"] or len(mx["rows"]) * len(mx["cols"]) > MAX_MATRIX_KEYS:
+            errors.append("matrix: %d rows x %d columns: the firmware reads 1 to %d keys"
+                          % (len(mx["rows"]), len(mx["cols"]), MAX_MATRIX_KEYS))
+            mx = None
+        else:
+            for what, pins in (("row", mx["rows"]), ("column", mx["cols"])):
+                for i, pin in enumerate(pins):
+                    use(pin, "matrix %s %d" % (what, i))
+    keys_at = {}
+
     controls = board["controls"]
     mux_channels = {}
     for cname in sorted(controls, key=control_sort_key):
@@ -262,6 +388,15 @@ def validate(board, name=None):
             use_adc(c["adc"], "control %s" % cname)
         elif kind == "switch":
             use(c["pin"], "control %s" % cname)
+        elif kind == "key":
+            r, col = c["matrix"]
+            if "matrix" not in board:
+                errors.append("control %s: a key needs the board's matrix (rows and cols)" % cname)
+            elif mx is not None and not (0 <= r < len(mx["rows"]) and 0 <= col < len(mx["cols"])):
+                errors.append("control %s: matrix [%d, %d] is outside the %d x %d matrix"
+                              % (cname, r, col, len(mx["rows"]), len(mx["cols"])))
+            else:
+                keys_at.setdefault((r, col), []).append(cname)
         else:
             use(c["pins"][0], "control %s A" % cname)
             use(c["pins"][1], "control %s B" % cname)
@@ -291,11 +426,15 @@ def validate(board, name=None):
     for ch, who in sorted(adc_users.items()):
         if len(who) > 1:
             errors.append("ADC channel %d used more than once: %s" % (ch, "; ".join(who)))
+    for (r, col), who in sorted(keys_at.items()):
+        if len(who) > 1:
+            errors.append("matrix [%d, %d] used more than once: %s" % (r, col, ", ".join(who)))
     for (mname, ch), who in sorted(mux_channels.items()):
         if len(who) > 1:
             errors.append("mux %s channel %d used more than once: %s" % (mname, ch, ", ".join(who)))
 
     _check_names(controls, errors)
+    _check_limits(controls, errors)
     sm = controls.get(board["safe_mode"])
     if sm is None or sm.get("kind") != "switch":
         errors.append("safe_mode %r must name a switch control" % board["safe_mode"])

@@ -214,7 +214,7 @@ def test_validate_rejects_bad_controls_and_names():
     e = broken(lambda b: b["controls"]["pad1"].pop("channel"))
     assert has(e, "control pad1 (piezo): fields must be ['channel', 'kind', 'mux']; missing ['channel']")
     e = broken(lambda b: b["controls"]["pad2"].update(kind="drum"))
-    assert has(e, "control pad2: kind 'drum' is not one of piezo, fsr, switch, pot, stick, encoder")
+    assert has(e, "control pad2: kind 'drum' is not one of piezo, fsr, switch, pot, stick, encoder, key")
     e = broken(lambda b: b["controls"]["pad3"].update(channel=16))
     assert has(e, "control pad3: channel 16 out of range 0..15 for a 4067")
     e = broken(lambda b: b["controls"]["pad4"].update(channel=0))
@@ -306,3 +306,136 @@ def test_unknown_board_names_the_known_ones():
         assert str(e) == "board 'pico3' is not defined; known boards: " + ", ".join(BOARDS)
     else:
         raise AssertionError("no error for an unknown board")
+
+
+def _paths(value, path=()):
+    """Every place in a JSON value: (path, value) for it and everything inside it."""
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, path + (i,))
+
+
+def _replaced(board, path, value):
+    b = copy.deepcopy(board)
+    if not path:
+        return value
+    node = b
+    for k in path[:-1]:
+        node = node[k]
+    if value is _DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return b
+
+
+_DELETE = object()
+ODD_VALUES = (_DELETE, None, True, False, 0, -1, 2.0, 2 ** 40, "", "x", "LED", [], [2], [10, 11, 12, 13], {},
+              {"type": "pin"}, {"kind": "pot"})
+
+
+def test_validate_gives_lines_for_any_json_value_and_never_raises():
+    # Every value, field and list element of a real board replaced by (or deleted for) each
+    # odd JSON value: validate() returns its one-line problems, it does not crash (it did
+    # on `mux: [...]`, `led: null`, `select: 10`, `adc: []`, ... found by fuzzing).
+    for base in ("pico", "xiao_rp2040"):
+        board = boarddef.load(base)
+        for path, _old in _paths(board):
+            for value in ODD_VALUES:
+                if value is _DELETE and not path:
+                    continue
+                b = _replaced(board, path, value)
+                try:
+                    errors = boarddef.validate(b, base)
+                except Exception as e:  # pragma: no cover - the failure message is the point
+                    raise AssertionError("validate raised %r on %s = %r" % (e, list(path), value))
+                assert isinstance(errors, list) and all(isinstance(e, str) and "\n" not in e for e in errors)
+
+
+def test_validate_names_the_field_that_has_the_wrong_json_type():
+    assert broken(lambda b: b["controls"]["knob1"].update(mux=["m1"])) == [
+        "control knob1: mux: ['m1'] must be the name of a mux"]
+    assert broken(lambda b: b["muxes"]["m0"].update(select=10)) == [
+        "mux m0: select: 10 must be a list of GPIO numbers"]
+    assert broken(lambda b: b.update(led=None)) == ["led: None must be an object"]
+    assert broken(lambda b: b.update(adc=[])) == ["adc: [] must be an object"]
+    assert broken(lambda b: b["adc"].update({"two": 28})) == ["adc: key 'two' must be a number in quotes, like \"26\""]
+    assert broken(lambda b: b["controls"].update(knob3={"mux": "m1", "channel": 2}))[0] == (
+        "control knob3: kind None is not one of piezo, fsr, switch, pot, stick, encoder, key")
+    assert broken(lambda b: b["controls"].update(pad1=None)) == ["control pad1: None must be an object"]
+    assert broken(lambda b: b.update(safe_mode=["button1"])) == ["safe_mode: ['button1'] must be a string"]
+    assert boarddef.validate([], "pico") == ["a board definition must be a JSON object, got []"]
+
+
+def test_validate_refuses_a_float_or_bool_where_a_channel_or_pin_goes():
+    # 2.0 == 2 in Python, so `2.0 in adc` let a float ADC channel through; the firmware
+    # indexes tables with it and cannot build the board.
+    assert broken(lambda b: b["controls"]["bend"].update(adc=2.0)) == [
+        "control bend: adc: 2.0 must be an ADC channel number"]
+    assert broken(lambda b: b["muxes"]["m1"].update(adc=True)) == [
+        "mux m1: adc: True must be an ADC channel number"]
+    assert broken(lambda b: b["controls"]["button1"].update(pin=6.0)) == [
+        "control button1: pin: 6.0 must be a GPIO number"]
+    assert broken(lambda b: b["din_out"].update(uart=False)) == ["din_out.uart: False must be a whole number"]
+
+
+def _more_pads(b, n):
+    # pads 17..n on further 4067s sharing m0's select lines (pico: ADC2 is the stick's)
+    b["controls"].pop("bend")
+    b["muxes"]["m2"] = {"type": "4067", "select": [10, 11, 12, 13], "adc": 2}
+    for i in range(17, n + 1):
+        b["controls"]["pad%d" % i] = {"kind": "piezo", "mux": "m2", "channel": i - 17}
+
+
+def test_validate_refuses_more_pads_than_the_firmware_plays():
+    assert broken(lambda b: _more_pads(b, 30)) == []
+    assert broken(lambda b: _more_pads(b, 31)) == ["controls: pad31: the firmware plays at most 30 pads (pad1..pad30)"]
+    assert broken(lambda b: _more_pads(b, 32)) == ["controls: pad32: the firmware plays at most 30 pads (pad1..pad30)"]
+
+
+def _more_knobs(b, n):
+    b["controls"].pop("bend")
+    b["muxes"]["m2"] = {"type": "4067", "select": [10, 11, 12, 13], "adc": 2}
+    for i in range(9, n + 1):
+        b["controls"]["knob%d" % i] = {"kind": "pot", "mux": "m2", "channel": i - 9}
+
+
+def test_validate_refuses_more_pots_and_sticks_than_the_scan_reads():
+    # two a scan, each at least 100 times a second: 20 (the firmware: "knob rate 90 Hz out
+    # of range 100..", and no controller, with 21)
+    assert broken(lambda b: _more_knobs(b, 20)) == []
+    assert broken(lambda b: _more_knobs(b, 21)) == [
+        "controls: 21 pots and sticks (knob1..knob21): the firmware reads at most 20, each at least 100 "
+        "times a second"]
+
+
+def test_a_key_matrix_board_passes_and_its_rules_fire():
+    # boards/README.md's "matrix": the firmware plays it, so the board check (which the
+    # tools run first) accepts it; the simulator's test board has one
+    import json
+
+    with open(os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")) as f:
+        base = json.load(f)
+    assert boarddef.validate(base, "pico_matrix") == []
+
+    def mx(mutate):
+        b = copy.deepcopy(base)
+        mutate(b)
+        return boarddef.validate(b, "pico_matrix")
+
+    assert mx(lambda b: b["controls"]["button6"].update(matrix=[0, 0])) == [
+        "matrix [0, 0] used more than once: button5, button6"]
+    assert mx(lambda b: b["controls"]["button6"].update(matrix=[2, 0])) == [
+        "control button6: matrix [2, 0] is outside the 2 x 3 matrix"]
+    assert mx(lambda b: b["matrix"].update(rows=list(range(14, 24)) + [3])) == [
+        "matrix: 11 rows x 3 columns: the firmware reads 1 to 30 keys"]
+    assert mx(lambda b: b["matrix"].update(rows=[14, 6])) == [
+        "GPIO 6 used more than once: matrix row 1; control button1"]
+    assert mx(lambda b: b.pop("matrix")) == ["control %s: a key needs the board's matrix (rows and cols)" % n
+                                             for n in ("button5", "button6", "button7", "button8", "button9",
+                                                       "button10")]
+    assert mx(lambda b: b["matrix"].update(diodes="yes")) == ["matrix.diodes: 'yes' must be true or false"]

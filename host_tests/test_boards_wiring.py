@@ -70,3 +70,25 @@ def test_a_board_without_midi_in_omits_din_in():
     del board["din_in"]
     assert boarddef.validate(board, "xiao_rp2040") == []
     assert "din_in" not in boarddef.wiring(board)
+
+
+def test_a_broken_board_is_one_line_naming_its_file_and_exit_1(monkeypatch, capsys, tmp_path):
+    # wiring.py once crashed on these (a TypeError inside the board check)
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import wiring
+
+    board = boarddef.load("pico")
+    board["board"] = "badmux"
+    board["controls"]["knob1"]["mux"] = ["m1"]
+    (tmp_path / "badmux.json").write_text(json.dumps(board))
+    board = boarddef.load("pico")
+    board["board"] = "badsel"
+    board["muxes"]["m0"]["select"] = 10
+    (tmp_path / "badsel.json").write_text(json.dumps(board))
+    monkeypatch.setattr(boarddef, "BOARDS_DIR", str(tmp_path))
+    assert wiring.main(["--board", "badmux"]) == 1
+    assert capsys.readouterr() == ("", "wiring: boards/badmux.json: control knob1: mux: ['m1'] must be the name "
+                                       "of a mux\n")
+    assert wiring.main(["--board", "badsel"]) == 1
+    assert capsys.readouterr() == ("", "wiring: boards/badsel.json: mux m0: select: 10 must be a list of GPIO "
+                                       "numbers\n")

@@ -417,7 +417,115 @@ def test_a_bad_peak_hold_in_the_board_is_one_line_naming_the_control(tmp_path):
     r = subprocess.run(SIM + ["--scenario", str(tmp_path / "s.json"), "--trace", str(tmp_path / "t.txt")],
                        capture_output=True, text=True, cwd=ROOT, timeout=300)
     # the firmware's own console line (the board is the hardware's truth: no controller is
-    # built from it, nothing plays)
+    # built from it, nothing plays), then the same as the one line of a failed run, naming
+    # the user's board file: exit status 2, no trace file
     assert r.stdout.splitlines()[0] == ("# midictl: board.json: cannot set up the board: "
                                         "controls.pad3.peak_hold_ms: hold_ms 60 out of range 2..50")
-    assert (tmp_path / "t.txt").read_text() == ""
+    assert (r.returncode, r.stderr) == (2, "%s: cannot set up the board: controls.pad3.peak_hold_ms: hold_ms 60 "
+                                           "out of range 2..50\n" % (tmp_path / "bad.json"))
+    assert not (tmp_path / "t.txt").exists()
+
+
+def _run_sim(tmp_path, scenario):
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(scenario))
+    trace = tmp_path / "t.txt"
+    trace.write_text("an old trace\n")  # a failed run removes it: it is not this run's
+    r = subprocess.run(SIM + ["--scenario", str(p), "--trace", str(trace), "--quiet"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return r, trace
+
+
+def test_a_board_the_firmware_cannot_build_exits_2_with_its_line(tmp_path):
+    # 32 pads: the firmware's pad group plays 30 (the board check on the host refuses it too,
+    # but the simulator runs any board file, as the firmware would meet it)
+    b = json.load(open(os.path.join(ROOT, "boards", "pico.json")))
+    b["controls"].pop("bend")
+    b["muxes"]["m2"] = {"type": "4067", "select": [10, 11, 12, 13], "adc": 2}
+    for i in range(17, 33):
+        b["controls"]["pad%d" % i] = {"kind": "piezo", "mux": "m2", "channel": i - 17}
+    (tmp_path / "pads32.json").write_text(json.dumps(b))
+    r, trace = _run_sim(tmp_path, {"board": "pads32.json", "events": [{"t": 5, "control": "pad20", "press": 0.8}]})
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", "pads32.json: cannot set up the board: count 32 out of "
+                                                         "range 1..30\n")
+    assert not trace.exists()
+
+
+def test_a_config_the_firmware_cannot_run_exits_2_naming_the_field(tmp_path):
+    # A scan slower than the watchdog: the board resets 20 ms in. Whether the config's
+    # check refuses it (on the host, as the firmware's validator) or the simulated
+    # watchdog resets the board, it is one line naming the config file and watchdog_ms.
+    cfg = tmp_path / "wd.json"
+    cfg.write_text(json.dumps({"watchdog_ms": 5, "scan_us": 20000}))
+    r, trace = _run_sim(tmp_path, {"config": str(cfg), "tail_ms": 100,
+                                   "events": [{"t": 10, "control": "pad1", "press": 0.8}]})
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("%s: watchdog_ms: " % cfg), r.stderr
+    assert not trace.exists()
+
+
+def _fake_firmware(tmp_path, boot, main):
+    # boot.py and main.py of a firmware that fails in a chosen way; midictl is the real one
+    fw = tmp_path / "fw"
+    fw.mkdir()
+    (fw / "boot.py").write_text(boot)
+    (fw / "main.py").write_text(main)
+    return str(fw)
+
+
+def _plan(tmp_path, scenario):
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import sim as simtool
+
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(scenario))
+    return simtool, simtool.prepare(str(p))
+
+
+def test_the_firmware_refusing_its_config_at_boot_is_the_run_s_one_line(tmp_path):
+    # the firmware's own line names config.json: shown as the file the scenario gave it
+    cfg = tmp_path / "mine.json"
+    cfg.write_text("{}")
+    simtool, (plan, board, cfg_text) = _plan(tmp_path, {"config": str(cfg), "events": []})
+    fw = _fake_firmware(tmp_path, "", "print('midictl: config.json: controls.knob3.cc: 130 is out of range 0..127')\n"
+                                      "print('midictl: controller not started; fix the file with mpremote and reset')\n")
+    with pytest.raises(simtool.FirmwareStopped) as e:
+        simtool.run_firmware(plan, board, cfg_text, firmware=fw)
+    assert str(e.value) == "%s: controls.knob3.cc: 130 is out of range 0..127" % cfg
+
+
+def test_safe_mode_is_not_a_failure_but_a_controller_never_started_is(tmp_path):
+    simtool, (plan, board, cfg_text) = _plan(tmp_path, {"initial": {"button1": True}, "events": []})
+    fw = _fake_firmware(tmp_path, "", "print('midictl: safe mode')\n")
+    assert simtool.run_firmware(plan, board, cfg_text, firmware=fw) == ([], "midictl: safe mode\n"
+                                                                         "sim: firmware returned to the REPL at 0.000 ms\n")
+    simtool, (plan, board, cfg_text) = _plan(tmp_path, {"events": []})
+    with pytest.raises(simtool.FirmwareStopped) as e:
+        simtool.run_firmware(plan, board, cfg_text, firmware=fw)
+    assert str(e.value) == "%s: the firmware did not start the controller: midictl: safe mode" % (tmp_path / "s.json")
+
+
+WATCHDOG_STARTED = """import machine, time
+from midictl import app
+machine.WDT(timeout=5)
+app.on_ready()
+while True:
+    time.sleep_ms(1)  # a scan loop that never feeds it
+"""
+
+
+def test_a_watchdog_reset_is_one_line_and_no_trace(tmp_path):
+    simtool, (plan, board, cfg_text) = _plan(tmp_path, {"events": []})
+    fw = _fake_firmware(tmp_path, "", WATCHDOG_STARTED)
+    with pytest.raises(simtool.FirmwareStopped) as e:
+        simtool.run_firmware(plan, board, cfg_text, firmware=fw)
+    assert str(e.value) == ("%s: watchdog_ms: the board was reset by its watchdog at 6.000 ms (5 ms without a feed)"
+                            % (tmp_path / "s.json"))
+    # returning to the REPL with the watchdog armed and no timer feeding it resets the board too
+    (tmp_path / "x").mkdir()
+    fw = _fake_firmware(tmp_path / "x", "", "import machine\nfrom midictl import app\napp.on_ready()\n"
+                                            "machine.WDT(timeout=50)\n")
+    with pytest.raises(simtool.FirmwareStopped) as e:
+        simtool.run_firmware(plan, board, cfg_text, firmware=fw)
+    assert str(e.value) == ("%s: watchdog_ms: the firmware returned to the REPL at 0.000 ms and left its watchdog "
+                            "unfed: the board resets 50 ms later" % (tmp_path / "s.json"))

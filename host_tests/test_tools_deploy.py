@@ -58,9 +58,18 @@ def fw(tmp_path):
         p.write_text(text)
     b = tmp_path / "boards"
     b.mkdir()
-    (b / "tb.json").write_text('{"board": "tb", "chip": "rp2040", "micropython": "1.23.0"}\n')
-    (b / "tb2.json").write_text('{"board": "tb2", "chip": "rp2350", "micropython": "1.24.0"}\n')
+    write_board(b, "tb", "pico")
+    write_board(b, "tb2", "pico2")
     return tmp_path
+
+
+def write_board(folder, name, like, **change):
+    """A board definition the tools accept (they check it first): a copy of boards/<like>.json."""
+    with open(os.path.join(ROOT, "boards", like + ".json")) as f:
+        board = json.load(f)
+    board.update(board=name, **change)
+    (folder / (name + ".json")).write_text(json.dumps(board, indent=1) + "\n")
+    return board
 
 
 def run_tool(args, cwd=ROOT, env=None):
@@ -160,11 +169,12 @@ def test_stage_replaces_a_previous_stage_but_not_other_folders(fw):
 def test_stage_unknown_board_and_chip(fw):
     r = stage_cmd(fw, "nope", fw / "o")
     assert (r.returncode, r.stderr) == (2, "stage: unknown board 'nope'; boards: tb, tb2\n")
-    (fw / "boards/odd.json").write_text('{"board": "odd", "chip": "esp32"}')
+    # a chip the board definitions do not describe is refused by the board check, before
+    # any compiling
+    write_board(fw / "boards", "odd", "pico", chip="esp32")
     r = stage_cmd(fw, "odd", fw / "o")
-    assert r.returncode == 1
-    assert r.stderr == ("stage: %s: chip 'esp32' has no mpy-cross arch; known chips: rp2040, rp2350, "
-                        "rp2350-riscv\n" % (fw / "boards/odd.json"))
+    assert (r.returncode, r.stderr) == (2, "stage: %s: chip 'esp32' is not one of rp2040, rp2350\n"
+                                        % (fw / "boards/odd.json"))
     assert not (fw / "o").exists()
 
 
@@ -318,7 +328,7 @@ FLASH = ("flash MicroPython >= %s from https://micropython.org/download/ "
 ])
 def test_deploy_refuses_incompatible_firmware(fw, tmp_path, state, board, message):
     if board == "tb2":  # 1.24.1 is new enough for 1.24.0: make the board ask for more
-        (fw / "boards/tb2.json").write_text('{"board": "tb2", "chip": "rp2350", "micropython": "1.25.0"}')
+        write_board(fw / "boards", "tb2", "pico2", micropython="1.25.0")
         message = message.replace("1.24.0", "1.25.0")
     r, calls = run_deploy(fw, tmp_path, state, board=board)
     assert (r.returncode, r.stdout, r.stderr) == (1, "", "deploy: " + message + "\n")
@@ -481,3 +491,65 @@ def test_romfs_command_writes_the_image_deploy_would(fw, tmp_path):
     assert rom_listing(tmp_path, image) == ROM_FILES
     _, calls = run_deploy(fw, tmp_path, "romfs", "--romfs")
     assert bytes.fromhex(calls[3]["image"]) == image
+
+
+# ---- a broken board definition: one line from the board check, nothing staged or sent --------
+
+
+def broken_boards(folder):
+    """(board name, the line after its file) for boards the tools once passed or crashed on."""
+    folder.mkdir(exist_ok=True)
+    b = write_board(folder, "badmux", "pico")
+    b["controls"]["knob1"]["mux"] = ["m1"]  # a TypeError (unhashable list) in boarddef
+    (folder / "badmux.json").write_text(json.dumps(b))
+    b = write_board(folder, "nokind", "pico")
+    del b["controls"]["knob3"]["kind"]  # a KeyError in the config validator
+    (folder / "nokind.json").write_text(json.dumps(b))
+    b = write_board(folder, "pads32", "pico")  # the firmware builds at most 30 pads
+    b["controls"].pop("bend")
+    b["muxes"]["m2"] = {"type": "4067", "select": [10, 11, 12, 13], "adc": 2}
+    for i in range(17, 33):
+        b["controls"]["pad%d" % i] = {"kind": "piezo", "mux": "m2", "channel": i - 17}
+    (folder / "pads32.json").write_text(json.dumps(b))
+    return [("badmux", "control knob1: mux: ['m1'] must be the name of a mux"),
+            ("nokind", "control knob3: kind None is not one of piezo, fsr, switch, pot, stick, encoder, key"),
+            ("pads32", "controls: pad32: the firmware plays at most 30 pads (pad1..pad30)")]
+
+
+def test_config_check_refuses_a_broken_board_in_one_line(tmp_path):
+    cfg = tmp_path / "empty.json"
+    cfg.write_text("{}")
+    boards = tmp_path / "boards"
+    for name, line in broken_boards(boards):
+        r = check_cmd("--board", name, "--boards", str(boards), str(cfg))
+        assert (r.returncode, r.stdout, r.stderr) == (2, "", "%s: %s\n" % (boards / (name + ".json"), line)), name
+    r = check_cmd("--board", "pico", str(cfg))  # the real board folder by default
+    assert (r.returncode, r.stdout, r.stderr) == (0, "%s: ok\n" % cfg, "")
+
+
+def test_stage_refuses_a_broken_board_and_writes_nothing(fw):
+    for name, line in broken_boards(fw / "boards"):
+        r = stage_cmd(fw, name, fw / "o")
+        assert (r.returncode, r.stdout, r.stderr) == (2, "", "stage: %s: %s\n" % (fw / "boards" / (name + ".json"),
+                                                                                  line)), name
+        assert not (fw / "o").exists()
+
+
+def test_deploy_refuses_a_broken_board_before_talking_to_one(fw, tmp_path):
+    for name, line in broken_boards(fw / "boards"):
+        r, calls = run_deploy(fw, tmp_path, "micropython", board=name)
+        assert (r.returncode, r.stdout, r.stderr) == (2, "", "deploy: %s: %s\n" % (fw / "boards" / (name + ".json"),
+                                                                                   line)), name
+        assert calls == []
+
+
+def test_config_check_accepts_a_key_matrix_board(tmp_path):
+    # the board check the tools run first knows the key matrix the firmware plays
+    boards = tmp_path / "boards"
+    boards.mkdir()
+    with open(os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")) as f:
+        (boards / "pico_matrix.json").write_text(f.read())
+    cfg = tmp_path / "c.json"
+    cfg.write_text('{"controls": {"button5": {"type": "note", "note": 60}}}')
+    r = check_cmd("--board", "pico_matrix", "--boards", str(boards), str(cfg))
+    assert (r.returncode, r.stdout, r.stderr) == (0, "%s: ok\n" % cfg, "")

@@ -5,7 +5,8 @@
 
 Prints "<CONFIG>: ok" and exits 0, or prints the one-line ConfigError (file, field
 path, bad value, what is allowed) and exits 1. A missing config argument, an unknown
-board or a missing validator exit 2.
+board, a broken board definition (hardware/boarddef.py's first problem, after the
+board's file) or a missing validator exit 2.
 
 The validator is firmware/midictl/config.py, imported here with firmware/ on sys.path,
 so the host and the board can never disagree about what a config means. deploy.py
@@ -44,7 +45,19 @@ def board_path(name, boards_dir=BOARDS):
 
 
 def load_board(name, boards_dir=BOARDS):
-    return read_json(board_path(name, boards_dir))
+    """The board definition, checked by hardware/boarddef.py first: the config validator
+    and the stage read its fields as the firmware does, and would fail on a broken one
+    with a traceback, or pass a board the firmware cannot build."""
+    path = board_path(name, boards_dir)
+    board = read_json(path)
+    if ROOT not in sys.path:
+        sys.path.append(ROOT)
+    from hardware import boarddef
+
+    problems = boarddef.validate(board, name)
+    if problems:
+        raise CheckError("%s: %s" % (path, problems[0]), 2)
+    return board
 
 
 def read_json(path):
@@ -125,11 +138,12 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="config_check.py", description="validate a controller config")
     p.add_argument("--board", required=True, help="a board in boards/ (e.g. pico)")
     p.add_argument("config", metavar="CONFIG", help="the config file (JSON)")
+    p.add_argument("--boards", default=BOARDS, help=argparse.SUPPRESS)  # for tests and forks, as deploy.py's
     args = p.parse_args(argv)
     try:
         if not args.config:
             raise CheckError("no config given: make config-check CONFIG=path/to/config.json", 2)
-        board = load_board(args.board)
+        board = load_board(args.board, args.boards)
         check(args.config, board, config_api())
     except CheckError as e:
         sys.stderr.write("%s\n" % e)

@@ -34,7 +34,8 @@ is removed (it would shadow /rom). Stock rp2 builds have no ROMFS partition; dep
 and changes nothing on the board.
 
 Exit status: 0 done; 1 a failure (bad config, compile error, incompatible board firmware,
-mpremote error); 2 no board attached / cannot connect, or a bad --board.
+mpremote error); 2 no board attached / cannot connect, or a bad --board (unknown, or a
+definition hardware/boarddef.py refuses: its first problem, after the board's file).
 """
 import argparse
 import os
@@ -144,8 +145,8 @@ def stage(board_name, out, config=None, firmware_dir=FIRMWARE, boards_dir=BOARDS
     """Write the board's file tree into `out`; returns its sorted relative paths."""
     import json
 
+    board = config_check.load_board(board_name, boards_dir)  # checked: nothing broken goes on the board
     bpath = config_check.board_path(board_name, boards_dir)
-    board = config_check.read_json(bpath)
     chip = board.get("chip")
     if chip not in ARCH:
         raise CheckError("%s: chip %r has no mpy-cross arch; known chips: %s"

@@ -9,12 +9,15 @@
 This host side only checks the scenario and turns it into pin and ADC timelines (the
 "plan"); the firmware itself runs, unchanged, under the MicroPython Unix port against the
 fake `machine`/`usb.device` modules in tools/simboard/. A bad scenario or config is one
-line on stderr naming the file, the event (or config field) and the problem.
+line on stderr naming the file, the event (or config field) and the problem, and so is a
+config or board the firmware itself refuses at boot (its own line, with the files named as
+the user has them) or a board its watchdog resets: exit status 2, and no trace file.
 """
 import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,6 +43,15 @@ _FITS = {"press": _PADS, "release": _PADS, "position": ("pot", "stick"), "turn":
 
 class ScenarioError(Exception):
     pass
+
+
+class FirmwareStopped(RuntimeError):
+    """The firmware did not start the controller (it refused the board or the config), or
+    the board reset by its watchdog: one line for the user, and what the firmware printed."""
+
+    def __init__(self, line, log):
+        RuntimeError.__init__(self, line)
+        self.log = log
 
 
 def micropython_binary():
@@ -234,6 +246,8 @@ class Compiler:
             "analog": analog,
             "initial_levels": {str(k): v for k, v in self.initial_levels.items()},
             "usb_initial": bool(usb_on),
+            # held from power-on: the firmware skips the controller on purpose (run.py)
+            "safe_mode_held": self.cfg.get("safe_mode") in held,
         }
 
     def event(self, i, e, t_us, connected):
@@ -457,11 +471,18 @@ def prepare(scenario_path):
     except fwconfig.ConfigError as e:
         raise ScenarioError(str(e))
     plan = Compiler(s, scenario_path, board, cfg).compile()
+    # which of the user's files the board's board.json and config.json are, for a line
+    # about them from the firmware
+    b = s.get("board", DEFAULT_BOARD)
+    plan["sources"] = {"scenario": scenario_path, "board.json": b if b.endswith(".json") else "boards/%s.json" % b,
+                       "config.json": cfg_name if cfg_text is not None else None}
     return plan, board, cfg_text
 
 
-def run_firmware(plan, board, cfg_text, timeout=600):
-    """Boot the firmware under MicroPython on the simulated board; return (trace lines, log)."""
+def run_firmware(plan, board, cfg_text, timeout=600, firmware=None):
+    """Boot the firmware under MicroPython on the simulated board; return (trace lines, log).
+    FirmwareStopped when it did not start the controller or its watchdog reset the board
+    (firmware: another folder's boot.py and main.py, for tests)."""
     with tempfile.TemporaryDirectory(prefix="midictl-sim-") as fs:
         with open(os.path.join(fs, "board.json"), "w") as f:
             json.dump(board, f)
@@ -475,13 +496,38 @@ def run_firmware(plan, board, cfg_text, timeout=600):
         env = dict(os.environ)
         env["MICROPYPATH"] = os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware")
         r = subprocess.run([micropython_binary(), "-X", "heapsize=8M", os.path.join(ROOT, "tools", "simboard", "run.py"),
-                            plan_path, out, os.path.join(ROOT, "firmware")],
+                            plan_path, out, firmware or os.path.join(ROOT, "firmware")],
                            cwd=fs, env=env, capture_output=True, text=True, timeout=timeout)
+        if r.returncode in (_NOT_STARTED, _WATCHDOG):
+            raise FirmwareStopped(_stopped_line(r.returncode, r.stdout, r.stderr, plan.get("sources", {})), r.stdout)
         if r.returncode != 0:
             raise RuntimeError("the firmware crashed in the simulator:\n" + r.stdout + r.stderr)
         with open(out) as f:
             lines = [ln.rstrip("\n") for ln in f if ln.strip()]
         return lines, r.stdout
+
+
+_NOT_STARTED = 4  # tools/simboard/run.py's exit status: the controller was not started
+_WATCHDOG = 5  # the board reset by its watchdog
+_FW_FILE_LINE = re.compile(r"^midictl(?: boot)?: ((board|config)\.json): (.*)$")
+
+
+def _stopped_line(status, stdout, stderr, sources):
+    """The one line for a run whose controller did not start or whose board reset by its
+    watchdog: the firmware's own line naming the file and the field, with the board's
+    board.json and config.json shown as the files they came from."""
+    scenario = sources.get("scenario", "scenario")
+    if status == _WATCHDOG:
+        why = stderr.strip().splitlines()[-1] if stderr.strip() else "the board was reset by its watchdog"
+        return "%s: watchdog_ms: %s" % (sources.get("config.json") or scenario, why)
+    said = [ln for ln in stdout.splitlines() if ln.strip() and not ln.startswith("sim: ")]
+    for ln in said:
+        m = _FW_FILE_LINE.match(ln)
+        if m:
+            return "%s: %s" % (sources.get(m.group(1)) or m.group(1), m.group(3))
+    if said:
+        return "%s: the firmware did not start the controller: %s" % (scenario, said[0])
+    return "%s: the firmware did not start the controller" % scenario
 
 
 def monitor_lines(trace, running=None):
@@ -572,6 +618,15 @@ def main(argv=None):
         return 2
     try:
         trace, log = run_firmware(plan, board, cfg_text)
+    except FirmwareStopped as e:
+        # what the board's console showed, then the one line (a config or board it cannot
+        # build, or a watchdog reset): no trace, as for any failed run
+        if not a.quiet:
+            for line in e.log.splitlines():
+                print("#", line)
+        print(e, file=sys.stderr)
+        _no_trace(a.trace)
+        return 2
     except RuntimeError as e:
         print(str(e).rstrip(), file=sys.stderr)
         _no_trace(a.trace)
