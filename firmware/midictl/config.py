@@ -163,7 +163,34 @@ def _fail(source, path, msg):
     raise ConfigError("%s: %s: %s" % (source, path, msg))
 
 
+# A bad value is quoted in the message as JSON, the same text under CPython (the host tools)
+# and MicroPython (the board): MicroPython's json.dumps writes non-ASCII characters as they
+# are, escapes control characters its own way and orders an object's fields by hash, so
+# strings and objects are written here, in CPython's json.dumps spelling with its keys
+# sorted; numbers, true, false and null read the same from either json.dumps.
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
 def _show(v):
+    if isinstance(v, str):
+        out = ['"']
+        for c in v:
+            o = ord(c)
+            if c in _ESCAPES:
+                out.append(_ESCAPES[c])
+            elif 32 <= o < 127:
+                out.append(c)
+            elif o > 0xFFFF:  # outside the BMP: a UTF-16 surrogate pair, as JSON spells it
+                o -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 | (o >> 10), 0xDC00 | (o & 0x3FF)))
+            else:
+                out.append("\\u%04x" % o)
+        out.append('"')
+        return "".join(out)
+    if isinstance(v, list):
+        return "[" + ", ".join([_show(x) for x in v]) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join([_show(k) + ": " + _show(v[k]) for k in sorted(v)]) + "}"
     return json.dumps(v)
 
 
@@ -210,7 +237,10 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
         else:
             v = d
         out[f] = v
-    for f, v in given.items():
+    # in name order: MicroPython's dicts keep no file order, and with two faults both
+    # interpreters must name the same one
+    for f in sorted(given):
+        v = given[f]
         if f == "type":
             continue
         fp = path + "." + f
@@ -282,7 +312,8 @@ def _check_section(source, key, given, defaults):
     if not isinstance(given, dict):
         _fail(source, key, "must be an object, not %s" % _show(given))
     out = dict(defaults)
-    for f, v in given.items():
+    for f in sorted(given):  # name order, as in _check_mapping
+        v = given[f]
         fp = key + "." + f
         if f not in defaults:
             _fail(source, fp, "unknown field (fields: %s)" % ", ".join(sorted(defaults)))
@@ -304,7 +335,8 @@ def validate(cfg, board, source="config.json"):
         _fail(source, "(top)", "the config must be a JSON object, not %s" % _show(cfg))
     out = default_config(board)
     defaults = dict(out)
-    for k, v in cfg.items():
+    for k in sorted(cfg):  # name order, as in _check_mapping
+        v = cfg[k]
         if k == "controls":
             continue
         if k not in _GLOBAL_DEFAULTS:
