@@ -349,7 +349,9 @@ def validate(cfg, board, source="config.json"):
                 _fail(source, k, "%s is not one of %s" % (_show(v), ", ".join(_show(m) for m in NOTE_OFF_MODES)))
             out[k] = v
         elif k == "safe_mode":
-            if v is not None and (v not in board["controls"] or board["controls"][v]["kind"] != "switch"):
+            # a name, or null (none): anything else (a list, an object) is no key to look up
+            if v is not None and (not isinstance(v, str) or v not in board["controls"]
+                                  or board["controls"][v]["kind"] != "switch"):
                 _fail(source, k, "%s is not a switch of board %s" % (_show(v), board["board"]))
             out[k] = v
         elif isinstance(_GLOBAL_DEFAULTS[k], bool):
