@@ -194,6 +194,13 @@ def _show(v):
     return json.dumps(v)
 
 
+def _one_of(v, choices):
+    for c in choices:
+        if type(v) is type(c) and v == c:
+            return True
+    return False
+
+
 def _check_value(source, path, field, v):
     spec = _FIELDS[field]
     t = spec[0]
@@ -206,7 +213,9 @@ def _check_value(source, path, field, v):
         if not isinstance(v, bool):
             _fail(source, path, "%s is not true or false" % _show(v))
     elif t == "choice":
-        if v not in spec[1] or isinstance(v, bool):
+        # of the choices' own type: 4.0 == 4 and True == 1, but a float or a bool where the
+        # firmware takes an int breaks it later (an encoder's interrupt shifts by it)
+        if not _one_of(v, spec[1]):
             _fail(source, path, "%s is not one of %s" % (_show(v), ", ".join(_show(c) for c in spec[1])))
     elif t == "table":
         if v is None:
@@ -345,7 +354,7 @@ def validate(cfg, board, source="config.json"):
         if isinstance(_GLOBAL_DEFAULTS[k], dict):
             out[k] = _check_section(source, k, v, d)
         elif k == "note_off":
-            if v not in NOTE_OFF_MODES:
+            if not _one_of(v, NOTE_OFF_MODES):
                 _fail(source, k, "%s is not one of %s" % (_show(v), ", ".join(_show(m) for m in NOTE_OFF_MODES)))
             out[k] = v
         elif k == "safe_mode":
