@@ -77,8 +77,11 @@ def build_controls(ctl, board, cfg):
                 try:
                     ctl.pads.set_pad(i, kind, ch, m["note"], curve, m["threshold"], m["gate_ms"],
                                      m["pressure"], hold_ms=w.get("peak_hold_ms", 0))
-                except ValueError as e:  # the config is checked already: the board's peak_hold_ms
-                    raise ValueError("controls.%s.peak_hold_ms: %s" % (name, e))
+                except ValueError as e:
+                    # set_pad's refusal names its parameter first: the config's field of the
+                    # same name, or hold_ms, the board's peak_hold_ms
+                    what = str(e).split(" ", 1)[0]
+                    raise ValueError("controls.%s.%s: %s" % (name, "peak_hold_ms" if what == "hold_ms" else what, e))
                 if m["pressure"] != "off" and ctl.din:
                     key = ((0xA0 | ch) << 7) if m["pressure"] == "poly" else ((0xD0 | ch) << 7)
                     ctl.din.slot(key | (m["note"] if m["pressure"] == "poly" else 0))

@@ -37,6 +37,11 @@ ENCODINGS = ("twos_complement", "offset", "sign_magnitude")
 PRESSURE = ("off", "poly", "channel")
 NOTE_OFF_MODES = ("note_off", "note_on_zero")
 
+# The pads' full scale (controls/pads.py, PadGroup's full_scale): a strike's peak from the
+# threshold up to it spans the velocities, so set_pad takes a threshold of 2..full scale - 1
+# (a threshold of 1 would take the ADC's noise floor for strikes).
+PAD_FULL_SCALE = 3400
+
 # field: (kind of value, low, high or choices). "ch" is a channel as users count it, 1..16.
 _FIELDS = {
     "type": ("str", None, None),
@@ -52,7 +57,7 @@ _FIELDS = {
     "table": ("table", None, None),
     "velocity_min": ("int", 1, 127),
     "velocity_max": ("int", 1, 127),
-    "threshold": ("int", 1, 4095),
+    "threshold": ("int", 2, PAD_FULL_SCALE - 1),
     "gate_ms": ("int", 1, 5000),
     "pressure": ("choice", PRESSURE, None),
     "min": ("int", 0, 16383),

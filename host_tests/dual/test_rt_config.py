@@ -57,3 +57,21 @@ def test_mappings_written_out_in_full_get_exactly_what_checking_them_would_give(
         cfg = json.loads(json.dumps(full))
         cfg["controls"]["pad1"][field] = value
         assert str(raises(config.ConfigError, config.validate, cfg, board)) == message
+
+
+def test_pad_thresholds_the_validator_passes_are_those_set_pad_takes():
+    # a threshold the config passes must not stop the build (it did for 1 and 3400..4095)
+    from dualtest import raises
+    from midictl import config
+    from midictl.controls.pads import PadGroup
+    from midictl.controls.velocity import make_curve
+
+    pads = PadGroup(None, 1)
+    assert pads.full_scale == config.PAD_FULL_SCALE
+    lo, hi = config._FIELDS["threshold"][1:]
+    curve = make_curve("linear", 1, 127, 100, None)
+    for t in (lo, hi):
+        pads.set_pad(0, "piezo", 9, 36, curve, t, 50, "off")
+    for t in (lo - 1, hi + 1):
+        e = raises(ValueError, pads.set_pad, 0, "piezo", 9, 36, curve, t, 50, "off")
+        assert str(e) == "threshold %d out of range 2..3399" % t
