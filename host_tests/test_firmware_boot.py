@@ -82,3 +82,27 @@ def test_a_config_without_watchdog_arms_none(tmp_path):
                         os.path.join(ROOT, "firmware")], cwd=str(tmp_path), env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.stdout.strip() == "wdt 0", r.stdout + r.stderr
+
+
+KEEPER = r'''
+import json
+import world
+b = json.load(open("board.json"))
+w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
+world.install(w)
+from midictl import hw
+for ms in (1, 60, 400, 1000, 2000, 8300):
+    hw.arm_watchdog(ms)
+    live = [t for t in w.timers if t.callback is not None]
+    print(ms, len(live), live[0].period)
+'''
+
+
+def test_the_keep_alive_timer_feeds_four_times_a_timeout_however_short(tmp_path):
+    # its period had a floor of 100 ms: a 50 ms watchdog reset the board before a feed
+    (tmp_path / "board.json").write_text(json.dumps(pico()))
+    env = dict(os.environ, MICROPYPATH=os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware"))
+    r = subprocess.run([micropython_binary(), "-c", KEEPER], cwd=str(tmp_path), env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == ["1 1 1", "60 1 15", "400 1 100", "1000 1 250", "2000 1 500", "8300 1 2075"]

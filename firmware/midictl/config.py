@@ -119,11 +119,21 @@ _GLOBAL_DEFAULTS = {
     "octave_range": 4,
 }
 
+# The shortest watchdog: the time nothing may go without a feed. The scan loop feeds it
+# every scan (at most 20 ms, scan_us), the keep-alive timer every quarter of the timeout
+# while the loop is not running (boot, the REPL); but the timer's callback waits for what
+# holds the interpreter or the interrupts: a flash sector erase while mpremote copies a
+# file (up to 400 ms on the boards' QSPI flash, interrupts off), a garbage collection, a
+# fault report printed to a slow USB serial console. 1000 ms is 50 of the slowest scans,
+# and a stall of up to 750 ms when the keeper's feed falls due still leaves it in time; a
+# hung board is back within a second.
+WATCHDOG_MIN_MS = 1000
+
 _GLOBAL_LIMITS = {
     "refresh_every": (0, 1000),
     "refresh_idle_ms": (0, 60000),
     "scan_us": (250, 20000),
-    "watchdog_ms": (0, 8300),
+    "watchdog_ms": (WATCHDOG_MIN_MS, 8300),  # or 0: off
     "octave_range": (0, 8),
 }
 
@@ -371,6 +381,11 @@ def validate(cfg, board, source="config.json"):
         elif isinstance(_GLOBAL_DEFAULTS[k], bool):
             if not isinstance(v, bool):
                 _fail(source, k, "%s is not true or false" % _show(v))
+            out[k] = v
+        elif k == "watchdog_ms":
+            lo, hi = _GLOBAL_LIMITS[k]
+            if not isinstance(v, int) or isinstance(v, bool) or (v != 0 and (v < lo or v > hi)):
+                _fail(source, k, "%s is out of range %d..%d (or 0: off)" % (_show(v), lo, hi))
             out[k] = v
         else:
             lo, hi = _GLOBAL_LIMITS[k]

@@ -75,3 +75,18 @@ def test_pad_thresholds_the_validator_passes_are_those_set_pad_takes():
     for t in (lo - 1, hi + 1):
         e = raises(ValueError, pads.set_pad, 0, "piezo", 9, 36, curve, t, 50, "off")
         assert str(e) == "threshold %d out of range 2..3399" % t
+
+
+def test_watchdog_is_off_or_at_least_a_second():
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    for ms in (0, 1000, 8300):
+        assert config.validate({"watchdog_ms": ms, "scan_us": 20000}, board)["watchdog_ms"] == ms
+    for ms in (1, 50, 999):
+        e = raises(config.ConfigError, config.validate, {"watchdog_ms": ms}, board)
+        assert str(e) == "config.json: watchdog_ms: %d is out of range 1000..8300 (or 0: off)" % ms
