@@ -245,6 +245,9 @@ def _check_value(source, path, field, v):
 def _check_mapping(source, path, name, kind, given, base, allow_shift):
     if not isinstance(given, dict):
         _fail(source, path, "must be an object like {\"type\": ...}, not %s" % _show(given))
+    if not allow_shift and "type" in given and not _one_of(given["type"], (base["type"],)):
+        _fail(source, path + ".type", "%s is not the type of its control, %s (a shift mapping sends the same type)"
+              % (_show(given["type"]), _show(base["type"])))
     t = given.get("type", base.get("type"))
     allowed = KIND_TYPES[kind]
     if t not in allowed:
