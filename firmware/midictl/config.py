@@ -106,6 +106,19 @@ _TYPE_FIELDS = {
                     "steps_per_detent": 4},
 }
 
+# What a shift mapping (the second layer, while the shift button is held) may set, by the
+# control's type: it sends the same type as its control (the build makes the shift layer
+# of the control's type); a knob's or a stick's is a whole second mapping, an encoder's or
+# a button's another channel and number (their shift layer is only that: the rest is the
+# control's). The other types, and pads (one note each, struck not held), have none.
+_SHIFT_FIELDS = {
+    "cc": None, "cc14": None, "nrpn": None, "channel_pressure": None, "bend": None,  # None: all
+    "cc_relative": ("channel", "cc"), "cc_absolute": ("channel", "cc"),
+    "cc_momentary": ("channel", "cc"), "cc_toggle": ("channel", "cc"),
+    "note": ("channel", "note"),
+}
+_HAVE_SHIFT = "pots, sticks, encoders, and note and CC buttons have one"
+
 _GLOBAL_DEFAULTS = {
     "din": {"enabled": True, "running_status": True, "refresh_every": 0, "refresh_idle_ms": 1000},
     "usb": {"enabled": True},
@@ -280,6 +293,9 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
                   % (_show(t), ", ".join(sorted(fields)) or "none"))
         if f not in fields:
             _fail(source, fp, "not a field of type %s (fields: %s)" % (_show(t), ", ".join(sorted(fields)) or "none"))
+        if not allow_shift and _SHIFT_FIELDS[t] is not None and f not in _SHIFT_FIELDS[t]:
+            _fail(source, fp, "a shift mapping of type %s sets only %s (the rest is its control's)"
+                  % (_show(t), ", ".join(_SHIFT_FIELDS[t])))
         _check_value(source, fp, f, v)
     if "curve" in out and out["curve"] == "table" and not out.get("table"):
         _fail(source, path + ".table", "curve \"table\" needs a table of velocities")
@@ -297,6 +313,10 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
     if allow_shift:
         sh = given.get("shift", base.get("shift") if same_type else None)
         if sh is not None:
+            if kind in ("piezo", "fsr") or (kind == "switch" and name.startswith("pad") and t == "note"):
+                _fail(source, path + ".shift", "a pad has no shift mapping (%s)" % _HAVE_SHIFT)
+            if t not in _SHIFT_FIELDS:
+                _fail(source, path + ".shift", "type %s has no shift mapping (%s)" % (_show(t), _HAVE_SHIFT))
             out["shift"] = _check_mapping(source, path + ".shift", name, kind, sh, out, False)
     return out
 

@@ -90,3 +90,33 @@ def test_watchdog_is_off_or_at_least_a_second():
     for ms in (1, 50, 999):
         e = raises(config.ConfigError, config.validate, {"watchdog_ms": ms}, board)
         assert str(e) == "config.json: watchdog_ms: %d is out of range 1000..8300 (or 0: off)" % ms
+
+
+def test_a_shift_mapping_has_its_controls_type_and_fields():
+    import json
+
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    cfg = config.validate({"controls": {
+        "knob1": {"type": "cc14", "cc14": 5, "shift": {"type": "cc14", "cc14": 6, "min": 100}},
+        "knob2": {"shift": {"channel": 2}},
+        "bend": {"shift": {"channel": 3, "invert": True}},
+        "enc1": {"shift": {"channel": 4, "cc": 20}},
+        "button2": {"type": "note", "channel": 2, "note": 60, "velocity": 90, "shift": {"note": 72, "channel": 3}},
+        "button3": {"type": "cc_momentary", "shift": {"cc": 90}}}}, board)
+    c = cfg["controls"]
+    assert c["knob1"]["shift"] == {"type": "cc14", "channel": 1, "cc14": 6, "min": 100, "max": 16383,
+                                   "invert": False, "takeover": False, "deadzone": 24}
+    assert c["knob2"]["shift"] == {"type": "cc", "channel": 2, "cc": 71, "min": 0, "max": 127, "invert": False,
+                                   "takeover": False, "deadzone": 24}
+    assert c["bend"]["shift"] == {"type": "bend", "channel": 3, "centre_deadzone": 80, "deadzone": 24, "invert": True}
+    assert c["enc1"]["shift"] == {"type": "cc_relative", "channel": 4, "cc": 20, "encoding": "twos_complement",
+                                  "accel": False, "steps_per_detent": 4}
+    assert c["button2"]["shift"] == {"type": "note", "channel": 3, "note": 72, "velocity": 90, "curve": "linear",
+                                     "table": None, "velocity_min": 1, "velocity_max": 127, "threshold": 120,
+                                     "gate_ms": 50, "pressure": "off"}
+    assert c["button3"]["shift"] == {"type": "cc_momentary", "channel": 1, "cc": 90, "value": 127, "off_value": 0}
+    # a knob given another type leaves the reference layout's shift behind
+    assert "shift" not in config.validate({"controls": {"knob1": {"type": "nrpn"}}}, board)["controls"]["knob1"]
