@@ -103,13 +103,13 @@ def build_controls(ctl, board, cfg):
         elif kind == "switch":
             obj = _button(ctl, m, name)
             switch_at[w["pin"]] = (1, obj)
-            if t == "note":
-                ctl.note_channels |= 1 << (m["channel"] - 1)
+            if t == "note":  # each layer's channel gets its row of counts and All Notes Off
+                ctl.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
         elif kind == "key":
             r, c = w["matrix"]
             key_at[r * ncols + c] = _button(ctl, m, name)
             if t == "note":
-                ctl.note_channels |= 1 << (m["channel"] - 1)
+                ctl.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
     ctl.engine.note_channels = ctl.note_channels
     ctl.engine.trim(ctl.note_channels)
     # The hardware layer already turns active-low pins into pressed = 1.
