@@ -443,6 +443,40 @@ def validate(cfg, board, source="config.json"):
     return out
 
 
+# What the validator and the build take from each control of a board file: its kind, and
+# the fields that wire it (their values are the hardware set-up's to check).
+_WIRING = {"switch": ("pin",), "encoder": ("pins",), "key": ("matrix",)}
+
+
+def check_board(board, source="board.json"):
+    """The board file as far as the config and the build read it, at boot: a broken one is
+    one line naming the file and the field (hardware/boarddef.py checks the whole file on
+    the host, with the chip's pins)."""
+    controls = board["controls"]
+    if not isinstance(controls, dict):
+        _fail(source, "controls", "must be an object mapping control names to their wiring")
+    kinds = ("piezo", "fsr", "switch", "pot", "stick", "encoder", "key")  # KIND_TYPES's, in a fixed order
+    for name in control_names(board):
+        w = controls[name]
+        path = "controls." + name
+        if not isinstance(w, dict):
+            _fail(source, path, "must be an object like {\"kind\": ...}, not %s" % _show(w))
+        if "kind" not in w:
+            _fail(source, path + ".kind", "missing (one of %s)" % ", ".join(kinds))
+        kind = w["kind"]
+        if not _one_of(kind, kinds):
+            _fail(source, path + ".kind", "%s is not one of %s" % (_show(kind), ", ".join(kinds)))
+        if kind == "key" and not isinstance(board.get("matrix"), dict):
+            _fail(source, path + ".kind", "a key needs the board's \"matrix\" (its rows and columns)")
+        need = _WIRING.get(kind) or (("mux", "channel") if "mux" in w or "channel" in w else ("adc",))
+        for f in need:
+            if f not in w:
+                _fail(source, path + "." + f, "missing (a control of kind %s is wired by %s)" % (kind, ", ".join(need)))
+    sm = board.get("safe_mode")
+    if sm is not None and (not isinstance(sm, str) or sm not in controls or controls[sm]["kind"] != "switch"):
+        _fail(source, "safe_mode", "%s is not a switch of this board" % _show(sm))
+
+
 def control_names(board):
     """Control names in a stable, natural order (pad2 before pad10). MicroPython's dicts
     keep no insertion order, so anything that iterates controls goes through this."""

@@ -120,3 +120,27 @@ def test_a_shift_mapping_has_its_controls_type_and_fields():
     assert c["button3"]["shift"] == {"type": "cc_momentary", "channel": 1, "cc": 90, "value": 127, "off_value": 0}
     # a knob given another type leaves the reference layout's shift behind
     assert "shift" not in config.validate({"controls": {"knob1": {"type": "nrpn"}}}, board)["controls"]["knob1"]
+
+
+def test_check_board_names_the_board_files_field():
+    # at boot (startup.load_board's caller): the same line on the host as on the board
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        good = f.read()
+    config.check_board(json.loads(good))
+    for name in ("xiao_rp2040", "kb2040", "pico2"):
+        with open("boards/%s.json" % name) as f:
+            config.check_board(json.loads(f.read()))
+    b = json.loads(good)
+    b["controls"]["knob3"]["kind"] = "kn\u00f6b"
+    assert str(raises(config.ConfigError, config.check_board, b)) == (
+        'board.json: controls.knob3.kind: "kn\\u00f6b" is not one of piezo, fsr, switch, pot, stick, encoder, key')
+    b = json.loads(good)
+    del b["controls"]["knob1"]["kind"]
+    del b["controls"]["enc2"]["pins"]  # the first in name order is named
+    assert str(raises(config.ConfigError, config.check_board, b)) == (
+        "board.json: controls.enc2.pins: missing (a control of kind encoder is wired by pins)")
