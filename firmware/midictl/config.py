@@ -419,7 +419,9 @@ def validate(cfg, board, source="config.json"):
     if not isinstance(controls, dict):
         _fail(source, "controls", "must be an object mapping control names to mappings")
     result = {}
-    for name in board["controls"]:  # every name is checked; errors name the field, not an order
+    # every name is checked, in natural order (pad2 before pad10): with faults in two controls
+    # the board (whose dicts keep no file order) names the same one as the host
+    for name in control_names(board):
         wiring = board["controls"][name]
         base = out["controls"][name]
         given = controls.get(name)
