@@ -82,3 +82,82 @@ def test_a_config_without_watchdog_arms_none(tmp_path):
                         os.path.join(ROOT, "firmware")], cwd=str(tmp_path), env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.stdout.strip() == "wdt 0", r.stdout + r.stderr
+
+
+KEEPER = r'''
+import json
+import world
+b = json.load(open("board.json"))
+w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
+world.install(w)
+from midictl import hw
+for ms in (1, 60, 400, 1000, 2000, 8300):
+    hw.arm_watchdog(ms)
+    live = [t for t in w.timers if t.callback is not None]
+    print(ms, len(live), live[0].period)
+'''
+
+
+def test_the_keep_alive_timer_feeds_four_times_a_timeout_however_short(tmp_path):
+    # its period had a floor of 100 ms: a 50 ms watchdog reset the board before a feed
+    (tmp_path / "board.json").write_text(json.dumps(pico()))
+    env = dict(os.environ, MICROPYPATH=os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware"))
+    r = subprocess.run([micropython_binary(), "-c", KEEPER], cwd=str(tmp_path), env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == ["1 1 1", "60 1 15", "400 1 100", "1000 1 250", "2000 1 500", "8300 1 2075"]
+
+
+BOOT_AND_MAIN = r'''
+import json, sys
+import world
+b = json.load(open("board.json"))
+w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
+world.install(w)
+for name in ("boot.py", "main.py"):
+    exec(open(sys.argv[1] + "/" + name).read(), {"__name__": "__main__"})
+print("timers", sorted([t.period for t in w.timers if t.callback is not None]))
+'''
+
+
+def _boot_and_main(tmp_path, board):
+    (tmp_path / "board.json").write_text(json.dumps(board))
+    env = dict(os.environ, MICROPYPATH=os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware"))
+    r = subprocess.run([micropython_binary(), "-c", BOOT_AND_MAIN, os.path.join(ROOT, "firmware")], cwd=str(tmp_path),
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout.splitlines()
+
+
+def test_a_broken_board_file_is_one_line_naming_the_field_and_blinks(tmp_path):
+    # a control without its kind: the validator's KeyError escaped ("midictl boot: kind",
+    # then "midictl: None") and the LED stayed dark
+    not_started = "midictl: controller not started; fix the file with mpremote and reset"
+    blink = "timers [100]"  # the error pattern's timer; no watchdog armed, so no keeper
+    b = pico()
+    del b["controls"]["knob3"]["kind"]
+    assert _boot_and_main(tmp_path, b) == [
+        "midictl: board.json: controls.knob3.kind: missing (one of piezo, fsr, switch, pot, stick, encoder, key)",
+        not_started, blink]
+    for change, line in (
+            (lambda b: b["controls"]["knob3"].update(kind="knob"),
+             'controls.knob3.kind: "knob" is not one of piezo, fsr, switch, pot, stick, encoder, key'),
+            (lambda b: b["controls"].update(knob3=7), "controls.knob3: must be an object like {\"kind\": ...}, not 7"),
+            (lambda b: b["controls"]["button2"].pop("pin"),
+             "controls.button2.pin: missing (a control of kind switch is wired by pin)"),
+            (lambda b: b["controls"]["knob3"].pop("channel"),
+             "controls.knob3.channel: missing (a control of kind pot is wired by mux, channel)"),
+            (lambda b: b["controls"]["bend"].pop("adc"), "controls.bend.adc: missing (a control of kind stick is wired by adc)"),
+            (lambda b: b["controls"]["button2"].update(kind="key"),
+             "controls.button2.kind: a key needs the board's \"matrix\" (its rows and columns)"),
+            (lambda b: b.update(safe_mode=["button1"]), 'safe_mode: ["button1"] is not a switch of this board'),
+            (lambda b: b.update(safe_mode="knob1"), 'safe_mode: "knob1" is not a switch of this board'),
+            (lambda b: b.update(controls=[]), "controls: must be an object mapping control names to their wiring")):
+        b = pico()
+        change(b)
+        assert _boot_and_main(tmp_path, b) == ["midictl: board.json: " + line, not_started, blink], line
+    # a broken LED entry too: the line, no traceback, no blink
+    b = pico()
+    del b["controls"]["knob3"]["kind"]
+    b["led"] = {"type": "pin"}
+    assert _boot_and_main(tmp_path, b)[1:] == [not_started, "timers []"]

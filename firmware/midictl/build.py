@@ -77,8 +77,11 @@ def build_controls(ctl, board, cfg):
                 try:
                     ctl.pads.set_pad(i, kind, ch, m["note"], curve, m["threshold"], m["gate_ms"],
                                      m["pressure"], hold_ms=w.get("peak_hold_ms", 0))
-                except ValueError as e:  # the config is checked already: the board's peak_hold_ms
-                    raise ValueError("controls.%s.peak_hold_ms: %s" % (name, e))
+                except ValueError as e:
+                    # set_pad's refusal names its parameter first: the config's field of the
+                    # same name, or hold_ms, the board's peak_hold_ms
+                    what = str(e).split(" ", 1)[0]
+                    raise ValueError("controls.%s.%s: %s" % (name, "peak_hold_ms" if what == "hold_ms" else what, e))
                 if m["pressure"] != "off" and ctl.din:
                     key = ((0xA0 | ch) << 7) if m["pressure"] == "poly" else ((0xD0 | ch) << 7)
                     ctl.din.slot(key | (m["note"] if m["pressure"] == "poly" else 0))
@@ -100,13 +103,13 @@ def build_controls(ctl, board, cfg):
         elif kind == "switch":
             obj = _button(ctl, m, name)
             switch_at[w["pin"]] = (1, obj)
-            if t == "note":
-                ctl.note_channels |= 1 << (m["channel"] - 1)
+            if t == "note":  # each layer's channel gets its row of counts and All Notes Off
+                ctl.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
         elif kind == "key":
             r, c = w["matrix"]
             key_at[r * ncols + c] = _button(ctl, m, name)
             if t == "note":
-                ctl.note_channels |= 1 << (m["channel"] - 1)
+                ctl.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
     ctl.engine.note_channels = ctl.note_channels
     ctl.engine.trim(ctl.note_channels)
     # The hardware layer already turns active-low pins into pressed = 1.

@@ -37,6 +37,11 @@ ENCODINGS = ("twos_complement", "offset", "sign_magnitude")
 PRESSURE = ("off", "poly", "channel")
 NOTE_OFF_MODES = ("note_off", "note_on_zero")
 
+# The pads' full scale (controls/pads.py, PadGroup's full_scale): a strike's peak from the
+# threshold up to it spans the velocities, so set_pad takes a threshold of 2..full scale - 1
+# (a threshold of 1 would take the ADC's noise floor for strikes).
+PAD_FULL_SCALE = 3400
+
 # field: (kind of value, low, high or choices). "ch" is a channel as users count it, 1..16.
 _FIELDS = {
     "type": ("str", None, None),
@@ -52,7 +57,7 @@ _FIELDS = {
     "table": ("table", None, None),
     "velocity_min": ("int", 1, 127),
     "velocity_max": ("int", 1, 127),
-    "threshold": ("int", 1, 4095),
+    "threshold": ("int", 2, PAD_FULL_SCALE - 1),
     "gate_ms": ("int", 1, 5000),
     "pressure": ("choice", PRESSURE, None),
     "min": ("int", 0, 16383),
@@ -101,6 +106,19 @@ _TYPE_FIELDS = {
                     "steps_per_detent": 4},
 }
 
+# What a shift mapping (the second layer, while the shift button is held) may set, by the
+# control's type: it sends the same type as its control (the build makes the shift layer
+# of the control's type); a knob's or a stick's is a whole second mapping, an encoder's or
+# a button's another channel and number (their shift layer is only that: the rest is the
+# control's). The other types, and pads (one note each, struck not held), have none.
+_SHIFT_FIELDS = {
+    "cc": None, "cc14": None, "nrpn": None, "channel_pressure": None, "bend": None,  # None: all
+    "cc_relative": ("channel", "cc"), "cc_absolute": ("channel", "cc"),
+    "cc_momentary": ("channel", "cc"), "cc_toggle": ("channel", "cc"),
+    "note": ("channel", "note"),
+}
+_HAVE_SHIFT = "pots, sticks, encoders, and note and CC buttons have one"
+
 _GLOBAL_DEFAULTS = {
     "din": {"enabled": True, "running_status": True, "refresh_every": 0, "refresh_idle_ms": 1000},
     "usb": {"enabled": True},
@@ -114,11 +132,21 @@ _GLOBAL_DEFAULTS = {
     "octave_range": 4,
 }
 
+# The shortest watchdog: the time nothing may go without a feed. The scan loop feeds it
+# every scan (at most 20 ms, scan_us), the keep-alive timer every quarter of the timeout
+# while the loop is not running (boot, the REPL); but the timer's callback waits for what
+# holds the interpreter or the interrupts: a flash sector erase while mpremote copies a
+# file (up to 400 ms on the boards' QSPI flash, interrupts off), a garbage collection, a
+# fault report printed to a slow USB serial console. 1000 ms is 50 of the slowest scans,
+# and a stall of up to 750 ms when the keeper's feed falls due still leaves it in time; a
+# hung board is back within a second.
+WATCHDOG_MIN_MS = 1000
+
 _GLOBAL_LIMITS = {
     "refresh_every": (0, 1000),
     "refresh_idle_ms": (0, 60000),
     "scan_us": (250, 20000),
-    "watchdog_ms": (0, 8300),
+    "watchdog_ms": (WATCHDOG_MIN_MS, 8300),  # or 0: off
     "octave_range": (0, 8),
 }
 
@@ -163,8 +191,42 @@ def _fail(source, path, msg):
     raise ConfigError("%s: %s: %s" % (source, path, msg))
 
 
+# A bad value is quoted in the message as JSON, the same text under CPython (the host tools)
+# and MicroPython (the board): MicroPython's json.dumps writes non-ASCII characters as they
+# are, escapes control characters its own way and orders an object's fields by hash, so
+# strings and objects are written here, in CPython's json.dumps spelling with its keys
+# sorted; numbers, true, false and null read the same from either json.dumps.
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
 def _show(v):
+    if isinstance(v, str):
+        out = ['"']
+        for c in v:
+            o = ord(c)
+            if c in _ESCAPES:
+                out.append(_ESCAPES[c])
+            elif 32 <= o < 127:
+                out.append(c)
+            elif o > 0xFFFF:  # outside the BMP: a UTF-16 surrogate pair, as JSON spells it
+                o -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 | (o >> 10), 0xDC00 | (o & 0x3FF)))
+            else:
+                out.append("\\u%04x" % o)
+        out.append('"')
+        return "".join(out)
+    if isinstance(v, list):
+        return "[" + ", ".join([_show(x) for x in v]) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join([_show(k) + ": " + _show(v[k]) for k in sorted(v)]) + "}"
     return json.dumps(v)
+
+
+def _one_of(v, choices):
+    for c in choices:
+        if type(v) is type(c) and v == c:
+            return True
+    return False
 
 
 def _check_value(source, path, field, v):
@@ -179,7 +241,9 @@ def _check_value(source, path, field, v):
         if not isinstance(v, bool):
             _fail(source, path, "%s is not true or false" % _show(v))
     elif t == "choice":
-        if v not in spec[1] or isinstance(v, bool):
+        # of the choices' own type: 4.0 == 4 and True == 1, but a float or a bool where the
+        # firmware takes an int breaks it later (an encoder's interrupt shifts by it)
+        if not _one_of(v, spec[1]):
             _fail(source, path, "%s is not one of %s" % (_show(v), ", ".join(_show(c) for c in spec[1])))
     elif t == "table":
         if v is None:
@@ -194,6 +258,9 @@ def _check_value(source, path, field, v):
 def _check_mapping(source, path, name, kind, given, base, allow_shift):
     if not isinstance(given, dict):
         _fail(source, path, "must be an object like {\"type\": ...}, not %s" % _show(given))
+    if not allow_shift and "type" in given and not _one_of(given["type"], (base["type"],)):
+        _fail(source, path + ".type", "%s is not the type of its control, %s (a shift mapping sends the same type)"
+              % (_show(given["type"]), _show(base["type"])))
     t = given.get("type", base.get("type"))
     allowed = KIND_TYPES[kind]
     if t not in allowed:
@@ -210,7 +277,10 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
         else:
             v = d
         out[f] = v
-    for f, v in given.items():
+    # in name order: MicroPython's dicts keep no file order, and with two faults both
+    # interpreters must name the same one
+    for f in sorted(given):
+        v = given[f]
         if f == "type":
             continue
         fp = path + "." + f
@@ -223,6 +293,9 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
                   % (_show(t), ", ".join(sorted(fields)) or "none"))
         if f not in fields:
             _fail(source, fp, "not a field of type %s (fields: %s)" % (_show(t), ", ".join(sorted(fields)) or "none"))
+        if not allow_shift and _SHIFT_FIELDS[t] is not None and f not in _SHIFT_FIELDS[t]:
+            _fail(source, fp, "a shift mapping of type %s sets only %s (the rest is its control's)"
+                  % (_show(t), ", ".join(_SHIFT_FIELDS[t])))
         _check_value(source, fp, f, v)
     if "curve" in out and out["curve"] == "table" and not out.get("table"):
         _fail(source, path + ".table", "curve \"table\" needs a table of velocities")
@@ -240,6 +313,10 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
     if allow_shift:
         sh = given.get("shift", base.get("shift") if same_type else None)
         if sh is not None:
+            if kind in ("piezo", "fsr") or (kind == "switch" and name.startswith("pad") and t == "note"):
+                _fail(source, path + ".shift", "a pad has no shift mapping (%s)" % _HAVE_SHIFT)
+            if t not in _SHIFT_FIELDS:
+                _fail(source, path + ".shift", "type %s has no shift mapping (%s)" % (_show(t), _HAVE_SHIFT))
             out["shift"] = _check_mapping(source, path + ".shift", name, kind, sh, out, False)
     return out
 
@@ -282,7 +359,8 @@ def _check_section(source, key, given, defaults):
     if not isinstance(given, dict):
         _fail(source, key, "must be an object, not %s" % _show(given))
     out = dict(defaults)
-    for f, v in given.items():
+    for f in sorted(given):  # name order, as in _check_mapping
+        v = given[f]
         fp = key + "." + f
         if f not in defaults:
             _fail(source, fp, "unknown field (fields: %s)" % ", ".join(sorted(defaults)))
@@ -304,7 +382,8 @@ def validate(cfg, board, source="config.json"):
         _fail(source, "(top)", "the config must be a JSON object, not %s" % _show(cfg))
     out = default_config(board)
     defaults = dict(out)
-    for k, v in cfg.items():
+    for k in sorted(cfg):  # name order, as in _check_mapping
+        v = cfg[k]
         if k == "controls":
             continue
         if k not in _GLOBAL_DEFAULTS:
@@ -313,16 +392,23 @@ def validate(cfg, board, source="config.json"):
         if isinstance(_GLOBAL_DEFAULTS[k], dict):
             out[k] = _check_section(source, k, v, d)
         elif k == "note_off":
-            if v not in NOTE_OFF_MODES:
+            if not _one_of(v, NOTE_OFF_MODES):
                 _fail(source, k, "%s is not one of %s" % (_show(v), ", ".join(_show(m) for m in NOTE_OFF_MODES)))
             out[k] = v
         elif k == "safe_mode":
-            if v is not None and (v not in board["controls"] or board["controls"][v]["kind"] != "switch"):
+            # a name, or null (none): anything else (a list, an object) is no key to look up
+            if v is not None and (not isinstance(v, str) or v not in board["controls"]
+                                  or board["controls"][v]["kind"] != "switch"):
                 _fail(source, k, "%s is not a switch of board %s" % (_show(v), board["board"]))
             out[k] = v
         elif isinstance(_GLOBAL_DEFAULTS[k], bool):
             if not isinstance(v, bool):
                 _fail(source, k, "%s is not true or false" % _show(v))
+            out[k] = v
+        elif k == "watchdog_ms":
+            lo, hi = _GLOBAL_LIMITS[k]
+            if not isinstance(v, int) or isinstance(v, bool) or (v != 0 and (v < lo or v > hi)):
+                _fail(source, k, "%s is out of range %d..%d (or 0: off)" % (_show(v), lo, hi))
             out[k] = v
         else:
             lo, hi = _GLOBAL_LIMITS[k]
@@ -333,7 +419,9 @@ def validate(cfg, board, source="config.json"):
     if not isinstance(controls, dict):
         _fail(source, "controls", "must be an object mapping control names to mappings")
     result = {}
-    for name in board["controls"]:  # every name is checked; errors name the field, not an order
+    # every name is checked, in natural order (pad2 before pad10): with faults in two controls
+    # the board (whose dicts keep no file order) names the same one as the host
+    for name in control_names(board):
         wiring = board["controls"][name]
         base = out["controls"][name]
         given = controls.get(name)
@@ -355,6 +443,40 @@ def validate(cfg, board, source="config.json"):
                   % (board["board"], _show(name), _names(board)))
     out["controls"] = result
     return out
+
+
+# What the validator and the build take from each control of a board file: its kind, and
+# the fields that wire it (their values are the hardware set-up's to check).
+_WIRING = {"switch": ("pin",), "encoder": ("pins",), "key": ("matrix",)}
+
+
+def check_board(board, source="board.json"):
+    """The board file as far as the config and the build read it, at boot: a broken one is
+    one line naming the file and the field (hardware/boarddef.py checks the whole file on
+    the host, with the chip's pins)."""
+    controls = board["controls"]
+    if not isinstance(controls, dict):
+        _fail(source, "controls", "must be an object mapping control names to their wiring")
+    kinds = ("piezo", "fsr", "switch", "pot", "stick", "encoder", "key")  # KIND_TYPES's, in a fixed order
+    for name in control_names(board):
+        w = controls[name]
+        path = "controls." + name
+        if not isinstance(w, dict):
+            _fail(source, path, "must be an object like {\"kind\": ...}, not %s" % _show(w))
+        if "kind" not in w:
+            _fail(source, path + ".kind", "missing (one of %s)" % ", ".join(kinds))
+        kind = w["kind"]
+        if not _one_of(kind, kinds):
+            _fail(source, path + ".kind", "%s is not one of %s" % (_show(kind), ", ".join(kinds)))
+        if kind == "key" and not isinstance(board.get("matrix"), dict):
+            _fail(source, path + ".kind", "a key needs the board's \"matrix\" (its rows and columns)")
+        need = _WIRING.get(kind) or (("mux", "channel") if "mux" in w or "channel" in w else ("adc",))
+        for f in need:
+            if f not in w:
+                _fail(source, path + "." + f, "missing (a control of kind %s is wired by %s)" % (kind, ", ".join(need)))
+    sm = board.get("safe_mode")
+    if sm is not None and (not isinstance(sm, str) or sm not in controls or controls[sm]["kind"] != "switch"):
+        _fail(source, "safe_mode", "%s is not a switch of this board" % _show(sm))
 
 
 def control_names(board):

@@ -300,7 +300,9 @@ def _start_keeper():
     def feed(_t):
         wdt.feed()
 
-    _keeper = machine.Timer(-1, period=max(100, _wdt_ms // 4), callback=feed)
+    # Four feeds a timeout, whatever the timeout: a floor on the period (it was 100 ms) would
+    # starve a short watchdog (the config takes 1000 ms at least: config.WATCHDOG_MIN_MS).
+    _keeper = machine.Timer(-1, period=_wdt_ms // 4 or 1, callback=feed)
 
 
 def _stop_keeper():

@@ -26,14 +26,23 @@ class State:
         self.safe = False
         self.usb_itf = None
         self.usb_note = None
+        self.led = None  # {"led": the board file's}: the error blink when the file is broken
 
     def prepare(self, switch_pressed, arm_watchdog=None):
         try:
-            self.board = load_board()
+            board = load_board()
+            self.led = {"led": board.get("led")}
+            cfgmod.check_board(board, BOARD_FILE)
+            self.board = board
         except cfgmod.ConfigError as e:
             self.error = str(e)
             return
-        self.cfg, self.error, self.fallback = load_config(self.board)
+        try:
+            self.cfg, self.error, self.fallback = load_config(self.board)
+        except Exception as e:  # what check_board let through and the validator trips on
+            self.cfg = None
+            self.error = "%s: cannot be used with config.json: %s" % (BOARD_FILE, _text(e))
+            return
         cfg = self.cfg or {}
         safe = cfg.get("safe_mode", self.board.get("safe_mode"))
         if safe and safe in self.board["controls"] and switch_pressed is not None:
@@ -125,9 +134,9 @@ def start():
     if st.usb_note:
         print("midictl:", st.usb_note)
     if st.board is None or st.cfg is None:
-        print("midictl:", st.error)
-        if st.board is not None:
-            hwmod.blink_error(st.board)
+        # (no error line: boot.py printed why prepare() stopped, "midictl boot: ...")
+        print("midictl:", st.error or "start-up failed at boot (see the line above)")
+        _blink(hwmod, st.board or st.led)
         print("midictl: controller not started; fix the file with mpremote and reset")
         return None
     if st.error:
@@ -154,6 +163,16 @@ def start():
     # ticks_ms() counts from power-on on the rp2 port: this is the boot time a player waits.
     print("midictl: ready, %d ms after power-on (board %s)" % (ticks_ms(), name))
     return ctl
+
+
+def _blink(hwmod, board):
+    # the error pattern on the board's LED, when its file says which: a broken LED entry
+    # must not turn one line into a traceback
+    if board is not None:
+        try:
+            hwmod.blink_error(board)
+        except Exception:  # a broken "led" entry
+            pass
 
 
 def _text(e):

@@ -57,3 +57,90 @@ def test_mappings_written_out_in_full_get_exactly_what_checking_them_would_give(
         cfg = json.loads(json.dumps(full))
         cfg["controls"]["pad1"][field] = value
         assert str(raises(config.ConfigError, config.validate, cfg, board)) == message
+
+
+def test_pad_thresholds_the_validator_passes_are_those_set_pad_takes():
+    # a threshold the config passes must not stop the build (it did for 1 and 3400..4095)
+    from dualtest import raises
+    from midictl import config
+    from midictl.controls.pads import PadGroup
+    from midictl.controls.velocity import make_curve
+
+    pads = PadGroup(None, 1)
+    assert pads.full_scale == config.PAD_FULL_SCALE
+    lo, hi = config._FIELDS["threshold"][1:]
+    curve = make_curve("linear", 1, 127, 100, None)
+    for t in (lo, hi):
+        pads.set_pad(0, "piezo", 9, 36, curve, t, 50, "off")
+    for t in (lo - 1, hi + 1):
+        e = raises(ValueError, pads.set_pad, 0, "piezo", 9, 36, curve, t, 50, "off")
+        assert str(e) == "threshold %d out of range 2..3399" % t
+
+
+def test_watchdog_is_off_or_at_least_a_second():
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    for ms in (0, 1000, 8300):
+        assert config.validate({"watchdog_ms": ms, "scan_us": 20000}, board)["watchdog_ms"] == ms
+    for ms in (1, 50, 999):
+        e = raises(config.ConfigError, config.validate, {"watchdog_ms": ms}, board)
+        assert str(e) == "config.json: watchdog_ms: %d is out of range 1000..8300 (or 0: off)" % ms
+
+
+def test_a_shift_mapping_has_its_controls_type_and_fields():
+    import json
+
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    cfg = config.validate({"controls": {
+        "knob1": {"type": "cc14", "cc14": 5, "shift": {"type": "cc14", "cc14": 6, "min": 100}},
+        "knob2": {"shift": {"channel": 2}},
+        "bend": {"shift": {"channel": 3, "invert": True}},
+        "enc1": {"shift": {"channel": 4, "cc": 20}},
+        "button2": {"type": "note", "channel": 2, "note": 60, "velocity": 90, "shift": {"note": 72, "channel": 3}},
+        "button3": {"type": "cc_momentary", "shift": {"cc": 90}}}}, board)
+    c = cfg["controls"]
+    assert c["knob1"]["shift"] == {"type": "cc14", "channel": 1, "cc14": 6, "min": 100, "max": 16383,
+                                   "invert": False, "takeover": False, "deadzone": 24}
+    assert c["knob2"]["shift"] == {"type": "cc", "channel": 2, "cc": 71, "min": 0, "max": 127, "invert": False,
+                                   "takeover": False, "deadzone": 24}
+    assert c["bend"]["shift"] == {"type": "bend", "channel": 3, "centre_deadzone": 80, "deadzone": 24, "invert": True}
+    assert c["enc1"]["shift"] == {"type": "cc_relative", "channel": 4, "cc": 20, "encoding": "twos_complement",
+                                  "accel": False, "steps_per_detent": 4}
+    assert c["button2"]["shift"] == {"type": "note", "channel": 3, "note": 72, "velocity": 90, "curve": "linear",
+                                     "table": None, "velocity_min": 1, "velocity_max": 127, "threshold": 120,
+                                     "gate_ms": 50, "pressure": "off"}
+    assert c["button3"]["shift"] == {"type": "cc_momentary", "channel": 1, "cc": 90, "value": 127, "off_value": 0}
+    # a knob given another type leaves the reference layout's shift behind
+    assert "shift" not in config.validate({"controls": {"knob1": {"type": "nrpn"}}}, board)["controls"]["knob1"]
+
+
+def test_check_board_names_the_board_files_field():
+    # at boot (startup.load_board's caller): the same line on the host as on the board
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        good = f.read()
+    config.check_board(json.loads(good))
+    for name in ("xiao_rp2040", "kb2040", "pico2"):
+        with open("boards/%s.json" % name) as f:
+            config.check_board(json.loads(f.read()))
+    b = json.loads(good)
+    b["controls"]["knob3"]["kind"] = "kn\u00f6b"
+    assert str(raises(config.ConfigError, config.check_board, b)) == (
+        'board.json: controls.knob3.kind: "kn\\u00f6b" is not one of piezo, fsr, switch, pot, stick, encoder, key')
+    b = json.loads(good)
+    del b["controls"]["knob1"]["kind"]
+    del b["controls"]["enc2"]["pins"]  # the first in name order is named
+    assert str(raises(config.ConfigError, config.check_board, b)) == (
+        "board.json: controls.enc2.pins: missing (a control of kind encoder is wired by pins)")
