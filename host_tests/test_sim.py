@@ -529,3 +529,15 @@ def test_a_watchdog_reset_is_one_line_and_no_trace(tmp_path):
         simtool.run_firmware(plan, board, cfg_text, firmware=fw)
     assert str(e.value) == ("%s: watchdog_ms: the firmware returned to the REPL at 0.000 ms and left its watchdog "
                             "unfed: the board resets 50 ms later" % (tmp_path / "s.json"))
+
+
+def test_a_board_file_with_a_control_missing_its_kind_is_one_line(tmp_path):
+    # The firmware's own board check, on the host before anything runs: before, the config
+    # validator met the broken control first and the simulator died with a KeyError.
+    b = json.load(open(os.path.join(ROOT, "boards", "pico.json")))
+    b["controls"]["knob3"].pop("kind")
+    (tmp_path / "nokind.json").write_text(json.dumps(b))
+    r, trace = _run_sim(tmp_path, {"board": "nokind.json", "events": []})
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", "nokind.json: controls.knob3.kind: missing (one of piezo, "
+                                                         "fsr, switch, pot, stick, encoder, key)\n")
+    assert not trace.exists()

@@ -466,7 +466,11 @@ def prepare(scenario_path):
         except OSError:
             raise ScenarioError("%s: config: %s cannot be read" % (scenario_path, s["config"]))
         cfg_name = s["config"]
+    bname = s.get("board", DEFAULT_BOARD)
     try:
+        # the board as the firmware checks it at boot (a control without its kind is one
+        # line naming the file and the field, not a traceback from the validator)
+        fwconfig.check_board(board, bname if bname.endswith(".json") else "boards/%s.json" % bname)
         cfg = fwconfig.parse(cfg_text, board, cfg_name) if cfg_text is not None else fwconfig.validate({}, board)
     except fwconfig.ConfigError as e:
         raise ScenarioError(str(e))
