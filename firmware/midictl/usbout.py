@@ -139,6 +139,9 @@ class UsbOut:
         self.dropped = 0
         self.sent = 0
         self.reconnects = 0
+        # None, or called (no arguments) once each time service() sees the host go away:
+        # from the scan loop, so it must not allocate either
+        self.host_gone = None
 
     # send(msg, n, key): one complete message into the transmit buffer (send_twin; the
     # native one under MicroPython)
@@ -161,6 +164,8 @@ class UsbOut:
             if not up:
                 self._was_open = False
                 self._owed = -1
+                if self.host_gone is not None:
+                    self.host_gone()
             else:
                 if self._owed < 0:
                     self._host_back()

@@ -184,14 +184,17 @@ def test_host_leaving_while_still_owed_note_offs():
     # the host leaves again before all it was owed is out: that is noticed, and what it is
     # still owed goes when it returns
     itf, eng, usb = _setup(size=256)
+    gone = []
+    usb.host_gone = lambda: gone.append(usb.reconnects)
     _missed(usb, itf, 80)
+    assert gone == [1]
     itf.up = True
     usb.service()
     assert usb._was_open is None and itf.n == 256
     itf.up = False
     assert itf.up != usb._was_open  # the scan loop's test still calls service()
     usb.service()
-    assert usb._was_open is False
+    assert usb._was_open is False and gone == [1, 2]  # host_gone too
     itf.n = 0  # the host configures us again: what waited is dropped (MidiPort.on_open)
     itf.up = True
     usb.service()
@@ -199,3 +202,50 @@ def test_host_leaving_while_still_owed_note_offs():
     itf.host_reads()
     # (the 64 that waited in the buffer counted as told, as every message there does)
     assert itf.sent == _offs(80)[64:]
+    assert gone == [1, 2]
+
+
+def test_host_gone_is_called_once_per_disconnection():
+    itf = Itf(64, False)
+    eng = Engine([])
+    usb = UsbOut(itf, eng)
+    assert usb.host_gone is None
+    usb.service()  # absent from power-on: never there, never gone
+    gone = []
+    usb.host_gone = lambda: gone.append(usb.reconnects)
+    usb.service()
+    itf.up = True
+    usb.service()
+    usb.service()
+    assert gone == []
+    itf.up = False
+    usb.service()
+    usb.service()
+    assert gone == [1]
+    itf.up = True
+    usb.service()
+    itf.up = False
+    usb.service()
+    itf.up = False
+    usb.service()
+    assert gone == [1, 2]
+
+
+class _Gone:
+    def __init__(self):
+        self.n = 0
+
+    def hit(self):
+        self.n += 1
+
+
+def test_host_gone_noticed_by_the_scan_loop_allocates_nothing():
+    itf, eng, usb = _setup()
+    g = _Gone()
+    usb.host_gone = g.hit  # bound once
+    itf.up = False
+    assert itf.up != usb._was_open  # the scan loop's inline test calls service()
+    no_alloc(usb.service)
+    assert g.n == 1 and usb._was_open is False
+    no_alloc(usb.service)
+    assert g.n == 1
