@@ -83,6 +83,29 @@ def test_usb_host_absent_from_power_on_then_plugged_in(tmp_path):
     assert len(note_list(run, "USB", t_from=500)) == 27  # 12 pads struck after 500 ms, 3 earlier Offs
 
 
+@pytest.mark.parametrize("count", [80, 200])
+def test_usb_host_back_owed_more_note_offs_than_the_tx_buffer_holds(tmp_path, count):
+    # DIN IN (a multitimbral sequencer) holds `count` notes over 8 channels, passed to USB;
+    # the host leaves, their Note Offs come on DIN meanwhile (lost for USB), and the host
+    # comes back owed more Note Offs than the 64 packets the TX buffer holds. The first 64
+    # go at the scan that notices it; then, as the host takes 16 packets a frame, 16 more a
+    # scan, in order of channel and note, until every one is out.
+    ev = [{"t": 1 + k, "din_in": "%02X %02X 64" % (0x90 | (k % 8), 30 + k // 8)} for k in range(count)]
+    ev.append({"t": count + 11, "usb": "disconnected"})
+    ev += [{"t": count + 21 + k, "din_in": "%02X %02X 40" % (0x80 | (k % 8), 30 + k // 8)} for k in range(count)]
+    back = 2 * count + 31
+    ev.append({"t": back, "usb": "connected"})
+    run = rel_sim.run(tmp_path, {"tail_ms": 50, "events": ev})
+    healthy(run)
+    owed = sorted((k % 8, 30 + k // 8) for k in range(count))
+    assert [line for line in run.port("USB") if float(line.split()[0]) >= back] == [
+        "%.3f USB 08 8%X %02X 40" % (back + (0 if i < 64 else 1 + (i - 64) // 16), ch, note)
+        for i, (ch, note) in enumerate(owed)]
+    st = run.stats["usb"]
+    assert st["dropped"] == count and st["reconnects"] == 2  # only the Note Offs sent while it was away
+    assert st["sent"] == 1 + 2 * count  # the power-on All Notes Off, the Note Ons, the Note Offs owed
+
+
 # -- the DIN wire saturated ---------------------------------------------------------------------------
 
 

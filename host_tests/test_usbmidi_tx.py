@@ -88,7 +88,8 @@ real_submit = p._xfer_submit
 
 
 def submit(ep, data, cb):
-    host.append(bytes(data).hex())  # what each IN transfer carries
+    if ep & 0x80:  # (the OUT transfer, receiving, is submitted the same way)
+        host.append(bytes(data).hex())  # what each IN transfer carries
     real_submit(ep, data, cb)
 
 
@@ -148,7 +149,8 @@ real_submit = p._xfer_submit
 
 
 def submit(ep, data, cb):
-    host.append((len(data), bytes(data[:4]).hex()))  # each IN transfer: its length, first packet
+    if ep & 0x80:
+        host.append((len(data), bytes(data[:4]).hex()))  # each IN transfer: its length, first packet
     real_submit(ep, data, cb)
 
 

@@ -10,7 +10,12 @@
 #   - tx_kick() submits one transfer per scan from preallocated views;
 #   - received packets are not pushed through micropython.schedule() (its queue, depth 8
 #     on rp2, overflows under a flood: micropython-lib issue 1158); the scan loop polls
-#     them with rx_take() instead.
+#     them with rx_take() instead;
+#   - the OUT transfer is re-armed into a landing area made at boot, with a callback bound
+#     once (the stock _rx_xfer's Buffer.pend_write() slices a memoryview and its
+#     self._rx_cb makes a bound method: both allocate, in every completion and whenever
+#     the scan loop's read makes room in a full buffer); the completion appends what the
+#     host sent to the RX buffer natively (_put), and rx_take() reads it natively (_take).
 
 import sys
 
@@ -36,6 +41,13 @@ _RXLEN = const(256)
 # front natively, _shift). submit_xfer sends the whole buffer it is given, so each length
 # a transfer can have is a view made at boot: 17 of them, where transfers as long as the
 # buffer took 65.
+# An OUT transfer is one packet too, written by the host into a 64-byte landing area and
+# appended to the RX buffer natively by its completion (_put): one buffer made at boot,
+# where views of the RX buffer at each offset a write can start at (what the stock
+# pend_write() slices) would be 64. It is submitted only while the RX buffer has room for
+# a whole packet: the host may send up to wMaxPacketSize (64) in any packet of a bulk
+# transfer, so a shorter transfer left pending (the stock code submits whatever room is
+# left) could be one the host's next packet never fits, however much a read frees meanwhile.
 _XFER_MAX = const(64)
 
 
@@ -89,7 +101,75 @@ if sys.implementation.name == "micropython":
             i += 1
         tx._n = left
 
+    @micropython.viper
+    def _put(rx, src, nbytes: int):  # pyright: ignore[reportRedeclaration]
+        """The OUT transfer's completion: the nbytes the host wrote into the landing area
+        src go to the end of the RX buffer, as Buffer.pend_write() then finish_write()
+        would have them, in one native pass. Atomic against _take (the scan loop's read)
+        for the reason _tx3 gives: this runs in TinyUSB's scheduled task, _take natively.
+        The transfer was submitted while the buffer had room for all of it, and only a read
+        changes the room meanwhile, making more; a count past the end is cut (the stock
+        code asserts)."""
+        w = int(rx._n)
+        room = int(len(rx._b)) - w
+        if nbytes > room:
+            nbytes = room
+        b = ptr8(rx._b)
+        s = ptr8(src)
+        i = 0
+        while i < nbytes:
+            b[w + i] = s[i]
+            i += 1
+        rx._n = w + nbytes
+
+    @micropython.viper
+    def _take(rx, buf, nmax: int) -> int:  # pyright: ignore[reportRedeclaration]
+        """MidiPort.rx_take's copy in native code: the whole event packets waiting in the RX
+        buffer, at most nmax bytes, copied into buf, and what is left moved to the front
+        (Buffer.finish_read, which the stock code does an interpreted step a byte: up to
+        192 of them in one scan when the host has filled the buffer). Native, so the
+        completion (_put) cannot run between the copy and the count it publishes."""
+        n = int(rx._n) & -4
+        if n > nmax:
+            n = nmax & -4
+        if n <= 0:
+            return 0
+        b = ptr8(rx._b)
+        d = ptr8(buf)
+        i = 0
+        while i < n:
+            d[i] = b[i]
+            i += 1
+        left = int(rx._n) - n
+        i = 0
+        while i < left:
+            b[i] = b[i + n]
+            i += 1
+        rx._n = left
+        return n
+
 else:  # CPython (tools/bench_fwchild.py): the same steps, interpreted, nothing concurrent
+
+    def _put(rx, src, nbytes):
+        w = rx._n
+        nbytes = min(nbytes, len(rx._b) - w)
+        b = rx._b
+        for i in range(nbytes):
+            b[w + i] = src[i]
+        rx._n = w + nbytes
+
+    def _take(rx, buf, nmax):
+        n = min(rx._n & ~3, nmax & ~3)
+        if n <= 0:
+            return 0
+        b = rx._b
+        for i in range(n):
+            buf[i] = b[i]
+        left = rx._n - n
+        for i in range(left):
+            b[i] = b[i + n]
+        rx._n = left
+        return n
 
     def _shift(tx, nbytes):
         left = max(0, tx._n - nbytes)
@@ -129,6 +209,10 @@ class MidiPort(MIDIInterface):
         self.tx_busy = False
         self._tx_done = self._tx_cb  # bound once: a bound method per call would allocate
         self._rx_done = self._rx_cb
+        # Where the host writes an OUT transfer (see _XFER_MAX), and the room the RX buffer
+        # must have to take one
+        self._rxl = bytearray(min(_XFER_MAX, rxlen))
+        self._rxfull = rxlen - len(self._rxl)  # the most it may hold before one is submitted
         # The stock interface's methods tx_kick calls, bound once too: each is found two
         # classes up, a walk the interpreter would repeat for every kick.
         self._xfer_busy = self.xfer_pending
@@ -221,24 +305,25 @@ class MidiPort(MIDIInterface):
         machine.enable_irq(ist)
 
     # -- receive ---------------------------------------------------------------------------------
+    def _rx_xfer(self):
+        # The stock method's job -- keep an OUT transfer pending while the RX buffer has room
+        # -- without allocating: called by the stock on_open(), by the completion (the
+        # library has cleared the endpoint's callback before calling it) and by rx_take
+        # (the buffer may have been full). One whole packet at a time (see _XFER_MAX).
+        if self._open and self._rx._n <= self._rxfull and not self._xfer_busy(self.ep_out):
+            self._xfer_submit(self.ep_out, self._rxl, self._rx_done)
+
     def _rx_cb(self, ep, res, num_bytes):
-        if res == 0:
-            self._rx.finish_write(num_bytes)
+        if res == 0 and num_bytes:
+            _put(self._rx, self._rxl, num_bytes)
             self.rx_ready = True  # what the scan loop checks: one attribute, no call
         self._rx_xfer()
 
     def rx_take(self, buf):
-        rx = self._rx
-        n = rx._n & ~3
-        if n > len(buf):
-            n = len(buf) & ~3
+        n = _take(self._rx, buf, len(buf))
         if not n:
             return 0
-        b = rx._b
-        for i in range(n):
-            buf[i] = b[i]
-        rx.finish_read(n)
-        self.rx_ready = rx._n >= 4
+        self.rx_ready = self._rx._n >= 4
         self._rx_xfer()  # the buffer may have been full: resume receiving
         return n
 

@@ -128,11 +128,20 @@ class UsbOut:
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears;
         # one bit per (channel, note), bit i & 7 of byte i >> 3 (i = channel << 7 | note).
         self.sounding = bytearray(16 * 128 // 8)
+        # What service() last saw of the host: False away, True here; None: back, but still
+        # owed Note Offs that did not fit the TX buffer yet (see service()).
         self._was_open = False
+        # What the host is owed while it is None: the byte of `sounding` to go on from
+        # (-1: nothing owed), and the channels still owed All Notes Off
+        self._owed = -1
+        self._owed_all = 0
         self._kicked = 0
         self.dropped = 0
         self.sent = 0
         self.reconnects = 0
+        # None, or called (no arguments) once each time service() sees the host go away:
+        # from the scan loop, so it must not allocate either
+        self.host_gone = None
 
     # send(msg, n, key): one complete message into the transmit buffer (send_twin; the
     # native one under MicroPython)
@@ -143,12 +152,24 @@ class UsbOut:
         the last transfer started and none is in flight: `(sent != _kicked and not
         itf.tx_busy) or itf.up != _was_open`, which the scan loop tests inline before
         calling it. Notices the host coming back, and starts a transfer -- a completed
-        transfer chains the next by itself."""
+        transfer chains the next by itself.
+
+        A host that comes back may be owed more Note Offs than the TX buffer holds (64
+        packets): what does not fit goes on later calls, as the host drains the buffer.
+        Until all is out _was_open is None, which `up` (True or False) never equals, so
+        the scan loop's test keeps calling service() meanwhile, and notices the host
+        leaving again."""
         up = self.itf.up
         if up != self._was_open:
-            self._was_open = up
-            if up:
-                self._host_back()
+            if not up:
+                self._was_open = False
+                self._owed = -1
+                if self.host_gone is not None:
+                    self.host_gone()
+            else:
+                if self._owed < 0:
+                    self._host_back()
+                self._was_open = True if self._end_owed() else None
         if self.sent != self._kicked:
             self._kicked = self.sent
             if up:
@@ -157,35 +178,62 @@ class UsbOut:
     def _host_back(self):
         # Whatever sat in the interface's buffer while the host was away was already
         # dropped by the interface itself as the host configured it (MidiPort.on_open),
-        # before anything new went in.
+        # before anything new went in. What the host is owed, _end_owed sends.
         self.reconnects = (self.reconnects + 1) & 0x3FFFFFFF
+        self._owed = 0
+        # The host's first sight of us (power-on): as on DIN, All Notes Off on every channel
+        # the pads play. Not on later returns, where it would cut notes still held.
+        self._owed_all = 0
+        if self.reconnects == 1:
+            self._owed_all = self.engine.note_channels | self.engine.channels_used
+
+    def _end_owed(self):
+        # A Note Off for every note the host heard start but missed the end of, in order
+        # of channel and note, then the All Notes Off owed: as many as the TX buffer takes,
+        # going on from where the last call stopped. True once all is out. One that does
+        # not fit is not dropped, it waits: the state is `sounding` itself (a Note Off
+        # delivered clears its bit), so a note played again meanwhile (held by the engine,
+        # or ended by a Note Off delivered since) is left alone.
         s = self.sounding
         held = self.engine.sounding  # its row numbers, then a row of counts per channel
         off = self._off
-        for k in range(256):
-            b = s[k]  # eight notes (read once: each Note Off sent clears its own bit)
-            if not b:
-                continue
-            for j in range(8):
-                i = (k << 3) | j
-                r = held[i >> 7]
-                if b >> j & 1 and not (r and held[16 + ((r - 1) << 7) + (i & 127)]):
-                    # The host heard this note start but missed its end.
-                    off[0] = 0x80 | (i >> 7)
-                    off[1] = i & 127
-                    off[2] = 64
-                    self.send(off, 3, 0)
-        if self.reconnects > 1:
-            return
-        # The host's first sight of us (power-on): as on DIN, All Notes Off on every channel
-        # the pads play. Not on later returns, where it would cut notes still held.
-        chans = self.engine.note_channels | self.engine.channels_used
-        for ch in range(16):
-            if chans & (1 << ch):
+        tx3 = self._tx3
+        cable = self.cable
+        k = self._owed
+        while k < 256:
+            b = s[k]  # eight notes
+            if b:
+                for j in range(8):
+                    i = (k << 3) | j
+                    r = held[i >> 7]
+                    if b >> j & 1 and not (r and held[16 + ((r - 1) << 7) + (i & 127)]):
+                        off[0] = 0x80 | (i >> 7)
+                        off[1] = i & 127
+                        off[2] = 64
+                        if not tx3(cable, off):
+                            self._owed = k  # the TX buffer is full: the rest waits
+                            return False
+                        self.sent = (self.sent + 1) & 0x3FFFFFFF
+                        s[k] &= ~(1 << j)
+            k += 1
+        self._owed = 256
+        chans = self._owed_all
+        ch = 0
+        while chans:
+            if chans & 1:
                 off[0] = 0xB0 | ch
                 off[1] = 123
                 off[2] = 0
-                self.send(off, 3, 0)
+                if not tx3(cable, off):
+                    self._owed_all = chans << ch
+                    return False
+                self.sent = (self.sent + 1) & 0x3FFFFFFF
+                _all_off(s, ch)
+            chans >>= 1
+            ch += 1
+        self._owed_all = 0
+        self._owed = -1
+        return True
 
     def poll_in(self, buf):
         """Received USB-MIDI event packets (a multiple of 4 bytes) copied into buf."""

@@ -87,3 +87,165 @@ def test_send_allocates_nothing():
 
     no_alloc(run)
     assert usb.sent == 400
+
+
+def _missed(usb, itf, count):
+    # `count` notes over 8 channels reach the host (DIN IN passed through: the engine holds
+    # none of them), then the host leaves and their Note Offs are lost
+    msg = bytearray(3)
+    for k in range(count):
+        msg[0] = 0x90 | (k & 7)
+        msg[1] = 30 + (k >> 3)
+        msg[2] = 100
+        usb.send(msg, 3, 0)
+        if itf.n == len(itf.buf):
+            itf.host_reads()
+    itf.host_reads()
+    itf.up = False
+    usb.service()
+    itf.sent = []
+
+
+def _offs(count):
+    # the Note Offs the host is owed, in order of channel, then note
+    out = []
+    for ch in range(8):
+        for k in range(ch, count, 8):
+            out.append(bytes((0x08, 0x80 | ch, 30 + (k >> 3), 0x40)))
+    return out
+
+
+def test_host_back_owed_more_note_offs_than_the_buffer_holds_gets_them_all():
+    # 80 missed Note Offs, a TX buffer of 64 packets (MidiPort's): what does not fit waits
+    # for the host to drain the buffer, and is neither dropped nor counted as dropped
+    itf, eng, usb = _setup(size=256)
+    _missed(usb, itf, 80)
+    dropped, sent = usb.dropped, usb.sent
+    itf.up = True
+    no_alloc(usb.service)
+    assert itf.n == 256 and usb._was_open is None  # back, but still owed: the scan loop
+    assert itf.up != usb._was_open  # keeps calling service() (its inline test)
+    no_alloc(usb.service)  # the host has not read: nothing more fits, nothing is lost
+    assert itf.n == 256 and usb.dropped == dropped
+    itf.host_reads()
+    no_alloc(usb.service)
+    assert itf.n == 64 and usb._was_open is True
+    itf.host_reads()
+    assert itf.sent == _offs(80)
+    assert usb.dropped == dropped and usb.sent == sent + 80 and usb.reconnects == 2
+    assert not any(usb.sounding)
+    usb.service()  # all out: nothing more to send
+    itf.host_reads()
+    assert len(itf.sent) == 80
+
+
+def test_host_back_owed_200_note_offs_gets_them_as_the_host_reads():
+    # the host reads 16 packets at a time (one full-speed transfer): 64 Note Offs go at
+    # once, then 16 per read, in order
+    itf, eng, usb = _setup(size=256)
+    _missed(usb, itf, 200)
+    itf.up = True
+    got = []
+    calls = 0
+    while usb._was_open is not True:
+        usb.service()
+        calls += 1
+        got.append(itf.n // 4)
+        for i in range(0, min(itf.n, 64), 4):  # the host takes one packet's worth
+            itf.sent.append(bytes(itf.buf[i:i + 4]))
+        k = min(itf.n, 64)
+        itf.buf[:itf.n - k] = itf.buf[k:itf.n]
+        itf.n -= k
+    itf.host_reads()
+    assert got == [64] * 9 + [56]  # 64, then the 16 read each time refilled: 200 = 64 + 8 * 16 + 8
+    assert calls == 10
+    assert itf.sent == _offs(200)
+    assert not any(usb.sounding)
+
+
+def test_first_connection_all_notes_off_waits_for_room_too():
+    itf = Itf(8, False)  # two packets
+    eng = Engine([])
+    eng.note_channels = (1 << 9) | (1 << 3) | 1
+    usb = UsbOut(itf, eng)
+    usb.service()
+    itf.up = True
+    usb.service()
+    assert itf.n == 8 and usb._was_open is None and usb.dropped == 0
+    itf.host_reads()
+    usb.service()
+    assert usb._was_open is True
+    itf.host_reads()
+    assert itf.sent == [b"\x0b\xb0\x7b\x00", b"\x0b\xb3\x7b\x00", b"\x0b\xb9\x7b\x00"]
+    assert usb.reconnects == 1 and usb.dropped == 0
+
+
+def test_host_leaving_while_still_owed_note_offs():
+    # the host leaves again before all it was owed is out: that is noticed, and what it is
+    # still owed goes when it returns
+    itf, eng, usb = _setup(size=256)
+    gone = []
+    usb.host_gone = lambda: gone.append(usb.reconnects)
+    _missed(usb, itf, 80)
+    assert gone == [1]
+    itf.up = True
+    usb.service()
+    assert usb._was_open is None and itf.n == 256
+    itf.up = False
+    assert itf.up != usb._was_open  # the scan loop's test still calls service()
+    usb.service()
+    assert usb._was_open is False and gone == [1, 2]  # host_gone too
+    itf.n = 0  # the host configures us again: what waited is dropped (MidiPort.on_open)
+    itf.up = True
+    usb.service()
+    assert usb._was_open is True and usb.reconnects == 3
+    itf.host_reads()
+    # (the 64 that waited in the buffer counted as told, as every message there does)
+    assert itf.sent == _offs(80)[64:]
+    assert gone == [1, 2]
+
+
+def test_host_gone_is_called_once_per_disconnection():
+    itf = Itf(64, False)
+    eng = Engine([])
+    usb = UsbOut(itf, eng)
+    assert usb.host_gone is None
+    usb.service()  # absent from power-on: never there, never gone
+    gone = []
+    usb.host_gone = lambda: gone.append(usb.reconnects)
+    usb.service()
+    itf.up = True
+    usb.service()
+    usb.service()
+    assert gone == []
+    itf.up = False
+    usb.service()
+    usb.service()
+    assert gone == [1]
+    itf.up = True
+    usb.service()
+    itf.up = False
+    usb.service()
+    itf.up = False
+    usb.service()
+    assert gone == [1, 2]
+
+
+class _Gone:
+    def __init__(self):
+        self.n = 0
+
+    def hit(self):
+        self.n += 1
+
+
+def test_host_gone_noticed_by_the_scan_loop_allocates_nothing():
+    itf, eng, usb = _setup()
+    g = _Gone()
+    usb.host_gone = g.hit  # bound once
+    itf.up = False
+    assert itf.up != usb._was_open  # the scan loop's inline test calls service()
+    no_alloc(usb.service)
+    assert g.n == 1 and usb._was_open is False
+    no_alloc(usb.service)
+    assert g.n == 1
