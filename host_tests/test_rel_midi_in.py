@@ -257,3 +257,23 @@ def test_panic_ends_the_notes_midi_in_started_on_din(tmp_path):
                                "200.000 DIN 81 40 40",  # panic: the echo's note ends,
                                "200.960 DIN 80 3C 40",  # the host's,
                                "201.920 DIN B9 7B 00"]  # then All Notes Off on the pads' channel
+
+
+def test_the_host_leaving_ends_the_notes_it_started_on_din(tmp_path):
+    # The USB host's note passed on to DIN OUT; the host is unplugged before its Note Off,
+    # which can then never come: the controller ends the note itself, at once. DIN IN's
+    # echoed note is not the host's: it stays until its own Note Off (or panic).
+    ev = [
+        {"t": 10, "usb_in": "09 90 3C 64"},
+        {"t": 20, "din_in": "91 40 64"},
+        {"t": 100, "usb": "disconnected"},
+        {"t": 150, "din_in": "81 40 40"},
+    ]
+    run = rel_sim.run(tmp_path, {"tail_ms": 100, "events": ev},
+                      config={"thru": {"din_to_din": True}, "din": {"running_status": False}})
+    assert run.stats["errors"] == 0
+    assert run.port("DIN") == ["0.000 DIN B9 7B 00",
+                               "10.000 DIN 90 3C 64",
+                               "21.000 DIN 91 40 64",
+                               "101.000 DIN 80 3C 40",  # the scan after the host left
+                               "151.000 DIN 81 40 40"]

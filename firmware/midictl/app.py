@@ -122,6 +122,8 @@ class Controller:
                 n += 256
         self._thru_on = bytearray(n)
         self._end = bytearray(3)
+        if self._usb_thru >= 0 and self.usb is not None:
+            self.usb.host_gone = self._usb_gone  # (bound once, here: the call allocates nothing)
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
         # "report_pots_at_boot": each knob sends its position once its filter has primed.

@@ -20,6 +20,13 @@ import sys
 
 from midictl.midi import usb
 
+try:  # names for the type checker only; MicroPython has no typing module
+    from typing import TYPE_CHECKING
+except ImportError:
+    TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
+
 try:
     from micropython import const
 except ImportError:
@@ -141,7 +148,7 @@ class UsbOut:
         self.reconnects = 0
         # None, or called (no arguments) once each time service() sees the host go away:
         # from the scan loop, so it must not allocate either
-        self.host_gone = None
+        self.host_gone: "Callable[[], object] | None" = None
 
     # send(msg, n, key): one complete message into the transmit buffer (send_twin; the
     # native one under MicroPython)
