@@ -228,22 +228,37 @@ def test_switch_initial_must_be_a_bool(tmp_path):
 
 def test_interactive_keys_play_through_the_firmware():
     # A pipe instead of a terminal: the same key handling, the firmware live under MicroPython.
+    # Each key is sent once the previous one's message has come out (the simulated clock
+    # follows the wall clock, so on a loaded machine a fixed pause may not be enough).
+    import queue
+    import threading
+
     p = subprocess.Popen(SIM + ["--interactive"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    import time
+    lines: "queue.Queue[str]" = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in p.stdout], daemon=True).start()
+    seen = []
 
-    time.sleep(1.0)
-    for keys in ("z", "V", ">", " "):
-        p.stdin.write(keys)
+    def wait_for(pred):
+        while True:
+            ln = lines.get(timeout=60)
+            seen.append(ln)
+            if pred(ln):
+                return
+
+    wait_for(lambda ln: "ready" in ln)
+    for key, pred in (("z", lambda ln: "USB" in ln and "Note On" in ln and "C2 (36)" in ln),  # z = pad1
+                      ("V", lambda ln: "DIN" in ln and "Note On" in ln and "D#2 (39)" in ln),  # V = pad4, hard
+                      (">", lambda ln: "CC 78 = 1" in ln),  # > = enc1 clockwise
+                      (" ", lambda ln: "All Notes Off" in ln)):  # space = panic
+        p.stdin.write(key)
         p.stdin.flush()
-        time.sleep(0.3)
-    out, err = p.communicate("", timeout=60)
-    assert p.returncode == 0, err
-    lines = out.splitlines()
-    assert any("USB" in ln and "Note On" in ln and "C2 (36)" in ln for ln in lines)  # z = pad1
-    assert any("DIN" in ln and "Note On" in ln and "D#2 (39)" in ln for ln in lines)  # V = pad4, hard
-    assert any("CC 78 = 1" in ln for ln in lines)  # > = enc1 clockwise
-    assert any("All Notes Off" in ln for ln in lines[3:])  # space = panic
+        wait_for(pred)
+    p.stdin.close()
+    assert p.wait(timeout=60) == 0, p.stderr.read()
+    p.stderr.close()
+    # the panic's All Notes Off came after the power-on ones (on DIN and USB)
+    assert sum("All Notes Off" in ln for ln in seen) >= 3
 
 
 def test_record_writes_a_standard_midi_file(tmp_path):
