@@ -277,3 +277,35 @@ def test_the_host_leaving_ends_the_notes_it_started_on_din(tmp_path):
                                "21.000 DIN 91 40 64",
                                "101.000 DIN 80 3C 40",  # the scan after the host left
                                "151.000 DIN 81 40 40"]
+
+
+def test_pedals_midi_in_holds_down_on_din_are_let_up_with_its_notes(tmp_path):
+    # A sustain pedal held down by the USB host and a sostenuto by DIN IN's echo: notes
+    # ended with their Note Off would still ring under them. The host leaving lets its
+    # pedal up after its notes; panic lets up the echo's. A pedal already up is left alone.
+    ev = [
+        {"t": 5, "usb_in": "0B B0 40 7F"},
+        {"t": 10, "usb_in": "09 90 3C 64"},
+        {"t": 20, "din_in": "91 40 64"},
+        {"t": 30, "din_in": "B1 42 7F"},
+        {"t": 40, "din_in": "B2 40 7F"},
+        {"t": 50, "din_in": "B2 40 00"},
+        {"t": 100, "usb": "disconnected"},
+        {"t": 200, "control": "button4", "press": 1.0},
+        {"t": 300, "control": "button4", "release": True},
+    ]
+    run = rel_sim.run(tmp_path, {"tail_ms": 100, "events": ev},
+                      config={"thru": {"din_to_din": True}, "din": {"running_status": False}})
+    assert run.stats["errors"] == 0
+    assert run.port("DIN") == ["0.000 DIN B9 7B 00",
+                               "5.000 DIN B0 40 7F",
+                               "10.000 DIN 90 3C 64",
+                               "21.000 DIN 91 40 64",
+                               "31.000 DIN B1 42 7F",
+                               "41.000 DIN B2 40 7F",
+                               "51.000 DIN B2 40 00",
+                               "101.000 DIN 80 3C 40",  # the host left: its note,
+                               "101.960 DIN B0 40 00",  # then its sustain
+                               "200.000 DIN 81 40 40",  # panic: the echo's note,
+                               "200.960 DIN B1 42 00",  # its sostenuto,
+                               "201.920 DIN B9 7B 00"]  # and the pads' All Notes Off

@@ -54,6 +54,7 @@ _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # a flood of them cannot take the last room.
 _THRU_RESERVE = const(192)
 _THRU_FLOOR = const(64)
+_THRU_TABLE = const(260)  # per source routed to DIN OUT: see Controller.__init__
 
 
 class Controller:
@@ -104,11 +105,13 @@ class Controller:
         self._phases = len(self.slow_in)
         self._thru = cfg["thru"]
         self.thru_dropped = 0
-        # What MIDI IN has started on DIN OUT, one bit per (channel, note), bit i & 7 of
-        # byte i >> 3 (i = channel << 7 | note): a table per source routed there, DIN IN's
-        # echo first, then the USB host's. When the echo gives way (_THRU_RESERVE) it still
-        # ends the notes it started; panic ends whatever is left, and the host's notes end
-        # when the host goes away (its Note Offs never will come).
+        # What MIDI IN has started on DIN OUT, a table per source routed there (DIN IN's
+        # echo first, then the USB host's), _THRU_TABLE bytes each: one bit per (channel,
+        # note), bit i & 7 of byte i >> 3 (i = channel << 7 | note), then one bit per
+        # channel whose sustain pedal (2 bytes), then sostenuto (2 bytes), it holds down.
+        # When the echo gives way (_THRU_RESERVE) it still ends the notes it started; panic
+        # ends whatever is left, and the host's notes and pedals end when the host goes away
+        # (their ends never will come from it).
         t = self._thru
         self._din_thru = -1  # byte offset of each source's table in _thru_on, -1: not routed
         self._usb_thru = -1
@@ -116,10 +119,10 @@ class Controller:
         if self.din is not None:
             if t["din_to_din"]:
                 self._din_thru = 0
-                n = 256
+                n = _THRU_TABLE
             if t["usb_to_din"] and self.usb is not None:
                 self._usb_thru = n
-                n += 256
+                n += _THRU_TABLE
         self._thru_on = bytearray(n)
         self._end = bytearray(3)
         if self._usb_thru >= 0 and self.usb is not None:
@@ -361,34 +364,56 @@ class Controller:
         elif echo and din.room() < _THRU_RESERVE and not (_ends_sound(msg, n) and din.room() >= _THRU_FLOOR):
             self.thru_dropped = (self.thru_dropped + 1) & 0x3FFFFFFF
             return
-        elif n == 3 and (st & 0xF0) == 0xB0 and (msg[1] == 123 or msg[1] == 120):
-            k = at + ((st & 15) << 4)  # All Notes/Sound Off: the channel's 16 bytes
+        elif n == 3 and (st & 0xF0) == 0xB0:
+            c = msg[1]
             t = self._thru_on
-            for j in range(k, k + 16):
-                t[j] = 0
+            if c == 123 or c == 120:
+                k = at + ((st & 15) << 4)  # All Notes/Sound Off: the channel's 16 bytes
+                for j in range(k, k + 16):
+                    t[j] = 0
+            elif c == 64 or c == 66:  # sustain, sostenuto: down from 64
+                k = at + (258 if c == 66 else 256) + ((st & 15) >> 3)
+                bit = 1 << (st & 7)
+                t[k] = t[k] | bit if msg[2] >= 64 else t[k] & (bit ^ 0xFF)
         din.send(msg, n, 0)
 
     def end_thru(self, at=-1):
-        """Note Off on DIN OUT for every note that the source whose table is at `at` (-1:
-        every source) started there and that has not ended."""
+        """On DIN OUT, a Note Off for every note that the source whose table is at `at` (-1:
+        every source) started there and has not ended, then the pedals it holds down up."""
+        if at >= 0:
+            self._end_source(at)
+            return
+        for a in range(0, len(self._thru_on), _THRU_TABLE):
+            self._end_source(a)
+
+    def _end_source(self, at):
         t = self._thru_on
         m = self._end
         off_on = self.engine.note_off_as_note_on
         din = self.din
         if din is None:
             return
-        for k in range(0 if at < 0 else at, len(t) if at < 0 else at + 256):
+        for k in range(at, at + 256):
             b = t[k]
             if not b:
                 continue
             t[k] = 0
             for j in range(8):
                 if b >> j & 1:
-                    i = ((k & 255) << 3) | j
+                    i = ((k - at) << 3) | j
                     m[0] = (0x90 if off_on else 0x80) | (i >> 7)
                     m[1] = i & 127
                     m[2] = 0 if off_on else 64
                     din.send(m, 3, 0)
+        for ch in range(32):  # sustain's channels, then sostenuto's
+            k = at + 256 + (ch >> 3)
+            if t[k] >> (ch & 7) & 1:
+                m[0] = 0xB0 | (ch & 15)
+                m[1] = 66 if ch >= 16 else 64
+                m[2] = 0
+                din.send(m, 3, 0)
+        for k in range(at + 256, at + _THRU_TABLE):
+            t[k] = 0
 
     def _usb_gone(self):
         # The host went away: the notes it started on DIN OUT will get no Note Off from it.

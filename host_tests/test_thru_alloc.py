@@ -1,0 +1,133 @@
+"""MIDI IN passed on to DIN OUT runs in the scan loop, and so do what ends it: the host
+leaving (UsbOut.host_gone) and panic. Under the Unix port with the heap locked (any
+allocation raises MemoryError), on the benchmark's controller (allocation-free fake USB
+transfers, tools/bench_fwchild.py): the notes and pedals each source starts are
+remembered, and ended, without allocating. The host's OUT transfers complete between the
+steps, unlocked: what the USB stack does there is not the scan's (test_usbmidi_rx.py
+proves the port's own part)."""
+from mpy import ROOT, run
+
+LOCKED = r'''
+import sys
+sys.argv.append(%r)
+import micropython
+import bench_fwchild as B
+
+
+class RxUart:
+    """DIN IN: bytes put in before a step, read by it without allocating."""
+
+    def __init__(self):
+        self.data = bytearray(256)
+        self.n = self.pos = 0
+
+    def add(self, bs):
+        for b in bs:
+            self.data[self.n] = b
+            self.n += 1
+
+    def any(self):
+        return self.n - self.pos
+
+    def readinto(self, buf):
+        n = min(self.n - self.pos, len(buf))
+        if n <= 0:
+            return None
+        for i in range(n):
+            buf[i] = self.data[self.pos + i]
+        self.pos += n
+        return n
+
+    def write(self, b):  # DIN OUT: counted, not kept
+        return len(b)
+
+
+def host_out(itf, pkt):
+    x = itf._xfers[0x01]
+    assert x[1] is not None  # the OUT transfer the interface submitted
+    for i in range(4):
+        x[0][i] = pkt[i]
+    cb = x[1]
+    x[1] = None
+    cb(0x01, 0, 4)
+
+
+cfg = {"thru": {"din_to_din": True, "usb_to_din": True}}
+ctl, itf = B.build(B.board(), 0, False, cfg)
+for ep in (0x01, 0x02, 0x81, 0x82):
+    itf._xfers.setdefault(ep, [None, None])
+itf._rx_xfer()
+rx = RxUart()
+ctl.hw.uart = rx
+t_on = ctl._thru_on
+usb_at = ctl._usb_thru
+assert (ctl._din_thru, usb_at, len(t_on)) == (0, 260, 520)
+
+
+def step(t):
+    micropython.heap_lock()
+    try:
+        ctl.step(t * 1000, t)
+    finally:
+        micropython.heap_unlock()
+    B.host_reads(itf)
+
+
+def panic():
+    micropython.heap_lock()
+    try:
+        ctl.panic()
+    finally:
+        micropython.heap_unlock()
+
+
+def held():
+    # (source, channel, note) of every note remembered, and the pedal bytes of each source
+    out = []
+    for at in (0, usb_at):
+        for i in range(2048):
+            if t_on[at + (i >> 3)] >> (i & 7) & 1:
+                out.append((at, i >> 7, i & 127))
+    return out, bytes(t_on[256:260]), bytes(t_on[usb_at + 256:usb_at + 260])
+
+
+for t in range(100):
+    ctl.step(t * 1000, t)
+    B.host_reads(itf)
+out = []
+for t in range(100, 400):
+    if t == 110:
+        rx.add(b"\x91\x40\x64\x42\x64\xb1\x42\x7f")  # DIN IN: two notes (running status), sostenuto
+    elif t == 120:
+        host_out(itf, b"\x0b\xb0\x40\x7f")  # the host: sustain on channel 1,
+    elif t == 121:
+        host_out(itf, b"\x09\x90\x3c\x64")  # a note,
+    elif t == 122:
+        host_out(itf, b"\x09\x90\x3e\x64")  # another,
+    elif t == 123:
+        host_out(itf, b"\x08\x80\x3e\x40")  # whose Note Off comes
+    elif t == 130:
+        rx.add(b"\x81\x42\x40\x81\x10\x40")  # DIN IN ends one note, and one it never started
+    elif t == 150:
+        out.append(held())
+    elif t == 200:
+        itf.up = False  # unplugged: the next scan's service() sees it
+    elif t == 210:
+        out.append(held())
+    elif t == 300:
+        panic()
+        out.append(held())
+    step(t)
+print(out, ctl.thru_dropped, ctl.errors)
+''' % ROOT
+
+
+def test_thru_notes_and_pedals_are_remembered_and_ended_without_allocating():
+    r = run(["-c", LOCKED], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    din = (0, 1, 64)
+    assert r.stdout.strip() == str([
+        ([din, (260, 0, 60)], b"\x00\x00\x02\x00", b"\x01\x00\x00\x00"),  # notes and pedals down
+        ([din], b"\x00\x00\x02\x00", b"\x00\x00\x00\x00"),  # the host left: its note and pedal ended
+        ([], b"\x00\x00\x00\x00", b"\x00\x00\x00\x00"),  # panic: the echo's too
+    ]) + " 0 0"
