@@ -309,3 +309,26 @@ def test_pedals_midi_in_holds_down_on_din_are_let_up_with_its_notes(tmp_path):
                                "200.000 DIN 81 40 40",  # panic: the echo's note,
                                "200.960 DIN B1 42 00",  # its sostenuto,
                                "201.920 DIN B9 7B 00"]  # and the pads' All Notes Off
+
+
+def test_panic_with_hundreds_of_thru_notes_ends_them_all_without_dropping(tmp_path):
+    # 400 notes from the USB host sounding on DIN OUT (a DAW's stuck notes): panic's Note
+    # Offs are 1200 bytes, more than the DIN queue holds. They go at the wire's pace, a few
+    # queued at a time, so the controller's own messages (panic's All Notes Off on the
+    # pads' channel) go out among the first, not after all of them: nothing is dropped,
+    # nothing is left sounding.
+    pkts = ["09 %02X %02X 64" % (0x90 | (k // 100), 10 + k % 100) for k in range(400)]
+    ev = [{"t": 10 + k // 8, "usb_in": " ".join(pkts[k:k + 16])} for k in range(0, 400, 16)]
+    # (the host's notes take about 390 ms of DIN wire; panic once they are all out)
+    ev += [{"t": 600, "control": "button4", "press": 1.0}, {"t": 700, "control": "button4", "release": True}]
+    run = rel_sim.run(tmp_path, {"tail_ms": 500, "events": ev}, config={"din": {"running_status": False}})
+    assert run.stats["errors"] == 0
+    assert run.stats["din"]["dropped"] == 0
+    din = [(float(ln.split()[0]), bytes.fromhex("".join(ln.split()[2:]))) for ln in run.port("DIN")]
+    ons = [m for t, m in din if m[0] & 0xF0 == 0x90]
+    assert ons == [bytes.fromhex(p[3:]) for p in pkts]
+    assert max(t for t, m in din if m in ons) < 600
+    after = [m for t, m in din if t >= 600]
+    offs = [m for m in after if m[0] & 0xF0 == 0x80]
+    assert sorted(offs) == sorted(bytes([0x80 | (m[0] & 15), m[1], 0x40]) for m in ons)
+    assert len(after) == 401 and after.index(b"\xb9\x7b\x00") < 5

@@ -55,6 +55,7 @@ _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 _THRU_RESERVE = const(192)
 _THRU_FLOOR = const(64)
 _THRU_TABLE = const(260)  # per source routed to DIN OUT: see Controller.__init__
+_END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
 
 
 class Controller:
@@ -125,6 +126,9 @@ class Controller:
                 n += _THRU_TABLE
         self._thru_on = bytearray(n)
         self._end = bytearray(3)
+        # the sources being ended (bit s: the table at s * _THRU_TABLE), a few at a time as
+        # the DIN queue drains (_end_some, each scan until done)
+        self._owed = 0
         if self._usb_thru >= 0 and self.usb is not None:
             self.usb.host_gone = self._usb_gone  # (bound once, here: the call allocates nothing)
         self._watchdog_ms = cfg["watchdog_ms"]
@@ -222,7 +226,7 @@ class Controller:
                     ctl._report_pots()
                 # 4. MIDI IN, when a byte or a packet is waiting
                 uart = hw.uart
-                if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
+                if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready) or ctl._owed:
                     ctl._midi_in()
                 # 5. out (attribute checks first: most scans have nothing to send)
                 if din is not None and (din._count or din._ring_count):
@@ -297,6 +301,9 @@ class Controller:
             self.pads.switches(pad_changed, pad_state, now_ms)
 
     def _midi_in(self):
+        # (the scan calls this when MIDI IN waits, or MIDI IN's notes are being ended)
+        if self._owed:
+            self._end_some()
         cfg = self._thru
         hw = self.hw
         uart = hw.uart
@@ -379,27 +386,39 @@ class Controller:
 
     def end_thru(self, at=-1):
         """On DIN OUT, a Note Off for every note that the source whose table is at `at` (-1:
-        every source) started there and has not ended, then the pedals it holds down up."""
+        every source) started there and has not ended, then the pedals it holds down up, a
+        few at a time: each scan tops the DIN queue up to _END_AHEAD bytes, so that they go
+        at the wire's pace and the controller's own messages (panic's among them) never
+        wait behind more than a few of them, nor find the queue full."""
         if at >= 0:
-            self._end_source(at)
-            return
-        for a in range(0, len(self._thru_on), _THRU_TABLE):
-            self._end_source(a)
+            self._owed |= 1 << (at // _THRU_TABLE)
+        else:
+            self._owed |= (1 << (len(self._thru_on) // _THRU_TABLE)) - 1
+        self._end_some()
 
-    def _end_source(self, at):
+    def _end_some(self):
+        din = self.din
+        s = 0
+        while self._owed >> s:
+            if self._owed >> s & 1 and (din is None or self._end_source(s * _THRU_TABLE, din)):
+                self._owed &= ~(1 << s)
+            s += 1
+
+    def _end_source(self, at, din):
+        # True once everything the source at `at` started is ended; False: no room left
         t = self._thru_on
         m = self._end
         off_on = self.engine.note_off_as_note_on
-        din = self.din
-        if din is None:
-            return
         for k in range(at, at + 256):
             b = t[k]
             if not b:
                 continue
-            t[k] = 0
             for j in range(8):
                 if b >> j & 1:
+                    if din.pending() >= _END_AHEAD:
+                        return False
+                    b &= ~(1 << j)
+                    t[k] = b
                     i = ((k - at) << 3) | j
                     m[0] = (0x90 if off_on else 0x80) | (i >> 7)
                     m[1] = i & 127
@@ -408,12 +427,14 @@ class Controller:
         for ch in range(32):  # sustain's channels, then sostenuto's
             k = at + 256 + (ch >> 3)
             if t[k] >> (ch & 7) & 1:
+                if din.pending() >= _END_AHEAD:
+                    return False
+                t[k] = t[k] & ((1 << (ch & 7)) ^ 0xFF)
                 m[0] = 0xB0 | (ch & 15)
                 m[1] = 66 if ch >= 16 else 64
                 m[2] = 0
                 din.send(m, 3, 0)
-        for k in range(at + 256, at + _THRU_TABLE):
-            t[k] = 0
+        return True
 
     def _usb_gone(self):
         # The host went away: the notes it started on DIN OUT will get no Note Off from it.
@@ -443,8 +464,10 @@ class Controller:
             # sounding, and keep the watchdog fed so the REPL stays usable.
             self.recover()
             n = 0
-            while n < 200 and ((self.din is not None and self.din.pending()) or n < 2):
+            while n < 200 and ((self.din is not None and (self.din.pending() or self._owed)) or n < 2):
                 self.hw.feed()  # let the Note Offs out on the wire
+                if self._owed:
+                    self._end_some()
                 if self.din is not None:
                     self.din.pump(ticks_us(), ticks_ms())
                 if self.usb is not None:
@@ -576,7 +599,7 @@ if sys.implementation.name == "micropython":
         if ctl._to_report:
             ctl._report_pots()
         # 4. MIDI IN
-        if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready):
+        if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready) or int(ctl._owed):
             ctl._midi_in()
         # 5. out
         if has & 1:
