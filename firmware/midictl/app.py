@@ -100,9 +100,9 @@ class Controller:
         build_controls(self, board, cfg)
         self._din_parser = mparser.Parser(sysex_size=128)
         self._usb_parser = mparser.Parser(sysex_size=128)
+        # MIDI IN's read buffer (DIN's bytes are all parsed before USB's packets are read)
         self._rxbuf = bytearray(64)
-        self._usbbuf = bytearray(64)
-        self._rt = bytearray(1)
+        self._rt = bytearray(3)  # a real-time byte passed on; the Note Offs end_thru sends
         self._phases = len(self.slow_in)
         self._thru = cfg["thru"]
         self.thru_dropped = 0
@@ -112,25 +112,20 @@ class Controller:
         # channel whose sustain pedal (2 bytes), then sostenuto (2 bytes), it holds down.
         # When the echo gives way (_THRU_RESERVE) it still ends the notes it started; panic
         # ends whatever is left, and the host's notes and pedals end when the host goes away
-        # (their ends never will come from it).
+        # (their ends never will come from it). The last byte: the sources being ended (bit
+        # s: the table at s * _THRU_TABLE), a few at a time as the DIN queue drains
+        # (_end_some, each scan until done: see _report_pots). All of it in one buffer: each
+        # attribute more on the controller slows every scan (its table grows, see
+        # build.spare_slots: five more cost 0.2 us a scan here).
         t = self._thru
-        self._din_thru = -1  # byte offset of each source's table in _thru_on, -1: not routed
-        self._usb_thru = -1
         n = 0
         if self.din is not None:
             if t["din_to_din"]:
-                self._din_thru = 0
                 n = _THRU_TABLE
             if t["usb_to_din"] and self.usb is not None:
-                self._usb_thru = n
                 n += _THRU_TABLE
-        self._thru_on = bytearray(n)
-        self._end = bytearray(3)
-        # the sources being ended (bit s: the table at s * _THRU_TABLE), a few at a time as
-        # the DIN queue drains (_end_some, each scan until done)
-        self._owed = 0
-        if self._usb_thru >= 0 and self.usb is not None:
-            self.usb.host_gone = self._usb_gone  # (bound once, here: the call allocates nothing)
+                self.usb.host_gone = self._usb_gone  # (bound once, here: the call allocates nothing)
+        self._thru_on = bytearray(n + 1)
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
@@ -226,7 +221,7 @@ class Controller:
                     ctl._report_pots()
                 # 4. MIDI IN, when a byte or a packet is waiting
                 uart = hw.uart
-                if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready) or ctl._owed:
+                if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
                     ctl._midi_in()
                 # 5. out (attribute checks first: most scans have nothing to send)
                 if din is not None and (din._count or din._ring_count):
@@ -246,9 +241,14 @@ class Controller:
                     din.send(_all_notes_off(ch), 3, 0)
 
     def _report_pots(self):
-        # Runs in the scan loop for the first scans: the knobs still to report are compacted
-        # to the front of the same list, None after them (a new list per scan would
-        # allocate); once every knob has reported, the shared empty list stands for none.
+        # Runs in the scan loop while _to_report is not empty: for the first scans, the knobs
+        # still to report, compacted to the front of the same list, None after them (a new
+        # list per scan would allocate); and while MIDI IN's notes are being ended (end_thru:
+        # no check of its own in every scan), at least the shared _ENDING. When neither is
+        # left, the shared empty list stands for none.
+        t = self._thru_on
+        if t[len(t) - 1]:
+            self._end_some()
         ks = self._to_report
         n = 0
         for k in ks:
@@ -258,7 +258,7 @@ class Controller:
                 ks[n] = k
                 n += 1
         if n == 0:
-            self._to_report = _NOTHING
+            self._to_report = _ENDING if t[len(t) - 1] else _NOTHING
             return
         i = n
         while i < len(ks) and ks[i] is not None:
@@ -301,9 +301,6 @@ class Controller:
             self.pads.switches(pad_changed, pad_state, now_ms)
 
     def _midi_in(self):
-        # (the scan calls this when MIDI IN waits, or MIDI IN's notes are being ended)
-        if self._owed:
-            self._end_some()
         cfg = self._thru
         hw = self.hw
         uart = hw.uart
@@ -318,10 +315,11 @@ class Controller:
         itf = self._usb_itf  # (None exactly when self.usb is)
         if self.usb is not None and itf is not None and itf.rx_ready and (
                 din is None or not cfg["usb_to_din"] or din.room() >= _USB_IN_ROOM):
-            n = self.usb.poll_in(self._usbbuf)
+            buf = self._rxbuf
+            n = self.usb.poll_in(buf)
             p = self._usb_parser
             for i in range(0, n, 4):
-                r = p.feed_usb(self._usbbuf, i)
+                r = p.feed_usb(buf, i)
                 if r:
                     self._routed(p, r, cfg["usb_to_din"], False, self.din, None)
 
@@ -344,12 +342,13 @@ class Controller:
             return
         if to_a and a is not None:
             if a is self.din:  # from the USB host (usb_to_din)
-                self._to_din(a, msg, n, self._usb_thru, False)
+                # (the host's table follows the echo's, if there is one)
+                self._to_din(a, msg, n, _THRU_TABLE if self._thru["din_to_din"] else 0, False)
             else:
                 a.send(msg, n, 0)
         if to_b and b is not None:
             # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
-            self._to_din(b, msg, n, self._din_thru, True)
+            self._to_din(b, msg, n, 0, True)
 
     def _to_din(self, din, msg, n, at, echo):
         # A message from MIDI IN for DIN OUT (din); at: its source's table in _thru_on; echo:
@@ -390,24 +389,30 @@ class Controller:
         few at a time: each scan tops the DIN queue up to _END_AHEAD bytes, so that they go
         at the wire's pace and the controller's own messages (panic's among them) never
         wait behind more than a few of them, nor find the queue full."""
+        t = self._thru_on
+        last = len(t) - 1
         if at >= 0:
-            self._owed |= 1 << (at // _THRU_TABLE)
+            t[last] = t[last] | 1 << (at // _THRU_TABLE)
         else:
-            self._owed |= (1 << (len(self._thru_on) // _THRU_TABLE)) - 1
+            t[last] = (1 << (last // _THRU_TABLE)) - 1
         self._end_some()
+        if t[last] and not self._to_report:
+            self._to_report = _ENDING  # the rest in the next scans (_report_pots)
 
     def _end_some(self):
         din = self.din
+        t = self._thru_on
+        last = len(t) - 1
         s = 0
-        while self._owed >> s:
-            if self._owed >> s & 1 and (din is None or self._end_source(s * _THRU_TABLE, din)):
-                self._owed &= ~(1 << s)
+        while t[last] >> s:
+            if t[last] >> s & 1 and (din is None or self._end_source(s * _THRU_TABLE, din)):
+                t[last] = t[last] & ((1 << s) ^ 0xFF)
             s += 1
 
     def _end_source(self, at, din):
         # True once everything the source at `at` started is ended; False: no room left
         t = self._thru_on
-        m = self._end
+        m = self._rt
         off_on = self.engine.note_off_as_note_on
         for k in range(at, at + 256):
             b = t[k]
@@ -438,8 +443,7 @@ class Controller:
 
     def _usb_gone(self):
         # The host went away: the notes it started on DIN OUT will get no Note Off from it.
-        if self._usb_thru >= 0:
-            self.end_thru(self._usb_thru)
+        self.end_thru(_THRU_TABLE if self._thru["din_to_din"] else 0)
 
     def panic(self):
         """The panic button: Note Off for every note sounding, the controller's own and those
@@ -464,9 +468,10 @@ class Controller:
             # sounding, and keep the watchdog fed so the REPL stays usable.
             self.recover()
             n = 0
-            while n < 200 and ((self.din is not None and (self.din.pending() or self._owed)) or n < 2):
+            t = self._thru_on
+            while n < 200 and ((self.din is not None and (self.din.pending() or t[len(t) - 1])) or n < 2):
                 self.hw.feed()  # let the Note Offs out on the wire
-                if self._owed:
+                if t[len(t) - 1]:
                     self._end_some()
                 if self.din is not None:
                     self.din.pump(ticks_us(), ticks_ms())
@@ -528,6 +533,7 @@ def _ends_sound(msg, n):
 
 _ANO = bytearray(3)
 _NOTHING: list = []  # shared, never filled: "no knob left to report"
+_ENDING: list = [None]  # shared: "no knob to report, MIDI IN's notes still being ended"
 
 _NATIVE = False
 if sys.implementation.name == "micropython":
@@ -599,7 +605,7 @@ if sys.implementation.name == "micropython":
         if ctl._to_report:
             ctl._report_pots()
         # 4. MIDI IN
-        if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready) or int(ctl._owed):
+        if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready):
             ctl._midi_in()
         # 5. out
         if has & 1:
