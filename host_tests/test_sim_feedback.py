@@ -180,42 +180,7 @@ import sys
 sys.argv.append(%r)
 import micropython
 import bench_fwchild as B
-from simctl import play_levels
-
-
-class RxUart:
-    """DIN IN: bytes put in before a step, read by it without allocating."""
-
-    def __init__(self):
-        self.data = bytearray(64)
-        self.n = self.pos = 0
-
-    def add(self, bs):
-        for b in bs:
-            self.data[self.n] = b
-            self.n += 1
-
-    def any(self):
-        return self.n - self.pos
-
-    def readinto(self, buf):
-        n = min(self.n - self.pos, len(buf))
-        if n <= 0:
-            return None
-        for i in range(n):
-            buf[i] = self.data[self.pos + i]
-        self.pos += n
-        return n
-
-
-def host_out(itf, pkt):
-    x = itf._xfers[0x01]
-    assert x[1] is not None  # the OUT transfer the interface submitted
-    for i in range(4):
-        x[0][i] = pkt[i]
-    cb = x[1]
-    x[1] = None
-    cb(0x01, 0, 4)
+from simctl import RxUart, host_out, play_levels
 
 
 cfg = {"controls": {"knob1": {"type": "cc14", "cc14": 1, "takeover": True},

@@ -52,3 +52,44 @@ def play_levels(ctl, levels):
         return peak
 
     ctl.hw.read_phase = read_phase
+
+
+class RxUart:
+    """DIN IN for a heap-locked scan: bytes put in before a step, read by it without
+    allocating; DIN OUT writes are counted, not kept."""
+
+    def __init__(self, size=256):
+        self.data = bytearray(size)
+        self.n = self.pos = 0
+
+    def add(self, bs):
+        for b in bs:
+            self.data[self.n] = b
+            self.n += 1
+
+    def any(self):
+        return self.n - self.pos
+
+    def readinto(self, buf):
+        n = min(self.n - self.pos, len(buf))
+        if n <= 0:
+            return None
+        for i in range(n):
+            buf[i] = self.data[self.pos + i]
+        self.pos += n
+        return n
+
+    def write(self, b):
+        return len(b)
+
+
+def host_out(itf, pkt):
+    """The USB host's OUT transfer completing with one 4-byte packet (the benchmark's fake
+    interface keeps the transfer the port submitted in its table)."""
+    x = itf._xfers[0x01]
+    assert x[1] is not None  # the OUT transfer the interface submitted
+    for i in range(4):
+        x[0][i] = pkt[i]
+    cb = x[1]
+    x[1] = None
+    cb(0x01, 0, 4)
