@@ -332,3 +332,24 @@ def test_panic_with_hundreds_of_thru_notes_ends_them_all_without_dropping(tmp_pa
     offs = [m for m in after if m[0] & 0xF0 == 0x80]
     assert sorted(offs) == sorted(bytes([0x80 | (m[0] & 15), m[1], 0x40]) for m in ons)
     assert len(after) == 401 and after.index(b"\xb9\x7b\x00") < 5
+
+
+def test_ctrl_c_with_hundreds_of_thru_notes_ends_them_all(tmp_path):
+    # Ctrl-C on the REPL (or mpremote taking over) while 400 notes from the USB host sound
+    # on DIN OUT: their 1200 bytes of Note Offs take about 390 ms of wire, longer than the
+    # 200 scans the loop once waited. The loop stops only when the wire has taken them all.
+    pkts = ["09 %02X %02X 64" % (0x90 | (k // 100), 10 + k % 100) for k in range(400)]
+    ev = [{"t": 10 + k // 8, "usb_in": " ".join(pkts[k:k + 16])} for k in range(0, 400, 16)]
+    ev += [{"t": 600, "ctrl_c": True}]
+    run = rel_sim.run(tmp_path, {"tail_ms": 100, "events": ev}, config={"din": {"running_status": False}})
+    assert "midictl: stopped (Ctrl-C)" in run.log
+    assert run.stats["din"]["dropped"] == 0
+    din = [(float(ln.split()[0]), bytes.fromhex("".join(ln.split()[2:]))) for ln in run.port("DIN")]
+    ons = [m for t, m in din if m[0] & 0xF0 == 0x90]
+    assert ons == [bytes.fromhex(p[3:]) for p in pkts]
+    after = [(t, m) for t, m in din if t >= 600]
+    offs = [m for t, m in after if m[0] & 0xF0 == 0x80]
+    assert sorted(offs) == sorted(bytes([0x80 | (m[0] & 15), m[1], 0x40]) for m in ons)
+    # the pads' All Notes Off among the first, and every byte at the wire's pace, back to back
+    assert [m for t, m in after].index(b"\xb9\x7b\x00") < 5 and len(after) == 401
+    assert after[0][0] == 600.0 and after[-1][0] == 600.0 + 400 * 0.96

@@ -56,6 +56,7 @@ _THRU_RESERVE = const(192)
 _THRU_FLOOR = const(64)
 _THRU_TABLE = const(260)  # per source routed to DIN OUT: see Controller.__init__
 _END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
+_STOP_MS = const(5000)  # Ctrl-C: the longest the Note Offs may take to leave (two full note tables: ~4 s)
 
 
 class Controller:
@@ -469,7 +470,12 @@ class Controller:
             self.recover()
             n = 0
             t = self._thru_on
-            while n < 200 and ((self.din is not None and (self.din.pending() or t[len(t) - 1])) or n < 2):
+            # until the wire has taken everything: with hundreds of notes MIDI IN started on
+            # DIN OUT that is most of a second (3 bytes a note, 320 us a byte); the bound
+            # is only for a UART that never drains
+            start = ticks_ms()
+            while ((self.din is not None and (self.din.pending() or t[len(t) - 1])) or n < 2) and \
+                    ticks_diff(ticks_ms(), start) < _STOP_MS:
                 self.hw.feed()  # let the Note Offs out on the wire
                 if t[len(t) - 1]:
                     self._end_some()
