@@ -98,21 +98,24 @@ def test_takeover_knob_echoed_by_the_host_sends_its_whole_sweep(tmp_path):
     sweep = [{"t": 100, "control": "knob1", "position": 1.0, "ramp_ms": 500}]
     alone = _run(tmp_path, CC, sweep)
     lines = _run(tmp_path, CC, sweep + [{"t": 127, "usb_in": "0B B0 46 01"}])
-    assert lines[:9] == BOOT + [
+    assert lines[:8] == BOOT + [
         "120.000 USB 0B B0 46 01",
         "120.000 DIN B0 46 01",
         "125.000 USB 0B B0 46 02",
         "125.000 DIN 46 02",
-        "127.000 DIN 46 01",  # the echo, passed through to DIN
+        # the echo, at 127 ms, is not passed on to DIN either: there it would take the
+        # receiver back to 01 in the middle of the sweep
         "130.000 USB 0B B0 46 03",
         "130.000 DIN 46 03",
     ]
     assert lines[-4:] == ["615.000 USB 0B B0 46 7E", "615.000 DIN 46 7E",
                           "665.000 USB 0B B0 46 7F", "665.000 DIN 46 7F"]
-    # exactly what the knob plays with no echo at all: 100 values up to 127
-    assert lines[:6] + lines[7:] == alone
+    # exactly what the knob plays with no echo at all: 100 values up to 127, on both ports
+    assert lines == alone
     vals = [v for _t, v in _cc_values(lines)]
     assert len(vals) == 100 and vals == sorted(set(vals)) and vals[-1] == 127
+    # the same echo from a synth on DIN IN is not passed on to the USB host
+    assert _run(tmp_path, CC, sweep + [{"t": 127, "din_in": "B0 46 01"}]) == alone
 
 
 # knob1 rests at 0.3 (38), the receiver says 80, then the knob is turned up and down
@@ -149,9 +152,10 @@ def test_feedback_counts_once_the_knob_has_rested_32_readings(tmp_path):
     # at 800 ms it rests: the receiver's 80 is waited for, as before
     lines = _run(tmp_path, CC, turn + [{"t": 800, "usb_in": "0B B0 46 50"}], {"knob1": 0.3})
     assert lines[:17] == BOOT + played + ["800.000 DIN 46 50", "1230.000 USB 0B B0 46 51", "1230.000 DIN 46 51"]
-    # at 660 ms its anchor moved 29 readings before: taken as an echo, the knob plays on
+    # at 660 ms its anchor moved 29 readings before: taken as an echo, the knob plays on,
+    # and DIN gets no stale value
     lines = _run(tmp_path, CC, turn + [{"t": 660, "usb_in": "0B B0 46 50"}], {"knob1": 0.3})
-    assert lines[:17] == BOOT + played + ["660.000 DIN 46 50", "920.000 USB 0B B0 46 2D", "920.000 DIN 46 2D"]
+    assert lines[:16] == BOOT + played + ["920.000 USB 0B B0 46 2D", "920.000 DIN 46 2D"]
 
 
 def test_the_knob_reads_the_quiet_count_where_the_filter_bank_keeps_it():

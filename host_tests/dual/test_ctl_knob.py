@@ -105,9 +105,9 @@ def test_feedback_14bit_takes_the_msb_and_completes_it_with_the_lsb():
     rec = Rec()
     k = Knob(rec, 0, 1, "cc14", takeover=True)
     _feed(k, rec, 1000, 40)  # resting at ~3900 of 16383
-    k.feedback(33, 5, None)  # an LSB before any MSB: nothing to complete
+    assert k.feedback(33, 5, None) is False  # an LSB before any MSB: nothing to complete
     assert (k._remote, k._waiting) == (-1, False)
-    k.feedback(1, 64, None)  # the MSB alone: 64 << 7, its LSB 0
+    assert k.feedback(1, 64, None) is False  # the MSB alone: 64 << 7, its LSB 0 (not an echo)
     assert (k._remote, k.value, k._waiting) == (8192, 8192, True)
     k.feedback(33, 127, None)
     assert (k._remote, k.value, k._waiting) == (8319, 8319, True)
@@ -133,8 +133,10 @@ def test_feedback_while_the_knob_is_turned_is_its_echo_and_changes_nothing():
     while len(rec.ev) < 4:  # turned up: 32, 33, 34, 35 sent
         x += 8
         k.update(x)
-    k.feedback(7, 32, None)  # the receiver echoing the first, 3 ms late
-    k.feedback(7, 90, None)  # or anything else: the hand wins
+    # the receiver echoing the first, 3 ms late, or anything else: the hand wins, and the
+    # caller is told it is an echo (app.py passes it on nowhere)
+    assert k.feedback(7, 32, None) is True
+    assert k.feedback(7, 90, None) is True
     assert (k._remote, k.value, k._waiting) == (-1, 35, False)
     while len(rec.ev) < 8:  # still sending every step
         x += 8
@@ -143,11 +145,11 @@ def test_feedback_while_the_knob_is_turned_is_its_echo_and_changes_nothing():
     # at rest again: through 31 readings without a move it is still being turned ...
     while k._quiet != 31:
         k.update(x)
-    k.feedback(7, 90, None)
+    assert k.feedback(7, 90, None) is True
     assert (k._remote, k._waiting) == (-1, False)
     k.update(x)  # ... from the 32nd the knob rests, and feedback sets up takeover as before
     assert k._quiet == 32
-    k.feedback(7, 90, None)
+    assert k.feedback(7, 90, None) is False
     assert (k._remote, k.value, k._waiting) == (90, 90, True)
 
 

@@ -14,7 +14,9 @@
 # pairs them (controller n and n + 32), not the 7-bit MSB alone. And it counts only while
 # the knob rests: arriving while the knob is being turned, it is the receiver echoing what
 # the knob sent a few ms before and has since moved past, and waiting for that value would
-# leave the knob silent for the rest of the turn. The player's hand wins.
+# leave the knob silent for the rest of the turn. The player's hand wins: such an echo is
+# not passed on to the other port either (app.py), where it would be a stale value in the
+# middle of the knob's own sweep.
 #
 # Reads come round-robin from the scan plan (mux.py), >= 100 per second per knob; the
 # filter counts readings, not milliseconds, so the update rate sets its time constants
@@ -151,18 +153,20 @@ class Knob(AdcFilter):
         knob: its MSB, number + 32 its LSB) with 7-bit `value`, the receiver's: passed
         to set_remote() in this knob's units, unless the knob is being turned (its anchor
         moved within its last _QUIET readings). state: the FilterBank's state array, which
-        holds this knob's filter when self._e is not -1. Allocates nothing."""
+        holds this knob's filter when self._e is not -1. Returns True when the value is
+        taken as an echo (and the caller passes it on nowhere). Allocates nothing."""
         e = self._e
         if (state[e * _STRIDE + _AT_QUIET] if e >= 0 else self._quiet) < _QUIET:
-            return  # the receiver echoing this knob's own messages: the hand wins
+            return True  # the receiver echoing this knob's own messages: the hand wins
         if self._kind == _CC14:
             if number == self.number:
                 value <<= 7  # MIDI 1.0: a new MSB resets the LSB
             elif self._remote < 0:
-                return  # an LSB before any MSB: nothing to complete
+                return False  # an LSB before any MSB: nothing to complete
             else:
                 value |= self._remote & 0x3F80  # completes the MSB last received
         self.set_remote(value)
+        return False
 
     def report(self):
         """Send the current position (e.g. "report pots at boot"); ends any takeover wait."""
