@@ -413,3 +413,83 @@ def test_bill_of_materials_counts_the_keys_and_their_diodes():
     names = [r[2] for r in tables.bom_rows(matrix_board())]
     assert names.index("push button") + 1 == names.index("push button (key matrix)")
     assert rows(boarddef.load("pico")) == []
+
+
+def svg_placed_texts(data):
+    """(x, y, text) of every text line of an SVG (y grows downwards)."""
+    out = []
+    for m in re.finditer(r'<text x="([-\d.]+)" y="([-\d.]+)"[^>]*>(.*?)</text>', data.decode(), re.S):
+        for line in re.findall(r">([^<>]+)</tspan>", m.group(3)):
+            out.append((float(m.group(1)), float(m.group(2)), line))
+    return out
+
+
+def diode_triangles(data):
+    """Each diode symbol's triangle as (apex x, apex y, base y): the two base corners share a y."""
+    out = []
+    for pts in re.findall(r'<polygon points="([^"]+)"', data.decode()):
+        p = [tuple(float(v) for v in xy.split(",")) for xy in pts.split()]
+        assert len(p) == 3 and p[0][1] == p[2][1], pts
+        out.append((p[1][0], p[1][1], p[0][1]))
+    return out
+
+
+def drawn_matrix(data):
+    """From a wiring diagram: the row labels top to bottom, the column labels left to right
+    (each its pin, "column N" and "(in, pull-up)"), and {key: [row, col]} of every key drawn,
+    found from where its name sits: between its column's line and the next, above its row's."""
+    texts = svg_placed_texts(data)
+    rows = sorted((y, t) for _, y, t in texts if t.startswith("GP") and ": row " in t)
+    cols = sorted((x, (texts[i - 1][2], t, texts[i + 1][2])) for i, (x, _, t) in enumerate(texts)
+                  if t.startswith("column "))
+    places = {}
+    for x, y, t in texts:
+        if re.match(r"^button\d+$", t) and x > cols[0][0]:
+            places[t] = [min(i for i, (ry, _) in enumerate(rows) if ry > y),
+                         max(i for i, (cx, _) in enumerate(cols) if cx < x)]
+    return [t for _, t in rows], [c for _, c in cols], places, [y for y, _ in rows]
+
+
+def notes_text(data):
+    """The notes under a drawing as one line (wrapped lines joined)."""
+    return " ".join(t.replace("\u00a0", "").strip() for t in svg_texts(data))
+
+
+def test_wiring_diagram_draws_each_key_where_it_sits_with_its_diode_toward_the_row():
+    board = matrix_board()
+    data = wiringdiagram.diagram(board).get_imagedata("svg")
+    lines = svg_texts(data)
+    for g in range(14, 19):  # in the board's pin list, like every other used GPIO
+        assert "GP%d  GPIO%d" % (g, g) in lines
+    assert "Key matrix (2 x 3, a 1N4148 per key)" in lines
+    rows, cols, places, row_y = drawn_matrix(data)
+    assert rows == ["GP14  GPIO14: row 0 (out, low while read)", "GP15  GPIO15: row 1 (out, low while read)"]
+    assert cols == [("GP16  GPIO16", "column 0", "(in, pull-up)"), ("GP17  GPIO17", "column 1", "(in, pull-up)"),
+                    ("GP18  GPIO18", "column 2", "(in, pull-up)")]
+    assert places == {n: c["matrix"] for n, c in board["controls"].items() if c["kind"] == "key"}
+    # One diode per key, each triangle pointing down onto its row: cathode (band) on the row.
+    tri = diode_triangles(data)
+    assert len(tri) == 6 and lines.count("1N4148") == 6
+    assert all(apex_y > base_y for _, apex_y, base_y in tri)
+    assert sorted(min(i for i, ry in enumerate(row_y) if ry > ay) for _, ay, _ in tri) == [0, 0, 0, 1, 1, 1]
+    assert all(0 < min(ry - ay for ry in row_y if ry > ay) < 10 for _, ay, _ in tri)  # the apex on the line
+    notes = notes_text(data)
+    assert ("Key matrix: the rows are outputs, high at rest; the firmware drives one low at a time and reads "
+            "every column, an input with the internal pull-up: a held key on the driven row pulls its column "
+            "low.") in notes
+    assert ("Each key runs column, switch, 1N4148 anode, cathode (band), row: the band toward the row. A diode "
+            "the wrong way round leaves its key dead.") in notes
+
+
+def test_wiring_diagram_of_a_matrix_without_diodes_leaves_the_empty_place_empty():
+    board = matrix_without_diodes()
+    data = wiringdiagram.diagram(board).get_imagedata("svg")
+    lines = svg_texts(data)
+    assert "Key matrix (2 x 3, no diodes)" in lines
+    assert diode_triangles(data) == [] and "1N4148" not in lines
+    _, _, places, _ = drawn_matrix(data)
+    assert places == {"button5": [0, 0], "button6": [0, 1], "button7": [0, 2], "button8": [1, 0], "button9": [1, 2]}
+    assert ("No diodes: three keys held on the corners of a rectangle make the fourth read as held, and the "
+            "firmware holds those keys as they were until one is let go. The rows not being read are driven "
+            "high, so two keys held in one column connect a high row to the low one: fit the diodes if keys "
+            "are held together.") in notes_text(data)
