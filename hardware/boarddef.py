@@ -447,6 +447,8 @@ def wiring(board):
     if "din_in" in board:
         out["din_in"] = dict(board["din_in"])
     out["muxes"] = {k: dict(v) for k, v in board["muxes"].items()}
+    if "matrix" in board:
+        out["matrix"] = matrix_wiring(board)
     out["controls"] = {k: dict(v) for k, v in board["controls"].items()}
     return out
 
@@ -475,6 +477,18 @@ def matrix_keys(board):
             r, col = c["matrix"]
             grid[r][col] = cname
     return grid
+
+
+def matrix_wiring(board):
+    """The `make wiring` object of a key matrix: the board's rows, cols and diodes, the
+    levels the firmware scans with, the diodes' direction and the key at each place."""
+    mx = board["matrix"]
+    out = {"rows": list(mx["rows"]), "cols": list(mx["cols"]), "diodes": has_diodes(board),
+           "row_active": MATRIX_ROW_ACTIVE, "col_pull": MATRIX_COL_PULL}
+    if out["diodes"]:
+        out["diode_cathode"] = "row"
+    out["keys"] = matrix_keys(board)
+    return out
 
 
 def mux_pin(mtype, channel):

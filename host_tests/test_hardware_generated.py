@@ -493,3 +493,57 @@ def test_wiring_diagram_of_a_matrix_without_diodes_leaves_the_empty_place_empty(
             "firmware holds those keys as they were until one is let go. The rows not being read are driven "
             "high, so two keys held in one column connect a high row to the low one: fit the diodes if keys "
             "are held together.") in notes_text(data)
+
+
+FIRMWARE_SCAN = r'''
+import json, sys
+sys.path.insert(0, "tools/simboard")
+import world
+import machine
+b = json.load(open("host_tests/boards/pico_matrix.json"))
+w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
+world.install(w)
+made = {}
+Pin = machine.Pin
+
+
+class Recorded(Pin):  # how the firmware sets each pin up: the last mode, pull and level asked
+    def __init__(self, id, mode=-1, pull=-1, value=None, **kw):
+        made[id] = (mode, pull, value)
+        super().__init__(id, mode, pull, value, **kw)
+
+
+machine.Pin = Recorded
+from midictl.hw import Hardware
+hw = Hardware(b)
+mx = b["matrix"]
+for g in mx["rows"] + mx["cols"]:
+    mode, pull, value = made[g]
+    print(g, {Pin.OUT: "out", Pin.IN: "in"}[mode], {Pin.PULL_UP: "up", Pin.PULL_DOWN: "down"}.get(pull, "none"),
+          value)
+
+
+class Keys:  # which rows are low while the firmware reads each one
+    def row(self, r, levels):
+        print("row", r, "low", [g for g in mx["rows"] if not (w.out_bits >> g) & 1])
+
+
+hw.scan_matrix(Keys())
+print("after", [g for g in mx["rows"] if not (w.out_bits >> g) & 1])
+'''
+
+
+def test_the_matrix_the_generators_describe_is_the_one_the_firmware_scans():
+    # The firmware itself (hwsetup, Hardware.scan_matrix) under the MicroPython Unix port on
+    # the simulated board: rows outputs, high at rest, the one being read low; columns inputs
+    # with the pull-up. So a held key's current runs from its column into its row, and its
+    # diode's cathode goes on the row, as the pinout, the drawing and `make wiring` say.
+    from mpy import run
+
+    r = run(["-c", FIRMWARE_SCAN], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == [
+        "14 out none 1", "15 out none 1", "16 in up None", "17 in up None", "18 in up None",
+        "row 0 low [14]", "row 1 low [15]", "after []"]
+    mw = boarddef.matrix_wiring(matrix_board())
+    assert (mw["row_active"], mw["col_pull"], mw["diode_cathode"]) == ("low", "up", "row")
