@@ -112,6 +112,11 @@ _TYPE_FIELDS = {
 # them, and its validated mapping does not hold them either.
 _NOTE_BUTTON_FIELDS = {f: _TYPE_FIELDS["note"][f] for f in ("channel", "note", "velocity")}
 
+# Fields whose null means what leaving them out means: a program button's bank (no Bank
+# Select) and a pad's table (none). The validated config holds None there, so a config
+# written from it (make stage, make deploy CONFIG=) must read back.
+_NULL_IS_ABSENT = ("bank", "table")
+
 # What a shift mapping (the second layer, while the shift button is held) may set, by the
 # control's type: it sends the same type as its control (the build makes the shift layer
 # of the control's type); a knob's or a stick's is a whole second mapping, an encoder's or
@@ -236,6 +241,8 @@ def _one_of(v, choices):
 
 
 def _check_value(source, path, field, v):
+    if v is None and field in _NULL_IS_ABSENT:
+        return
     spec = _FIELDS[field]
     t = spec[0]
     if t == "int":

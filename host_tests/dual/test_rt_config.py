@@ -197,3 +197,57 @@ def test_a_note_button_refuses_the_pads_fields_by_name():
     assert (pad1["curve"], pad1["threshold"], pad1["gate_ms"], pad1["velocity_min"], pad1["table"]) == (
         "soft", 200, 30, 10, None)
 
+
+def test_a_program_buttons_bank_null_is_no_bank_as_when_left_out():
+    # The validated config itself says "no bank" with None: null in the file means the same
+    # (it was refused, "null is not a whole number"), and any other value is still checked.
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    left_out = config.validate({"controls": {"button4": {"type": "program", "program": 5}}}, board)
+    null = config.validate({"controls": {"button4": {"type": "program", "program": 5, "bank": None}}}, board)
+    assert null == left_out
+    assert null["controls"]["button4"] == {"type": "program", "channel": 1, "program": 5, "bank": None}
+    two = config.validate({"controls": {"button4": {"type": "program", "program": 5, "bank": 2}}}, board)
+    assert two["controls"]["button4"]["bank"] == 2
+    for value, message in ((-1, "-1 is out of range 0..16383"), (16384, "16384 is out of range 0..16383"),
+                           (2.0, "2.0 is not a whole number (allowed 0..16383)"),
+                           (False, "false is not a whole number (allowed 0..16383)"),
+                           ("2", "\"2\" is not a whole number (allowed 0..16383)")):
+        cfg = {"controls": {"button4": {"type": "program", "bank": value}}}
+        assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+            "config.json: controls.button4.bank: " + message), value
+    # null stands for "left out" only where the validated config holds None itself
+    cfg = {"controls": {"button4": {"type": "program", "program": None}}}
+    assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+        "config.json: controls.button4.program: null is not a whole number (allowed 0..127)")
+    cfg = {"controls": {"button4": {"type": "program_up", "bank": None}}}
+    assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+        "config.json: controls.button4.bank: not a field of type \"program_up\" (fields: channel)")
+
+
+def test_a_validated_config_written_out_reads_back_the_same():
+    # make stage and make deploy CONFIG= write the validated config (or the part of it that
+    # differs from the default) as JSON for the board to check at boot: a program button
+    # without a bank wrote "bank": null, which the board refused, and a note button wrote
+    # the pads' fields it had been given by default.
+    import json
+
+    from midictl import config
+
+    with open("host_tests/boards/pico_matrix.json") as f:
+        board = json.loads(f.read())
+    full = config.validate({"controls": {
+        "button2": {"type": "note", "note": 60},
+        "button4": {"type": "program", "program": 5},
+        "button5": {"type": "note", "note": 62, "velocity": 90},
+        "button6": {"type": "program", "program": 7, "bank": None},
+        "pad1": {"curve": "table", "table": [1, 64, 127]}}}, board)
+    text = json.dumps(full)
+    assert config.parse(text, board) == full
+    for name in ("button2", "button5"):
+        assert sorted(full["controls"][name]) == ["channel", "note", "type", "velocity"]
