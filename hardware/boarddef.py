@@ -447,7 +447,47 @@ def wiring(board):
     if "din_in" in board:
         out["din_in"] = dict(board["din_in"])
     out["muxes"] = {k: dict(v) for k, v in board["muxes"].items()}
+    if "matrix" in board:
+        out["matrix"] = matrix_wiring(board)
     out["controls"] = {k: dict(v) for k, v in board["controls"].items()}
+    return out
+
+
+# How the firmware scans a key matrix (hwsetup.py, hw.Hardware.scan_matrix): every row is
+# an output, high at rest, and the row being read is driven low; every column is an input
+# with the internal pull-up, so a held key pulls its column low. Current flows from the
+# column through the key into the row: a key's diode points that way, anode on the
+# column's side, cathode (the band) on the row's.
+MATRIX_ROW_ACTIVE = "low"
+MATRIX_COL_PULL = "up"
+MATRIX_DIODE = "1N4148"
+
+
+def has_diodes(board):
+    """Whether the board's key matrix has a diode per key (the firmware's default: yes)."""
+    return board["matrix"].get("diodes", True)
+
+
+def matrix_keys(board):
+    """The key matrix as a grid: grid[row][col] is the control at that place, or None."""
+    mx = board["matrix"]
+    grid = [[None] * len(mx["cols"]) for _ in mx["rows"]]
+    for cname, c in board["controls"].items():
+        if c["kind"] == "key":
+            r, col = c["matrix"]
+            grid[r][col] = cname
+    return grid
+
+
+def matrix_wiring(board):
+    """The `make wiring` object of a key matrix: the board's rows, cols and diodes, the
+    levels the firmware scans with, the diodes' direction and the key at each place."""
+    mx = board["matrix"]
+    out = {"rows": list(mx["rows"]), "cols": list(mx["cols"]), "diodes": has_diodes(board),
+           "row_active": MATRIX_ROW_ACTIVE, "col_pull": MATRIX_COL_PULL}
+    if out["diodes"]:
+        out["diode_cathode"] = "row"
+    out["keys"] = matrix_keys(board)
     return out
 
 
@@ -506,6 +546,27 @@ def pin_roles(board):
         elif c["kind"] == "encoder":
             roles[c["pins"][0]] = ("%s A (encoder)" % cname, "encoder A, 10 kohm pull-up; C to GND")
             roles[c["pins"][1]] = ("%s B (encoder)" % cname, "encoder B, 10 kohm pull-up; C to GND")
+    if "matrix" in board:
+        roles.update(_matrix_roles(board))
+    return roles
+
+
+def _matrix_roles(board):
+    """pin_roles of a key matrix's rows and columns: each names the keys on its line."""
+    mx = board["matrix"]
+    grid = matrix_keys(board)
+    diodes = has_diodes(board)
+    roles = {}
+    for r, pin in enumerate(mx["rows"]):
+        keys = ", ".join(k for k in grid[r] if k)
+        to = "cathode (band) of the diodes of %s" if diodes else "switches of %s (no diodes)"
+        roles[pin] = ("key matrix row %d (out, low while read)" % r, to % keys if keys else "no key on this row yet")
+    for col, pin in enumerate(mx["cols"]):
+        keys = ", ".join(row[col] for row in grid if row[col])
+        to = ("switches of %s; each switch's other side to its diode's anode" if diodes
+              else "switches of %s (no diodes)")
+        roles[pin] = ("key matrix column %d (in, internal pull-up)" % col,
+                      to % keys if keys else "no key on this column yet")
     return roles
 
 

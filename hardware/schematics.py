@@ -406,31 +406,49 @@ def encoders():
     ])
 
 
+def key_matrix(d, x0, y0, rows, cols, keys, diodes=True):
+    """A key matrix drawn from (x0, y0), the first row's left end: rows and cols are the
+    labels of the row and column lines, keys[r][c] the name of the key at each place (None:
+    no key there). With diodes, each key's 1N4148 has its cathode (band) on the row."""
+    for c, text in enumerate(cols):
+        x = x0 + 2 + c * 5
+        d += elm.Line().at((x, y0 + 2)).down(len(rows) * 3 + 0.5)
+        d += elm.Dot(open=True).at((x, y0 + 2)).label(text, loc="top", fontsize=9)
+    for r, text in enumerate(rows):
+        y = y0 - r * 3
+        d += elm.Dot(open=True).at((x0, y)).label(text, loc="left", fontsize=9)
+        d += elm.Line().at((x0, y)).right(len(cols) * 5)
+        for c in range(len(cols)):
+            if keys[r][c] is None:
+                continue
+            x = x0 + 2 + c * 5
+            d += elm.Dot().at((x + 2.5, y))
+            if diodes:
+                d += elm.Diode().at((x + 2.5, y)).up(1.2).reverse().label("1N4148", loc="bottom", fontsize=8)
+            else:
+                d += elm.Line().at((x + 2.5, y)).up(1.2)
+            d += elm.Button().left(1.5).label(keys[r][c], loc="top", fontsize=8)
+            d += elm.Line().tox(x)
+            d += elm.Dot()
+
+
 def button_matrix():
     d = _drawing()
     title = "Button matrix with diodes (for more buttons than free GPIO)"
     rows, cols = 3, 3
-    for c in range(cols):
-        x = c * 5
-        d += elm.Line().at((x, 2)).down(rows * 3 + 0.5)
-        d += elm.Dot(open=True).at((x, 2)).label("COL%d\n(in, pull-up)" % c, loc="top", fontsize=9)
-    for r in range(rows):
-        y = -r * 3
-        d += elm.Dot(open=True).at((-2, y)).label("ROW%d (out, low = scan)" % r, loc="left", fontsize=9)
-        d += elm.Line().at((-2, y)).right(cols * 5)
-        for c in range(cols):
-            x = c * 5
-            d += elm.Dot().at((x + 2.5, y))
-            d += elm.Diode().at((x + 2.5, y)).up(1.2).reverse().label("1N4148", loc="right", fontsize=8)
-            d += elm.Button().left(1.5).label("SW%d" % (r * cols + c + 1), loc="top", fontsize=8)
-            d += elm.Line().tox(x)
-            d += elm.Dot()
+    key_matrix(d, -2, 0, ["ROW%d (out, low = scan)" % r for r in range(rows)],
+               ["COL%d\n(in, pull-up)" % c for c in range(cols)],
+               [["SW%d" % (r * cols + c + 1) for c in range(cols)] for r in range(rows)])
     return _finish(d, title, [
-        "Rows are driven low one at a time; the columns read that row's switches through pull-ups.",
+        "Rows are driven low one at a time, the others high; the columns read that row's switches "
+        "through the internal pull-ups.",
         "One 1N4148 per switch, cathode toward the row: with any number of keys held no current "
         "sneaks backwards through a third switch, so there are no ghost presses.",
-        "R rows by C columns read R*C buttons from R+C GPIO. The reference layout wires its few "
-        "buttons directly; a matrix is for larger builds and needs firmware support for scanning.",
+        "R rows by C columns read R*C buttons (the firmware reads up to 30) from R+C GPIO. The "
+        "reference layout wires its few buttons directly; for more, declare the matrix in the board "
+        'file ("matrix": rows, cols, diodes; each key "kind": "key", "matrix": [row, col]): that '
+        "board's pinout.md and wiring.svg then show every row, column, key and diode on its own GPIO, "
+        "and its bom.csv counts the keys and diodes.",
     ])
 
 

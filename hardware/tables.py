@@ -85,8 +85,56 @@ def pinout_md(board):
             chip_pin = boarddef.mux_pin(mtype, c["channel"])
             out.append("| %s | CD74HC%s | %d | %d | %s | %s |"
                        % (c["mux"], mtype, c["channel"], chip_pin, cname, boarddef.kind_text(c)))
+    if "matrix" in board:
+        out += _matrix_md(board)
     out += ["", "## Notes", "", board.get("notes", ""), ""]
     return "\n".join(out)
+
+
+def _matrix_md(board):
+    """The key matrix section of the pinout: how the firmware scans it, where each key
+    sits, and each key's wiring from its column to its row."""
+    mx = board["matrix"]
+    grid = boarddef.matrix_keys(board)
+    diodes = boarddef.has_diodes(board)
+    nkeys = sum(1 for row in grid for k in row if k)
+
+    def pin(gpio):
+        return "GPIO %d (%s)" % (gpio, boarddef.label(board, gpio))
+
+    out = ["", "## Key matrix", "",
+           "- %d rows x %d columns, %d keys; %s." % (
+               len(mx["rows"]), len(mx["cols"]), nkeys,
+               "a %s diode in series with each key (`\"diodes\": true`)" % boarddef.MATRIX_DIODE if diodes
+               else "no diodes (`\"diodes\": false`)"),
+           "- Rows: outputs, high at rest; the firmware drives one row low at a time and reads "
+           "every column.",
+           "- Columns: inputs with the internal pull-up; a column reads low while a key on the "
+           "driven row is held."]
+    if diodes:
+        out.append("- Each key: column, switch, diode anode, diode cathode (band), row. A diode "
+                   "the wrong way round leaves its key dead.")
+    else:
+        out += ["- Each key: switch straight from its column to its row. Three keys held on the "
+                "corners of a rectangle make the fourth read as held; the firmware then holds the "
+                "keys of that rectangle as they were until one is let go.",
+                "- The rows not being read are driven high, so two keys held in one column connect "
+                "a high row to the low one through the switches: fit the diodes if keys are held "
+                "together."]
+    out += ["", "| Row | %s |" % " | ".join("Column %d: %s" % (c, pin(g)) for c, g in enumerate(mx["cols"])),
+            "|---|%s" % ("---|" * len(mx["cols"]))]
+    for r, gpio in enumerate(mx["rows"]):
+        out.append("| Row %d: %s | %s |" % (r, pin(gpio), " | ".join(k or "no key" for k in grid[r])))
+    out += ["", "| Key | Row | Row GPIO | Column | Column GPIO | Diode |", "|---|---:|---:|---:|---:|---|"]
+    for cname in sorted(board["controls"], key=boarddef.control_sort_key):
+        c = board["controls"][cname]
+        if c["kind"] == "key":
+            r, col = c["matrix"]
+            row_gpio = mx["rows"][r]
+            out.append("| %s | %d | %d | %d | %d | %s |" % (
+                cname, r, row_gpio, col, mx["cols"][col],
+                "%s, cathode (band) to GPIO %d" % (boarddef.MATRIX_DIODE, row_gpio) if diodes else "none"))
+    return out
 
 
 def bom_rows(board):
@@ -132,6 +180,16 @@ def bom_rows(board):
     if kinds.get("switch"):
         rows.append(("SW..", kinds["switch"], "push button", "6 mm tactile switch",
                      "to GND, internal pull-up"))
+    if kinds.get("key"):
+        n = kinds["key"]
+        if boarddef.has_diodes(board):
+            rows += [("SW..", n, "push button (key matrix)", "6 mm tactile switch",
+                      "from its column to its diode's anode"),
+                     ("D..", n, "diode (key matrix)", boarddef.MATRIX_DIODE,
+                      "one per key, cathode (band) to the key's row")]
+        else:
+            rows.append(("SW..", n, "push button (key matrix)", "6 mm tactile switch",
+                         "from its column to its row (no diodes)"))
     rows += [("J1", 1, "DIN-5 180° female, panel", "MIDI OUT", "pins 1, 3 unconnected"),
              ("R..", 1, "resistor", "33 Ω ½ W", "MIDI OUT pin 4 to 3V3 (CA-033)"),
              ("R..", 1, "resistor", "10 Ω", "MIDI OUT pin 5 to UART TX (CA-033)"),

@@ -4,7 +4,7 @@ definition, so moving a pin in boards/<name>.json moves it here too."""
 import schemdraw.elements as elm
 
 from hardware import boarddef
-from hardware.schematics import _drawing, _finish
+from hardware.schematics import _drawing, _finish, key_matrix
 
 
 def diagram(board):
@@ -27,7 +27,41 @@ def diagram(board):
     d += elm.Line().at(ic.GND).left(1.5)
     d += elm.Dot(open=True).label("ground: switches, encoders C, pots, jacks", loc="left", fontsize=10)
     notes = [board.get("notes", "")]
+    if "matrix" in board:
+        notes += _matrix(d, board)
     free = [g for g in board["gpio"] if g not in roles]
     notes.append("Free GPIO: %s." % (", ".join(str(g) for g in free) if free else "none"))
     title = "%s: reference layout wiring (boards/%s.json)" % (board["title"], board["board"])
     return _finish(d, title, notes)
+
+
+def _matrix(d, board):
+    """The board's key matrix below the block, each line named by its GPIO, each key by its
+    control; returns the notes that go with it."""
+    mx = board["matrix"]
+    diodes = boarddef.has_diodes(board)
+
+    def pin(g):
+        return "%s  GPIO%d" % (boarddef.label(board, g), g)
+
+    box = d.get_bbox()
+    d += elm.Label().at((box.xmin, box.ymin - 1.5)).label(
+        "Key matrix (%d x %d, %s)" % (len(mx["rows"]), len(mx["cols"]),
+                                     "a 1N4148 per key" if diodes else "no diodes"),
+        halign="left", valign="top", fontsize=12)
+    key_matrix(d, box.xmin + 12, box.ymin - 6.5,
+               ["%s: row %d (out, low while read)" % (pin(g), r) for r, g in enumerate(mx["rows"])],
+               ["%s\ncolumn %d\n(in, pull-up)" % (pin(g), c) for c, g in enumerate(mx["cols"])],
+               boarddef.matrix_keys(board), diodes)
+    notes = ["Key matrix: the rows are outputs, high at rest; the firmware drives one low at a time "
+             "and reads every column, an input with the internal pull-up: a held key on the driven "
+             "row pulls its column low."]
+    if diodes:
+        notes.append("Each key runs column, switch, 1N4148 anode, cathode (band), row: the band toward "
+                     "the row. A diode the wrong way round leaves its key dead.")
+    else:
+        notes.append("No diodes: three keys held on the corners of a rectangle make the fourth read as "
+                     "held, and the firmware holds those keys as they were until one is let go. The rows "
+                     "not being read are driven high, so two keys held in one column connect a high row to "
+                     "the low one: fit the diodes if keys are held together.")
+    return notes

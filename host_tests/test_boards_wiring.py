@@ -92,3 +92,72 @@ def test_a_broken_board_is_one_line_naming_its_file_and_exit_1(monkeypatch, caps
     assert wiring.main(["--board", "badsel"]) == 1
     assert capsys.readouterr() == ("", "wiring: boards/badsel.json: mux m0: select: 10 must be a list of GPIO "
                                        "numbers\n")
+
+
+def _matrix_board(tmp_path, monkeypatch, mutate=None):
+    """`make wiring` of the simulator's key matrix test board, copied into a boards folder
+    of its own (and changed by mutate first)."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import wiring
+
+    with open(os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")) as f:
+        board = json.load(f)
+    if mutate:
+        mutate(board)
+    (tmp_path / "pico_matrix.json").write_text(json.dumps(board))
+    monkeypatch.setattr(boarddef, "BOARDS_DIR", str(tmp_path))
+    return wiring, board
+
+
+def test_a_key_matrix_board_prints_its_rows_columns_scan_diodes_and_keys(monkeypatch, capsys, tmp_path):
+    wiring, board = _matrix_board(tmp_path, monkeypatch)
+    assert wiring.main(["--board", "pico_matrix"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    # The matrix between the muxes and the controls, one field and one row of keys a line.
+    assert ('    "m1": {"type": "4067", "select": [10, 11, 12, 13], "adc": 1}\n'
+            '  },\n'
+            '  "matrix": {\n'
+            '    "rows": [14, 15],\n'
+            '    "cols": [16, 17, 18],\n'
+            '    "diodes": true,\n'
+            '    "row_active": "low",\n'
+            '    "col_pull": "up",\n'
+            '    "diode_cathode": "row",\n'
+            '    "keys": [\n'
+            '      ["button5", "button6", "button7"],\n'
+            '      ["button8", "button9", "button10"]\n'
+            '    ]\n'
+            '  },\n'
+            '  "controls": {\n') in out
+    got = json.loads(out)
+    assert list(got) == ["board", "din_out", "din_in", "muxes", "matrix", "controls"]
+    assert got["controls"] == board["controls"]
+    assert '    "button10": {"kind": "key", "matrix": [1, 2]}\n' in out
+    # every key of the controls sits in "keys" where its "matrix" place says
+    for name, c in board["controls"].items():
+        if c["kind"] == "key":
+            r, col = c["matrix"]
+            assert got["matrix"]["keys"][r][col] == name
+
+
+def test_a_key_matrix_without_diodes_or_with_an_empty_place(monkeypatch, capsys, tmp_path):
+    def mutate(b):
+        b["matrix"]["diodes"] = False
+        del b["controls"]["button9"]
+        b["controls"]["button9"] = b["controls"].pop("button10")
+
+    wiring, _ = _matrix_board(tmp_path, monkeypatch, mutate)
+    assert wiring.main(["--board", "pico_matrix"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["matrix"] == {"rows": [14, 15], "cols": [16, 17, 18], "diodes": False, "row_active": "low",
+                             "col_pull": "up", "keys": [["button5", "button6", "button7"],
+                                                        ["button8", None, "button9"]]}
+
+
+def test_a_key_matrix_that_leaves_diodes_out_has_them(monkeypatch, capsys, tmp_path):
+    # the firmware's default (build.py: KeyMatrix(..., mx.get("diodes", True), ...))
+    wiring, _ = _matrix_board(tmp_path, monkeypatch, lambda b: b["matrix"].pop("diodes"))
+    assert wiring.main(["--board", "pico_matrix"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["matrix"]["diodes"] is True and got["matrix"]["diode_cathode"] == "row"

@@ -120,3 +120,47 @@ def test_a_note_buttons_shift_channel_has_its_row_and_its_all_notes_off():
         "40 91 3C 64",  # shift held: Note On 60 on channel 2 ...
         "60 81 3C 00",  # ... and its Note Off, with the heap locked throughout
         "panic B0 7B 00 B1 7B 00 B9 7B 00"]
+
+
+PROGRAM_BANK = HEAD + r'''
+from midictl.compat import ticks_ms, ticks_us
+
+
+class Wire:  # each write to the DIN UART, as hex
+    def __init__(self):
+        self.out = []
+
+    def write(self, b):
+        self.out.append(" ".join(["%02X" % x for x in b]))
+        return len(b)
+
+
+for g in (6, 7, 8, 9):
+    w.set_level(g, 1)  # buttons 1-4, active low: released
+for bank in ("left out", None, 2):
+    m = {"type": "program", "program": 5}
+    if bank != "left out":
+        m["bank"] = bank
+    # through the JSON text, as the board reads its config.json
+    cfg = config.parse(json.dumps({"usb": {"enabled": False}, "controls": {"button4": m}}), b)
+    ctl, itf = controller(b, cfg)
+    uart = ctl.din.uart = Wire()
+    for t in range(60):
+        if t == 20:
+            w.set_level(9, 0)  # press button4
+        if t == 40:
+            w.set_level(9, 1)
+        ctl.step(ticks_us(), ticks_ms())
+        w.now += 1000
+    print(json.dumps(bank), "|".join(uart.out))
+'''
+
+
+def test_a_program_button_with_bank_null_sends_no_bank_select_as_when_left_out():
+    # "bank": null was refused ("null is not a whole number"), though the validated config
+    # holds None for no bank and make stage wrote it so: now it builds the button without
+    # Bank Select, like a bank left out; a bank of 2 sends CC 0 and CC 32 first.
+    assert _mpy(PROGRAM_BANK).splitlines() == [
+        '"left out" B9 7B 00|C0 05',  # power-on All Notes Off on the pads' channel, then the program
+        "null B9 7B 00|C0 05",
+        "2 B9 7B 00|B0 00 00 20 02 C0 05"]

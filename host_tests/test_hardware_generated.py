@@ -102,6 +102,11 @@ def expected_roles(board):
             want[c["pin"]] = cname
         for p, ab in zip(c.get("pins", []), "AB"):
             want[p] = "%s %s" % (cname, ab)
+    mx = board.get("matrix", {})
+    for i, pin in enumerate(mx.get("rows", [])):
+        want[pin] = "key matrix row %d (out, low while read)" % i
+    for i, pin in enumerate(mx.get("cols", [])):
+        want[pin] = "key matrix column %d (in, internal pull-up)" % i
     return want
 
 
@@ -267,3 +272,278 @@ def test_generator_refuses_an_invalid_board(monkeypatch):
         assert str(e).startswith("boards/kb2040.json: din_out: GPIO 2 cannot carry UART0 TX")
     else:
         raise AssertionError("an invalid board was drawn")
+
+
+# -- key matrix boards ------------------------------------------------------------------------
+# No reference board has a key matrix yet; the simulator's test board has a 2 x 3 one (rows
+# GPIO 14-15, columns GPIO 16-18, button5..button10, diodes).
+
+def matrix_board():
+    import json
+
+    with open(os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")) as f:
+        board = json.load(f)
+    assert boarddef.validate(board, "pico_matrix") == []
+    return board
+
+
+def matrix_without_diodes():
+    """The test board with no diodes and an empty place: row 1, column 1 (button9 gone,
+    button10 renamed button9 so the buttons stay numbered without gaps)."""
+    board = matrix_board()
+    board["matrix"]["diodes"] = False
+    del board["controls"]["button9"]
+    board["controls"]["button9"] = board["controls"].pop("button10")
+    assert boarddef.validate(board, "pico_matrix") == []
+    return board
+
+
+def section(md, title):
+    """The lines of one '## title' section of a pinout, up to the next section."""
+    lines = md.splitlines()
+    start = lines.index("## " + title)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return lines[start + 1:end]
+
+
+def test_pinout_gives_each_matrix_line_its_gpio_pull_and_keys():
+    board = matrix_board()
+    md = tables.pinout_md(board)
+    used, _ = parse_pinout(md)
+    want = expected_roles(board)
+    assert sorted(used) == sorted(want)
+    for gpio, text in want.items():
+        assert used[gpio][1].startswith(text), (gpio, used[gpio], text)
+    assert {g: used[g] for g in range(14, 19)} == {
+        14: ("GP14", "key matrix row 0 (out, low while read)"),
+        15: ("GP15", "key matrix row 1 (out, low while read)"),
+        16: ("GP16", "key matrix column 0 (in, internal pull-up)"),
+        17: ("GP17", "key matrix column 1 (in, internal pull-up)"),
+        18: ("GP18", "key matrix column 2 (in, internal pull-up)")}
+    assert "| 14 | GP14 | key matrix row 0 (out, low while read) | cathode (band) of the diodes of " \
+        "button5, button6, button7 |" in md
+    assert "| 18 | GP18 | key matrix column 2 (in, internal pull-up) | switches of button7, button10; " \
+        "each switch's other side to its diode's anode |" in md
+    assert section(md, "Free pins") == ["", "GPIO 19 (GP19), GPIO 20 (GP20), GPIO 21 (GP21), GPIO 22 (GP22)", ""]
+
+
+def test_pinout_places_every_key_with_its_diode():
+    md = tables.pinout_md(matrix_board())
+    assert section(md, "Key matrix") == [
+        "",
+        "- 2 rows x 3 columns, 6 keys; a 1N4148 diode in series with each key (`\"diodes\": true`).",
+        "- Rows: outputs, high at rest; the firmware drives one row low at a time and reads every column.",
+        "- Columns: inputs with the internal pull-up; a column reads low while a key on the driven row is held.",
+        "- Each key: column, switch, diode anode, diode cathode (band), row. A diode the wrong way round "
+        "leaves its key dead.",
+        "",
+        "| Row | Column 0: GPIO 16 (GP16) | Column 1: GPIO 17 (GP17) | Column 2: GPIO 18 (GP18) |",
+        "|---|---|---|---|",
+        "| Row 0: GPIO 14 (GP14) | button5 | button6 | button7 |",
+        "| Row 1: GPIO 15 (GP15) | button8 | button9 | button10 |",
+        "",
+        "| Key | Row | Row GPIO | Column | Column GPIO | Diode |",
+        "|---|---:|---:|---:|---:|---|",
+        "| button5 | 0 | 14 | 0 | 16 | 1N4148, cathode (band) to GPIO 14 |",
+        "| button6 | 0 | 14 | 1 | 17 | 1N4148, cathode (band) to GPIO 14 |",
+        "| button7 | 0 | 14 | 2 | 18 | 1N4148, cathode (band) to GPIO 14 |",
+        "| button8 | 1 | 15 | 0 | 16 | 1N4148, cathode (band) to GPIO 15 |",
+        "| button9 | 1 | 15 | 1 | 17 | 1N4148, cathode (band) to GPIO 15 |",
+        "| button10 | 1 | 15 | 2 | 18 | 1N4148, cathode (band) to GPIO 15 |",
+        ""]
+    # The section sits between the mux channels and the notes; a board without a matrix has none.
+    assert md.index("## Multiplexer channels") < md.index("## Key matrix") < md.index("## Notes")
+    assert "Key matrix" not in tables.pinout_md(boarddef.load("pico"))
+
+
+def test_pinout_of_a_matrix_without_diodes_warns_and_shows_the_empty_place():
+    md = tables.pinout_md(matrix_without_diodes())
+    used, _ = parse_pinout(md)
+    assert [used[g][1] for g in range(14, 19)] == [
+        "key matrix row 0 (out, low while read)", "key matrix row 1 (out, low while read)",
+        "key matrix column 0 (in, internal pull-up)", "key matrix column 1 (in, internal pull-up)",
+        "key matrix column 2 (in, internal pull-up)"]
+    assert "| 15 | GP15 | key matrix row 1 (out, low while read) | switches of button8, button9 (no diodes) |" in md
+    assert "| 17 | GP17 | key matrix column 1 (in, internal pull-up) | switches of button6 (no diodes) |" in md
+    assert section(md, "Key matrix") == [
+        "",
+        "- 2 rows x 3 columns, 5 keys; no diodes (`\"diodes\": false`).",
+        "- Rows: outputs, high at rest; the firmware drives one row low at a time and reads every column.",
+        "- Columns: inputs with the internal pull-up; a column reads low while a key on the driven row is held.",
+        "- Each key: switch straight from its column to its row. Three keys held on the corners of a "
+        "rectangle make the fourth read as held; the firmware then holds the keys of that rectangle as "
+        "they were until one is let go.",
+        "- The rows not being read are driven high, so two keys held in one column connect a high row to "
+        "the low one through the switches: fit the diodes if keys are held together.",
+        "",
+        "| Row | Column 0: GPIO 16 (GP16) | Column 1: GPIO 17 (GP17) | Column 2: GPIO 18 (GP18) |",
+        "|---|---|---|---|",
+        "| Row 0: GPIO 14 (GP14) | button5 | button6 | button7 |",
+        "| Row 1: GPIO 15 (GP15) | button8 | no key | button9 |",
+        "",
+        "| Key | Row | Row GPIO | Column | Column GPIO | Diode |",
+        "|---|---:|---:|---:|---:|---|",
+        "| button5 | 0 | 14 | 0 | 16 | none |",
+        "| button6 | 0 | 14 | 1 | 17 | none |",
+        "| button7 | 0 | 14 | 2 | 18 | none |",
+        "| button8 | 1 | 15 | 0 | 16 | none |",
+        "| button9 | 1 | 15 | 2 | 18 | none |",
+        ""]
+    # A line with no key on it yet is still wired, and says so.
+    board = matrix_without_diodes()
+    board["controls"].pop("button6")
+    board["controls"]["button6"] = board["controls"].pop("button9")
+    board["controls"]["button6"]["matrix"] = [1, 2]
+    assert boarddef.validate(board, "pico_matrix") == []
+    used, _ = parse_pinout(tables.pinout_md(board))
+    assert used[17] == ("GP17", "key matrix column 1 (in, internal pull-up)")
+    assert boarddef.pin_roles(board)[17][1] == "no key on this column yet"
+
+
+def test_bill_of_materials_counts_the_keys_and_their_diodes():
+    def rows(board):
+        return [r for r in tables.bom_rows(board) if r[2].endswith("(key matrix)")]
+
+    assert rows(matrix_board()) == [
+        ("SW..", 6, "push button (key matrix)", "6 mm tactile switch", "from its column to its diode's anode"),
+        ("D..", 6, "diode (key matrix)", "1N4148", "one per key, cathode (band) to the key's row")]
+    assert rows(matrix_without_diodes()) == [
+        ("SW..", 5, "push button (key matrix)", "6 mm tactile switch", "from its column to its row (no diodes)")]
+    # The board's own switches keep their row, after which the matrix's come.
+    names = [r[2] for r in tables.bom_rows(matrix_board())]
+    assert names.index("push button") + 1 == names.index("push button (key matrix)")
+    assert rows(boarddef.load("pico")) == []
+
+
+def svg_placed_texts(data):
+    """(x, y, text) of every text line of an SVG (y grows downwards)."""
+    out = []
+    for m in re.finditer(r'<text x="([-\d.]+)" y="([-\d.]+)"[^>]*>(.*?)</text>', data.decode(), re.S):
+        for line in re.findall(r">([^<>]+)</tspan>", m.group(3)):
+            out.append((float(m.group(1)), float(m.group(2)), line))
+    return out
+
+
+def diode_triangles(data):
+    """Each diode symbol's triangle as (apex x, apex y, base y): the two base corners share a y."""
+    out = []
+    for pts in re.findall(r'<polygon points="([^"]+)"', data.decode()):
+        p = [tuple(float(v) for v in xy.split(",")) for xy in pts.split()]
+        assert len(p) == 3 and p[0][1] == p[2][1], pts
+        out.append((p[1][0], p[1][1], p[0][1]))
+    return out
+
+
+def drawn_matrix(data):
+    """From a wiring diagram: the row labels top to bottom, the column labels left to right
+    (each its pin, "column N" and "(in, pull-up)"), and {key: [row, col]} of every key drawn,
+    found from where its name sits: between its column's line and the next, above its row's."""
+    texts = svg_placed_texts(data)
+    rows = sorted((y, t) for _, y, t in texts if t.startswith("GP") and ": row " in t)
+    cols = sorted((x, (texts[i - 1][2], t, texts[i + 1][2])) for i, (x, _, t) in enumerate(texts)
+                  if t.startswith("column "))
+    places = {}
+    for x, y, t in texts:
+        if re.match(r"^button\d+$", t) and x > cols[0][0]:
+            places[t] = [min(i for i, (ry, _) in enumerate(rows) if ry > y),
+                         max(i for i, (cx, _) in enumerate(cols) if cx < x)]
+    return [t for _, t in rows], [c for _, c in cols], places, [y for y, _ in rows]
+
+
+def notes_text(data):
+    """The notes under a drawing as one line (wrapped lines joined)."""
+    return " ".join(t.replace("\u00a0", "").strip() for t in svg_texts(data))
+
+
+def test_wiring_diagram_draws_each_key_where_it_sits_with_its_diode_toward_the_row():
+    board = matrix_board()
+    data = wiringdiagram.diagram(board).get_imagedata("svg")
+    lines = svg_texts(data)
+    for g in range(14, 19):  # in the board's pin list, like every other used GPIO
+        assert "GP%d  GPIO%d" % (g, g) in lines
+    assert "Key matrix (2 x 3, a 1N4148 per key)" in lines
+    rows, cols, places, row_y = drawn_matrix(data)
+    assert rows == ["GP14  GPIO14: row 0 (out, low while read)", "GP15  GPIO15: row 1 (out, low while read)"]
+    assert cols == [("GP16  GPIO16", "column 0", "(in, pull-up)"), ("GP17  GPIO17", "column 1", "(in, pull-up)"),
+                    ("GP18  GPIO18", "column 2", "(in, pull-up)")]
+    assert places == {n: c["matrix"] for n, c in board["controls"].items() if c["kind"] == "key"}
+    # One diode per key, each triangle pointing down onto its row: cathode (band) on the row.
+    tri = diode_triangles(data)
+    assert len(tri) == 6 and lines.count("1N4148") == 6
+    assert all(apex_y > base_y for _, apex_y, base_y in tri)
+    assert sorted(min(i for i, ry in enumerate(row_y) if ry > ay) for _, ay, _ in tri) == [0, 0, 0, 1, 1, 1]
+    assert all(0 < min(ry - ay for ry in row_y if ry > ay) < 10 for _, ay, _ in tri)  # the apex on the line
+    notes = notes_text(data)
+    assert ("Key matrix: the rows are outputs, high at rest; the firmware drives one low at a time and reads "
+            "every column, an input with the internal pull-up: a held key on the driven row pulls its column "
+            "low.") in notes
+    assert ("Each key runs column, switch, 1N4148 anode, cathode (band), row: the band toward the row. A diode "
+            "the wrong way round leaves its key dead.") in notes
+
+
+def test_wiring_diagram_of_a_matrix_without_diodes_leaves_the_empty_place_empty():
+    board = matrix_without_diodes()
+    data = wiringdiagram.diagram(board).get_imagedata("svg")
+    lines = svg_texts(data)
+    assert "Key matrix (2 x 3, no diodes)" in lines
+    assert diode_triangles(data) == [] and "1N4148" not in lines
+    _, _, places, _ = drawn_matrix(data)
+    assert places == {"button5": [0, 0], "button6": [0, 1], "button7": [0, 2], "button8": [1, 0], "button9": [1, 2]}
+    assert ("No diodes: three keys held on the corners of a rectangle make the fourth read as held, and the "
+            "firmware holds those keys as they were until one is let go. The rows not being read are driven "
+            "high, so two keys held in one column connect a high row to the low one: fit the diodes if keys "
+            "are held together.") in notes_text(data)
+
+
+FIRMWARE_SCAN = r'''
+import json, sys
+sys.path.insert(0, "tools/simboard")
+import world
+import machine
+b = json.load(open("host_tests/boards/pico_matrix.json"))
+w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
+world.install(w)
+made = {}
+Pin = machine.Pin
+
+
+class Recorded(Pin):  # how the firmware sets each pin up: the last mode, pull and level asked
+    def __init__(self, id, mode=-1, pull=-1, value=None, **kw):
+        made[id] = (mode, pull, value)
+        super().__init__(id, mode, pull, value, **kw)
+
+
+machine.Pin = Recorded
+from midictl.hw import Hardware
+hw = Hardware(b)
+mx = b["matrix"]
+for g in mx["rows"] + mx["cols"]:
+    mode, pull, value = made[g]
+    print(g, {Pin.OUT: "out", Pin.IN: "in"}[mode], {Pin.PULL_UP: "up", Pin.PULL_DOWN: "down"}.get(pull, "none"),
+          value)
+
+
+class Keys:  # which rows are low while the firmware reads each one
+    def row(self, r, levels):
+        print("row", r, "low", [g for g in mx["rows"] if not (w.out_bits >> g) & 1])
+
+
+hw.scan_matrix(Keys())
+print("after", [g for g in mx["rows"] if not (w.out_bits >> g) & 1])
+'''
+
+
+def test_the_matrix_the_generators_describe_is_the_one_the_firmware_scans():
+    # The firmware itself (hwsetup, Hardware.scan_matrix) under the MicroPython Unix port on
+    # the simulated board: rows outputs, high at rest, the one being read low; columns inputs
+    # with the pull-up. So a held key's current runs from its column into its row, and its
+    # diode's cathode goes on the row, as the pinout, the drawing and `make wiring` say.
+    from mpy import run
+
+    r = run(["-c", FIRMWARE_SCAN], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == [
+        "14 out none 1", "15 out none 1", "16 in up None", "17 in up None", "18 in up None",
+        "row 0 low [14]", "row 1 low [15]", "after []"]
+    mw = boarddef.matrix_wiring(matrix_board())
+    assert (mw["row_active"], mw["col_pull"], mw["diode_cathode"]) == ("low", "up", "row")

@@ -229,6 +229,25 @@ def test_stage_writes_a_player_config_in_its_smallest_equivalent_form(tmp_path):
     assert json.loads((out / "config.json").read_text()) == {}
 
 
+def test_stage_writes_a_program_button_without_bank_and_a_note_button_the_board_takes(tmp_path):
+    # Their validated mappings went to the board as "bank": null (refused at boot) and with
+    # the pads' fields a note button does not take: the staged config must read back.
+    from midictl import config
+
+    board = json.load(open(os.path.join(ROOT, "boards", "pico.json")))
+    mine = {"controls": {"button2": {"type": "note", "note": 60}, "button4": {"type": "program", "program": 5}}}
+    cfg = tmp_path / "my.json"
+    cfg.write_text(json.dumps(mine))
+    out = tmp_path / "pico"
+    r = run_tool([os.path.join(TOOLS, "deploy.py"), "stage", "--board", "pico", "--out", str(out),
+                  "--config", str(cfg)])
+    assert r.returncode == 0, r.stderr
+    staged = json.loads((out / "config.json").read_text())
+    assert staged == {"controls": {"button2": {"type": "note", "channel": 10, "note": 60, "velocity": 100},
+                                   "button4": {"type": "program", "channel": 1, "program": 5, "bank": None}}}
+    assert config.parse((out / "config.json").read_text(), board) == config.validate(mine, board)
+
+
 # ---- deploy against the fake mpremote ---------------------------------------------------
 
 

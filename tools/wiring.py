@@ -2,8 +2,13 @@
 
 The object is the one the simulator contract describes: board, din_out, din_in (when
 the board has a MIDI IN port), muxes and controls, taken from boards/<board>.json, the
-same data the firmware and the hardware drawings use. An unknown board prints one line
-on stderr naming it and the known boards, and exits with status 2.
+same data the firmware and the hardware drawings use. A board with a key matrix adds
+"matrix" before the controls: its rows and cols (GPIO), "diodes", how the firmware scans
+it ("row_active": "low", the row being read driven low and the others high; "col_pull":
+"up", the columns' internal pull-ups), "diode_cathode": "row" when it has diodes (anode
+on the column's side), and "keys", the control at each [row][col] (null: no key there).
+An unknown board prints one line on stderr naming it and the known boards, and exits
+with status 2.
 """
 import argparse
 import json
@@ -33,12 +38,22 @@ def main(argv=None):
 
 
 def render(obj):
-    """JSON with one mux or control per line, so a builder can read it as a table."""
+    """JSON with one mux or control per line, so a builder can read it as a table (and a
+    key matrix one field and one row of keys per line)."""
     lines = []
     for key, value in obj.items():
         if key in ("muxes", "controls"):
             inner = ",\n".join("    %s: %s" % (json.dumps(k), json.dumps(v)) for k, v in value.items())
             lines.append("  %s: {\n%s\n  }" % (json.dumps(key), inner))
+        elif key == "matrix":
+            fields = []
+            for k, v in value.items():
+                if k == "keys":  # one row of the matrix per line, as the keys sit
+                    grid = ",\n".join("      %s" % json.dumps(row) for row in v)
+                    fields.append("    %s: [\n%s\n    ]" % (json.dumps(k), grid))
+                else:
+                    fields.append("    %s: %s" % (json.dumps(k), json.dumps(v)))
+            lines.append("  %s: {\n%s\n  }" % (json.dumps(key), ",\n".join(fields)))
         else:
             lines.append("  %s: %s" % (json.dumps(key), json.dumps(value)))
     return "{\n" + ",\n".join(lines) + "\n}\n"

@@ -106,6 +106,17 @@ _TYPE_FIELDS = {
                     "steps_per_detent": 4},
 }
 
+# A note button (a switch that is not a pad, or a matrix key) plays its note at one velocity
+# (build.py's NoteButton: channel, note, velocity): the pads' fields (curve, table, the
+# velocity range, threshold, gate_ms, pressure) would do nothing there, so it does not take
+# them, and its validated mapping does not hold them either.
+_NOTE_BUTTON_FIELDS = {f: _TYPE_FIELDS["note"][f] for f in ("channel", "note", "velocity")}
+
+# Fields whose null means what leaving them out means: a program button's bank (no Bank
+# Select) and a pad's table (none). The validated config holds None there, so a config
+# written from it (make stage, make deploy CONFIG=) must read back.
+_NULL_IS_ABSENT = ("bank", "table")
+
 # What a shift mapping (the second layer, while the shift button is held) may set, by the
 # control's type: it sends the same type as its control (the build makes the shift layer
 # of the control's type); a knob's or a stick's is a whole second mapping, an encoder's or
@@ -230,6 +241,8 @@ def _one_of(v, choices):
 
 
 def _check_value(source, path, field, v):
+    if v is None and field in _NULL_IS_ABSENT:
+        return
     spec = _FIELDS[field]
     t = spec[0]
     if t == "int":
@@ -266,8 +279,9 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
     if t not in allowed:
         _fail(source, path + ".type", "%s is not a type a %s can send (allowed: %s)"
               % (_show(t), kind, ", ".join(allowed)))
-    fields = _TYPE_FIELDS[t]
     out = {"type": t}
+    note_button = t == "note" and (kind == "key" or (kind == "switch" and not name.startswith("pad")))
+    fields = _NOTE_BUTTON_FIELDS if note_button else _TYPE_FIELDS[t]
     same_type = base.get("type") == t
     for f, d in fields.items():
         if f in given:
@@ -291,7 +305,10 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
         if f not in _FIELDS:
             _fail(source, fp, "unknown field (fields for type %s: %s)"
                   % (_show(t), ", ".join(sorted(fields)) or "none"))
-        if f not in fields:
+        if note_button and f in _TYPE_FIELDS["note"] and f not in fields:
+            if allow_shift:  # (in a shift mapping the rule below names what it may set)
+                _fail(source, fp, "a pad's field; a note button takes %s (and shift)" % ", ".join(sorted(fields)))
+        elif f not in fields:
             _fail(source, fp, "not a field of type %s (fields: %s)" % (_show(t), ", ".join(sorted(fields)) or "none"))
         if not allow_shift and _SHIFT_FIELDS[t] is not None and f not in _SHIFT_FIELDS[t]:
             _fail(source, fp, "a shift mapping of type %s sets only %s (the rest is its control's)"

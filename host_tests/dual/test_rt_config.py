@@ -114,9 +114,9 @@ def test_a_shift_mapping_has_its_controls_type_and_fields():
     assert c["bend"]["shift"] == {"type": "bend", "channel": 3, "centre_deadzone": 80, "deadzone": 24, "invert": True}
     assert c["enc1"]["shift"] == {"type": "cc_relative", "channel": 4, "cc": 20, "encoding": "twos_complement",
                                   "accel": False, "steps_per_detent": 4}
-    assert c["button2"]["shift"] == {"type": "note", "channel": 3, "note": 72, "velocity": 90, "curve": "linear",
-                                     "table": None, "velocity_min": 1, "velocity_max": 127, "threshold": 120,
-                                     "gate_ms": 50, "pressure": "off"}
+    # a note button's layers hold what a note button plays: no pad fields
+    assert c["button2"] == {"type": "note", "channel": 2, "note": 60, "velocity": 90,
+                            "shift": {"type": "note", "channel": 3, "note": 72, "velocity": 90}}
     assert c["button3"]["shift"] == {"type": "cc_momentary", "channel": 1, "cc": 90, "value": 127, "off_value": 0}
     # a knob given another type leaves the reference layout's shift behind
     assert "shift" not in config.validate({"controls": {"knob1": {"type": "nrpn"}}}, board)["controls"]["knob1"]
@@ -144,3 +144,110 @@ def test_check_board_names_the_board_files_field():
     del b["controls"]["enc2"]["pins"]  # the first in name order is named
     assert str(raises(config.ConfigError, config.check_board, b)) == (
         "board.json: controls.enc2.pins: missing (a control of kind encoder is wired by pins)")
+
+
+def test_a_note_button_refuses_the_pads_fields_by_name():
+    # A note button (a switch that is no pad, or a matrix key) sends its note at one
+    # velocity: curve, table, the velocity range, threshold, gate_ms and pressure would be
+    # silently ignored there, so each is refused where it stands, in name order.
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        pico = json.loads(f.read())
+    with open("host_tests/boards/pico_matrix.json") as f:
+        matrix = json.loads(f.read())
+    pad_values = (("curve", "soft"), ("gate_ms", 30), ("pressure", "poly"), ("table", [1, 127]),
+                  ("threshold", 200), ("velocity_max", 120), ("velocity_min", 10))
+    for board, name in ((pico, "button2"), (matrix, "button7")):  # a switch; a key
+        for field, value in pad_values:
+            cfg = {"controls": {name: {"type": "note", "note": 60, field: value}}}
+            assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+                "config.json: controls.%s.%s: a pad's field; a note button takes channel, note, velocity "
+                "(and shift)" % (name, field)), (name, field)
+        # two at once: the first in name order, on the host and on the board alike
+        cfg = {"controls": {name: {"type": "note", "velocity_min": 5, "threshold": 50, "gate_ms": 10}}}
+        assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+            "config.json: controls.%s.gate_ms: a pad's field; a note button takes channel, note, velocity "
+            "(and shift)" % name)
+        # a fault in a field of its own that comes first in name order is named first
+        cfg = {"controls": {name: {"type": "note", "channel": 0, "curve": "soft"}}}
+        assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+            "config.json: controls.%s.channel: 0 is out of range 1..16" % name)
+        # a null is refused too: the field is not a note button's at all
+        cfg = {"controls": {name: {"type": "note", "table": None}}}
+        assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+            "config.json: controls.%s.table: a pad's field; a note button takes channel, note, velocity "
+            "(and shift)" % name)
+        # in the shift layer the shift rule names what it may set
+        cfg = {"controls": {name: {"type": "note", "shift": {"curve": "hard"}}}}
+        assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+            "config.json: controls.%s.shift.curve: a shift mapping of type \"note\" sets only channel, note "
+            "(the rest is its control's)" % name)
+        ok = config.validate({"controls": {name: {"type": "note", "channel": 3, "note": 61, "velocity": 80}}}, board)
+        assert ok["controls"][name] == {"type": "note", "channel": 3, "note": 61, "velocity": 80}
+        assert config.validate({"controls": {name: {"type": "note"}}}, board)["controls"][name] == {
+            "type": "note", "channel": 10, "note": 36, "velocity": 100}
+    # the pads keep theirs
+    cfg = config.validate({"controls": {"pad1": {"curve": "soft", "threshold": 200, "gate_ms": 30,
+                                                 "velocity_min": 10, "table": None}}}, pico)
+    pad1 = cfg["controls"]["pad1"]
+    assert (pad1["curve"], pad1["threshold"], pad1["gate_ms"], pad1["velocity_min"], pad1["table"]) == (
+        "soft", 200, 30, 10, None)
+
+
+def test_a_program_buttons_bank_null_is_no_bank_as_when_left_out():
+    # The validated config itself says "no bank" with None: null in the file means the same
+    # (it was refused, "null is not a whole number"), and any other value is still checked.
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    left_out = config.validate({"controls": {"button4": {"type": "program", "program": 5}}}, board)
+    null = config.validate({"controls": {"button4": {"type": "program", "program": 5, "bank": None}}}, board)
+    assert null == left_out
+    assert null["controls"]["button4"] == {"type": "program", "channel": 1, "program": 5, "bank": None}
+    two = config.validate({"controls": {"button4": {"type": "program", "program": 5, "bank": 2}}}, board)
+    assert two["controls"]["button4"]["bank"] == 2
+    for value, message in ((-1, "-1 is out of range 0..16383"), (16384, "16384 is out of range 0..16383"),
+                           (2.0, "2.0 is not a whole number (allowed 0..16383)"),
+                           (False, "false is not a whole number (allowed 0..16383)"),
+                           ("2", "\"2\" is not a whole number (allowed 0..16383)")):
+        cfg = {"controls": {"button4": {"type": "program", "bank": value}}}
+        assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+            "config.json: controls.button4.bank: " + message), value
+    # null stands for "left out" only where the validated config holds None itself
+    cfg = {"controls": {"button4": {"type": "program", "program": None}}}
+    assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+        "config.json: controls.button4.program: null is not a whole number (allowed 0..127)")
+    cfg = {"controls": {"button4": {"type": "program_up", "bank": None}}}
+    assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+        "config.json: controls.button4.bank: not a field of type \"program_up\" (fields: channel)")
+
+
+def test_a_validated_config_written_out_reads_back_the_same():
+    # make stage and make deploy CONFIG= write the validated config (or the part of it that
+    # differs from the default) as JSON for the board to check at boot: a program button
+    # without a bank wrote "bank": null, which the board refused, and a note button wrote
+    # the pads' fields it had been given by default.
+    import json
+
+    from midictl import config
+
+    with open("host_tests/boards/pico_matrix.json") as f:
+        board = json.loads(f.read())
+    full = config.validate({"controls": {
+        "button2": {"type": "note", "note": 60},
+        "button4": {"type": "program", "program": 5},
+        "button5": {"type": "note", "note": 62, "velocity": 90},
+        "button6": {"type": "program", "program": 7, "bank": None},
+        "pad1": {"curve": "table", "table": [1, 64, 127]}}}, board)
+    text = json.dumps(full)
+    assert config.parse(text, board) == full
+    for name in ("button2", "button5"):
+        assert sorted(full["controls"][name]) == ["channel", "note", "type", "velocity"]
