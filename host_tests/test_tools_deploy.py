@@ -248,6 +248,27 @@ def test_stage_writes_a_program_button_without_bank_and_a_note_button_the_board_
     assert config.parse((out / "config.json").read_text(), board) == config.validate(mine, board)
 
 
+def test_stage_writes_shift_layers_the_board_takes(tmp_path):
+    # An encoder's and a CC button's shift layers were staged whole and refused at boot.
+    from midictl import config
+
+    board = json.load(open(os.path.join(ROOT, "boards", "pico.json")))
+    mine = {"controls": {"enc1": {"shift": {"channel": 2}},
+                         "button2": {"type": "cc_momentary", "cc": 20, "shift": {"cc": 21}}}}
+    cfg = tmp_path / "my.json"
+    cfg.write_text(json.dumps(mine))
+    out = tmp_path / "pico"
+    r = run_tool([os.path.join(TOOLS, "deploy.py"), "stage", "--board", "pico", "--out", str(out),
+                  "--config", str(cfg)])
+    assert r.returncode == 0, r.stderr
+    staged = json.loads((out / "config.json").read_text())
+    assert set(staged["controls"]) == {"enc1", "button2"}
+    assert staged["controls"]["enc1"]["shift"]["channel"] == 2
+    assert config.parse((out / "config.json").read_text(), board) == config.validate(mine, board)
+    r = run_tool([os.path.join(TOOLS, "config_check.py"), "--board", "pico", str(out / "config.json")])
+    assert (r.returncode, r.stdout) == (0, "%s: ok\n" % (out / "config.json"))
+
+
 # ---- deploy against the fake mpremote ---------------------------------------------------
 
 

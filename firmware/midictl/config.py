@@ -310,7 +310,10 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
                 _fail(source, fp, "a pad's field; a note button takes %s (and shift)" % ", ".join(sorted(fields)))
         elif f not in fields:
             _fail(source, fp, "not a field of type %s (fields: %s)" % (_show(t), ", ".join(sorted(fields)) or "none"))
-        if not allow_shift and _SHIFT_FIELDS[t] is not None and f not in _SHIFT_FIELDS[t]:
+        # (a field it repeats with its control's own value sets nothing: a validated config,
+        # which holds the layer whole, reads back, as make stage writes it for the board)
+        if not allow_shift and _SHIFT_FIELDS[t] is not None and f not in _SHIFT_FIELDS[t] and \
+                not (f in base and _same(v, base[f])):
             _fail(source, fp, "a shift mapping of type %s sets only %s (the rest is its control's)"
                   % (_show(t), ", ".join(_SHIFT_FIELDS[t])))
         _check_value(source, fp, f, v)

@@ -251,3 +251,40 @@ def test_a_validated_config_written_out_reads_back_the_same():
     assert config.parse(text, board) == full
     for name in ("button2", "button5"):
         assert sorted(full["controls"][name]) == ["channel", "note", "type", "velocity"]
+
+
+def test_shift_layers_written_out_read_back_and_other_values_are_still_refused():
+    # The validated config holds an encoder's or a button's shift layer whole (channel,
+    # number and the control's other fields, repeated): make stage wrote it so and the board
+    # refused it at boot ("a shift mapping ... sets only channel, cc"). A field repeated
+    # with its control's own value sets nothing and is taken; another value still is not.
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    mine = {"controls": {
+        "enc1": {"shift": {"channel": 2}},
+        "enc2": {"type": "cc_absolute", "accel": True, "shift": {"cc": 30}},
+        "button2": {"type": "note", "note": 60, "shift": {"note": 61}},
+        "button3": {"type": "cc_toggle", "cc": 20, "value": 100, "shift": {"cc": 21}}}}
+    full = config.validate(mine, board)
+    assert full["controls"]["enc1"]["shift"] == {"type": "cc_relative", "channel": 2, "cc": 78,
+                                                 "encoding": "twos_complement", "accel": False,
+                                                 "steps_per_detent": 4}
+    assert full["controls"]["button3"]["shift"] == {"type": "cc_toggle", "channel": 1, "cc": 21,
+                                                    "value": 100, "off_value": 0}
+    assert config.parse(json.dumps(full), board) == full
+    # the same field given by the player: equal to the control's, taken; else refused
+    same = {"controls": {"enc2": {"type": "cc_absolute", "accel": True, "shift": {"cc": 30, "accel": True}}}}
+    assert config.validate(same, board)["controls"]["enc2"] == full["controls"]["enc2"]
+    other = {"controls": {"enc2": {"type": "cc_absolute", "accel": True, "shift": {"cc": 30, "accel": False}}}}
+    assert str(raises(config.ConfigError, config.validate, other, board)) == (
+        "config.json: controls.enc2.shift.accel: a shift mapping of type \"cc_absolute\" sets only "
+        "channel, cc (the rest is its control's)")
+    # of another JSON type is another value (1 is not true)
+    other["controls"]["enc2"]["shift"]["accel"] = 1
+    assert str(raises(config.ConfigError, config.validate, other, board)).startswith(
+        "config.json: controls.enc2.shift.accel: a shift mapping of type \"cc_absolute\" sets only")
