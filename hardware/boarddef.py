@@ -453,12 +453,14 @@ def wiring(board):
     return out
 
 
-# How the firmware scans a key matrix (hwsetup.py, hw.Hardware.scan_matrix): every row is
-# an output, high at rest, and the row being read is driven low; every column is an input
+# How the firmware scans a key matrix (hwsetup.py, hw.Hardware.scan_matrix): the row being
+# read is driven low and the others are released (inputs held high by their pull-ups, as an
+# open drain, never driven high); every column is an input
 # with the internal pull-up, so a held key pulls its column low. Current flows from the
 # column through the key into the row: a key's diode points that way, anode on the
 # column's side, cathode (the band) on the row's.
 MATRIX_ROW_ACTIVE = "low"
+MATRIX_ROW_IDLE = "pull-up"  # released: an input with the internal pull-up
 MATRIX_COL_PULL = "up"
 MATRIX_DIODE = "1N4148"
 
@@ -484,7 +486,7 @@ def matrix_wiring(board):
     levels the firmware scans with, the diodes' direction and the key at each place."""
     mx = board["matrix"]
     out = {"rows": list(mx["rows"]), "cols": list(mx["cols"]), "diodes": has_diodes(board),
-           "row_active": MATRIX_ROW_ACTIVE, "col_pull": MATRIX_COL_PULL}
+           "row_active": MATRIX_ROW_ACTIVE, "row_idle": MATRIX_ROW_IDLE, "col_pull": MATRIX_COL_PULL}
     if out["diodes"]:
         out["diode_cathode"] = "row"
     out["keys"] = matrix_keys(board)
@@ -560,7 +562,7 @@ def _matrix_roles(board):
     for r, pin in enumerate(mx["rows"]):
         keys = ", ".join(k for k in grid[r] if k)
         to = "cathode (band) of the diodes of %s" if diodes else "switches of %s (no diodes)"
-        roles[pin] = ("key matrix row %d (out, low while read)" % r, to % keys if keys else "no key on this row yet")
+        roles[pin] = ("key matrix row %d (low while read, else released)" % r, to % keys if keys else "no key on this row yet")
     for col, pin in enumerate(mx["cols"]):
         keys = ", ".join(row[col] for row in grid if row[col])
         to = ("switches of %s; each switch's other side to its diode's anode" if diodes

@@ -436,12 +436,12 @@ def button_matrix():
     d = _drawing()
     title = "Button matrix with diodes (for more buttons than free GPIO)"
     rows, cols = 3, 3
-    key_matrix(d, -2, 0, ["ROW%d (out, low = scan)" % r for r in range(rows)],
+    key_matrix(d, -2, 0, ["ROW%d (low = scan)" % r for r in range(rows)],
                ["COL%d\n(in, pull-up)" % c for c in range(cols)],
                [["SW%d" % (r * cols + c + 1) for c in range(cols)] for r in range(rows)])
     return _finish(d, title, [
-        "Rows are driven low one at a time, the others high; the columns read that row's switches "
-        "through the internal pull-ups.",
+        "Rows are driven low one at a time, the others released (pulled up, never driven high); the "
+        "columns read that row's switches through the internal pull-ups.",
         "One 1N4148 per switch, cathode toward the row: with any number of keys held no current "
         "sneaks backwards through a third switch, so there are no ghost presses.",
         "R rows by C columns read R*C buttons (the firmware reads up to 30) from R+C GPIO. The "

@@ -107,8 +107,8 @@ def _matrix_md(board):
                len(mx["rows"]), len(mx["cols"]), nkeys,
                "a %s diode in series with each key (`\"diodes\": true`)" % boarddef.MATRIX_DIODE if diodes
                else "no diodes (`\"diodes\": false`)"),
-           "- Rows: outputs, high at rest; the firmware drives one row low at a time and reads "
-           "every column.",
+           "- Rows: the firmware drives one row low at a time and reads every column; the other "
+           "rows are released (inputs with the internal pull-up), never driven high.",
            "- Columns: inputs with the internal pull-up; a column reads low while a key on the "
            "driven row is held."]
     if diodes:
@@ -118,9 +118,8 @@ def _matrix_md(board):
         out += ["- Each key: switch straight from its column to its row. Three keys held on the "
                 "corners of a rectangle make the fourth read as held; the firmware then holds the "
                 "keys of that rectangle as they were until one is let go.",
-                "- The rows not being read are driven high, so two keys held in one column connect "
-                "a high row to the low one through the switches: fit the diodes if keys are held "
-                "together."]
+                "- Keys held together never join two driven outputs (the rows not being read are "
+                "released), so fitting the diodes later is only for the phantom keys above."]
     out += ["", "| Row | %s |" % " | ".join("Column %d: %s" % (c, pin(g)) for c, g in enumerate(mx["cols"])),
             "|---|%s" % ("---|" * len(mx["cols"]))]
     for r, gpio in enumerate(mx["rows"]):

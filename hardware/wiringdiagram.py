@@ -50,18 +50,18 @@ def _matrix(d, board):
                                      "a 1N4148 per key" if diodes else "no diodes"),
         halign="left", valign="top", fontsize=12)
     key_matrix(d, box.xmin + 12, box.ymin - 6.5,
-               ["%s: row %d (out, low while read)" % (pin(g), r) for r, g in enumerate(mx["rows"])],
+               ["%s: row %d (low while read)" % (pin(g), r) for r, g in enumerate(mx["rows"])],
                ["%s\ncolumn %d\n(in, pull-up)" % (pin(g), c) for c, g in enumerate(mx["cols"])],
                boarddef.matrix_keys(board), diodes)
-    notes = ["Key matrix: the rows are outputs, high at rest; the firmware drives one low at a time "
-             "and reads every column, an input with the internal pull-up: a held key on the driven "
-             "row pulls its column low."]
+    notes = ["Key matrix: the firmware drives one row low at a time and reads every column, an input "
+             "with the internal pull-up: a held key on the driven row pulls its column low. The other "
+             "rows are released (inputs with the pull-up), never driven high."]
     if diodes:
         notes.append("Each key runs column, switch, 1N4148 anode, cathode (band), row: the band toward "
                      "the row. A diode the wrong way round leaves its key dead.")
     else:
         notes.append("No diodes: three keys held on the corners of a rectangle make the fourth read as "
-                     "held, and the firmware holds those keys as they were until one is let go. The rows "
-                     "not being read are driven high, so two keys held in one column connect a high row to "
-                     "the low one: fit the diodes if keys are held together.")
+                     "held, and the firmware holds those keys as they were until one is let go: fit the "
+                     "diodes if chords matter. Keys held together never join two driven outputs: the rows "
+                     "not being read are released.")
     return notes

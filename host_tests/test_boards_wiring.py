@@ -122,6 +122,7 @@ def test_a_key_matrix_board_prints_its_rows_columns_scan_diodes_and_keys(monkeyp
             '    "cols": [16, 17, 18],\n'
             '    "diodes": true,\n'
             '    "row_active": "low",\n'
+            '    "row_idle": "pull-up",\n'
             '    "col_pull": "up",\n'
             '    "diode_cathode": "row",\n'
             '    "keys": [\n'
@@ -151,7 +152,7 @@ def test_a_key_matrix_without_diodes_or_with_an_empty_place(monkeypatch, capsys,
     assert wiring.main(["--board", "pico_matrix"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["matrix"] == {"rows": [14, 15], "cols": [16, 17, 18], "diodes": False, "row_active": "low",
-                             "col_pull": "up", "keys": [["button5", "button6", "button7"],
+                             "row_idle": "pull-up", "col_pull": "up", "keys": [["button5", "button6", "button7"],
                                                         ["button8", None, "button9"]]}
 
 

@@ -104,7 +104,7 @@ def expected_roles(board):
             want[p] = "%s %s" % (cname, ab)
     mx = board.get("matrix", {})
     for i, pin in enumerate(mx.get("rows", [])):
-        want[pin] = "key matrix row %d (out, low while read)" % i
+        want[pin] = "key matrix row %d (low while read, else released)" % i
     for i, pin in enumerate(mx.get("cols", [])):
         want[pin] = "key matrix column %d (in, internal pull-up)" % i
     return want
@@ -315,12 +315,12 @@ def test_pinout_gives_each_matrix_line_its_gpio_pull_and_keys():
     for gpio, text in want.items():
         assert used[gpio][1].startswith(text), (gpio, used[gpio], text)
     assert {g: used[g] for g in range(14, 19)} == {
-        14: ("GP14", "key matrix row 0 (out, low while read)"),
-        15: ("GP15", "key matrix row 1 (out, low while read)"),
+        14: ("GP14", "key matrix row 0 (low while read, else released)"),
+        15: ("GP15", "key matrix row 1 (low while read, else released)"),
         16: ("GP16", "key matrix column 0 (in, internal pull-up)"),
         17: ("GP17", "key matrix column 1 (in, internal pull-up)"),
         18: ("GP18", "key matrix column 2 (in, internal pull-up)")}
-    assert "| 14 | GP14 | key matrix row 0 (out, low while read) | cathode (band) of the diodes of " \
+    assert "| 14 | GP14 | key matrix row 0 (low while read, else released) | cathode (band) of the diodes of " \
         "button5, button6, button7 |" in md
     assert "| 18 | GP18 | key matrix column 2 (in, internal pull-up) | switches of button7, button10; " \
         "each switch's other side to its diode's anode |" in md
@@ -332,7 +332,8 @@ def test_pinout_places_every_key_with_its_diode():
     assert section(md, "Key matrix") == [
         "",
         "- 2 rows x 3 columns, 6 keys; a 1N4148 diode in series with each key (`\"diodes\": true`).",
-        "- Rows: outputs, high at rest; the firmware drives one row low at a time and reads every column.",
+        "- Rows: the firmware drives one row low at a time and reads every column; the other rows are "
+        "released (inputs with the internal pull-up), never driven high.",
         "- Columns: inputs with the internal pull-up; a column reads low while a key on the driven row is held.",
         "- Each key: column, switch, diode anode, diode cathode (band), row. A diode the wrong way round "
         "leaves its key dead.",
@@ -360,21 +361,22 @@ def test_pinout_of_a_matrix_without_diodes_warns_and_shows_the_empty_place():
     md = tables.pinout_md(matrix_without_diodes())
     used, _ = parse_pinout(md)
     assert [used[g][1] for g in range(14, 19)] == [
-        "key matrix row 0 (out, low while read)", "key matrix row 1 (out, low while read)",
+        "key matrix row 0 (low while read, else released)", "key matrix row 1 (low while read, else released)",
         "key matrix column 0 (in, internal pull-up)", "key matrix column 1 (in, internal pull-up)",
         "key matrix column 2 (in, internal pull-up)"]
-    assert "| 15 | GP15 | key matrix row 1 (out, low while read) | switches of button8, button9 (no diodes) |" in md
+    assert "| 15 | GP15 | key matrix row 1 (low while read, else released) | switches of button8, button9 (no diodes) |" in md
     assert "| 17 | GP17 | key matrix column 1 (in, internal pull-up) | switches of button6 (no diodes) |" in md
     assert section(md, "Key matrix") == [
         "",
         "- 2 rows x 3 columns, 5 keys; no diodes (`\"diodes\": false`).",
-        "- Rows: outputs, high at rest; the firmware drives one row low at a time and reads every column.",
+        "- Rows: the firmware drives one row low at a time and reads every column; the other rows are "
+        "released (inputs with the internal pull-up), never driven high.",
         "- Columns: inputs with the internal pull-up; a column reads low while a key on the driven row is held.",
         "- Each key: switch straight from its column to its row. Three keys held on the corners of a "
         "rectangle make the fourth read as held; the firmware then holds the keys of that rectangle as "
         "they were until one is let go.",
-        "- The rows not being read are driven high, so two keys held in one column connect a high row to "
-        "the low one through the switches: fit the diodes if keys are held together.",
+        "- Keys held together never join two driven outputs (the rows not being read are released), so "
+        "fitting the diodes later is only for the phantom keys above.",
         "",
         "| Row | Column 0: GPIO 16 (GP16) | Column 1: GPIO 17 (GP17) | Column 2: GPIO 18 (GP18) |",
         "|---|---|---|---|",
@@ -463,7 +465,7 @@ def test_wiring_diagram_draws_each_key_where_it_sits_with_its_diode_toward_the_r
         assert "GP%d  GPIO%d" % (g, g) in lines
     assert "Key matrix (2 x 3, a 1N4148 per key)" in lines
     rows, cols, places, row_y = drawn_matrix(data)
-    assert rows == ["GP14  GPIO14: row 0 (out, low while read)", "GP15  GPIO15: row 1 (out, low while read)"]
+    assert rows == ["GP14  GPIO14: row 0 (low while read)", "GP15  GPIO15: row 1 (low while read)"]
     assert cols == [("GP16  GPIO16", "column 0", "(in, pull-up)"), ("GP17  GPIO17", "column 1", "(in, pull-up)"),
                     ("GP18  GPIO18", "column 2", "(in, pull-up)")]
     assert places == {n: c["matrix"] for n, c in board["controls"].items() if c["kind"] == "key"}
@@ -474,9 +476,9 @@ def test_wiring_diagram_draws_each_key_where_it_sits_with_its_diode_toward_the_r
     assert sorted(min(i for i, ry in enumerate(row_y) if ry > ay) for _, ay, _ in tri) == [0, 0, 0, 1, 1, 1]
     assert all(0 < min(ry - ay for ry in row_y if ry > ay) < 10 for _, ay, _ in tri)  # the apex on the line
     notes = notes_text(data)
-    assert ("Key matrix: the rows are outputs, high at rest; the firmware drives one low at a time and reads "
-            "every column, an input with the internal pull-up: a held key on the driven row pulls its column "
-            "low.") in notes
+    assert ("Key matrix: the firmware drives one row low at a time and reads every column, an input with the "
+            "internal pull-up: a held key on the driven row pulls its column low. The other rows are released "
+            "(inputs with the pull-up), never driven high.") in notes
     assert ("Each key runs column, switch, 1N4148 anode, cathode (band), row: the band toward the row. A diode "
             "the wrong way round leaves its key dead.") in notes
 
@@ -490,9 +492,9 @@ def test_wiring_diagram_of_a_matrix_without_diodes_leaves_the_empty_place_empty(
     _, _, places, _ = drawn_matrix(data)
     assert places == {"button5": [0, 0], "button6": [0, 1], "button7": [0, 2], "button8": [1, 0], "button9": [1, 2]}
     assert ("No diodes: three keys held on the corners of a rectangle make the fourth read as held, and the "
-            "firmware holds those keys as they were until one is let go. The rows not being read are driven "
-            "high, so two keys held in one column connect a high row to the low one: fit the diodes if keys "
-            "are held together.") in notes_text(data)
+            "firmware holds those keys as they were until one is let go: fit the diodes if chords matter. "
+            "Keys held together never join two driven outputs: the rows not being read are released.") in \
+        notes_text(data)
 
 
 FIRMWARE_SCAN = r'''
@@ -523,19 +525,30 @@ for g in mx["rows"] + mx["cols"]:
           value)
 
 
-class Keys:  # which rows are low while the firmware reads each one
+class Keys:  # the column levels the firmware hands on for each row
     def row(self, r, levels):
-        print("row", r, "low", [g for g in mx["rows"] if not (w.out_bits >> g) & 1])
+        print("row", r, "columns", bin(levels))
 
 
+read = w.gpio_in
+
+
+def gpio_in():  # which rows are driven, and how, whenever the firmware reads the columns
+    print("read, driven", [(g, (w.out_bits >> g) & 1) for g in mx["rows"] if (w.oe_bits >> g) & 1])
+    return read()
+
+
+w.gpio_in = gpio_in
+w.keys_down[1 * 3 + 2] = 1  # the key at row 1, column 2 held
 hw.scan_matrix(Keys())
-print("after", [g for g in mx["rows"] if not (w.out_bits >> g) & 1])
+print("after", [g for g in mx["rows"] if (w.oe_bits >> g) & 1])
 '''
 
 
 def test_the_matrix_the_generators_describe_is_the_one_the_firmware_scans():
     # The firmware itself (hwsetup, Hardware.scan_matrix) under the MicroPython Unix port on
-    # the simulated board: rows outputs, high at rest, the one being read low; columns inputs
+    # the simulated board: rows released (inputs with the pull-up), the one being read the only one
+    # driven, and low; columns inputs
     # with the pull-up. So a held key's current runs from its column into its row, and its
     # diode's cathode goes on the row, as the pinout, the drawing and `make wiring` say.
     from mpy import run
@@ -543,7 +556,8 @@ def test_the_matrix_the_generators_describe_is_the_one_the_firmware_scans():
     r = run(["-c", FIRMWARE_SCAN], extra_path=("tools/simboard",))
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.splitlines() == [
-        "14 out none 1", "15 out none 1", "16 in up None", "17 in up None", "18 in up None",
-        "row 0 low [14]", "row 1 low [15]", "after []"]
+        "14 in up None", "15 in up None", "16 in up None", "17 in up None", "18 in up None",
+        "read, driven [(14, 0)]", "row 0 columns 0b111",
+        "read, driven [(15, 0)]", "row 1 columns 0b11", "after []"]
     mw = boarddef.matrix_wiring(matrix_board())
-    assert (mw["row_active"], mw["col_pull"], mw["diode_cathode"]) == ("low", "up", "row")
+    assert (mw["row_active"], mw["row_idle"], mw["col_pull"], mw["diode_cathode"]) == ("low", "pull-up", "up", "row")

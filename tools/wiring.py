@@ -4,8 +4,9 @@ The object is the one the simulator contract describes: board, din_out, din_in (
 the board has a MIDI IN port), muxes and controls, taken from boards/<board>.json, the
 same data the firmware and the hardware drawings use. A board with a key matrix adds
 "matrix" before the controls: its rows and cols (GPIO), "diodes", how the firmware scans
-it ("row_active": "low", the row being read driven low and the others high; "col_pull":
-"up", the columns' internal pull-ups), "diode_cathode": "row" when it has diodes (anode
+it ("row_active": "low", the row being read driven low; "row_idle": "pull-up", the others
+released, inputs with the internal pull-up, never driven high; "col_pull": "up", the
+columns' internal pull-ups), "diode_cathode": "row" when it has diodes (anode
 on the column's side), and "keys", the control at each [row][col] (null: no key there).
 An unknown board prints one line on stderr naming it and the known boards, and exits
 with status 2.

@@ -140,9 +140,9 @@ class Hardware:
         self.switch_mask: int
         self.matrix_rows: int
         self._mx_cols: bytearray
-        self._mx_all: int
-        self._mx_set: "array"
-        self._mx_clr: "array"
+        self._mx_oe_set: int  # GPIO_OE_SET / GPIO_OE_CLR addresses, and each row's bit
+        self._mx_oe_clr: int
+        self._mx_bit: "array"
         self.uart = None
         self._wdt = None
         from midictl.hwsetup import setup
@@ -212,24 +212,26 @@ class Hardware:
         return -1
 
     def scan_matrix(self, keys):
-        """Drive each matrix row low in turn and hand keys.row(r, column levels) what the
-        columns read (bit c = column c, low = pressed); then release every row. The pull-up
-        settles between the row write and the read in the time one statement takes."""
+        """Drive each matrix row low in turn (its output enabled: its level is low) and hand
+        keys.row(r, column levels) what the columns read (bit c = column c, low = pressed),
+        releasing the row before the next (an input again, pulled up). The columns settle
+        between the row write and the read in the time one statement takes."""
         m = self._mem
-        sreg = self._set_reg
-        creg = self._clr_reg
+        oe_set = self._mx_oe_set
+        oe_clr = self._mx_oe_clr
+        bits = self._mx_bit
         cols = self._mx_cols
         n = len(cols)
         for r in range(self.matrix_rows):
-            m[sreg] = self._mx_set[r]
-            m[creg] = self._mx_clr[r]
+            b = bits[r]
+            m[oe_set] = b
             v = m[_GPIO_IN]
+            m[oe_clr] = b
             lv = 0
             for c in range(n):
                 if (v >> cols[c]) & 1:
                     lv |= 1 << c
             keys.row(r, lv)
-        m[sreg] = self._mx_all
 
     def gpio(self):
         """Every GPIO level in one read (bit n = GPIO n)."""

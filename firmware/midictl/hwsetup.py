@@ -24,6 +24,10 @@ except ImportError:
 # 0x018 and 0x020.
 _OUT_SET = {"rp2040": 0xD0000014, "rp2350": 0xD0000018}
 _OUT_CLR = {"rp2040": 0xD0000018, "rp2350": 0xD0000020}
+# GPIO_OE_SET / GPIO_OE_CLR (output enable), for a key matrix's rows: RP2040 0x024 and
+# 0x028; RP2350 0x038 and 0x040 (the GPIO_HI_* registers again in between).
+_OE_SET = {"rp2040": 0xD0000024, "rp2350": 0xD0000038}
+_OE_CLR = {"rp2040": 0xD0000028, "rp2350": 0xD0000040}
 # ADC registers (RP2040 datasheet 4.9.6; the same CS layout on RP2350 at its own base).
 _ADC_BASE = {"rp2040": 0x4004C000, "rp2350": 0x400A0000}
 _SETTLE_LOOPS = const(60)  # ~3 us at 125 MHz for the mux and the ADC input to settle
@@ -105,20 +109,26 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
 
     # -- a key matrix: rows driven low one at a time, columns read with pull-ups ----------
     # (board "matrix": {"rows": [gpio...], "cols": [gpio...], "diodes": true})
+    # A row not being read is not driven at all (an input, held high by its pull-up): its
+    # output level stays low and only its output enable is switched, as an open drain. A
+    # matrix without diodes with two keys held in one column then joins the row being read
+    # to a released row, not to one driven high against it.
     mx = board.get("matrix")
     hw.matrix_rows = 0
     if mx:
         rows = mx["rows"]
         hw.matrix_rows = len(rows)
         hw._mx_cols = bytearray(mx["cols"])
-        hw._mx_all = 0
+        mask = 0
         for p in rows:
-            machine.Pin(p, machine.Pin.OUT, value=1)
-            hw._mx_all |= 1 << p
+            machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
+            mask |= 1 << p
+        machine.mem32[_OUT_CLR[chip]] = mask  # low whenever enabled
         for p in mx["cols"]:
             machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP)
-        hw._mx_set = array("I", [hw._mx_all & ~(1 << p) for p in rows])
-        hw._mx_clr = array("I", [1 << p for p in rows])
+        hw._mx_oe_set = _OE_SET[chip]
+        hw._mx_oe_clr = _OE_CLR[chip]
+        hw._mx_bit = array("I", [1 << p for p in rows])
 
     # -- DIN MIDI: UART at 31250 baud, 8N1 ---------------------------------------------------
     out = board.get("din_out")

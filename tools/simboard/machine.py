@@ -40,6 +40,8 @@ class Pin:
             w.set_level(g, 0 if pull == Pin.PULL_DOWN else 1)
         if isinstance(g, int) and self.mode == _OUT and g in w.levels:
             w.drop_level(g)
+        if isinstance(g, int) and mode != -1:
+            w.oe_bits = w.oe_bits | (1 << g) if self.mode == _OUT else w.oe_bits & ~(1 << g)
         if value is not None:
             self.value(value)
 
@@ -111,6 +113,10 @@ class _Mem32:
             w.out_bits &= ~v
         elif addr == self._OUT:
             w.out_bits = v
+        elif addr == w.sio_oe_set:
+            w.oe_bits |= v
+        elif addr == w.sio_oe_clr:
+            w.oe_bits &= ~v
         else:
             raise ValueError("simboard: mem32 write to unmodelled address 0x%08X" % addr)
 

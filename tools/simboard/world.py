@@ -61,6 +61,7 @@ class World:
         self.in_mask = 0  # the same as bits: which GPIOs are inputs, and which of them read high
         self.in_bits = 0
         self.out_bits = 0
+        self.oe_bits = 0  # output enables: Pin(OUT) sets a GPIO's, Pin(IN) clears it, and GPIO_OE_SET/CLR
         self.irqs = {}  # gpio -> (handler, trigger bits, pin object)
         for g, lv in plan.get("initial_levels", {}).items():
             self.set_level(int(g), lv)
@@ -82,6 +83,7 @@ class World:
         # SIO set/clear register addresses of this chip (machine.mem32 writes)
         rp2040 = self.board.get("chip", "rp2040") == "rp2040"
         self.sio_set, self.sio_clr = (0xD0000014, 0xD0000018) if rp2040 else (0xD0000018, 0xD0000020)
+        self.sio_oe_set, self.sio_oe_clr = (0xD0000024, 0xD0000028) if rp2040 else (0xD0000038, 0xD0000040)
         # DIN
         self.wire_free = 0
         self._din_msg_t = 0
@@ -204,12 +206,14 @@ class World:
         v = self.in_bits | (self.out_bits & ~self.in_mask)
         if self._mx_rows:
             # A pressed key joins its row to its column (through its diode): the column reads
-            # low while that row is driven low, else its pull-up holds it high.
+            # low while that row is driven low (its output enabled, its level low), else its
+            # pull-up holds it high.
             rows = self._mx_rows
             cols = self._mx_cols
             n = len(cols)
+            low = self.oe_bits & ~self.out_bits
             for r in range(len(rows)):
-                if not (self.out_bits >> rows[r]) & 1:
+                if (low >> rows[r]) & 1:
                     for c in range(n):
                         if self.keys_down[r * n + c]:
                             v &= ~(1 << cols[c])
