@@ -107,9 +107,9 @@ _TYPE_FIELDS = {
 }
 
 # A note button (a switch that is not a pad, or a matrix key) plays its note at one velocity
-# (build.py's NoteButton: channel, note, velocity): the pads' fields (curve, table, the
-# velocity range, threshold, gate_ms, pressure) would do nothing there, so it does not take
-# them, and its validated mapping does not hold them either.
+# (build.py's NoteButton: channel, note, velocity), and so does a pad wired as a switch: the
+# other pads' fields (curve, table, the velocity range, threshold, gate_ms, pressure) would do
+# nothing there, so they are not taken, and the validated mapping does not hold them either.
 _NOTE_BUTTON_FIELDS = {f: _TYPE_FIELDS["note"][f] for f in ("channel", "note", "velocity")}
 
 # Fields whose null means what leaving them out means: a program button's bank (no Bank
@@ -280,7 +280,10 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
         _fail(source, path + ".type", "%s is not a type a %s can send (allowed: %s)"
               % (_show(t), kind, ", ".join(allowed)))
     out = {"type": t}
-    note_button = t == "note" and (kind == "key" or (kind == "switch" and not name.startswith("pad")))
+    # one velocity: a note button, and a pad wired as a switch (nothing to measure a strike by);
+    # as _complete() has it
+    note_button = t == "note" and kind in ("switch", "key")
+    switch_pad = note_button and kind == "switch" and name.startswith("pad")
     fields = _NOTE_BUTTON_FIELDS if note_button else _TYPE_FIELDS[t]
     same_type = base.get("type") == t
     for f, d in fields.items():
@@ -306,6 +309,9 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
             _fail(source, fp, "unknown field (fields for type %s: %s)"
                   % (_show(t), ", ".join(sorted(fields)) or "none"))
         if note_button and f in _TYPE_FIELDS["note"] and f not in fields:
+            if switch_pad:
+                _fail(source, fp, "a piezo or FSR pad's field; a switch pad plays one velocity and takes %s"
+                      % ", ".join(sorted(fields)))
             if allow_shift:  # (in a shift mapping the rule below names what it may set)
                 _fail(source, fp, "a pad's field; a note button takes %s (and shift)" % ", ".join(sorted(fields)))
         elif f not in fields:
@@ -362,8 +368,10 @@ def _same(a, b):
     return a == b
 
 
-def _complete(m):
-    out = dict(_TYPE_FIELDS[m["type"]])
+def _complete(m, kind):
+    t = m["type"]
+    # (a note on a switch or a key plays one velocity: see _NOTE_BUTTON_FIELDS)
+    out = dict(_NOTE_BUTTON_FIELDS if t == "note" and kind in ("switch", "key") else _TYPE_FIELDS[t])
     for f, v in m.items():
         if f != "shift":
             out[f] = v
@@ -448,9 +456,9 @@ def validate(cfg, board, source="config.json"):
         if given is None:
             # Not in the file: the reference mapping, complete with its type's defaults.
             # It is valid by construction, so boot does not pay for checking it again.
-            result[name] = _complete(base)
+            result[name] = _complete(base, wiring["kind"])
             continue
-        full = _complete(base)
+        full = _complete(base, wiring["kind"])
         if _same(given, full):
             # The reference mapping written out in full (a config.json from `make stage`
             # or `make deploy CONFIG=` holds every control so): valid by construction too.

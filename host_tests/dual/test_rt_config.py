@@ -288,3 +288,30 @@ def test_shift_layers_written_out_read_back_and_other_values_are_still_refused()
     other["controls"]["enc2"]["shift"]["accel"] = 1
     assert str(raises(config.ConfigError, config.validate, other, board)).startswith(
         "config.json: controls.enc2.shift.accel: a shift mapping of type \"cc_absolute\" sets only")
+
+
+def test_a_switch_pad_plays_one_velocity_and_refuses_the_other_pads_fields():
+    # A pad wired as a switch has no strike to measure: curve, the velocity range,
+    # threshold, gate_ms and pressure did nothing there and were taken silently.
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    board["controls"]["pad16"] = {"kind": "switch", "pin": 22, "active": "low"}
+    ok = config.validate({"controls": {"pad16": {"note": 50, "velocity": 90}}}, board)
+    assert ok["controls"]["pad16"] == {"type": "note", "channel": 10, "note": 50, "velocity": 90}
+    full = config.validate({}, board)
+    assert full["controls"]["pad16"] == {"type": "note", "channel": 10, "note": 51, "velocity": 100}
+    assert config.parse(json.dumps(full), board) == full  # as make stage writes it
+    for field, value in (("curve", "soft"), ("threshold", 200), ("gate_ms", 30), ("pressure", "poly"),
+                         ("velocity_min", 10), ("table", None)):
+        cfg = {"controls": {"pad16": {"note": 50, field: value}}}
+        assert str(raises(config.ConfigError, config.validate, cfg, board)) == (
+            "config.json: controls.pad16.%s: a piezo or FSR pad's field; a switch pad plays one velocity "
+            "and takes channel, note, velocity" % field)
+    # the piezo pads keep theirs
+    assert config.validate({"controls": {"pad1": {"curve": "soft"}}}, board)["controls"]["pad1"]["curve"] == "soft"
+    assert config.parse(json.dumps(ok), board) == ok
