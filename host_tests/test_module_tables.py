@@ -64,9 +64,10 @@ sys.modules["machine"] = bench_fwmachine
 import usb.device.midi
 from midictl import app, config, hw, names, scanplan, startup, usbmidi, usbout, build, hwsetup
 from midictl.controls import buttons, checks, debounce, encoder, knob, layered, matrix, modes, mux, pads, program, stick, velocity
+from midictl.controls import nrpnin
 from midictl.midi import parser, running, usb, spec
 del app, config, hw, names, scanplan, usbmidi, usbout, build, hwsetup
-del buttons, checks, debounce, encoder, knob, layered, matrix, modes, mux, pads, program, stick, velocity
+del buttons, checks, debounce, encoder, knob, layered, matrix, modes, mux, pads, program, stick, velocity, nrpnin
 del parser, running, usb, spec
 startup.unload_boot_modules()
 left = sorted(n for n in sys.modules if n.startswith("midictl"))

@@ -175,6 +175,187 @@ def test_the_knob_reads_the_quiet_count_where_the_filter_bank_keeps_it():
     assert [bank.state[e * knob._STRIDE + knob._AT_QUIET] for e in (0, 1)] == [7, 32]
 
 
+# An nrpn knob: parameter 1234 (MSB 09, LSB 52 on CC 99 and 98), its value on CC 6 and 38
+NRPN = {"knob1": {"type": "nrpn", "param": 1234, "takeover": True}}
+
+
+def _nrpn_values(lines, port_name="USB", param=(0x09, 0x52)):
+    # (time, 14-bit value) of each whole NRPN knob1 sent to USB: CC 99, 98, 6, 38 at one time
+    usb = [ln.split() for ln in port(lines, port_name)]
+    sel = ["B0", "63", "%02X" % param[0]], ["B0", "62", "%02X" % param[1]]
+    return [(float(a[0]), int(c[5], 16) << 7 | int(d[5], 16)) for a, b, c, d in zip(usb, usb[1:], usb[2:], usb[3:])
+            if (a[3:], b[3:]) == sel and c[3:5] == ["B0", "06"] and d[3:5] == ["B0", "26"]
+            and a[0] == b[0] == c[0] == d[0]]
+
+
+def test_nrpn_alone_sends_as_it_turns(tmp_path):
+    # no feedback: the knob at 0.3 (about 4900) sends from its first move, as it always has
+    lines = _run(tmp_path, NRPN, SWEEP, {"knob1": 0.3})
+    assert lines[:10] == BOOT + [
+        "420.000 USB 0B B0 63 09",
+        "420.000 USB 0B B0 62 52",
+        "420.000 USB 0B B0 06 26",
+        "420.000 USB 0B B0 26 45",
+        "420.000 DIN B0 63 09",
+        "420.960 DIN 62 52",
+        "421.600 DIN 06 26",
+        "422.240 DIN 26 45",
+    ]
+    assert _nrpn_values(lines)[0] == (420.0, 4933)
+
+
+def test_nrpn_takeover_picks_up_at_the_value_midi_in_sent(tmp_path):
+    # DIN IN, running status: parameter 1234 is at 8192 (Data Entry MSB 64, LSB 0). The knob
+    # sends nothing until it reaches it: 8225 is the first value at or past it, as a cc14
+    # knob's (test_cc14_takeover_picks_up_at_the_half_way_crossing)
+    lines = _run(tmp_path, NRPN, [{"t": 300, "din_in": "B0 63 09 62 52 06 40 26 00"}] + SWEEP, {"knob1": 0.3})
+    assert lines[:18] == BOOT + [
+        "301.000 USB 0B B0 63 09",  # passed through to USB
+        "302.000 USB 0B B0 62 52",
+        "303.000 USB 0B B0 06 40",
+        "303.000 USB 0B B0 26 00",
+        "620.000 USB 0B B0 63 09",
+        "620.000 USB 0B B0 62 52",
+        "620.000 USB 0B B0 06 40",
+        "620.000 USB 0B B0 26 21",
+        "620.000 DIN B0 63 09",
+        "620.960 DIN 62 52",
+        "621.600 DIN 06 40",
+        "622.240 DIN 26 21",
+        "625.000 USB 0B B0 63 09",
+        "625.000 USB 0B B0 62 52",
+        "625.000 USB 0B B0 06 40",
+        "625.000 USB 0B B0 26 74",
+    ]
+    vals = _nrpn_values(lines)
+    # then every reading of the turn up to the top, and down to exactly 0: the cc14 knob's sweep
+    assert vals[0] == (620.0, 8225) and vals[-1] == (1925.0, 0) and len(vals) == 260
+    assert lines[-4:] == ["1925.000 DIN 63 09", "1925.640 DIN 62 52", "1926.280 DIN 06 00", "1926.920 DIN 26 00"]
+    # the same NRPN with full status bytes, or from the USB host, is the same value
+    full = _run(tmp_path, NRPN, [{"t": 300, "din_in": "B0 63 09 B0 62 52 B0 06 40 B0 26 00"}] + SWEEP, {"knob1": 0.3})
+    assert full[2:6] == ["301.000 USB 0B B0 63 09", "302.000 USB 0B B0 62 52", "303.000 USB 0B B0 06 40",
+                         "304.000 USB 0B B0 26 00"]  # (three bytes each on the wire)
+    assert full[6:] == lines[6:]
+    usb = _run(tmp_path, NRPN, [{"t": 300, "usb_in": "0B B0 63 09 0B B0 62 52 0B B0 06 40 0B B0 26 00"}] + SWEEP,
+               {"knob1": 0.3})
+    assert usb[2:6] == ["300.000 DIN B0 63 09", "300.960 DIN 62 52", "301.600 DIN 06 40", "302.240 DIN 26 00"]
+    assert usb[6] == "620.000 USB 0B B0 63 09" and port(usb[6:], "USB") == port(lines[6:], "USB")
+    assert usb[10] == "620.000 DIN 63 09"  # (running status on from the pass-through's)
+
+
+def test_nrpn_feedback_lsb_completes_the_msb_and_rpn_null_ends_it(tmp_path):
+    # from the USB host: Data Entry MSB 64 then LSB 127, then the RPN null (101, 100 = 127)
+    # that deselects the parameter: the receiver is at 8319, so the knob passes 8225 and
+    # 8308 silently and picks up at 8391, as the cc14 knob does
+    ev = [{"t": 300, "usb_in": "0B B0 63 09 0B B0 62 52 0B B0 06 40 0B B0 26 7F 0B B0 65 7F 0B B0 64 7F"}]
+    lines = _run(tmp_path, NRPN, ev + SWEEP, {"knob1": 0.3})
+    assert lines[:18] == BOOT + [
+        "300.000 DIN B0 63 09",  # passed through to DIN
+        "300.960 DIN 62 52",
+        "301.600 DIN 06 40",
+        "302.240 DIN 26 7F",
+        "302.880 DIN 65 7F",
+        "303.520 DIN 64 7F",
+        "630.000 USB 0B B0 63 09",
+        "630.000 USB 0B B0 62 52",
+        "630.000 USB 0B B0 06 41",
+        "630.000 USB 0B B0 26 47",
+        "630.000 DIN 63 09",
+        "630.640 DIN 62 52",
+        "631.280 DIN 06 41",
+        "631.920 DIN 26 47",
+        "635.000 USB 0B B0 63 09",
+        "635.000 USB 0B B0 62 52",
+    ]
+    # after the RPN null a Data Entry is not the NRPN's: 8319 still stands
+    again = _run(tmp_path, NRPN, ev + [{"t": 350, "usb_in": "0B B0 06 10"}] + SWEEP, {"knob1": 0.3})
+    assert again[:8] + again[9:] == lines and again[8] == "350.000 DIN 06 10"
+
+
+def _picks_up(tmp_path, events):
+    return _nrpn_values(_run(tmp_path, NRPN, events + SWEEP, {"knob1": 0.3}))[0]
+
+
+def test_nrpn_feedback_without_the_parameter_number_again(tmp_path):
+    # a host sends the parameter number only when it changes: a second value is Data Entry
+    # alone (8319 here, after 2048), or its LSB alone (a fine adjustment of the MSB before)
+    first = {"t": 300, "din_in": "B0 63 09 62 52 06 10 26 00"}
+    # 2048 alone: below the knob, which is turned up first: crossed on the way down
+    assert _picks_up(tmp_path, [first]) == (1735.0, 1940)
+    assert _picks_up(tmp_path, [first, {"t": 350, "din_in": "B0 06 40 26 7F"}]) == (630.0, 8391)
+    assert _picks_up(tmp_path, [first, {"t": 350, "usb_in": "0B B0 06 40 0B B0 26 7F"}]) == (630.0, 8391)
+    assert _picks_up(tmp_path, [{"t": 300, "din_in": "B0 63 09 62 52 06 40 26 00"},
+                                {"t": 350, "din_in": "B0 26 7F"}]) == (630.0, 8391)
+    # the parameter selected again: an LSB alone has no MSB to complete (8192 stands, not 8319)
+    assert _picks_up(tmp_path, [{"t": 300, "din_in": "B0 63 09 62 52 06 40 63 09 62 52 26 7F"}]) == (620.0, 8225)
+    # a new Data Entry MSB resets the LSB (MIDI 1.0): 8192 again
+    assert _picks_up(tmp_path, [{"t": 300, "din_in": "B0 63 09 62 52 06 40 26 7F 06 40"}]) == (620.0, 8225)
+    # CC 98 alone selects with the last CC 99's MSB (parameter 1234 after 1168 = 09 10)
+    assert _picks_up(tmp_path, [{"t": 300, "din_in": "B0 63 09 62 10 06 7F 62 52 06 40"}]) == (620.0, 8225)
+
+
+def test_nrpn_feedback_for_anything_else_changes_nothing(tmp_path):
+    alone = _run(tmp_path, NRPN, SWEEP, {"knob1": 0.3})
+    for din_in in (
+            "B0 63 09 62 53 06 40 26 00",  # another parameter (1235)
+            "B1 63 09 62 52 06 40 26 00",  # parameter 1234 on channel 2
+            "B0 06 40 26 00",  # Data Entry with no parameter selected
+            "B0 62 52 06 40",  # CC 98 with no CC 99 before it
+            "B0 63 09 62 52 65 00 64 00 06 40",  # an RPN selected after the NRPN (pitch bend range)
+            "B0 63 09 62 52 65 7F 64 7F 06 40",  # the RPN null: nothing selected
+            "B0 63 09 62 52 79 00 06 40",  # Reset All Controllers: nothing selected (RP-015)
+            "B0 63 09 62 52 63 0A 06 40",  # a new CC 99 without its CC 98: no parameter yet
+            "B0 63 09 62 52 26 10"):  # a Data Entry LSB with no MSB to complete
+        lines = _run(tmp_path, NRPN, [{"t": 300, "din_in": din_in}] + SWEEP, {"knob1": 0.3})
+        b = din_in.split()
+        thru = lines[2:2 + (len(b) - b.count("B0") - b.count("B1")) // 2]  # each CC passed through to USB
+        assert [ln.split()[1] for ln in thru] == ["USB"] * len(thru) and float(thru[-1].split()[0]) < 310, din_in
+        assert lines[:2] + lines[2 + len(thru):] == alone, din_in
+
+
+def test_nrpn_echoed_while_the_knob_turns_changes_nothing(tmp_path):
+    # knob1 sweeps 0 -> 1 over 500 ms; the host echoes its first NRPN (164: 01 24) back 7 ms
+    # late: the knob's own message, not a value to wait for
+    sweep = [{"t": 100, "control": "knob1", "position": 1.0, "ramp_ms": 500}]
+    alone = _run(tmp_path, NRPN, sweep)
+    lines = _run(tmp_path, NRPN, sweep + [{"t": 127, "usb_in": "0B B0 63 09 0B B0 62 52 0B B0 06 01 0B B0 26 24"}])
+    assert lines[10:26] == [
+        "125.000 USB 0B B0 63 09",
+        "125.000 USB 0B B0 62 52",
+        "125.000 USB 0B B0 06 02",
+        "125.000 USB 0B B0 26 25",
+        "125.000 DIN 63 09",
+        "125.640 DIN 62 52",
+        "126.280 DIN 06 02",
+        "126.920 DIN 26 25",
+        # the echo: its parameter select is passed through to DIN, which sets no value; its
+        # Data Entry is not, where it would take the receiver back to 164 mid-sweep
+        "127.560 DIN 63 09",
+        "128.200 DIN 62 52",
+        "130.000 USB 0B B0 63 09",  # and the knob plays on
+        "130.000 USB 0B B0 62 52",
+        "130.000 USB 0B B0 06 03",
+        "130.000 USB 0B B0 26 31",
+        "130.000 DIN 63 09",
+        "130.640 DIN 62 52",
+    ]
+    assert port(lines, "USB") == port(alone, "USB")
+    assert [ln for ln in lines if ln[:7] not in ("127.560", "128.200")] == alone
+    vals = [v for _t, v in _nrpn_values(lines)]
+    assert vals == sorted(set(vals)) and vals[0] == 164 and vals[-1] == 16383
+
+
+def test_cc_knob_on_data_entry_beside_an_nrpn_knob_still_takes_its_cc(tmp_path):
+    # knob2 sends CC 6 on the channel of knob1's NRPN: its feedback entry is the channel's
+    # NRPN tracker's now, which passes the Control Change on to it: it waits for 80 and
+    # plays exactly as without the nrpn knob beside it
+    knob2 = {"knob2": {"type": "cc", "cc": 6, "takeover": True}}
+    ev = [{"t": 300, "usb_in": "0B B0 06 50"}, {"t": 400, "control": "knob2", "position": 0.9, "ramp_ms": 600}]
+    lines = _run(tmp_path, dict(NRPN, **knob2), ev, {"knob2": 0.3})
+    assert lines[2:5] == ["300.000 DIN B0 06 50", "751.000 USB 0B B0 06 51", "751.000 DIN 06 51"]
+    assert lines == _run(tmp_path, knob2, ev, {"knob2": 0.3})
+
+
 # MIDI IN feedback runs in the scan loop: the native step under the Unix port with the heap
 # locked (any allocation raises MemoryError), on the benchmark's controller (allocation-free
 # fake USB transfers, tools/bench_fwchild.py). The host's OUT transfers complete between the
@@ -249,3 +430,89 @@ def test_midi_in_feedback_allocates_nothing_in_the_scan():
     r = run(["-c", LOCKED], extra_path=("tools", "tools/simboard"))
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "[(8319, 8319, True), (59, False), (-1, False), (93, 93, False), (5, 5, True)]"
+
+
+# The same for nrpn knobs: their channel's NrpnIn follows the parameter selected and its Data
+# Entry, from DIN IN (running status) and from the USB host (a packet a scan), with the heap
+# locked; knob2, a cc knob on CC 6 of the same channel, still gets its Control Change.
+LOCKED_NRPN = r'''
+import sys
+sys.argv.append(%r)
+import micropython
+import bench_fwchild as B
+from simctl import RxUart, host_out, play_levels
+
+
+cfg = {"controls": {"knob1": {"type": "nrpn", "param": 1234, "takeover": True},
+                    "knob2": {"type": "cc", "cc": 6, "takeover": True}}}
+ctl, itf = B.build(B.board(), 0, False, cfg)
+for ep in (0x01, 0x02, 0x81, 0x82):
+    itf._xfers.setdefault(ep, [None, None])
+itf._rx_xfer()
+rx = RxUart()
+ctl.hw.uart = rx
+levels = [0] * len(ctl.hw.samples)
+play_levels(ctl, levels)
+K1 = ctl.hw.plan.index["knob1"]
+n = ctl.feedback[6]
+k1, k2 = n.knobs[1234], n.taken[6]
+assert type(n).__name__ == "NrpnIn" and k1._kind == 2 and k2._kind == 0 and k1._e >= 0
+assert [ctl.feedback[c] is n for c in (6, 38, 98, 99, 100, 101, 121)] == [True] * 7
+assert list(n.taken) == [6] and len(n.__dict__) == 5
+assert max(len(k.__dict__) for k in ctl.knobs) == 16
+levels[K1] = 1200
+
+
+def step(t):
+    micropython.heap_lock()
+    try:
+        ctl.step(t * 1000, t)
+        B.host_reads(itf)
+    finally:
+        micropython.heap_unlock()
+
+
+for t in range(300):  # boot: the filters prime, the knobs rest
+    ctl.step(t * 1000, t)
+    B.host_reads(itf)
+out = [(k1.value, k1._local)]
+usb = (b"\x0b\xb0\x63\x09", b"\x0b\xb0\x62\x52", b"\x0b\xb0\x06\x26", b"\x0b\xb0\x26\x00")
+for t in range(300, 2000):
+    if t == 400:
+        rx.add(b"\xb0\x63\x09\x62\x52\x06\x40\x26\x7f")  # 1234 at 8319, running status
+    elif 460 <= t < 464:
+        host_out(itf, usb[t - 460])  # then at 4864 (just above the knob), a packet a scan
+    elif t == 480:
+        rx.add(b"\xb0\x65\x7f\x64\x7f\x06\x20")  # the RPN null, then a Data Entry: knob2's CC 6
+    elif 500 <= t < 900:
+        levels[K1] = 1200 + (t - 500) * 5  # knob1 turned up
+        if t == 700:
+            out.append((k1.value, k1._waiting))
+            e = k1.value - 2
+            rx.add(bytes((0xB0, 99, 9, 98, 0x52, 6, e >> 7, 38, e & 127)))  # the receiver echoes it, late
+        elif t == 710:
+            out.append((k1._remote, k1._waiting))
+    elif t == 1900:
+        out.append((k1.value, k1._local, k1._waiting))
+        rx.add(b"\xb0\x63\x09\x62\x52\x06\x05")  # knob1 at rest: the receiver's 640
+    if t in (450, 470, 490):
+        out.append((k1._remote, k1.value, k1._waiting, k2._remote))
+    step(t)
+out.append((k1._remote, k1.value, k1._waiting))
+print(out, ctl.errors)
+''' % ROOT
+
+
+def test_midi_in_nrpn_feedback_allocates_nothing_in_the_scan():
+    r = run(["-c", LOCKED_NRPN], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == str([
+        (4761, 4761),  # knob1 at rest
+        (8319, 8319, True, 64),  # 1234 at 8319 from DIN IN; knob2 got the CC 6 as its own
+        (4864, 4864, True, 38),  # then 4864 from the host
+        (4864, 4864, True, 32),  # the RPN null: the CC 6 after it is knob2's alone
+        (8355, False),  # turned up past 4864: sending
+        (4864, False),  # the echo of 8353 while it turns changes nothing
+        (12784, 12784, False),  # at rest at the top
+        (640, 640, True),  # where the receiver's 640 counts
+    ]) + " 0"

@@ -333,7 +333,8 @@ for step in range(4000):
         ca.modes.shift = cb.modes.shift = not ca.modes.shift
     elif r < 0.02:
         key, v = random.choice(list(ca.feedback.items())), random.randint(0, 127)
-        if ca.feedback[key[0]]._kind == 0:
+        # (a plain CC knob's entry: knob6's channel has its NrpnIn under CC 6, 38, 98..101, 121)
+        if getattr(ca.feedback[key[0]], "_kind", -1) == 0:
             ca.feedback[key[0]].set_remote(v)
             cb.feedback[key[0]].set_remote(v)
     elif r < 0.025:

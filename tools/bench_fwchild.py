@@ -483,8 +483,8 @@ def bench_mem(rom=None):
     if left:
         raise RuntimeError("boot-only modules still loaded: %s" % left)
     # and what only other layouts or callers need stays out: the matrix, note/CC and
-    # program buttons, the encoders the controller never sends itself
-    on_demand = ("matrix", "layered", "program", "encode_extra", "fast")
+    # program buttons, nrpn knobs' MIDI IN feedback, the encoders the controller never sends itself
+    on_demand = ("matrix", "layered", "program", "nrpnin", "encode_extra", "fast")
     left = [m for m in sys.modules if m.startswith("midictl") and m.split(".")[-1] in on_demand]
     if left:
         raise RuntimeError("modules the reference layout does not use were loaded: %s" % left)

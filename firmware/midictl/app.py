@@ -83,7 +83,9 @@ class Controller:
         self.modes = Modes(cfg["octave_range"])
         # Filled in by build_controls (build.py); declared here for the reader and the checker.
         self.pads: "PadGroup"
-        self.feedback: dict  # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN
+        # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN; under a channel's NRPN
+        # controllers, its nrpn knobs' NrpnIn (controls/nrpnin.py), which has the same feedback()
+        self.feedback: dict
         self.encoders: list
         self.encoders_moved: bytearray  # set by a detent on any of them (Quadrature.moved)
         self.switch_at: list  # GPIO -> (0, pad index) or (1, button)

@@ -32,7 +32,9 @@ def build_controls(ctl, board, cfg):
     ctl.pads = PadGroup(eng, max(1, plan.npads), modes)
     ctl.note_channels = 0
     analog: list = [None] * plan.count  # sample index -> (owner, filter, shift owner, its filter)
-    ctl.feedback = {}  # (channel << 7 | cc) -> knob, for soft takeover (a 14-bit one's MSB and LSB)
+    # (channel << 7 | cc) -> knob, for soft takeover (a 14-bit one's MSB and LSB), or the
+    # channel's NrpnIn under its NRPN controllers (CC 6, 38, 98..101, 121) when it has nrpn knobs
+    ctl.feedback = {}
     ctl.encoders = []
     ctl.encoders_moved = bytearray(1)  # every encoder's Quadrature.moved
     switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)
@@ -51,6 +53,7 @@ def build_controls(ctl, board, cfg):
         ctl.keys = KeyMatrix(len(mx["rows"]), ncols, mx.get("diodes", True), SWITCH_LOCKOUT_MS)
     key_at: list = [None] * (len(mx["rows"]) * ncols if mx else 0)
     ctl.key_at = key_at
+    nrpn: dict = {}  # channel -> {parameter: nrpn knob}, for their MIDI IN feedback
     for name in names:
         w = wiring[name]
         m = mappings[name]
@@ -86,7 +89,7 @@ def build_controls(ctl, board, cfg):
                     key = ((0xA0 | ch) << 7) if m["pressure"] == "poly" else ((0xD0 | ch) << 7)
                     ctl.din.slot(key | (m["note"] if m["pressure"] == "poly" else 0))
         elif kind in ("pot", "stick"):
-            analog[plan.index[name]] = _analog(ctl, m, sinks)
+            analog[plan.index[name]] = _analog(ctl, m, sinks, nrpn)
         elif kind == "encoder":
             a, b = w["pins"]
             q = Quadrature(m["steps_per_detent"])
@@ -110,6 +113,8 @@ def build_controls(ctl, board, cfg):
             key_at[r * ncols + c] = _button(ctl, m, name)
             if t == "note":
                 ctl.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
+    if nrpn:
+        _nrpn_feedback(ctl.feedback, nrpn)
     ctl.engine.note_channels = ctl.note_channels
     ctl.engine.trim(ctl.note_channels)
     # The hardware layer already turns active-low pins into pressed = 1.
@@ -190,7 +195,23 @@ def _fast_layer(ctl, k):
     return 0
 
 
-def _analog(ctl, m, sinks):
+def _nrpn_feedback(feedback, nrpn):
+    # An NrpnIn per channel with nrpn knobs, under that channel's NRPN controllers: once every
+    # cc knob is in (whichever the order of the names), so that one on such a controller is
+    # known to it and still gets its Control Change (NrpnIn.taken). Only here is nrpnin.py
+    # loaded: a layout without nrpn knobs neither holds it nor looks at these controllers.
+    from midictl.controls.nrpnin import CONTROLLERS, NrpnIn
+
+    for ch in nrpn:
+        n = NrpnIn(nrpn[ch])
+        for c in CONTROLLERS:
+            k = feedback.get((ch << 7) | c)
+            if k is not None:
+                n.taken[c] = k
+            feedback[(ch << 7) | c] = n
+
+
+def _analog(ctl, m, sinks, nrpn):
     # (owner, filter) for the main layer and (owner, filter) or (None, None) for the shift
     # layer. The owners are built banked: the FilterBank keeps the filter state, each
     # owner only what its _moved() needs; the filters here are dropped once the bank has
@@ -217,6 +238,8 @@ def _analog(ctl, m, sinks):
                 key = ((0xB0 | ch) << 7) | number
             if t in ("cc", "cc14"):
                 ctl.feedback[(ch << 7) | number] = o
+            elif t == "nrpn":  # fed by a channel's NrpnIn (_nrpn_feedback)
+                nrpn.setdefault(ch, {})[number] = o
             if t == "cc14" and ((ch << 7) | (number + 32)) not in ctl.feedback:
                 # the LSB too (Knob.feedback); a knob whose own controller it is keeps it
                 ctl.feedback[(ch << 7) | (number + 32)] = o

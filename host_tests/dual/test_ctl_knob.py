@@ -4,6 +4,7 @@ from dualtest import no_alloc, raises
 from test_ctl_signals import Rec, adc
 
 from midictl.controls.knob import Knob
+from midictl.controls.nrpnin import NrpnIn
 from midictl.controls.stick import Stick
 
 
@@ -151,6 +152,85 @@ def test_feedback_while_the_knob_is_turned_is_its_echo_and_changes_nothing():
     assert k._quiet == 32
     assert k.feedback(7, 90, None) is False
     assert (k._remote, k.value, k._waiting) == (90, 90, True)
+
+
+class _Fb:
+    # stands for a knob in an NrpnIn: the last value its feedback() got, and how many
+    def __init__(self):
+        self.got = -1
+        self.n = 0
+
+    def feedback(self, number, value, state):
+        self.got = value
+        self.n += 1
+
+
+# (controller, value, then what the knobs of parameters 1234 (09 52) and 1235 have got)
+_NRPN_STEPS = (
+    (6, 64, -1, -1), (38, 0, -1, -1),  # Data Entry with no parameter selected
+    (98, 0x52, -1, -1), (6, 64, -1, -1),  # CC 98 with no CC 99 before it
+    (99, 9, -1, -1), (6, 64, -1, -1), (38, 1, -1, -1),  # CC 99 without its CC 98: none yet
+    (98, 0x52, -1, -1),  # 1234 selected
+    (38, 5, -1, -1),  # an LSB with no MSB to complete
+    (6, 64, 8192, -1), (38, 127, 8319, -1),  # MSB << 7, then the LSB completes it
+    (38, 3, 8195, -1),  # and again: a fine adjustment
+    (6, 1, 128, -1),  # a new MSB resets the LSB
+    (98, 0x53, 128, -1),  # CC 98 alone: 1235, with the last CC 99's MSB
+    (38, 9, 128, -1), (6, 2, 128, 256),  # (its LSB before any MSB of its own: nothing)
+    (101, 0, 128, 256), (6, 3, 128, 256), (38, 3, 128, 256),  # an RPN: Data Entry is not ours
+    (98, 0x52, 128, 256), (6, 3, 128, 256),  # and the CC 99's MSB is forgotten
+    (99, 9, 128, 256), (98, 0x52, 128, 256), (6, 4, 512, 256),
+    (100, 127, 512, 256), (6, 5, 512, 256),  # an RPN's LSB alone too (the null's second half)
+    (99, 9, 512, 256), (98, 0x52, 512, 256), (6, 6, 768, 256),
+    (121, 0, 768, 256), (6, 7, 768, 256),  # Reset All Controllers: parameter numbers null
+    (99, 127, 768, 256), (98, 127, 768, 256), (6, 8, 768, 256),  # 16383: no knob sends it
+    (99, 9, 768, 256), (98, 0x53, 768, 256), (6, 127, 768, 16256), (38, 127, 768, 16383),
+)
+
+
+def test_nrpn_in_follows_the_parameter_selected_and_its_data_entry():
+    a, b, cc6 = _Fb(), _Fb(), _Fb()
+    n = NrpnIn({1234: a, 1235: b})
+    n.taken[6] = cc6  # a cc knob on CC 6 of this channel: it gets every CC 6 as before
+
+    def run():
+        i = 0
+        for c, v, want_a, want_b in _NRPN_STEPS:
+            n.feedback(c, v, None)
+            if a.got != want_a or b.got != want_b:
+                return i  # the first step that went wrong
+            i += 1
+        return -1
+
+    assert no_alloc(run) == -1
+    sixes = [s for s in _NRPN_STEPS if s[0] == 6]
+    assert (cc6.n, cc6.got) == (len(sixes), 127) and (a.n, b.n) == (6, 3)
+
+
+def test_nrpn_knob_takes_its_value_unless_it_is_being_turned():
+    rec = Rec()
+    k = Knob(rec, 0, 1234, "nrpn", takeover=True)  # unbanked: its own quiet count (_quiet)
+    _feed(k, rec, 1000, 40, noise=0)  # resting at 3951
+    n = NrpnIn({1234: k})
+    for c, v in ((99, 9), (98, 0x52), (6, 64), (38, 127)):
+        assert n.feedback(c, v, None) is False  # (no echo: passed on as it came)
+    assert (k._remote, k.value, k._waiting) == (8319, 8319, True)
+    k.set_remote(k._local)  # (the receiver where the knob is: it sends again as it turns)
+    assert (k._remote, k._waiting) == (3951, False)
+    x = 1000
+    while len(rec.ev) < 2:
+        x += 8
+        k.update(x)
+    # the receiver's value while the knob is turned: its echo, which the caller passes on
+    # nowhere (its parameter select is no value, and goes on)
+    assert n.feedback(99, 9, None) is False and n.feedback(98, 0x52, None) is False
+    assert n.feedback(6, 64, None) is True
+    assert n.feedback(38, 0, None) is True
+    assert (k._remote, k._waiting) == (3951, False) and rec.ev[-1][:4] == (0, "nrpn", 0, 1234)
+    while k._quiet < 32:  # at rest again: it counts
+        k.update(x)
+    assert n.feedback(6, 64, None) is False
+    assert (k._remote, k.value, k._waiting) == (8192, 8192, True)
 
 
 def test_takeover_off_sends_at_once_and_report():

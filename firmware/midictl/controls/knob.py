@@ -11,12 +11,13 @@
 # MIDI IN or a preset change) the knob sends nothing until its own value reaches or
 # crosses v, so the parameter does not jump. Without a remote value it sends at once.
 # From MIDI IN, feedback(): a 14-bit knob's remote value is its MSB and LSB as MIDI 1.0
-# pairs them (controller n and n + 32), not the 7-bit MSB alone. And it counts only while
-# the knob rests: arriving while the knob is being turned, it is the receiver echoing what
-# the knob sent a few ms before and has since moved past, and waiting for that value would
-# leave the knob silent for the rest of the turn. The player's hand wins: such an echo is
-# not passed on to the other port either (app.py), where it would be a stale value in the
-# middle of the knob's own sweep.
+# pairs them (controller n and n + 32), not the 7-bit MSB alone; an NRPN knob's is its
+# parameter's Data Entry MSB and LSB, put together by its channel's NrpnIn (nrpnin.py). And
+# it counts only while the knob rests: arriving while the knob is being turned, it is the
+# receiver echoing what the knob sent a few ms before and has since moved past, and waiting
+# for that value would leave the knob silent for the rest of the turn. The player's hand wins:
+# such an echo is not passed on to the other port either (app.py), where it would be a stale
+# value in the middle of the knob's own sweep.
 #
 # Reads come round-robin from the scan plan (mux.py), >= 100 per second per knob; the
 # filter counts readings, not milliseconds, so the update rate sets its time constants
@@ -150,8 +151,9 @@ class Knob(AdcFilter):
 
     def feedback(self, number, value, state):
         """A Control Change from MIDI IN on this knob's controller `number` (for a 14-bit
-        knob: its MSB, number + 32 its LSB) with 7-bit `value`, the receiver's: passed
-        to set_remote() in this knob's units, unless the knob is being turned (its anchor
+        knob: its MSB, number + 32 its LSB) with 7-bit `value`, the receiver's (an NRPN
+        knob: its parameter's 14-bit value, from its NrpnIn): passed to set_remote() in
+        this knob's units, unless the knob is being turned (its anchor
         moved within its last _QUIET readings). state: the FilterBank's state array, which
         holds this knob's filter when self._e is not -1. Returns True when the value is
         taken as an echo (and the caller passes it on nowhere). Allocates nothing."""
