@@ -101,6 +101,39 @@ def test_soft_takeover_waits_for_the_crossing():
     assert vals[0] in (10, 9) and vals == list(range(vals[0], -1, -1))
 
 
+def test_takeover_of_a_value_outside_the_knobs_range_picks_up_at_the_nearer_end():
+    # min 20, max 100: the receiver at 10 (or 120) is a value the knob never sends; waiting
+    # for it left the knob silent for good. It picks up once it reaches its end, 20 (100).
+    random.seed(21)
+    rec = Rec()
+    k = Knob(rec, 0, 7, min=20, max=100, takeover=True)
+    _feed(k, rec, 2000, 40)  # resting at ~59
+    k.set_remote(10)
+    _sweep(k, rec, 2000, 300, 8)  # down towards 20, not there yet (ADC 300: ~25)
+    assert rec.ev == []
+    _sweep(k, rec, 300, 0, 8)  # the bottom end: 20, then back up
+    _sweep(k, rec, 0, 1000, 8)
+    vals = rec.values()
+    assert vals[0] in (20, 21) and vals == list(range(vals[0], vals[-1] + 1)) and vals[-1] > 35
+    k.set_remote(120)  # above max: picked up at the top end
+    n = len(rec.ev)
+    _sweep(k, rec, 1000, 3800, 8)
+    assert rec.ev[n:] == []
+    _sweep(k, rec, 3800, 4095, 8)
+    _sweep(k, rec, 4095, 3000, 8)
+    vals = rec.values()[n:]
+    assert vals[0] in (100, 99) and vals == list(range(vals[0], vals[-1] - 1, -1)) and vals[-1] < 85
+    # an inverted knob: its ends are swapped, the rule is the same
+    rec = Rec()
+    k = Knob(rec, 0, 7, min=20, max=100, invert=True, takeover=True)
+    _feed(k, rec, 2000, 40)
+    k.set_remote(5)
+    _sweep(k, rec, 2000, 3800, 8)
+    assert rec.ev == []
+    _sweep(k, rec, 3800, 4095, 8)
+    assert rec.values()[0] in (20, 21)
+
+
 def test_feedback_14bit_takes_the_msb_and_completes_it_with_the_lsb():
     random.seed(20)
     rec = Rec()

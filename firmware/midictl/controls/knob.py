@@ -9,7 +9,8 @@
 #
 # Soft takeover (pickup), optional: after set_remote(v) (the receiver's value, e.g. from
 # MIDI IN or a preset change) the knob sends nothing until its own value reaches or
-# crosses v, so the parameter does not jump. Without a remote value it sends at once.
+# crosses v, so the parameter does not jump (a v outside the knob's min..max: once it
+# reaches the nearer end). Without a remote value it sends at once.
 # From MIDI IN, feedback(): a 14-bit knob's remote value is its MSB and LSB as MIDI 1.0
 # pairs them (controller n and n + 32), not the 7-bit MSB alone; an NRPN knob's is its
 # parameter's Data Entry MSB and LSB, put together by its channel's NrpnIn (nrpnin.py). And
@@ -118,7 +119,13 @@ class Knob(AdcFilter):
                 self.value = v
             return
         if self._waiting:
+            # a receiver's value outside this knob's min..max is picked up at the nearer end,
+            # the closest the knob can come (waiting for the value itself, it never would)
             t = self._remote
+            if t < self.min:
+                t = self.min
+            elif t > self.max:
+                t = self.max
             if not (prev <= t <= v or v <= t <= prev):
                 return
             self._waiting = False
