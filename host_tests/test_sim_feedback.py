@@ -516,3 +516,37 @@ def test_midi_in_nrpn_feedback_allocates_nothing_in_the_scan():
         (12784, 12784, False),  # at rest at the top
         (640, 640, True),  # where the receiver's 640 counts
     ]) + " 0"
+
+
+ABS = {"enc1": {"type": "cc_absolute", "cc": 20}}
+
+
+def test_an_absolute_encoder_counts_on_from_the_receivers_value(tmp_path):
+    # The host moved the parameter to 100 (automation, its mouse): the encoder's next detent
+    # sends 101, not 1 from where it last was. A value above max counts on from max.
+    ev = [{"t": 50, "usb_in": "0B B0 14 64"}, {"t": 100, "control": "enc1", "turn": 1},
+          {"t": 600, "usb_in": "0B B0 14 7F"}, {"t": 700, "control": "enc1", "turn": -2, "over_ms": 20}]
+    lines = _run(tmp_path, ABS, ev)
+    assert lines[len(BOOT):] == [
+        "50.000 DIN B0 14 64",  # the host's value, passed through
+        "101.000 USB 0B B0 14 65",  # the detent (its quadrature's last edge at 101 ms)
+        "101.000 DIN 14 65",
+        "600.000 DIN 14 7F",
+        "708.000 USB 0B B0 14 7E",
+        "708.000 DIN 14 7E",
+        "718.000 USB 0B B0 14 7D",
+        "718.000 DIN 14 7D",
+    ]
+
+
+def test_an_absolute_encoders_echo_changes_nothing_and_is_not_passed_on(tmp_path):
+    # Detents at 105, 112 and 119 ms; the host echoes the first (01) 1 ms late: the encoder
+    # goes on from its own value, and DIN gets no stale value. From 300 ms after the last
+    # detent the host's value counts again (at 425 ms; at 415 it is still taken as an echo).
+    turn = [{"t": 100, "control": "enc1", "turn": 3, "over_ms": 20}]
+    alone = _run(tmp_path, ABS, turn)
+    assert _run(tmp_path, ABS, turn + [{"t": 106, "usb_in": "0B B0 14 01"}]) == alone
+    lines = _run(tmp_path, ABS, turn + [{"t": 425, "usb_in": "0B B0 14 28"}, {"t": 500, "control": "enc1", "turn": 1}])
+    assert lines[len(alone):] == ["425.000 DIN 14 28", "501.000 USB 0B B0 14 29", "501.000 DIN 14 29"]
+    lines = _run(tmp_path, ABS, turn + [{"t": 415, "usb_in": "0B B0 14 28"}, {"t": 500, "control": "enc1", "turn": 1}])
+    assert lines[len(alone):] == ["501.000 USB 0B B0 14 04", "501.000 DIN 14 04"]

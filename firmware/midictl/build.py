@@ -99,8 +99,11 @@ def build_controls(ctl, board, cfg):
             e = EncoderCC(eng, q, m["channel"] - 1, m["cc"], t == "cc_relative",
                           m.get("encoding", "twos_complement"), m.get("min", 0), m.get("max", 127),
                           m.get("min", 0), DEFAULT_ACCEL if m["accel"] else None, modes, shift)
-            if t == "cc_absolute" and ctl.din:
-                ctl.din.slot(((0xB0 | (m["channel"] - 1)) << 7) | m["cc"])
+            if t == "cc_absolute":
+                if ctl.din:
+                    ctl.din.slot(((0xB0 | (m["channel"] - 1)) << 7) | m["cc"])
+                # MIDI IN feedback on its own controller: the receiver's value, counted on from
+                ctl.feedback[((m["channel"] - 1) << 7) | m["cc"]] = e
             ctl.hw.encoder_irq(a, b, q.poll)
             ctl.encoders.append(e)
         elif kind == "switch":

@@ -123,6 +123,29 @@ def test_absolute_clamps_and_sends_changes_only():
     assert rec.values() == [12, 13, 11, 10]
 
 
+def test_absolute_feedback_is_where_the_next_detent_counts_from_unless_it_is_an_echo():
+    from midictl.compat import ticks_add, ticks_ms
+
+    rec = Rec()
+    q, e = _enc(rec, relative=False, min=10, max=100, value=11)
+    assert no_alloc(lambda: e.feedback(20, 60, None)) is False  # no detent yet: the receiver's value
+    _play(q, _turn(1))
+    e.update(ticks_ms())
+    assert rec.values() == [61]
+    # a detent just now: what comes back is the receiver echoing it, and changes nothing
+    assert no_alloc(lambda: e.feedback(20, 40, None)) is True and e.value == 61
+    # 300 ms after the last detent it counts again (the detent's time moved back, not waited for)
+    e._last = ticks_add(ticks_ms(), -301)
+    assert e.feedback(20, 5, None) is False and e.value == 10  # below min: from min
+    _play(q, _turn(1))
+    e.update(ticks_ms())
+    e._last = ticks_add(ticks_ms(), -301)
+    assert e.feedback(20, 127, None) is False and e.value == 100  # above max: from max
+    _play(q, _turn(-1))
+    e.update(ticks_ms())
+    assert rec.values() == [61, 11, 99]
+
+
 def test_acceleration_from_detent_rate():
     rec = Rec()
     q, e = _enc(rec, relative=False, max=127, value=0, accel=DEFAULT_ACCEL)

@@ -22,7 +22,7 @@ except ImportError:
         return x
 
 
-from midictl.compat import ticks_diff
+from midictl.compat import ticks_diff, ticks_ms
 
 # index: old << 2 | new, state = A << 1 | B; value + 1 (0: -1, 1: none, 2: +1)
 _STEP = b"\x01\x00\x02\x01\x02\x01\x01\x00\x00\x01\x01\x02\x01\x02\x00\x01"
@@ -33,6 +33,9 @@ _HALF = const(0x8000)
 _TWOS = const(0)
 _OFFSET = const(1)
 _SIGN_MAG = const(2)
+# MIDI IN feedback within this many ms of a detent is the receiver echoing the encoder's own
+# messages (a host's round trip is a few ms to a few tens): the hand wins, as for a knob
+_ECHO_MS = const(300)
 
 
 class Quadrature:
@@ -120,15 +123,14 @@ class EncoderCC:
         d = q.take()
         if not d:
             return
-        if len(self._ms):
-            dt = ticks_diff(now, self._last)
-            self._last = now
-            if not self._idle:
-                for i in range(len(self._ms)):
-                    if dt < self._ms[i]:
-                        d *= self._factor[i]
-                        break
-            self._idle = False
+        dt = ticks_diff(now, self._last)
+        self._last = now  # (feedback() reads it too)
+        if len(self._ms) and not self._idle:
+            for i in range(len(self._ms)):
+                if dt < self._ms[i]:
+                    d *= self._factor[i]
+                    break
+        self._idle = False
         ch = self.channel
         num = self.number
         if self._modes is not None and self._shift is not None and self._modes.shift:
@@ -162,6 +164,18 @@ class EncoderCC:
         if value < self.min or value > self.max:
             raise ValueError("value %r out of range %d..%d" % (value, self.min, self.max))
         self.value = value
+
+    def feedback(self, number, value, state):
+        """Absolute mode: a Control Change from MIDI IN on this encoder's own controller (the
+        main layer's) with the receiver's `value`, from which the next detent counts, so the
+        parameter does not jump back to where the encoder last left it (a value outside
+        min..max: from the nearer end). Within _ECHO_MS of a detent it is the receiver echoing
+        the encoder's own messages and changes nothing: returns True then (the caller passes
+        it on nowhere), as Knob.feedback does. Allocates nothing."""
+        if not self._idle and ticks_diff(ticks_ms(), self._last) < _ECHO_MS:
+            return True
+        self.value = self.min if value < self.min else self.max if value > self.max else value
+        return False
 
 
 DEFAULT_ACCEL = ((15, 4), (40, 2))  # < 15 ms between detents x4, < 40 ms x2
