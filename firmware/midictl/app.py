@@ -84,7 +84,8 @@ class Controller:
         # Filled in by build_controls (build.py); declared here for the reader and the checker.
         self.pads: "PadGroup"
         # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN; under a channel's NRPN
-        # controllers, its nrpn knobs' NrpnIn (controls/nrpnin.py), which has the same feedback()
+        # controllers, its nrpn knobs' NrpnIn (controls/nrpnin.py), which has the same
+        # feedback(); 0x800 | channel -> the channel's Programs (its Program Change)
         self.feedback: dict
         self.encoders: list
         self.encoders_moved: bytearray  # set by a detent on any of them (Quadrature.moved)
@@ -334,6 +335,10 @@ class Controller:
                 k = self.feedback.get(((msg[0] & 15) << 7) | msg[1])
                 if k is not None and k.feedback(msg[1], msg[2], self.filters.state):
                     return  # an echo of a knob being turned (knob.py): a stale value elsewhere
+            elif (msg[0] & 0xF0) == 0xC0 and self.feedback:
+                k = self.feedback.get(0x800 | (msg[0] & 15))  # the channel's program buttons'
+                if k is not None:
+                    k.feedback(msg[1], 0, None)
         elif r == mparser.REALTIME:
             msg = self._rt
             msg[0] = p.realtime

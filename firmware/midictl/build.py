@@ -272,9 +272,14 @@ def _button(ctl, m, name):
     if t in ("program", "program_up", "program_down"):
         from midictl.controls.program import ProgramButton, Programs
 
-        progs = Programs(eng, m["channel"] - 1, m.get("program", 0), m.get("bank"))
+        # one current program per channel, shared by its buttons, and MIDI IN's Program
+        # Change on it (under 0x800 | channel: no Control Change's key)
+        ch = m["channel"] - 1
+        progs = ctl.feedback.get(0x800 | ch)
+        if progs is None:
+            progs = ctl.feedback[0x800 | ch] = Programs(eng, ch)
         if t == "program":
-            return ProgramButton(progs, program=m["program"])
+            return ProgramButton(progs, program=m["program"], bank=m.get("bank"))
         return ProgramButton(progs, step=1 if t == "program_up" else -1)
     # panic: the controller's, which also ends the notes MIDI IN started on DIN OUT
     return ModeButton(modes, t, m.get("step", 1), ctl if t == "panic" else eng)

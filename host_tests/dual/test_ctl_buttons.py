@@ -72,6 +72,27 @@ def test_program_fixed_bank_and_up_down():
     assert rec.ev == [(0, "bank_pc", 0, 300, 0)]
 
 
+def test_program_buttons_share_the_channels_program_and_bank_and_take_midi_in():
+    rec = Rec()
+    p = Programs(rec, 0)  # build.py: one per channel, no bank of its own
+    up = ProgramButton(p, step=1)
+    down = ProgramButton(p, step=-1)
+    in_bank = ProgramButton(p, program=5, bank=2)
+    plain = ProgramButton(p, program=9, bank=None)
+    up.press()
+    in_bank.press()
+    up.press()  # on from 5, in bank 2
+    plain.press()
+    down.press()  # on from 9, no Bank Select
+    assert rec.ev == [(0, "pc", 0, 1), (0, "bank_pc", 0, 2, 5), (0, "bank_pc", 0, 2, 6), (0, "pc", 0, 9),
+                      (0, "pc", 0, 8)]
+    # a Program Change from MIDI IN: the current program, nothing sent
+    assert no_alloc(lambda: p.feedback(64, 0, None)) is False
+    up.press()
+    assert rec.ev[-1] == (0, "pc", 0, 65) and len(rec.ev) == 6
+    assert str(raises(ValueError, ProgramButton, p, 5, 0, 16384)) == "bank 16384 out of range 0..16383"
+
+
 def test_octave_transpose_panic_buttons():
     modes = Modes(octave_range=2)
     modes.cover(36, 51)

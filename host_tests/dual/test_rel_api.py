@@ -222,6 +222,7 @@ def test_controls_refuse_and_keep_their_state():
     refused_unchanged([enc, s], ["value", "101", "10..100"], enc.set_remote, 101)
     pr = Programs(s, 0, 5)
     refused_unchanged([pr, s], ["program", "128", "0..127"], pr.select, 128)
+    refused_unchanged([pr, s], ["bank", "16384", "0..16383"], pr.select, 3, 16384)
 
 
 def test_midi_core_refuses_without_writing():

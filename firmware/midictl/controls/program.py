@@ -1,12 +1,16 @@
 # Program buttons (see buttons.py for what every button has): a fixed program, or program
-# up/down, on the current program of a channel that its buttons share.
+# up/down, on the current program of a channel that its buttons share (build.py makes one
+# Programs per channel): up after a fixed program's button goes on from that program, in
+# its bank. A Program Change on the channel from MIDI IN (the synth's own preset changed
+# on its panel, or the host's) is the channel's current program too: feedback().
 #
 # Loaded by build.py only for a config with a program button.
 
 
 class Programs:
-    """The current program of one channel, shared by its program buttons. bank None:
-    plain Program Change; else Bank Select (CC0/CC32) before each Program Change."""
+    """The current program of one channel, shared by its program buttons, and its bank:
+    None, a plain Program Change; else Bank Select (CC0/CC32) before each Program Change.
+    select() with a bank makes it the channel's current one."""
 
     def __init__(self, sink, channel, program=0, bank=None, wrap=False):
         from midictl.controls import checks
@@ -18,9 +22,14 @@ class Programs:
         self.bank = bank
         self.wrap = wrap
 
-    def select(self, program):
+    def select(self, program, bank=-1):
+        """bank: -1, the channel's current one; None, none; else 0..16383."""
         if program < 0 or program > 127:
             raise ValueError("program %r out of range 0..127" % (program,))
+        if bank != -1:
+            if bank is not None and (bank < 0 or bank > 16383):
+                raise ValueError("bank %r out of range 0..16383" % (bank,))
+            self.bank = bank
         self.program = program
         if self.bank is None:
             self._sink.program(self.channel, program)
@@ -38,21 +47,32 @@ class Programs:
         if p != self.program:
             self.select(p)
 
+    def feedback(self, number, value, state):
+        """A Program Change from MIDI IN on this channel (number: the program): the current
+        program from now on, for up and down (nothing is sent). A receiver echoing the
+        channel's own Program Change sets the program it already has. Allocates nothing."""
+        self.program = number
+        return False
+
 
 class ProgramButton:
-    """Fixed program (program=) or program up/down (step=+1/-1) on press."""
+    """Fixed program (program=, in its bank: None, none; -1, the channel's current) or
+    program up/down (step=+1/-1) on press."""
 
-    def __init__(self, programs, program=None, step=0):
+    def __init__(self, programs, program=None, step=0, bank=-1):
         from midictl.controls import checks
 
         checks.program_button(program, step)
+        if bank != -1:
+            checks.programs(programs.channel, 0, bank)
         self._programs = programs
         self._program = program
         self._step = step
+        self._bank = bank
 
     def press(self, now=0):
         if self._program is not None:
-            self._programs.select(self._program)
+            self._programs.select(self._program, self._bank)
         else:
             self._programs.step(self._step)
 
