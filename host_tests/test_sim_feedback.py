@@ -8,9 +8,12 @@ from mpy import ROOT, run
 from test_sim import BOOT, port, sim
 
 
-def _run(tmp_path, controls, events, initial=None):
+DROP = {"thru": {"drop_echoes": True}}
+
+
+def _run(tmp_path, controls, events, initial=None, top=None):
     cfg = tmp_path / "cfg.json"
-    cfg.write_text(json.dumps({"controls": controls}))
+    cfg.write_text(json.dumps(dict(top or {}, controls=controls)))
     s = {"config": str(cfg), "tail_ms": 200, "events": events}
     if initial:
         s["initial"] = initial
@@ -98,24 +101,33 @@ def test_takeover_knob_echoed_by_the_host_sends_its_whole_sweep(tmp_path):
     sweep = [{"t": 100, "control": "knob1", "position": 1.0, "ramp_ms": 500}]
     alone = _run(tmp_path, CC, sweep)
     lines = _run(tmp_path, CC, sweep + [{"t": 127, "usb_in": "0B B0 46 01"}])
-    assert lines[:8] == BOOT + [
+    assert lines[:9] == BOOT + [
         "120.000 USB 0B B0 46 01",
         "120.000 DIN B0 46 01",
         "125.000 USB 0B B0 46 02",
         "125.000 DIN 46 02",
-        # the echo, at 127 ms, is not passed on to DIN either: there it would take the
-        # receiver back to 01 in the middle of the sweep
+        "127.000 DIN 46 01",  # the echo, passed through to DIN (as MIDI IN is, by default)
         "130.000 USB 0B B0 46 03",
         "130.000 DIN 46 03",
     ]
     assert lines[-4:] == ["615.000 USB 0B B0 46 7E", "615.000 DIN 46 7E",
                           "665.000 USB 0B B0 46 7F", "665.000 DIN 46 7F"]
-    # exactly what the knob plays with no echo at all: 100 values up to 127, on both ports
-    assert lines == alone
+    # exactly what the knob plays with no echo at all: 100 values up to 127
+    assert lines[:6] + lines[7:] == alone
     vals = [v for _t, v in _cc_values(lines)]
     assert len(vals) == 100 and vals == sorted(set(vals)) and vals[-1] == 127
-    # the same echo from a synth on DIN IN is not passed on to the USB host
-    assert _run(tmp_path, CC, sweep + [{"t": 127, "din_in": "B0 46 01"}]) == alone
+
+
+def test_drop_echoes_passes_a_knobs_echo_on_to_neither_port(tmp_path):
+    # The same echo with thru "drop_echoes": DIN gets no stale value mid-sweep; nor does the
+    # USB host get one echoed by a synth on DIN IN. Both runs are the knob's sweep alone.
+    sweep = [{"t": 100, "control": "knob1", "position": 1.0, "ramp_ms": 500}]
+    alone = _run(tmp_path, CC, sweep, top=DROP)
+    assert _run(tmp_path, CC, sweep + [{"t": 127, "usb_in": "0B B0 46 01"}], top=DROP) == alone
+    assert _run(tmp_path, CC, sweep + [{"t": 127, "din_in": "B0 46 01"}], top=DROP) == alone
+    # a message on the knob's controller while it rests is the receiver's value: passed on
+    lines = _run(tmp_path, CC, sweep + [{"t": 1200, "usb_in": "0B B0 46 50"}], top=DROP)
+    assert lines == alone + ["1200.000 DIN 46 50"]
 
 
 # knob1 rests at 0.3 (38), the receiver says 80, then the knob is turned up and down
@@ -152,9 +164,11 @@ def test_feedback_counts_once_the_knob_has_rested_32_readings(tmp_path):
     # at 800 ms it rests: the receiver's 80 is waited for, as before
     lines = _run(tmp_path, CC, turn + [{"t": 800, "usb_in": "0B B0 46 50"}], {"knob1": 0.3})
     assert lines[:17] == BOOT + played + ["800.000 DIN 46 50", "1230.000 USB 0B B0 46 51", "1230.000 DIN 46 51"]
-    # at 660 ms its anchor moved 29 readings before: taken as an echo, the knob plays on,
-    # and DIN gets no stale value
+    # at 660 ms its anchor moved 29 readings before: taken as an echo, the knob plays on
     lines = _run(tmp_path, CC, turn + [{"t": 660, "usb_in": "0B B0 46 50"}], {"knob1": 0.3})
+    assert lines[:17] == BOOT + played + ["660.000 DIN 46 50", "920.000 USB 0B B0 46 2D", "920.000 DIN 46 2D"]
+    # (and with drop_echoes DIN does not get it)
+    lines = _run(tmp_path, CC, turn + [{"t": 660, "usb_in": "0B B0 46 50"}], {"knob1": 0.3}, DROP)
     assert lines[:16] == BOOT + played + ["920.000 USB 0B B0 46 2D", "920.000 DIN 46 2D"]
 
 
@@ -318,8 +332,9 @@ def test_nrpn_echoed_while_the_knob_turns_changes_nothing(tmp_path):
     # late: the knob's own message, not a value to wait for
     sweep = [{"t": 100, "control": "knob1", "position": 1.0, "ramp_ms": 500}]
     alone = _run(tmp_path, NRPN, sweep)
-    lines = _run(tmp_path, NRPN, sweep + [{"t": 127, "usb_in": "0B B0 63 09 0B B0 62 52 0B B0 06 01 0B B0 26 24"}])
-    assert lines[10:26] == [
+    echo = [{"t": 127, "usb_in": "0B B0 63 09 0B B0 62 52 0B B0 06 01 0B B0 26 24"}]
+    lines = _run(tmp_path, NRPN, sweep + echo)
+    assert lines[10:28] == [
         "125.000 USB 0B B0 63 09",
         "125.000 USB 0B B0 62 52",
         "125.000 USB 0B B0 06 02",
@@ -328,18 +343,24 @@ def test_nrpn_echoed_while_the_knob_turns_changes_nothing(tmp_path):
         "125.640 DIN 62 52",
         "126.280 DIN 06 02",
         "126.920 DIN 26 25",
-        # the echo: its parameter select is passed through to DIN, which sets no value; its
-        # Data Entry is not, where it would take the receiver back to 164 mid-sweep
-        "127.560 DIN 63 09",
+        "127.560 DIN 63 09",  # the echo, passed through to DIN (as MIDI IN is, by default)
         "128.200 DIN 62 52",
+        "128.840 DIN 06 01",
+        "129.480 DIN 26 24",
         "130.000 USB 0B B0 63 09",  # and the knob plays on
         "130.000 USB 0B B0 62 52",
         "130.000 USB 0B B0 06 03",
         "130.000 USB 0B B0 26 31",
-        "130.000 DIN 63 09",
-        "130.640 DIN 62 52",
+        "131.000 DIN 63 09",  # (once the echo has left the wire)
+        "131.640 DIN 62 52",
     ]
     assert port(lines, "USB") == port(alone, "USB")
+    # with drop_echoes the echo's parameter select is passed on, which sets no value, and its
+    # Data Entry is not, where it would take the receiver back to 164 mid-sweep
+    alone = _run(tmp_path, NRPN, sweep, top=DROP)
+    lines = _run(tmp_path, NRPN, sweep + echo, top=DROP)
+    assert lines[17:23] == ["126.920 DIN 26 25", "127.560 DIN 63 09", "128.200 DIN 62 52",
+                            "130.000 USB 0B B0 63 09", "130.000 USB 0B B0 62 52", "130.000 USB 0B B0 06 03"]
     assert [ln for ln in lines if ln[:7] not in ("127.560", "128.200")] == alone
     vals = [v for _t, v in _nrpn_values(lines)]
     assert vals == sorted(set(vals)) and vals[0] == 164 and vals[-1] == 16383
@@ -539,14 +560,18 @@ def test_an_absolute_encoder_counts_on_from_the_receivers_value(tmp_path):
     ]
 
 
-def test_an_absolute_encoders_echo_changes_nothing_and_is_not_passed_on(tmp_path):
+def test_an_absolute_encoders_echo_changes_nothing(tmp_path):
     # Detents at 105, 112 and 119 ms; the host echoes the first (01) 1 ms late: the encoder
-    # goes on from its own value, and DIN gets no stale value. From 300 ms after the last
-    # detent the host's value counts again (at 425 ms; at 415 it is still taken as an echo).
+    # goes on from its own value (the echo itself is passed on to DIN, as MIDI IN is by
+    # default; with drop_echoes it is not). From 300 ms after the last detent the host's
+    # value counts again (at 425 ms; at 415 it is still taken as an echo).
     turn = [{"t": 100, "control": "enc1", "turn": 3, "over_ms": 20}]
     alone = _run(tmp_path, ABS, turn)
-    assert _run(tmp_path, ABS, turn + [{"t": 106, "usb_in": "0B B0 14 01"}]) == alone
+    lines = _run(tmp_path, ABS, turn + [{"t": 106, "usb_in": "0B B0 14 01"}])
+    assert lines == alone[:4] + ["106.000 DIN 14 01"] + alone[4:]
+    assert _run(tmp_path, ABS, turn + [{"t": 106, "usb_in": "0B B0 14 01"}], top=DROP) == \
+        _run(tmp_path, ABS, turn, top=DROP)
     lines = _run(tmp_path, ABS, turn + [{"t": 425, "usb_in": "0B B0 14 28"}, {"t": 500, "control": "enc1", "turn": 1}])
     assert lines[len(alone):] == ["425.000 DIN 14 28", "501.000 USB 0B B0 14 29", "501.000 DIN 14 29"]
     lines = _run(tmp_path, ABS, turn + [{"t": 415, "usb_in": "0B B0 14 28"}, {"t": 500, "control": "enc1", "turn": 1}])
-    assert lines[len(alone):] == ["501.000 USB 0B B0 14 04", "501.000 DIN 14 04"]
+    assert lines[len(alone):] == ["415.000 DIN 14 28", "501.000 USB 0B B0 14 04", "501.000 DIN 14 04"]

@@ -333,7 +333,8 @@ class Controller:
             n = p.length
             if (msg[0] & 0xF0) == 0xB0 and self.feedback:
                 k = self.feedback.get(((msg[0] & 15) << 7) | msg[1])
-                if k is not None and k.feedback(msg[1], msg[2], self.filters.state):
+                if k is not None and k.feedback(msg[1], msg[2], self.filters.state) and \
+                        self._thru["drop_echoes"]:
                     return  # an echo of a knob being turned (knob.py): a stale value elsewhere
             elif (msg[0] & 0xF0) == 0xC0 and self.feedback:
                 k = self.feedback.get(0x800 | (msg[0] & 15))  # the channel's program buttons'

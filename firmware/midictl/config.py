@@ -133,7 +133,7 @@ _HAVE_SHIFT = "pots, sticks, encoders, and note and CC buttons have one"
 _GLOBAL_DEFAULTS = {
     "din": {"enabled": True, "running_status": True, "refresh_every": 0, "refresh_idle_ms": 1000},
     "usb": {"enabled": True},
-    "thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": False},
+    "thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": False, "drop_echoes": False},
     "note_off": "note_off",
     "report_pots_at_boot": False,
     "scan_us": 1000,

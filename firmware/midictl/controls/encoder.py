@@ -171,7 +171,7 @@ class EncoderCC:
         parameter does not jump back to where the encoder last left it (a value outside
         min..max: from the nearer end). Within _ECHO_MS of a detent it is the receiver echoing
         the encoder's own messages and changes nothing: returns True then (the caller passes
-        it on nowhere), as Knob.feedback does. Allocates nothing."""
+        it on nowhere, with drop_echoes), as Knob.feedback does. Allocates nothing."""
         if not self._idle and ticks_diff(ticks_ms(), self._last) < _ECHO_MS:
             return True
         self.value = self.min if value < self.min else self.max if value > self.max else value

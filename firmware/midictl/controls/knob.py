@@ -16,9 +16,9 @@
 # parameter's Data Entry MSB and LSB, put together by its channel's NrpnIn (nrpnin.py). And
 # it counts only while the knob rests: arriving while the knob is being turned, it is the
 # receiver echoing what the knob sent a few ms before and has since moved past, and waiting
-# for that value would leave the knob silent for the rest of the turn. The player's hand wins:
-# such an echo is not passed on to the other port either (app.py), where it would be a stale
-# value in the middle of the knob's own sweep.
+# for that value would leave the knob silent for the rest of the turn. The player's hand wins;
+# with the config's thru "drop_echoes" such an echo is not passed on to the other port either
+# (app.py), where it is a stale value in the middle of the knob's own sweep.
 #
 # Reads come round-robin from the scan plan (mux.py), >= 100 per second per knob; the
 # filter counts readings, not milliseconds, so the update rate sets its time constants
@@ -163,7 +163,8 @@ class Knob(AdcFilter):
         this knob's units, unless the knob is being turned (its anchor
         moved within its last _QUIET readings). state: the FilterBank's state array, which
         holds this knob's filter when self._e is not -1. Returns True when the value is
-        taken as an echo (and the caller passes it on nowhere). Allocates nothing."""
+        taken as an echo (which the caller then passes on nowhere, with drop_echoes).
+        Allocates nothing."""
         e = self._e
         if (state[e * _STRIDE + _AT_QUIET] if e >= 0 else self._quiet) < _QUIET:
             return True  # the receiver echoing this knob's own messages: the hand wins

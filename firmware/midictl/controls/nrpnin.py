@@ -27,9 +27,9 @@
 #   sees whole messages. DIN IN and the USB host share a channel's state, as a cc14 knob's
 #   MSB and LSB do. Data Increment/Decrement (96, 97) carry no value and are not read.
 # The value goes to the knob as a cc knob's does (Knob.feedback): ignored while the knob is
-# being turned (the receiver echoing the knob's own NRPNs), else its remote value; such an
-# echoed Data Entry is not passed on to the other port either (the 99/98 before it are: they
-# select a parameter there but set no value).
+# being turned (the receiver echoing the knob's own NRPNs), else its remote value; with the
+# config's thru "drop_echoes" such an echoed Data Entry is not passed on to the other port
+# either (the 99/98 before it are: they select a parameter there but set no value).
 
 # The controllers whose feedback entries an NrpnIn takes on its channel (build.py)
 CONTROLLERS = (6, 38, 98, 99, 100, 101, 121)
@@ -49,7 +49,7 @@ class NrpnIn:
         """A Control Change from MIDI IN on one of CONTROLLERS on this channel (Knob.feedback's
         arguments). Returns True when it is taken as an echo (Knob.feedback: a Data Entry
         while its knob is being turned, or the message of a knob whose entry this took), and
-        the caller passes it on nowhere."""
+        the caller then passes it on nowhere, with drop_echoes."""
         echo = False
         if number == 6:
             p = self._param
