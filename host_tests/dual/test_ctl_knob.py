@@ -152,6 +152,10 @@ def test_feedback_14bit_takes_the_msb_and_completes_it_with_the_lsb():
     _sweep(k, rec, 1000, 3300, 4)  # up to ~13200: crosses 12803 at ADC ~3200
     vals = rec.values()
     assert 12803 <= vals[0] < 12803 + 80 and vals[-1] > 13000, vals[:3]
+    # the knob has sent since: a lone LSB (the receiver's fine adjustment) completes the MSB
+    # the knob sent last, not the receiver's older one
+    k.feedback(33, 9, None)
+    assert k._remote == (vals[-1] & 0x3F80) | 9 and k._remote >> 7 != 12803 >> 7
     # a plain CC knob takes the value as it is
     k = Knob(rec, 0, 7, takeover=True)
     _feed(k, rec, 1000, 40)

@@ -174,7 +174,9 @@ class Knob(AdcFilter):
             elif self._remote < 0:
                 return False  # an LSB before any MSB: nothing to complete
             else:
-                value |= self._remote & 0x3F80  # completes the MSB last received
+                # completes the receiver's MSB: the one it sent last, or the knob's own if the
+                # knob has sent since (value: the last known to the receiver)
+                value |= self.value & 0x3F80
         self.set_remote(value)
         return False
 
