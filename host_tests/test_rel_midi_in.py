@@ -353,3 +353,24 @@ def test_ctrl_c_with_hundreds_of_thru_notes_ends_them_all(tmp_path):
     # the pads' All Notes Off among the first, and every byte at the wire's pace, back to back
     assert [m for t, m in after].index(b"\xb9\x7b\x00") < 5 and len(after) == 401
     assert after[0][0] == 600.0 and after[-1][0] == 600.0 + 400 * 0.96
+
+
+def test_identity_request_gets_the_identity_reply_the_way_it_came(tmp_path):
+    # MIDI 1.0 Identity Request (F0 7E <device> 06 01 F7) to every device (7F) or to ours
+    # (0): the reply goes back to the port it came from, and the request is passed on for
+    # the devices further down. To another device ID: passed on, no reply.
+    ev = [{"t": 10, "usb_in": "04 F0 7E 7F 07 06 01 F7"},
+          {"t": 50, "din_in": "F0 7E 00 06 01 F7"},
+          {"t": 100, "usb_in": "04 F0 7E 05 07 06 01 F7"}]
+    run = rel_sim.run(tmp_path, {"tail_ms": 50, "events": ev}, config={"din": {"running_status": False}})
+    assert run.stats["errors"] == 0
+    assert run.port("USB") == [BOOT_USB,
+                               "10.000 USB 04 F0 7E 00", "10.000 USB 04 06 02 7D", "10.000 USB 04 4D 43 01",
+                               "10.000 USB 04 00 00 01", "10.000 USB 07 00 00 F7",
+                               "52.000 USB 04 F0 7E 00", "52.000 USB 07 06 01 F7"]
+    assert run.port("DIN") == [BOOT_DIN,
+                               "10.000 DIN F0 7E 7F 06 01 F7",
+                               "52.000 DIN F0 7E 00 06 02 7D 4D 43 01 00 00 01 00 00 F7",
+                               "100.000 DIN F0 7E 05 06 01 F7"]
+    from midictl import VERSION, app
+    assert VERSION == "0.1.0" and app.IDENTITY[10:14] == bytes([0, 1, 0, 0])

@@ -12,6 +12,7 @@
 import sys
 from array import array
 
+from midictl import VERSION
 from midictl.compat import TWINS, sleep_us, ticks_add, ticks_diff, ticks_ms, ticks_us
 from midictl.controls.modes import Modes
 from midictl.din import DinOut
@@ -347,6 +348,8 @@ class Controller:
         elif r == mparser.SYSEX:
             msg = p.sysex
             n = p.sysex_len
+            if n == 6 and msg[1] == 0x7E and msg[3] == 6 and msg[4] == 1 and (msg[2] == 0x7F or msg[2] == 0):
+                self._identify(p)  # and passed on: the devices further down may answer too
         else:
             return
         if to_a and a is not None:
@@ -358,6 +361,13 @@ class Controller:
         if to_b and b is not None:
             # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
             self._to_din(b, msg, n, 0, True)
+
+    def _identify(self, p):
+        # MIDI 1.0 Identity Request (Universal Non-Real Time, General Information, to every
+        # device or to ours, 0): the Identity Reply goes back the way the request came.
+        port = self.usb if p is self._usb_parser else self.din
+        if port is not None:
+            port.send(IDENTITY, len(IDENTITY), 0)
 
     def _to_din(self, din, msg, n, at, echo):
         # A message from MIDI IN for DIN OUT (din); at: its source's table in _thru_on; echo:
@@ -544,6 +554,13 @@ def _ends_sound(msg, n):
         return True
     return st == 0xB0 and ((64 <= msg[1] <= 67 and msg[2] < 64) or msg[1] == 120 or msg[1] >= 123)
 
+
+# The Identity Reply (MIDI 1.0, Universal Non-Real Time SysEx, General Information 06 02):
+# device ID 0, manufacturer 7D (the ID the MMA keeps for non-commercial use: this project
+# has none of its own), family "MC" and member 1 (14-bit, LSB first), and the firmware's
+# version, major, minor, patch, 0.
+IDENTITY = bytes([0xF0, 0x7E, 0x00, 0x06, 0x02, 0x7D, 0x4D, 0x43, 0x01, 0x00]
+                 + [int(x) & 0x7F for x in (VERSION.split(".") + ["0"])[:3]] + [0, 0xF7])
 
 _ANO = bytearray(3)
 _NOTHING: list = []  # shared, never filled: "no knob left to report"
