@@ -84,6 +84,23 @@ def test_a_config_without_watchdog_arms_none(tmp_path):
     assert r.stdout.strip() == "wdt 0", r.stdout + r.stderr
 
 
+def test_the_usb_device_is_named_as_the_config_says(tmp_path):
+    # The product string is what a DAW shows for the MIDI port: "midictl" unless the config
+    # names it (two controllers on one computer), not MicroPython's "Board in FS mode".
+    (tmp_path / "board.json").write_text(json.dumps(pico()))
+    env = dict(os.environ, MICROPYPATH=os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware"))
+    script = BOOT_ONLY.split("# a soft reset")[0] + "import usb.device\nprint(usb.device.get().strings)\n"
+    names = []
+    for cfg in (None, '{"usb": {"name": "Drum pads 2"}}'):
+        if cfg is not None:
+            (tmp_path / "config.json").write_text(cfg)
+        r = subprocess.run([micropython_binary(), "-c", script, os.path.join(ROOT, "firmware")], cwd=str(tmp_path),
+                           env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        names.append(r.stdout.strip())
+    assert names == ["{'product_str': 'midictl'}", "{'product_str': 'Drum pads 2'}"]
+
+
 KEEPER = r'''
 import json
 import world

@@ -132,7 +132,7 @@ _HAVE_SHIFT = "pots, sticks, encoders, and note and CC buttons have one"
 
 _GLOBAL_DEFAULTS = {
     "din": {"enabled": True, "running_status": True, "refresh_every": 0, "refresh_idle_ms": 1000},
-    "usb": {"enabled": True},
+    "usb": {"enabled": True, "name": "midictl"},
     "thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": False, "drop_echoes": False},
     "note_off": "note_off",
     "report_pots_at_boot": False,
@@ -396,6 +396,9 @@ def _check_section(source, key, given, defaults):
         if isinstance(d, bool):
             if not isinstance(v, bool):
                 _fail(source, fp, "%s is not true or false" % _show(v))
+        elif isinstance(d, str):  # a name for a USB string descriptor
+            if not isinstance(v, str) or not 1 <= len(v) <= 32 or not all(32 <= ord(c) <= 126 for c in v):
+                _fail(source, fp, "%s is not a name of 1 to 32 printable ASCII characters" % _show(v))
         elif isinstance(d, int):
             lo, hi = _GLOBAL_LIMITS[f]
             if not isinstance(v, int) or isinstance(v, bool) or v < lo or v > hi:

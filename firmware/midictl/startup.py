@@ -59,7 +59,7 @@ class State:
         try:
             from midictl import usbmidi
 
-            self.usb_itf = usbmidi.start(usbmidi.MidiPort())
+            self.usb_itf = usbmidi.start(usbmidi.MidiPort(), cfg["usb"]["name"])
         except ImportError:
             self.usb_note = "USB-MIDI off: usb-device-midi is not installed (mpremote mip install usb-device-midi)"
         except Exception as e:

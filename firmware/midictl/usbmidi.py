@@ -328,10 +328,12 @@ class MidiPort(MIDIInterface):
         return n
 
 
-def start(itf):
+def start(itf, name="midictl"):
     """Register the MIDI interface next to the built-in USB serial REPL (builtin_driver=True),
-    so mpremote keeps working. Done from boot.py so the device survives a soft reset."""
+    so mpremote keeps working. Done from boot.py so the device survives a soft reset. name:
+    the device's product string, the name a DAW shows for its MIDI port (the config's usb
+    "name"; MicroPython's own would be the board's, "Board in FS mode" on the rp2 port)."""
     import usb.device  # pyright: ignore[reportMissingImports]
 
-    usb.device.get().init(itf, builtin_driver=True)
+    usb.device.get().init(itf, builtin_driver=True, product_str=name)
     return itf

@@ -315,3 +315,19 @@ def test_a_switch_pad_plays_one_velocity_and_refuses_the_other_pads_fields():
     # the piezo pads keep theirs
     assert config.validate({"controls": {"pad1": {"curve": "soft"}}}, board)["controls"]["pad1"]["curve"] == "soft"
     assert config.parse(json.dumps(ok), board) == ok
+
+
+def test_the_usb_name_is_printable_ascii_of_1_to_32_characters():
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        board = json.loads(f.read())
+    assert config.validate({}, board)["usb"] == {"enabled": True, "name": "midictl"}
+    assert config.validate({"usb": {"name": "Pads & knobs #2"}}, board)["usb"]["name"] == "Pads & knobs #2"
+    assert config.validate({"usb": {"name": "x" * 32}}, board)["usb"]["name"] == "x" * 32
+    for bad, shown in (("", '""'), ("x" * 33, '"' + "x" * 33 + '"'), (7, "7"), ("tab\there", '"tab\\there"')):
+        assert str(raises(config.ConfigError, config.validate, {"usb": {"name": bad}}, board)) == (
+            "config.json: usb.name: %s is not a name of 1 to 32 printable ASCII characters" % shown)

@@ -10,11 +10,13 @@ class _Device:
     def __init__(self):
         self.itfs = []
         self.builtin_driver = False
+        self.strings = {}  # the descriptor strings init() was given (product_str, ...)
         self._active = False
 
     def init(self, *itfs, builtin_driver=False, **kw):
         self.itfs = list(itfs)
         self.builtin_driver = builtin_driver
+        self.strings = {k: v for k, v in kw.items() if k.endswith("_str")}
         self._active = True
         w = _w.current
         w.usb_itfs = self.itfs
