@@ -374,3 +374,52 @@ def test_identity_request_gets_the_identity_reply_the_way_it_came(tmp_path):
                                "100.000 DIN F0 7E 05 06 01 F7"]
     from midictl import VERSION, app
     assert VERSION == "0.1.0" and app.IDENTITY[10:14] == bytes([0, 1, 0, 0])
+
+
+SENSING = [{"t": 250 * k, "din_in": "FE"} for k in range(5)]  # a keyboard's Active Sensing, to 1000 ms
+
+
+def test_active_sensing_stopping_ends_what_din_in_started(tmp_path):
+    # MIDI 1.0: once a device sends Active Sensing (FE), more than 300 ms without a byte from
+    # it means its cable is out. Its note, held when the cable went, ends on both ports, and
+    # its sustain pedal on DIN OUT (the echo's, din_to_din) is let up. The last byte came in
+    # the scan at 1001 ms; at 1302 it is more than 300 ms ago.
+    ev = sorted(SENSING + [{"t": 100, "din_in": "90 3C 64"}, {"t": 120, "din_in": "B0 40 7F"}],
+                key=lambda e: e["t"])
+    run = rel_sim.run(tmp_path, {"tail_ms": 500, "events": ev},
+                      config={"thru": {"din_to_din": True}, "din": {"running_status": False}})
+    assert run.stats["errors"] == 0
+    assert run.port("DIN")[-4:] == ["751.000 DIN FE", "1001.000 DIN FE", "1302.000 DIN 80 3C 40",
+                                    "1302.960 DIN B0 40 00"]
+    assert run.port("USB")[-3:] == ["751.000 USB 0F FE 00 00", "1001.000 USB 0F FE 00 00",
+                                    "1302.000 USB 08 80 3C 40"]
+
+
+def test_active_sensing_kept_up_or_never_sent_ends_nothing(tmp_path):
+    # Any byte counts, not only FE: notes every 200 ms keep a device that sent FE once alive
+    # (and end themselves); a device that never sends FE is never timed out, however long
+    # it is silent with a note held.
+    ev = [{"t": 0, "din_in": "FE"}] + [{"t": 200 * k + 100, "din_in": "90 %02X 64" % (40 + k)} for k in range(5)] + \
+        [{"t": 200 * k + 200, "din_in": "80 %02X 40" % (40 + k)} for k in range(5)]
+    ev.sort(key=lambda e: e["t"])
+    run = rel_sim.run(tmp_path, {"tail_ms": 250, "events": ev}, config={"din": {"running_status": False}})
+    usb = [ln for ln in run.port("USB") if ln.split()[2] in ("08", "09")]
+    assert len(usb) == 10 and usb[-1] == "1001.000 USB 08 80 2C 40"  # the last, its own Note Off
+    # then 1300 ms of silence after a lone FE with no note held: nothing to end
+    run = rel_sim.run(tmp_path, {"tail_ms": 2000, "events": [{"t": 0, "din_in": "FE"}]})
+    assert run.port("USB") == [BOOT_USB, "1.000 USB 0F FE 00 00"]
+    # a note and no FE: it stays, as before (its end can still come)
+    run = rel_sim.run(tmp_path, {"tail_ms": 2000, "events": [{"t": 0, "din_in": "90 3C 64"}]})
+    assert run.port("USB") == [BOOT_USB, "1.000 USB 09 90 3C 64"]
+
+
+def test_active_sensing_lost_leaves_the_controllers_own_notes(tmp_path):
+    # A note button held through the timeout: the engine holds its note, which is not DIN IN's
+    # to end; DIN IN's note on the same channel ends.
+    ev = sorted(SENSING + [{"t": 100, "din_in": "90 3C 64"}, {"t": 150, "control": "button2", "press": 1.0},
+                           {"t": 1500, "control": "button2", "release": True}], key=lambda e: e["t"])
+    run = rel_sim.run(tmp_path, {"tail_ms": 100, "events": ev},
+                      config={"controls": {"button2": {"type": "note", "channel": 1, "note": 62}}})
+    usb = [ln for ln in run.port("USB") if ln.split()[2] in ("08", "09")]
+    assert usb == ["101.000 USB 09 90 3C 64", "150.000 USB 09 90 3E 64", "1302.000 USB 08 80 3C 40",
+                   "1500.000 USB 08 80 3E 00"]

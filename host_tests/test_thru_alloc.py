@@ -94,3 +94,53 @@ def test_thru_notes_and_pedals_are_remembered_and_ended_without_allocating():
         ([din], b"\x00\x00\x02\x00", b"\x00\x00\x00\x00", 0),  # the host left: its note and pedal ended
         ([], b"\x00\x00\x00\x00", b"\x00\x00\x00\x00", 0),  # panic: the echo's too
     ]) + " 0 0"
+
+
+SENSING = r'''
+import sys
+sys.argv.append(%r)
+import micropython
+import bench_fwchild as B
+from midictl.compat import ticks_add, ticks_ms
+from simctl import RxUart
+
+
+ctl, itf = B.build(B.board(), 0, False, {"thru": {"din_to_din": True}})
+for ep in (0x01, 0x02, 0x81, 0x82):
+    itf._xfers.setdefault(ep, [None, None])
+itf._rx_xfer()
+rx = RxUart()
+ctl.hw.uart = rx
+
+
+def step(t):
+    micropython.heap_lock()
+    try:
+        ctl.step(t * 1000, t)
+    finally:
+        micropython.heap_unlock()
+    B.host_reads(itf)
+
+
+for t in range(100):
+    ctl.step(t * 1000, t)
+    B.host_reads(itf)
+rx.add(b"\xfe\x91\x40\x64\xb1\x40\x7f")  # DIN IN: Active Sensing, a note, sustain down
+for t in range(100, 110):
+    step(t)
+before = (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24])
+ctl._sv[2] = ticks_add(ticks_ms(), -301)  # (its last byte, 301 ms ago)
+for t in range(110, 200):
+    step(t)
+print(before, (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24]),
+      ctl.din.bytes_sent, ctl.errors)
+''' % ROOT
+
+
+def test_active_sensing_lost_ends_din_ins_notes_without_allocating():
+    r = run(["-c", SENSING], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # channel 2 note 64 (bit 0 of byte 24) and its sustain (bit 1 of the first pedal byte),
+    # on DIN OUT and in the USB host's sounding notes; after: none, and DIN OUT carried the
+    # power-on All Notes Off, FE, the note, the pedal, then its Note Off and pedal up
+    assert r.stdout.strip() == "(1, b'\\x01', b'\\x02\\x00', 1) (0, b'\\x00', b'\\x00\\x00', 0) %d 0" % (3 + 1 + 3 + 3 + 3 + 3)

@@ -58,6 +58,9 @@ _THRU_FLOOR = const(64)
 _THRU_TABLE = const(260)  # per source routed to DIN OUT: see Controller.__init__
 _END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
 _STOP_MS = const(5000)  # Ctrl-C: the longest the Note Offs may take to leave (two full note tables: ~4 s)
+# MIDI 1.0 Active Sensing: once DIN IN has sent FE, a gap of more than 300 ms with no byte
+# from it means its cable is out; what it started on the other ports then ends
+_SENSING_MS = const(300)
 
 
 class Controller:
@@ -139,7 +142,9 @@ class Controller:
 
         # the native step's state: the last scan's switch levels + 1 (0: none yet) and the
         # next scan's phase + 1 (0: the first scan); unsigned, as ptr32 reads them on 64 bits
-        self._sv = array("I", (0, 0))
+        # kept from scan to scan: [0], [1] the step's (_step); [2] when DIN IN last sent a
+        # byte and [3] whether it sends Active Sensing (_watch_sensing)
+        self._sv = array("I", (0, 0, 0, 0))
         self._usb_itf = usb_itf if self.usb is not None else None
         # which of them the native step has: it tests these bits, as a test of an object's
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
@@ -248,12 +253,15 @@ class Controller:
     def _report_pots(self):
         # Runs in the scan loop while _to_report is not empty: for the first scans, the knobs
         # still to report, compacted to the front of the same list, None after them (a new
-        # list per scan would allocate); and while MIDI IN's notes are being ended (end_thru:
-        # no check of its own in every scan), at least the shared _ENDING. When neither is
-        # left, the shared empty list stands for none.
+        # list per scan would allocate); and while MIDI IN's notes are being ended (end_thru)
+        # or DIN IN's Active Sensing is watched (no check of their own in every scan), at
+        # least the shared _ENDING. When none is left, the shared empty list stands for none.
         t = self._thru_on
         if t[len(t) - 1]:
             self._end_some()
+        sv = self._sv
+        if sv[3] and ticks_diff(ticks_ms(), sv[2]) > _SENSING_MS:
+            self._sensing_lost()
         ks = self._to_report
         n = 0
         for k in ks:
@@ -263,7 +271,7 @@ class Controller:
                 ks[n] = k
                 n += 1
         if n == 0:
-            self._to_report = _ENDING if t[len(t) - 1] else _NOTHING
+            self._to_report = _ENDING if t[len(t) - 1] or sv[3] else _NOTHING
             return
         i = n
         while i < len(ks) and ks[i] is not None:
@@ -311,6 +319,8 @@ class Controller:
         uart = hw.uart
         if uart is not None and uart.any():
             n = uart.readinto(self._rxbuf)
+            if n and self._sv[3]:
+                self._sv[2] = ticks_ms()  # any byte counts, not only Active Sensing's
             p = self._din_parser
             for i in range(n or 0):
                 r = p.feed(self._rxbuf[i])
@@ -345,6 +355,8 @@ class Controller:
             msg = self._rt
             msg[0] = p.realtime
             n = 1
+            if msg[0] == 0xFE and p is self._din_parser:
+                self._watch_sensing()
         elif r == mparser.SYSEX:
             msg = p.sysex
             n = p.sysex_len
@@ -361,6 +373,27 @@ class Controller:
         if to_b and b is not None:
             # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
             self._to_din(b, msg, n, 0, True)
+
+    def _watch_sensing(self):
+        # DIN IN sends Active Sensing: from now on a silence of more than _SENSING_MS from it
+        # is its cable pulled out (MIDI 1.0), which _report_pots looks for every scan.
+        sv = self._sv
+        sv[2] = ticks_ms()
+        if not sv[3]:
+            sv[3] = 1
+            if not self._to_report:
+                self._to_report = _ENDING
+
+    def _sensing_lost(self):
+        # MIDI 1.0: the receiver stops expecting Active Sensing and ends its voices. Here,
+        # what DIN IN started: its notes and pedals echoed on DIN OUT (din_to_din), and on USB
+        # every note sounding there that the controller itself does not hold (only DIN IN
+        # plays notes to the host besides the controller), as for a host coming back.
+        self._sv[3] = 0
+        if self._thru["din_to_din"]:
+            self.end_thru(0)
+        if self.usb is not None and self._thru["din_to_usb"]:
+            self.usb.end_unheld()
 
     def _identify(self, p):
         # MIDI 1.0 Identity Request (Universal Non-Real Time, General Information, to every
@@ -564,7 +597,8 @@ IDENTITY = bytes([0xF0, 0x7E, 0x00, 0x06, 0x02, 0x7D, 0x4D, 0x43, 0x01, 0x00]
 
 _ANO = bytearray(3)
 _NOTHING: list = []  # shared, never filled: "no knob left to report"
-_ENDING: list = [None]  # shared: "no knob to report, MIDI IN's notes still being ended"
+_ENDING: list = [None]  # shared: "no knob to report; MIDI IN's notes still being ended, or
+# DIN IN's Active Sensing watched"
 
 _NATIVE = False
 if sys.implementation.name == "micropython":

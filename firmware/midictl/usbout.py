@@ -182,6 +182,16 @@ class UsbOut:
             if up:
                 self.itf.tx_kick()
 
+    def end_unheld(self):
+        """A Note Off for every note sounding on the host that the engine does not hold (those
+        MIDI IN passed on: DIN IN's Active Sensing has stopped), as many as the TX buffer
+        takes now and the rest as it drains, as for a host coming back owed them (service()
+        goes on while _was_open is None). With no host there, they wait for its return."""
+        if self.itf.up and self._owed < 0:
+            self._owed = 0
+            self._owed_all = 0
+            self._was_open = True if self._end_owed() else None
+
     def _host_back(self):
         # Whatever sat in the interface's buffer while the host was away was already
         # dropped by the interface itself as the host configured it (MidiPort.on_open),
