@@ -382,7 +382,7 @@ SENSING = [{"t": 250 * k, "din_in": "FE"} for k in range(5)]  # a keyboard's Act
 def test_active_sensing_stopping_ends_what_din_in_started(tmp_path):
     # MIDI 1.0: once a device sends Active Sensing (FE), more than 300 ms without a byte from
     # it means its cable is out. Its note, held when the cable went, ends on both ports, and
-    # its sustain pedal on DIN OUT (the echo's, din_to_din) is let up. The last byte came in
+    # its sustain pedal is let up on both (on DIN OUT: the echo's, din_to_din). The last byte came in
     # the scan at 1001 ms; at 1302 it is more than 300 ms ago.
     ev = sorted(SENSING + [{"t": 100, "din_in": "90 3C 64"}, {"t": 120, "din_in": "B0 40 7F"}],
                 key=lambda e: e["t"])
@@ -391,8 +391,13 @@ def test_active_sensing_stopping_ends_what_din_in_started(tmp_path):
     assert run.stats["errors"] == 0
     assert run.port("DIN")[-4:] == ["751.000 DIN FE", "1001.000 DIN FE", "1302.000 DIN 80 3C 40",
                                     "1302.960 DIN B0 40 00"]
-    assert run.port("USB")[-3:] == ["751.000 USB 0F FE 00 00", "1001.000 USB 0F FE 00 00",
-                                    "1302.000 USB 08 80 3C 40"]
+    assert run.port("USB")[-4:] == ["751.000 USB 0F FE 00 00", "1001.000 USB 0F FE 00 00",
+                                    "1302.000 USB 08 80 3C 40", "1302.000 USB 0B B0 40 00"]
+    # a pedal DIN IN let up itself is not let up again
+    ev += [{"t": 500, "din_in": "B0 40 00"}]
+    run = rel_sim.run(tmp_path, {"tail_ms": 500, "events": sorted(ev, key=lambda e: e["t"])},
+                      config={"din": {"running_status": False}})
+    assert run.port("USB")[-2:] == ["1001.000 USB 0F FE 00 00", "1302.000 USB 08 80 3C 40"]
 
 
 def test_active_sensing_kept_up_or_never_sent_ends_nothing(tmp_path):

@@ -128,12 +128,12 @@ for t in range(100):
 rx.add(b"\xfe\x91\x40\x64\xb1\x40\x7f")  # DIN IN: Active Sensing, a note, sustain down
 for t in range(100, 110):
     step(t)
-before = (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24])
+before = (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24], ctl._sv[4])
 ctl._sv[2] = ticks_add(ticks_ms(), -301)  # (its last byte, 301 ms ago)
 for t in range(110, 200):
     step(t)
-print(before, (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24]),
-      ctl.din.bytes_sent, ctl.errors)
+print(before, (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24], ctl._sv[4]),
+      ctl.din.bytes_sent, ctl.usb.sent, ctl.errors)
 ''' % ROOT
 
 
@@ -143,4 +143,6 @@ def test_active_sensing_lost_ends_din_ins_notes_without_allocating():
     # channel 2 note 64 (bit 0 of byte 24) and its sustain (bit 1 of the first pedal byte),
     # on DIN OUT and in the USB host's sounding notes; after: none, and DIN OUT carried the
     # power-on All Notes Off, FE, the note, the pedal, then its Note Off and pedal up
-    assert r.stdout.strip() == "(1, b'\\x01', b'\\x02\\x00', 1) (0, b'\\x00', b'\\x00\\x00', 0) %d 0" % (3 + 1 + 3 + 3 + 3 + 3)
+    # (and on USB the same, the pedal's channel bit among DIN IN's pedals held there)
+    assert r.stdout.strip() == "(1, b'\\x01', b'\\x02\\x00', 1, 2) (0, b'\\x00', b'\\x00\\x00', 0, 0) %d %d 0" % (
+        3 + 1 + 3 + 3 + 3 + 3, 1 + 3 + 2)

@@ -143,8 +143,9 @@ class Controller:
         # the native step's state: the last scan's switch levels + 1 (0: none yet) and the
         # next scan's phase + 1 (0: the first scan); unsigned, as ptr32 reads them on 64 bits
         # kept from scan to scan: [0], [1] the step's (_step); [2] when DIN IN last sent a
-        # byte and [3] whether it sends Active Sensing (_watch_sensing)
-        self._sv = array("I", (0, 0, 0, 0))
+        # byte and [3] whether it sends Active Sensing (_watch_sensing); [4], [5] the channels
+        # on which DIN IN holds the sustain and the sostenuto pedal down (bit n: channel n)
+        self._sv = array("I", (0, 0, 0, 0, 0, 0))
         self._usb_itf = usb_itf if self.usb is not None else None
         # which of them the native step has: it tests these bits, as a test of an object's
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
@@ -342,11 +343,17 @@ class Controller:
         if r == mparser.MESSAGE:
             msg = p.msg
             n = p.length
-            if (msg[0] & 0xF0) == 0xB0 and self.feedback:
-                k = self.feedback.get(((msg[0] & 15) << 7) | msg[1])
-                if k is not None and k.feedback(msg[1], msg[2], self.filters.state) and \
-                        self._thru["drop_echoes"]:
-                    return  # an echo of a knob being turned (knob.py): a stale value elsewhere
+            if (msg[0] & 0xF0) == 0xB0:
+                if (msg[1] == 64 or msg[1] == 66) and p is self._din_parser:
+                    sv = self._sv  # DIN IN's sustain and sostenuto, for _sensing_lost
+                    i = 4 if msg[1] == 64 else 5
+                    bit = 1 << (msg[0] & 15)
+                    sv[i] = sv[i] | bit if msg[2] >= 64 else sv[i] & (bit ^ 0xFFFF)
+                if self.feedback:
+                    k = self.feedback.get(((msg[0] & 15) << 7) | msg[1])
+                    if k is not None and k.feedback(msg[1], msg[2], self.filters.state) and \
+                            self._thru["drop_echoes"]:
+                        return  # an echo of a knob being turned (knob.py): a stale value elsewhere
             elif (msg[0] & 0xF0) == 0xC0 and self.feedback:
                 k = self.feedback.get(0x800 | (msg[0] & 15))  # the channel's program buttons'
                 if k is not None:
@@ -388,12 +395,25 @@ class Controller:
         # MIDI 1.0: the receiver stops expecting Active Sensing and ends its voices. Here,
         # what DIN IN started: its notes and pedals echoed on DIN OUT (din_to_din), and on USB
         # every note sounding there that the controller itself does not hold (only DIN IN
-        # plays notes to the host besides the controller), as for a host coming back.
-        self._sv[3] = 0
+        # plays notes to the host besides the controller), as for a host coming back, and the
+        # pedals it held down there.
+        sv = self._sv
+        sv[3] = 0
         if self._thru["din_to_din"]:
             self.end_thru(0)
-        if self.usb is not None and self._thru["din_to_usb"]:
-            self.usb.end_unheld()
+        usb = self.usb
+        if usb is not None and self._thru["din_to_usb"]:
+            usb.end_unheld()
+            m = self._rt
+            for i in (4, 5):
+                for ch in range(16):
+                    if sv[i] >> ch & 1:
+                        m[0] = 0xB0 | ch
+                        m[1] = 64 if i == 4 else 66
+                        m[2] = 0
+                        usb.send(m, 3, 0)
+        sv[4] = 0
+        sv[5] = 0
 
     def _identify(self, p):
         # MIDI 1.0 Identity Request (Universal Non-Real Time, General Information, to every
