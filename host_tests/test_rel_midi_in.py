@@ -372,8 +372,9 @@ def test_identity_request_gets_the_identity_reply_the_way_it_came(tmp_path):
                                "10.000 DIN F0 7E 7F 06 01 F7",
                                "52.000 DIN F0 7E 00 06 02 7D 4D 43 01 00 00 01 00 00 F7",
                                "100.000 DIN F0 7E 05 06 01 F7"]
-    from midictl import VERSION, app
-    assert VERSION == "0.1.0" and app.IDENTITY[10:14] == bytes([0, 1, 0, 0])
+    # the reply's software revision is the firmware's VERSION (major, minor, patch, 0)
+    from midictl import VERSION
+    assert [int(x) for x in VERSION.split(".")] + [0] == [0x00, 0x01, 0x00, 0x00]
 
 
 SENSING = [{"t": 250 * k, "din_in": "FE"} for k in range(5)]  # a keyboard's Active Sensing, to 1000 ms
