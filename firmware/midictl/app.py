@@ -229,10 +229,13 @@ class Controller:
                 ctl.scans = (scans + 1) & 0x3FFFFFFF  # (counters stay small ints on the chip)
                 if ctl._to_report:
                     ctl._report_pots()
+                sv = ctl._sv
+                if sv[3] and ticks_diff(now_ms, sv[2]) > _SENSING_MS:  # see _watch_sensing
+                    ctl._sensing_lost()
                 # 4. MIDI IN, when a byte or a packet is waiting
                 uart = hw.uart
                 if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
-                    ctl._midi_in()
+                    ctl._midi_in(now_ms)
                 # 5. out (attribute checks first: most scans have nothing to send)
                 if din is not None and (din._count or din._ring_count):
                     din.pump(now_us, now_ms)
@@ -253,15 +256,12 @@ class Controller:
     def _report_pots(self):
         # Runs in the scan loop while _to_report is not empty: for the first scans, the knobs
         # still to report, compacted to the front of the same list, None after them (a new
-        # list per scan would allocate); and while MIDI IN's notes are being ended (end_thru)
-        # or DIN IN's Active Sensing is watched (no check of their own in every scan), at
-        # least the shared _ENDING. When none is left, the shared empty list stands for none.
+        # list per scan would allocate); and while MIDI IN's notes are being ended (end_thru:
+        # no check of its own in every scan), at least the shared _ENDING. When neither is
+        # left, the shared empty list stands for none.
         t = self._thru_on
         if t[len(t) - 1]:
             self._end_some()
-        sv = self._sv
-        if sv[3] and ticks_diff(ticks_ms(), sv[2]) > _SENSING_MS:
-            self._sensing_lost()
         ks = self._to_report
         n = 0
         for k in ks:
@@ -271,7 +271,7 @@ class Controller:
                 ks[n] = k
                 n += 1
         if n == 0:
-            self._to_report = _ENDING if t[len(t) - 1] or sv[3] else _NOTHING
+            self._to_report = _ENDING if t[len(t) - 1] else _NOTHING
             return
         i = n
         while i < len(ks) and ks[i] is not None:
@@ -313,19 +313,19 @@ class Controller:
         if pad_changed:
             self.pads.switches(pad_changed, pad_state, now_ms)
 
-    def _midi_in(self):
+    def _midi_in(self, now_ms):
         cfg = self._thru
         hw = self.hw
         uart = hw.uart
         if uart is not None and uart.any():
             n = uart.readinto(self._rxbuf)
-            if n and self._sv[3]:
-                self._sv[2] = ticks_ms()  # any byte counts, not only Active Sensing's
             p = self._din_parser
             for i in range(n or 0):
                 r = p.feed(self._rxbuf[i])
                 if r:
                     self._routed(p, r, cfg["din_to_usb"], cfg["din_to_din"], self.usb, self.din)
+            if n and self._sv[3]:  # (set by an FE among these bytes too: _watch_sensing)
+                self._sv[2] = now_ms  # any byte counts, not only Active Sensing's
         din = self.din
         itf = self._usb_itf  # (None exactly when self.usb is)
         if self.usb is not None and itf is not None and itf.rx_ready and (
@@ -382,13 +382,10 @@ class Controller:
 
     def _watch_sensing(self):
         # DIN IN sends Active Sensing: from now on a silence of more than _SENSING_MS from it
-        # is its cable pulled out (MIDI 1.0), which _report_pots looks for every scan.
-        sv = self._sv
-        sv[2] = ticks_ms()
-        if not sv[3]:
-            sv[3] = 1
-            if not self._to_report:
-                self._to_report = _ENDING
+        # is its cable pulled out (MIDI 1.0), which the scan looks for (sv[3] set: a test of
+        # an array element, in the native step), timed by the scan's clock (_midi_in sets
+        # sv[2], when DIN IN last sent a byte, once this one's bytes are parsed).
+        self._sv[3] = 1
 
     def _sensing_lost(self):
         # MIDI 1.0: the receiver stops expecting Active Sensing and ends its voices. Here,
@@ -613,8 +610,7 @@ def _ends_sound(msg, n):
 
 _ANO = bytearray(3)
 _NOTHING: list = []  # shared, never filled: "no knob left to report"
-_ENDING: list = [None]  # shared: "no knob to report; MIDI IN's notes still being ended, or
-# DIN IN's Active Sensing watched"
+_ENDING: list = [None]  # shared: "no knob to report, MIDI IN's notes still being ended"
 
 _NATIVE = False
 if sys.implementation.name == "micropython":
@@ -685,9 +681,12 @@ if sys.implementation.name == "micropython":
         ctl.scans = (scans + 1) & 0x3FFFFFFF
         if ctl._to_report:
             ctl._report_pots()
+        if sv[3]:  # DIN IN sends Active Sensing (_watch_sensing): has it been silent too long?
+            if ((now_ms - int(sv[2]) + half) & tmax) - half > _SENSING_MS:
+                ctl._sensing_lost()
         # 4. MIDI IN
         if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready):
-            ctl._midi_in()
+            ctl._midi_in(now_ms)
         # 5. out
         if has & 1:
             din = ctl.din
