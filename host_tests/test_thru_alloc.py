@@ -7,7 +7,9 @@ steps, unlocked: what the USB stack does there is not the scan's (test_usbmidi_r
 proves the port's own part)."""
 from mpy import ROOT, run
 
-LOCKED = r'''
+# The benchmark's controller with the config CFG, its USB host's transfers ready, a DIN IN
+# (rx), and step(t): one scan at t ms, heap locked, then the host reads.
+CONTROLLER = r'''
 import sys
 sys.argv.append(%r)
 import micropython
@@ -15,16 +17,12 @@ import bench_fwchild as B
 from simctl import RxUart, host_out
 
 
-cfg = {"thru": {"din_to_din": True, "usb_to_din": True}}
-ctl, itf = B.build(B.board(), 0, False, cfg)
+ctl, itf = B.build(B.board(), 0, False, CFG)
 for ep in (0x01, 0x02, 0x81, 0x82):
     itf._xfers.setdefault(ep, [None, None])
 itf._rx_xfer()
 rx = RxUart()
 ctl.hw.uart = rx
-t_on = ctl._thru_on
-usb_at = 260  # after the echo's table; then the byte of the sources being ended
-assert len(t_on) == 521
 
 
 def step(t):
@@ -34,6 +32,12 @@ def step(t):
     finally:
         micropython.heap_unlock()
     B.host_reads(itf)
+''' % ROOT
+
+LOCKED = 'CFG = {"thru": {"din_to_din": True, "usb_to_din": True}}\n' + CONTROLLER + r'''
+t_on = ctl._thru_on
+usb_at = 260  # after the echo's table; then the byte of the sources being ended
+assert len(t_on) == 521
 
 
 def panic():
@@ -82,7 +86,7 @@ for t in range(100, 400):
         out.append(held())
     step(t)
 print(out, ctl.thru_dropped, ctl.errors)
-''' % ROOT
+'''
 
 
 def test_thru_notes_and_pedals_are_remembered_and_ended_without_allocating():
@@ -96,31 +100,7 @@ def test_thru_notes_and_pedals_are_remembered_and_ended_without_allocating():
     ]) + " 0 0"
 
 
-SENSING = r'''
-import sys
-sys.argv.append(%r)
-import micropython
-import bench_fwchild as B
-from simctl import RxUart
-
-
-ctl, itf = B.build(B.board(), 0, False, {"thru": {"din_to_din": True}})
-for ep in (0x01, 0x02, 0x81, 0x82):
-    itf._xfers.setdefault(ep, [None, None])
-itf._rx_xfer()
-rx = RxUart()
-ctl.hw.uart = rx
-
-
-def step(t):
-    micropython.heap_lock()
-    try:
-        ctl.step(t * 1000, t)
-    finally:
-        micropython.heap_unlock()
-    B.host_reads(itf)
-
-
+SENSING = 'CFG = {"thru": {"din_to_din": True}}\n' + CONTROLLER + r'''
 for t in range(100):
     ctl.step(t * 1000, t)
     B.host_reads(itf)
@@ -136,7 +116,7 @@ for t in range(401, 500):
     step(t)
 print(before, mid, (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24], ctl._sv[4]),
       ctl.din.bytes_sent, ctl.usb.sent, ctl.errors)
-''' % ROOT
+'''
 
 
 def test_active_sensing_lost_ends_din_ins_notes_without_allocating():
