@@ -109,7 +109,9 @@ class Controller:
         self._usb_parser = mparser.Parser(sysex_size=128)
         # MIDI IN's read buffer (DIN's bytes are all parsed before USB's packets are read)
         self._rxbuf = bytearray(64)
-        self._rt = bytearray(3)  # a real-time byte passed on; the Note Offs end_thru sends
+        # a real-time byte passed on; the Note Offs end_thru sends; a parameter's data passed
+        # on with its selection (_parameter)
+        self._rt = bytearray(9)
         self._phases = len(self.slow_in)
         self._thru = cfg["thru"]
         self.thru_dropped = 0
@@ -339,6 +341,7 @@ class Controller:
                     self._routed(p, r, cfg["usb_to_din"], False, self.din, None)
 
     def _routed(self, p, r, to_a, to_b, a, b):
+        par = 0  # a parameter's selection or data (RPN, NRPN): see _parameter
         if r == mparser.MESSAGE:
             msg = p.msg
             n = p.length
@@ -353,6 +356,11 @@ class Controller:
                     if k is not None and k.feedback(msg[1], msg[2], self.filters.state) and \
                             self._thru["drop_echoes"]:
                         return  # an echo of a knob being turned (knob.py): a stale value elsewhere
+                c = msg[1]
+                if c == 6 or c == 38 or 96 <= c <= 101:
+                    par = 1
+                    if c >= 98:
+                        self._selects(p, msg)
             elif (msg[0] & 0xF0) == 0xC0 and self.feedback:
                 k = self.feedback.get(0x800 | (msg[0] & 15))  # the channel's program buttons'
                 if k is not None:
@@ -371,14 +379,79 @@ class Controller:
         else:
             return
         if to_a and a is not None:
+            j = self._parameter(p, msg, 0 if a is self.din else 1) if par else 0
             if a is self.din:  # from the USB host (usb_to_din)
                 # (the host's table follows the echo's, if there is one)
-                self._to_din(a, msg, n, _THRU_TABLE if self._thru["din_to_din"] else 0, False)
+                self._to_din(a, self._rt if j else msg, j or n, _THRU_TABLE if self._thru["din_to_din"] else 0, False)
             else:
-                a.send(msg, n, 0)
+                a.send(self._rt if j else msg, j or n, 0)
         if to_b and b is not None:
             # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
-            self._to_din(b, msg, n, 0, True)
+            j = self._parameter(p, msg, 0) if par else 0
+            self._to_din(b, self._rt if j else msg, j or n, 0, True)
+
+    # RPN and NRPN (MIDI 1.0): a parameter is selected with CC 99/98 (NRPN MSB/LSB) or 101/100
+    # (RPN), then its value set with CC 6/38 (Data Entry MSB/LSB) or 96/97 (Increment,
+    # Decrement), which the receiver applies to whichever parameter it has selected last. A
+    # source on MIDI IN selects once and sends its data over several scans (DIN IN's bytes
+    # arrive over milliseconds); the controller's NRPN knobs send their own selection with
+    # every value, and two sources may be merged onto DIN OUT. Whatever comes between a
+    # source's selection and its data would have the receiver apply the data to another
+    # parameter, so a source's data goes with its selection again whenever another has
+    # selected since on that port and channel (Engine.params keeps who did, and what each
+    # source selected).
+
+    def _selects(self, p, msg):
+        # the source's selection, kept whether or not it is passed on anywhere
+        t = self.engine.params
+        b = (112 if p is self._usb_parser else 32) + (msg[0] & 15) * 5
+        c = msg[1]
+        t[b] = 1 if c >= 100 else 0  # 98, 99: NRPN; 100, 101: RPN
+        t[b + b"\x02\x01\x04\x03"[c - 98]] = msg[2]
+
+    def _parameter(self, p, msg, d):
+        # A selection or data (msg) from the source parsed by p, going to port d (0: DIN OUT, 1:
+        # USB). Returns 0 when it goes as it is, else the length of what goes instead, in
+        # self._rt: the source's selection again, then the data. On DIN OUT, knob messages
+        # still queued go after it (din.py): the controller stays the last to select there
+        # until they have gone.
+        t = self.engine.params
+        ch = msg[0] & 15
+        s = 2 if p is self._usb_parser else 1
+        who = t[d * 16 + ch]
+        din = self.din
+        keep = d == 0 and who == 3 and din is not None and din._ring_count
+        if msg[1] >= 98:
+            if not keep:
+                t[d * 16 + ch] = s
+            return 0
+        if who == s or who == 0:
+            return 0
+        b = (112 if s == 2 else 32) + ch * 5
+        j = b + 3 if t[b] == 1 else b + 1
+        if t[b] > 1:
+            return 0  # the source has selected nothing: nothing to put back
+        m = self._rt
+        st = msg[0]
+        k = 0
+        if t[j] < 0x80:
+            m[0] = st
+            m[1] = 101 if t[b] else 99
+            m[2] = t[j]
+            k = 3
+        if t[j + 1] < 0x80:
+            m[k] = st
+            m[k + 1] = 100 if t[b] else 98
+            m[k + 2] = t[j + 1]
+            k += 3
+        if not k:
+            return 0
+        m[k] = st
+        m[k + 1] = msg[1]
+        m[k + 2] = msg[2]
+        if not keep:
+            t[d * 16 + ch] = s
+        return k + 3
 
     def _watch_sensing(self):
         # DIN IN sends Active Sensing: from now on a silence of more than _SENSING_MS from it

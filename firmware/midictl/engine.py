@@ -119,6 +119,14 @@ class Engine:
         self.channels_used = 0  # bitmap of channels that carried notes (for All Notes Off)
         self.note_channels = 0  # bitmap of channels the config plays notes on
         self.events = 0
+        # The receivers' parameter selection (RPN, NRPN) as MIDI IN passes it on beside the
+        # controller's own NRPN (app.py, Controller._parameter): [d * 16 + ch] who selected the
+        # parameter on channel ch of port d (0 DIN OUT, 1 USB) last: 0 nobody yet, 1 DIN IN,
+        # 2 the USB host, 3 the controller (nrpn() below); then from 32, for each source s (0 DIN
+        # IN, 1 the USB host) and channel ch, at 32 + s * 80 + ch * 5, what the source selected
+        # last: 0 an NRPN, 1 an RPN (0x80 nothing yet), and its NRPN MSB, LSB, RPN MSB, LSB
+        # (0x80: not sent yet).
+        self.params = bytearray(32) + bytearray(b"\x80" * 160)
 
     def trim(self, channels):
         """The controls are built (nothing sounds yet): keep a row of the sounding table only
@@ -198,6 +206,9 @@ class Engine:
         self._out(encode.control_change_14bit(self._m, 0, ch, number, value), ((0xB0 | ch) << 7) | number)
 
     def nrpn(self, ch, param, value):
+        p = self.params  # every port's receiver has this knob's parameter selected now
+        p[ch] = 3
+        p[16 + ch] = 3
         self._out(encode.nrpn(self._m, 0, ch, param, value), _NRPN_KEY | (ch << 14) | param)
 
     def poly_pressure(self, ch, note, value):
