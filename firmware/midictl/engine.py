@@ -206,10 +206,11 @@ class Engine:
         self._out(encode.control_change_14bit(self._m, 0, ch, number, value), ((0xB0 | ch) << 7) | number)
 
     def nrpn(self, ch, param, value):
-        p = self.params  # every port's receiver has this knob's parameter selected now
+        n = encode.nrpn(self._m, 0, ch, param, value)  # (a bad one is refused here: nothing changed)
+        p = self.params  # every port's receiver has this parameter selected now
         p[ch] = 3
         p[16 + ch] = 3
-        self._out(encode.nrpn(self._m, 0, ch, param, value), _NRPN_KEY | (ch << 14) | param)
+        self._out(n, _NRPN_KEY | (ch << 14) | param)
 
     def poly_pressure(self, ch, note, value):
         self._out(encode.poly_pressure(self._m, 0, ch, note, value), ((0xA0 | ch) << 7) | note)
