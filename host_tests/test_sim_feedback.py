@@ -575,3 +575,36 @@ def test_an_absolute_encoders_echo_changes_nothing(tmp_path):
     assert lines[len(alone):] == ["425.000 DIN 14 28", "501.000 USB 0B B0 14 29", "501.000 DIN 14 29"]
     lines = _run(tmp_path, ABS, turn + [{"t": 415, "usb_in": "0B B0 14 28"}, {"t": 500, "control": "enc1", "turn": 1}])
     assert lines[len(alone):] == ["415.000 DIN 14 28", "501.000 USB 0B B0 14 04", "501.000 DIN 14 04"]
+
+
+ABS_SHIFT = {"enc1": {"type": "cc_absolute", "cc": 20, "shift": {"cc": 21}}}
+
+
+def test_an_absolute_encoders_shift_layer_counts_its_own_value(tmp_path):
+    # Three detents up on CC 20, then with shift (button3) held two on CC 21: they count from
+    # CC 21's own value (0 at first), not on from CC 20's 3; released, CC 20 goes on from 3.
+    # The host's value of CC 21 (40) is where the shift layer counts on from, and CC 20's
+    # stays its own.
+    ev = [{"t": 100, "control": "enc1", "turn": 3, "over_ms": 20},
+          {"t": 500, "control": "button3", "press": 1.0},
+          {"t": 600, "control": "enc1", "turn": 2, "over_ms": 10},
+          {"t": 700, "control": "button3", "release": True},
+          {"t": 800, "control": "enc1", "turn": 1},
+          {"t": 1200, "usb_in": "0B B0 15 28"},
+          {"t": 1300, "control": "button3", "press": 1.0},
+          {"t": 1400, "control": "enc1", "turn": 1},
+          {"t": 1500, "control": "button3", "release": True},
+          {"t": 1600, "control": "enc1", "turn": -1}]
+    usb = [ln.split(maxsplit=1)[1] for ln in port(_run(tmp_path, ABS_SHIFT, ev), "USB")]
+    assert usb == [
+        "USB 0B B9 7B 00",
+        "USB 0B B0 14 01", "USB 0B B0 14 02", "USB 0B B0 14 03",
+        "USB 0B B0 15 01", "USB 0B B0 15 02",
+        "USB 0B B0 14 04",
+        "USB 0B B0 15 29",
+        "USB 0B B0 14 03",
+    ]
+    # a shift layer on the encoder's own controller is the same parameter: one value
+    same = {"enc1": {"type": "cc_absolute", "cc": 20, "shift": {"cc": 20}}}
+    usb = [ln.split(maxsplit=1)[1] for ln in port(_run(tmp_path, same, ev[:5]), "USB")]
+    assert usb == ["USB 0B B9 7B 00"] + ["USB 0B B0 14 %02X" % v for v in range(1, 7)]

@@ -102,8 +102,15 @@ def build_controls(ctl, board, cfg):
             if t == "cc_absolute":
                 if ctl.din:
                     ctl.din.slot(((0xB0 | (m["channel"] - 1)) << 7) | m["cc"])
-                # MIDI IN feedback on its own controller: the receiver's value, counted on from
+                # MIDI IN feedback on its own controller: the receiver's value, counted on from;
+                # and on the shift layer's, which counts its own (unless it is the same one)
                 ctl.feedback[((m["channel"] - 1) << 7) | m["cc"]] = e
+                if e._shift is not None:
+                    from midictl.controls.encoder import ShiftFeedback
+
+                    if ctl.din:
+                        ctl.din.slot(((0xB0 | shift[0]) << 7) | shift[1])
+                    ctl.feedback.setdefault((shift[0] << 7) | shift[1], ShiftFeedback(e))
             ctl.hw.encoder_irq(a, b, q.poll)
             ctl.encoders.append(e)
         elif kind == "switch":

@@ -176,6 +176,30 @@ def test_shift_layer_mapping():
     assert rec.ev == [(0, "cc", 0, 78, 1), (0, "cc", 2, 90, 1)]
 
 
+def test_absolute_shift_layer_counts_its_own_value_and_takes_its_own_feedback():
+    from midictl.controls.encoder import ShiftFeedback
+
+    modes = Modes()
+    rec = Rec()
+    q, e = _enc(rec, relative=False, value=10, modes=modes, shift=(2, 90))
+    via = ShiftFeedback(e)
+    assert no_alloc(lambda: via.feedback(90, 50, None)) is False  # the shift layer's parameter is at 50
+    for shifted, d in ((False, 2), (True, 1), (False, -1), (True, -3)):
+        modes.shift = shifted
+        _play(q, _turn(d))
+        e.update(0)
+    assert rec.ev == [(0, "cc", 0, 78, 12), (0, "cc", 2, 90, 51), (0, "cc", 0, 78, 11), (0, "cc", 2, 90, 48)]
+    assert (e.value, e.shift_value) == (11, 48)
+    # a shift mapping on the encoder's own channel and controller: one parameter, one value
+    rec = Rec()
+    q, e = _enc(rec, relative=False, value=10, modes=modes, shift=(0, 78))
+    for shifted in (False, True):
+        modes.shift = shifted
+        _play(q, _turn(1))
+        e.update(0)
+    assert rec.values() == [11, 12]
+
+
 def test_bad_parameters():
     assert "steps_per_detent 3 out of range 1, 2, 4" in str(raises(ValueError, Quadrature, 3))
     q = Quadrature()

@@ -107,7 +107,11 @@ class EncoderCC:
         self.max = max
         self.value = value
         self._modes = modes
-        self._shift = shift
+        # a shift mapping on the main layer's own channel and controller is the same
+        # parameter: one value, as without one
+        self._shift = None if shift is not None and tuple(shift) == (channel, number) else shift
+        # absolute: the shift layer's value, its own parameter's (from value, as the main layer's)
+        self.shift_value = value
         self._ms = bytearray()
         self._factor = bytearray()
         if accel:
@@ -133,7 +137,8 @@ class EncoderCC:
         self._idle = False
         ch = self.channel
         num = self.number
-        if self._modes is not None and self._shift is not None and self._modes.shift:
+        layer = self._modes is not None and self._shift is not None and self._modes.shift
+        if layer:
             ch = self._shift[0]
             num = self._shift[1]
         if self.relative:
@@ -150,13 +155,17 @@ class EncoderCC:
                 v = d if d > 0 else 0x40 | -d
             self._sink.cc(ch, num, v)
             return
-        v = self.value + d
+        was = self.shift_value if layer else self.value  # each layer counts its own
+        v = was + d
         if v < self.min:
             v = self.min
         elif v > self.max:
             v = self.max
-        if v != self.value:
-            self.value = v
+        if v != was:
+            if layer:
+                self.shift_value = v
+            else:
+                self.value = v
             self._sink.cc(ch, num, v)
 
     def set_remote(self, value):
@@ -165,17 +174,33 @@ class EncoderCC:
             raise ValueError("value %r out of range %d..%d" % (value, self.min, self.max))
         self.value = value
 
-    def feedback(self, number, value, state):
+    def feedback(self, number, value, state, shifted=False):
         """Absolute mode: a Control Change from MIDI IN on this encoder's own controller (the
-        main layer's) with the receiver's `value`, from which the next detent counts, so the
-        parameter does not jump back to where the encoder last left it (a value outside
-        min..max: from the nearer end). Within _ECHO_MS of a detent it is the receiver echoing
-        the encoder's own messages and changes nothing: returns True then (the caller passes
-        it on nowhere, with drop_echoes), as Knob.feedback does. Allocates nothing."""
+        main layer's; shifted: the shift layer's, through ShiftFeedback) with the receiver's
+        `value`, from which that layer's next detent counts, so the parameter does not jump
+        back to where the encoder last left it (a value outside min..max: from the nearer
+        end). Within _ECHO_MS of a detent it is the receiver echoing the encoder's own
+        messages and changes nothing: returns True then (the caller passes it on nowhere,
+        with drop_echoes), as Knob.feedback does. Allocates nothing."""
         if not self._idle and ticks_diff(ticks_ms(), self._last) < _ECHO_MS:
             return True
-        self.value = self.min if value < self.min else self.max if value > self.max else value
+        v = self.min if value < self.min else self.max if value > self.max else value
+        if shifted:
+            self.shift_value = v
+        else:
+            self.value = v
         return False
+
+
+class ShiftFeedback:
+    """MIDI IN feedback for an absolute encoder's shift layer, under its controller (build.py):
+    the receiver's value of the shift layer's parameter."""
+
+    def __init__(self, encoder):
+        self._e = encoder
+
+    def feedback(self, number, value, state):
+        return self._e.feedback(number, value, state, True)
 
 
 DEFAULT_ACCEL = ((15, 4), (40, 2))  # < 15 ms between detents x4, < 40 ms x2
