@@ -105,7 +105,7 @@ def build_controls(ctl, board, cfg):
                 # MIDI IN feedback on its own controller: the receiver's value, counted on from;
                 # and on the shift layer's, which counts its own (unless it is the same one)
                 ctl.feedback[((m["channel"] - 1) << 7) | m["cc"]] = e
-                if e._shift is not None:
+                if shift is not None and e._shift is not None:
                     from midictl.controls.encoder import ShiftFeedback
 
                     if ctl.din:

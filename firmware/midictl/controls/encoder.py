@@ -137,10 +137,12 @@ class EncoderCC:
         self._idle = False
         ch = self.channel
         num = self.number
-        layer = self._modes is not None and self._shift is not None and self._modes.shift
-        if layer:
-            ch = self._shift[0]
-            num = self._shift[1]
+        sh = self._shift
+        layer = False
+        if sh is not None and self._modes is not None and self._modes.shift:
+            layer = True
+            ch = sh[0]
+            num = sh[1]
         if self.relative:
             if d > 63:
                 d = 63
