@@ -73,13 +73,16 @@ def test_host_data_after_a_knobs_nrpn_goes_to_din_with_its_selection(tmp_path):
 def test_a_knobs_nrpn_still_queued_behind_the_selection_counts_as_between(tmp_path):
     # At 345 the knob queues an NRPN as the host's selection comes: the selection goes first
     # (MIDI IN's messages go before the knobs' on DIN OUT) and the knob's waits for the wire,
-    # so the host's data at 347 goes with the selection again, and still goes ahead of it
+    # so the host's data at 347 goes with the selection again, and still goes ahead of it.
+    # Each half of the selection goes as the host's whole selection so far (the knob selected
+    # last): its MSB alone (no LSB yet), then both.
     lines = _run(tmp_path, NRPN, [{"t": 300, "control": "knob1", "position": 0.9, "ramp_ms": 20},
                                   {"t": 345, "usb_in": "0B B0 63 00 0B B0 62 07"}, {"t": 347, "usb_in": "0B B0 06 41"}],
                  {"knob1": 0.3})
     assert [ln for ln in _between(lines, 345, 351) if " DIN " in ln] == [
         "345.000 DIN 63 00",
-        "345.640 DIN 62 07",
+        "345.640 DIN 63 00",
+        "346.280 DIN 62 07",
         "347.000 DIN 63 00",
         "347.640 DIN 62 07",
         "348.280 DIN 06 41",
@@ -87,6 +90,30 @@ def test_a_knobs_nrpn_still_queued_behind_the_selection_counts_as_between(tmp_pa
         "349.640 DIN 62 52",
         "350.280 DIN 06 71",
         "350.920 DIN 26 41",
+    ]
+
+
+def test_half_a_selection_after_a_knobs_nrpn_goes_with_the_other_half(tmp_path):
+    # DIN IN selects 0/7, then (a knob's NRPN between) changes only the LSB to 8: the
+    # receiver would pair it with the knob's MSB (9), so the source's whole selection goes
+    lines = _run(tmp_path, NRPN, [{"t": 300, "control": "knob1", "position": 0.9, "ramp_ms": 100},
+                                  {"t": 301, "din_in": "B0 63 00 62 07"}, {"t": 312, "din_in": "62 08"},
+                                  {"t": 318, "din_in": "06 40"}], {"knob1": 0.3})
+    assert [ln for ln in _between(lines, 301, 320) if " USB " in ln and " 0B B0 63 09" not in ln
+            and " 0B B0 62 52" not in ln] == [
+        "302.000 USB 0B B0 63 00",
+        "303.000 USB 0B B0 62 07",
+        "305.000 USB 0B B0 06 26",  # (the knob's value)
+        "305.000 USB 0B B0 26 59",
+        "310.000 USB 0B B0 06 28",
+        "310.000 USB 0B B0 26 32",
+        "313.000 USB 0B B0 63 00",  # DIN IN's LSB, with its MSB
+        "313.000 USB 0B B0 62 08",
+        "315.000 USB 0B B0 06 2C",
+        "315.000 USB 0B B0 26 70",
+        "319.000 USB 0B B0 63 00",  # its data, with its selection again
+        "319.000 USB 0B B0 62 08",
+        "319.000 USB 0B B0 06 40",
     ]
 
 

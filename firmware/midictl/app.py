@@ -412,25 +412,22 @@ class Controller:
     def _parameter(self, p, msg, d):
         # A selection or data (msg) from the source parsed by p, going to port d (0: DIN OUT, 1:
         # USB). Returns 0 when it goes as it is, else the length of what goes instead, in
-        # self._rt: the source's selection again, then the data. On DIN OUT, knob messages
-        # still queued go after it (din.py): the controller stays the last to select there
-        # until they have gone.
+        # self._rt: when another sender selected last there, the source's whole selection
+        # (this half of it included: the receiver keeps the other half it was last sent, which
+        # may be another's), then the data. On DIN OUT, knob messages still queued go after it
+        # (din.py): the controller stays the last to select there until they have gone.
         t = self.engine.params
         ch = msg[0] & 15
         s = 2 if p is self._usb_parser else 1
         who = t[d * 16 + ch]
-        din = self.din
-        keep = d == 0 and who == 3 and din is not None and din._ring_count
-        if msg[1] >= 98:
-            if not keep:
+        if who == s or who == 0:
+            if msg[1] >= 98:
                 t[d * 16 + ch] = s
             return 0
-        if who == s or who == 0:
-            return 0
         b = (112 if s == 2 else 32) + ch * 5
-        j = b + 3 if t[b] == 1 else b + 1
         if t[b] > 1:
             return 0  # the source has selected nothing: nothing to put back
+        j = b + 3 if t[b] == 1 else b + 1
         m = self._rt
         st = msg[0]
         k = 0
@@ -446,12 +443,15 @@ class Controller:
             k += 3
         if not k:
             return 0
-        m[k] = st
-        m[k + 1] = msg[1]
-        m[k + 2] = msg[2]
-        if not keep:
+        if msg[1] < 98:  # the data, after it
+            m[k] = st
+            m[k + 1] = msg[1]
+            m[k + 2] = msg[2]
+            k += 3
+        din = self.din
+        if not (d == 0 and who == 3 and din is not None and din._ring_count):
             t[d * 16 + ch] = s
-        return k + 3
+        return k
 
     def _watch_sensing(self):
         # DIN IN sends Active Sensing: from now on a silence of more than _SENSING_MS from it
