@@ -54,3 +54,29 @@ def test_a_program_change_from_midi_in_is_the_channels_current_program(tmp_path)
         "100.000 DIN 14",  # the host's, passed on to DIN (running status)
         "150.000 DIN 13",
     ]
+
+
+def test_up_and_down_go_on_in_the_bank_midi_in_selected(tmp_path):
+    # The fixed program 5 in bank 2, then the host selects bank 7 (CC 0 = 0, CC 32 = 7) and
+    # program 10: up sends bank 7 with 11, not bank 2. A Bank Select alone (bank 9's LSB, at
+    # 300) waits for a Program Change: the synth's own change to program 3 (DIN IN, at 400)
+    # takes bank 9 with it, and up goes on from there. Down at 350 instead, in bank 7 with
+    # its Bank Select, spends what the synth held: its change at 400 stays in bank 7.
+    head = _presses((10, "button4")) + [{"t": 100, "usb_in": "0B B0 00 00 0B B0 20 07 0C C0 0A 00"}] + \
+        _presses((150, "button2")) + [{"t": 300, "usb_in": "0B B0 20 09"}]
+    tail = [{"t": 400, "din_in": "C0 03"}] + _presses((450, "button2"))
+    first = [
+        "10.000 USB 0B B0 00 00", "10.000 USB 0B B0 20 02", "10.000 USB 0C C0 05 00",
+        "150.000 USB 0B B0 00 00", "150.000 USB 0B B0 20 07", "150.000 USB 0C C0 0B 00",
+    ]
+    usb = port(_run(tmp_path, PROGRAMS, head + tail), "USB")
+    assert usb == port(BOOT, "USB") + first + [
+        "401.000 USB 0C C0 03 00",  # DIN IN's, passed on to the host
+        "450.000 USB 0B B0 00 00", "450.000 USB 0B B0 20 09", "450.000 USB 0C C0 04 00",
+    ]
+    usb = port(_run(tmp_path, PROGRAMS, head + _presses((350, "button3")) + tail), "USB")
+    assert usb == port(BOOT, "USB") + first + [
+        "350.000 USB 0B B0 00 00", "350.000 USB 0B B0 20 07", "350.000 USB 0C C0 0A 00",
+        "401.000 USB 0C C0 03 00",
+        "450.000 USB 0B B0 00 00", "450.000 USB 0B B0 20 07", "450.000 USB 0C C0 04 00",
+    ]

@@ -364,7 +364,7 @@ class Controller:
             elif (msg[0] & 0xF0) == 0xC0 and self.feedback:
                 k = self.feedback.get(0x800 | (msg[0] & 15))  # the channel's program buttons'
                 if k is not None:
-                    k.feedback(msg[1], 0, None)
+                    k.program_change(msg[1])
         elif r == mparser.REALTIME:
             msg = self._rt
             msg[0] = p.realtime

@@ -285,6 +285,9 @@ def _button(ctl, m, name):
         progs = ctl.feedback.get(0x800 | ch)
         if progs is None:
             progs = ctl.feedback[0x800 | ch] = Programs(eng, ch)
+            # and MIDI IN's Bank Select on the channel (a knob on CC 0 or 32 keeps its own)
+            ctl.feedback.setdefault(ch << 7, progs)
+            ctl.feedback.setdefault((ch << 7) | 32, progs)
         if t == "program":
             return ProgramButton(progs, program=m["program"], bank=m.get("bank"))
         return ProgramButton(progs, step=1 if t == "program_up" else -1)

@@ -87,9 +87,27 @@ def test_program_buttons_share_the_channels_program_and_bank_and_take_midi_in():
     assert rec.ev == [(0, "pc", 0, 1), (0, "bank_pc", 0, 2, 5), (0, "bank_pc", 0, 2, 6), (0, "pc", 0, 9),
                       (0, "pc", 0, 8)]
     # a Program Change from MIDI IN: the current program, nothing sent
-    assert no_alloc(lambda: p.feedback(64, 0, None)) is False
+    assert no_alloc(lambda: p.program_change(64)) is None
     up.press()
     assert rec.ev[-1] == (0, "pc", 0, 65) and len(rec.ev) == 6
+    # no Bank Select of its own (the plain program last): MIDI IN's is the receiver's affair
+    assert no_alloc(lambda: p.feedback(0, 1, None)) is False
+    p.program_change(3)
+    up.press()
+    assert rec.ev[-1] == (0, "pc", 0, 4)
+    # in a bank: MIDI IN's Bank Select (MSB 1, then LSB 4: bank 132) comes with its next
+    # Program Change, and up goes on in it
+    in_bank.press()
+    assert no_alloc(lambda: p.feedback(0, 1, None)) is False
+    assert no_alloc(lambda: p.feedback(32, 4, None)) is False
+    up.press()  # before that Program Change: still bank 2 (and it spends the one held)
+    p.program_change(20)
+    up.press()
+    assert rec.ev[-3:] == [(0, "bank_pc", 0, 2, 5), (0, "bank_pc", 0, 2, 6), (0, "bank_pc", 0, 2, 21)]
+    p.feedback(32, 4, None)  # the LSB alone: the MSB stays the bank's (bank 2: MSB 0)
+    p.program_change(30)
+    down.press()
+    assert rec.ev[-1] == (0, "bank_pc", 0, 4, 29)
     assert str(raises(ValueError, ProgramButton, p, 5, 0, 16384)) == "bank 16384 out of range 0..16383"
 
 

@@ -2,7 +2,8 @@
 # up/down, on the current program of a channel that its buttons share (build.py makes one
 # Programs per channel): up after a fixed program's button goes on from that program, in
 # its bank. A Program Change on the channel from MIDI IN (the synth's own preset changed
-# on its panel, or the host's) is the channel's current program too: feedback().
+# on its panel, or the host's) is the channel's current program too (program_change()), and
+# with it the bank MIDI IN selected before it (feedback(): Bank Select, CC 0 and 32).
 #
 # Loaded by build.py only for a config with a program button.
 
@@ -21,6 +22,7 @@ class Programs:
         self.program = program
         self.bank = bank
         self.wrap = wrap
+        self._next = -1  # the bank MIDI IN selected for its next Program Change (-1: none)
 
     def select(self, program, bank=-1):
         """bank: -1, the channel's current one; None, none; else 0..16383."""
@@ -31,6 +33,7 @@ class Programs:
                 raise ValueError("bank %r out of range 0..16383" % (bank,))
             self.bank = bank
         self.program = program
+        self._next = -1  # what the receiver held for its next Program Change is spent now
         if self.bank is None:
             self._sink.program(self.channel, program)
         else:
@@ -48,11 +51,25 @@ class Programs:
             self.select(p)
 
     def feedback(self, number, value, state):
-        """A Program Change from MIDI IN on this channel (number: the program): the current
-        program from now on, for up and down (nothing is sent). A receiver echoing the
-        channel's own Program Change sets the program it already has. Allocates nothing."""
-        self.program = number
+        """Bank Select from MIDI IN on this channel (number 0: its MSB, 32: its LSB, value),
+        which a receiver keeps for the next Program Change (MIDI 1.0): program_change() makes
+        it the channel's bank, so up and down go on in the bank the receiver is in. (A
+        channel whose buttons send no Bank Select, bank None, leaves the receiver's bank
+        alone: nothing to follow.) Nothing is sent; allocates nothing."""
+        if self.bank is not None:
+            b = self._next if self._next >= 0 else self.bank
+            self._next = (value << 7) | (b & 127) if number == 0 else (b & 0x3F80) | value
         return False
+
+    def program_change(self, program):
+        """A Program Change from MIDI IN on this channel: the current program from now on, for
+        up and down (nothing is sent), in the bank MIDI IN selected before it, if it did. A
+        receiver echoing the channel's own Program Change sets the program it already has.
+        Allocates nothing."""
+        self.program = program
+        if self._next >= 0:
+            self.bank = self._next
+            self._next = -1
 
 
 class ProgramButton:
