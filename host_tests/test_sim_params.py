@@ -150,6 +150,25 @@ def test_an_rpn_from_din_in_after_a_knobs_nrpn_goes_with_its_selection(tmp_path)
     ]
 
 
+def test_data_after_reset_all_controllers_goes_with_the_rpn_null(tmp_path):
+    # DIN IN resets its controllers (CC 121), which leaves its receiver with no parameter
+    # selected (RP-015), so its Data Entry after that changes nothing there; with a knob's
+    # NRPN in between, it goes with the RPN null (101, 100 = 127) to change nothing still
+    lines = _run(tmp_path, NRPN, [{"t": 300, "control": "knob1", "position": 0.9, "ramp_ms": 100},
+                                  {"t": 301, "din_in": "B0 65 00 64 00"}, {"t": 312, "din_in": "79 00"},
+                                  {"t": 318, "din_in": "06 40"}], {"knob1": 0.3})
+    assert [ln for ln in _between(lines, 312, 320) if " USB " in ln] == [
+        "313.000 USB 0B B0 79 00",
+        "315.000 USB 0B B0 63 09",
+        "315.000 USB 0B B0 62 52",
+        "315.000 USB 0B B0 06 2C",
+        "315.000 USB 0B B0 26 70",
+        "319.000 USB 0B B0 65 7F",
+        "319.000 USB 0B B0 64 7F",
+        "319.000 USB 0B B0 06 40",
+    ]
+
+
 def test_two_sources_merged_onto_din_out_each_keep_their_parameter(tmp_path):
     # No knobs of its own on channel 1 (the default layout): the host selects NRPN 0/7 and
     # DIN IN (echoed to DIN OUT) RPN 0/0 in between; each one's data reaches DIN OUT with

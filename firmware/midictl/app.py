@@ -357,7 +357,7 @@ class Controller:
                             self._thru["drop_echoes"]:
                         return  # an echo of a knob being turned (knob.py): a stale value elsewhere
                 c = msg[1]
-                if c == 6 or c == 38 or 96 <= c <= 101:
+                if c == 6 or c == 38 or 96 <= c <= 101 or c == 121:
                     par = 1
                     if c >= 98:
                         self._selects(p, msg)
@@ -406,11 +406,16 @@ class Controller:
         t = self.engine.params
         b = (112 if p is self._usb_parser else 32) + (msg[0] & 15) * 5
         c = msg[1]
+        if c == 121:  # Reset All Controllers: the receiver's selection is the RPN null (RP-015)
+            t[b] = 1
+            t[b + 3] = 127
+            t[b + 4] = 127
+            return
         t[b] = 1 if c >= 100 else 0  # 98, 99: NRPN; 100, 101: RPN
         t[b + b"\x02\x01\x04\x03"[c - 98]] = msg[2]
 
     def _parameter(self, p, msg, d):
-        # A selection or data (msg) from the source parsed by p, going to port d (0: DIN OUT, 1:
+        # A selection, data or Reset All Controllers (msg) from the source parsed by p, going to port d (0: DIN OUT, 1:
         # USB). Returns 0 when it goes as it is, else the length of what goes instead, in
         # self._rt: when another sender selected last there, the source's whole selection
         # (this half of it included: the receiver keeps the other half it was last sent, which
@@ -420,8 +425,11 @@ class Controller:
         ch = msg[0] & 15
         s = 2 if p is self._usb_parser else 1
         who = t[d * 16 + ch]
-        if who == s or who == 0:
-            if msg[1] >= 98:
+        din = self.din
+        keep = d == 0 and who == 3 and din is not None and din._ring_count
+        if who == s or who == 0 or msg[1] == 121:
+            # (Reset All Controllers leaves the receiver with the source's selection: none)
+            if msg[1] >= 98 and not keep:
                 t[d * 16 + ch] = s
             return 0
         b = (112 if s == 2 else 32) + ch * 5
@@ -448,8 +456,7 @@ class Controller:
             m[k + 1] = msg[1]
             m[k + 2] = msg[2]
             k += 3
-        din = self.din
-        if not (d == 0 and who == 3 and din is not None and din._ring_count):
+        if not keep:
             t[d * 16 + ch] = s
         return k
 
