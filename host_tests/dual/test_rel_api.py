@@ -223,6 +223,10 @@ def test_controls_refuse_and_keep_their_state():
     pr = Programs(s, 0, 5)
     refused_unchanged([pr, s], ["program", "128", "0..127"], pr.select, 128)
     refused_unchanged([pr, s], ["bank", "16384", "0..16383"], pr.select, 3, 16384)
+    refused_unchanged([pr, s], ["program", "128", "0..127"], pr.program_change, 128)
+    pr.select(5, 2)  # in a bank: MIDI IN's Bank Select counts
+    refused_unchanged([pr, s], ["Bank Select", "128", "0..127"], pr.feedback, 0, 128, None)
+    refused_unchanged([pr, s], ["Bank Select", "7", "0 or 32"], pr.feedback, 7, 1, None)
 
 
 def test_midi_core_refuses_without_writing():

@@ -56,6 +56,8 @@ class Programs:
         it the channel's bank, so up and down go on in the bank the receiver is in. (A
         channel whose buttons send no Bank Select, bank None, leaves the receiver's bank
         alone: nothing to follow.) Nothing is sent; allocates nothing."""
+        if (number != 0 and number != 32) or value < 0 or value > 127:
+            raise ValueError("Bank Select %r = %r: controller 0 or 32, value 0..127" % (number, value))
         if self.bank is not None:
             b = self._next if self._next >= 0 else self.bank
             self._next = (value << 7) | (b & 127) if number == 0 else (b & 0x3F80) | value
@@ -66,6 +68,8 @@ class Programs:
         up and down (nothing is sent), in the bank MIDI IN selected before it, if it did. A
         receiver echoing the channel's own Program Change sets the program it already has.
         Allocates nothing."""
+        if program < 0 or program > 127:
+            raise ValueError("program %r out of range 0..127" % (program,))
         self.program = program
         if self._next >= 0:
             self.bank = self._next
