@@ -388,7 +388,12 @@ class Controller:
         if to_b and b is not None:
             # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
             j = self._parameter(p, msg, 0) if par else 0
+            dropped = self.thru_dropped
             self._to_din(b, self._rt if j else msg, j or n, 0, True)
+            if par and self.thru_dropped != dropped:
+                # the echo gave way: what DIN OUT's receiver has selected is not known now, so
+                # the next data from either source goes with its selection
+                self.engine.params[msg[0] & 15] = 3
 
     # RPN and NRPN (MIDI 1.0): a parameter is selected with CC 99/98 (NRPN MSB/LSB) or 101/100
     # (RPN), then its value set with CC 6/38 (Data Entry MSB/LSB) or 96/97 (Increment,
