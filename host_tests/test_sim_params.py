@@ -246,6 +246,21 @@ def test_data_with_its_selection_again_allocates_nothing_in_the_scan():
     assert host == "0000078080"  # the host's NRPN 0/7, no RPN
 
 
+def test_a_selection_the_absent_host_missed_goes_again_with_the_next_data(tmp_path):
+    # DIN IN changes its LSB while the host is away (USB takes nothing then): once back, the
+    # host gets DIN IN's data with the whole selection it missed
+    lines = _run(tmp_path, NRPN, [{"t": 100, "din_in": "B0 63 00 62 07"}, {"t": 150, "usb": "disconnected"},
+                                  {"t": 200, "din_in": "62 08"}, {"t": 300, "usb": "connected"},
+                                  {"t": 400, "din_in": "06 40"}], {"knob1": 0.3})
+    assert lines == BOOT + [
+        "101.000 USB 0B B0 63 00",
+        "102.000 USB 0B B0 62 07",
+        "401.000 USB 0B B0 63 00",
+        "401.000 USB 0B B0 62 08",
+        "401.000 USB 0B B0 06 40",
+    ]
+
+
 # DIN OUT's echo of DIN IN gives way when the DIN queue is nearly full (app.py, _THRU_RESERVE):
 # a selection it drops leaves DIN OUT's receiver with whatever it had, so the source's next
 # data goes with its whole selection, once there is room again.

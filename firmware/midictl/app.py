@@ -379,12 +379,16 @@ class Controller:
         else:
             return
         if to_a and a is not None:
-            j = self._parameter(p, msg, 0 if a is self.din else 1) if par else 0
-            if a is self.din:  # from the USB host (usb_to_din)
+            d = 0 if a is self.din else 1
+            j = self._parameter(p, msg, d) if par else 0
+            dropped = a.dropped
+            if d == 0:  # from the USB host (usb_to_din)
                 # (the host's table follows the echo's, if there is one)
                 self._to_din(a, self._rt if j else msg, j or n, _THRU_TABLE if self._thru["din_to_din"] else 0, False)
             else:
                 a.send(self._rt if j else msg, j or n, 0)
+            if par and a.dropped != dropped:  # not taken (the host away, a full queue): as below
+                self.engine.params[d * 16 + (msg[0] & 15)] = 3
         if to_b and b is not None:
             # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
             j = self._parameter(p, msg, 0) if par else 0
