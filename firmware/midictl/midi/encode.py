@@ -8,6 +8,10 @@
 # exactly when an int is outside 0..2**k-1) and only then looks for the culprit.
 # The last byte of a message is written first, so a buffer that is too short
 # raises IndexError before anything is written.
+#
+# The encoders the engine sends with write their bytes themselves, through no helper of
+# many arguments: MicroPython gives a function whose frame (arguments, locals and stack)
+# is more than 11 slots that frame from the heap, on every call (see engine.py, _out).
 from midictl.compat import room
 
 try:
@@ -54,21 +58,16 @@ def _check_common(off, channel):
     check_range("channel", channel, 0, 15)
 
 
-def _channel3(buf, off, status, channel, a, name_a, b, name_b):
-    # Three-byte channel voice message with two 7-bit data bytes.
-    if (off & _NOT_OFF) | (channel & _NOT_CH) | ((a | b) & _NOT_7):
-        _check_common(off, channel)
-        check_range(name_a, a, 0, 127)
-        check_range(name_b, b, 0, 127)
-    buf[off + 2] = b
-    buf[off + 1] = a
-    buf[off] = status | channel
-    return 3
-
-
 def note_off(buf, off, channel, note, velocity=64):
     # 64 is the release velocity the spec asks of senders that do not sense it.
-    return _channel3(buf, off, _NOTE_OFF, channel, note, "note", velocity, "velocity")
+    if (off & _NOT_OFF) | (channel & _NOT_CH) | ((note | velocity) & _NOT_7):
+        _check_common(off, channel)
+        check_range("note", note, 0, 127)
+        check_range("velocity", velocity, 0, 127)
+    buf[off + 2] = velocity
+    buf[off + 1] = note
+    buf[off] = _NOTE_OFF | channel
+    return 3
 
 
 def note_on(buf, off, channel, note, velocity):
@@ -84,7 +83,14 @@ def note_on(buf, off, channel, note, velocity):
 
 
 def poly_pressure(buf, off, channel, note, pressure):
-    return _channel3(buf, off, _POLY_PRESSURE, channel, note, "note", pressure, "pressure")
+    if (off & _NOT_OFF) | (channel & _NOT_CH) | ((note | pressure) & _NOT_7):
+        _check_common(off, channel)
+        check_range("note", note, 0, 127)
+        check_range("pressure", pressure, 0, 127)
+    buf[off + 2] = pressure
+    buf[off + 1] = note
+    buf[off] = _POLY_PRESSURE | channel
+    return 3
 
 
 def control_change(buf, off, channel, control, value):
@@ -145,11 +151,18 @@ def control_change_14bit(buf, off, channel, control, value):
         _check_common(off, channel)
         check_range("control", control, 0, 31)
         check_range("value", value, 0, 16383)
-    _pair(buf, off, _CONTROL_CHANGE | channel, control, control + 32, value)
+    status = _CONTROL_CHANGE | channel  # (the pair of CCs written out: see the top)
+    buf[off + 5] = value & 0x7F
+    buf[off + 4] = control + 32
+    buf[off + 3] = status
+    buf[off + 2] = value >> 7
+    buf[off + 1] = control
+    buf[off] = status
     return 6
 
 
 def _parameter(buf, off, channel, param, value, ctl_msb, ctl_lsb):
+    # (encode_extra's rpn; nrpn() writes its own)
     if (off & _NOT_OFF) | (channel & _NOT_CH) | ((param | value) & _NOT_14):
         _check_common(off, channel)
         check_range("param", param, 0, 16383)
@@ -162,7 +175,24 @@ def _parameter(buf, off, channel, param, value, ctl_msb, ctl_lsb):
 
 def nrpn(buf, off, channel, param, value):
     """CC99 param MSB, CC98 param LSB, CC6 value MSB, CC38 value LSB; 12 bytes."""
-    return _parameter(buf, off, channel, param, value, _CC_NRPN_MSB, _CC_NRPN_LSB)
+    if (off & _NOT_OFF) | (channel & _NOT_CH) | ((param | value) & _NOT_14):
+        _check_common(off, channel)
+        check_range("param", param, 0, 16383)
+        check_range("value", value, 0, 16383)
+    status = _CONTROL_CHANGE | channel  # (_parameter written out: see the top)
+    buf[off + 11] = value & 0x7F
+    buf[off + 10] = _CC_DATA_LSB
+    buf[off + 9] = status
+    buf[off + 8] = value >> 7
+    buf[off + 7] = _CC_DATA_MSB
+    buf[off + 6] = status
+    buf[off + 5] = param & 0x7F
+    buf[off + 4] = _CC_NRPN_LSB
+    buf[off + 3] = status
+    buf[off + 2] = param >> 7
+    buf[off + 1] = _CC_NRPN_MSB
+    buf[off] = status
+    return 12
 
 
 def bank_program(buf, off, channel, bank, program):
@@ -173,7 +203,13 @@ def bank_program(buf, off, channel, bank, program):
         check_range("program", program, 0, 127)
     buf[off + 7] = program
     buf[off + 6] = _PROGRAM_CHANGE | channel
-    _pair(buf, off, _CONTROL_CHANGE | channel, _CC_BANK_MSB, _CC_BANK_LSB, bank)
+    channel |= _CONTROL_CHANGE  # (the pair of CCs written out: see the top)
+    buf[off + 5] = bank & 0x7F
+    buf[off + 4] = _CC_BANK_LSB
+    buf[off + 3] = channel
+    buf[off + 2] = bank >> 7
+    buf[off + 1] = _CC_BANK_MSB
+    buf[off] = channel
     return 8
 
 
