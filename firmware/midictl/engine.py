@@ -150,10 +150,15 @@ class Engine:
         return n
 
     # -- sending -------------------------------------------------------------------------------
+    # Every message the engine sends but a Note On (which is native code) goes through _out;
+    # it and the methods the scan loop calls for a turn or a release keep their frames small:
+    # MicroPython takes a function's frame (its locals and stack) from the heap, on every call,
+    # once it is more than 11 slots, and a `for x in list` alone holds 4. Hence the ports by
+    # index, and the refusals (a call of five arguments, deep on the stack) in a function of
+    # their own. (test_frames.py runs the scan's paths watching the heap's total.)
     def _out(self, n, key):
-        m = self._m
-        for p in self.ports:
-            p.send(m, n, key)
+        for i in range(len(self.ports)):
+            self.ports[i].send(self._m, n, key)
         self.events = (self.events + 1) & 0x3FFFFFFF
 
     # note_on(ch, note, velocity): every pad's and note button's note, tracked
@@ -162,20 +167,9 @@ class Engine:
 
     def note_off(self, ch, note, velocity=64):
         if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
-            encode.note_off(self._m, 0, ch, note, velocity)  # raises ValueError naming it
-        s = self.sounding
-        r = s[ch]
-        if not r:
-            return  # no note ever sounded on this channel
-        i = (r << 7) - _ROW_SHIFT + note
-        c = s[i]
-        if c == 0:
-            return  # never sent, or already released by panic: nothing to end
-        s[i] = c - 1
-        if c == 1:
-            self.nsounding -= 1
-        elif c > 1:
-            return  # another holder still sounds this note
+            self._refuse(encode.note_off, ch, note, velocity)
+        if not self._release(ch, note):
+            return
         m = self._m
         if self.note_off_as_note_on:
             # Note On velocity 0: what many DIN devices send, and it keeps running status.
@@ -185,47 +179,68 @@ class Engine:
             m[0] = 0x80 | ch
         m[1] = note
         m[2] = velocity
-        for p in self.ports:
-            p.send(m, 3, 0)
-        self.events = (self.events + 1) & 0x3FFFFFFF
+        self._out(3, 0)
+
+    def _release(self, ch, note):
+        # One holder of the note lets go: True when it was the last (its Note Off goes now)
+        s = self.sounding
+        r = s[ch]
+        if not r:
+            return False  # no note ever sounded on this channel
+        i = (r << 7) - _ROW_SHIFT + note
+        c = s[i]
+        if c == 0:
+            return False  # never sent, or already released by panic: nothing to end
+        s[i] = c - 1
+        if c == 1:
+            self.nsounding -= 1
+            return True
+        return False  # (c > 1) another holder still sounds this note
+
+    def _refuse(self, enc, ch, a, b):
+        enc(self._m, 0, ch, a, b)  # raises ValueError naming what is out of range
 
     def cc(self, ch, number, value):
-        # Every knob turn comes through here: encode.control_change and _out written out.
-        m = self._m
+        # Every knob turn comes through here: encode.control_change written out.
         if (ch & _NOT_CH) | ((number | value) & _NOT_7):
-            encode.control_change(m, 0, ch, number, value)  # raises ValueError naming it
+            self._refuse(encode.control_change, ch, number, value)
+        m = self._m
         m[0] = 0xB0 | ch
         m[1] = number
         m[2] = value
-        key = ((0xB0 | ch) << 7) | number
-        for p in self.ports:
-            p.send(m, 3, key)
-        self.events = (self.events + 1) & 0x3FFFFFFF
+        self._out(3, ((0xB0 | ch) << 7) | number)
 
+    # (Each encodes first, then sends: the encoder's call of five arguments nested in _out's
+    # would take the frame past the C stack's 11 slots, see _out.)
     def cc14(self, ch, number, value):
-        self._out(encode.control_change_14bit(self._m, 0, ch, number, value), ((0xB0 | ch) << 7) | number)
+        encode.control_change_14bit(self._m, 0, ch, number, value)
+        self._out(6, ((0xB0 | ch) << 7) | number)
 
     def nrpn(self, ch, param, value):
-        n = encode.nrpn(self._m, 0, ch, param, value)  # (a bad one is refused here: nothing changed)
-        p = self.params  # every port's receiver has this parameter selected now
-        p[ch] = 3
-        p[16 + ch] = 3
-        self._out(n, _NRPN_KEY | (ch << 14) | param)
+        encode.nrpn(self._m, 0, ch, param, value)  # (a bad one is refused here: nothing changed)
+        self.params[ch] = 3  # every port's receiver has this parameter selected now
+        self.params[16 + ch] = 3
+        self._out(12, _NRPN_KEY | (ch << 14) | param)
 
     def poly_pressure(self, ch, note, value):
-        self._out(encode.poly_pressure(self._m, 0, ch, note, value), ((0xA0 | ch) << 7) | note)
+        encode.poly_pressure(self._m, 0, ch, note, value)
+        self._out(3, ((0xA0 | ch) << 7) | note)
 
     def channel_pressure(self, ch, value):
-        self._out(encode.channel_pressure(self._m, 0, ch, value), (0xD0 | ch) << 7)
+        encode.channel_pressure(self._m, 0, ch, value)
+        self._out(2, (0xD0 | ch) << 7)
 
     def bend(self, ch, value):
-        self._out(encode.pitch_bend(self._m, 0, ch, value), (0xE0 | ch) << 7)
+        encode.pitch_bend(self._m, 0, ch, value)
+        self._out(3, (0xE0 | ch) << 7)
 
     def program(self, ch, program):
-        self._out(encode.program_change(self._m, 0, ch, program), 0)
+        encode.program_change(self._m, 0, ch, program)
+        self._out(2, 0)
 
     def bank_program(self, ch, bank, program):
-        self._out(encode.bank_program(self._m, 0, ch, bank, program), 0)
+        encode.bank_program(self._m, 0, ch, bank, program)
+        self._out(8, 0)
 
     def raw(self, msg, n, key=0):
         # Pass-through of a complete message parsed from MIDI IN (already valid).
