@@ -131,52 +131,54 @@ class EncoderCC:
         if d:
             self._turned(d, now)
 
-    # (Apart from update(), which runs every scan: a function whose frame has more than about
-    # ten slots, locals and stack, gets it from the heap on every call, allocated and freed
-    # again, MicroPython's way; on a heap as full as the controller's that cost 0.85 us a call.)
+    # (update() runs every scan, _turned() and what it calls once a detent; each keeps few
+    # locals: MicroPython gives a function whose frame has more than 11 slots, locals and
+    # stack, that frame from the heap on every call, allocated and freed again (see
+    # Engine._out); on a heap as full as the controller's that cost 0.85 us a call.)
     def _turned(self, d, now):
-        dt = ticks_diff(now, self._last)
-        self._last = now  # (feedback() reads it too)
         if len(self._ms) and not self._idle:
-            for i in range(len(self._ms)):
-                if dt < self._ms[i]:
-                    d *= self._factor[i]
-                    break
+            d = self._accel(d, ticks_diff(now, self._last))
+        self._last = now  # (feedback() reads it too)
         self._idle = False
-        ch = self.channel
-        num = self.number
         sh = self._shift
-        layer = False
         if sh is not None and self._modes is not None and self._modes.shift:
-            layer = True
-            ch = sh[0]
-            num = sh[1]
+            self._send(sh[0], sh[1], d, True)
+        else:
+            self._send(self.channel, self.number, d, False)
+
+    def _accel(self, d, dt):
+        # dt ms since the previous detent: the first (ms, factor) step it is under
+        for i in range(len(self._ms)):
+            if dt < self._ms[i]:
+                return d * self._factor[i]
+        return d
+
+    def _send(self, ch, num, d, layer):
         if self.relative:
             if d > 63:
                 d = 63
             elif d < -63:
                 d = -63
-            e = self._enc
-            if e == _TWOS:
-                v = d & 0x7F
-            elif e == _OFFSET:
-                v = 64 + d
-            else:
-                v = d if d > 0 else 0x40 | -d
-            self._sink.cc(ch, num, v)
+            if self._enc == _TWOS:
+                d &= 0x7F
+            elif self._enc == _OFFSET:
+                d += 64
+            elif d < 0:
+                d = 0x40 | -d
+            self._sink.cc(ch, num, d)
             return
         was = self.shift_value if layer else self.value  # each layer counts its own
-        v = was + d
-        if v < self.min:
-            v = self.min
-        elif v > self.max:
-            v = self.max
-        if v != was:
+        d += was
+        if d < self.min:
+            d = self.min
+        elif d > self.max:
+            d = self.max
+        if d != was:
             if layer:
-                self.shift_value = v
+                self.shift_value = d
             else:
-                self.value = v
-            self._sink.cc(ch, num, v)
+                self.value = d
+            self._sink.cc(ch, num, d)
 
     def set_remote(self, value):
         """Absolute mode: the receiver's value (MIDI IN feedback)."""

@@ -108,33 +108,39 @@ class Knob(AdcFilter):
     # update(raw): one 12-bit reading per scan-plan visit (AdcFilter.update)
 
     def _moved(self, r):
-        # _position(), written out: this runs for every movement of the anchor
+        # _position(), written out: this runs for every movement of the anchor. (Few locals:
+        # a frame of more than 11 slots comes from the heap on every call, see Engine._out.)
         span = self._span
-        x = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (span >> 1)) // span
-        v = self.max - x if self._invert else self.min + x
+        v = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (span >> 1)) // span
+        v = self.max - v if self._invert else self.min + v
         prev = self._local
         self._local = v
         if r == PRIMED:
             if self._remote < 0:
                 self.value = v
             return
-        if self._waiting:
-            # a receiver's value outside this knob's min..max is picked up at the nearer end,
-            # the closest the knob can come (waiting for the value itself, it never would)
-            t = self._remote
-            if t < self.min:
-                t = self.min
-            elif t > self.max:
-                t = self.max
-            if not (prev <= t <= v or v <= t <= prev):
-                return
-            self._waiting = False
+        if self._waiting and not self._picked_up(prev, v):
+            return
         if v != self.value:
             if self._kind == _CC:  # _send(v), without the call for the usual kind
                 self.value = v
                 self._sink.cc(self.channel, self.number, v)
             else:
                 self._send(v)
+
+    def _picked_up(self, prev, v):
+        # Soft takeover: the knob, moving from prev to v, reached or crossed the receiver's
+        # value. One outside this knob's min..max is picked up at the nearer end, the closest
+        # the knob can come (waiting for the value itself, it never would).
+        t = self._remote
+        if t < self.min:
+            t = self.min
+        elif t > self.max:
+            t = self.max
+        if not (prev <= t <= v or v <= t <= prev):
+            return False
+        self._waiting = False
+        return True
 
     def _send(self, v):
         self.value = v

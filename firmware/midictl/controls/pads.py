@@ -572,40 +572,54 @@ class PadGroup:
         self._st[i] = _IDLE
         self._active &= ~(1 << i)
 
+    # (_busy runs in a strike's decay and while a pad is held; each state has a method of its
+    # own so that every frame stays small enough for the C stack: see Engine._out.)
     def _busy(self, i, q, v, now):
         if q == _GHOST:
-            floor = self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i])
-            if v > floor and v > self._thr[i]:
-                self._st[i] = _WINDOW  # a real strike on top of the tail
-                self._peak[i] = v
-                self._t0[i] = now
-            elif v < self._rearm[i]:
-                self._idle(i)  # as from _DECAY: a note whose gate has run ends now
-                if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
-                    self._off(i)
+            self._ghost(i, v, now)
         elif q == _DECAY:
-            e = ticks_diff(now, self._t0[i])
-            if v > (self._peak[i] >> (e // self._half[i])) + self._thr[i]:
-                # Its level rises again, above the strike's own tail (the floor falls more
-                # slowly than the tail) by more than the threshold: struck again. After the
-                # mask that is a new note; within it the same strike bouncing. Either way
-                # a window opens now, so the neighbours take this pad's new crosstalk for
-                # what it is, and the mask runs from here.
-                self._st[i] = _WINDOW if e >= self.mask_ms else _BOUNCE
-                self._peak[i] = v
-                self._t0[i] = now
-            elif v < self._rearm[i] and e >= self.mask_ms:
-                self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
-                if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
-                    self._off(i)
+            self._decay(i, v, now)
         elif q == _HELD:
-            if v < self._rearm[i]:
-                self._idle(i)
-                if self._psent & (1 << i):
-                    self._pressure(i, 0)
-                self._off(i)
-            elif self._press[i]:
-                self._follow(i, v, now)
+            self._held(i, v, now)
+
+    def _ghost(self, i, v, now):
+        floor = self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i])
+        if v > floor and v > self._thr[i]:
+            self._st[i] = _WINDOW  # a real strike on top of the tail
+            self._peak[i] = v
+            self._t0[i] = now
+        elif v < self._rearm[i]:
+            self._idle(i)  # as from _DECAY: a note whose gate has run ends now
+            self._gate_ran(i, now)
+
+    def _decay(self, i, v, now):
+        e = ticks_diff(now, self._t0[i])
+        if v > (self._peak[i] >> (e // self._half[i])) + self._thr[i]:
+            # Its level rises again, above the strike's own tail (the floor falls more
+            # slowly than the tail) by more than the threshold: struck again. After the
+            # mask that is a new note; within it the same strike bouncing. Either way
+            # a window opens now, so the neighbours take this pad's new crosstalk for
+            # what it is, and the mask runs from here.
+            self._st[i] = _WINDOW if e >= self.mask_ms else _BOUNCE
+            self._peak[i] = v
+            self._t0[i] = now
+        elif v < self._rearm[i] and e >= self.mask_ms:
+            self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
+            self._gate_ran(i, now)
+
+    def _gate_ran(self, i, now):
+        # a re-armed pad's note ends now if its gate has run
+        if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
+            self._off(i)
+
+    def _held(self, i, v, now):
+        if v < self._rearm[i]:
+            self._idle(i)
+            if self._psent & (1 << i):
+                self._pressure(i, 0)
+            self._off(i)
+        elif self._press[i]:
+            self._follow(i, v, now)
 
     # _end_gates(now): piezo notes whose gate has run and whose pad has decayed end now;
     # then the next deadline (end_gates_twin; the native one under MicroPython)
