@@ -252,16 +252,21 @@ class MidiPort(MIDIInterface):
     tx3 = _tx3
 
     def tx_kick(self):
-        tx = self._tx
-        n = tx._n
+        n = self._tx._n
         if n and self.up and not self.tx_busy:
             # Set first: the completion may run as soon as the transfer is submitted.
             self.tx_busy = True
             try:
                 self._xfer_submit(self.ep_in, self._txv[(n if n < _XFER_MAX else _XFER_MAX) >> 2], self._tx_done)
             except Exception:
-                self.tx_busy = bool(self._xfer_busy(self.ep_in))  # what the library knows
+                # (in a method of its own: written out here, the handler's stack would take
+                # this frame, run for nearly every message sent, past what MicroPython keeps
+                # on the C stack, onto the heap on every call; see EncoderCC._turned)
+                self._tx_failed()
                 raise
+
+    def _tx_failed(self):
+        self.tx_busy = bool(self._xfer_busy(self.ep_in))  # what the library knows
 
     def _tx_cb(self, ep, res, num_bytes):
         # The stock completion, with Buffer.finish_read done natively (_shift): bytes the
