@@ -133,7 +133,8 @@ class Controller:
                 n = _THRU_TABLE
             if t["usb_to_din"] and self.usb is not None:
                 n += _THRU_TABLE
-                self.usb.host_gone = self._usb_gone  # (bound once, here: the call allocates nothing)
+        if self.usb is not None:
+            self.usb.host_gone = self._usb_gone  # (bound once, here: the call allocates nothing)
         self._thru_on = bytearray(n + 1)
         self._watchdog_ms = cfg["watchdog_ms"]
         self.safe_mode = cfg["safe_mode"]
@@ -293,111 +294,149 @@ class Controller:
             k += 1
 
     def _switches(self, changed, now_ms):
+        # (Few locals: a frame of more than 11 slots comes from the heap on every call, see
+        # Engine._out; the pads wired as switches are told in a call of their own.)
         state = self.debounce.state
-        at = self.switch_at
-        pad_changed = 0
-        pad_state = 0
+        pads = 0
         g = 0
         while changed:
             if changed & 1:
-                s = at[g]
+                s = self.switch_at[g]
                 if s is not None:
                     if s[0] == 0:
-                        pad_changed |= 1 << s[1]
-                        if state & (1 << g):
-                            pad_state |= 1 << s[1]
+                        pads |= 1 << g
                     elif state & (1 << g):
                         s[1].press(now_ms)
                     else:
                         s[1].release(now_ms)
             changed >>= 1
             g += 1
-        if pad_changed:
-            self.pads.switches(pad_changed, pad_state, now_ms)
+        if pads:
+            self._pad_switches(pads, now_ms)
 
+    def _pad_switches(self, changed, now_ms):
+        # changed: the GPIOs of pads wired as switches that changed; to the pads' numbering
+        state = self.debounce.state
+        pad_changed = 0
+        pad_state = 0
+        for g in range(30):
+            if changed >> g & 1:
+                i = self.switch_at[g][1]
+                pad_changed |= 1 << i
+                if state >> g & 1:
+                    pad_state |= 1 << i
+        self.pads.switches(pad_changed, pad_state, now_ms)
+
+    # MIDI IN, message by message: every function here keeps its frame within the 11 slots
+    # MicroPython holds on the C stack (more, and the frame comes from the heap on every call:
+    # see Engine._out), hence the work split into small steps.
     def _midi_in(self, now_ms):
-        cfg = self._thru
-        hw = self.hw
-        uart = hw.uart
+        uart = self.hw.uart
         if uart is not None and uart.any():
             n = uart.readinto(self._rxbuf)
-            p = self._din_parser
-            for i in range(n or 0):
-                r = p.feed(self._rxbuf[i])
-                if r:
-                    self._routed(p, r, cfg["din_to_usb"], cfg["din_to_din"], self.usb, self.din)
-            if n and self._sv[3]:  # (set by an FE among these bytes too: _watch_sensing)
-                self._sv[2] = now_ms  # any byte counts, not only Active Sensing's
-        din = self.din
+            if n:
+                self._din_bytes(n)
+                if self._sv[3]:  # (set by an FE among these bytes too: _watch_sensing)
+                    self._sv[2] = now_ms  # any byte counts, not only Active Sensing's
         itf = self._usb_itf  # (None exactly when self.usb is)
-        if self.usb is not None and itf is not None and itf.rx_ready and (
-                din is None or not cfg["usb_to_din"] or din.room() >= _USB_IN_ROOM):
-            buf = self._rxbuf
-            n = self.usb.poll_in(buf)
-            p = self._usb_parser
-            for i in range(0, n, 4):
-                r = p.feed_usb(buf, i)
-                if r:
-                    self._routed(p, r, cfg["usb_to_din"], False, self.din, None)
+        if itf is not None and itf.rx_ready and (
+                self.din is None or not self._thru["usb_to_din"] or self.din.room() >= _USB_IN_ROOM):
+            self._usb_packets(self.usb.poll_in(self._rxbuf))  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
 
-    def _routed(self, p, r, to_a, to_b, a, b):
-        par = 0  # a parameter's selection or data (RPN, NRPN): see _parameter
+    def _din_bytes(self, n):
+        i = 0
+        while i < n:
+            r = self._din_parser.feed(self._rxbuf[i])
+            if r:
+                self._routed(self._din_parser, r)
+            i += 1
+
+    def _usb_packets(self, n):
+        i = 0
+        while i < n:
+            r = self._usb_parser.feed_usb(self._rxbuf, i)
+            if r:
+                self._routed(self._usb_parser, r)
+            i += 4
+
+    def _routed(self, p, r):
+        # A message the parser p (DIN IN's or the USB host's) completed: what the controller
+        # takes from it, then where it goes
         if r == mparser.MESSAGE:
             msg = p.msg
-            n = p.length
             if (msg[0] & 0xF0) == 0xB0:
-                if (msg[1] == 64 or msg[1] == 66) and p is self._din_parser:
-                    sv = self._sv  # DIN IN's sustain and sostenuto, for _sensing_lost
-                    i = 4 if msg[1] == 64 else 5
-                    bit = 1 << (msg[0] & 15)
-                    sv[i] = sv[i] | bit if msg[2] >= 64 else sv[i] & (bit ^ 0xFFFF)
-                if self.feedback:
-                    k = self.feedback.get(((msg[0] & 15) << 7) | msg[1])
-                    if k is not None and k.feedback(msg[1], msg[2], self.filters.state) and \
-                            self._thru["drop_echoes"]:
-                        return  # an echo of a knob being turned (knob.py): a stale value elsewhere
-                c = msg[1]
-                if c == 6 or c == 38 or 96 <= c <= 101 or c == 121:
-                    par = 1
-                    if c >= 98:
-                        self._selects(p, msg)
+                if not self._cc_in(p, msg):
+                    return  # an echo of a knob being turned (knob.py): a stale value elsewhere
             elif (msg[0] & 0xF0) == 0xC0 and self.feedback:
-                k = self.feedback.get(0x800 | (msg[0] & 15))  # the channel's program buttons'
-                if k is not None:
-                    k.program_change(msg[1])
+                self._pc_in(msg)
+            r = p.length
         elif r == mparser.REALTIME:
             msg = self._rt
             msg[0] = p.realtime
-            n = 1
             if msg[0] == 0xFE and p is self._din_parser:
                 self._watch_sensing()
+            r = 1
         elif r == mparser.SYSEX:
             msg = p.sysex
-            n = p.sysex_len
-            if n == 6 and msg[1] == 0x7E and msg[3] == 6 and msg[4] == 1 and (msg[2] == 0x7F or msg[2] == 0):
+            r = p.sysex_len
+            if r == 6 and msg[1] == 0x7E and msg[3] == 6 and msg[4] == 1 and (msg[2] == 0x7F or msg[2] == 0):
                 self._identify(p)  # and passed on: the devices further down may answer too
         else:
             return
-        if to_a and a is not None:
-            d = 0 if a is self.din else 1
-            j = self._parameter(p, msg, d) if par else 0
-            dropped = a.dropped
-            if d == 0:  # from the USB host (usb_to_din)
-                # (the host's table follows the echo's, if there is one)
-                self._to_din(a, self._rt if j else msg, j or n, _THRU_TABLE if self._thru["din_to_din"] else 0, False)
+        if p is self._din_parser:
+            if self._thru["din_to_usb"] and self.usb is not None:
+                self._to_usb(p, msg, r)
+            if self._thru["din_to_din"] and self.din is not None:
+                self._to_din(p, msg, r)  # b is only ever DIN OUT: see _THRU_RESERVE
+        elif self._thru["usb_to_din"] and self.din is not None:
+            self._to_din(p, msg, r)
+
+    def _cc_in(self, p, msg):
+        # A Control Change: DIN IN's pedals, MIDI IN feedback, a parameter selected. False:
+        # an echo, passed on nowhere (drop_echoes)
+        c = msg[1]
+        if (c == 64 or c == 66) and p is self._din_parser:
+            self._pedal_in(msg)
+        if self.feedback:
+            k = self.feedback.get(((msg[0] & 15) << 7) | c)
+            if k is not None and k.feedback(c, msg[2], self.filters.state) and self._thru["drop_echoes"]:
+                return False
+        if 98 <= c <= 101 or c == 121:
+            self._selects(p, msg)
+        return True
+
+    def _pedal_in(self, msg):
+        sv = self._sv  # DIN IN's sustain and sostenuto, for _sensing_lost
+        i = 4 if msg[1] == 64 else 5
+        sv[i] = sv[i] | (1 << (msg[0] & 15)) if msg[2] >= 64 else sv[i] & ((1 << (msg[0] & 15)) ^ 0xFFFF)
+
+    def _pc_in(self, msg):
+        k = self.feedback.get(0x800 | (msg[0] & 15))  # the channel's program buttons'
+        if k is not None:
+            k.program_change(msg[1])
+
+    def _to_usb(self, p, msg, n):
+        # (from DIN IN) A parameter's data goes with its selection again when needed; one the
+        # host is away for, it misses (what it has selected is not known then: see _usb_gone)
+        usb = self.usb
+        if n == 3 and (msg[0] & 0xF0) == 0xB0 and (
+                msg[1] == 6 or msg[1] == 38 or 96 <= msg[1] <= 101 or msg[1] == 121):
+            if not usb.itf.up:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+                self.engine.params[16 + (msg[0] & 15)] = 3
             else:
-                a.send(self._rt if j else msg, j or n, 0)
-            if par and a.dropped != dropped:  # not taken (the host away, a full queue): as below
-                self.engine.params[d * 16 + (msg[0] & 15)] = 3
-        if to_b and b is not None:
-            # b is only ever DIN OUT (din_to_din): see _THRU_RESERVE
-            j = self._parameter(p, msg, 0) if par else 0
-            dropped = self.thru_dropped
-            self._to_din(b, self._rt if j else msg, j or n, 0, True)
-            if par and self.thru_dropped != dropped:
-                # the echo gave way: what DIN OUT's receiver has selected is not known now, so
-                # the next data from either source goes with its selection
-                self.engine.params[msg[0] & 15] = 3
+                n = self._parameter(p, msg, 1) or 3
+                if n > 3:
+                    msg = self._rt
+        usb.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+
+    def _to_din(self, p, msg, n):
+        # The same for DIN OUT, from either source
+        if n == 3 and (msg[0] & 0xF0) == 0xB0 and (
+                msg[1] == 6 or msg[1] == 38 or 96 <= msg[1] <= 101 or msg[1] == 121):
+            n = self._parameter(p, msg, 0) or 3
+            if n > 3:
+                msg = self._rt
+        self._thru_din(msg, n, p is self._din_parser)
 
     # RPN and NRPN (MIDI 1.0): a parameter is selected with CC 99/98 (NRPN MSB/LSB) or 101/100
     # (RPN), then its value set with CC 6/38 (Data Entry MSB/LSB) or 96/97 (Increment,
@@ -511,38 +550,55 @@ class Controller:
         if port is not None:
             port.send(b"\xf0\x7e\x00\x06\x02\x7d\x4d\x43\x01\x00\x00\x01\x00\x00\xf7", 15, 0)
 
-    def _to_din(self, din, msg, n, at, echo):
-        # A message from MIDI IN for DIN OUT (din); at: its source's table in _thru_on; echo:
-        # from DIN IN, which gives way below _THRU_RESERVE (the USB host's messages are read
-        # only while the queue has room for a whole read, see _midi_in).
-        st = msg[0]
-        if n == 3 and st < 0xA0:
-            i = ((st & 15) << 7) | msg[1]
-            k = at + (i >> 3)
-            bit = 1 << (i & 7)
-            t = self._thru_on
-            if t[k] & bit and (st < 0x90 or not msg[2]):
-                t[k] = t[k] & (bit ^ 0xFF)  # ends a note its source started: always goes
-            elif echo and din.room() < _THRU_RESERVE:
-                self.thru_dropped = (self.thru_dropped + 1) & 0x3FFFFFFF
+    def _thru_din(self, msg, n, echo):
+        # A message from MIDI IN for DIN OUT; echo: from DIN IN, which gives way below
+        # _THRU_RESERVE (the USB host's messages are read only while the queue has room for a
+        # whole read, see _midi_in). What each source starts is kept in its table in _thru_on.
+        if n == 3 and msg[0] < 0xA0:
+            if not self._thru_note(msg, echo):
                 return
-            elif st >= 0x90 and msg[2]:
-                t[k] = t[k] | bit
-        elif echo and din.room() < _THRU_RESERVE and not (_ends_sound(msg, n) and din.room() >= _THRU_FLOOR):
-            self.thru_dropped = (self.thru_dropped + 1) & 0x3FFFFFFF
+        elif echo and self.din.room() < _THRU_RESERVE and not (  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+                _ends_sound(msg, n) and self.din.room() >= _THRU_FLOOR):  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+            self._thru_drop(msg)
             return
-        elif n == 3 and (st & 0xF0) == 0xB0:
-            c = msg[1]
-            t = self._thru_on
-            if c == 123 or c == 120:
-                k = at + ((st & 15) << 4)  # All Notes/Sound Off: the channel's 16 bytes
-                for j in range(k, k + 16):
-                    t[j] = 0
-            elif c == 64 or c == 66:  # sustain, sostenuto: down from 64
-                k = at + (258 if c == 66 else 256) + ((st & 15) >> 3)
-                bit = 1 << (st & 7)
-                t[k] = t[k] | bit if msg[2] >= 64 else t[k] & (bit ^ 0xFF)
-        din.send(msg, n, 0)
+        elif n == 3 and (msg[0] & 0xF0) == 0xB0:
+            self._thru_cc(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0))
+        self.din.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+
+    def _thru_note(self, msg, echo):
+        # False: dropped (the echo giving way); else its source's table is up to date
+        i = ((msg[0] & 15) << 7) | msg[1]
+        k = (0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0)) + (i >> 3)
+        i = 1 << (i & 7)  # (now the note's bit)
+        if self._thru_on[k] & i and (msg[0] < 0x90 or not msg[2]):
+            self._thru_on[k] = self._thru_on[k] & (i ^ 0xFF)  # ends a note its source started: always goes
+        elif echo and self.din.room() < _THRU_RESERVE:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+            self._thru_drop(msg)
+            return False
+        elif msg[0] >= 0x90 and msg[2]:
+            self._thru_on[k] = self._thru_on[k] | i
+        return True
+
+    def _thru_cc(self, msg, at):
+        c = msg[1]
+        if c == 123 or c == 120:
+            self._thru_clear(at + ((msg[0] & 15) << 4))  # All Notes/Sound Off: the channel's 16 bytes
+        elif c == 64 or c == 66:  # sustain, sostenuto: down from 64
+            k = at + (258 if c == 66 else 256) + ((msg[0] & 15) >> 3)
+            c = 1 << (msg[0] & 7)  # (now the channel's bit)
+            self._thru_on[k] = self._thru_on[k] | c if msg[2] >= 64 else self._thru_on[k] & (c ^ 0xFF)
+
+    def _thru_clear(self, k):
+        t = self._thru_on
+        for j in range(k, k + 16):
+            t[j] = 0
+
+    def _thru_drop(self, msg):
+        self.thru_dropped = (self.thru_dropped + 1) & 0x3FFFFFFF
+        if (msg[0] & 0xF0) == 0xB0:
+            # what DIN OUT's receiver has selected (RPN, NRPN) is not known now: the next data
+            # from either source goes with its selection (_parameter)
+            self.engine.params[msg[0] & 15] = 3
 
     def end_thru(self, at=-1):
         """On DIN OUT, a Note Off for every note that the source whose table is at `at` (-1:
@@ -603,8 +659,14 @@ class Controller:
         return True
 
     def _usb_gone(self):
-        # The host went away: the notes it started on DIN OUT will get no Note Off from it.
-        self.end_thru(_THRU_TABLE if self._thru["din_to_din"] else 0)
+        # The host went away: what it has selected (RPN, NRPN) is not known when it comes back,
+        # nor is what it missed meanwhile; and with usb_to_din, the notes it started on DIN
+        # OUT will get no Note Off from it.
+        p = self.engine.params
+        for ch in range(16):
+            p[16 + ch] = 3
+        if self.din is not None and self._thru["usb_to_din"]:
+            self.end_thru(_THRU_TABLE if self._thru["din_to_din"] else 0)
 
     def panic(self):
         """The panic button: Note Off for every note sounding, the controller's own and those
