@@ -82,6 +82,25 @@ if sys.implementation.name == "micropython":
         return True
 
     @micropython.viper
+    def _tx_write(self, pkt, n: int) -> bool:  # pyright: ignore[reportRedeclaration]
+        """MidiPort.tx_write in native code: n bytes of whole packets (a SysEx, a group of
+        messages, a message that is not 3 bytes) into the TX buffer, published at once,
+        atomic against the completion for the reason _tx3 gives. (Interpreted, its frame and
+        its copy loop made it the costliest step of such a message.)"""
+        tx = self._tx
+        w = int(tx._n)
+        if w + n > int(self._txlen):
+            return False
+        b = ptr8(tx._b)
+        p = ptr8(pkt)
+        i = 0
+        while i < n:
+            b[w + i] = p[i]
+            i += 1
+        tx._n = w + n
+        return True
+
+    @micropython.viper
     def _shift(tx, nbytes: int):  # pyright: ignore[reportRedeclaration]
         """Buffer.finish_read(nbytes) in native code, for the TX buffer's transfer
         completion: the host has taken the first nbytes; what was written after them moves
@@ -178,6 +197,33 @@ else:  # CPython (tools/bench_fwchild.py): the same steps, interpreted, nothing 
             b[i] = b[i + nbytes]
         tx._n = left
 
+    def _tx_write(self, pkt, n):
+        tx = self._tx
+        w = tx._n
+        if w + n > self._txlen:
+            return False
+        b = tx._b
+        tx._w = w  # what pend_write() does, without making a memoryview
+        if n == 4:
+            b[w] = pkt[0]
+            b[w + 1] = pkt[1]
+            b[w + 2] = pkt[2]
+            b[w + 3] = pkt[3]
+        else:
+            for i in range(n):
+                b[w + i] = pkt[i]
+        # Publish the bytes: Buffer.finish_write()'s fast path, inline. If a transfer completed
+        # while we copied (the count moved), its slow path shuffles our bytes down instead.
+        ist = _disable_irq()
+        if tx._n == w:
+            tx._n = w + n
+            tx._w = self._txlen
+            _enable_irq(ist)
+        else:
+            _enable_irq(ist)
+            tx.finish_write(n)
+        return True
+
     def _tx3(self, cable, msg):
         tx = self._tx
         w = tx._n
@@ -219,32 +265,9 @@ class MidiPort(MIDIInterface):
         self._xfer_submit = self.submit_xfer
 
     # -- transmit --------------------------------------------------------------------------------
-    def tx_write(self, pkt, n):
-        tx = self._tx
-        w = tx._n
-        if w + n > self._txlen:
-            return False
-        b = tx._b
-        tx._w = w  # what pend_write() does, without making a memoryview
-        if n == 4:
-            b[w] = pkt[0]
-            b[w + 1] = pkt[1]
-            b[w + 2] = pkt[2]
-            b[w + 3] = pkt[3]
-        else:
-            for i in range(n):
-                b[w + i] = pkt[i]
-        # Publish the bytes: Buffer.finish_write()'s fast path, inline. If a transfer completed
-        # while we copied (the count moved), its slow path shuffles our bytes down instead.
-        ist = _disable_irq()
-        if tx._n == w:
-            tx._n = w + n
-            tx._w = self._txlen
-            _enable_irq(ist)
-        else:
-            _enable_irq(ist)
-            tx.finish_write(n)
-        return True
+    # tx_write(pkt, n) -> bool: n bytes of whole packets into the TX buffer (False: no room).
+    # See _tx_write below.
+    tx_write = _tx_write
 
     # tx3(cable, msg) -> bool: one 3-byte channel message msg[0:3] as one event packet
     # straight into the TX buffer (nearly all traffic); False when the host is away or not

@@ -102,7 +102,7 @@ if sys.implementation.name == "micropython":
         m = ptr8(msg)
         s = m[0]
         if n != 3 or s < 0x80 or s >= 0xF0:
-            send_twin(self, msg, n, key)
+            _send_more(self, msg, n, key)
             return
         if not self._tx3(self.cable, msg):
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF  # host away or not reading: this port only
@@ -118,6 +118,55 @@ if sys.implementation.name == "micropython":
                 snd[i >> 3] = snd[i >> 3] & ((1 << (i & 7)) ^ 0xFF)
         elif (s & 0xF0) == 0xB0 and (m[1] == 123 or m[1] == 120):
             _all_off(self.sounding, s & 15)
+
+    @micropython.viper
+    def _send_more(self, msg, n: int, key: int):
+        """send_twin's other messages in native code, where they are channel messages (a
+        group of them: a 14-bit CC, an NRPN, a bank change; or one of 2 bytes) or a real-time
+        byte: their packets (usb.packets' for them, step for step) written here and the
+        buffer's copy native (MidiPort.tx_write), no interpreted frame; anything else (a
+        SysEx, a system common message, a malformed group) goes the interpreted way, which
+        writes or refuses it as usb.packets does."""
+        m = ptr8(msg)
+        out = ptr8(self._pkt)
+        cab = int(self.cable) << 4
+        i = 0
+        j = 0
+        while i < n:
+            st = m[i]
+            if st >= 0xF8:  # real-time: one byte, CIN F
+                size = 1
+                cin = 0xF
+            elif st >= 0x80 and st < 0xF0:
+                size = 2 if (st & 0xE0) == 0xC0 else 3  # C0, D0: 2 bytes
+                cin = st >> 4
+            else:
+                send_twin(self, msg, n, key)
+                return
+            if i + size > n or (size > 1 and ((m[i + 1] | m[i + size - 1]) & 0x80)):
+                send_twin(self, msg, n, key)  # (refused there, as usb.packets refuses it)
+                return
+            out[j] = cab | cin
+            out[j + 1] = st
+            out[j + 2] = m[i + 1] if size >= 2 else 0
+            out[j + 3] = m[i + 2] if size == 3 else 0
+            i += size
+            j += 4
+        itf = self.itf
+        if not itf.is_open() or not itf.tx_write(self._pkt, j):
+            self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF
+            return
+        self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
+        s = m[0] & 0xF0
+        if s == 0x90 or s == 0x80:
+            i = ((m[0] & 15) << 7) | m[1]
+            snd = ptr8(self.sounding)
+            if s == 0x90 and m[2] != 0:
+                snd[i >> 3] = snd[i >> 3] | (1 << (i & 7))
+            else:
+                snd[i >> 3] = snd[i >> 3] & ((1 << (i & 7)) ^ 0xFF)
+        elif s == 0xB0 and (m[1] == 123 or m[1] == 120):
+            _all_off(self.sounding, m[0] & 15)
 
     send_native = _send
 
