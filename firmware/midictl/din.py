@@ -262,40 +262,77 @@ if sys.implementation.name == "micropython":
                     g = 0
                 d._gate = g
                 break
+            # a run of whole channel messages and real-time bytes (nearly everything: a note,
+            # a CC, a 14-bit CC's or an NRPN's group, a thru message with its parameter
+            # selection, a clock byte), not wrapped round the FIFO's end: written here, with
+            # RunningStatus.encode's steps for each message; anything else the interpreted way
             st = 0
-            if fc == 0 or fh + n < size:
-                st = int(src[b])
-            if st >= 0x80 and st < 0xF0 and n == int(chl[(st >> 4) - 8]):
-                # RunningStatus.encode's path for one channel message, step for step
-                start = 0
-                due = 1
-                if st == int(rs.status):
-                    if rs.enabled:
-                        due = 0
-                        every = int(rs.refresh_every)
-                        idle = int(rs.refresh_idle_ms)
-                        sc = int(rs._sent)
-                        if every != 0 and sc >= every:
-                            due = 1
-                        elif idle != 0:
-                            dt = ((now_ms - int(rs._last_ms) + half) & tmax) - half
-                            if dt < 0 or dt >= idle:
-                                due = 1
-                        if not due:
-                            rs._sent = (sc + 1) & 0x3FFFFFFF
-                            rs.dropped = (int(rs.dropped) + 1) & 0x3FFFFFFF
-                            start = 1
-                    if due:
-                        rs._sent = 1
-                else:
-                    rs.status = st
-                    rs._sent = 1
-                rs._last_ms = now_ms
-                k = n - start
+            if fc > 0 and fh + n >= size and n <= _CHUNK:
+                # wrapped round the FIFO's end: in one piece into _msg first (_peek_fifo's steps)
+                mp = ptr8(d._msg)
+                j = fh + 1
                 i = 0
-                while i < k:
-                    out[i] = src[b + start + i]
+                while i < n:
+                    if j == size:
+                        j = 0
+                    mp[i] = fp[j]
+                    j += 1
                     i += 1
+                src = mp
+                b = 0
+            if n <= _CHUNK:
+                i = 0
+                while i < n:
+                    c = int(src[b + i])
+                    if c >= 0xF8:
+                        i += 1
+                    elif c >= 0x80 and c < 0xF0:
+                        i += int(chl[(c >> 4) - 8])
+                    else:
+                        break
+                if i == n:
+                    st = 1
+            if st:
+                k = 0
+                i = 0
+                while i < n:
+                    c = int(src[b + i])
+                    if c >= 0xF8:  # real-time: as it is, and running status left alone
+                        out[k] = c
+                        k += 1
+                        i += 1
+                        continue
+                    start = 0
+                    due = 1
+                    if c == int(rs.status):
+                        if rs.enabled:
+                            due = 0
+                            every = int(rs.refresh_every)
+                            idle = int(rs.refresh_idle_ms)
+                            sc = int(rs._sent)
+                            if every != 0 and sc >= every:
+                                due = 1
+                            elif idle != 0:
+                                dt = ((now_ms - int(rs._last_ms) + half) & tmax) - half
+                                if dt < 0 or dt >= idle:
+                                    due = 1
+                            if not due:
+                                rs._sent = (sc + 1) & 0x3FFFFFFF
+                                rs.dropped = (int(rs.dropped) + 1) & 0x3FFFFFFF
+                                start = 1
+                        if due:
+                            rs._sent = 1
+                    else:
+                        rs.status = c
+                        rs._sent = 1
+                    rs._last_ms = now_ms
+                    ln = int(chl[(c >> 4) - 8])
+                    j = start
+                    while j < ln:
+                        out[k] = src[b + i + j]
+                        k += 1
+                        j += 1
+                    i += ln
             elif fc > 0:
                 # the interpreted way, which writes, counts and keeps the wire's time itself
                 d._busy_until = busy
