@@ -397,13 +397,17 @@ class Controller:
         c = msg[1]
         if (c == 64 or c == 66) and p is self._din_parser:
             self._pedal_in(msg)
-        if self.feedback:
-            k = self.feedback.get(((msg[0] & 15) << 7) | c)
-            if k is not None and k.feedback(c, msg[2], self.filters.state) and self._thru["drop_echoes"]:
-                return False
+        if self.feedback and self._feedback(msg) and self._thru["drop_echoes"]:
+            return False
         if 98 <= c <= 101 or c == 121:
             self._selects(p, msg)
         return True
+
+    def _feedback(self, msg):
+        # the knob, encoder or NRPN knobs' NrpnIn on this controller takes the value; True:
+        # as the echo of its own
+        k = self.feedback.get(((msg[0] & 15) << 7) | msg[1])
+        return k is not None and k.feedback(msg[1], msg[2], self.filters.state)
 
     def _pedal_in(self, msg):
         sv = self._sv  # DIN IN's sustain and sostenuto, for _sensing_lost
@@ -451,8 +455,8 @@ class Controller:
 
     def _selects(self, p, msg):
         # the source's selection, kept whether or not it is passed on anywhere
-        t = self.engine.params
         b = (112 if p is self._usb_parser else 32) + (msg[0] & 15) * 5
+        t = self.engine.params
         c = msg[1]
         if c == 121:  # Reset All Controllers: the receiver's selection is the RPN null (RP-015)
             t[b] = 1
@@ -460,52 +464,56 @@ class Controller:
             t[b + 4] = 127
             return
         t[b] = 1 if c >= 100 else 0  # 98, 99: NRPN; 100, 101: RPN
-        t[b + b"\x02\x01\x04\x03"[c - 98]] = msg[2]
+        c = b + b"\x02\x01\x04\x03"[c - 98]  # (now where the value goes)
+        t[c] = msg[2]
 
     def _parameter(self, p, msg, d):
-        # A selection, data or Reset All Controllers (msg) from the source parsed by p, going to port d (0: DIN OUT, 1:
-        # USB). Returns 0 when it goes as it is, else the length of what goes instead, in
-        # self._rt: when another sender selected last there, the source's whole selection
-        # (this half of it included: the receiver keeps the other half it was last sent, which
-        # may be another's), then the data. On DIN OUT, knob messages still queued go after it
-        # (din.py): the controller stays the last to select there until they have gone.
-        t = self.engine.params
-        ch = msg[0] & 15
+        # A selection, data or Reset All Controllers (msg) from the source parsed by p, going
+        # to port d (0: DIN OUT, 1: USB). Returns 0 when it goes as it is, else the length of
+        # what goes instead, in self._rt: when another sender selected last there, the
+        # source's whole selection (this half of it included: the receiver keeps the other
+        # half it was last sent, which may be another's), then the data. On DIN OUT, knob
+        # messages still queued go after it (din.py): the controller stays the last to select
+        # there until they have gone.
         s = 2 if p is self._usb_parser else 1
-        who = t[d * 16 + ch]
-        din = self.din
-        keep = d == 0 and who == 3 and din is not None and din._ring_count
+        who = self.engine.params[d * 16 + (msg[0] & 15)]
+        keep = d == 0 and who == 3 and self.din._ring_count  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+        d = d * 16 + (msg[0] & 15)  # (now the port's entry)
         if who == s or who == 0 or msg[1] == 121:
             # (Reset All Controllers leaves the receiver with the source's selection: none)
             if msg[1] >= 98 and not keep:
-                t[d * 16 + ch] = s
+                self.engine.params[d] = s
             return 0
-        b = (112 if s == 2 else 32) + ch * 5
-        if t[b] > 1:
-            return 0  # the source has selected nothing: nothing to put back
-        j = b + 3 if t[b] == 1 else b + 1
+        who = self._reselect(s, msg)  # (now the length)
+        if who and not keep:
+            self.engine.params[d] = s
+        return who
+
+    def _reselect(self, s, msg):
+        # Into self._rt: source s's selection (what of it is known), then msg when it is data;
+        # returns the length (0: the source has selected nothing)
+        t = self.engine.params
+        s = (112 if s == 2 else 32) + (msg[0] & 15) * 5  # (now the source's record)
+        if t[s] > 1:
+            return 0
+        j = s + 3 if t[s] == 1 else s + 1
         m = self._rt
-        st = msg[0]
         k = 0
         if t[j] < 0x80:
-            m[0] = st
-            m[1] = 101 if t[b] else 99
+            m[0] = msg[0]
+            m[1] = 101 if t[s] else 99
             m[2] = t[j]
             k = 3
         if t[j + 1] < 0x80:
-            m[k] = st
-            m[k + 1] = 100 if t[b] else 98
+            m[k] = msg[0]
+            m[k + 1] = 100 if t[s] else 98
             m[k + 2] = t[j + 1]
             k += 3
-        if not k:
-            return 0
-        if msg[1] < 98:  # the data, after it
-            m[k] = st
+        if k and msg[1] < 98:  # the data, after it
+            m[k] = msg[0]
             m[k + 1] = msg[1]
             m[k + 2] = msg[2]
             k += 3
-        if not keep:
-            t[d * 16 + ch] = s
         return k
 
     def _watch_sensing(self):

@@ -77,30 +77,35 @@ class BitDebouncer:
         self._t = [0] * count
 
     def update(self, bits, now_ms):
-        down = (bits ^ self._invert) & self.all
+        # (The scan loop calls this on every level change: its frame, and its helpers', stay
+        # within the 11 slots MicroPython keeps on the C stack, see Engine._out.)
         locked = self._locked
         if locked:
             # Re-check only the switches whose lockout is running: a short loop, and
             # only for the few ms after an edge.
-            t = self._t
-            lock = self.lockout_ms
-            m = 1
-            for i in range(self.count):
-                if locked & m and ticks_diff(now_ms, t[i]) >= lock:
-                    locked ^= m
-                m <<= 1
-        edges = (down ^ self.state) & ~locked
+            locked = self._unlock(locked, now_ms)
+        edges = (((bits ^ self._invert) & self.all) ^ self.state) & ~locked
         if edges:
             self.state ^= edges
             locked |= edges
-            t = self._t
-            m = 1
-            for i in range(self.count):
-                if edges & m:
-                    t[i] = now_ms
-                m <<= 1
+            self._stamp(edges, now_ms)
         self._locked = locked
         return edges
+
+    def _unlock(self, locked, now_ms):
+        i = 0
+        while i < self.count:
+            if locked >> i & 1 and ticks_diff(now_ms, self._t[i]) >= self.lockout_ms:
+                locked ^= 1 << i
+            i += 1
+        return locked
+
+    def _stamp(self, edges, now_ms):
+        i = 0
+        while i < self.count:
+            if edges >> i & 1:
+                self._t[i] = now_ms
+            i += 1
 
     def is_pressed(self, i):
         return (self.state >> i) & 1 == 1

@@ -49,35 +49,42 @@ class NrpnIn:
         """A Control Change from MIDI IN on one of CONTROLLERS on this channel (Knob.feedback's
         arguments). Returns True when it is taken as an echo (Knob.feedback: a Data Entry
         while its knob is being turned, or the message of a knob whose entry this took), and
-        the caller then passes it on nowhere, with drop_echoes."""
-        echo = False
+        the caller then passes it on nowhere, with drop_echoes. (In steps, each frame within
+        the 11 slots MicroPython keeps on the C stack: see engine.py, Engine._out.)"""
+        if number == 6 or number == 38:
+            echo = self._data(number, value, state)
+        else:
+            echo = False
+            self._select(number, value)
+        if self.taken and self._taken_echo(number, value, state):
+            echo = True
+        return echo
+
+    def _data(self, number, value, state):
+        # Data Entry MSB (6) or LSB (38) for the NRPN selected: to its knob, as its 14-bit value
+        if self._param < 0:
+            return False
         if number == 6:
-            p = self._param
-            if p >= 0:
-                self._msb = value
-                k = self.knobs.get(p)
-                if k is not None:
-                    echo = k.feedback(number, value << 7, state)
-        elif number == 38:
-            p = self._param
-            if p >= 0 and self._msb >= 0:
-                k = self.knobs.get(p)
-                if k is not None:
-                    echo = k.feedback(number, (self._msb << 7) | value, state)
-        elif number == 98:
-            hi = self._hi
-            self._param = (hi << 7) | value if hi >= 0 else -1
-            self._msb = -1
+            self._msb = value
+            value <<= 7
+        elif self._msb < 0:
+            return False
+        else:
+            value |= self._msb << 7
+        k = self.knobs.get(self._param)
+        return k is not None and k.feedback(number, value, state)
+
+    def _select(self, number, value):
+        if number == 98:
+            self._param = (self._hi << 7) | value if self._hi >= 0 else -1
         elif number == 99:
             self._hi = value
             self._param = -1
-            self._msb = -1
         else:  # 100, 101: an RPN; 121: Reset All Controllers
             self._hi = -1
             self._param = -1
-            self._msb = -1
-        if self.taken:
-            k = self.taken.get(number)
-            if k is not None and k.feedback(number, value, state):
-                echo = True
-        return echo
+        self._msb = -1
+
+    def _taken_echo(self, number, value, state):
+        k = self.taken.get(number)
+        return k is not None and k.feedback(number, value, state)
