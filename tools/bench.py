@@ -43,7 +43,8 @@ Method. Host times are the best of several runs, with the bare loop's own cost s
 (the scan step's, under MicroPython: the median of that over %(layouts)d runs, each its own
 process allocating 0 to 2 KB before building anything, as the step moves by a few tenths
 of a µs from run to run);
-heap bytes are gc.mem_alloc() growth with the collector off (MicroPython only). The RP2040
+heap bytes are micropython.mem_total() growth, every byte taken from the heap whether freed
+or not (a call frame too big for the C stack included; MicroPython only). The RP2040
 column multiplies the Unix port's time by %(chip)d (interpreted MicroPython on a 125 MHz
 Cortex-M0+ against this host: an estimate, not a measurement).
 Scan step: the real Controller.step() of the pico reference layout (16 piezo pads and 8

@@ -3,9 +3,9 @@
 One run measures both interpreters: the MicroPython Unix port (ours and
 adafruit_midi, in a subprocess; mido does not run there) and CPython (all three).
 Times are microseconds per message with the bare loop's own cost subtracted;
-heap bytes per message are MicroPython's gc.mem_alloc() growth over a batch of
-calls with the collector disabled (nothing is freed, so growth = bytes allocated,
-in the heap's 16-byte blocks).
+heap bytes per message are MicroPython's micropython.mem_total() growth over a batch of
+calls: every byte taken from the heap, freed or not (an interpreted call's frame too, when
+it is too big for the C stack), in the heap's blocks.
 
 What each side does per message, the least it takes to get the wire bytes:
   ours           encode.<fn>(buf, 0, ...) into a preallocated bytearray
@@ -132,15 +132,16 @@ def per_call_us(fn, n):
 
 
 def heap_per_call(fn, n):
+    # every byte taken from the heap, freed or not (a call's frame too, when it is too big for
+    # the C stack: see firmware/ARCHITECTURE.md, Conventions)
     if not MPY:
         return -1
+    import micropython
+
     gc.collect()
-    gc.disable()
-    a = gc.mem_alloc()
+    a = micropython.mem_total()
     fn(n)
-    b = gc.mem_alloc()
-    gc.enable()
-    gc.collect()
+    b = micropython.mem_total()
     return (b - a) / n
 
 

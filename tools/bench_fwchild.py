@@ -260,26 +260,21 @@ def bench_step(steps, reps):
             us += 1000
             ms += 1
             host_reads(itf)
-        # 1. allocation: heap growth over the steps with the collector off (nothing freed)
+        # 1. allocation: every byte the steps take from the heap, freed or not (a frame too
+        # big for the C stack included: micropython.mem_total(), the heap's running total)
         alloc = -1
         if MPY:
-            gc.collect()
-            gc.disable()
+            import micropython
+
             alloc = 0
             for _ in range(steps // _BATCH):
-                # (gc.mem_alloc() walks the heap's whole block table: once a batch, the USB
-                # host reading between batches; `locked` runs the completions, heap locked)
-                a = gc.mem_alloc()  # type: ignore[attr-defined]
+                a = micropython.mem_total()  # type: ignore[attr-defined]
                 for _ in range(_BATCH):
                     step(us, ms)
                     us += 1000
                     ms += 1
-                alloc += gc.mem_alloc() - a  # type: ignore[attr-defined]
-                gc.enable()
+                alloc += micropython.mem_total() - a  # type: ignore[attr-defined]
                 host_reads(itf)  # the host's side allocates; it is not the firmware's
-                gc.collect()
-                gc.disable()
-            gc.enable()
         # 2. time: best of `reps` runs of `steps` steps, each step timed on its own so that
         # the USB host reads between any two, as a host reads once a frame (1 ms, a scan):
         # each scan with something new starts a transfer, as on the board. The clock's
@@ -414,12 +409,11 @@ def bench_usb(msgs, reps):
                 best = total
         alloc = -1
         if MPY:
-            gc.collect()
-            gc.disable()
-            a = gc.mem_alloc()  # type: ignore[attr-defined]
+            import micropython
+
+            a = micropython.mem_total()  # type: ignore[attr-defined]
             fn(batch)
-            alloc = (gc.mem_alloc() - a) / batch  # type: ignore[attr-defined]
-            gc.enable()
+            alloc = (micropython.mem_total() - a) / batch  # type: ignore[attr-defined]
             drain(itf)
         return best, alloc
 
