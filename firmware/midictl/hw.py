@@ -192,24 +192,28 @@ class Hardware:
         highest pad sample read when it is known for free (the register path), else -1."""
         if self.registers is not None:
             return read_block(self._regw, self._regs_table, self.samples, p)
-        m = self._mem
-        sreg = self._set_reg
-        creg = self._clr_reg
-        sets = self._sets
-        clrs = self._clrs
+        self._read_adc(self._start[p], self._end[p])
+        return -1
+
+    # (machine.ADC's way, in two calls: each frame within the 11 slots MicroPython keeps on
+    # the C stack, not taken from the heap every scan; see engine.py, Engine._out)
+    def _read_adc(self, j, end):
         switch = self._switch
         read = self._read
         dest = self._dest
         samples = self.samples
-        for j in range(self._start[p], self._end[p]):
+        while j < end:
             if switch[j]:
-                # Select the channel; the 4067's switching time (well under 1 us at 3.3 V)
-                # and the ADC input's settling are covered by the time the next
-                # statement takes (several us on the chip).
-                m[sreg] = sets[j]
-                m[creg] = clrs[j]
+                self._select(j)
             samples[dest[j]] = read[j]() >> 4
-        return -1
+            j += 1
+
+    def _select(self, j):
+        # Select the channel; the 4067's switching time (well under 1 us at 3.3 V) and the
+        # ADC input's settling are covered by the time the next statement takes (several us
+        # on the chip).
+        self._mem[self._set_reg] = self._sets[j]
+        self._mem[self._clr_reg] = self._clrs[j]
 
     def scan_matrix(self, keys):
         """Drive each matrix row low in turn (its output enabled: its level is low) and hand
