@@ -234,40 +234,51 @@ def system_reset(buf, off):
 # --- System exclusive.
 
 
-def sysex(buf, off, payload, n=-1, _or=or_bytes, _len=len):
+def sysex(buf, off, payload, n=-1):
     """F0, payload[0:n] (n = -1: all of it; a manufacturer id is simply its first
-    byte or three), F7. Every payload byte must be a data byte (< 0x80).
-    (_or, _len: not arguments; bound here, they are locals, not two lookups through
-    this module's names on every call: a 32-byte SysEx 0.87 -> 0.82 us when measured.)"""
+    byte or three), F7. Every payload byte must be a data byte (< 0x80). (In two
+    functions, each frame within the 11 slots MicroPython keeps on the C stack: a
+    bigger one comes from the heap on every call, see encode.py.)"""
     if off & _NOT_OFF:
         check_range("off", off, 0, (1 << 29) - 1)
     if n < 0:
-        # Whole payload (nearly every call): the check is native code (midi/fast.py) and
-        # the copy a slice store in C, ~10x the byte loop below. The store allocates
-        # nothing since MicroPython 1.22 (py/vm.c builds the slice on the stack for a
-        # built-in type); lengths match, so buf keeps its size.
-        n = _len(payload)
-        end = off + 1 + n
-        if n and _or(payload, n) & _NOT_7:
-            _bad_payload(payload, n)
-        buf[end] = _EOX  # IndexError here, before any write, if buf is short
-        buf[off + 1:end] = payload
-        buf[off] = _SYSEX
-        return n + 2
+        return _sysex_all(buf, off, payload)
+    return _sysex_n(buf, off, payload, n)
+
+
+def _sysex_n(buf, off, payload, n):
     if n > len(payload):
-        check_range("n", n, 0, len(payload))
+        _bad_n(n, payload)
     buf[off + n + 1] = _EOX
     acc = 0
-    j = off + 1
-    for i in range(n):
-        b = payload[i]
-        acc |= b
-        buf[j] = b
-        j += 1
+    i = 0
+    while i < n:
+        acc |= payload[i]
+        buf[off + 1 + i] = payload[i]
+        i += 1
     if acc & _NOT_7:
         _bad_payload(payload, n)
     buf[off] = _SYSEX
     return n + 2
+
+
+def _sysex_all(buf, off, payload):
+    # Whole payload (nearly every call): the check is native code (midi/fast.py) and
+    # the copy a slice store in C, ~10x the byte loop above. The store allocates
+    # nothing since MicroPython 1.22 (py/vm.c builds the slice on the stack for a
+    # built-in type); lengths match, so buf keeps its size.
+    n = len(payload)
+    end = off + 1 + n
+    if n and or_bytes(payload, n) & _NOT_7:
+        _bad_payload(payload, n)
+    buf[end] = _EOX  # IndexError here, before any write, if buf is short
+    buf[off + 1:end] = payload
+    buf[off] = _SYSEX
+    return n + 2
+
+
+def _bad_n(n, payload):
+    check_range("n", n, 0, len(payload))
 
 
 def _bad_payload(payload, n):
