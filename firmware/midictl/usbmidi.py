@@ -86,18 +86,12 @@ if sys.implementation.name == "micropython":
         """MidiPort.tx_write in native code: n bytes of whole packets (a SysEx, a group of
         messages, a message that is not 3 bytes) into the TX buffer, published at once,
         atomic against the completion for the reason _tx3 gives. (Interpreted, its frame and
-        its copy loop made it the costliest step of such a message.)"""
-        tx = self._tx
-        w = int(tx._n)
-        if w + n > int(self._txlen):
+        its copy loop made it the costliest step of such a message.) The copy and publish
+        are _put's, as the OUT completion appends to the RX buffer; here there is room for
+        all of it, so nothing is cut."""
+        if int(self._tx._n) + n > int(self._txlen):
             return False
-        b = ptr8(tx._b)
-        p = ptr8(pkt)
-        i = 0
-        while i < n:
-            b[w + i] = p[i]
-            i += 1
-        tx._n = w + n
+        _put(self._tx, pkt, n)
         return True
 
     @micropython.viper
