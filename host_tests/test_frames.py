@@ -6,9 +6,10 @@ block table, which cost 0.7 to 0.9 us here with the controller's heap (and a col
 the heap ever full). Under the Unix port, on the simulated board, a controller plays
 everything the scan loop handles -- pads struck and decaying, knobs of every kind turning
 (soft takeover, 14-bit, NRPN, shift layers), the stick, encoders relative and absolute,
-buttons (shift, octave), MIDI IN from DIN and the host (notes, controllers, RPN/NRPN with a
-knob's NRPN in between) -- while micropython.mem_total() (every byte ever allocated) is read
-around each scan. Where it grows, the step and what happened in it are printed."""
+buttons (shift, octave, panic), MIDI IN from DIN and the host (notes, pedals, controllers,
+RPN/NRPN with a knob's NRPN in between, and their ending after panic) -- from the first scan,
+the power-on messages and the knobs' first reports included, while micropython.mem_total()
+(every byte ever allocated) is read around each scan. Where it grows, the step and what happened in it are printed."""
 from mpy import ROOT, run
 
 SCRIPT = r'''
@@ -72,14 +73,15 @@ quads = [e._q for e in ctl.encoders]
 CW = ((1, 0), (1, 1), (0, 1), (0, 0))
 CCW = ((0, 1), (1, 1), (1, 0), (0, 0))
 DIN_IN = (b"\x91\x40\x64", b"\x81\x40\x40", b"\xb1\x07\x50", b"\xb0\x63\x00\xb0\x62\x07", b"\xb0\x06\x40",
-          b"\xb0\x65\x00\x64\x00", b"\x26\x01", b"\xf8", b"\xe1\x00\x40", b"\xc1\x05")
+          b"\xb0\x65\x00\x64\x00", b"\x26\x01", b"\xf8", b"\xe1\x00\x40", b"\xc1\x05",
+          b"\xb1\x40\x7f", b"\xb1\x42\x7f", b"\xb1\x40\x00")
 HOST = (b"\x09\x92\x3c\x64", b"\x08\x82\x3c\x40", b"\x0b\xb2\x0a\x20", b"\x0b\xb0\x63\x01",
         b"\x0b\xb0\x62\x02", b"\x0b\xb0\x06\x11", b"\x0e\xe2\x00\x40")
 
 
 grown = []
 t = 0
-a = d = 0  # (made before the first measured scan: a new global may grow the module's table)
+a = d = b = ended = 0  # (made before the first measured scan: a new global may grow the module's table)
 for step in range(6000):
     t += 1
     r = random.random()
@@ -99,8 +101,11 @@ for step in range(6000):
             q.edge(s[0], s[1])
         what = "encoder"
     elif r < 0.15:
-        player.bits[0] ^= 1 << random.choice(BUTTONS)
+        b = random.choice(BUTTONS)
+        player.bits[0] ^= 1 << b
         what = "button"
+        if b == PANIC and player.bits[0] >> b & 1 and max(ctl._thru_on[:-1]):
+            ended += 1  # panic pressed with notes or pedals MIDI IN holds on DIN OUT to end
     elif r < 0.19:
         rx.add(random.choice(DIN_IN))
         what = "din in"
@@ -112,16 +117,13 @@ for step in range(6000):
         ring[i] = ring[i] * 7 // 10
     for k in range(npads, len(ctl.hw.samples)):
         levels[k] = knob[k]
-    if step < 300:
-        ctl.step(t * 1000, t)
-    else:
-        a = micropython.mem_total()
-        ctl.step(t * 1000, t)
-        d = micropython.mem_total() - a
-        if d:
-            grown.append((step, what, d))
+    a = micropython.mem_total()
+    ctl.step(t * 1000, t)
+    d = micropython.mem_total() - a
+    if d:
+        grown.append((step, what, d))
     B.host_reads(itf)
-print(ctl.engine.events, ctl.errors, len(grown), grown[:12])
+print(ctl.engine.events, ctl.errors, ended, len(grown), grown[:12])
 '''
 
 READY = r'''
@@ -131,10 +133,12 @@ def x_ready():
 '''
 
 
-# Knobs of every kind, an absolute encoder with a shift layer, DIN IN echoed; the reference
-# layout's buttons (octave down, up, shift: not panic, which allocates once, as it is pressed)
+# From the first scan (the knobs' positions reported as they prime): knobs of every kind, an
+# absolute encoder with a shift layer, DIN IN echoed; the reference layout's buttons but panic
+# (octave down, up, shift)
 EVERY_KNOB = {
     "thru": {"din_to_din": True},
+    "report_pots_at_boot": True,
     "controls": {
         "knob1": {"type": "cc", "cc": 70, "takeover": True},
         "knob2": {"type": "cc14", "cc14": 2},
@@ -152,14 +156,20 @@ EVERY_BUTTON = {
     }}
 
 
-def _play(config, buttons):
+# Panic (the reference layout's button4, GPIO 9), with MIDI IN from both sides echoed to DIN
+# OUT: its notes and pedals are ended there too
+PANIC = {"thru": {"din_to_din": True, "usb_to_din": True}}
+
+
+def _play(config, buttons, panic=-1):
     script = (SCRIPT.replace("grown = []", READY + "\ngrown = []").replace("ROOT", repr(ROOT))
-              .replace("CONFIG", repr(config)).replace("PRESSED", repr(buttons)))
+              .replace("CONFIG", repr(config)).replace("PRESSED", repr(buttons)).replace("PANIC", str(panic)))
     r = run(["-c", script], extra_path=("tools", "tools/simboard", "host_tests/dual"), timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    events, errors, n, grown = r.stdout.split(" ", 3)
+    events, errors, ended, n, grown = r.stdout.split(" ", 4)
     assert (errors, n, grown.strip()) == ("0", "0", "[]"), r.stdout
     assert int(events) > 500
+    return int(ended)
 
 
 def test_the_scan_loop_takes_nothing_from_the_heap_even_for_a_moment():
@@ -168,3 +178,7 @@ def test_the_scan_loop_takes_nothing_from_the_heap_even_for_a_moment():
 
 def test_nor_do_the_other_buttons():
     _play(EVERY_BUTTON, (6, 7, 8, 9))
+
+
+def test_nor_does_panic_ending_midi_ins_notes_and_pedals():
+    assert _play(PANIC, (6, 7, 8, 9), panic=9) >= 5  # presses that found something to end

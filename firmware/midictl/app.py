@@ -251,10 +251,11 @@ class Controller:
     def _power_on(self):
         # The first scan: whatever a previous session left sounding on the synth ends now.
         din = self.din
-        if din is not None:
-            for ch in range(16):
-                if self.note_channels & (1 << ch):
-                    din.send(_all_notes_off(ch), 3, 0)
+        ch = 0
+        while din is not None and ch < 16:
+            if self.note_channels >> ch & 1:
+                din.send(_all_notes_off(ch), 3, 0)
+            ch += 1
 
     def _report_pots(self):
         # Runs in the scan loop while _to_report is not empty: for the first scans, the knobs
@@ -265,21 +266,25 @@ class Controller:
         t = self._thru_on
         if t[len(t) - 1]:
             self._end_some()
-        ks = self._to_report
-        n = 0
-        for k in ks:
-            if k is None:
-                break
-            if not k.report():  # not primed yet
-                ks[n] = k
-                n += 1
-        if n == 0:
+        if not self._report_some(self._to_report):
             self._to_report = _ENDING if t[len(t) - 1] else _NOTHING
-            return
-        i = n
+
+    def _report_some(self, ks):
+        # Each knob in ks (up to the first None) reports; those not primed yet move to the
+        # front, None after them. Returns how many are left. (A `for` over ks would take this
+        # frame past the 11 slots the C stack holds, see Engine._out.)
+        n = 0
+        i = 0
         while i < len(ks) and ks[i] is not None:
-            ks[i] = None
+            if not ks[i].report():  # not primed yet
+                ks[n] = ks[i]
+                n += 1
             i += 1
+        j = n
+        while j < i:
+            ks[j] = None
+            j += 1
+        return n
 
     def _keys(self, changed, state, now_ms):
         at = self.key_at
@@ -635,36 +640,57 @@ class Controller:
             s += 1
 
     def _end_source(self, at, din):
-        # True once everything the source at `at` started is ended; False: no room left
+        # True once everything the source at `at` started is ended; False: no room left. (In
+        # steps of few locals, counted with while: see Engine._out on frames and the heap.)
         t = self._thru_on
-        m = self._rt
-        off_on = self.engine.note_off_as_note_on
-        for k in range(at, at + 256):
-            b = t[k]
-            if not b:
-                continue
-            for j in range(8):
-                if b >> j & 1:
-                    if din.pending() >= _END_AHEAD:
-                        return False
-                    b &= ~(1 << j)
-                    t[k] = b
-                    i = ((k - at) << 3) | j
-                    m[0] = (0x90 if off_on else 0x80) | (i >> 7)
-                    m[1] = i & 127
-                    m[2] = 0 if off_on else 64
-                    din.send(m, 3, 0)
-        for ch in range(32):  # sustain's channels, then sostenuto's
+        k = at
+        while k < at + 256:
+            if t[k] and not self._end_notes(k, at, din):
+                return False
+            k += 1
+        ch = 0
+        while ch < 32:  # sustain's channels, then sostenuto's
             k = at + 256 + (ch >> 3)
             if t[k] >> (ch & 7) & 1:
                 if din.pending() >= _END_AHEAD:
                     return False
                 t[k] = t[k] & ((1 << (ch & 7)) ^ 0xFF)
-                m[0] = 0xB0 | (ch & 15)
-                m[1] = 66 if ch >= 16 else 64
-                m[2] = 0
-                din.send(m, 3, 0)
+                self._pedal_up(ch, din)
+            ch += 1
         return True
+
+    def _end_notes(self, k, at, din):
+        # the notes of the table's byte k (8 notes from ((k - at) << 3)): False if no room
+        t = self._thru_on
+        j = 0
+        while j < 8:
+            if t[k] >> j & 1:
+                if din.pending() >= _END_AHEAD:
+                    return False
+                t[k] = t[k] & ((1 << j) ^ 0xFF)
+                self._note_end((k - at) << 3 | j, din)
+            j += 1
+        return True
+
+    def _note_end(self, i, din):
+        # the Note Off for the table's note i (its channel << 7 | its number)
+        m = self._rt
+        if self.engine.note_off_as_note_on:
+            m[0] = 0x90 | (i >> 7)
+            m[2] = 0
+        else:
+            m[0] = 0x80 | (i >> 7)
+            m[2] = 64
+        m[1] = i & 127
+        din.send(m, 3, 0)
+
+    def _pedal_up(self, ch, din):
+        # sustain (ch 0..15) or sostenuto (16..31) up on channel ch & 15
+        m = self._rt
+        m[0] = 0xB0 | (ch & 15)
+        m[1] = 66 if ch >= 16 else 64
+        m[2] = 0
+        din.send(m, 3, 0)
 
     def _usb_gone(self):
         # The host went away: what it has selected (RPN, NRPN) is not known when it comes back,

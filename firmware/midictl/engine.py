@@ -250,25 +250,38 @@ class Engine:
     # -- never a stuck note ----------------------------------------------------------------------
     def panic(self):
         """Note Off for exactly the notes sounding, then All Notes Off on every channel used."""
-        s = self.sounding
         if self.nsounding:
-            for ch in range(16):
-                r = s[ch]
-                if not r:
-                    continue
-                base = (r << 7) - _ROW_SHIFT
-                for note in range(128):
-                    if s[base + note]:
-                        s[base + note] = 1
-                        self.note_off(ch, note, 64)
+            ch = 0
+            while ch < 16:
+                if self.sounding[ch]:
+                    self._end_row(ch)
+                ch += 1
         self.nsounding = 0
-        used = self.channels_used | self.note_channels
-        for ch in range(16):
-            if used & (1 << ch):
-                self._out(encode.control_change(self._m, 0, ch, _CC_ALL_NOTES_OFF, 0), 0)
+        self.all_notes_off(self.channels_used | self.note_channels)
+
+    # (panic's loops are split, and counted with while, to keep each frame within the 11 slots
+    # the C stack holds, see _out: the button is pressed while the player plays on)
+    def _end_row(self, ch):
+        s = self.sounding
+        i = (s[ch] << 7) - _ROW_SHIFT
+        note = 0
+        while note < 128:
+            if s[i + note]:
+                s[i + note] = 1
+                self.note_off(ch, note, 64)
+            note += 1
 
     def all_notes_off(self, channels):
         """All Notes Off on each channel in the bitmap (boot, or after a fault)."""
-        for ch in range(16):
-            if channels & (1 << ch):
-                self._out(encode.control_change(self._m, 0, ch, _CC_ALL_NOTES_OFF, 0), 0)
+        ch = 0
+        while ch < 16:
+            if channels >> ch & 1:
+                self._all_off(ch)
+            ch += 1
+
+    def _all_off(self, ch):
+        m = self._m
+        m[0] = 0xB0 | ch
+        m[1] = _CC_ALL_NOTES_OFF
+        m[2] = 0
+        self._out(3, 0)

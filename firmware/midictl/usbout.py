@@ -41,9 +41,10 @@ _PKT_MAX = const(4 * 86)  # a 256-byte SysEx is 86 packets
 def _all_off(snd, ch):
     # All Notes Off / All Sound Off told to the host: nothing sounds there on ch (its 128
     # bits are 16 bytes of the table).
-    base = ch << 4
-    for i in range(base, base + 16):
+    i = ch << 4
+    while i < (ch + 1) << 4:
         snd[i] = 0
+        i += 1
 
 
 def _mark(snd, i, on):
@@ -260,45 +261,64 @@ class UsbOut:
         # not fit is not dropped, it waits: the state is `sounding` itself (a Note Off
         # delivered clears its bit), so a note played again meanwhile (held by the engine,
         # or ended by a Note Off delivered since) is left alone.
+        # (In steps of few locals, counted with while: a frame of more than 11 slots comes
+        # from the heap on every call, see Engine._out; this runs on scans while a host is
+        # owed more than its buffer takes.)
         s = self.sounding
-        held = self.engine.sounding  # its row numbers, then a row of counts per channel
-        off = self._off
-        tx3 = self._tx3
-        cable = self.cable
         k = self._owed
         while k < 256:
-            b = s[k]  # eight notes
-            if b:
-                for j in range(8):
-                    i = (k << 3) | j
-                    r = held[i >> 7]
-                    if b >> j & 1 and not (r and held[16 + ((r - 1) << 7) + (i & 127)]):
-                        off[0] = 0x80 | (i >> 7)
-                        off[1] = i & 127
-                        off[2] = 64
-                        if not tx3(cable, off):
-                            self._owed = k  # the TX buffer is full: the rest waits
-                            return False
-                        self.sent = (self.sent + 1) & 0x3FFFFFFF
-                        s[k] &= ~(1 << j)
+            if s[k] and not self._end_byte(k):
+                self._owed = k  # the TX buffer is full: the rest waits
+                return False
             k += 1
         self._owed = 256
+        if not self._end_all():
+            return False
+        self._owed = -1
+        return True
+
+    def _end_byte(self, k):
+        # The notes of the table's byte k (channel k >> 4) that the engine does not hold:
+        # False when the TX buffer is full.
+        s = self.sounding
+        j = 0
+        while j < 8:
+            if s[k] >> j & 1 and not self._held((k << 3) | j):
+                if not self._tx_off(0x80 | (k >> 4), ((k << 3) | j) & 127, 64):
+                    return False
+                s[k] &= ~(1 << j)
+            j += 1
+        return True
+
+    def _held(self, i):
+        # note i (channel << 7 | number) sounds in the engine (a pad or button holds it)
+        held = self.engine.sounding  # its row numbers, then a row of counts per channel
+        r = held[i >> 7]
+        return r and held[16 + ((r - 1) << 7) + (i & 127)]
+
+    def _end_all(self):
+        # the All Notes Off owed, each clearing its channel's notes: False when the buffer is full
         chans = self._owed_all
         ch = 0
         while chans:
             if chans & 1:
-                off[0] = 0xB0 | ch
-                off[1] = 123
-                off[2] = 0
-                if not tx3(cable, off):
+                if not self._tx_off(0xB0 | ch, 123, 0):
                     self._owed_all = chans << ch
                     return False
-                self.sent = (self.sent + 1) & 0x3FFFFFFF
-                _all_off(s, ch)
+                _all_off(self.sounding, ch)
             chans >>= 1
             ch += 1
         self._owed_all = 0
-        self._owed = -1
+        return True
+
+    def _tx_off(self, status, a, b):
+        off = self._off
+        off[0] = status
+        off[1] = a
+        off[2] = b
+        if not self._tx3(self.cable, off):
+            return False
+        self.sent = (self.sent + 1) & 0x3FFFFFFF
         return True
 
     def poll_in(self, buf):
