@@ -7,7 +7,8 @@ the heap ever full). Under the Unix port, on the simulated board, a controller p
 everything the scan loop handles -- pads struck and decaying, knobs of every kind turning
 (soft takeover, 14-bit, NRPN, shift layers), the stick, encoders relative and absolute,
 buttons (shift, octave, panic), MIDI IN from DIN and the host (notes, pedals, controllers,
-RPN/NRPN with a knob's NRPN in between, and their ending after panic) -- from the first scan,
+RPN/NRPN with a knob's NRPN in between, MTC, song position and the other system common
+messages, SysEx, an Identity Request, and the ending of notes after panic) -- from the first scan,
 the power-on messages and the knobs' first reports included, while micropython.mem_total()
 (every byte ever allocated) is read around each scan. Where it grows, the step and what happened in it are printed."""
 from mpy import ROOT, run
@@ -74,9 +75,11 @@ CW = ((1, 0), (1, 1), (0, 1), (0, 0))
 CCW = ((0, 1), (1, 1), (1, 0), (0, 0))
 DIN_IN = (b"\x91\x40\x64", b"\x81\x40\x40", b"\xb1\x07\x50", b"\xb0\x63\x00\xb0\x62\x07", b"\xb0\x06\x40",
           b"\xb0\x65\x00\x64\x00", b"\x26\x01", b"\xf8", b"\xe1\x00\x40", b"\xc1\x05",
-          b"\xb1\x40\x7f", b"\xb1\x42\x7f", b"\xb1\x40\x00")
+          b"\xb1\x40\x7f", b"\xb1\x42\x7f", b"\xb1\x40\x00", b"\xf1\x21", b"\xf2\x10\x20", b"\xf3\x05", b"\xf6",
+          b"\xf0\x43\x10\x4c\x00\x00\x7e\x00\xf7", b"\xf0\x7e\x7f\x06\x01\xf7")
 HOST = (b"\x09\x92\x3c\x64", b"\x08\x82\x3c\x40", b"\x0b\xb2\x0a\x20", b"\x0b\xb0\x63\x01",
-        b"\x0b\xb0\x62\x02", b"\x0b\xb0\x06\x11", b"\x0e\xe2\x00\x40")
+        b"\x0b\xb0\x62\x02", b"\x0b\xb0\x06\x11", b"\x0e\xe2\x00\x40", b"\x02\xf1\x21\x00", b"\x03\xf2\x10\x20",
+        b"\x05\xf6\x00\x00", b"\x07\xf0\x7d\xf7")
 
 
 grown = []

@@ -195,8 +195,20 @@ def state(d):
             rs._last_ms, rs.dropped, d._gate)
 
 
+def common(msg):
+    # a system common message (MIDI IN's passed on: MTC, song position, ...)
+    r = random.randrange(4)
+    if r == 0:
+        return encode.mtc_quarter_frame(msg, 0, random.randrange(8), random.randrange(16))
+    if r == 1:
+        return encode.song_position(msg, 0, random.randrange(16384))
+    if r == 2:
+        return encode.song_select(msg, 0, random.randrange(128))
+    return encode.tune_request(msg, 0)
+
+
 random.seed(11)
-msg = bytearray(16)
+msg = bytearray(48)
 checked = errors = saved = lost = gated = 0
 for trial in range(120):
     cfg = (random.random() < 0.8, random.choice((0, 0, 3, 10)), random.choice((0, 0, 5, 300)))
@@ -253,10 +265,13 @@ for trial in range(120):
                 n = encode.note_off(msg, 0, ch, random.randrange(128), 64)
             elif r < 0.8:
                 n = encode.program_change(msg, 0, ch, random.randrange(128))
-            elif r < 0.9:
+            elif r < 0.85:
                 n = encode.bank_program(msg, 0, ch, random.randrange(16384), random.randrange(128))
+            elif r < 0.93:
+                n = common(msg)
             else:
-                n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 13))))
+                # SysEx of every length, those that fit one write (native) and longer
+                n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 40))))
             for d in ds:
                 d.send(msg, n, 0)
         a, b, c = ds
@@ -402,8 +417,18 @@ for trial in range(40):
             n = encode.program_change(msg, 0, ch, random.randrange(128))
         elif r < 0.9:
             n = encode.nrpn(msg, 0, ch, random.randrange(16384), random.randrange(16384))
+        elif r < 0.92:
+            n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 36))))
         elif r < 0.95:
-            n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 20))))
+            s = random.randrange(4)
+            if s == 0:
+                n = encode.mtc_quarter_frame(msg, 0, random.randrange(8), random.randrange(16))
+            elif s == 1:
+                n = encode.song_position(msg, 0, random.randrange(16384))
+            elif s == 2:
+                n = encode.song_select(msg, 0, random.randrange(128))
+            else:
+                n = encode.tune_request(msg, 0)
         else:
             n = 1
             msg[0] = random.choice((0xF8, 0xFA, 0xFC, 0xFE))

@@ -39,6 +39,9 @@ _TICKS_MAX = ticks_add(0, -1)
 _OPEN = _TICKS_MAX
 # The length of a channel message by its status's high nibble - 8 (MIDI 1.0 Table I)
 _CH_LEN = b"\x03\x03\x03\x03\x02\x02\x03"
+# The length of a system common message by its status - F0 (0: F0, which runs to its F7,
+# the undefined F4 and F5, and F7)
+_SC_LEN = b"\x00\x02\x03\x02\x00\x00\x01\x00"
 
 
 # The interpreted twin (ARCHITECTURE.md): only where CPython runs or a test asks (compat.TWINS).
@@ -238,6 +241,7 @@ if sys.implementation.name == "micropython":
         pend = ptr8(d._slot_pending)
         out = ptr8(d._out)
         chl = ptr8(_CH_LEN)
+        scl = ptr8(_SC_LEN)
         rs = d.running
         uart = d.uart
         views = d._views
@@ -264,8 +268,10 @@ if sys.implementation.name == "micropython":
                 break
             # a run of whole channel messages and real-time bytes (nearly everything: a note,
             # a CC, a 14-bit CC's or an NRPN's group, a thru message with its parameter
-            # selection, a clock byte), not wrapped round the FIFO's end: written here, with
-            # RunningStatus.encode's steps for each message; anything else the interpreted way
+            # selection, a clock byte), or a system common message or a SysEx that fits one
+            # write (MIDI IN's passed on: MTC, song position), not wrapped round the FIFO's
+            # end: written here, with RunningStatus.encode's steps for each message; anything
+            # else the interpreted way
             st = 0
             if fc > 0 and fh + n >= size and n <= _CHUNK:
                 # wrapped round the FIFO's end: in one piece into _msg first (_peek_fifo's steps)
@@ -288,6 +294,10 @@ if sys.implementation.name == "micropython":
                         i += 1
                     elif c >= 0x80 and c < 0xF0:
                         i += int(chl[(c >> 4) - 8])
+                    elif c > 0xF0 and c < 0xF7 and int(scl[c - 0xF0]) != 0:
+                        i += int(scl[c - 0xF0])
+                    elif c == 0xF0 and i == 0 and n >= 2 and int(src[b + n - 1]) == 0xF7:
+                        i = n  # a SysEx, alone
                     else:
                         break
                 if i == n:
@@ -301,6 +311,18 @@ if sys.implementation.name == "micropython":
                         out[k] = c
                         k += 1
                         i += 1
+                        continue
+                    if c >= 0xF0:  # system common or SysEx: as it is, and running status cleared
+                        ln = n - i if c == 0xF0 else int(scl[c - 0xF0])
+                        j = 0
+                        while j < ln:
+                            out[k] = src[b + i + j]
+                            k += 1
+                            j += 1
+                        i += ln
+                        rs.status = 0
+                        rs._sent = 1
+                        rs._last_ms = now_ms
                         continue
                     start = 0
                     due = 1
@@ -485,33 +507,37 @@ class DinOut:
         return r % size
 
     def _write(self, msg, at, n, now_us, now_ms):
-        # msg[at:at + n], one complete message (or several in a row), to the UART
+        # msg[at:at + n], one complete message (or several in a row), to the UART, in writes
+        # of at most _CHUNK bytes (a long SysEx)
         out = self._out
         k = self.running.encode(msg, n, out, 0, now_ms, at)
+        i = 0
         try:
-            if k <= _CHUNK:
-                if k:
-                    self.uart.write(self._views[k])  # nearly every message: one write
-            else:
-                i = 0
-                while i < k:
-                    c = k - i
-                    if c > _CHUNK:
-                        c = _CHUNK
-                    if i:
-                        for j in range(c):
-                            out[j] = out[i + j]
-                    self.uart.write(self._views[c])
-                    i += c
+            while i < k:
+                c = k - i
+                if c > _CHUNK:
+                    c = _CHUNK
+                if i:
+                    for j in range(c):
+                        out[j] = out[i + j]
+                self.uart.write(self._views[c])  # nearly every message: one write
+                i += c
         except Exception:
-            # The receiver's idea of the running status is unknown after a failed write.
+            # The receiver's idea of the running status is unknown after a failed write; the
+            # message stays queued, and goes again whole. What went before still took the wire.
             self.write_errors = (self.write_errors + 1) & 0x3FFFFFFF
             self.running.reset()
+            if i:
+                self._wire(i, now_us)
             return False
+        self._wire(k, now_us)
+        return True
+
+    def _wire(self, k, now_us):
+        # k bytes went to the UART: the wire is busy for their time after what it still sends
         start = self._busy_until
         if ticks_diff(start, now_us) < 0:
             start = now_us
         self._busy_until = ticks_add(start, k * _US_PER_BYTE)
         self.bytes_sent = (self.bytes_sent + k) & 0x3FFFFFFF
-        return True
 

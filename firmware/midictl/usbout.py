@@ -123,11 +123,12 @@ if sys.implementation.name == "micropython":
     @micropython.viper
     def _send_more(self, msg, n: int, key: int):
         """send_twin's other messages in native code, where they are channel messages (a
-        group of them: a 14-bit CC, an NRPN, a bank change; or one of 2 bytes) or a real-time
-        byte: their packets (usb.packets' for them, step for step) written here and the
-        buffer's copy native (MidiPort.tx_write), no interpreted frame; anything else (a
-        SysEx, a system common message, a malformed group) goes the interpreted way, which
-        writes or refuses it as usb.packets does."""
+        group of them: a 14-bit CC, an NRPN, a bank change; or one of 2 bytes), a real-time
+        byte, a system common message or a SysEx that fits the packet buffer (MIDI IN's passed
+        on: MTC, song position, a synth editor's dumps): their packets (usb.packets' for them,
+        step for step) written here and the buffer's copy native (MidiPort.tx_write), no
+        interpreted frame; anything else (an undefined status, a malformed group) goes the
+        interpreted way, which writes or refuses it as usb.packets does."""
         m = ptr8(msg)
         out = ptr8(self._pkt)
         cab = int(self.cable) << 4
@@ -141,6 +142,31 @@ if sys.implementation.name == "micropython":
             elif st >= 0x80 and st < 0xF0:
                 size = 2 if (st & 0xE0) == 0xC0 else 3  # C0, D0: 2 bytes
                 cin = st >> 4
+            elif st == 0xF1 or st == 0xF3:  # MTC quarter frame, song select: CIN 2
+                size = 2
+                cin = 2
+            elif st == 0xF2:  # song position: CIN 3
+                size = 3
+                cin = 3
+            elif st == 0xF6:  # tune request: CIN 5
+                size = 1
+                cin = 5
+            elif st == 0xF0 and i == 0 and n >= 2 and m[n - 1] == 0xF7 and ((n + 2) // 3) * 4 <= int(len(self._pkt)):
+                # a SysEx (alone): packets of 3 bytes with CIN 4, the last of 1 to 3 bytes
+                # with CIN 5, 6, 7 (usb.packets' steps)
+                while n - i > 3:
+                    out[j] = cab | 4
+                    out[j + 1] = m[i]
+                    out[j + 2] = m[i + 1]
+                    out[j + 3] = m[i + 2]
+                    i += 3
+                    j += 4
+                out[j] = cab | (n - i + 4)
+                out[j + 1] = m[i]
+                out[j + 2] = m[i + 1] if n - i > 1 else 0
+                out[j + 3] = m[i + 2] if n - i > 2 else 0
+                j += 4
+                break
             else:
                 send_twin(self, msg, n, key)
                 return
