@@ -8,7 +8,8 @@ everything the scan loop handles -- pads struck and decaying, knobs of every kin
 (soft takeover, 14-bit, NRPN, shift layers), the stick, encoders relative and absolute,
 buttons (shift, octave, panic), MIDI IN from DIN and the host (notes, pedals, controllers,
 RPN/NRPN with a knob's NRPN in between, MTC, song position and the other system common
-messages, SysEx, an Identity Request, and the ending of notes after panic) -- from the first scan,
+messages, SysEx, an Identity Request, and the ending of notes after panic, after DIN IN's
+Active Sensing stops and for a host that left and came back) -- from the first scan,
 the power-on messages and the knobs' first reports included, while micropython.mem_total()
 (every byte ever allocated) is read around each scan. Where it grows, the step and what happened in it are printed."""
 from mpy import ROOT, run
@@ -75,7 +76,7 @@ CW = ((1, 0), (1, 1), (0, 1), (0, 0))
 CCW = ((0, 1), (1, 1), (1, 0), (0, 0))
 DIN_IN = (b"\x91\x40\x64", b"\x81\x40\x40", b"\xb1\x07\x50", b"\xb0\x63\x00\xb0\x62\x07", b"\xb0\x06\x40",
           b"\xb0\x65\x00\x64\x00", b"\x26\x01", b"\xf8", b"\xe1\x00\x40", b"\xc1\x05",
-          b"\xb1\x40\x7f", b"\xb1\x42\x7f", b"\xb1\x40\x00", b"\xf1\x21", b"\xf2\x10\x20", b"\xf3\x05", b"\xf6",
+          b"\xb1\x40\x7f", b"\xb1\x42\x7f", b"\xb1\x40\x00", b"\xf1\x21", b"\xf2\x10\x20", b"\xf3\x05", b"\xf6", b"\xfe",
           b"\xf0\x43\x10\x4c\x00\x00\x7e\x00\xf7", b"\xf0\x7e\x7f\x06\x01\xf7")
 HOST = (b"\x09\x92\x3c\x64", b"\x08\x82\x3c\x40", b"\x0b\xb2\x0a\x20", b"\x0b\xb0\x63\x01",
         b"\x0b\xb0\x62\x02", b"\x0b\xb0\x06\x11", b"\x0e\xe2\x00\x40", b"\x02\xf1\x21\x00", b"\x03\xf2\x10\x20",
@@ -85,7 +86,7 @@ HOST = (b"\x09\x92\x3c\x64", b"\x08\x82\x3c\x40", b"\x0b\xb2\x0a\x20", b"\x0b\xb
 grown = []
 t = 0
 a = d = b = ended = 0  # (made before the first measured scan: a new global may grow the module's table)
-for step in range(6000):
+for step in range(9000):
     t += 1
     r = random.random()
     what = ""
@@ -109,7 +110,16 @@ for step in range(6000):
         what = "button"
         if b == PANIC and player.bits[0] >> b & 1 and max(ctl._thru_on[:-1]):
             ended += 1  # panic pressed with notes or pedals MIDI IN holds on DIN OUT to end
-    elif r < 0.19:
+    elif r < 0.152 and AWAY:
+        # the host goes away, or comes back (what the USB stack does outside the scan)
+        if itf.up:
+            itf.on_reset()
+        else:
+            itf.on_open()
+            if not x_ready():
+                itf._rx_xfer()
+        what = "host away or back"
+    elif r < 0.19 and (not AWAY or step % 1500 < 1000):  # (then DIN IN falls silent a while)
         rx.add(random.choice(DIN_IN))
         what = "din in"
     elif r < 0.22 and x_ready():
@@ -164,9 +174,10 @@ EVERY_BUTTON = {
 PANIC = {"thru": {"din_to_din": True, "usb_to_din": True}}
 
 
-def _play(config, buttons, panic=-1):
+def _play(config, buttons, panic=-1, away=False):
     script = (SCRIPT.replace("grown = []", READY + "\ngrown = []").replace("ROOT", repr(ROOT))
-              .replace("CONFIG", repr(config)).replace("PRESSED", repr(buttons)).replace("PANIC", str(panic)))
+              .replace("CONFIG", repr(config)).replace("PRESSED", repr(buttons)).replace("PANIC", str(panic))
+              .replace("AWAY", repr(away)))
     r = run(["-c", script], extra_path=("tools", "tools/simboard", "host_tests/dual"), timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     events, errors, ended, n, grown = r.stdout.split(" ", 4)
@@ -184,4 +195,6 @@ def test_nor_do_the_other_buttons():
 
 
 def test_nor_does_panic_ending_midi_ins_notes_and_pedals():
-    assert _play(PANIC, (6, 7, 8, 9), panic=9) >= 5  # presses that found something to end
+    # nor the host leaving and coming back (what it is owed), nor DIN IN's Active Sensing
+    # stopping (what it started, ended on both ports)
+    assert _play(PANIC, (6, 7, 8, 9), panic=9, away=True) >= 5  # presses that found something to end

@@ -541,14 +541,11 @@ class Controller:
         usb = self.usb
         if usb is not None and self._thru["din_to_usb"]:
             usb.end_unheld()
-            m = self._rt
-            for i in (4, 5):
-                for ch in range(16):
-                    if sv[i] >> ch & 1:
-                        m[0] = 0xB0 | ch
-                        m[1] = 64 if i == 4 else 66
-                        m[2] = 0
-                        usb.send(m, 3, 0)
+            ch = 0
+            while ch < 32:  # sustain's channels, then sostenuto's (few locals: see Engine._out)
+                if sv[4 + (ch >> 4)] >> (ch & 15) & 1:
+                    self._pedal_up(ch, usb)
+                ch += 1
         sv[4] = 0
         sv[5] = 0
 
@@ -684,13 +681,13 @@ class Controller:
         m[1] = i & 127
         din.send(m, 3, 0)
 
-    def _pedal_up(self, ch, din):
-        # sustain (ch 0..15) or sostenuto (16..31) up on channel ch & 15
+    def _pedal_up(self, ch, port):
+        # sustain (ch 0..15) or sostenuto (16..31) up on channel ch & 15, to DIN OUT or USB
         m = self._rt
         m[0] = 0xB0 | (ch & 15)
         m[1] = 66 if ch >= 16 else 64
         m[2] = 0
-        din.send(m, 3, 0)
+        port.send(m, 3, 0)
 
     def _usb_gone(self):
         # The host went away: what it has selected (RPN, NRPN) is not known when it comes back,
