@@ -25,7 +25,17 @@ from simctl import RxUart, host_out
 random.seed(5)
 CFG = CONFIG
 BUTTONS = PRESSED
-ctl, itf = B.build(B.board(), 0, False, CFG)
+board = B.board()
+COLS = ()
+if MATRIX is not None:  # the test board with a key matrix (2 rows, 3 columns), with diodes or not
+    import json
+    with open(ROOT + "/host_tests/boards/pico_matrix.json") as f:
+        board = json.load(f)
+    board["matrix"]["diodes"] = MATRIX
+    COLS = board["matrix"]["cols"]
+    B.machine.mem32[0xD0000004] = 0xFFFFFFFF  # every column high: no key down
+ctl, itf = B.build(board, 0, False, CFG)
+assert (ctl.keys is not None) == (MATRIX is not None)
 for ep in (0x01, 0x02, 0x81, 0x82):
     itf._xfers.setdefault(ep, [None, None])
 itf._rx_xfer()
@@ -111,6 +121,11 @@ for step in range(9000):
         what = "button"
         if b == PANIC and player.bits[0] >> b & 1 and max(ctl._thru_on[:-1]):
             ended += 1  # panic pressed with notes or pedals MIDI IN holds on DIN OUT to end
+    elif r < 0.16 and COLS:
+        # a matrix column pressed or let go (on both rows: the fake reads the same columns for
+        # each, so without diodes the keys of a rectangle freeze)
+        B.machine.mem32[0xD0000004] ^= 1 << random.choice(COLS)
+        what = "key"
     elif r < 0.1505 and AWAY:
         # a flood from DIN IN, more than the wire out carries: the echo gives way (thru_dropped)
         for _ in range(400):
@@ -180,10 +195,10 @@ EVERY_BUTTON = {
 PANIC = {"thru": {"din_to_din": True, "usb_to_din": True}}
 
 
-def _play(config, buttons, panic=-1, away=False):
+def _play(config, buttons, panic=-1, away=False, matrix=None):
     script = (SCRIPT.replace("grown = []", READY + "\ngrown = []").replace("ROOT", repr(ROOT))
               .replace("CONFIG", repr(config)).replace("PRESSED", repr(buttons)).replace("PANIC", str(panic))
-              .replace("AWAY", repr(away)))
+              .replace("AWAY", repr(away)).replace("MATRIX", repr(matrix)))
     r = run(["-c", script], extra_path=("tools", "tools/simboard", "host_tests/dual"), timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     events, errors, ended, n, grown, dropped = r.stdout.split(" ", 5)
@@ -205,3 +220,9 @@ def test_nor_does_panic_ending_midi_ins_notes_and_pedals():
     # nor the host leaving and coming back (what it is owed), nor DIN IN's Active Sensing
     # stopping (what it started, ended on both ports), nor its echo giving way to a flood
     assert _play(PANIC, (6, 7, 8, 9), panic=9, away=True) >= 5  # presses that found something to end
+
+
+def test_nor_does_a_key_matrix_with_diodes_or_without():
+    # (without: three keys of a rectangle down make the fourth look pressed, and those keys freeze)
+    for diodes in (True, False):
+        _play({}, (6, 7, 8), matrix=diodes)

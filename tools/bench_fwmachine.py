@@ -10,8 +10,11 @@
 
 _GPIO_IN = 0xD0000004
 
-# SIO addresses hw.py reads and writes (RP2040 and RP2350 offsets)
-mem32 = {_GPIO_IN: 0, 0xD0000010: 0, 0xD0000014: 0, 0xD0000018: 0, 0xD0000020: 0}
+# SIO addresses hw.py reads and writes (RP2040 and RP2350 offsets): GPIO_IN, GPIO_OUT_SET and
+# _CLR, and a key matrix's GPIO_OE_SET and _CLR (every one made here: a dict that grew on a
+# first write would allocate where the chip's mem32 does not)
+mem32 = {_GPIO_IN: 0, 0xD0000010: 0, 0xD0000014: 0, 0xD0000018: 0, 0xD0000020: 0,
+         0xD0000024: 0, 0xD0000028: 0, 0xD0000038: 0, 0xD0000040: 0}
 
 irqs = {}  # GPIO -> handler, for a bench that wants to play encoder edges
 

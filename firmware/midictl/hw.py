@@ -220,22 +220,26 @@ class Hardware:
         keys.row(r, column levels) what the columns read (bit c = column c, low = pressed),
         releasing the row before the next (an input again, pulled up). The columns settle
         between the row write and the read in the time one statement takes."""
+        r = 0
+        while r < self.matrix_rows:
+            keys.row(r, self._read_row(r))
+            r += 1
+
+    def _read_row(self, r):
+        # (a call of its own: few locals, so no frame from the heap, see engine.py's Engine._out)
         m = self._mem
-        oe_set = self._mx_oe_set
-        oe_clr = self._mx_oe_clr
-        bits = self._mx_bit
+        b = self._mx_bit[r]
+        m[self._mx_oe_set] = b
+        v = m[_GPIO_IN]
+        m[self._mx_oe_clr] = b
         cols = self._mx_cols
-        n = len(cols)
-        for r in range(self.matrix_rows):
-            b = bits[r]
-            m[oe_set] = b
-            v = m[_GPIO_IN]
-            m[oe_clr] = b
-            lv = 0
-            for c in range(n):
-                if (v >> cols[c]) & 1:
-                    lv |= 1 << c
-            keys.row(r, lv)
+        lv = 0
+        c = 0
+        while c < len(cols):
+            if (v >> cols[c]) & 1:
+                lv |= 1 << c
+            c += 1
+        return lv
 
     def gpio(self):
         """Every GPIO level in one read (bit n = GPIO n)."""

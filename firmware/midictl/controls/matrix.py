@@ -33,26 +33,40 @@ class KeyMatrix:
         self._raw[r] = (levels ^ self._invert) & self._colmask
 
     def update(self, now):
-        raw = self._raw
-        cols = self.cols
+        # (In steps of few locals, counted with while: a frame of more than 11 slots comes
+        # from the heap on every call, see engine.py's Engine._out; this runs every other scan.)
         bits = 0
-        for r in range(self.rows):
-            bits |= raw[r] << (r * cols)
+        r = 0
+        while r < self.rows:
+            bits |= self._raw[r] << (r * self.cols)
+            r += 1
         if not self.diodes:
-            frozen = 0
-            for r1 in range(self.rows - 1):
-                a = raw[r1]
-                if a & (a - 1) == 0:
-                    continue  # fewer than two keys on this row: no rectangle from it
-                for r2 in range(r1 + 1, self.rows):
-                    c = a & raw[r2]
-                    if c & (c - 1):
-                        frozen |= (c << (r1 * cols)) | (c << (r2 * cols))
-            self.ghost = frozen
-            if frozen:
-                st = self._deb.state
-                bits = (bits & ~frozen) | (st & frozen)
+            bits = self._unghost(bits)
         return self._deb.update(bits, now)
+
+    def _unghost(self, bits):
+        frozen = 0
+        r = 0
+        while r < self.rows - 1:
+            a = self._raw[r]
+            if a & (a - 1):  # two keys or more on this row: a rectangle may start here
+                frozen |= self._rectangles(r, a)
+            r += 1
+        self.ghost = frozen
+        if frozen:
+            bits = (bits & ~frozen) | (self._deb.state & frozen)
+        return bits
+
+    def _rectangles(self, r1, a):
+        # the keys of the rectangles row r1 (pressed columns a) makes with the rows below it
+        frozen = 0
+        r2 = r1 + 1
+        while r2 < self.rows:
+            c = a & self._raw[r2]
+            if c & (c - 1):
+                frozen |= (c << (r1 * self.cols)) | (c << (r2 * self.cols))
+            r2 += 1
+        return frozen
 
     @property
     def state(self):
