@@ -34,6 +34,9 @@ if MATRIX is not None:  # the test board with a key matrix (2 rows, 3 columns), 
     board["matrix"]["diodes"] = MATRIX
     COLS = board["matrix"]["cols"]
     B.machine.mem32[0xD0000004] = 0xFFFFFFFF  # every column high: no key down
+if FSR:  # pads 1 to 8 force-sensing (held, with pressure)
+    for i in range(1, 9):
+        board["controls"]["pad%d" % i]["kind"] = "fsr"
 ctl, itf = B.build(board, 0, False, CFG)
 assert (ctl.keys is not None) == (MATRIX is not None)
 for ep in (0x01, 0x02, 0x81, 0x82):
@@ -148,7 +151,8 @@ for step in range(9000):
         what = "host"
     for i in range(npads):
         levels[i] = ring[i]
-        ring[i] = ring[i] * 7 // 10
+        if not FSR or i >= 8 or random.random() < 0.01:  # (an FSR pad is held a while)
+            ring[i] = ring[i] * 7 // 10
     for k in range(npads, len(ctl.hw.samples)):
         levels[k] = knob[k]
     a = micropython.mem_total()
@@ -195,10 +199,10 @@ EVERY_BUTTON = {
 PANIC = {"thru": {"din_to_din": True, "usb_to_din": True}}
 
 
-def _play(config, buttons, panic=-1, away=False, matrix=None):
+def _play(config, buttons, panic=-1, away=False, matrix=None, fsr=False):
     script = (SCRIPT.replace("grown = []", READY + "\ngrown = []").replace("ROOT", repr(ROOT))
               .replace("CONFIG", repr(config)).replace("PRESSED", repr(buttons)).replace("PANIC", str(panic))
-              .replace("AWAY", repr(away)).replace("MATRIX", repr(matrix)))
+              .replace("AWAY", repr(away)).replace("MATRIX", repr(matrix)).replace("FSR", repr(fsr)))
     r = run(["-c", script], extra_path=("tools", "tools/simboard", "host_tests/dual"), timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     events, errors, ended, n, grown, dropped = r.stdout.split(" ", 5)
@@ -226,3 +230,13 @@ def test_nor_does_a_key_matrix_with_diodes_or_without():
     # (without: three keys of a rectangle down make the fourth look pressed, and those keys freeze)
     for diodes in (True, False):
         _play({}, (6, 7, 8), matrix=diodes)
+
+
+# Force-sensing pads held, sending poly and channel pressure; an encoder with acceleration,
+# transpose up
+FSR = {"controls": {"pad1": {"pressure": "poly"}, "pad2": {"pressure": "channel"}, "pad3": {"pressure": "poly"},
+                    "enc1": {"type": "cc_relative", "cc": 20, "accel": True}, "button4": {"type": "transpose_up"}}}
+
+
+def test_nor_do_pressure_pads():
+    _play(FSR, (6, 7, 8, 9), fsr=True)

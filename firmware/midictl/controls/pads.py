@@ -628,7 +628,8 @@ class PadGroup:
     def _follow(self, i, v, now):
         # Smooth (EMA 1/8 in 1/16 steps: 8 ms at 1 kHz), follow with hysteresis so noise on a steady
         # press moves nothing, then send the value at most every pressure_ms (checked
-        # every scan, so the last change is sent even when the finger has stopped).
+        # every scan, so the last change is sent even when the finger has stopped). (Runs every
+        # scan a pressure pad is held: in steps of few locals, see Engine._out.)
         lvl = self._lvl[i]
         lvl += ((v << 4) - lvl) >> 3
         self._lvl[i] = lvl
@@ -640,12 +641,15 @@ class PadGroup:
             return
         a = self._anc[i]
         if lvl > a + _PRESS_HYST:
-            self._anc[i] = a = lvl - _PRESS_HYST
+            self._anc[i] = lvl - _PRESS_HYST
         elif lvl < a - _PRESS_HYST:
-            self._anc[i] = a = lvl + _PRESS_HYST
-        if ticks_diff(now, self._tp[i]) < self.pressure_ms:
-            return
-        p = self._scale(i, a >> 4)
+            self._anc[i] = lvl + _PRESS_HYST
+        if ticks_diff(now, self._tp[i]) >= self.pressure_ms:
+            self._changed(i, now)
+
+    def _changed(self, i, now):
+        # the follower's value, sent if it changed
+        p = self._scale(i, self._anc[i] >> 4)
         if p != self._pv[i]:
             self._tp[i] = now
             self._pressure(i, p)
