@@ -34,9 +34,11 @@ if MATRIX is not None:  # the test board with a key matrix (2 rows, 3 columns), 
     board["matrix"]["diodes"] = MATRIX
     COLS = board["matrix"]["cols"]
     B.machine.mem32[0xD0000004] = 0xFFFFFFFF  # every column high: no key down
-if FSR:  # pads 1 to 8 force-sensing (held, with pressure)
+if FSR:  # pads 1 to 8 force-sensing (held, with pressure), and four more wired as switches
     for i in range(1, 9):
         board["controls"]["pad%d" % i]["kind"] = "fsr"
+    for i in range(4):
+        board["controls"]["pad%d" % (17 + i)] = {"kind": "switch", "pin": 14 + i, "active": "low"}
 ctl, itf = B.build(board, 0, False, CFG)
 assert (ctl.keys is not None) == (MATRIX is not None)
 for ep in (0x01, 0x02, 0x81, 0x82):
@@ -232,11 +234,11 @@ def test_nor_does_a_key_matrix_with_diodes_or_without():
         _play({}, (6, 7, 8), matrix=diodes)
 
 
-# Force-sensing pads held, sending poly and channel pressure; an encoder with acceleration,
-# transpose up
+# Force-sensing pads held, sending poly and channel pressure; pads wired as switches (GPIO 14
+# to 17); an encoder with acceleration, transpose up
 FSR = {"controls": {"pad1": {"pressure": "poly"}, "pad2": {"pressure": "channel"}, "pad3": {"pressure": "poly"},
                     "enc1": {"type": "cc_relative", "cc": 20, "accel": True}, "button4": {"type": "transpose_up"}}}
 
 
-def test_nor_do_pressure_pads():
-    _play(FSR, (6, 7, 8, 9), fsr=True)
+def test_nor_do_pressure_pads_and_switch_pads():
+    _play(FSR, (6, 7, 8, 9, 14, 15, 16, 17), fsr=True)

@@ -321,16 +321,20 @@ class Controller:
 
     def _pad_switches(self, changed, now_ms):
         # changed: the GPIOs of pads wired as switches that changed; to the pads' numbering
-        state = self.debounce.state
-        pad_changed = 0
-        pad_state = 0
-        for g in range(30):
-            if changed >> g & 1:
-                i = self.switch_at[g][1]
-                pad_changed |= 1 << i
-                if state >> g & 1:
-                    pad_state |= 1 << i
-        self.pads.switches(pad_changed, pad_state, now_ms)
+        # (few locals: see Engine._out)
+        m = self._pad_bits(changed)
+        s = self._pad_bits(changed & self.debounce.state)
+        self.pads.switches(m, s, now_ms)
+
+    def _pad_bits(self, gpios):
+        # a bitmap of GPIOs of pads wired as switches -> the same pads' bitmap
+        bits = 0
+        g = 0
+        while gpios >> g:
+            if gpios >> g & 1:
+                bits |= 1 << self.switch_at[g][1]
+            g += 1
+        return bits
 
     # MIDI IN, message by message: every function here keeps its frame within the 11 slots
     # MicroPython holds on the C stack (more, and the frame comes from the heap on every call:

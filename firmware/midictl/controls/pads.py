@@ -689,16 +689,20 @@ class PadGroup:
 
     def switches(self, changed, state, now=0):
         """Switch pads: bit i of `changed`/`state` (from a BitDebouncer) is pad i."""
-        kind = self._kind
-        for i in range(self.count):
-            m = 1 << i
-            if changed & m and kind[i] == _SWITCH:
-                if state & m:
-                    if self.on & m:
-                        self._off(i)
-                    self._on(i, self._vel[i], now)
-                else:
-                    self._off(i)
+        i = 0
+        while i < self.count and changed >> i:
+            if changed >> i & 1 and self._kind[i] == _SWITCH:
+                self._switch(i, state >> i & 1, now)
+            i += 1
+
+    def _switch(self, i, down, now):
+        # (a call of its own: few locals in each frame, see Engine._out)
+        if down:
+            if self.on & (1 << i):
+                self._off(i)
+            self._on(i, self._vel[i], now)
+        else:
+            self._off(i)
 
     def all_off(self):
         """Note Off for every sounding pad (mode change, panic, config reload)."""
