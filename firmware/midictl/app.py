@@ -146,8 +146,10 @@ class Controller:
         # next scan's phase + 1 (0: the first scan); unsigned, as ptr32 reads them on 64 bits
         # kept from scan to scan: [0], [1] the step's (_step); [2] when DIN IN last sent a
         # byte and [3] whether it sends Active Sensing (_watch_sensing); [4], [5] the channels
-        # on which DIN IN holds the sustain and the sostenuto pedal down (bit n: channel n)
-        self._sv = array("I", (0, 0, 0, 0, 0, 0))
+        # on which DIN IN holds the sustain and the sostenuto pedal down (bit n: channel n);
+        # [6] the DIN queue's bytes up to which the ending of MIDI IN's notes fills it (_END_AHEAD,
+        # or more for a moment: _end_first)
+        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD))
         self._usb_itf = usb_itf if self.usb is not None else None
         # which of them the native step has: it tests these bits, as a test of an object's
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
@@ -590,6 +592,8 @@ class Controller:
             self._thru_drop(msg)
             return False
         elif msg[0] >= 0x90 and msg[2]:
+            if self._thru_on[len(self._thru_on) - 1] >> (k // _THRU_TABLE) & 1:
+                self._end_first(k // _THRU_TABLE)
             self._thru_on[k] = self._thru_on[k] | i
         return True
 
@@ -598,6 +602,8 @@ class Controller:
         if c == 123 or c == 120:
             self._thru_clear(at + ((msg[0] & 15) << 4))  # All Notes/Sound Off: the channel's 16 bytes
         elif c == 64 or c == 66:  # sustain, sostenuto: down from 64
+            if msg[2] >= 64 and self._thru_on[len(self._thru_on) - 1] >> (at // _THRU_TABLE) & 1:
+                self._end_first(at // _THRU_TABLE)
             k = at + (258 if c == 66 else 256) + ((msg[0] & 15) >> 3)
             c = 1 << (msg[0] & 7)  # (now the channel's bit)
             self._thru_on[k] = self._thru_on[k] | c if msg[2] >= 64 else self._thru_on[k] & (c ^ 0xFF)
@@ -640,6 +646,17 @@ class Controller:
                 t[last] = t[last] & ((1 << s) ^ 0xFF)
             s += 1
 
+    def _end_first(self, s):
+        # Source s starts a note or holds a pedal down while what it started before is still
+        # being ended (end_thru, a few Note Offs a scan): the rest of its ending goes first, all
+        # at once as far as the DIN queue keeps _THRU_RESERVE bytes free, so that no Note Off
+        # (or pedal up) owed from before comes after the new note and cuts it.
+        t = self._thru_on
+        self._sv[6] = len(self.din._fifo) - _THRU_RESERVE  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+        if self._end_source(s * _THRU_TABLE, self.din):
+            t[len(t) - 1] = t[len(t) - 1] & ((1 << s) ^ 0xFF)
+        self._sv[6] = _END_AHEAD
+
     def _end_source(self, at, din):
         # True once everything the source at `at` started is ended; False: no room left. (In
         # steps of few locals, counted with while: see Engine._out on frames and the heap.)
@@ -653,7 +670,7 @@ class Controller:
         while ch < 32:  # sustain's channels, then sostenuto's
             k = at + 256 + (ch >> 3)
             if t[k] >> (ch & 7) & 1:
-                if din.pending() >= _END_AHEAD:
+                if din.pending() >= self._sv[6]:
                     return False
                 t[k] = t[k] & ((1 << (ch & 7)) ^ 0xFF)
                 self._pedal_up(ch, din)
@@ -666,7 +683,7 @@ class Controller:
         j = 0
         while j < 8:
             if t[k] >> j & 1:
-                if din.pending() >= _END_AHEAD:
+                if din.pending() >= self._sv[6]:
                     return False
                 t[k] = t[k] & ((1 << j) ^ 0xFF)
                 self._note_end((k - at) << 3 | j, din)

@@ -1,0 +1,70 @@
+"""What MIDI IN started on DIN OUT is ended a few messages a scan (Controller.end_thru: after
+panic, the host leaving, DIN IN's Active Sensing stopping), so that the controller's own
+messages never wait behind many. A source that starts a note or holds a pedal down again
+while its ending still runs has the rest of the ending go first, at once: else a Note Off
+(or a pedal up) owed from before would come after the new note and cut it, while the player
+holds it. End to end through the simulator, exact bytes and times."""
+import json
+
+from test_sim import sim
+
+# DIN IN's notes echoed to DIN OUT; button4 is the reference layout's panic
+ECHO = {"thru": {"din_to_din": True}}
+
+
+def _din(tmp_path, events):
+    c = tmp_path / "cfg.json"
+    c.write_text(json.dumps(ECHO))
+    lines = sim(tmp_path, {"config": str(c), "tail_ms": 10, "events": events})
+    return [ln for ln in lines if float(ln.split()[0]) >= 195 and " DIN " in ln]
+
+
+def test_a_note_played_while_panic_ends_the_echoed_notes_is_not_cut(tmp_path):
+    # 24 notes held on channel 2 (30..47 hex), panic at 200; at 203 DIN IN plays note 47 again
+    # (still owed its Note Off) and a new one, 4A
+    held = "91 " + " ".join("%02X 64" % (0x30 + i) for i in range(24))
+    lines = _din(tmp_path, [{"t": 100, "din_in": held}, {"t": 200, "control": "button4", "press": 1.0},
+                            {"t": 203, "din_in": "91 47 64 4A 64"}, {"t": 260, "control": "button4", "release": True}])
+    assert lines == [
+        "200.000 DIN 81 30 40",  # the ending, a few a scan
+        "200.960 DIN 31 40",
+        "201.600 DIN 32 40",
+        "202.240 DIN B9 7B 00",  # panic's own All Notes Off (channel 10, the pads')
+        "203.200 DIN 81 33 40",
+        "204.160 DIN 34 40",  # (47 arrived in the scan at 204: the rest of the ending queued at once)
+        "204.800 DIN 35 40",
+        "205.440 DIN 36 40",
+        "206.080 DIN 37 40",
+        "206.720 DIN 38 40",
+        "207.360 DIN 39 40",
+        "208.000 DIN 3A 40",
+        "208.640 DIN 3B 40",
+        "209.280 DIN 3C 40",
+        "209.920 DIN 3D 40",
+        "210.560 DIN 3E 40",
+        "211.200 DIN 3F 40",
+        "211.840 DIN 40 40",
+        "212.480 DIN 41 40",
+        "213.120 DIN 42 40",
+        "213.760 DIN 43 40",
+        "214.400 DIN 44 40",
+        "215.040 DIN 45 40",
+        "215.680 DIN 46 40",
+        "216.320 DIN 47 40",  # the old 47 ends
+        "216.960 DIN 91 47 64",  # then the new one starts, and 4A: neither is ended after
+        "217.920 DIN 4A 64",
+    ]
+
+
+def test_a_pedal_held_down_again_while_its_ending_runs_stays_down(tmp_path):
+    # sustain down and 30 notes on channel 2, panic at 200; at 203 DIN IN's sustain down again
+    held = "B1 40 7F 91 " + " ".join("%02X 64" % (0x30 + i) for i in range(30))
+    lines = _din(tmp_path, [{"t": 100, "din_in": held}, {"t": 200, "control": "button4", "press": 1.0},
+                            {"t": 203, "din_in": "B1 40 7F"}, {"t": 260, "control": "button4", "release": True}])
+    assert lines[-4:] == [
+        "219.520 DIN 4C 40",
+        "220.160 DIN 4D 40",  # the last note owed
+        "220.800 DIN B1 40 00",  # the old pedal up,
+        "221.760 DIN 40 7F",  # then down again: it stays down
+    ]
+    assert len(lines) == 33 and not [ln for ln in lines[:-2] if " B1 " in ln or " 40 7F" in ln]
