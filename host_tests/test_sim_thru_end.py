@@ -68,3 +68,35 @@ def test_a_pedal_held_down_again_while_its_ending_runs_stays_down(tmp_path):
         "221.760 DIN 40 7F",  # then down again: it stays down
     ]
     assert len(lines) == 33 and not [ln for ln in lines[:-2] if " B1 " in ln or " 40 7F" in ln]
+
+
+def _sim(tmp_path, cfg, events, t0):
+    c = tmp_path / "cfg.json"
+    c.write_text(json.dumps(cfg))
+    return [ln for ln in sim(tmp_path, {"config": str(c), "tail_ms": 10, "events": events}) if float(ln.split()[0]) >= t0]
+
+
+PLAYED = [{"t": 100, "din_in": "91 40 64 B1 40 7F 92 30 64"},  # DIN IN: two notes, sustain down
+          {"t": 200, "control": "button4", "press": 1.0}, {"t": 260, "control": "button4", "release": True}]
+
+
+def test_panic_ends_what_din_in_started_on_usb_too(tmp_path):
+    # (DIN IN's notes go to the host by default, not to DIN OUT: panic lets nothing of them
+    # sound on the host either, as DIN IN's Active Sensing stopping does)
+    assert _sim(tmp_path, {}, PLAYED, 99) == [
+        "101.000 USB 09 91 40 64",
+        "102.000 USB 0B B1 40 7F",
+        "103.000 USB 09 92 30 64",
+        "200.000 USB 08 81 40 40",  # its notes end,
+        "200.000 USB 08 82 30 40",
+        "200.000 USB 0B B1 40 00",  # its sustain goes up,
+        "200.000 USB 0B B9 7B 00",  # then panic's All Notes Off (channel 10, the pads')
+        "200.000 DIN 7B 00",  # (running status: the power-on All Notes Off was the last on DIN)
+    ]
+
+
+def test_panic_leaves_usb_alone_when_din_in_does_not_go_there(tmp_path):
+    assert _sim(tmp_path, {"thru": {"din_to_usb": False}}, PLAYED, 99) == [
+        "200.000 USB 0B B9 7B 00",
+        "200.000 DIN 7B 00",
+    ]

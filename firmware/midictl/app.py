@@ -536,14 +536,17 @@ class Controller:
 
     def _sensing_lost(self):
         # MIDI 1.0: the receiver stops expecting Active Sensing and ends its voices. Here,
-        # what DIN IN started: its notes and pedals echoed on DIN OUT (din_to_din), and on USB
-        # every note sounding there that the controller itself does not hold (only DIN IN
-        # plays notes to the host besides the controller), as for a host coming back, and the
-        # pedals it held down there.
-        sv = self._sv
-        sv[3] = 0
+        # what DIN IN started: its notes and pedals echoed on DIN OUT (din_to_din), and on USB.
+        self._sv[3] = 0
         if self._thru["din_to_din"]:
             self.end_thru(0)
+        self._end_din_in_on_usb()
+
+    def _end_din_in_on_usb(self):
+        # What DIN IN started on USB (din_to_usb): every note sounding there that the
+        # controller itself does not hold (only DIN IN plays notes to the host besides the
+        # controller), as for a host coming back, and the pedals it holds down there.
+        sv = self._sv
         usb = self.usb
         if usb is not None and self._thru["din_to_usb"]:
             usb.end_unheld()
@@ -722,8 +725,10 @@ class Controller:
 
     def panic(self):
         """The panic button: Note Off for every note sounding, the controller's own and those
-        MIDI IN started on DIN OUT, then All Notes Off on every channel the controller used."""
+        MIDI IN started on DIN OUT and (DIN IN's) on USB, its pedals up there too, then All
+        Notes Off on every channel the controller used."""
         self.end_thru()
+        self._end_din_in_on_usb()
         self.engine.panic()
 
     def recover(self):
