@@ -3,7 +3,8 @@ panic, the host leaving, DIN IN's Active Sensing stopping), so that the controll
 messages never wait behind many. A source that starts a note or holds a pedal down again
 while its ending still runs has the rest of the ending go first, at once: else a Note Off
 (or a pedal up) owed from before would come after the new note and cut it, while the player
-holds it. End to end through the simulator, exact bytes and times."""
+holds it. And a USB host coming back gets what it missed meanwhile: the Note Offs, and the
+pedals as they are now. End to end through the simulator, exact bytes and times."""
 import json
 
 from test_sim import sim
@@ -99,4 +100,18 @@ def test_panic_leaves_usb_alone_when_din_in_does_not_go_there(tmp_path):
     assert _sim(tmp_path, {"thru": {"din_to_usb": False}}, PLAYED, 99) == [
         "200.000 USB 0B B9 7B 00",
         "200.000 DIN 7B 00",
+    ]
+
+
+def test_a_host_coming_back_gets_the_pedal_changes_it_missed(tmp_path):
+    # DIN IN's sustain down and a note reach the host; the host goes away, and meanwhile DIN
+    # IN lets the sustain up and holds sostenuto down on channel 3: when the host is back it
+    # gets the Note Off it is owed, and both pedals as DIN IN has them now
+    assert _sim(tmp_path, {}, [{"t": 100, "din_in": "B1 40 7F 91 40 64"}, {"t": 200, "usb": "disconnected"},
+                               {"t": 210, "din_in": "B1 40 00 B2 42 7F"}, {"t": 300, "usb": "connected"}], 99) == [
+        "101.000 USB 0B B1 40 7F",
+        "102.000 USB 09 91 40 64",
+        "300.000 USB 08 81 40 40",
+        "300.000 USB 0B B1 40 00",
+        "300.000 USB 0B B2 42 7F",
     ]

@@ -55,6 +55,26 @@ def _mark(snd, i, on):
         snd[i >> 3] &= ~(1 << (i & 7))
 
 
+def _pedal(snd, s, c, v, got):
+    # A sustain (64) or sostenuto (66) on channel s & 15, or Reset All Controllers (121: both
+    # up), meant for the host; got: the host has it (it went into the transmit buffer).
+    if c == 121:
+        _pedal_bit(snd, s & 15, 0, got)
+        _pedal_bit(snd, (s & 15) + 16, 0, got)
+    else:
+        _pedal_bit(snd, (s & 15) + (16 if c == 66 else 0), v >= 64, got)
+
+
+def _pedal_bit(snd, b, down, got):
+    # pedal b (sustain's channels 0..15, then sostenuto's): what it was meant to be last, in
+    # bytes 256..259 of `sounding`, and what the host has, in 260..263
+    i = 256 + (b >> 3)
+    m = 1 << (b & 7)
+    snd[i] = (snd[i] | m) if down else (snd[i] & ~m)
+    if got:
+        snd[i + 4] = (snd[i + 4] | m) if down else (snd[i + 4] & ~m)
+
+
 def send_twin(self, msg, n, key):
     """UsbOut.send in plain Python (what CPython runs, and what the host tests compare
     the native one against)."""
@@ -65,6 +85,8 @@ def send_twin(self, msg, n, key):
         # straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
         if not self._tx3(self.cable, msg):
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF  # host away or not reading: dropped for this port only
+            if (s & 0xF0) == 0xB0 and (msg[1] == 64 or msg[1] == 66 or msg[1] == 121):
+                _pedal(self.sounding, s, msg[1], msg[2], 0)  # (the host is owed it: _resync_pedals)
             return
         self.sent = (self.sent + 1) & 0x3FFFFFFF
         if s < 0xA0:
@@ -73,6 +95,8 @@ def send_twin(self, msg, n, key):
             _mark(self.sounding, ((s & 15) << 7) | msg[1], (msg[2] != 0) & (s >> 4))
         elif (s & 0xF0) == 0xB0 and (msg[1] == 123 or msg[1] == 120):
             _all_off(self.sounding, s & 15)
+        elif (s & 0xF0) == 0xB0 and (msg[1] == 64 or msg[1] == 66 or msg[1] == 121):
+            _pedal(self.sounding, s, msg[1], msg[2], 1)
         return
     itf = self.itf
     if not itf.is_open():
@@ -107,6 +131,8 @@ if sys.implementation.name == "micropython":
             return
         if not self._tx3(self.cable, msg):
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF  # host away or not reading: this port only
+            if (s & 0xF0) == 0xB0 and (m[1] == 64 or m[1] == 66 or m[1] == 121):
+                _pedal(self.sounding, s, m[1], m[2], 0)
             return
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
         if s < 0xA0:
@@ -119,6 +145,8 @@ if sys.implementation.name == "micropython":
                 snd[i >> 3] = snd[i >> 3] & ((1 << (i & 7)) ^ 0xFF)
         elif (s & 0xF0) == 0xB0 and (m[1] == 123 or m[1] == 120):
             _all_off(self.sounding, s & 15)
+        elif (s & 0xF0) == 0xB0 and (m[1] == 64 or m[1] == 66 or m[1] == 121):
+            _pedal(self.sounding, s, m[1], m[2], 1)
 
     @micropython.viper
     def _send_more(self, msg, n: int, key: int):
@@ -210,7 +238,9 @@ class UsbOut:
         self._off = bytearray(4)
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears;
         # one bit per (channel, note), bit i & 7 of byte i >> 3 (i = channel << 7 | note).
-        self.sounding = bytearray(16 * 128 // 8)
+        # Then the sustain and sostenuto pedals (bit per channel: sustain's 16, sostenuto's):
+        # in 4 bytes what each was meant to be last, in 4 more what the host has (_pedal).
+        self.sounding = bytearray(16 * 128 // 8 + 8)
         # What service() last saw of the host: False away, True here; None: back, but still
         # owed Note Offs that did not fit the TX buffer yet (see service()).
         self._was_open = False
@@ -282,9 +312,9 @@ class UsbOut:
 
     def _end_owed(self):
         # A Note Off for every note the host heard start but missed the end of, in order
-        # of channel and note, then the All Notes Off owed: as many as the TX buffer takes,
-        # going on from where the last call stopped. True once all is out. One that does
-        # not fit is not dropped, it waits: the state is `sounding` itself (a Note Off
+        # of channel and note, then each pedal change it missed, then the All Notes Off
+        # owed: as many as the TX buffer takes, going on from where the last call stopped.
+        # True once all is out. One that does not fit is not dropped, it waits: the state is `sounding` itself (a Note Off
         # delivered clears its bit), so a note played again meanwhile (held by the engine,
         # or ended by a Note Off delivered since) is left alone.
         # (In steps of few locals, counted with while: a frame of more than 11 slots comes
@@ -298,9 +328,24 @@ class UsbOut:
                 return False
             k += 1
         self._owed = 256
-        if not self._end_all():
+        if not self._resync_pedals() or not self._end_all():
             return False
         self._owed = -1
+        return True
+
+    def _resync_pedals(self):
+        # Each pedal the host has otherwise than it was meant to be last (a change dropped
+        # while it was away, or not reading): sent again. False when the TX buffer is full.
+        s = self.sounding
+        b = 0
+        while b < 32:
+            i = 256 + (b >> 3)
+            v = (s[i] >> (b & 7)) & 1
+            if v != (s[i + 4] >> (b & 7)) & 1:
+                if not self._tx_off(0xB0 | (b & 15), 66 if b >= 16 else 64, 127 if v else 0):
+                    return False
+                s[i + 4] = s[i + 4] ^ (1 << (b & 7))
+            b += 1
         return True
 
     def _end_byte(self, k):
