@@ -1,0 +1,234 @@
+"""MIDI IN's notes and pedals passed on, and their endings (issue 7's stuck-note suite, for
+what the controller passes on rather than plays): seeded random performances in which a
+keyboard on DIN IN and the USB host each play notes and sustain pedals on channels of their
+own, while panic is pressed, the host leaves and comes back, and DIN IN (which sends Active
+Sensing) falls silent now and then. Every route is on: DIN IN to USB and echoed to DIN OUT,
+the host to DIN OUT. Played by the real firmware on the simulated board.
+
+Checked on both ports, from the trace:
+- every byte is valid MIDI, and the firmware never faults;
+- once both sources have let everything go, no note is left sounding and no pedal left down;
+- no note is cut: a note a source holds is ended on a port before the source lets it go
+  only by something that ends the source's notes there (panic, DIN IN's Active Sensing
+  stopping, the host leaving, or coming back to a port that owes it Note Offs), and only if
+  the note was there before that took effect. A note played while such an ending still runs
+  must outlast it (app.py, Controller._end_first)."""
+import random
+
+import pytest
+
+import rel_sim
+from trace_check import check_trace, ends_channel, is_note_off, is_note_on, left_sounding, messages
+
+ALL_ROUTES = {"thru": {"din_to_din": True, "din_to_usb": True, "usb_to_din": True}}
+DIN_CH = (1, 2)  # DIN IN plays on wire channels 1 and 2 (users' 2 and 3), the host on 3 and 4;
+HOST_CH = (3, 4)  # the pads are on 9 (users' 10)
+_BYTE_MS = 0.32  # one byte on a 31250-baud wire
+_EFFECT_MS = 3.0  # from an event to the scan that acts on it, at most
+_SENSING_MS = 300.0
+
+
+class Source:
+    """A player on one MIDI IN: the notes and pedals it holds, and when it pressed each."""
+
+    def __init__(self, name, channels):
+        self.name = name
+        self.channels = channels
+        self.held = {}  # (channel, note) -> time pressed
+        self.pedal = set()  # channels with sustain down
+        self.played = []  # (channel, note, t_on, t_off)
+
+    def action(self, rng, t):
+        """One message: (bytes, what) -- a new note (many held at once: long endings), a
+        release, or the sustain pedal."""
+        r = rng.random()
+        if r < 0.5 or not self.held:
+            ch = rng.choice(self.channels)
+            n = rng.randrange(36, 84)
+            if (ch, n) in self.held:
+                return None
+            self.held[(ch, n)] = t
+            return bytes((0x90 | ch, n, rng.randrange(1, 128)))
+        if r < 0.88:
+            ch, n = rng.choice(sorted(self.held))
+            self.played.append((ch, n, self.held.pop((ch, n)), t))
+            return bytes((0x80 | ch, n, 64))
+        ch = rng.choice(self.channels)
+        down = ch not in self.pedal
+        (self.pedal.add if down else self.pedal.discard)(ch)
+        return bytes((0xB0 | ch, 64, 127 if down else 0))
+
+    def let_go(self, t):
+        out = []
+        for (ch, n), t_on in sorted(self.held.items()):
+            self.played.append((ch, n, t_on, t))
+            out.append(bytes((0x80 | ch, n, 64)))
+        for ch in sorted(self.pedal):
+            out.append(bytes((0xB0 | ch, 64, 0)))
+        self.held.clear()
+        self.pedal.clear()
+        return out
+
+
+def performance(seed, seconds):
+    """The scenario, the two sources (what they played) and the endings' triggers:
+    [(t, kind)], kind one of "panic", "sensing", "host_gone", "host_back"."""
+    rng = random.Random(seed)
+    din, host = Source("din", DIN_CH), Source("host", HOST_CH)
+    ev = []
+    triggers = []
+    din_free = 0.0  # when DIN IN's wire is free again
+    din_last = 0.0  # its last byte
+    host_up = True
+    t = 20.0
+
+    def din_send(b, at):
+        nonlocal din_free, din_last
+        at = max(at, din_free)
+        ev.append({"t": round(at, 3), "din_in": b.hex(" ")})
+        din_free = din_last = at + _BYTE_MS * len(b)
+
+    din_send(b"\xfe", t)  # DIN IN sends Active Sensing: its silences are watched
+    while t < seconds * 1000:
+        r = rng.random()
+        if r < 0.5:
+            b = din.action(rng, t)
+            if b:
+                din_send(b, t)
+        elif r < 0.9:
+            if host_up:
+                b = host.action(rng, t)
+                if b:
+                    ev.append({"t": round(t, 3), "usb_in": ("%02X " % (b[0] >> 4)) + b.hex(" ")})
+        elif r < 0.93:
+            ev.append({"t": round(t, 3), "control": "button4", "press": 1.0})
+            ev.append({"t": round(t + 40, 3), "control": "button4", "release": True})
+            triggers.append((t, "panic"))
+        elif r < 0.95:
+            host_up = not host_up
+            ev.append({"t": round(t, 3), "usb": "connected" if host_up else "disconnected"})
+            triggers.append((t, "host_back" if host_up else "host_gone"))
+        elif r < 0.96:
+            # DIN IN falls silent (its cable out a while): Active Sensing's 300 ms run out
+            triggers.append((din_last + _SENSING_MS, "sensing"))
+            t = max(t, din_free) + _SENSING_MS + rng.choice((20, 100))
+            din_send(b"\xfe", t)
+        elif r < 0.98:
+            din_send(b"\xfe", t)  # (and now and then, as a keyboard sends it)
+        t += rng.choice((0.5, 1, 1, 2, 3, 5, 8, 20))
+    # the end: DIN IN lets go of everything while the host is away (what the host is owed
+    # when it comes back: Note Offs, and pedals up), then the host lets go of its own
+    for ch in DIN_CH:  # (its pedals down first, where they are up)
+        if ch not in din.pedal:
+            din.pedal.add(ch)
+            din_send(bytes((0xB0 | ch, 64, 127)), t)
+    t = max(t, din_free) + 5
+    if not host_up:
+        ev.append({"t": round(t, 3), "usb": "connected"})
+        triggers.append((t, "host_back"))
+        t += 5
+    ev.append({"t": round(t, 3), "usb": "disconnected"})
+    triggers.append((t, "host_gone"))
+    t += 5
+    for b in din.let_go(t):
+        din_send(b, t)
+    t = max(t, din_free) + 5
+    ev.append({"t": round(t, 3), "usb": "connected"})
+    triggers.append((t, "host_back"))
+    t += 5
+    for b in host.let_go(t):
+        ev.append({"t": round(t, 3), "usb_in": ("%02X " % (b[0] >> 4)) + b.hex(" ")})
+    return {"tail_ms": 300, "events": ev}, din, host, triggers
+
+
+# which triggers end which source's notes on which port
+_ENDS = {("DIN", "din"): ("panic", "sensing"), ("USB", "din"): ("panic", "sensing", "host_back"),
+         ("DIN", "host"): ("panic", "host_gone")}
+
+
+def cut_notes(port_msgs, port, source, triggers):
+    """The notes of `source` that `port` ended while the source held them, with no trigger
+    that ends them there taking effect after the note started there."""
+    kinds = _ENDS[(port, source.name)]
+    times = sorted(t for t, k in triggers if k in kinds)
+    start = {}  # (channel, note) -> when it started on the port
+    cut = []
+    for t, m in port_msgs:
+        ch = m[0] & 15
+        if ch not in source.channels:
+            continue
+        if is_note_on(m):
+            start[(ch, m[1])] = t
+            continue
+        if is_note_off(m):
+            ended = [(ch, m[1])] if (ch, m[1]) in start else []
+        elif ends_channel(m):
+            ended = [k for k in start if k[0] == ch]
+        else:
+            continue
+        for key in ended:
+            t_on = start.pop(key)
+            # the source's press that started it there, and when the source let it go
+            held = [p for p in source.played if (p[0], p[1]) == key and p[2] <= t_on + 0.01]
+            if not held:
+                continue
+            _c, _n, pressed, let_go = max(held, key=lambda p: p[2])
+            if t + 0.01 >= let_go:
+                continue  # the source had let it go: its own Note Off, or an ending after it
+            # (from when the source pressed it: on DIN OUT a note may wait in the queue,
+            # behind an ending, after the next trigger took effect)
+            if not any(pressed - _EFFECT_MS <= tt <= t for tt in times):
+                cut.append((key, t_on, t, let_go))
+    return cut
+
+
+def pedals_down(port_msgs):
+    down = set()
+    for _t, m in port_msgs:
+        if m[0] & 0xF0 == 0xB0 and m[1] == 64:
+            (down.add if m[2] >= 64 else down.discard)(m[0] & 15)
+    return down
+
+
+SEEDS = (1, 2, 3, 4)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    perfs = [performance(seed, 60) for seed in SEEDS]
+    jobs = [(p[0], ALL_ROUTES, None) for p in perfs]
+    return list(zip(perfs, rel_sim.run_many(tmp_path_factory.mktemp("thru_end"), jobs)))
+
+
+@pytest.mark.parametrize("k", range(len(SEEDS)))
+def test_midi_ins_notes_end_and_none_is_cut(runs, k):
+    (scenario, din, host, triggers), run = runs[k]
+    check_trace(run.trace)
+    assert rel_sim.LOOP_ERROR not in run.log, run.log[-3000:]
+    assert run.stats["ended"] == "end" and run.stats["errors"] == 0
+    on_din, on_usb = messages(run.trace, "DIN"), messages(run.trace, "USB")
+    assert left_sounding(on_din) == set() and left_sounding(on_usb) == set()
+    assert pedals_down(on_din) == set() and pedals_down(on_usb) == set()
+    cut = (cut_notes(on_din, "DIN", din, triggers) + cut_notes(on_usb, "USB", din, triggers)
+           + cut_notes(on_din, "DIN", host, triggers))
+    assert cut == []
+    # the performance really played, and really ended things: many notes from both sources
+    # on both ports, and endings of each kind
+    kinds = {kd for _t, kd in triggers}
+    assert kinds == {"panic", "sensing", "host_gone", "host_back"}, kinds
+    assert len(din.played) > 800 and len(host.played) > 300, (len(din.played), len(host.played))
+    assert sum(1 for _t, m in on_usb if is_note_on(m) and m[0] & 15 in DIN_CH) > 400
+
+
+def test_the_cut_check_can_fail():
+    # a note DIN IN pressed at 9 started on DIN OUT at 10 and ended at 20 while DIN IN held it
+    # to 50: a cut, unless a panic at 15 (or one up to _EFFECT_MS before it was pressed) ended it
+    src = Source("din", DIN_CH)
+    src.played = [(1, 60, 9.0, 50.0)]
+    msgs = [(10.0, bytes((0x91, 60, 100))), (20.0, bytes((0x81, 60, 64)))]
+    assert cut_notes(msgs, "DIN", src, []) == [((1, 60), 10.0, 20.0, 50.0)]
+    assert cut_notes(msgs, "DIN", src, [(15.0, "panic")]) == []
+    assert cut_notes(msgs, "DIN", src, [(7.0, "panic")]) == []
+    assert cut_notes(msgs, "DIN", src, [(5.0, "panic")]) != []  # before the note: no excuse
+    assert cut_notes(msgs, "DIN", src, [(15.0, "host_gone")]) != []  # not DIN IN's ending
+    assert cut_notes([(10.0, bytes((0x91, 60, 100))), (20.0, bytes((0xB1, 123, 0)))], "DIN", src, []) != []
