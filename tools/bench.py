@@ -40,9 +40,10 @@ QUICK = {"encode": 200, "controls": 200, "steps": 400, "msgs": 400, "reps": 1, "
 
 METHOD = """\
 Method. Host times are the best of several runs, with the bare loop's own cost subtracted
-(the scan step's, under MicroPython: the median of that over %(layouts)d runs, each its own
-process allocating 0 to 2 KB before building anything, as the step moves by a few tenths
-of a µs from run to run);
+(the encoders', under MicroPython: the best over three processes, as a disturbance of the
+machine may outlast one process's runs; the scan step's, under MicroPython: the median of
+that over %(layouts)d runs, each its own process allocating 0 to 2 KB before building
+anything, as the step moves by a few tenths of a µs from run to run);
 heap bytes are micropython.mem_total() growth, every byte taken from the heap whether freed
 or not (a call frame too big for the C stack included; MicroPython only). The RP2040
 column multiplies the Unix port's time by %(chip)d (interpreted MicroPython on a 125 MHz
