@@ -432,7 +432,8 @@ class Controller:
 
     def _to_usb(self, p, msg, n):
         # (from DIN IN) A parameter's data goes with its selection again when needed; one the
-        # host is away for, it misses (what it has selected is not known then: see _usb_gone)
+        # host is away for, it misses (what it has selected is not known then: see _usb_gone).
+        # A Note On while the host is still owed Note Offs has those up to its own go first.
         usb = self.usb
         if n == 3 and (msg[0] & 0xF0) == 0xB0 and (
                 msg[1] == 6 or msg[1] == 38 or 96 <= msg[1] <= 101 or msg[1] == 121):
@@ -442,6 +443,8 @@ class Controller:
                 n = self._parameter(p, msg, 1) or 3
                 if n > 3:
                     msg = self._rt
+        elif usb._owed >= 0 and (msg[0] & 0xF0) == 0x90 and msg[2]:  # pyright: ignore[reportOptionalMemberAccess]
+            usb.owed_first(((msg[0] & 15) << 7) | msg[1])  # pyright: ignore[reportOptionalMemberAccess]
         usb.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
 
     def _to_din(self, p, msg, n):

@@ -298,6 +298,22 @@ class UsbOut:
             self._owed_all = 0
             self._was_open = True if self._end_owed() else None
 
+    def owed_first(self, i):
+        """MIDI IN passes on a Note On for note i (channel << 7 | number) while the host is
+        still owed Note Offs (a return, end_unheld: they go as it drains its buffer, in order
+        of channel and note): those up to note i's go now, as far as the TX buffer takes them,
+        so that none owed for note i comes after the new one and cuts it. (A buffer that is
+        full leaves the new note no room either.)"""
+        k = self._owed
+        if k < 0 or k >= 256 or not self.itf.up:
+            return
+        s = self.sounding
+        while k <= i >> 3:
+            if s[k] and not self._end_byte(k):
+                break
+            k += 1
+        self._owed = k
+
     def _host_back(self):
         # Whatever sat in the interface's buffer while the host was away was already
         # dropped by the interface itself as the host configured it (MidiPort.on_open),
