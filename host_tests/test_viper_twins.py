@@ -410,7 +410,7 @@ for trial in range(40):
         elif r < 0.6:
             n = encode.note_off(msg, 0, ch, random.randrange(128), random.randrange(128))
         elif r < 0.75:
-            n = encode.control_change(msg, 0, ch, random.choice((1, 7, 64, 120, 121, 123)), random.randrange(128))
+            n = encode.control_change(msg, 0, ch, random.choice((1, 7, 64, 66, 120, 121, 123)), random.randrange(128))
         elif r < 0.8:
             n = encode.pitch_bend(msg, 0, ch, random.randrange(16384))
         elif r < 0.85:
