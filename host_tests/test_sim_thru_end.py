@@ -4,7 +4,7 @@ messages never wait behind many. A source that starts a note or holds a pedal do
 while its ending still runs has the rest of the ending go first, at once: else a Note Off
 (or a pedal up) owed from before would come after the new note and cut it, while the player
 holds it. And a USB host coming back gets what it missed meanwhile: the Note Offs, and the
-pedals as they are now. End to end through the simulator, exact bytes and times."""
+pedals and pitch bends as they are now. End to end through the simulator, exact bytes and times."""
 import json
 
 from test_sim import sim
@@ -133,4 +133,18 @@ def test_a_note_din_in_plays_while_the_host_is_still_owed_note_offs_is_not_cut(t
         "470.000 USB 08 82 41 40",
         "470.000 USB 08 82 42 40",
         "470.000 USB 09 92 42 64",
+    ]
+
+
+def test_a_host_coming_back_gets_the_pitch_bend_it_missed(tmp_path):
+    # the stick bent while the host listens, let go while it is away: coming back, the host
+    # gets the bend centred (before, its instrument stayed bent until the stick moved again)
+    lines = _sim(tmp_path, {}, [{"t": 100, "control": "bend", "position": 0.9, "ramp_ms": 20},
+                                {"t": 200, "usb": "disconnected"},
+                                {"t": 210, "control": "bend", "position": 0.5, "ramp_ms": 20},
+                                {"t": 300, "usb": "connected"}], 190)
+    assert [ln for ln in lines if " USB " in ln] == [
+        "190.000 USB 0E E0 65 71",
+        "195.000 USB 0E E0 6E 71",  # the last the host got before it left
+        "300.000 USB 0E E0 00 40",  # back: the centre it missed
     ]

@@ -57,10 +57,12 @@ def _mark(snd, i, on):
 
 def _pedal(snd, s, c, v, got):
     # A sustain (64) or sostenuto (66) on channel s & 15, or Reset All Controllers (121: both
-    # up), meant for the host; got: the host has it (it went into the transmit buffer).
+    # up, and the pitch bend centred), meant for the host; got: the host has it (it went into
+    # the transmit buffer).
     if c == 121:
         _pedal_bit(snd, s & 15, 0, got)
         _pedal_bit(snd, (s & 15) + 16, 0, got)
+        _bend(snd, s, 0, 0x40, got)
     else:
         _pedal_bit(snd, (s & 15) + (16 if c == 66 else 0), v >= 64, got)
 
@@ -75,6 +77,17 @@ def _pedal_bit(snd, b, down, got):
         snd[i + 4] = (snd[i + 4] | m) if down else (snd[i + 4] & ~m)
 
 
+def _bend(snd, s, lsb, msb, got):
+    # a pitch bend on channel s & 15 meant for the host, in bytes 264..295 of `sounding` (LSB,
+    # then MSB | 0x80: 0 until one is sent), and, got: the host has it, in 296..327
+    j = 264 + ((s & 15) << 1)
+    snd[j] = lsb
+    snd[j + 1] = msb | 0x80
+    if got:
+        snd[j + 32] = lsb
+        snd[j + 33] = msb | 0x80
+
+
 def send_twin(self, msg, n, key):
     """UsbOut.send in plain Python (what CPython runs, and what the host tests compare
     the native one against)."""
@@ -87,6 +100,8 @@ def send_twin(self, msg, n, key):
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF  # host away or not reading: dropped for this port only
             if (s & 0xF0) == 0xB0 and (msg[1] == 64 or msg[1] == 66 or msg[1] == 121):
                 _pedal(self.sounding, s, msg[1], msg[2], 0)  # (the host is owed it: _resync_pedals)
+            elif (s & 0xF0) == 0xE0:
+                _bend(self.sounding, s, msg[1], msg[2], 0)  # (and this: _resync_bends)
             return
         self.sent = (self.sent + 1) & 0x3FFFFFFF
         if s < 0xA0:
@@ -97,6 +112,8 @@ def send_twin(self, msg, n, key):
             _all_off(self.sounding, s & 15)
         elif (s & 0xF0) == 0xB0 and (msg[1] == 64 or msg[1] == 66 or msg[1] == 121):
             _pedal(self.sounding, s, msg[1], msg[2], 1)
+        elif (s & 0xF0) == 0xE0:
+            _bend(self.sounding, s, msg[1], msg[2], 1)
         return
     itf = self.itf
     if not itf.is_open():
@@ -133,6 +150,11 @@ if sys.implementation.name == "micropython":
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF  # host away or not reading: this port only
             if (s & 0xF0) == 0xB0 and (m[1] == 64 or m[1] == 66 or m[1] == 121):
                 _pedal(self.sounding, s, m[1], m[2], 0)
+            elif (s & 0xF0) == 0xE0:  # (_bend, written out: the stick sends one a scan while it moves)
+                snd = ptr8(self.sounding)
+                j = 264 + ((s & 15) << 1)
+                snd[j] = m[1]
+                snd[j + 1] = m[2] | 0x80
             return
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
         if s < 0xA0:
@@ -147,6 +169,13 @@ if sys.implementation.name == "micropython":
             _all_off(self.sounding, s & 15)
         elif (s & 0xF0) == 0xB0 and (m[1] == 64 or m[1] == 66 or m[1] == 121):
             _pedal(self.sounding, s, m[1], m[2], 1)
+        elif (s & 0xF0) == 0xE0:
+            snd = ptr8(self.sounding)
+            j = 264 + ((s & 15) << 1)
+            snd[j] = m[1]
+            snd[j + 1] = m[2] | 0x80
+            snd[j + 32] = m[1]
+            snd[j + 33] = m[2] | 0x80
 
     @micropython.viper
     def _send_more(self, msg, n: int, key: int):
@@ -239,8 +268,10 @@ class UsbOut:
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears;
         # one bit per (channel, note), bit i & 7 of byte i >> 3 (i = channel << 7 | note).
         # Then the sustain and sostenuto pedals (bit per channel: sustain's 16, sostenuto's):
-        # in 4 bytes what each was meant to be last, in 4 more what the host has (_pedal).
-        self.sounding = bytearray(16 * 128 // 8 + 8)
+        # in 4 bytes what each was meant to be last, in 4 more what the host has (_pedal); then
+        # each channel's pitch bend, 32 bytes of each (_bend). A host coming back is sent the
+        # changes it missed: a pedal let up or a stick let go while it was away holds sound.
+        self.sounding = bytearray(16 * 128 // 8 + 8 + 64)
         # What service() last saw of the host: False away, True here; None: back, but still
         # owed Note Offs that did not fit the TX buffer yet (see service()).
         self._was_open = False
@@ -328,7 +359,7 @@ class UsbOut:
 
     def _end_owed(self):
         # A Note Off for every note the host heard start but missed the end of, in order
-        # of channel and note, then each pedal change it missed, then the All Notes Off
+        # of channel and note, then each pedal and pitch bend change it missed, then the All Notes Off
         # owed: as many as the TX buffer takes, going on from where the last call stopped.
         # True once all is out. One that does not fit is not dropped, it waits: the state is `sounding` itself (a Note Off
         # delivered clears its bit), so a note played again meanwhile (held by the engine,
@@ -344,7 +375,7 @@ class UsbOut:
                 return False
             k += 1
         self._owed = 256
-        if not self._resync_pedals() or not self._end_all():
+        if not self._resync_pedals() or not self._resync_bends() or not self._end_all():
             return False
         self._owed = -1
         return True
@@ -358,10 +389,25 @@ class UsbOut:
             i = 256 + (b >> 3)
             v = (s[i] >> (b & 7)) & 1
             if v != (s[i + 4] >> (b & 7)) & 1:
-                if not self._tx_off(0xB0 | (b & 15), 66 if b >= 16 else 64, 127 if v else 0):
+                if not self._tx_msg(0xB0 | (b & 15), 66 if b >= 16 else 64, 127 if v else 0):
                     return False
                 s[i + 4] = s[i + 4] ^ (1 << (b & 7))
             b += 1
+        return True
+
+    def _resync_bends(self):
+        # Each channel's pitch bend the host has otherwise than it was meant to be last: sent
+        # again. False when the TX buffer is full.
+        s = self.sounding
+        ch = 0
+        while ch < 16:
+            j = 264 + (ch << 1)
+            if s[j + 1] and (s[j] != s[j + 32] or s[j + 1] != s[j + 33]):
+                if not self._tx_msg(0xE0 | ch, s[j], s[j + 1] & 0x7F):
+                    return False
+                s[j + 32] = s[j]
+                s[j + 33] = s[j + 1]
+            ch += 1
         return True
 
     def _end_byte(self, k):
@@ -371,7 +417,7 @@ class UsbOut:
         j = 0
         while j < 8:
             if s[k] >> j & 1 and not self._held((k << 3) | j):
-                if not self._tx_off(0x80 | (k >> 4), ((k << 3) | j) & 127, 64):
+                if not self._tx_msg(0x80 | (k >> 4), ((k << 3) | j) & 127, 64):
                     return False
                 s[k] &= ~(1 << j)
             j += 1
@@ -389,7 +435,7 @@ class UsbOut:
         ch = 0
         while chans:
             if chans & 1:
-                if not self._tx_off(0xB0 | ch, 123, 0):
+                if not self._tx_msg(0xB0 | ch, 123, 0):
                     self._owed_all = chans << ch
                     return False
                 _all_off(self.sounding, ch)
@@ -398,7 +444,7 @@ class UsbOut:
         self._owed_all = 0
         return True
 
-    def _tx_off(self, status, a, b):
+    def _tx_msg(self, status, a, b):
         off = self._off
         off[0] = status
         off[1] = a
