@@ -358,15 +358,15 @@ class UsbOut:
             self._owed_all = self.engine.note_channels | self.engine.channels_used
 
     def _end_owed(self):
-        # A Note Off for every note the host heard start but missed the end of, in order
-        # of channel and note, then each pedal and pitch bend change it missed, then the All Notes Off
-        # owed: as many as the TX buffer takes, going on from where the last call stopped.
-        # True once all is out. One that does not fit is not dropped, it waits: the state is `sounding` itself (a Note Off
-        # delivered clears its bit), so a note played again meanwhile (held by the engine,
-        # or ended by a Note Off delivered since) is left alone.
-        # (In steps of few locals, counted with while: a frame of more than 11 slots comes
-        # from the heap on every call, see Engine._out; this runs on scans while a host is
-        # owed more than its buffer takes.)
+        # A Note Off for every note the host heard start but missed the end of, in order of
+        # channel and note, then each pedal and pitch bend change it missed, then the All
+        # Notes Off owed: as many as the TX buffer takes, going on from where the last call
+        # stopped. True once all is out. One that does not fit is not dropped, it waits: the
+        # state is `sounding` itself (a Note Off delivered clears its bit), so a note played
+        # again meanwhile (held by the engine, or ended by a Note Off delivered since) is left
+        # alone. (In steps of few locals, counted with while: a frame of more than 11 slots
+        # comes from the heap on every call, see Engine._out; this runs on scans while a host
+        # is owed more than its buffer takes.)
         s = self.sounding
         k = self._owed
         while k < 256:
