@@ -197,8 +197,9 @@ EVERY_BUTTON = {
 
 
 # Panic (the reference layout's button4, GPIO 9), with MIDI IN from both sides echoed to DIN
-# OUT: its notes and pedals are ended there too
-PANIC = {"thru": {"din_to_din": True, "usb_to_din": True}}
+# OUT: its notes and pedals are ended there too; and button1 a sustain toggle, which panic
+# lets up when it is latched down
+PANIC = {"thru": {"din_to_din": True, "usb_to_din": True}, "controls": {"button1": {"type": "cc_toggle", "cc": 64}}}
 
 
 def _play(config, buttons, panic=-1, away=False, matrix=None, fsr=False):

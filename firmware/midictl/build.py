@@ -270,7 +270,10 @@ def _button(ctl, m, name):
         from midictl.controls.layered import CCButton
 
         shift = (sh["channel"] - 1, sh["cc"]) if sh else None
-        return CCButton(eng, m["channel"] - 1, m["cc"], m["value"], m["off_value"], t == "cc_toggle", modes, shift)
+        b = CCButton(eng, m["channel"] - 1, m["cc"], m["value"], m["off_value"], t == "cc_toggle", modes, shift)
+        if b.holds_pedal():
+            eng.latches = eng.latches + (b,)
+        return b
     if t == "note":
         from midictl.controls.layered import NoteButton
 

@@ -105,6 +105,10 @@ if sys.implementation.name == "micropython":
 
 
 class Engine:
+    # The controller's CC toggles that can hold a pedal down (build.py gives them): panic lets
+    # them up. An instance has the attribute only when the config has one.
+    latches = ()
+
     def __init__(self, ports, note_off_as_note_on=False):
         self.ports = ports  # objects with send(msg, n, key)
         self.note_off_as_note_on = note_off_as_note_on
@@ -249,7 +253,8 @@ class Engine:
 
     # -- never a stuck note ----------------------------------------------------------------------
     def panic(self):
-        """Note Off for exactly the notes sounding, then All Notes Off on every channel used."""
+        """Note Off for exactly the notes sounding, the pedals the controller's CC toggles
+        latched down up, then All Notes Off on every channel used."""
         if self.nsounding:
             ch = 0
             while ch < 16:
@@ -257,7 +262,18 @@ class Engine:
                     self._end_row(ch)
                 ch += 1
         self.nsounding = 0
+        if self.latches:
+            self._unlatch()
         self.all_notes_off(self.channels_used | self.note_channels)
+
+    def _unlatch(self):
+        # a sustain, sostenuto or hold latched down by a CC toggle holds every note it caught
+        # through the Note Offs and All Notes Off: panic lets it up (CCButton.unlatch)
+        b = self.latches
+        i = 0
+        while i < len(b):
+            b[i].unlatch()
+            i += 1
 
     # (panic's loops are split, and counted with while, to keep each frame within the 11 slots
     # the C stack holds, see _out: the button is pressed while the player plays on)

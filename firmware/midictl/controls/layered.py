@@ -6,6 +6,10 @@
 # Loaded by build.py only for a config with a note or CC button.
 
 
+# the controllers that hold notes sounding after their Note Off: sustain, sostenuto, hold 2
+_PEDALS = (64, 66, 69)
+
+
 class _Layered:
     # mapping 0: (channel, number); mapping 1: the shift layer's, if any
     def __init__(self, sink, channel, number, modes, shift):
@@ -55,6 +59,23 @@ class CCButton(_Layered):
         if not self.toggle:
             k = self._layer
             self._sink.cc(self._ch[k], self._num[k], self.off_value)
+
+    def holds_pedal(self):
+        """A toggle on a pedal that keeps notes sounding (sustain, sostenuto, hold 2) in
+        either layer, its value down (64 or more) and its off_value up: panic lets it up
+        (Engine.latches)."""
+        return self.toggle and self.on_value >= 64 > self.off_value and \
+            (self._num[0] in _PEDALS or self._num[1] in _PEDALS)
+
+    def unlatch(self):
+        """Panic: in each layer where this toggle holds a pedal down, it lets it up (sends
+        off_value), and the next press puts it down again."""
+        k = 0
+        while k < 2:
+            if self.on[k] and self._num[k] in _PEDALS:
+                self.on[k] = 0
+                self._sink.cc(self._ch[k], self._num[k], self.off_value)
+            k += 1
 
 
 class NoteButton(_Layered):
