@@ -148,3 +148,42 @@ def test_a_host_coming_back_gets_the_pitch_bend_it_missed(tmp_path):
         "195.000 USB 0E E0 6E 71",  # the last the host got before it left
         "300.000 USB 0E E0 00 40",  # back: the centre it missed
     ]
+
+
+def test_a_bend_the_host_left_on_din_out_is_taken_back_when_it_goes_away(tmp_path):
+    # The host bends channel 1 through to DIN OUT and channel 2 back to centre, then is
+    # unplugged mid-bend: channel 1 goes back to centre, as its notes end; channel 2 gets
+    # nothing (the host left it centred). Before, the DIN synth stayed bent.
+    lines = _sim(tmp_path, {"thru": {"usb_to_din": True}},
+                 [{"t": 100, "usb_in": "09 90 40 64 0E E0 00 60 0E E1 10 30 0E E1 00 40"},
+                  {"t": 200, "usb": "disconnected"}], 99)
+    assert [ln for ln in lines if " DIN " in ln] == [
+        "100.000 DIN 90 40 64",
+        "100.960 DIN E0 00 60",
+        "101.920 DIN E1 10 30",
+        "102.880 DIN 00 40",
+        "201.000 DIN 80 40 40",  # unplugged (seen in the next scan): the note ends,
+        "201.960 DIN E0 00 40",  # and the bend is taken back
+    ]
+
+
+def test_a_bend_taken_back_goes_where_the_controllers_own_stick_left_it(tmp_path):
+    # The stick (channel 1) pushed to 0.9 and held; the host's bend on channel 1 comes after
+    # it, then DIN IN's (with Active Sensing), which stops: when DIN IN is ended, channel 1
+    # goes back to the stick's bend, not to centre. The host's, which DIN IN's replaced on
+    # the wire, is nothing to take back when the host goes.
+    c = tmp_path / "cfg.json"
+    c.write_text(json.dumps({"thru": {"usb_to_din": True, "din_to_din": True}}))
+    lines = sim(tmp_path, {"config": str(c), "tail_ms": 400, "events": [
+        {"t": 100, "control": "bend", "position": 0.9, "ramp_ms": 20},
+        {"t": 900, "usb_in": "0E E0 00 20"}, {"t": 910, "din_in": "FE E0 00 70"},
+        {"t": 1250, "usb": "disconnected"}]})
+    assert [ln for ln in lines if float(ln.split()[0]) >= 890] == [
+        "900.000 DIN 00 20",  # the host's (the stick's last: E0 71 72, at 495)
+        "911.000 USB 0F FE 00 00",
+        "911.000 DIN FE",
+        "912.000 USB 0E E0 00 70",
+        "912.000 DIN 00 70",  # DIN IN's
+        "1213.000 DIN 71 72",  # DIN IN silent 300 ms: back to the stick's bend
+    ]  # (and the host unplugged at 1250 left nothing bent)
+    assert [ln for ln in lines if " DIN " in ln][-5] == "495.000 DIN 71 72"

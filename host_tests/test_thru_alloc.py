@@ -36,8 +36,8 @@ def step(t):
 
 LOCKED = 'CFG = {"thru": {"din_to_din": True, "usb_to_din": True}}\n' + CONTROLLER + r'''
 t_on = ctl._thru_on
-usb_at = 260  # after the echo's table; then the byte of the sources being ended
-assert len(t_on) == 521
+usb_at = 262  # after the echo's table; then the byte of the sources being ended
+assert len(t_on) == 525
 
 
 def panic():
@@ -49,13 +49,15 @@ def panic():
 
 
 def held():
-    # (source, channel, note) of every note remembered, and the pedal bytes of each source
+    # (source, channel, note) of every note remembered, the pedal bytes of each source and the
+    # bytes of the channels each left bent
     out = []
     for at in (0, usb_at):
         for i in range(2048):
             if t_on[at + (i >> 3)] >> (i & 7) & 1:
                 out.append((at, i >> 7, i & 127))
-    return out, bytes(t_on[256:260]), bytes(t_on[usb_at + 256:usb_at + 260]), t_on[520]
+    return (out, bytes(t_on[256:260]), bytes(t_on[usb_at + 256:usb_at + 260]), t_on[524],
+            bytes(t_on[260:262]), bytes(t_on[usb_at + 260:usb_at + 262]))
 
 
 for t in range(100):
@@ -72,9 +74,13 @@ for t in range(100, 400):
     elif t == 122:
         host_out(itf, b"\x09\x90\x3e\x64")  # another,
     elif t == 123:
-        host_out(itf, b"\x08\x80\x3e\x40")  # whose Note Off comes
+        host_out(itf, b"\x08\x80\x3e\x40")  # whose Note Off comes, a bend on channel 1
+    elif t == 124:
+        host_out(itf, b"\x0e\xe0\x00\x60")
     elif t == 130:
         rx.add(b"\x81\x42\x40\x81\x10\x40")  # DIN IN ends one note, and one it never started
+    elif t == 131:
+        rx.add(b"\xe1\x10\x30\xe2\x10\x30\xe2\x00\x40")  # bends channel 2, and 3 (back to centre)
     elif t == 150:
         out.append(held())
     elif t == 200:
@@ -94,9 +100,11 @@ def test_thru_notes_and_pedals_are_remembered_and_ended_without_allocating():
     assert r.returncode == 0, r.stdout + r.stderr
     din = (0, 1, 64)
     assert r.stdout.strip() == str([
-        ([din, (260, 0, 60)], b"\x00\x00\x02\x00", b"\x01\x00\x00\x00", 0),  # notes and pedals down
-        ([din], b"\x00\x00\x02\x00", b"\x00\x00\x00\x00", 0),  # the host left: its note and pedal ended
-        ([], b"\x00\x00\x00\x00", b"\x00\x00\x00\x00", 0),  # panic: the echo's too
+        # notes and pedals down, and channels bent (DIN IN's 2, the host's 1)
+        ([din, (262, 0, 60)], b"\x00\x00\x02\x00", b"\x01\x00\x00\x00", 0, b"\x02\x00", b"\x01\x00"),
+        # the host left: its note, pedal and bend ended
+        ([din], b"\x00\x00\x02\x00", b"\x00\x00\x00\x00", 0, b"\x02\x00", b"\x00\x00"),
+        ([], b"\x00\x00\x00\x00", b"\x00\x00\x00\x00", 0, b"\x00\x00", b"\x00\x00"),  # panic: the echo's too
     ]) + " 0 0"
 
 

@@ -54,7 +54,7 @@ _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # a flood of them cannot take the last room.
 _THRU_RESERVE = const(192)
 _THRU_FLOOR = const(64)
-_THRU_TABLE = const(260)  # per source routed to DIN OUT: see Controller.__init__
+_THRU_TABLE = const(262)  # per source routed to DIN OUT: see Controller.__init__
 _END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
 _STOP_MS = const(5000)  # Ctrl-C: the longest the Note Offs may take to leave (two full note tables: ~4 s)
 # MIDI 1.0 Active Sensing: once DIN IN has sent FE, a gap of more than 300 ms with no byte
@@ -118,7 +118,9 @@ class Controller:
         # What MIDI IN has started on DIN OUT, a table per source routed there (DIN IN's
         # echo first, then the USB host's), _THRU_TABLE bytes each: one bit per (channel,
         # note), bit i & 7 of byte i >> 3 (i = channel << 7 | note), then one bit per
-        # channel whose sustain pedal (2 bytes), then sostenuto (2 bytes), it holds down.
+        # channel whose sustain pedal (2 bytes), then sostenuto (2 bytes), it holds down, then
+        # one per channel it left bent (2 bytes: its pitch bend, off centre, was the last one
+        # DIN OUT sent on the channel).
         # When the echo gives way (_THRU_RESERVE) it still ends the notes it started; panic
         # ends whatever is left, and the host's notes and pedals end when the host goes away
         # (their ends never will come from it). The last byte: the sources being ended (bit
@@ -585,6 +587,8 @@ class Controller:
             return
         elif n == 3 and (msg[0] & 0xF0) == 0xB0:
             self._thru_cc(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0))
+        elif n == 3 and (msg[0] & 0xF0) == 0xE0:
+            self._thru_bend(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0))
         self.din.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
 
     def _thru_note(self, msg, echo):
@@ -613,6 +617,19 @@ class Controller:
             k = at + (258 if c == 66 else 256) + ((msg[0] & 15) >> 3)
             c = 1 << (msg[0] & 7)  # (now the channel's bit)
             self._thru_on[k] = self._thru_on[k] | c if msg[2] >= 64 else self._thru_on[k] & (c ^ 0xFF)
+
+    def _thru_bend(self, msg, at):
+        # The source at `at` bends channel msg[0] & 15: its bit is set while off centre, and
+        # the other source's cleared (the receiver has this one's bend now).
+        t = self._thru_on
+        k = 260 + ((msg[0] & 15) >> 3)
+        c = 1 << (msg[0] & 7)
+        j = 0
+        while j < len(t) - 1:
+            t[j + k] = t[j + k] & (c ^ 0xFF)
+            j += _THRU_TABLE
+        if msg[1] or msg[2] != 64:
+            t[at + k] = t[at + k] | c
 
     def _thru_clear(self, k):
         t = self._thru_on
@@ -681,6 +698,15 @@ class Controller:
                 t[k] = t[k] & ((1 << (ch & 7)) ^ 0xFF)
                 self._pedal_up(ch, din)
             ch += 1
+        ch = 0
+        while ch < 16:  # the bends it left off centre
+            k = at + 260 + (ch >> 3)
+            if t[k] >> (ch & 7) & 1:
+                if din.pending() >= self._sv[6]:
+                    return False
+                t[k] = t[k] & ((1 << (ch & 7)) ^ 0xFF)
+                self._bend_back(ch, din)
+            ch += 1
         return True
 
     def _end_notes(self, k, at, din):
@@ -715,6 +741,16 @@ class Controller:
         m[1] = 66 if ch >= 16 else 64
         m[2] = 0
         port.send(m, 3, 0)
+
+    def _bend_back(self, ch, din):
+        # channel ch's pitch bend back where the controller's own left it (centre if it never
+        # bent that channel): the bend a MIDI IN source left is ended as its notes are
+        m = self._rt
+        b = self.engine.bends
+        m[0] = 0xE0 | ch
+        m[1] = b[ch << 1]
+        m[2] = b[(ch << 1) | 1]
+        din.send(m, 3, 0)
 
     def _usb_gone(self):
         # The host went away: what it has selected (RPN, NRPN) is not known when it comes back,
@@ -810,11 +846,12 @@ def _print_exception(e):
 
 
 def _ends_sound(msg, n):
-    """Note Off (or Note On velocity 0), sustain/sostenuto/soft up, All Sound/Notes Off."""
+    """Note Off (or Note On velocity 0), sustain/sostenuto/soft up, All Sound/Notes Off, a
+    pitch bend back at centre (the wheel let go: dropped, it would leave the receiver bent)."""
     if n != 3:
         return False
     st = msg[0] & 0xF0
-    if st == 0x80 or (st == 0x90 and msg[2] == 0):
+    if st == 0x80 or (st == 0x90 and msg[2] == 0) or (st == 0xE0 and msg[1] == 0 and msg[2] == 64):
         return True
     return st == 0xB0 and ((64 <= msg[1] <= 67 and msg[2] < 64) or msg[1] == 120 or msg[1] >= 123)
 

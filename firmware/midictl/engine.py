@@ -131,6 +131,9 @@ class Engine:
         # last: 0 an NRPN, 1 an RPN (0x80 nothing yet), and its NRPN MSB, LSB, RPN MSB, LSB
         # (0x80: not sent yet).
         self.params = bytearray(32) + bytearray(b"\x80" * 160)
+        # the controller's own last pitch bend on each channel (LSB, MSB; centre until it
+        # bends): what a channel goes back to when a MIDI IN source that bent it is ended
+        self.bends = bytearray(b"\x00\x40" * 16)
 
     def trim(self, channels):
         """The controls are built (nothing sounds yet): keep a row of the sounding table only
@@ -236,6 +239,9 @@ class Engine:
 
     def bend(self, ch, value):
         encode.pitch_bend(self._m, 0, ch, value)
+        b = self.bends
+        b[ch << 1] = value & 127
+        b[(ch << 1) | 1] = value >> 7
         self._out(3, (0xE0 | ch) << 7)
 
     def program(self, ch, program):
