@@ -184,6 +184,23 @@ def test_a_bend_taken_back_goes_where_the_controllers_own_stick_left_it(tmp_path
         "911.000 DIN FE",
         "912.000 USB 0E E0 00 70",
         "912.000 DIN 00 70",  # DIN IN's
-        "1213.000 DIN 71 72",  # DIN IN silent 300 ms: back to the stick's bend
+        "1213.000 USB 0E E0 71 72",  # DIN IN silent 300 ms: back to the stick's bend, on USB
+        "1213.000 DIN 71 72",  # and on DIN OUT
     ]  # (and the host unplugged at 1250 left nothing bent)
     assert [ln for ln in lines if " DIN " in ln][-5] == "495.000 DIN 71 72"
+
+
+def test_a_bend_din_in_left_on_usb_goes_back_when_its_active_sensing_stops(tmp_path):
+    # DIN IN (Active Sensing on) bends channel 2 to the host and channel 3 and back, then its
+    # cable is pulled: channel 2 goes back to centre on USB, as its note ends; channel 3 gets
+    # nothing. Before, the host's instrument stayed bent.
+    lines = sim(tmp_path, {"tail_ms": 400, "events": [{"t": 100, "din_in": "FE 91 40 64 E1 00 30 E2 10 50 E2 00 40"}]})
+    assert [ln for ln in lines if " USB " in ln and float(ln.split()[0]) >= 99] == [
+        "101.000 USB 0F FE 00 00",
+        "102.000 USB 09 91 40 64",
+        "103.000 USB 0E E1 00 30",
+        "104.000 USB 0E E2 10 50",
+        "105.000 USB 0E E2 00 40",
+        "406.000 USB 08 81 40 40",  # 300 ms after its last byte: its note ends,
+        "406.000 USB 0E E1 00 40",  # and its bend goes back
+    ]

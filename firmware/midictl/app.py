@@ -150,8 +150,9 @@ class Controller:
         # byte and [3] whether it sends Active Sensing (_watch_sensing); [4], [5] the channels
         # on which DIN IN holds the sustain and the sostenuto pedal down (bit n: channel n);
         # [6] the DIN queue's bytes up to which the ending of MIDI IN's notes fills it (_END_AHEAD,
-        # or more for a moment: _end_first)
-        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD))
+        # or more for a moment: _end_first); [7] the channels on which DIN IN's last bend to
+        # USB was off centre
+        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0))
         self._usb_itf = usb_itf if self.usb is not None else None
         # which of them the native step has: it tests these bits, as a test of an object's
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
@@ -447,6 +448,9 @@ class Controller:
                     msg = self._rt
         elif usb._owed >= 0 and (msg[0] & 0xF0) == 0x90 and msg[2]:  # pyright: ignore[reportOptionalMemberAccess]
             usb.owed_first(((msg[0] & 15) << 7) | msg[1])  # pyright: ignore[reportOptionalMemberAccess]
+        elif n == 3 and (msg[0] & 0xF0) == 0xE0:  # the channels DIN IN leaves bent, for _sensing_lost
+            b = 1 << (msg[0] & 15)
+            self._sv[7] = self._sv[7] | b if msg[1] or msg[2] != 64 else self._sv[7] & (b ^ 0xFFFF)
         usb.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
 
     def _to_din(self, p, msg, n):
@@ -550,7 +554,8 @@ class Controller:
     def _end_din_in_on_usb(self):
         # What DIN IN started on USB (din_to_usb): every note sounding there that the
         # controller itself does not hold (only DIN IN plays notes to the host besides the
-        # controller), as for a host coming back, and the pedals it holds down there.
+        # controller), as for a host coming back, the pedals it holds down there and the
+        # bends it left off centre.
         sv = self._sv
         usb = self.usb
         if usb is not None and self._thru["din_to_usb"]:
@@ -560,8 +565,14 @@ class Controller:
                 if sv[4 + (ch >> 4)] >> (ch & 15) & 1:
                     self._pedal_up(ch, usb)
                 ch += 1
+            ch = 0
+            while ch < 16:  # and its bends back where the controller's own left them
+                if sv[7] >> ch & 1:
+                    self._bend_back(ch, usb)
+                ch += 1
         sv[4] = 0
         sv[5] = 0
+        sv[7] = 0
 
     def _identify(self, p):
         # MIDI 1.0 Identity Request (Universal Non-Real Time, General Information, to every
@@ -742,15 +753,16 @@ class Controller:
         m[2] = 0
         port.send(m, 3, 0)
 
-    def _bend_back(self, ch, din):
+    def _bend_back(self, ch, port):
         # channel ch's pitch bend back where the controller's own left it (centre if it never
-        # bent that channel): the bend a MIDI IN source left is ended as its notes are
+        # bent that channel), on DIN OUT or USB: the bend a MIDI IN source left is ended as
+        # its notes are
         m = self._rt
         b = self.engine.bends
         m[0] = 0xE0 | ch
         m[1] = b[ch << 1]
         m[2] = b[(ch << 1) | 1]
-        din.send(m, 3, 0)
+        port.send(m, 3, 0)
 
     def _usb_gone(self):
         # The host went away: what it has selected (RPN, NRPN) is not known when it comes back,
