@@ -1,7 +1,7 @@
-"""MIDI IN's notes and pedals passed on, and their endings (issue 7's stuck-note suite, for
-what the controller passes on rather than plays): seeded random performances in which a
-keyboard on DIN IN and the USB host each play notes and sustain pedals on channels of their
-own, while panic is pressed, the host leaves and comes back, and DIN IN (which sends Active
+"""MIDI IN's notes, pedals and pitch bends passed on, and their endings (issue 7's stuck-note
+suite, for what the controller passes on rather than plays): seeded random performances in
+which a keyboard on DIN IN and the USB host each play notes, sustain pedals and pitch bends
+on channels of their own, while panic is pressed, the host leaves and comes back, and DIN IN (which sends Active
 Sensing) falls silent now and then. Every route is on: DIN IN to USB and echoed to DIN OUT,
 the host to DIN OUT; DIN IN uses running status and puts clock bytes inside messages now and
 then; DIN OUT sends Note Off as it is, or as Note On velocity 0 without running status.
@@ -9,7 +9,8 @@ Played by the real firmware on the simulated board.
 
 Checked on both ports, from the trace:
 - every byte is valid MIDI, and the firmware never faults;
-- once both sources have let everything go, no note is left sounding and no pedal left down;
+- once both sources have let everything go, no note is left sounding, no pedal left down
+  and no channel left bent;
 - no note is cut: a note a source holds is ended on a port before the source lets it go
   only by something that ends the source's notes there (panic, DIN IN's Active Sensing
   stopping, the host leaving, or coming back to a port that owes it Note Offs), and only if
@@ -28,6 +29,7 @@ HOST_CH = (3, 4)  # the pads are on 9 (users' 10)
 _BYTE_MS = 0.32  # one byte on a 31250-baud wire
 _EFFECT_MS = 3.0  # from an event to the scan that acts on it, at most
 _SENSING_MS = 300.0
+_LOCKOUT_MS = 20.0  # more than a button's debounce lockout after its release
 
 
 class Source:
@@ -38,11 +40,13 @@ class Source:
         self.channels = channels
         self.held = {}  # (channel, note) -> time pressed
         self.pedal = set()  # channels with sustain down
+        self.bent = set()  # channels whose pitch bend is off centre
         self.played = []  # (channel, note, t_on, t_off)
+        self.bends = []  # (t, channel) of each pitch bend sent
 
     def action(self, rng, t):
         """One message: (bytes, what) -- a new note (many held at once: long endings), a
-        release, or the sustain pedal."""
+        release, a pitch bend (back at centre now and then), or the sustain pedal."""
         r = rng.random()
         if r < 0.5 or not self.held:
             ch = rng.choice(self.channels)
@@ -51,10 +55,16 @@ class Source:
                 return None
             self.held[(ch, n)] = t
             return bytes((0x90 | ch, n, rng.randrange(1, 128)))
-        if r < 0.88:
+        if r < 0.85:
             ch, n = rng.choice(sorted(self.held))
             self.played.append((ch, n, self.held.pop((ch, n)), t))
             return bytes((0x80 | ch, n, 64))
+        if r < 0.92:
+            ch = rng.choice(self.channels)
+            v = 8192 if rng.random() < 0.4 else rng.choice((0, 4000, 8193, 12000, 16383))
+            (self.bent.discard if v == 8192 else self.bent.add)(ch)
+            self.bends.append((t, ch))
+            return bytes((0xE0 | ch, v & 127, v >> 7))
         ch = rng.choice(self.channels)
         down = ch not in self.pedal
         (self.pedal.add if down else self.pedal.discard)(ch)
@@ -67,8 +77,12 @@ class Source:
             out.append(bytes((0x80 | ch, n, 64)))
         for ch in sorted(self.pedal):
             out.append(bytes((0xB0 | ch, 64, 0)))
+        for ch in sorted(self.bent):
+            out.append(bytes((0xE0 | ch, 0, 64)))
+            self.bends.append((t, ch))
         self.held.clear()
         self.pedal.clear()
+        self.bent.clear()
         return out
 
 
@@ -82,6 +96,7 @@ def performance(seed, seconds):
     din_free = 0.0  # when DIN IN's wire is free again
     din_last = 0.0  # its last byte
     host_up = True
+    panic_free = 0.0  # when the panic button may be pressed again
     t = 20.0
 
     din_status = 0  # DIN IN's running status: a keyboard often leaves out a repeated status byte
@@ -113,6 +128,10 @@ def performance(seed, seconds):
                 if b:
                     ev.append({"t": round(t, 3), "usb_in": ("%02X " % (b[0] >> 4)) + b.hex(" ")})
         elif r < 0.93:
+            if t < panic_free:
+                continue  # (a press right after a release waits out the switch's lockout:
+                # its effect would come later than _EFFECT_MS)
+            panic_free = t + 40 + _LOCKOUT_MS
             ev.append({"t": round(t, 3), "control": "button4", "press": 1.0})
             ev.append({"t": round(t + 40, 3), "control": "button4", "release": True})
             triggers.append((t, "panic"))
@@ -194,6 +213,15 @@ def cut_notes(port_msgs, port, source, triggers):
     return cut
 
 
+def bent(port_msgs):
+    """The channels whose last pitch bend on the port is off centre."""
+    off = set()
+    for _t, m in port_msgs:
+        if m[0] & 0xF0 == 0xE0:
+            (off.discard if (m[1], m[2]) == (0, 64) else off.add)(m[0] & 15)
+    return off
+
+
 def pedals_down(port_msgs):
     down = set()
     for _t, m in port_msgs:
@@ -223,6 +251,7 @@ def test_midi_ins_notes_end_and_none_is_cut(runs, k):
     on_din, on_usb = messages(run.trace, "DIN"), messages(run.trace, "USB")
     assert left_sounding(on_din) == set() and left_sounding(on_usb) == set()
     assert pedals_down(on_din) == set() and pedals_down(on_usb) == set()
+    assert bent(on_din) == set() and bent(on_usb) == set()
     cut = (cut_notes(on_din, "DIN", din, triggers) + cut_notes(on_usb, "USB", din, triggers)
            + cut_notes(on_din, "DIN", host, triggers))
     assert cut == []
@@ -232,6 +261,55 @@ def test_midi_ins_notes_end_and_none_is_cut(runs, k):
     assert kinds == {"panic", "sensing", "host_gone", "host_back"}, kinds
     assert len(din.played) > 800 and len(host.played) > 300, (len(din.played), len(host.played))
     assert sum(1 for _t, m in on_usb if is_note_on(m) and m[0] & 15 in DIN_CH) > 400
+    # every bend a source left off centre is put back by the ending that ends the source on
+    # the port, and the check looked at many
+    back = {}
+    for port, msgs, src in (("DIN", on_din, din), ("USB", on_usb, din), ("DIN", on_din, host)):
+        left, back[(port, src.name)] = not_taken_back(msgs, port, src, triggers)
+        assert left == [], (port, src.name, left[:5])
+    assert min(back.values()) > 20, back
+
+
+# which triggers put a source's bends back on which port (on USB, a host coming back gets
+# DIN IN's bends as they are now, not an ending)
+_BENDS_END = {("DIN", "din"): ("panic", "sensing"), ("USB", "din"): ("panic", "sensing"),
+              ("DIN", "host"): ("panic", "host_gone")}
+
+
+def not_taken_back(port_msgs, port, source, triggers):
+    """For each trigger that ends `source` on `port` and each of its channels bent off centre
+    there when the trigger came, the next bend the port carried on that channel must
+    be back at centre (the ending's, before any the source sends after it). Returns the
+    failures [(trigger time, channel, the bend that came instead)] and how many were checked
+    and found at centre. (On USB, not while the host is away: it gets the bends as they are
+    when it comes back.)"""
+    bends = [(t, m) for t, m in port_msgs if m[0] & 0xF0 == 0xE0 and m[0] & 15 in source.channels]
+    bad, good = [], 0
+    away = []  # (from, to): the host away
+    for t, k in sorted(triggers):
+        if k == "host_gone":
+            away.append([t, 1e12])
+        elif k == "host_back" and away:
+            away[-1][1] = t
+    for tt in sorted(t for t, k in triggers if k in _BENDS_END[(port, source.name)]):
+        if port == "USB" and any(a - _EFFECT_MS <= tt <= b + _EFFECT_MS for a, b in away):
+            continue
+        now = {}
+        for t, m in bends:
+            if t > tt:
+                break
+            now[m[0] & 15] = m
+        for ch, m in sorted(now.items()):
+            if m[1:] == b"\x00\x40":
+                continue
+            if any(abs(t - tt) <= _EFFECT_MS for t, c in source.bends if c == ch):
+                continue  # the source bent it again as the trigger took effect: either order
+            after = [m2 for t, m2 in bends if t > tt and m2[0] & 15 == ch][:1]
+            if after and after[0][1:] == b"\x00\x40":
+                good += 1
+            else:
+                bad.append((tt, ch, after))
+    return bad, good
 
 
 def test_the_cut_check_can_fail():

@@ -204,3 +204,42 @@ def test_a_bend_din_in_left_on_usb_goes_back_when_its_active_sensing_stops(tmp_p
         "406.000 USB 08 81 40 40",  # 300 ms after its last byte: its note ends,
         "406.000 USB 0E E1 00 40",  # and its bend goes back
     ]
+
+
+def test_a_bend_played_while_panic_ends_the_echo_is_not_undone(tmp_path):
+    # 24 notes and a bend held by DIN IN on channel 2, panic at 200; at 203 DIN IN moves its
+    # wheel on: the rest of the ending goes first, its bend back at centre last, then the new
+    # bend (before, the new bend went in the middle of the ending and the ending's centre
+    # came after it and undid it)
+    held = "91 " + " ".join("%02X 64" % (0x30 + i) for i in range(24)) + " E1 00 60"
+    lines = _din(tmp_path, [{"t": 100, "din_in": held}, {"t": 200, "control": "button4", "press": 1.0},
+                            {"t": 203, "din_in": "E1 00 70"}, {"t": 260, "control": "button4", "release": True}])
+    assert lines == [
+        "200.000 DIN 81 30 40",
+        "200.960 DIN 31 40",
+        "201.600 DIN 32 40",
+        "202.240 DIN B9 7B 00",
+        "203.200 DIN 81 33 40",
+        "204.160 DIN 34 40",  # (the wheel's move seen in the scan at 204: the rest of the ending queued at once)
+        "204.800 DIN 35 40",
+        "205.440 DIN 36 40",
+        "206.080 DIN 37 40",
+        "206.720 DIN 38 40",
+        "207.360 DIN 39 40",
+        "208.000 DIN 3A 40",
+        "208.640 DIN 3B 40",
+        "209.280 DIN 3C 40",
+        "209.920 DIN 3D 40",
+        "210.560 DIN 3E 40",
+        "211.200 DIN 3F 40",
+        "211.840 DIN 40 40",
+        "212.480 DIN 41 40",
+        "213.120 DIN 42 40",
+        "213.760 DIN 43 40",
+        "214.400 DIN 44 40",
+        "215.040 DIN 45 40",
+        "215.680 DIN 46 40",
+        "216.320 DIN 47 40",
+        "216.960 DIN E1 00 40",  # the old bend back at centre,
+        "217.920 DIN 00 70",  # then the new one
+    ]

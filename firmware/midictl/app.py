@@ -631,8 +631,12 @@ class Controller:
 
     def _thru_bend(self, msg, at):
         # The source at `at` bends channel msg[0] & 15: its bit is set while off centre, and
-        # the other source's cleared (the receiver has this one's bend now).
+        # the other source's cleared (the receiver has this one's bend now). While its ending
+        # runs, the rest of that goes first: else the bend the ending puts back would come
+        # after this one and undo it.
         t = self._thru_on
+        if t[len(t) - 1] >> (at // _THRU_TABLE) & 1:
+            self._end_first(at // _THRU_TABLE)
         k = 260 + ((msg[0] & 15) >> 3)
         c = 1 << (msg[0] & 7)
         j = 0
