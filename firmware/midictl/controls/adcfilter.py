@@ -42,10 +42,10 @@ _MID = const(64 * 16)
 
 def edges(deadzone, hysteresis):
     """The anchor's range (lo, hi) in 1/16 steps: the inner edges of the end dead zones."""
-    if deadzone < 0 or deadzone > 1000:
-        raise ValueError("deadzone %r out of range 0..1000" % (deadzone,))
-    if hysteresis < 1 or hysteresis > 256:
-        raise ValueError("hysteresis %r out of range 1..256" % (hysteresis,))
+    if deadzone < 0 or deadzone > 1000 or hysteresis < 1 or hysteresis > 256:
+        from midictl.controls import checks  # (boot-time code: loaded for the message)
+
+        checks.edges(deadzone, hysteresis)
     # the anchor trails the reading by up to `hysteresis`, and a resting reading at an
     # end sits ~6 steps inside it (noise clipped at 0 / 4095): the end zones are at
     # least hysteresis + 12 wide so that the ends are always reached

@@ -21,6 +21,39 @@ def _one_of(name, v, choices):
         raise ValueError("%s %r is not one of %s" % (name, v, ", ".join(choices)))
 
 
+# -- adcfilter.py, knob.py, stick.py ----------------------------------------------------------
+
+
+def edges(deadzone, hysteresis):
+    _range("deadzone", deadzone, 0, 1000)
+    _range("hysteresis", hysteresis, 1, 256)
+
+
+KNOB_KINDS = ("cc", "cc14", "nrpn", "channel_pressure")  # in the order of knob.py's constants
+_KNOB_NUMBER_MAX = (127, 31, 16383, 0)
+
+
+def knob(kind, channel, number, min, max, top):
+    """Knob's arguments (top: the most its kind's value can be, from its index) -> (the kind's
+    index in KNOB_KINDS, max: top when None)."""
+    _one_of("kind", kind, KNOB_KINDS)
+    k = KNOB_KINDS.index(kind)
+    _range("channel", channel, 0, 15)
+    _range("number", number, 0, _KNOB_NUMBER_MAX[k])
+    if max is None:
+        max = top[k]
+    _range("max", max, 0, top[k])
+    _range("min", min, 0, max - 1)
+    return k, max
+
+
+def stick(channel, centre_deadzone, deadzone, hysteresis, centre):
+    _range("channel", channel, 0, 15)
+    _range("centre_deadzone", centre_deadzone, 0, 1000)
+    edges(deadzone, hysteresis)
+    _range("centre", centre, deadzone + centre_deadzone + 1, 4095 - deadzone - centre_deadzone - 1)
+
+
 # -- pads.py ---------------------------------------------------------------------------------
 
 

@@ -34,12 +34,11 @@ except ImportError:
 
 from midictl.controls.adcfilter import PRIMED, AdcFilter, edges
 
-KINDS = ("cc", "cc14", "nrpn", "channel_pressure")
+# the kinds, as numbered in checks.KNOB_KINDS ("cc", "cc14", "nrpn", "channel_pressure")
 _CC = const(0)
 _CC14 = const(1)
 _NRPN = const(2)
 _PRESSURE = const(3)
-_NUMBER_MAX = (127, 31, 16383, 0)
 _VALUE_MAX = (127, 16383, 16383, 127)
 # adcfilter.py's: a filter's ints in FilterBank.state, where among them its quiet count is
 # (readings since its anchor last moved), and the count from which the knob rests
@@ -63,28 +62,15 @@ class Knob(AdcFilter):
         """banked: a FilterBank runs this knob's filter (build.py gives it one of its own)
         and sets the anchor before each _moved(): the knob keeps no filter state and
         update() is not for it."""
-        if kind not in KINDS:
-            raise ValueError("kind %r is not one of %s" % (kind, ", ".join(KINDS)))
-        k = KINDS.index(kind)
-        if channel < 0 or channel > 15:
-            raise ValueError("channel %r out of range 0..15" % (channel,))
-        if number < 0 or number > _NUMBER_MAX[k]:
-            raise ValueError("number %r out of range 0..%d" % (number, _NUMBER_MAX[k]))
-        top = _VALUE_MAX[k]
-        if max is None:
-            max = top
-        if max < 0 or max > top:
-            raise ValueError("max %r out of range 0..%d" % (max, top))
-        if min < 0 or min >= max:
-            raise ValueError("min %r out of range 0..%d" % (min, max - 1))
-        lo, hi = edges(deadzone, hysteresis)
+        from midictl.controls import checks  # (boot-time code: see checks.py)
+
+        k, max = checks.knob(kind, channel, number, min, max, _VALUE_MAX)
+        lo, hi = edges(deadzone, hysteresis)  # (checks deadzone and hysteresis: lo < hi)
         if banked:
             self._lo = lo
             self.anchor = lo
         else:
             AdcFilter.__init__(self, deadzone, hysteresis)
-        if lo >= hi:
-            raise ValueError("deadzone %r out of range 0..2046" % (deadzone,))
         self._sink = sink
         self._kind = k
         self.channel = channel

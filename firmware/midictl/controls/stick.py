@@ -19,19 +19,14 @@ class Stick(AdcFilter):
     def __init__(self, sink, channel, centre=2048, centre_deadzone=80, deadzone=24, invert=False,
                  hysteresis=12, banked=False):
         """banked: as for Knob, a FilterBank runs the filter; the stick keeps no filter state."""
-        if channel < 0 or channel > 15:
-            raise ValueError("channel %r out of range 0..15" % (channel,))
-        if centre_deadzone < 0 or centre_deadzone > 1000:
-            raise ValueError("centre_deadzone %r out of range 0..1000" % (centre_deadzone,))
+        from midictl.controls import checks  # (boot-time code: see checks.py)
+
+        checks.stick(channel, centre_deadzone, deadzone, hysteresis, centre)
         if banked:
             self._lo, self._hi = edges(deadzone, hysteresis)
             self.anchor = self._lo
         else:
             AdcFilter.__init__(self, deadzone, hysteresis)
-        lo_c = deadzone + centre_deadzone + 1
-        hi_c = 4095 - deadzone - centre_deadzone - 1
-        if centre < lo_c or centre > hi_c:
-            raise ValueError("centre %r out of range %d..%d" % (centre, lo_c, hi_c))
         if invert:
             centre = 4095 - centre
         self._sink = sink
