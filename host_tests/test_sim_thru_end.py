@@ -20,38 +20,44 @@ def _din(tmp_path, events):
     return [ln for ln in lines if float(ln.split()[0]) >= 195 and " DIN " in ln]
 
 
+# 24 notes DIN IN holds on channel 2 (30..47 hex) ended by panic at 200 on DIN OUT, with
+# something from DIN IN at 203 (seen in the scan at 204) that has the rest queued at once
+HELD_24 = "91 " + " ".join("%02X 64" % (0x30 + i) for i in range(24))
+ENDING_24 = [
+    "200.000 DIN 81 30 40",  # the ending, a few a scan
+    "200.960 DIN 31 40",
+    "201.600 DIN 32 40",
+    "202.240 DIN B9 7B 00",  # panic's own All Notes Off (channel 10, the pads')
+    "203.200 DIN 81 33 40",
+    "204.160 DIN 34 40",  # (what came at 203, seen in the scan at 204: the rest queued at once)
+    "204.800 DIN 35 40",
+    "205.440 DIN 36 40",
+    "206.080 DIN 37 40",
+    "206.720 DIN 38 40",
+    "207.360 DIN 39 40",
+    "208.000 DIN 3A 40",
+    "208.640 DIN 3B 40",
+    "209.280 DIN 3C 40",
+    "209.920 DIN 3D 40",
+    "210.560 DIN 3E 40",
+    "211.200 DIN 3F 40",
+    "211.840 DIN 40 40",
+    "212.480 DIN 41 40",
+    "213.120 DIN 42 40",
+    "213.760 DIN 43 40",
+    "214.400 DIN 44 40",
+    "215.040 DIN 45 40",
+    "215.680 DIN 46 40",
+    "216.320 DIN 47 40",  # the last note owed
+]
+
+
 def test_a_note_played_while_panic_ends_the_echoed_notes_is_not_cut(tmp_path):
     # 24 notes held on channel 2 (30..47 hex), panic at 200; at 203 DIN IN plays note 47 again
     # (still owed its Note Off) and a new one, 4A
-    held = "91 " + " ".join("%02X 64" % (0x30 + i) for i in range(24))
-    lines = _din(tmp_path, [{"t": 100, "din_in": held}, {"t": 200, "control": "button4", "press": 1.0},
+    lines = _din(tmp_path, [{"t": 100, "din_in": HELD_24}, {"t": 200, "control": "button4", "press": 1.0},
                             {"t": 203, "din_in": "91 47 64 4A 64"}, {"t": 260, "control": "button4", "release": True}])
-    assert lines == [
-        "200.000 DIN 81 30 40",  # the ending, a few a scan
-        "200.960 DIN 31 40",
-        "201.600 DIN 32 40",
-        "202.240 DIN B9 7B 00",  # panic's own All Notes Off (channel 10, the pads')
-        "203.200 DIN 81 33 40",
-        "204.160 DIN 34 40",  # (47 arrived in the scan at 204: the rest of the ending queued at once)
-        "204.800 DIN 35 40",
-        "205.440 DIN 36 40",
-        "206.080 DIN 37 40",
-        "206.720 DIN 38 40",
-        "207.360 DIN 39 40",
-        "208.000 DIN 3A 40",
-        "208.640 DIN 3B 40",
-        "209.280 DIN 3C 40",
-        "209.920 DIN 3D 40",
-        "210.560 DIN 3E 40",
-        "211.200 DIN 3F 40",
-        "211.840 DIN 40 40",
-        "212.480 DIN 41 40",
-        "213.120 DIN 42 40",
-        "213.760 DIN 43 40",
-        "214.400 DIN 44 40",
-        "215.040 DIN 45 40",
-        "215.680 DIN 46 40",
-        "216.320 DIN 47 40",  # the old 47 ends
+    assert lines == ENDING_24 + [  # (the old 47 ended last)
         "216.960 DIN 91 47 64",  # then the new one starts, and 4A: neither is ended after
         "217.920 DIN 4A 64",
     ]
@@ -211,35 +217,9 @@ def test_a_bend_played_while_panic_ends_the_echo_is_not_undone(tmp_path):
     # wheel on: the rest of the ending goes first, its bend back at centre last, then the new
     # bend (before, the new bend went in the middle of the ending and the ending's centre
     # came after it and undid it)
-    held = "91 " + " ".join("%02X 64" % (0x30 + i) for i in range(24)) + " E1 00 60"
-    lines = _din(tmp_path, [{"t": 100, "din_in": held}, {"t": 200, "control": "button4", "press": 1.0},
+    lines = _din(tmp_path, [{"t": 100, "din_in": HELD_24 + " E1 00 60"}, {"t": 200, "control": "button4", "press": 1.0},
                             {"t": 203, "din_in": "E1 00 70"}, {"t": 260, "control": "button4", "release": True}])
-    assert lines == [
-        "200.000 DIN 81 30 40",
-        "200.960 DIN 31 40",
-        "201.600 DIN 32 40",
-        "202.240 DIN B9 7B 00",
-        "203.200 DIN 81 33 40",
-        "204.160 DIN 34 40",  # (the wheel's move seen in the scan at 204: the rest of the ending queued at once)
-        "204.800 DIN 35 40",
-        "205.440 DIN 36 40",
-        "206.080 DIN 37 40",
-        "206.720 DIN 38 40",
-        "207.360 DIN 39 40",
-        "208.000 DIN 3A 40",
-        "208.640 DIN 3B 40",
-        "209.280 DIN 3C 40",
-        "209.920 DIN 3D 40",
-        "210.560 DIN 3E 40",
-        "211.200 DIN 3F 40",
-        "211.840 DIN 40 40",
-        "212.480 DIN 41 40",
-        "213.120 DIN 42 40",
-        "213.760 DIN 43 40",
-        "214.400 DIN 44 40",
-        "215.040 DIN 45 40",
-        "215.680 DIN 46 40",
-        "216.320 DIN 47 40",
+    assert lines == ENDING_24 + [
         "216.960 DIN E1 00 40",  # the old bend back at centre,
         "217.920 DIN 00 70",  # then the new one
     ]
