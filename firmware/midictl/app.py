@@ -705,22 +705,16 @@ class Controller:
                 return False
             k += 1
         ch = 0
-        while ch < 32:  # sustain's channels, then sostenuto's
+        while ch < 48:  # sustain's channels, then sostenuto's, then the bends left off centre
             k = at + 256 + (ch >> 3)
             if t[k] >> (ch & 7) & 1:
                 if din.pending() >= self._sv[6]:
                     return False
                 t[k] = t[k] & ((1 << (ch & 7)) ^ 0xFF)
-                self._pedal_up(ch, din)
-            ch += 1
-        ch = 0
-        while ch < 16:  # the bends it left off centre
-            k = at + 260 + (ch >> 3)
-            if t[k] >> (ch & 7) & 1:
-                if din.pending() >= self._sv[6]:
-                    return False
-                t[k] = t[k] & ((1 << (ch & 7)) ^ 0xFF)
-                self._bend_back(ch, din)
+                if ch < 32:
+                    self._pedal_up(ch, din)
+                else:
+                    self._bend_back(ch - 32, din)
             ch += 1
         return True
 
