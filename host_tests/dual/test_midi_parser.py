@@ -3,7 +3,7 @@ import random
 
 from dualtest import hexs, raises
 
-from midictl.midi.parser import MESSAGE, REALTIME, SYSEX, SYSEX_OVERFLOW, Parser
+from midictl.midi.parser import MESSAGE, REALTIME, SYSEX, SYSEX_OVERFLOW, SYSEX_PART, Parser
 
 
 def _out(p, code):
@@ -12,7 +12,9 @@ def _out(p, code):
     if code == REALTIME:
         return "R %02X" % p.realtime
     if code == SYSEX:
-        return "S " + hexs(p.sysex, p.sysex_len)
+        return ("S+ " if p.sysex_cont else "S ") + hexs(p.sysex, p.sysex_len)
+    if code == SYSEX_PART:
+        return "P " + hexs(p.sysex, p.sysex_len)
     if code == SYSEX_OVERFLOW:
         return "O"
     assert code == 0, code
@@ -111,6 +113,37 @@ def test_sysex_fits_exactly_then_overflows():
     assert p.overflows == 1 and p.errors == 0
     assert _parse(p, "F0 F7") == ["S F0 F7"]
     assert str(raises(ValueError, Parser, 1)) == "sysex_size 1 out of range 2..65536"
+
+
+def test_sysex_in_parts():
+    # room for 7 bytes before the F7: parts of 6 (a multiple of 3, as USB packets carry)
+    p = Parser(sysex_size=8, sysex_parts=True)
+    assert _parse(p, "F0 01 02 03 04 F7") == ["S F0 01 02 03 04 F7"]  # whole: as before
+    assert _parse(p, "F0 01 02 03 04 05 06 07 08 F7") == ["P F0 01 02 03 04 05", "S+ 06 07 08 F7"]
+    assert _parse(p, "F0 01 02 03 04 05 06 07 08 09 0A 0B F7") == [
+        "P F0 01 02 03 04 05", "P 06 07 08 09 0A 0B", "S+ F7"]
+    # real-time bytes inside are reported at once and take no room; a whole SysEx after
+    # parts is whole again
+    assert _parse(p, "F0 01 F8 02 03 04 05 06 FE F7 F0 7E F7") == [
+        "R F8", "P F0 01 02 03 04 05", "R FE", "S+ 06 F7", "S F0 7E F7"]
+    assert p.errors == 0 and p.overflows == 0
+    # A status cuts it short: what came since the last part is dropped and counted, the
+    # status starts its message (the pass-through closes the parts it sent)
+    assert _parse(p, "F0 01 02 03 04 05 06 07 90 3C 64 F0 01 F7") == [
+        "P F0 01 02 03 04 05", "M 90 3C 64", "S F0 01 F7"]
+    assert p.errors == 1
+    # the smallest buffer that makes parts: 4 bytes, parts of 3
+    p = Parser(sysex_size=4, sysex_parts=True)
+    assert _parse(p, "F0 01 02 03 04 F7") == ["P F0 01 02", "S+ 03 04 F7"]
+    p = Parser(sysex_size=3, sysex_parts=True)  # too small for parts: long ones overflow
+    assert _parse(p, "F0 01 02 F7 F0 01 F7") == ["O", "S F0 01 F7"]
+
+
+def test_usb_sysex_in_parts_end_on_packet_ends():
+    p = Parser(sysex_size=8, sysex_parts=True)
+    assert _usb(p, "04 F0 01 02 04 03 04 05 0F F8 00 00 04 06 07 08 06 09 F7 00") == [
+        "P F0 01 02 03 04 05", "R F8", "S+ 06 07 08 09 F7"]
+    assert p.errors == 0
 
 
 def test_zero_velocity_note_off():

@@ -24,6 +24,16 @@
 #   SYSEX           F0 .. F7 in sysex[0:sysex_len]
 #   SYSEX_OVERFLOW  a SysEx longer than sysex_size bytes (F0 and F7 included) was
 #                   dropped and counted in `overflows`
+# With sysex_parts (a pass-through that streams long SysEx on), a SysEx longer than the
+# buffer is not dropped but comes in parts, each in sysex[0:sysex_len]:
+#   SYSEX_PART      a part that more will follow: the first starts with F0; each is the
+#                   largest multiple of 3 bytes the buffer holds (a USB-MIDI SysEx packet
+#                   carries 3, so a well-formed stream completes a part on a packet's end)
+#   SYSEX           the last part, ending with F7 (sysex_cont is True: it continues parts
+#                   reported before; False for a SysEx that came whole)
+#   A status byte that cuts short a SysEx reported in part drops what came since the last
+#   part (counted in `errors`), as for any SysEx cut short, and starts what it starts:
+#   whoever passed the parts on closes it (F7) when the next message or SysEx comes.
 try:
     from micropython import const
 except ImportError:  # CPython
@@ -36,6 +46,7 @@ MESSAGE = const(1)
 REALTIME = const(2)
 SYSEX = const(3)
 SYSEX_OVERFLOW = const(4)
+SYSEX_PART = const(5)
 
 _SYSEX_START = const(0xF0)
 _TUNE_REQUEST = const(0xF6)
@@ -61,9 +72,10 @@ class Parser:
     cable: for feed_usb, only packets of this cable (0..15) are taken, others are
     ignored; -1 takes every cable as one stream (use one Parser per cable if a
     host interleaves SysEx on several cables). `packet_cable` is the cable of the
-    last packet taken."""
+    last packet taken. sysex_parts: a SysEx longer than the buffer comes in parts
+    (SYSEX_PART, see the module comment) instead of being dropped."""
 
-    def __init__(self, sysex_size=128, zero_velocity_note_off=False, cable=-1):
+    def __init__(self, sysex_size=128, zero_velocity_note_off=False, cable=-1, sysex_parts=False):
         if not 2 <= sysex_size <= 65536:
             raise ValueError("sysex_size %r out of range 2..65536" % (sysex_size,))
         if not -1 <= cable <= 15:
@@ -79,6 +91,9 @@ class Parser:
         self.packet_cable = 0
         self.zero_velocity_note_off = bool(zero_velocity_note_off)
         self._room = sysex_size - 1  # the last byte is kept for F7
+        # the length of a part (0: no parts); at least 3 (sysex_size 4)
+        self._part = self._room - self._room % 3 if sysex_parts and sysex_size >= 4 else 0
+        self.sysex_cont = False  # the SysEx being received was reported in part already
         self.reset()
 
     def reset(self):
@@ -89,15 +104,24 @@ class Parser:
         self._open = False  # a message has started and is not complete
         self._in_sysex = False
         self._overflow = False
+        self._parted = False  # sysex[] holds a part already reported: the next byte starts anew
 
     def feed(self, b):
         """Take one byte (0..255); return 0 or a code (see the module comment)."""
         if b < 0x80:
             if self._in_sysex:
                 n = self.sysex_len
+                if self._parted:
+                    self._parted = False
+                    n = 0
                 if n < self._room:
                     self.sysex[n] = b
-                    self.sysex_len = n + 1
+                    n += 1
+                    self.sysex_len = n
+                    if n == self._part:
+                        self._parted = True
+                        self.sysex_cont = True
+                        return SYSEX_PART
                 else:
                     self._overflow = True
                 return 0
@@ -140,10 +164,14 @@ class Parser:
                     self.overflows = (self.overflows + 1) & _COUNT_MASK
                     return SYSEX_OVERFLOW
                 n = self.sysex_len
+                if self._parted:
+                    self._parted = False
+                    n = 0
                 self.sysex[n] = _EOX
                 self.sysex_len = n + 1
                 return SYSEX
             self._overflow = False
+            self._parted = False
             self.errors = (self.errors + 1) & _COUNT_MASK  # SysEx cut short
         elif b == _EOX:
             return 0
@@ -159,6 +187,7 @@ class Parser:
         if b == _SYSEX_START:
             self._status = 0
             self._in_sysex = True
+            self.sysex_cont = False
             self.sysex[0] = b
             self.sysex_len = 1
             return 0
