@@ -192,7 +192,7 @@ def state(d):
     rs = d.running
     return (d._ring_head, d._ring_count, bytes(d._ring), bytes(d._slot_pending), d._head, d._count,
             d._busy_until, d.bytes_sent, d.write_errors, d.coalesced, d.dropped, rs.status, rs._sent,
-            rs._last_ms, rs.dropped, d._gate)
+            rs._last_ms, rs.dropped, d._sx_head, d._sx_count, d.sx_open, d._sx_ms, d.sx_cuts, d._gate)
 
 
 def common(msg):
@@ -209,7 +209,7 @@ def common(msg):
 
 random.seed(11)
 msg = bytearray(48)
-checked = errors = saved = lost = gated = 0
+checked = errors = saved = lost = gated = cuts = 0
 for trial in range(120):
     cfg = (random.random() < 0.8, random.choice((0, 0, 3, 10)), random.choice((0, 0, 5, 300)))
     fail = set(random.randrange(1, 400) for _ in range(random.randint(0, 6)))
@@ -274,6 +274,23 @@ for trial in range(120):
                 n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 40))))
             for d in ds:
                 d.send(msg, n, 0)
+        r = random.random()
+        if r < 0.06:
+            # a SysEx passed through in parts (its marker in the FIFO, its bytes in the SysEx
+            # ring): a first part, one more, the last, a real-time byte inside, or closed early
+            part = bytes(random.randrange(128) for _ in range(random.randint(1, 60)))
+            r = random.random()
+            if r < 0.3:
+                part = b"\xf0" + part
+            elif r < 0.75:
+                part += b"\xf7" if r < 0.5 else b""
+            elif r < 0.9:
+                part = b"\xf8"
+            for d in ds:
+                if r < 0.95:
+                    d.sx_put(part, len(part))
+                else:
+                    d.sx_cut()
         a, b, c = ds
         c._gate = dm._OPEN
         gated += dm.ticks_diff(a._busy_until, t) > a._gate
@@ -286,8 +303,9 @@ for trial in range(120):
     errors += a.write_errors
     saved += a.running.dropped
     lost += a.dropped
-# failed writes, running status and a full FIFO all seen
-assert errors > 20 and saved > 1000 and lost > 0 and gated > 1000, (errors, saved, lost, gated)
+    cuts += a.sx_cuts
+# failed writes, running status, a full FIFO and SysEx closed early (cut, stalled) all seen
+assert errors > 20 and saved > 1000 and lost > 0 and gated > 1000 and cuts > 50, (errors, saved, lost, gated, cuts)
 print("ok", checked)
 '''
 

@@ -16,6 +16,16 @@
 # Running status (midi/running.py) is applied as bytes go to the UART, so messages from
 # every source merge on the wire at message boundaries and neither stream is corrupted.
 #
+# A SysEx passed through in parts (longer than MIDI IN's buffer: a patch dump from the USB
+# host) cannot wait whole in the FIFO, and nothing may go on the wire between its F0 and
+# its F7 but real-time bytes. Its parts go to a ring of their own (sx_put); its place in
+# the FIFO is a marker, an entry of length 0, put there with its first part. When the
+# marker reaches the FIFO's head the parts go out as they come, and everything queued
+# after the marker, and the slots, wait until its F7 is on the wire. A SysEx whose parts
+# stop coming (the wire has sent all there was and waited _SX_STALL_MS for more), or whose
+# source goes away, or panic (sx_cut) is closed with an F7, so the controller's own notes
+# are never held up for long.
+#
 # Hot path (send, pump): no allocation.
 
 import sys
@@ -33,6 +43,7 @@ except ImportError:
 _US_PER_BYTE = const(320)  # 10 bits at 31250 baud
 _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
 _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
+_SX_STALL_MS = const(500)  # a SysEx in parts the wire waits for this long is closed
 # The ticks' period - 1, as this port has it: 2**30 - 1 on the chip, more on a 64-bit host
 _TICKS_MAX = ticks_add(0, -1)
 # DinOut._gate when nothing is known to be waiting for the wire: more than any time ahead
@@ -89,6 +100,50 @@ if TWINS:
         self._count += n + 1
 
     send_native = send_twin
+
+    def sx_out_twin(d, now_us, now_ms):
+        """The FIFO's head is a SysEx's marker (pump_twin; the native pump does the same
+        inline): what of it is in the ring goes to the UART, as far as the bytes ahead of
+        the wire allow (urgent_bytes), up to its F7; True once that has gone. Closed with an
+        F7 once the UART has had all of it and waited _SX_STALL_MS for more."""
+        d._gate = _OPEN  # come back every pump: the next part, or the stall
+        if not d._sx_count:
+            if not d.sx_open:
+                return True  # (never so: its F7 is queued when it closes)
+            if d._sx_ms < 0:
+                d._sx_ms = now_ms  # all of it handed over: the wait for more starts
+                return False
+            if ticks_diff(now_ms, d._sx_ms) < _SX_STALL_MS:
+                return False
+            d.sx_cut()
+        k = d.urgent_bytes - d.outstanding(now_us)
+        if k > d._sx_count:
+            k = d._sx_count
+        r = d._sx
+        h = d._sx_head
+        i = 0
+        c = 0
+        while i < k and c != 0xF7:
+            c = r[h]
+            d._out[i] = c
+            h = h + 1 if h + 1 < len(r) else 0
+            i += 1
+        if not i:
+            return False
+        try:
+            d.uart.write(d._views[i])
+        except Exception:
+            d.write_errors = (d.write_errors + 1) & 0x3FFFFFFF
+            d.running.reset()
+            return False  # still in the ring: written again on the next pump
+        rs = d.running  # a SysEx clears running status
+        rs.status = 0
+        rs._sent = 1
+        rs._last_ms = now_ms
+        d._sx_head = h
+        d._sx_count -= i
+        d._wire(i, now_us)
+        return c == 0xF7
 
 if sys.implementation.name == "micropython":
     import micropython
@@ -164,6 +219,12 @@ if TWINS:
             f = d._fifo
             h = d._head
             n = f[h]
+            if not n:  # a SysEx in parts: it goes on, or everything waits
+                if not sx_out_twin(d, now_us, now_ms):
+                    return
+                d._head = h + 1 if h + 1 < len(f) else 0
+                d._count -= 1
+                continue
             left = ticks_diff(d._busy_until, now_us)
             if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.urgent_bytes:
                 d._gate = max(0, (d.urgent_bytes - n) * _US_PER_BYTE)
@@ -249,6 +310,63 @@ if sys.implementation.name == "micropython":
         while fc > 0 or rc > 0:
             if fc > 0:  # the FIFO first
                 n = int(fp[fh])
+                if n == 0:
+                    # a SysEx in parts (sx_out_twin's steps): what of it the ring holds, up to
+                    # its F7, as far as urgent_bytes allow; until its F7 has gone, nothing else
+                    d._gate = _OPEN
+                    sxc = int(d._sx_count)
+                    if sxc == 0 and d.sx_open:
+                        ms = int(d._sx_ms)
+                        if ms < 0:
+                            d._sx_ms = now_ms
+                            break
+                        if ((now_ms - ms + half) & tmax) - half < _SX_STALL_MS:
+                            break
+                        d.sx_cut()
+                        sxc = int(d._sx_count)
+                    if sxc > 0:
+                        left = ((busy - now_us + half) & tmax) - half
+                        k = int(d.urgent_bytes)
+                        if left > 0:
+                            k -= (left + _US_PER_BYTE - 1) // _US_PER_BYTE
+                        if k > sxc:
+                            k = sxc
+                        sx = d._sx
+                        sp = ptr8(sx)
+                        sl = int(len(sx))
+                        h = int(d._sx_head)
+                        i = 0
+                        c = 0
+                        while i < k and c != 0xF7:
+                            c = int(sp[h])
+                            out[i] = c
+                            h += 1
+                            if h == sl:
+                                h = 0
+                            i += 1
+                        if i == 0:
+                            break
+                        try:
+                            uart.write(views[i])
+                        except Exception:
+                            failed = 1
+                            break
+                        rs.status = 0
+                        rs._sent = 1
+                        rs._last_ms = now_ms
+                        d._sx_head = h
+                        d._sx_count = sxc - i
+                        if left < 0:
+                            busy = now_us
+                        busy = (busy + i * _US_PER_BYTE) & tmax
+                        d.bytes_sent = (int(d.bytes_sent) + i) & 0x3FFFFFFF
+                        if c != 0xF7:
+                            break
+                    fh += 1
+                    if fh >= size:
+                        fh -= size
+                    fc -= 1
+                    continue
                 limit = int(d.urgent_bytes)
                 src = fp
                 b = fh + 1
@@ -443,6 +561,15 @@ class DinOut:
         self.coalesced = 0  # continuous values replaced before they were sent
         self.write_errors = 0
         self.bytes_sent = 0
+        # a SysEx passed through in parts (see the module comment): its ring, where its next
+        # byte is and how many wait, whether more of it is to come, since when the wire has
+        # waited for more (-1: it has not)
+        self._sx = bytearray(256)
+        self._sx_head = 0
+        self._sx_count = 0
+        self.sx_open = False
+        self._sx_ms = -1
+        self.sx_cuts = 0  # SysEx in parts closed early (stalled, cut, no room): wraps
 
     # -- set-up ----------------------------------------------------------------------------------
     def slot(self, key):
@@ -492,6 +619,65 @@ class DinOut:
     # order, then the coalescing slots in the order they became pending, each message
     # while the bytes ahead of the wire allow (pump_twin; the native one under MicroPython)
     pump = pump_native
+
+    # -- a SysEx passed through in parts ----------------------------------------------------
+    # (In steps of few locals: a frame of more than 11 slots comes from the heap on every
+    # call, see Engine._out. Its bytes go out in the pump, natively.)
+    def sx_put(self, buf, n):
+        """buf[0:n]: a part of a SysEx passed through in parts (the first starts with F0, the
+        last ends with F7; midi/parser.py's SYSEX_PART), or a real-time byte that came inside
+        it. A first part closes one still open (its source cut it short) and opens the SysEx
+        in the FIFO; the rest of one closed early is dropped."""
+        if buf[0] == 0xF0:
+            if not self._sx_open(n):
+                return
+        elif not self.sx_open:
+            return  # the rest of a SysEx closed early
+        elif self._sx_count + n >= len(self._sx):  # (one byte is always kept for sx_cut's F7)
+            self.sx_cut()
+            return
+        self._sx_add(buf, n)
+        if buf[n - 1] == 0xF7:
+            self.sx_open = False
+
+    def _sx_open(self, n):
+        # a first part of n bytes: the marker in the FIFO, if there is room for both
+        self.sx_cut()
+        if self._count >= len(self._fifo) or self._sx_count + n >= len(self._sx):
+            self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+            return False
+        if not self._count:
+            self._gate = _OPEN  # a new message at the FIFO's head
+        self._fifo[(self._head + self._count) % len(self._fifo)] = 0
+        self._count += 1
+        self.sx_open = True
+        return True
+
+    def _sx_add(self, buf, n):
+        r = self._sx
+        w = (self._sx_head + self._sx_count) % len(r)
+        i = 0
+        while i < n:
+            r[w] = buf[i]
+            w += 1
+            if w == len(r):
+                w = 0
+            i += 1
+        self._sx_count += n
+        self._sx_ms = -1
+
+    def sx_room(self):
+        """Bytes the SysEx ring takes before it is full."""
+        return len(self._sx) - 1 - self._sx_count
+
+    def sx_cut(self):
+        """Close the SysEx in parts still open (its source went away, panic): its F7 goes
+        after what of it is queued."""
+        if self.sx_open:
+            self.sx_open = False
+            self._sx[(self._sx_head + self._sx_count) % len(self._sx)] = 0xF7
+            self._sx_count += 1
+            self.sx_cuts = (self.sx_cuts + 1) & 0x3FFFFFFF
 
     def _peek_fifo(self, n):
         # Copy the oldest message into _msg; return where the FIFO head goes once it is sent.

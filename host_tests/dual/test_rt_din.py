@@ -195,3 +195,131 @@ def test_trimmed_slot_tables_send_the_same_bytes_at_the_same_times():
             _pump(d, c, t * 1000)
         logs.append((u.log, d.coalesced))
     assert logs[0] == logs[1] and len(logs[0][0]) > 1000
+
+
+def _sx(d, hexs):
+    b = bytes.fromhex(hexs)
+    d.sx_put(b, len(b))
+
+
+def test_sysex_in_parts_holds_everything_else_until_its_f7():
+    # a note queued before the SysEx goes first; a note and a knob value queued while it is
+    # open wait until its F7 is on the wire, whenever its parts come
+    c = Clock()
+    d, u = _din(c)
+    key = (0xB0 << 7) | 70
+    d.slot(key)
+    d.send(b"\x99\x24\x64", 3, 0)
+    _sx(d, "F0 41 10 42 12 40")
+    d.send(b"\x99\x26\x50", 3, 0)
+    d.send(b"\xb0\x46\x10", 3, key)
+    assert d.sx_open
+    _pump(d, c, 0)
+    # the note, then as much of the SysEx as urgent_bytes (24) allows ahead of the wire
+    assert u.log == [(k * 320, b) for k, b in enumerate([0x99, 0x24, 0x64, 0xF0, 0x41, 0x10, 0x42, 0x12, 0x40])]
+    _pump(d, c, 5000)  # nothing more of it has come: everything waits
+    assert len(u.log) == 9 and d.pending() == 6  # the marker, the note (1 + 3), the slot
+    _sx(d, "00 7F F8 00")  # (a real-time byte inside it: as it is)
+    _sx(d, "41 F7")
+    assert not d.sx_open
+    _pump(d, c, 6000)
+    assert u.log[9:] == [(6000 + k * 320, b) for k, b in enumerate([0x00, 0x7F, 0xF8, 0x00, 0x41, 0xF7, 0x99, 0x26, 0x50])]
+    _pump(d, c, 8000)  # the knob value once within lead_bytes (6) of the wire
+    assert u.log[18:] == [(8880, 0xB0), (9200, 0x46), (9520, 0x10)]
+    assert d.pending() == 0 and d.sx_cuts == 0 and d.bytes_sent == 21
+
+
+def test_sysex_in_parts_longer_than_a_write_and_two_in_a_row():
+    c = Clock()
+    d, u = _din(c)
+    body = [i & 0x7F for i in range(200)]
+    b = bytes([0xF0] + body[:125])
+    d.sx_put(b, len(b))
+    b = bytes(body[125:] + [0xF7])
+    d.sx_put(b, len(b))
+    _sx(d, "F0 01 02 F7")  # the next one, whole, in the ring behind it
+    d.send(b"\x90\x3c\x40", 3, 0)
+    t = 0
+    while d.pending():
+        _pump(d, c, t)
+        t += 1000
+    assert u.bytes() == [0xF0] + body + [0xF7, 0xF0, 0x01, 0x02, 0xF7, 0x90, 0x3C, 0x40]
+    # back to back: the wire never waited, never more than 24 bytes ahead of it
+    assert [tb[0] for tb in u.log] == [k * 320 for k in range(len(u.log))]
+    assert t == 61000 and d.sx_cuts == 0  # (the note handed over at 60 ms, 18 bytes ahead)
+
+
+def test_a_sysex_whose_parts_stop_coming_is_closed_after_500_ms():
+    c = Clock()
+    d, u = _din(c)
+    _sx(d, "F0 41 10")
+    d.send(b"\x99\x24\x64", 3, 0)
+    for t in range(0, 503):
+        _pump(d, c, t * 1000)
+    # sent by 0.96 ms; at 1 ms the wait starts: the F7 at 501, then the note
+    assert u.log == [(0, 0xF0), (320, 0x41), (640, 0x10), (501000, 0xF7), (501320, 0x99), (501640, 0x24), (501960, 0x64)]
+    assert d.sx_cuts == 1 and not d.sx_open and d.pending() == 0
+    _sx(d, "00 00 F7")  # the rest of it, late: dropped
+    _pump(d, c, 600000)
+    assert len(u.log) == 7 and d.pending() == 0
+
+
+def test_sx_cut_closes_it_after_what_is_queued_and_drops_the_rest():
+    c = Clock()
+    d, u = _din(c)
+    _sx(d, "F0 41 10 42")
+    d.sx_cut()
+    d.sx_cut()  # (once only)
+    _sx(d, "12 40 F7")
+    d.send(b"\x99\x24\x64", 3, 0)
+    _pump(d, c, 0)
+    assert u.bytes() == [0xF0, 0x41, 0x10, 0x42, 0xF7, 0x99, 0x24, 0x64]
+    assert d.sx_cuts == 1
+    # a first part closes one still open (its source cut it short)
+    _sx(d, "F0 01")
+    _sx(d, "F0 02 F7")
+    _pump(d, c, 10000)
+    assert u.bytes()[8:] == [0xF0, 0x01, 0xF7, 0xF0, 0x02, 0xF7] and d.sx_cuts == 2
+
+
+def test_sysex_in_parts_without_room_is_dropped_or_closed():
+    c = Clock()
+    d, u = _din(c, fifo_size=4)
+    d.send(b"\x90\x3c\x40", 3, 0)  # the FIFO full: no room for the marker
+    _sx(d, "F0 01 02")
+    assert d.dropped == 1 and not d.sx_open
+    _pump(d, c, 0)
+    d, u = _din(c)
+    assert d.sx_room() == 255
+    b = bytes([0xF0] + [1] * 200)
+    d.sx_put(b, len(b))
+    b = bytes([2] * 60)
+    d.sx_put(b, len(b))  # 261 bytes do not fit: closed instead (the F7 always does)
+    assert not d.sx_open and d.sx_cuts == 1 and d.sx_room() == 53
+    _pump(d, c, 20000)
+    for t in range(21, 100):
+        _pump(d, c, t * 1000)
+    assert u.bytes() == [0xF0] + [1] * 200 + [0xF7] and d.pending() == 0
+
+
+def test_sysex_in_parts_allocates_nothing():
+    c = Clock()
+    u = CountingUart()
+    d, _ = _din(c, uart=u)
+    part = bytearray([0xF0] + [5] * 125)
+    last = bytearray([6] * 60 + [0xF7])
+
+    def run():
+        t = 0
+        for _round in range(20):
+            d.sx_put(part, 126)
+            for _ in range(50):
+                t += 1000
+                d.pump(t, t // 1000)
+            d.sx_put(last, 61)
+            for _ in range(30):
+                t += 1000
+                d.pump(t, t // 1000)
+
+    no_alloc(run)
+    assert u.n == 20 * 187
