@@ -12,7 +12,8 @@ din_stream(rng, n) -> (chunks, mido_bytes)
     design (sysex_size 128, midictl/midi/parser.py).
 
 usb_stream(rng, n) -> (packets, flat_bytes): valid USB-MIDI event packets (cable 0) of the
-    same kinds of messages, SysEx split over CIN 4/5/6/7 packets; flat_bytes the messages.
+    same kinds of messages, SysEx split over CIN 4/5/6/7 packets, some of them (long_sysex)
+    up to 700 bytes, which the firmware passes on to DIN OUT in parts; flat_bytes the messages.
 """
 SYSEX_MAX = 128  # the firmware's MIDI IN SysEx buffer, F0 and F7 included
 REALTIME = (0xF8, 0xFA, 0xFB, 0xFC, 0xFE, 0xFF)
@@ -132,7 +133,7 @@ def usb_stream(rng, n, long_sysex=True):
     flat = bytearray()
     for _ in range(n):
         if long_sysex and rng.random() < 0.05:
-            m = bytes([0xF0] + [_d(rng) for _ in range(rng.randint(SYSEX_MAX - 1, 250))] + [0xF7])
+            m = bytes([0xF0] + [_d(rng) for _ in range(rng.randint(SYSEX_MAX - 1, 698))] + [0xF7])
         else:
             m = random_message(rng)
         pkts.append(usb_packets(m))

@@ -164,7 +164,7 @@ def main():
         if ctl.din is not None:
             d = ctl.din
             stats["din"] = {"dropped": d.dropped, "coalesced": d.coalesced, "write_errors": d.write_errors,
-                            "pending": d.pending(), "bytes_sent": d.bytes_sent}
+                            "pending": d.pending(), "bytes_sent": d.bytes_sent, "sx_cuts": d.sx_cuts}
         if ctl.usb is not None:
             u = ctl.usb
             stats["usb"] = {"dropped": u.dropped, "sent": u.sent, "reconnects": u.reconnects}

@@ -8,7 +8,7 @@ everything the scan loop handles -- pads struck and decaying, knobs of every kin
 (soft takeover, 14-bit, NRPN, shift layers), the stick, encoders relative and absolute,
 buttons (shift, octave, panic), MIDI IN from DIN and the host (notes, pedals, controllers,
 RPN/NRPN with a knob's NRPN in between, MTC, song position and the other system common
-messages, SysEx, an Identity Request, and the ending of notes after panic, after DIN IN's
+messages, SysEx (the host's longer than the buffer too), an Identity Request, and the ending of notes after panic, after DIN IN's
 Active Sensing stops and for a host that left and came back, and a flood from DIN IN that
 DIN OUT cannot carry) -- from the first scan,
 the power-on messages and the knobs' first reports included, while micropython.mem_total()
@@ -97,6 +97,10 @@ DIN_IN = (b"\x91\x40\x64", b"\x81\x40\x40", b"\xb1\x07\x50", b"\xb0\x63\x00\xb0\
 HOST = (b"\x09\x92\x3c\x64", b"\x08\x82\x3c\x40", b"\x0b\xb2\x0a\x20", b"\x0b\xb0\x63\x01",
         b"\x0b\xb0\x62\x02", b"\x0b\xb0\x06\x11", b"\x0e\xe2\x00\x40", b"\x02\xf1\x21\x00", b"\x03\xf2\x10\x20",
         b"\x05\xf6\x00\x00", b"\x07\xf0\x7d\xf7")
+# a SysEx longer than MIDI IN's buffer (300 bytes: parts to DIN OUT, din.py), packet by packet
+LONG = [bytes([0x04, 0xF0, 0x7D, 1])] + [bytes([0x04, 2, 3, 4])] * 98 + [bytes([0x07, 5, 6, 0xF7])]
+host_q = []
+long_sent = 0
 
 
 grown = []
@@ -148,8 +152,14 @@ for step in range(9000):
     elif r < 0.19 and (not AWAY or step % 1500 < 1000):  # (then DIN IN falls silent a while)
         rx.add(random.choice(DIN_IN))
         what = "din in"
-    elif r < 0.22 and x_ready():
-        host_out(itf, random.choice(HOST))
+    elif (r < 0.22 or (host_q and r < 0.5)) and x_ready():
+        if not host_q:
+            if random.random() < 0.05:
+                host_q = list(LONG)
+                long_sent += 1
+            else:
+                host_q = [random.choice(HOST)]
+        host_out(itf, host_q.pop(0))
         what = "host"
     for i in range(npads):
         levels[i] = ring[i]
@@ -163,7 +173,7 @@ for step in range(9000):
     if d:
         grown.append((step, what, d))
     B.host_reads(itf)
-print(ctl.engine.events, ctl.errors, ended, len(grown), grown[:12], ctl.thru_dropped if AWAY else 1)
+print(ctl.engine.events, ctl.errors, ended, long_sent, len(grown), grown[:12], ctl.thru_dropped if AWAY else 1)
 '''
 
 READY = r'''
@@ -208,8 +218,9 @@ def _play(config, buttons, panic=-1, away=False, matrix=None, fsr=False):
               .replace("AWAY", repr(away)).replace("MATRIX", repr(matrix)).replace("FSR", repr(fsr)))
     r = run(["-c", script], extra_path=("tools", "tools/simboard", "host_tests/dual"), timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    events, errors, ended, n, grown, dropped = r.stdout.split(" ", 5)
+    events, errors, ended, long_sent, n, grown, dropped = r.stdout.split(" ", 6)
     assert (errors, n, grown) == ("0", "0", "[]"), r.stdout
+    assert int(long_sent) >= 3, r.stdout
     assert int(dropped) > 0, r.stdout  # (the flood's, where there is one)
     assert int(events) > 500
     return int(ended)

@@ -43,6 +43,10 @@ on_ready = None  # the simulator sets this to learn when the scan loop starts (t
 # may add 16 short messages (4 FIFO bytes each) and a 128-byte SysEx to the DIN queue: read
 # only when that fits, else the packets wait in the USB stack, which NAKs the host.
 _USB_IN_ROOM = const(256)
+# A SysEx longer than MIDI IN's buffer comes from the host in parts (126 bytes: see
+# midi/parser.py) and goes to DIN OUT's SysEx ring (din.py): a read may complete one part
+# and carry 16 real-time bytes too, so the host is read only while the ring has this room.
+_USB_IN_SX = const(144)
 _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # DIN IN can't be held back the way the USB host can: it arrives at the wire's own rate,
 # and echoed to DIN OUT with the controller's own messages it can outrun it. Below this
@@ -106,7 +110,8 @@ class Controller:
 
         build_controls(self, board, cfg)
         self._din_parser = mparser.Parser(sysex_size=128)
-        self._usb_parser = mparser.Parser(sysex_size=128)
+        # (the host's SysEx longer than the buffer goes on to DIN OUT in parts: _sx_part)
+        self._usb_parser = mparser.Parser(sysex_size=128, sysex_parts=True)
         # MIDI IN's read buffer (DIN's bytes are all parsed before USB's packets are read)
         self._rxbuf = bytearray(64)
         # a real-time byte passed on; the Note Offs end_thru sends; a parameter's data passed
@@ -353,8 +358,8 @@ class Controller:
                 if self._sv[3]:  # (set by an FE among these bytes too: _watch_sensing)
                     self._sv[2] = now_ms  # any byte counts, not only Active Sensing's
         itf = self._usb_itf  # (None exactly when self.usb is)
-        if itf is not None and itf.rx_ready and (
-                self.din is None or not self._thru["usb_to_din"] or self.din.room() >= _USB_IN_ROOM):
+        if itf is not None and itf.rx_ready and (self.din is None or not self._thru["usb_to_din"] or (
+                self.din.room() >= _USB_IN_ROOM and self.din.sx_room() >= _USB_IN_SX)):
             self._usb_packets(self.usb.poll_in(self._rxbuf))  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
 
     def _din_bytes(self, n):
@@ -391,10 +396,16 @@ class Controller:
                 self._watch_sensing()
             r = 1
         elif r == mparser.SYSEX:
+            if p.sysex_cont:  # the last part of a SysEx that came in parts
+                self._sx_part(p)
+                return
             msg = p.sysex
             r = p.sysex_len
             if r == 6 and msg[1] == 0x7E and msg[3] == 6 and msg[4] == 1 and (msg[2] == 0x7F or msg[2] == 0):
                 self._identify(p)  # and passed on: the devices further down may answer too
+        elif r == mparser.SYSEX_PART:
+            self._sx_part(p)
+            return
         else:
             return
         if p is self._din_parser:
@@ -404,6 +415,12 @@ class Controller:
                 self._to_din(p, msg, r)  # b is only ever DIN OUT: see _THRU_RESERVE
         elif self._thru["usb_to_din"] and self.din is not None:
             self._to_din(p, msg, r)
+
+    def _sx_part(self, p):
+        # A part of the host's SysEx longer than the parser's buffer (only the USB parser
+        # makes parts): to DIN OUT as it comes (din.py: nothing else goes between its parts)
+        if self._thru["usb_to_din"] and self.din is not None:
+            self.din.sx_put(p.sysex, p.sysex_len)
 
     def _cc_in(self, p, msg):
         # A Control Change: DIN IN's pedals, MIDI IN feedback, a parameter selected. False:
@@ -454,7 +471,16 @@ class Controller:
         usb.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
 
     def _to_din(self, p, msg, n):
-        # The same for DIN OUT, from either source
+        # The same for DIN OUT, from either source. While a SysEx in parts is open there, a
+        # real-time byte goes inside it (while the host's next part still has room), and
+        # anything else from the host means the host cut it short: it is closed first (what
+        # the echo sends waits behind it, see din.py)
+        if self.din.sx_open:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+            if msg[0] >= 0xF8 and self.din.sx_room() > _USB_IN_SX:  # pyright: ignore[reportOptionalMemberAccess]
+                self.din.sx_put(msg, 1)  # pyright: ignore[reportOptionalMemberAccess]
+                return
+            if p is self._usb_parser:
+                self.din.sx_cut()  # pyright: ignore[reportOptionalMemberAccess]
         if n == 3 and (msg[0] & 0xF0) == 0xB0 and (
                 msg[1] == 6 or msg[1] == 38 or 96 <= msg[1] <= 101 or msg[1] == 121):
             n = self._parameter(p, msg, 0) or 3
@@ -770,12 +796,16 @@ class Controller:
         for ch in range(16):
             p[16 + ch] = 3
         if self.din is not None and self._thru["usb_to_din"]:
+            self.din.sx_cut()  # the rest of its SysEx will not come
             self.end_thru(_THRU_TABLE if self._thru["din_to_din"] else 0)
 
     def panic(self):
         """The panic button: Note Off for every note sounding, the controller's own and those
         MIDI IN started on DIN OUT and (DIN IN's) on USB, its pedals up there too, then All
-        Notes Off on every channel the controller used."""
+        Notes Off on every channel the controller used. A SysEx passing to DIN OUT in parts
+        is closed first: all of that goes at once."""
+        if self.din is not None:
+            self.din.sx_cut()
         self.end_thru()
         self._end_din_in_on_usb()
         self.engine.panic()
