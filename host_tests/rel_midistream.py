@@ -7,15 +7,17 @@ din_stream(rng, n) -> (chunks, mido_bytes)
     stray data bytes, undefined status bytes (F4 F5 between or inside messages, F9 FD
     between them), stray F7, unterminated SysEx, and SysEx longer than the firmware's
     128-byte buffer. mido_bytes: the same content as mido expects it (no running status,
-    real-time bytes before the message they interrupt); mido.Parser(mido_bytes) then gives
-    exactly the messages the firmware must pass on, apart from the long SysEx it drops by
-    design (sysex_size 128, midictl/midi/parser.py).
+    real-time bytes before the message they interrupt, and an unterminated SysEx long
+    enough to have gone on in parts as the firmware closes it: its whole parts, then an
+    F7); mido.Parser(mido_bytes) then gives exactly the messages the firmware must pass on
+    (sysex_size 128, in parts of 126: midictl/midi/parser.py).
 
 usb_stream(rng, n) -> (packets, flat_bytes): valid USB-MIDI event packets (cable 0) of the
     same kinds of messages, SysEx split over CIN 4/5/6/7 packets, some of them (long_sysex)
     up to 700 bytes, which the firmware passes on to DIN OUT in parts; flat_bytes the messages.
 """
 SYSEX_MAX = 128  # the firmware's MIDI IN SysEx buffer, F0 and F7 included
+PART = 126  # the parts a longer one goes on in (the buffer's multiple of 3)
 REALTIME = (0xF8, 0xFA, 0xFB, 0xFC, 0xFE, 0xFF)
 _VOICE_DATA = {0x80: 2, 0x90: 2, 0xA0: 2, 0xB0: 2, 0xC0: 1, 0xD0: 1, 0xE0: 2}
 
@@ -74,20 +76,22 @@ def din_stream(rng, n):
             mido += part + nxt
             running = nxt[0] if nxt[0] < 0xF0 else 0
         elif k < 0.78:
-            # a SysEx longer than the buffer: dropped by the firmware, whole in mido
+            # a SysEx longer than the buffer: passed on in parts by the firmware, whole in mido
             body = bytes(_d(rng) for _ in range(rng.randint(SYSEX_MAX - 1, 300)))
             m = bytes([0xF0]) + body + bytes([0xF7])
             chunks.append(m)
             mido += m
             running = 0
         elif k < 0.84:
-            # an unterminated SysEx cut by a new status: both drop it
-            body = bytes(_d(rng) for _ in range(rng.randint(0, 200)))
+            # an unterminated SysEx cut by a new status: both drop it, unless it was long
+            # enough for a part (126 bytes) to go on: those then go, closed with an F7
+            body = bytes(_d(rng) for _ in range(rng.randint(0, 300)))
             nxt = random_message(rng)
             while nxt[0] >= 0xF8:
                 nxt = random_message(rng)
             chunks.append(bytes([0xF0]) + body + nxt)
-            mido += bytes([0xF0]) + body + nxt
+            parts = (1 + len(body)) // PART * PART
+            mido += (bytes([0xF0]) + body)[:parts] + (b"\xf7" if parts else bytes([0xF0]) + body) + nxt
             running = nxt[0] if nxt[0] < 0xF0 else 0
         elif k < 0.9:
             # stray data bytes after a system common message (nothing to run on)

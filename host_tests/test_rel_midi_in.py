@@ -1,7 +1,7 @@
 """MIDI IN through the whole firmware on the simulated board (issue 7): whatever arrives on
 DIN IN or from the USB host -- valid messages with running status and real-time bytes
-inside them, truncated messages, SysEx longer than the 128-byte buffer (dropped from DIN
-IN, passed on in parts from the host), undefined and stray bytes, pure noise -- the
+inside them, truncated messages, SysEx longer than the 128-byte buffer (passed on in
+parts, and closed with an F7 when cut short), undefined and stray bytes, pure noise -- the
 firmware never faults, everything it passes on is valid MIDI, and the valid messages come
 out exactly as an independent parser (mido) reads the same stream."""
 import random
@@ -27,29 +27,33 @@ def din_events(chunks, t=1.0):
     return ev, t
 
 
-def mido_reads(stream, long_sysex=False):
-    """mido's messages, without the SysEx longer than the firmware's buffer unless
-    long_sysex (DIN IN's are dropped by design, the host's passed on in parts)."""
-    out = []
-    for m in mido.Parser(stream):
-        b = bytes(m.bytes())
-        if long_sysex or not (b[0] == 0xF0 and len(b) > ms.SYSEX_MAX):
-            out.append(b)
-    return out
+def mido_reads(stream):
+    """mido's messages."""
+    return [bytes(m.bytes()) for m in mido.Parser(stream)]
 
 
 def fw_reads(stream=None, packets=None):
     """The firmware's own parser on the host: what the pass-through must carry, byte for byte."""
-    p = fwparser.Parser(sysex_size=ms.SYSEX_MAX)
+    p = fwparser.Parser(sysex_size=ms.SYSEX_MAX, sysex_parts=True)
     out = []
+    parts = []  # a SysEx coming in parts (closed with an F7 by what cuts it short)
 
     def take(code):
+        # a message, a whole SysEx or another's first part after parts closes them
+        if parts and (code == fwparser.MESSAGE or (code in (fwparser.SYSEX, fwparser.SYSEX_PART)
+                                                   and p.sysex[0] == 0xF0 and not (code == fwparser.SYSEX and p.sysex_cont))):
+            out.append(b"".join(parts) + b"\xf7")
+            parts.clear()
+        if code == fwparser.SYSEX_PART:
+            parts.append(bytes(p.sysex[:p.sysex_len]))
+            return
         if code == fwparser.MESSAGE:
             out.append(bytes(p.msg[:p.length]))
         elif code == fwparser.REALTIME:
             out.append(bytes([p.realtime]))
         elif code == fwparser.SYSEX:
-            out.append(bytes(p.sysex[:p.sysex_len]))
+            out.append(b"".join(parts) + bytes(p.sysex[:p.sysex_len]))
+            parts.clear()
 
     for b in stream or b"":
         take(p.feed(b))
@@ -105,8 +109,10 @@ def test_din_in_to_usb_exactly_as_mido_reads_it(runs):
     # ... and exactly what the firmware's parser makes of the bytes sent (plumbing: reads of
     # 64 bytes a scan, SysEx forwarding, one packet per message)
     assert got == fw_reads(b"".join(chunks))
-    # the long SysEx really were there, and dropped
-    assert any(c[0] == 0xF0 and len(c) > ms.SYSEX_MAX and c[-1] == 0xF7 for c in chunks)
+    # the long SysEx really were there, and went on whole (or closed when cut short)
+    long = [m for m in want if m[0] == 0xF0 and len(m) > ms.SYSEX_MAX]
+    assert len(long) > 50 and any(c[0] == 0xF0 and len(c) > ms.SYSEX_MAX and c[-1] == 0xF7 for c in chunks)
+    assert run.stats["usb"]["dropped"] == 0
     # DIN IN is not echoed to DIN OUT by default
     assert [ln for ln in run.trace if " DIN " in ln] == [BOOT_DIN]
 
@@ -114,7 +120,7 @@ def test_din_in_to_usb_exactly_as_mido_reads_it(runs):
 def test_usb_in_to_din_exactly_as_mido_reads_it(runs):
     run, pkts, flat = runs["usb"]
     got = passed(run, "DIN", BOOT_DIN)
-    want = mido_reads(flat, long_sysex=True)
+    want = mido_reads(flat)
     assert len(want) > 600
     assert got == want
     # the SysEx longer than the buffer were there, in several parts, and went on whole

@@ -1,9 +1,12 @@
-"""A SysEx from the USB host longer than MIDI IN's 128-byte buffer (a patch dump from a
-librarian) goes on to DIN OUT whole, in parts as it comes (midi/parser.py, din.py): nothing
-but real-time bytes may go on the wire between its F0 and its F7, so the controller's own
-messages wait for its end; a SysEx the host stops sending, cuts short or leaves by going
-away is closed with an F7, and panic closes it too. End to end through the simulator,
-exact bytes and times."""
+"""A SysEx longer than MIDI IN's 128-byte buffer goes on whole, in parts as it comes
+(midi/parser.py): from the USB host (a patch dump from a librarian) to DIN OUT (din.py), and
+from DIN IN (a synth's dump) to USB (usbout.py) and, echoed, to DIN OUT. Nothing but
+real-time bytes may go between its F0 and its F7, so on DIN OUT the controller's own
+messages wait for its end, and on USB they are held back and the host then sent what it
+missed; a SysEx its source stops sending, cuts short or leaves by going away is closed with
+an F7, and panic closes it too. End to end through the simulator, exact bytes and times."""
+import json
+
 from rel_midistream import usb_packets
 from test_sim import sim
 
@@ -93,3 +96,106 @@ def test_panic_closes_a_dump_and_its_all_notes_off_follow_what_was_queued(tmp_pa
         "120.000 USB 0B B9 7B 00",
         "182.960 DIN B9 7B 00",
     ]
+
+
+# -- DIN IN's dump to USB (and echoed to DIN OUT) ------------------------------------------
+def _usb_part(t, part, end=False):
+    """The trace's lines for one part of a SysEx on USB: 3 bytes a packet (CIN 4), the last
+    1 to 3 with CIN 5, 6, 7 when it ends the SysEx."""
+    out = []
+    for i in range(0, len(part), 3):
+        c = part[i:i + 3]
+        cin = 4 + len(c) if end and i + 3 >= len(part) else 4
+        out.append("%.3f USB %02X %s" % (t, cin, _hex(c + bytes(3 - len(c)))))
+    return out
+
+
+def _din_run(tmp_path, events, cfg=None, tail=300):
+    sc = {"tail_ms": tail, "events": events}
+    if cfg is not None:
+        (tmp_path / "cfg.json").write_text(json.dumps(cfg))
+        sc["config"] = str(tmp_path / "cfg.json")
+    return [ln for ln in sim(tmp_path, sc) if float(ln.split()[0]) >= 1]
+
+
+# DIN IN's 400 bytes from 100 arrive at the wire's rate: a part each 126 bytes (40.32 ms),
+# each read in the scan after it is in (141, 181, 221), the last with the F7 at 228
+DIN_PARTS = (_usb_part(141, DUMP[:126]) + _usb_part(181, DUMP[126:252]) + _usb_part(221, DUMP[252:378])
+             + _usb_part(228, DUMP[378:], end=True))
+
+
+def test_a_dump_from_din_in_goes_whole_to_usb_and_the_pads_note_is_held_back_there(tmp_path):
+    # the pad struck at 150 sounds on DIN OUT at once; on USB it would cut the dump short at
+    # the host: not sent, nor its Note Off (it ended before the dump did: nothing is owed)
+    assert _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}] + PAD) == sorted(
+        DIN_PARTS + ["153.000 DIN 99 24 59", "203.000 DIN 89 24 00"], key=lambda ln: float(ln.split()[0]))
+
+
+def test_after_din_ins_dump_the_host_gets_the_note_off_it_missed(tmp_path):
+    # struck at 120 (on USB at 123), its Note Off at 173 falls inside the dump: held back,
+    # and sent (by the ending of what the host missed) right after the dump's F7
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}, {"t": 120, "control": "pad1", "press": 0.8},
+                                {"t": 140, "control": "pad1", "release": True}])
+    assert [ln for ln in lines if " USB 04 " not in ln] == [
+        "123.000 USB 09 99 24 59",
+        "123.000 DIN 99 24 59",
+        "173.000 DIN 89 24 00",
+        "228.000 USB 05 F7 00 00",
+        "228.000 USB 08 89 24 40",
+    ]
+
+
+def test_a_dump_din_in_stops_sending_is_closed_on_usb_after_500_ms(tmp_path):
+    # 200 bytes (in by 164) and no more: the first part goes at 141; 500 ms after DIN IN's
+    # last byte was read, the F7 alone (CIN 5) closes it on USB
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP[:200])}], tail=700)
+    assert lines == _usb_part(141, DUMP[:126]) + ["665.000 USB 05 F7 00 00"]
+
+
+def test_a_dump_din_in_cuts_short_is_closed_before_what_cut_it(tmp_path):
+    # a Note On after 200 bytes of it: the F7 first, then the note
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP[:200]) + " 91 40 64"}])
+    assert lines == _usb_part(141, DUMP[:126]) + ["165.000 USB 05 F7 00 00", "165.000 USB 09 91 40 64"]
+
+
+def test_real_time_bytes_inside_din_ins_dump_go_to_usb_as_they_come(tmp_path):
+    # a clock byte after 150 of its bytes (in by 148.32) goes at once, between the first
+    # part's packets and the second's; the parts after it come 0.32 ms later (181 still,
+    # then 222 and 229)
+    clock = DUMP[:150] + b"\xf8" + DUMP[150:]
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(clock)}])
+    assert lines == (_usb_part(141, DUMP[:126]) + ["149.000 USB 0F F8 00 00"] + _usb_part(181, DUMP[126:252])
+                     + _usb_part(222, DUMP[252:378]) + _usb_part(229, DUMP[378:], end=True))
+
+
+def test_din_ins_dump_echoed_to_din_out_goes_whole_there_too(tmp_path):
+    # din_to_din: on DIN OUT from its first part (141), back to back
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}], cfg={"thru": {"din_to_din": True}})
+    assert [ln for ln in lines if " DIN " in ln] == ["141.000 DIN " + _hex(DUMP)]
+    assert [ln for ln in lines if " USB " in ln] == DIN_PARTS
+
+
+def test_active_sensing_lost_in_the_middle_of_din_ins_dump_closes_it(tmp_path):
+    # DIN IN sends Active Sensing, then 200 bytes of a dump and falls silent: 300 ms after
+    # its last byte its cable counts as pulled out (before the 500 ms a stalled SysEx
+    # waits): the F7 on USB then
+    lines = _din_run(tmp_path, [{"t": 90, "din_in": "FE"}, {"t": 100, "din_in": _hex(DUMP[:200])}], tail=600)
+    assert [ln for ln in lines if "USB 04" not in ln] == ["91.000 USB 0F FE 00 00", "465.000 USB 05 F7 00 00"]
+
+
+def test_panic_closes_din_ins_dump_on_usb_and_the_rest_of_it_is_dropped(tmp_path):
+    # panic at 150: the F7 alone on USB, then panic's All Notes Off (the pads' channel 10,
+    # on DIN OUT with the running status of the power-on one); DIN IN's parts after it
+    # (181, 221, 228) belong to a SysEx already closed there
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}, {"t": 150, "control": "button4", "press": 1.0},
+                                {"t": 200, "control": "button4", "release": True}])
+    assert lines == _usb_part(141, DUMP[:126]) + [
+        "150.000 USB 05 F7 00 00", "150.000 USB 0B B9 7B 00", "150.000 DIN 7B 00"]
+
+
+def test_a_host_back_in_the_middle_of_din_ins_dump_gets_none_of_the_rest(tmp_path):
+    # unplugged at 150 and back at 200: what comes of the dump after that is not sent to it
+    # (it would start with no F0)
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}, {"t": 150, "usb": "disconnected"},
+                                {"t": 200, "usb": "connected"}])
+    assert lines == _usb_part(141, DUMP[:126])

@@ -286,9 +286,10 @@ for trial in range(120):
                 part += b"\xf7" if r < 0.5 else b""
             elif r < 0.9:
                 part = b"\xf8"
+            src = random.getrandbits(1)  # (two sources: one's is dropped while the other's is open)
             for d in ds:
                 if r < 0.95:
-                    d.sx_put(part, len(part))
+                    d.sx_put(part, len(part), src)
                 else:
                     d.sx_cut()
         a, b, c = ds
@@ -409,7 +410,7 @@ from rtfakes import Itf
 assert usbout.send_native is not usbout.send_twin  # the viper one, under MicroPython
 random.seed(17)
 msg = bytearray(40)
-sounded = sent = dropped = 0
+sounded = sent = dropped = held = 0
 for trial in range(40):
     pair = []
     size, cable = random.choice((16, 64, 256)), random.randrange(16)
@@ -454,6 +455,9 @@ for trial in range(40):
         ub.send(msg, n, 0)
         if random.random() < 0.02:
             ia.up = ib.up = not ia.up
+        if random.random() < 0.02:  # DIN IN's SysEx passing in parts begins (holding the rest back) or ends
+            ua._sx = ub._sx = 0 if ua._sx else 1 + ua.dropped
+            held += 1
         assert (ia.n, bytes(ia.buf[:ia.n]), ua.sent, ua.dropped, ua.sounding) == \
             (ib.n, bytes(ib.buf[:ib.n]), ub.sent, ub.dropped, ub.sounding), (trial, step)
         if random.random() < 0.3:
@@ -462,7 +466,7 @@ for trial in range(40):
         sounded += sum(bin(b).count("1") for b in ua.sounding)  # notes the host hears sounding
     sent += ua.sent
     dropped += ua.dropped
-assert sounded > 10000 and sent > 5000 and dropped > 1000, (sounded, sent, dropped)
+assert sounded > 10000 and sent > 5000 and dropped > 1000 and held > 100, (sounded, sent, dropped, held)
 print("ok")
 '''
 

@@ -64,6 +64,9 @@ _STOP_MS = const(5000)  # Ctrl-C: the longest the Note Offs may take to leave (t
 # MIDI 1.0 Active Sensing: once DIN IN has sent FE, a gap of more than 300 ms with no byte
 # from it means its cable is out; what it started on the other ports then ends
 _SENSING_MS = const(300)
+# A SysEx from DIN IN passing to USB in parts whose source falls silent this long is closed
+# (as DIN OUT closes one, din.py)
+_SX_STALL_MS = const(500)
 
 
 class Controller:
@@ -109,8 +112,8 @@ class Controller:
         from midictl.build import build_controls  # boot only: unloaded after
 
         build_controls(self, board, cfg)
-        self._din_parser = mparser.Parser(sysex_size=128)
-        # (the host's SysEx longer than the buffer goes on to DIN OUT in parts: _sx_part)
+        # (a SysEx longer than the buffer goes on in parts: _sx_part)
+        self._din_parser = mparser.Parser(sysex_size=128, sysex_parts=True)
         self._usb_parser = mparser.Parser(sysex_size=128, sysex_parts=True)
         # MIDI IN's read buffer (DIN's bytes are all parsed before USB's packets are read)
         self._rxbuf = bytearray(64)
@@ -245,6 +248,8 @@ class Controller:
                 sv = ctl._sv
                 if sv[3] and ticks_diff(now_ms, sv[2]) > _SENSING_MS:  # see _watch_sensing
                     ctl._sensing_lost()
+                if usb is not None and usb._sx and ticks_diff(now_ms, sv[2]) > _SX_STALL_MS:
+                    usb.sx_cut()  # DIN IN fell silent in the middle of a SysEx passing in parts
                 # 4. MIDI IN, when a byte or a packet is waiting
                 uart = hw.uart
                 if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
@@ -355,8 +360,7 @@ class Controller:
             n = uart.readinto(self._rxbuf)
             if n:
                 self._din_bytes(n)
-                if self._sv[3]:  # (set by an FE among these bytes too: _watch_sensing)
-                    self._sv[2] = now_ms  # any byte counts, not only Active Sensing's
+                self._sv[2] = now_ms  # (for _watch_sensing: any byte counts, not only FE's)
         itf = self._usb_itf  # (None exactly when self.usb is)
         if itf is not None and itf.rx_ready and (self.din is None or not self._thru["usb_to_din"] or (
                 self.din.room() >= _USB_IN_ROOM and self.din.sx_room() >= _USB_IN_SX)):
@@ -417,10 +421,16 @@ class Controller:
             self._to_din(p, msg, r)
 
     def _sx_part(self, p):
-        # A part of the host's SysEx longer than the parser's buffer (only the USB parser
-        # makes parts): to DIN OUT as it comes (din.py: nothing else goes between its parts)
-        if self._thru["usb_to_din"] and self.din is not None:
-            self.din.sx_put(p.sysex, p.sysex_len)
+        # A part of a SysEx longer than the parser's buffer: to the ports its source goes to
+        # as it comes (din.py, usbout.py: nothing else goes between its parts there)
+        if p is self._usb_parser:
+            if self._thru["usb_to_din"] and self.din is not None:
+                self.din.sx_put(p.sysex, p.sysex_len, 1)
+            return
+        if self._thru["din_to_usb"] and self.usb is not None:
+            self.usb.sx_put(p.sysex, p.sysex_len)
+        if self._thru["din_to_din"] and self.din is not None:
+            self.din.sx_put(p.sysex, p.sysex_len, 0)
 
     def _cc_in(self, p, msg):
         # A Control Change: DIN IN's pedals, MIDI IN feedback, a parameter selected. False:
@@ -455,6 +465,8 @@ class Controller:
         # host is away for, it misses (what it has selected is not known then: see _usb_gone).
         # A Note On while the host is still owed Note Offs has those up to its own go first.
         usb = self.usb
+        if usb._sx and msg[0] < 0xF8:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+            usb.sx_cut()  # pyright: ignore[reportOptionalMemberAccess]  (DIN IN cut its SysEx short)
         if n == 3 and (msg[0] & 0xF0) == 0xB0 and (
                 msg[1] == 6 or msg[1] == 38 or 96 <= msg[1] <= 101 or msg[1] == 121):
             if not usb.itf.up:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
@@ -473,14 +485,15 @@ class Controller:
     def _to_din(self, p, msg, n):
         # The same for DIN OUT, from either source. While a SysEx in parts is open there, a
         # real-time byte goes inside it (while the host's next part still has room), and
-        # anything else from the host means the host cut it short: it is closed first (what
-        # the echo sends waits behind it, see din.py)
-        if self.din.sx_open:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
-            if msg[0] >= 0xF8 and self.din.sx_room() > _USB_IN_SX:  # pyright: ignore[reportOptionalMemberAccess]
-                self.din.sx_put(msg, 1)  # pyright: ignore[reportOptionalMemberAccess]
+        # anything else from its source means the source cut it short: it is closed first
+        # (what the other source sends waits behind it, see din.py)
+        d = self.din
+        if d.sx_open:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+            if msg[0] >= 0xF8 and d.sx_room() > _USB_IN_SX:  # pyright: ignore[reportOptionalMemberAccess]
+                d.sx_put(msg, 1, d.sx_src)  # pyright: ignore[reportOptionalMemberAccess]
                 return
-            if p is self._usb_parser:
-                self.din.sx_cut()  # pyright: ignore[reportOptionalMemberAccess]
+            if (d.sx_src == 1) == (p is self._usb_parser):  # pyright: ignore[reportOptionalMemberAccess]
+                d.sx_cut()  # pyright: ignore[reportOptionalMemberAccess]
         if n == 3 and (msg[0] & 0xF0) == 0xB0 and (
                 msg[1] == 6 or msg[1] == 38 or 96 <= msg[1] <= 101 or msg[1] == 121):
             n = self._parameter(p, msg, 0) or 3
@@ -574,8 +587,16 @@ class Controller:
         # what DIN IN started: its notes and pedals echoed on DIN OUT (din_to_din), and on USB.
         self._sv[3] = 0
         if self._thru["din_to_din"]:
+            self._sx_cut(0)
             self.end_thru(0)
+        if self.usb is not None:
+            self.usb.sx_cut()
         self._end_din_in_on_usb()
+
+    def _sx_cut(self, src):
+        # source src's SysEx passing to DIN OUT in parts, if one is open, closed
+        if self.din is not None and self.din.sx_open and self.din.sx_src == src:
+            self.din.sx_cut()
 
     def _end_din_in_on_usb(self):
         # What DIN IN started on USB (din_to_usb): every note sounding there that the
@@ -796,7 +817,7 @@ class Controller:
         for ch in range(16):
             p[16 + ch] = 3
         if self.din is not None and self._thru["usb_to_din"]:
-            self.din.sx_cut()  # the rest of its SysEx will not come
+            self._sx_cut(1)  # the rest of its SysEx will not come
             self.end_thru(_THRU_TABLE if self._thru["din_to_din"] else 0)
 
     def panic(self):
@@ -806,6 +827,8 @@ class Controller:
         is closed first: all of that goes at once."""
         if self.din is not None:
             self.din.sx_cut()
+        if self.usb is not None:
+            self.usb.sx_cut()
         self.end_thru()
         self._end_din_in_on_usb()
         self.engine.panic()
@@ -972,6 +995,11 @@ if sys.implementation.name == "micropython":
         if sv[3]:  # DIN IN sends Active Sensing (_watch_sensing): has it been silent too long?
             if ((now_ms - int(sv[2]) + half) & tmax) - half > _SENSING_MS:
                 ctl._sensing_lost()
+        if has & 2:  # DIN IN silent in the middle of a SysEx passing to USB in parts?
+            usb = ctl.usb
+            if usb._sx:
+                if ((now_ms - int(sv[2]) + half) & tmax) - half > _SX_STALL_MS:
+                    usb.sx_cut()
         # 4. MIDI IN
         if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready):
             ctl._midi_in(now_ms)

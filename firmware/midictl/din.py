@@ -568,6 +568,7 @@ class DinOut:
         self._sx_head = 0
         self._sx_count = 0
         self.sx_open = False
+        self.sx_src = 0  # the source of the last one opened
         self._sx_ms = -1
         self.sx_cuts = 0  # SysEx in parts closed early (stalled, cut, no room): wraps
 
@@ -623,16 +624,22 @@ class DinOut:
     # -- a SysEx passed through in parts ----------------------------------------------------
     # (In steps of few locals: a frame of more than 11 slots comes from the heap on every
     # call, see Engine._out. Its bytes go out in the pump, natively.)
-    def sx_put(self, buf, n):
+    def sx_put(self, buf, n, src):
         """buf[0:n]: a part of a SysEx passed through in parts (the first starts with F0, the
         last ends with F7; midi/parser.py's SYSEX_PART), or a real-time byte that came inside
-        it. A first part closes one still open (its source cut it short) and opens the SysEx
-        in the FIFO; the rest of one closed early is dropped."""
+        it; src: its source (0 DIN IN, 1 the USB host). A first part closes one of the same
+        source still open (the source cut it short) and opens the SysEx in the FIFO, unless
+        another source's is open: then it and the rest of it are dropped, as is the rest of
+        one closed early."""
         if buf[0] == 0xF0:
+            if self.sx_open and self.sx_src != src:
+                self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+                return
             if not self._sx_open(n):
                 return
-        elif not self.sx_open:
-            return  # the rest of a SysEx closed early
+            self.sx_src = src
+        elif not self.sx_open or self.sx_src != src:
+            return  # the rest of a SysEx closed early, or dropped
         elif self._sx_count + n >= len(self._sx):  # (one byte is always kept for sx_cut's F7)
             self.sx_cut()
             return

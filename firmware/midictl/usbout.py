@@ -95,8 +95,9 @@ def send_twin(self, msg, n, key):
     if n == 3 and 0x80 <= s < 0xF0:
         # One 3-byte channel message (notes, CC, bend: nearly all traffic; messages here
         # are complete and valid, so C0/D0 never come with n == 3): its packet goes
-        # straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1).
-        if not self._tx3(self.cable, msg):
+        # straight in, CIN = the status's high nibble (USB-MIDI 1.0 table 4-1). (Not while
+        # DIN IN's SysEx passes in parts: see sx_put.)
+        if self._sx or not self._tx3(self.cable, msg):
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF  # host away or not reading: dropped for this port only
             if (s & 0xF0) == 0xB0 and (msg[1] == 64 or msg[1] == 66 or msg[1] == 121):
                 _pedal(self.sounding, s, msg[1], msg[2], 0)  # (the host is owed it: _resync_pedals)
@@ -116,7 +117,7 @@ def send_twin(self, msg, n, key):
             _bend(self.sounding, s, msg[1], msg[2], 1)
         return
     itf = self.itf
-    if not itf.is_open():
+    if not itf.is_open() or (self._sx and s < 0xF8):
         self.dropped = (self.dropped + 1) & 0x3FFFFFFF
         return
     k = usb.packets(msg, n, self.cable, self._pkt, 0)
@@ -146,7 +147,7 @@ if sys.implementation.name == "micropython":
         if n != 3 or s < 0x80 or s >= 0xF0:
             _send_more(self, msg, n, key)
             return
-        if not self._tx3(self.cable, msg):
+        if self._sx or not self._tx3(self.cable, msg):
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF  # host away or not reading: this port only
             if (s & 0xF0) == 0xB0 and (m[1] == 64 or m[1] == 66 or m[1] == 121):
                 _pedal(self.sounding, s, m[1], m[2], 0)
@@ -187,6 +188,9 @@ if sys.implementation.name == "micropython":
         interpreted frame; anything else (an undefined status, a malformed group) goes the
         interpreted way, which writes or refuses it as usb.packets does."""
         m = ptr8(msg)
+        if self._sx and m[0] < 0xF8:  # (DIN IN's SysEx passing in parts: only real-time bytes)
+            self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF
+            return
         out = ptr8(self._pkt)
         cab = int(self.cable) << 4
         i = 0
@@ -286,6 +290,9 @@ class UsbOut:
         # None, or called (no arguments) once each time service() sees the host go away:
         # from the scan loop, so it must not allocate either
         self.host_gone: "Callable[[], object] | None" = None
+        # DIN IN's SysEx passing in parts (sx_put): 0 none, else 1 + what `dropped` was when
+        # it began (the 16th attribute: keep them at 16 or fewer, see knob.py)
+        self._sx = 0
 
     # send(msg, n, key): one complete message into the transmit buffer (send_twin; the
     # native one under MicroPython)
@@ -308,6 +315,7 @@ class UsbOut:
             if not up:
                 self._was_open = False
                 self._owed = -1
+                self._sx = 0  # DIN IN's SysEx passing in parts: the rest is not for this host
                 if self.host_gone is not None:
                     self.host_gone()
             else:
@@ -444,7 +452,73 @@ class UsbOut:
         self._owed_all = 0
         return True
 
+    # -- DIN IN's SysEx passed through in parts --------------------------------------------
+    def sx_put(self, buf, n):
+        """buf[0:n]: a part of a SysEx from DIN IN longer than the parser's buffer (the
+        first starts with F0, the last ends with F7; midi/parser.py's SYSEX_PART), as event
+        packets: 3 bytes each (CIN 4), the last 1 to 3 with CIN 5, 6 or 7. Nothing but
+        real-time bytes may come between its packets on the cable, so until its F7 the
+        controller's own messages for USB are dropped as for an absent host (send), and
+        once it has gone the host is sent what it missed (end_unheld). A first part closes
+        one still open; the rest of one closed early is dropped."""
+        if buf[0] == 0xF0:
+            self.sx_cut()
+            self._sx = 1 + self.dropped
+        elif not self._sx:
+            return
+        if not self.itf.is_open() or not self.itf.tx_write(self._pkt, self._sx_packets(buf, n)):
+            # the host is away or not reading: the rest is lost to it, its next status ends it
+            self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+            self._sx_end()
+            return
+        self.sent = (self.sent + 1) & 0x3FFFFFFF
+        if buf[n - 1] == 0xF7:
+            self._sx_end()
+
+    def _sx_packets(self, buf, n):
+        # buf[0:n] into _pkt as SysEx packets (a part that is not the last is a multiple of 3
+        # bytes); returns their bytes. (Few locals: see _end_owed.)
+        pkt = self._pkt
+        i = 0
+        j = 0
+        while n - i > 3 or (n - i == 3 and buf[n - 1] != 0xF7):
+            pkt[j] = self.cable << 4 | 4
+            pkt[j + 1] = buf[i]
+            pkt[j + 2] = buf[i + 1]
+            pkt[j + 3] = buf[i + 2]
+            i += 3
+            j += 4
+        if i == n:
+            return j
+        pkt[j] = self.cable << 4 | (4 + n - i)  # the last: 1 to 3 bytes, up to the F7
+        pkt[j + 1] = buf[i]
+        pkt[j + 2] = buf[i + 1] if n - i > 1 else 0
+        pkt[j + 3] = buf[i + 2] if n - i > 2 else 0
+        return j + 4
+
+    def sx_cut(self):
+        """Close DIN IN's SysEx passing in parts (DIN IN cut it short or fell silent, panic):
+        its F7 to the host, if it has room."""
+        if self._sx:
+            off = self._off  # an F7 alone: CIN 5
+            off[0] = self.cable << 4 | 5
+            off[1] = 0xF7
+            off[2] = 0
+            off[3] = 0
+            if self.itf.is_open() and self.itf.tx_write(off, 4):
+                self.sent = (self.sent + 1) & 0x3FFFFFFF
+            self._sx_end()
+
+    def _sx_end(self):
+        # the SysEx has gone: what the controller's own messages missed meanwhile follows
+        missed = self.dropped != self._sx - 1
+        self._sx = 0
+        if missed:
+            self.end_unheld()
+
     def _tx_msg(self, status, a, b):
+        if self._sx:
+            return False  # (DIN IN's SysEx passing: this waits, see sx_put)
         off = self._off
         off[0] = status
         off[1] = a

@@ -197,9 +197,9 @@ def test_trimmed_slot_tables_send_the_same_bytes_at_the_same_times():
     assert logs[0] == logs[1] and len(logs[0][0]) > 1000
 
 
-def _sx(d, hexs):
+def _sx(d, hexs, src=1):
     b = bytes.fromhex(hexs)
-    d.sx_put(b, len(b))
+    d.sx_put(b, len(b), src)
 
 
 def test_sysex_in_parts_holds_everything_else_until_its_f7():
@@ -234,9 +234,9 @@ def test_sysex_in_parts_longer_than_a_write_and_two_in_a_row():
     d, u = _din(c)
     body = [i & 0x7F for i in range(200)]
     b = bytes([0xF0] + body[:125])
-    d.sx_put(b, len(b))
+    d.sx_put(b, len(b), 1)
     b = bytes(body[125:] + [0xF7])
-    d.sx_put(b, len(b))
+    d.sx_put(b, len(b), 1)
     _sx(d, "F0 01 02 F7")  # the next one, whole, in the ring behind it
     d.send(b"\x90\x3c\x40", 3, 0)
     t = 0
@@ -292,9 +292,9 @@ def test_sysex_in_parts_without_room_is_dropped_or_closed():
     d, u = _din(c)
     assert d.sx_room() == 255
     b = bytes([0xF0] + [1] * 200)
-    d.sx_put(b, len(b))
+    d.sx_put(b, len(b), 1)
     b = bytes([2] * 60)
-    d.sx_put(b, len(b))  # 261 bytes do not fit: closed instead (the F7 always does)
+    d.sx_put(b, len(b), 1)  # 261 bytes do not fit: closed instead (the F7 always does)
     assert not d.sx_open and d.sx_cuts == 1 and d.sx_room() == 53
     _pump(d, c, 20000)
     for t in range(21, 100):
@@ -312,14 +312,28 @@ def test_sysex_in_parts_allocates_nothing():
     def run():
         t = 0
         for _round in range(20):
-            d.sx_put(part, 126)
+            d.sx_put(part, 126, 1)
             for _ in range(50):
                 t += 1000
                 d.pump(t, t // 1000)
-            d.sx_put(last, 61)
+            d.sx_put(last, 61, 1)
             for _ in range(30):
                 t += 1000
                 d.pump(t, t // 1000)
 
     no_alloc(run)
     assert u.n == 20 * 187
+
+
+def test_sysex_in_parts_from_another_source_is_dropped_while_one_is_open():
+    c = Clock()
+    d, u = _din(c)
+    _sx(d, "F0 41 10", src=1)
+    _sx(d, "F0 7E 00", src=0)  # DIN IN's echo while the host's is open: dropped, all of it
+    _sx(d, "01 02 F7", src=0)
+    assert d.dropped == 1 and d.sx_open and d.sx_src == 1
+    _sx(d, "42 F7", src=1)
+    _sx(d, "F0 7E 01", src=0)  # then DIN IN's next one goes
+    _sx(d, "F7", src=0)
+    _pump(d, c, 0)
+    assert u.bytes() == [0xF0, 0x41, 0x10, 0x42, 0xF7, 0xF0, 0x7E, 0x01, 0xF7] and d.sx_cuts == 0

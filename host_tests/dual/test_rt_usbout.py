@@ -249,3 +249,87 @@ def test_host_gone_noticed_by_the_scan_loop_allocates_nothing():
     assert g.n == 1 and usb._was_open is False
     no_alloc(usb.service)
     assert g.n == 1
+
+
+def _pk(hexs):
+    b = bytes.fromhex(hexs)
+    return [b[i:i + 4] for i in range(0, len(b), 4)]
+
+
+def test_din_ins_sysex_in_parts_goes_as_packets_and_holds_the_controllers_own_back():
+    # parts of 6 here (the firmware's are 126): CIN 4 for every 3 bytes, the last 1 to 3
+    # with CIN 5, 6, 7; real-time bytes go between them; a note struck meanwhile is not
+    # sent (it would cut the SysEx at the host), and once the F7 has gone the host gets the
+    # Note Off it missed (here the note was let go meanwhile: nothing else is owed)
+    itf, eng, usb = _setup(size=256)
+    eng.note_on(9, 36, 100)
+    usb.sx_put(bytes.fromhex("F0 41 10 42 12 40"), 6)
+    usb.send(b"\xf8", 1, 0)
+    eng.note_off(9, 36)  # missed: held back
+    eng.note_on(9, 38, 90)  # not sent at all
+    eng.cc(0, 64, 127)  # sustain down: the host is sent it once the SysEx is over
+    usb.sx_put(bytes.fromhex("00 7F 01 02 03 04"), 6)
+    assert usb._sx
+    usb.sx_put(bytes.fromhex("05 F7"), 2)
+    assert not usb._sx
+    itf.host_reads()
+    assert itf.sent == _pk("09 99 24 64  04 F0 41 10  04 42 12 40  0F F8 00 00  04 00 7F 01  04 02 03 04"
+                           "  06 05 F7 00  08 89 24 40  0B B0 40 7F")
+    eng.note_off(9, 38)  # (a Note Off for a note the host never heard: harmless)
+    eng.note_on(9, 40, 80)  # and after it everything goes as before
+    itf.host_reads()
+    assert itf.sent[-2:] == _pk("08 89 26 40  09 99 28 50")
+
+
+def test_din_ins_sysex_last_packet_lengths_and_its_cut():
+    itf, eng, usb = _setup(size=256)
+    for last, pkts in (("F7", "05 F7 00 00"), ("01 F7", "06 01 F7 00"), ("01 02 F7", "07 01 02 F7"),
+                       ("01 02 03 F7", "04 01 02 03  05 F7 00 00")):
+        usb.sx_put(bytes.fromhex("F0 01 02"), 3)
+        b = bytes.fromhex(last)
+        usb.sx_put(b, len(b))
+        itf.host_reads()
+        assert itf.sent == _pk("04 F0 01 02  " + pkts), last
+        itf.sent = []
+    # cut short: an F7 alone closes it; the rest of it is dropped, a new one starts anew
+    usb.sx_put(bytes.fromhex("F0 01 02"), 3)
+    usb.sx_cut()
+    usb.sx_cut()
+    usb.sx_put(bytes.fromhex("03 F7"), 2)
+    usb.sx_put(bytes.fromhex("F0 05 06"), 3)
+    usb.sx_put(bytes.fromhex("F0 07 F7"), 3)  # (a first part closes one still open)
+    itf.host_reads()
+    assert itf.sent == _pk("04 F0 01 02  05 F7 00 00  04 F0 05 06  05 F7 00 00  07 F0 07 F7")
+    assert not usb._sx and usb.dropped == 0
+
+
+def test_din_ins_sysex_to_a_host_not_reading_is_abandoned():
+    itf, eng, usb = _setup(size=8)
+    usb.sx_put(bytes.fromhex("F0 01 02 03 04 05"), 6)
+    usb.sx_put(bytes.fromhex("06 07 08"), 3)  # no room: the rest is lost to the host
+    assert not usb._sx and usb.dropped == 1
+    usb.sx_put(bytes.fromhex("09 F7"), 2)  # dropped
+    itf.host_reads()
+    assert itf.sent == _pk("04 F0 01 02  04 03 04 05")
+    eng.note_on(9, 36, 100)  # the controller's own go again
+    itf.host_reads()
+    assert itf.sent[-1:] == _pk("09 99 24 64")
+
+
+def test_din_ins_sysex_in_parts_allocates_nothing():
+    itf, eng, usb = _setup(size=256)
+    first = bytearray([0xF0] + [1] * 125)
+    more = bytearray([2] * 126)
+    last = bytearray([3] * 10 + [0xF7])
+
+    def run():
+        for _round in range(10):
+            usb.sx_put(first, 126)
+            itf.n = 0
+            usb.sx_put(more, 126)
+            itf.n = 0
+            usb.sx_put(last, 11)
+            itf.n = 0
+
+    no_alloc(run)
+    assert usb.sent == 30 and usb.dropped == 0
