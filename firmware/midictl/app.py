@@ -823,8 +823,8 @@ class Controller:
     def panic(self):
         """The panic button: Note Off for every note sounding, the controller's own and those
         MIDI IN started on DIN OUT and (DIN IN's) on USB, its pedals up there too, then All
-        Notes Off on every channel the controller used. A SysEx passing to DIN OUT in parts
-        is closed first: all of that goes at once."""
+        Notes Off on every channel the controller used. A SysEx passing in parts (to DIN OUT
+        or USB) is closed first: all of that goes at once."""
         if self.din is not None:
             self.din.sx_cut()
         if self.usb is not None:
