@@ -459,7 +459,7 @@ class UsbOut:
         packets: 3 bytes each (CIN 4), the last 1 to 3 with CIN 5, 6 or 7. Nothing but
         real-time bytes may come between its packets on the cable, so until its F7 the
         controller's own messages for USB are dropped as for an absent host (send), and
-        once it has gone the host is sent what it missed (end_unheld). A first part closes
+        once it has gone the host is sent what it missed (_sx_missed). A first part closes
         one still open; the rest of one closed early is dropped."""
         if buf[0] == 0xF0:
             self.sx_cut()
@@ -513,8 +513,21 @@ class UsbOut:
         # the SysEx has gone: what the controller's own messages missed meanwhile follows
         missed = self.dropped != self._sx - 1
         self._sx = 0
-        if missed:
-            self.end_unheld()
+        if missed and not self._sx_missed():
+            self.end_unheld()  # (no room for all of it: the rest as for a returning host)
+
+    def _sx_missed(self):
+        # The Note Offs the controller's own notes missed (those sounding on the host that the
+        # engine no longer holds, on the channels the controller plays notes on: DIN IN's
+        # notes on other channels are left sounding), then its pedals and bends. False when
+        # the TX buffer is full.
+        chans = self.engine.note_channels | self.engine.channels_used
+        k = 0
+        while k < 256:
+            if chans >> (k >> 4) & 1 and self.sounding[k] and not self._end_byte(k):
+                return False
+            k += 1
+        return self._resync_pedals() and self._resync_bends()
 
     def _tx_msg(self, status, a, b):
         if self._sx:

@@ -333,3 +333,17 @@ def test_din_ins_sysex_in_parts_allocates_nothing():
 
     no_alloc(run)
     assert usb.sent == 30 and usb.dropped == 0
+
+
+def test_after_din_ins_sysex_only_the_controllers_own_channels_are_caught_up():
+    # a note DIN IN passed on (channel 2) sounds on the host through its own dump; the pad's
+    # (channel 10) Note Off missed meanwhile is sent after it, the other is left sounding
+    itf, eng, usb = _setup(size=256)
+    usb.send(b"\x91\x40\x64", 3, 0)  # DIN IN's note, passed on
+    eng.note_on(9, 36, 100)
+    usb.sx_put(bytes.fromhex("F0 41 10"), 3)
+    eng.note_off(9, 36)  # missed
+    usb.sx_put(bytes.fromhex("42 F7"), 2)
+    itf.host_reads()
+    assert itf.sent == _pk("09 91 40 64  09 99 24 64  04 F0 41 10  06 42 F7 00  08 89 24 40")
+    assert usb.sounding[(1 << 7 | 0x40) >> 3]  # (DIN IN's still sounding there)
