@@ -22,9 +22,10 @@
 # the FIFO is a marker, an entry of length 0, put there with its first part. When the
 # marker reaches the FIFO's head the parts go out as they come, and everything queued
 # after the marker, and the slots, wait until its F7 is on the wire. A SysEx whose parts
-# stop coming (the wire has sent all there was and waited _SX_STALL_MS for more), or whose
-# source goes away, or panic (sx_cut) is closed with an F7, so the controller's own notes
-# are never held up for long.
+# stop coming (the UART has had all there was and _SX_STALL_MS have passed with no more),
+# or whose source goes away, or panic (sx_cut) is closed with an F7, so the controller's
+# own notes are never held up for long. One passes at a time: another source's that starts
+# meanwhile is dropped (counted in `dropped`).
 #
 # Hot path (send, pump): no allocation.
 
