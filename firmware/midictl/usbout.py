@@ -468,8 +468,9 @@ class UsbOut:
             return
         if not self.itf.is_open() or not self.itf.tx_write(self._pkt, self._sx_packets(buf, n)):
             # the host is away or not reading: the rest is lost to it, its next status ends it
-            self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+            # (counted after _sx_end, which asks whether the controller's own were dropped)
             self._sx_end()
+            self.dropped = (self.dropped + 1) & 0x3FFFFFFF
             return
         self.sent = (self.sent + 1) & 0x3FFFFFFF
         if buf[n - 1] == 0xF7:
