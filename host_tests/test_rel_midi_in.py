@@ -441,25 +441,33 @@ def test_active_sensing_lost_leaves_the_controllers_own_notes(tmp_path):
                    "1500.000 USB 08 80 3E 00"]
 
 
-def test_din_echo_giving_way_still_passes_a_bend_back_at_centre(tmp_path):
-    # A keyboard's wheel swept up and down flat out on DIN IN (running status, 2 bytes a
-    # bend), echoed without running status (1.5 times what the wire carries) while the pads
-    # play: past _THRU_RESERVE the echo's bends are dropped,
-    # but each return to centre still goes, so the receiver is never left bent when the
-    # wheel rests. Before, the centre itself could be dropped, and the synth stayed bent.
-    ev = [{"t": 1.0, "din_in": "E0"}]
+# a wheel's message on DIN IN with running status (after its status byte), at v of 0..64
+_SWEEPS = {"bend": (0xE0, lambda v: "%02X %02X" % ((8192 + v * 100) & 127, (8192 + v * 100) >> 7), b"\xe0\x00\x40"),
+           "modulation": (0xB0, lambda v: "01 %02X" % v, b"\xb0\x01\x00"),
+           "pressure": (0xD0, lambda v: "%02X" % v, b"\xd0\x00")}
+
+
+@pytest.mark.parametrize("kind", sorted(_SWEEPS))
+def test_din_echo_giving_way_still_passes_a_wheel_back_at_rest(tmp_path, kind):
+    # A keyboard's wheel (pitch bend, modulation) or pressure swept up and down flat out on
+    # DIN IN (running status), echoed without running status (1.5 to 2 times what the wire
+    # carries) while the pads play: past _THRU_RESERVE the echo's sweeps are dropped, but each
+    # return to rest (bend centre, modulation or pressure zero) still goes, so the receiver
+    # is never left bent, wobbling or swelling when the wheel rests. Before, the rest itself
+    # could be dropped, and the synth stayed so.
+    status, msg, rest = _SWEEPS[kind]
+    ev = [{"t": 1.0, "din_in": "%02X" % status}]
     t = 1.32
     for _sweep in range(40):
-        for k in list(range(4, 64, 4)) + list(range(64, -1, -4)):  # up, and back to centre
-            v = 8192 + k * 100
-            ev.append({"t": round(t, 3), "din_in": "%02X %02X" % (v & 127, v >> 7)})
-            t += 2 * 0.32
+        for k in list(range(4, 64, 4)) + list(range(64, -1, -4)):  # up, and back to rest
+            ev.append({"t": round(t, 3), "din_in": msg(k)})
+            t += 0.32 * len(msg(k).split())
     for k in range(130):
         ev.append({"t": round(100 + 20 * k, 3), "control": "pad%d" % (1 + k % 16), "press": 0.9})
     run = rel_sim.run(tmp_path, {"tail_ms": 3000, "events": sorted(ev, key=lambda e: e["t"])},
                       config={"thru": {"din_to_din": True}, "din": {"running_status": False}})
     assert run.stats["din"]["dropped"] == 0 and run.stats["errors"] == 0
-    bends = [m for m in passed(run, "DIN", BOOT_DIN) if m[0] == 0xE0]
+    bends = [m for m in passed(run, "DIN", BOOT_DIN) if m[0] == status and (status != 0xB0 or m[1] == 1)]
     assert run.stats["thru_dropped"] == 40 * 32 - len(bends) > 100
-    centred = [i for i, m in enumerate(bends) if m == b"\xe0\x00\x40"]
+    centred = [i for i, m in enumerate(bends) if m == rest]
     assert len(centred) == 40 and centred[-1] == len(bends) - 1  # every sweep's end, the last of all

@@ -1,17 +1,22 @@
-"""MIDI IN's notes, pedals and pitch bends passed on, and their endings (issue 7's stuck-note
-suite, for what the controller passes on rather than plays): seeded random performances in
-which a keyboard on DIN IN and the USB host each play notes, sustain pedals and pitch bends
-on channels of their own, while panic is pressed, the host leaves and comes back, and DIN IN (which sends Active
-Sensing) falls silent now and then. Every route is on: DIN IN to USB and echoed to DIN OUT,
-the host to DIN OUT; DIN IN uses running status and puts clock bytes inside messages now and
-then; both send dumps (SysEx longer than MIDI IN's buffer, passed on in parts) now and
-then; DIN OUT sends Note Off as it is, or as Note On velocity 0 without running status.
+"""MIDI IN's notes, pedals, pitch bends, modulation and channel pressure passed on, and their
+endings (issue 7's stuck-note suite, for what the controller passes on rather than plays):
+seeded random performances in which a keyboard on DIN IN and the USB host each play notes,
+sustain pedals, pitch bends, modulation and channel pressure on channels of their own, while
+panic is pressed, the host leaves and comes back, and DIN IN (which sends Active Sensing)
+falls silent now and then. Every route is on: DIN IN to USB and echoed to DIN OUT, the host
+to DIN OUT; DIN IN uses running status and puts clock bytes inside messages now and then;
+both send dumps (SysEx longer than MIDI IN's buffer, passed on in parts) now and then; DIN
+OUT sends Note Off as it is, or as Note On velocity 0 without running status.
 Played by the real firmware on the simulated board.
 
 Checked on both ports, from the trace:
 - every byte is valid MIDI, and the firmware never faults;
 - once both sources have let everything go, no note is left sounding, no pedal left down
-  and no channel left bent;
+  and no channel left bent, and on DIN OUT none left modulated or pressed (on USB a host
+  coming back is not sent the modulation and pressure it missed: DIN IN's let go while it
+  was away stay where the host last had them);
+- a bend, modulation or pressure a source left off centre (zero) is put back by what ends
+  the source on a port;
 - no note is cut: a note a source holds is ended on a port before the source lets it go
   only by something that ends the source's notes there (panic, DIN IN's Active Sensing
   stopping, the host leaving, or coming back to a port that owes it Note Offs), and only if
@@ -46,13 +51,14 @@ class Source:
         self.channels = channels
         self.held = {}  # (channel, note) -> time pressed
         self.pedal = set()  # channels with sustain down
-        self.bent = set()  # channels whose pitch bend is off centre
+        self.bent = set()  # (kind, channel) whose pitch bend, modulation, pressure is off centre
         self.played = []  # (channel, note, t_on, t_off)
-        self.bends = []  # (t, channel) of each pitch bend sent
+        self.bends = []  # (t, kind, channel) of each pitch bend, modulation or pressure sent
 
     def action(self, rng, t):
-        """One message: (bytes, what) -- a new note (many held at once: long endings), a
-        release, a pitch bend (back at centre now and then), or the sustain pedal."""
+        """One message: a new note (many held at once: long endings), a release, a pitch
+        bend, modulation or channel pressure (back at centre, zero, now and then), or the
+        sustain pedal."""
         r = rng.random()
         if r < 0.5 or not self.held:
             ch = rng.choice(self.channels)
@@ -67,10 +73,12 @@ class Source:
             return bytes((0x80 | ch, n, 64))
         if r < 0.92:
             ch = rng.choice(self.channels)
-            v = 8192 if rng.random() < 0.4 else rng.choice((0, 4000, 8193, 12000, 16383))
-            (self.bent.discard if v == 8192 else self.bent.add)(ch)
-            self.bends.append((t, ch))
-            return bytes((0xE0 | ch, v & 127, v >> 7))
+            kind = rng.choice(KINDS)
+            v = REST[kind] if rng.random() < 0.4 else rng.choice(
+                (0, 4000, 8193, 12000, 16383) if kind == "bend" else (1, 30, 64, 127))
+            (self.bent.discard if v == REST[kind] else self.bent.add)((kind, ch))
+            self.bends.append((t, kind, ch))
+            return held_msg(kind, ch, v)
         ch = rng.choice(self.channels)
         down = ch not in self.pedal
         (self.pedal.add if down else self.pedal.discard)(ch)
@@ -83,13 +91,39 @@ class Source:
             out.append(bytes((0x80 | ch, n, 64)))
         for ch in sorted(self.pedal):
             out.append(bytes((0xB0 | ch, 64, 0)))
-        for ch in sorted(self.bent):
-            out.append(bytes((0xE0 | ch, 0, 64)))
-            self.bends.append((t, ch))
+        for kind, ch in sorted(self.bent):
+            out.append(held_msg(kind, ch, REST[kind]))
+            self.bends.append((t, kind, ch))
         self.held.clear()
         self.pedal.clear()
         self.bent.clear()
         return out
+
+
+KINDS = ("bend", "mod", "press")
+REST = {"bend": 8192, "mod": 0, "press": 0}
+
+
+def held_msg(kind, ch, v):
+    """A pitch bend (14-bit v), modulation (CC 1) or channel pressure on channel ch."""
+    if kind == "bend":
+        return bytes((0xE0 | ch, v & 127, v >> 7))
+    return bytes((0xB0 | ch, 1, v)) if kind == "mod" else bytes((0xD0 | ch, v))
+
+
+def held_kind(m):
+    """(kind, at rest) of a pitch bend, modulation or channel pressure message, else None."""
+    st = m[0] & 0xF0
+    if st == 0xE0:
+        return "bend", m[1:3] == b"\x00\x40"
+    if st == 0xB0 and m[1] == 1:
+        return "mod", m[2] == 0
+    return ("press", m[1] == 0) if st == 0xD0 else None
+
+
+def _packet(b):
+    """The USB-MIDI event packet of a channel message (2 or 3 bytes), as hex."""
+    return bytes((b[0] >> 4,)).hex() + " " + b.ljust(3, b"\0").hex(" ")
 
 
 def performance(seed, seconds):
@@ -136,7 +170,7 @@ def performance(seed, seconds):
             if host_up:
                 b = host.action(rng, t)
                 if b:
-                    ev.append({"t": round(t, 3), "usb_in": ("%02X " % (b[0] >> 4)) + b.hex(" ")})
+                    ev.append({"t": round(t, 3), "usb_in": _packet(b)})
         elif r < 0.93:
             if t < panic_free:
                 continue  # (a press right after a release waits out the switch's lockout:
@@ -190,7 +224,7 @@ def performance(seed, seconds):
     triggers.append((t, "host_back"))
     t += 5
     for b in host.let_go(t):
-        ev.append({"t": round(t, 3), "usb_in": ("%02X " % (b[0] >> 4)) + b.hex(" ")})
+        ev.append({"t": round(t, 3), "usb_in": _packet(b)})
     return {"tail_ms": 300, "events": ev}, din, host, triggers, dumps
 
 
@@ -236,11 +270,12 @@ def cut_notes(port_msgs, port, source, triggers):
 
 
 def bent(port_msgs):
-    """The channels whose last pitch bend on the port is off centre."""
+    """(kind, channel) whose last pitch bend, modulation, pressure on the port is off centre."""
     off = set()
     for _t, m in port_msgs:
-        if m[0] & 0xF0 == 0xE0:
-            (off.discard if (m[1], m[2]) == (0, 64) else off.add)(m[0] & 15)
+        h = held_kind(m)
+        if h:
+            (off.discard if h[1] else off.add)((h[0], m[0] & 15))
     return off
 
 
@@ -273,7 +308,7 @@ def test_midi_ins_notes_end_and_none_is_cut(runs, k):
     on_din, on_usb = messages(run.trace, "DIN"), messages(run.trace, "USB")
     assert left_sounding(on_din) == set() and left_sounding(on_usb) == set()
     assert pedals_down(on_din) == set() and pedals_down(on_usb) == set()
-    assert bent(on_din) == set() and bent(on_usb) == set()
+    assert bent(on_din) == set() and {b for b in bent(on_usb) if b[0] == "bend"} == set()
     cut = (cut_notes(on_din, "DIN", din, triggers) + cut_notes(on_usb, "USB", din, triggers)
            + cut_notes(on_din, "DIN", host, triggers))
     assert cut == []
@@ -283,13 +318,15 @@ def test_midi_ins_notes_end_and_none_is_cut(runs, k):
     assert kinds == {"panic", "sensing", "host_gone", "host_back"}, kinds
     assert len(din.played) > 600 and len(host.played) > 250, (len(din.played), len(host.played))
     assert sum(1 for _t, m in on_usb if is_note_on(m) and m[0] & 15 in DIN_CH) > 400
-    # every bend a source left off centre is put back by the ending that ends the source on
-    # the port, and the check looked at many
+    # every bend, modulation and pressure a source left off centre is put back by the ending
+    # that ends the source on the port, and the check looked at many of each
     back = {}
     for port, msgs, src in (("DIN", on_din, din), ("USB", on_usb, din), ("DIN", on_din, host)):
-        left, back[(port, src.name)] = not_taken_back(msgs, port, src, triggers)
+        left, good = not_taken_back(msgs, port, src, triggers)
         assert left == [], (port, src.name, left[:5])
-    assert min(back.values()) > 20, back
+        for kind in KINDS:
+            back[(port, src.name, kind)] = good.count(kind)
+    assert min(back.values()) > 4, back
     # the dumps went on whole, but those an ending came in the middle of (panic, DIN IN's
     # Active Sensing stopping): closed early, what went of them then an F7; or the host
     # leaving: the rest not sent (the trace then runs it into the next one, split here)
@@ -322,14 +359,17 @@ _BENDS_END = {("DIN", "din"): ("panic", "sensing"), ("USB", "din"): ("panic", "s
 
 
 def not_taken_back(port_msgs, port, source, triggers):
-    """For each trigger that ends `source` on `port` and each of its channels bent off centre
-    there when the trigger came, the next bend the port carried on that channel must
-    be back at centre (the ending's, before any the source sends after it). Returns the
-    failures [(trigger time, channel, the bend that came instead)] and how many were checked
-    and found at centre. (On USB, not while the host is away: it gets the bends as they are
-    when it comes back.)"""
-    bends = [(t, m) for t, m in port_msgs if m[0] & 0xF0 == 0xE0 and m[0] & 15 in source.channels]
-    bad, good = [], 0
+    """For each trigger that ends `source` on `port` and each of its channels bent (modulated,
+    pressed) off centre there when the trigger came, the next such message of the kind the
+    port carried on that channel must be back at centre (the ending's, before any the
+    source sends after it). Returns the failures [(trigger time, (kind, channel), what came
+    instead)] and the kind of each checked and found at centre. (On USB, not while the host
+    is away: what it misses then it is not owed by the ending; and a modulation or pressure
+    the host had before it went away is not checked after it comes back: the firmware sends
+    it the bends it missed, not those.)"""
+    bends = [(t, (held_kind(m)[0], m[0] & 15), m) for t, m in port_msgs
+             if held_kind(m) and m[0] & 15 in source.channels]
+    bad, good = [], []
     away = []  # (from, to): the host away
     for t, k in sorted(triggers):
         if k == "host_gone":
@@ -340,20 +380,22 @@ def not_taken_back(port_msgs, port, source, triggers):
         if port == "USB" and any(a - _EFFECT_MS <= tt <= b + _EFFECT_MS for a, b in away):
             continue
         now = {}
-        for t, m in bends:
+        for t, key, m in bends:
             if t > tt:
                 break
-            now[m[0] & 15] = m
-        for ch, m in sorted(now.items()):
-            if m[1:] == b"\x00\x40":
+            now[key] = (t, m)
+        for key, (t_last, m) in sorted(now.items()):
+            if held_kind(m)[1]:
                 continue
-            if any(abs(t - tt) <= _EFFECT_MS for t, c in source.bends if c == ch):
-                continue  # the source bent it again as the trigger took effect: either order
-            after = [m2 for t, m2 in bends if t > tt and m2[0] & 15 == ch][:1]
-            if after and after[0][1:] == b"\x00\x40":
-                good += 1
+            if port == "USB" and key[0] != "bend" and any(t_last < b <= tt for _a, b in away):
+                continue
+            if any(abs(t - tt) <= _EFFECT_MS for t, kd, c in source.bends if (kd, c) == key):
+                continue  # the source moved it again as the trigger took effect: either order
+            after = [m2 for t, k2, m2 in bends if t > tt and k2 == key][:1]
+            if after and held_kind(after[0])[1]:
+                good.append(key[0])
             else:
-                bad.append((tt, ch, after))
+                bad.append((tt, key, after))
     return bad, good
 
 

@@ -223,3 +223,64 @@ def test_a_bend_played_while_panic_ends_the_echo_is_not_undone(tmp_path):
         "216.960 DIN E1 00 40",  # the old bend back at centre,
         "217.920 DIN 00 70",  # then the new one
     ]
+
+
+def test_modulation_and_pressure_din_in_left_go_back_to_zero_when_its_active_sensing_stops(tmp_path):
+    # DIN IN (Active Sensing on, echoed to DIN OUT too) turns its modulation up on channel 2
+    # and presses channel 3, and turns channel 4's modulation up and back to zero; then its
+    # cable is pulled: on both ports channel 2's modulation and channel 3's pressure go back
+    # to zero (channel 4 gets nothing). Before, the synths went on wobbling and swelling.
+    c = tmp_path / "cfg.json"
+    c.write_text(json.dumps({"thru": {"din_to_din": True}}))
+    lines = sim(tmp_path, {"config": str(c), "tail_ms": 400, "events": [
+        {"t": 100, "din_in": "FE B1 01 50 D2 30 B3 01 20 B3 01 00"}]})
+    assert [ln for ln in lines if float(ln.split()[0]) >= 99] == [
+        "101.000 USB 0F FE 00 00",
+        "101.000 DIN FE",
+        "102.000 USB 0B B1 01 50",
+        "102.000 USB 0D D2 30 00",
+        "102.000 DIN B1 01 50",
+        "102.960 DIN D2 30",
+        "103.000 USB 0B B3 01 20",
+        "103.600 DIN B3 01 20",
+        "104.000 USB 0B B3 01 00",
+        "104.560 DIN 01 00",
+        "405.000 USB 0B B1 01 00",  # 300 ms after its last byte: back at zero on USB,
+        "405.000 USB 0D D2 00 00",
+        "405.000 DIN B1 01 00",  # and on DIN OUT
+        "405.960 DIN D2 00",
+    ]
+
+
+def test_modulation_and_pressure_the_host_left_on_din_out_go_back_when_it_goes_away(tmp_path):
+    # The host modulates channel 1 and presses channels 2 and 3 through to DIN OUT, then is
+    # unplugged: channel 1's modulation and channel 2's pressure go back to zero there, as
+    # its note ends. DIN IN (no Active Sensing) pressed channel 3 after it: that one is DIN
+    # IN's now, not the host's to put back.
+    lines = _sim(tmp_path, {"thru": {"usb_to_din": True, "din_to_din": True}},
+                 [{"t": 100, "usb_in": "09 90 40 64 0B B0 01 7F 0D D1 40 00 0D D2 10 00"},
+                  {"t": 110, "din_in": "D2 22"},
+                  {"t": 200, "usb": "disconnected"}], 99)
+    assert [ln for ln in lines if " DIN " in ln] == [
+        "100.000 DIN 90 40 64",
+        "100.960 DIN B0 01 7F",
+        "101.920 DIN D1 40",
+        "102.560 DIN D2 10",
+        "111.000 DIN 22",  # DIN IN's, on channel 3 (seen in the scan at 111)
+        "201.000 DIN 80 40 40",  # unplugged (seen in the next scan): the note ends,
+        "201.960 DIN B0 01 00",  # the modulation and channel 1's pressure back at zero
+        "202.920 DIN D1 00",
+    ]
+
+
+def test_panic_puts_the_echoed_modulation_back_after_the_notes(tmp_path):
+    # DIN IN (echoed) holds a note with its modulation up on channel 2; panic ends the note,
+    # then puts the modulation back (what the ending sends a few bytes a scan), then its own
+    # All Notes Off
+    lines = _din(tmp_path, [{"t": 100, "din_in": "91 40 64 B1 01 60"}, {"t": 200, "control": "button4", "press": 1.0},
+                            {"t": 260, "control": "button4", "release": True}])
+    assert lines == [
+        "200.000 DIN 81 40 40",
+        "200.960 DIN B1 01 00",
+        "201.920 DIN B9 7B 00",
+    ]

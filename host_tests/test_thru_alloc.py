@@ -36,8 +36,8 @@ def step(t):
 
 LOCKED = 'CFG = {"thru": {"din_to_din": True, "usb_to_din": True}}\n' + CONTROLLER + r'''
 t_on = ctl._thru_on
-usb_at = 262  # after the echo's table; then the byte of the sources being ended
-assert len(t_on) == 525
+usb_at = 266  # after the echo's table; then the byte of the sources being ended
+assert len(t_on) == 533
 
 
 def panic():
@@ -49,15 +49,15 @@ def panic():
 
 
 def held():
-    # (source, channel, note) of every note remembered, the pedal bytes of each source and the
-    # bytes of the channels each left bent
+    # (source, channel, note) of every note remembered, the pedal bytes of each source, the
+    # bytes of the channels each left bent, then modulated and pressed
     out = []
     for at in (0, usb_at):
         for i in range(2048):
             if t_on[at + (i >> 3)] >> (i & 7) & 1:
                 out.append((at, i >> 7, i & 127))
-    return (out, bytes(t_on[256:260]), bytes(t_on[usb_at + 256:usb_at + 260]), t_on[524],
-            bytes(t_on[260:262]), bytes(t_on[usb_at + 260:usb_at + 262]))
+    return (out, bytes(t_on[256:260]), bytes(t_on[usb_at + 256:usb_at + 260]), t_on[532],
+            bytes(t_on[260:266]), bytes(t_on[usb_at + 260:usb_at + 266]))
 
 
 for t in range(100):
@@ -77,10 +77,16 @@ for t in range(100, 400):
         host_out(itf, b"\x08\x80\x3e\x40")  # whose Note Off comes, a bend on channel 1
     elif t == 124:
         host_out(itf, b"\x0e\xe0\x00\x60")
+    elif t == 125:
+        host_out(itf, b"\x0b\xb8\x01\x30")  # modulation on channel 9, then pressure
+    elif t == 126:
+        host_out(itf, b"\x0d\xd8\x20\x00")
     elif t == 130:
         rx.add(b"\x81\x42\x40\x81\x10\x40")  # DIN IN ends one note, and one it never started
     elif t == 131:
         rx.add(b"\xe1\x10\x30\xe2\x10\x30\xe2\x00\x40")  # bends channel 2, and 3 (back to centre)
+    elif t == 135:  # and modulates channel 2, and 3 back to zero; presses 16 (taking the host's 9
+        rx.add(b"\xb1\x01\x40\xb2\x01\x10\x01\x00\xdf\x50\xd8\x01")  # from it, on DIN OUT)
     elif t == 150:
         out.append(held())
     elif t == 200:
@@ -91,6 +97,7 @@ for t in range(100, 400):
         panic()
         out.append(held())
     step(t)
+out.append(held())
 print(out, ctl.thru_dropped, ctl.errors)
 '''
 
@@ -100,11 +107,16 @@ def test_thru_notes_and_pedals_are_remembered_and_ended_without_allocating():
     assert r.returncode == 0, r.stdout + r.stderr
     din = (0, 1, 64)
     assert r.stdout.strip() == str([
-        # notes and pedals down, and channels bent (DIN IN's 2, the host's 1)
-        ([din, (262, 0, 60)], b"\x00\x00\x02\x00", b"\x01\x00\x00\x00", 0, b"\x02\x00", b"\x01\x00"),
-        # the host left: its note, pedal and bend ended
-        ([din], b"\x00\x00\x02\x00", b"\x00\x00\x00\x00", 0, b"\x02\x00", b"\x00\x00"),
-        ([], b"\x00\x00\x00\x00", b"\x00\x00\x00\x00", 0, b"\x00\x00", b"\x00\x00"),  # panic: the echo's too
+        # notes and pedals down, channels bent (DIN IN's 2, the host's 1), modulated (DIN IN's
+        # 2, the host's 9) and pressed (DIN IN's 16 and 9, which it took from the host)
+        ([din, (266, 0, 60)], b"\x00\x00\x02\x00", b"\x01\x00\x00\x00", 0,
+         b"\x02\x00\x02\x00\x00\x81", b"\x01\x00\x00\x01\x00\x00"),
+        # the host left: its note, pedal, bend and modulation ended
+        ([din], b"\x00\x00\x02\x00", b"\x00\x00\x00\x00", 0, b"\x02\x00\x02\x00\x00\x81", bytes(6)),
+        # panic: the echo's too, its notes and pedals at once, its modulation and pressure
+        # (after _END_AHEAD bytes) in the next scan
+        ([], bytes(4), bytes(4), 1, b"\x00\x00\x02\x00\x00\x81", bytes(6)),
+        ([], bytes(4), bytes(4), 0, bytes(6), bytes(6)),
     ]) + " 0 0"
 
 
@@ -112,17 +124,21 @@ SENSING = 'CFG = {"thru": {"din_to_din": True}}\n' + CONTROLLER + r'''
 for t in range(100):
     ctl.step(t * 1000, t)
     B.host_reads(itf)
-rx.add(b"\xfe\x91\x40\x64\xb1\x40\x7f")  # DIN IN: Active Sensing, a note, sustain down
+rx.add(b"\xfe\x91\x40\x64\xb1\x40\x7f")  # DIN IN: Active Sensing, a note, sustain down,
 for t in range(100, 110):
     step(t)
-before = (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24], ctl._sv[4])
-assert ctl._sv[2] == 100  # its last byte, read in the scan at 100 ms: from 401 ms it is silent too long
-for t in range(110, 401):
+rx.add(b"\xb1\x01\x50\xd1\x30")  # modulation and pressure on its channel
+step(110)
+before = (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24], ctl._sv[4],
+          bytes(ctl._thru_on[262:266]), ctl._sv[8], ctl._sv[9])
+assert ctl._sv[2] == 110  # its last byte, read in the scan at 110 ms: from 411 ms it is silent too long
+for t in range(111, 411):
     step(t)
 mid = (ctl._sv[3], ctl.usb.sounding[24])
-for t in range(401, 500):
+for t in range(411, 510):
     step(t)
-print(before, mid, (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24], ctl._sv[4]),
+print(before, mid, (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[256:258]), ctl.usb.sounding[24], ctl._sv[4],
+                    bytes(ctl._thru_on[262:266]), ctl._sv[8], ctl._sv[9]),
       ctl.din.bytes_sent, ctl.usb.sent, ctl.errors)
 '''
 
@@ -130,9 +146,11 @@ print(before, mid, (ctl._sv[3], bytes(ctl._thru_on[24:25]), bytes(ctl._thru_on[2
 def test_active_sensing_lost_ends_din_ins_notes_without_allocating():
     r = run(["-c", SENSING], extra_path=("tools", "tools/simboard"))
     assert r.returncode == 0, r.stdout + r.stderr
-    # channel 2 note 64 (bit 0 of byte 24) and its sustain (bit 1 of the first pedal byte),
-    # on DIN OUT and in the USB host's sounding notes; after: none, and DIN OUT carried the
-    # power-on All Notes Off, FE, the note, the pedal, then its Note Off and pedal up
-    # (and on USB the same, the pedal's channel bit among DIN IN's pedals held there)
-    assert r.stdout.strip() == "(1, b'\\x01', b'\\x02\\x00', 1, 2) (1, 1) (0, b'\\x00', b'\\x00\\x00', 0, 0) %d %d 0" % (
-        3 + 1 + 3 + 3 + 3 + 3, 1 + 3 + 2)
+    # channel 2 note 64 (bit 0 of byte 24), its sustain (bit 1 of the first pedal byte), its
+    # modulation and pressure, on DIN OUT and in the USB host's sounding notes; after: none,
+    # and DIN OUT carried the power-on All Notes Off, FE, the note, the pedal, modulation and
+    # pressure (running status: 2 and 2 bytes), then its Note Off (3), pedal up (3),
+    # modulation back at zero (2) and pressure (2); and on USB the same, a packet each
+    assert r.stdout.strip() == ("(1, b'\\x01', b'\\x02\\x00', 1, 2, b'\\x02\\x00\\x02\\x00', 2, 2) (1, 1) "
+                                "(0, b'\\x00', b'\\x00\\x00', 0, 0, b'\\x00\\x00\\x00\\x00', 0, 0) %d %d 0" % (
+                                    3 + 1 + 3 + 3 + 2 + 2 + 3 + 3 + 2 + 2, 1 + 3 + 2 + 2 + 2))

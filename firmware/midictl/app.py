@@ -58,7 +58,7 @@ _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # a flood of them cannot take the last room.
 _THRU_RESERVE = const(192)
 _THRU_FLOOR = const(64)
-_THRU_TABLE = const(262)  # per source routed to DIN OUT: see Controller.__init__
+_THRU_TABLE = const(266)  # per source routed to DIN OUT: see Controller.__init__
 _END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
 _STOP_MS = const(5000)  # Ctrl-C: the longest the Note Offs may take to leave (two full note tables: ~4 s)
 # MIDI 1.0 Active Sensing: once DIN IN has sent FE, a gap of more than 300 ms with no byte
@@ -128,7 +128,9 @@ class Controller:
         # note), bit i & 7 of byte i >> 3 (i = channel << 7 | note), then one bit per
         # channel whose sustain pedal (2 bytes), then sostenuto (2 bytes), it holds down, then
         # one per channel it left bent (2 bytes: its pitch bend, off centre, was the last one
-        # DIN OUT sent on the channel).
+        # DIN OUT sent on the channel), then as much for its modulation (CC 1) off zero and
+        # its channel pressure off zero: what Reset All Controllers would put back (RP-015)
+        # and a player hears as a note bent, wobbling or swelling after the source is gone.
         # When the echo gives way (_THRU_RESERVE) it still ends the notes it started; panic
         # ends whatever is left, and the host's notes and pedals end when the host goes away
         # (their ends never will come from it). The last byte: the sources being ended (bit
@@ -159,8 +161,8 @@ class Controller:
         # on which DIN IN holds the sustain and the sostenuto pedal down (bit n: channel n);
         # [6] the DIN queue's bytes up to which the ending of MIDI IN's notes fills it (_END_AHEAD,
         # or more for a moment: _end_first); [7] the channels on which DIN IN's last bend to
-        # USB was off centre
-        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0))
+        # USB was off centre, [8] its modulation off zero, [9] its channel pressure
+        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0, 0, 0))
         self._usb_itf = usb_itf if self.usb is not None else None
         # which of them the native step has: it tests these bits, as a test of an object's
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
@@ -480,7 +482,16 @@ class Controller:
         elif n == 3 and (msg[0] & 0xF0) == 0xE0:  # the channels DIN IN leaves bent, for _sensing_lost
             b = 1 << (msg[0] & 15)
             self._sv[7] = self._sv[7] | b if msg[1] or msg[2] != 64 else self._sv[7] & (b ^ 0xFFFF)
+        elif (msg[0] & 0xF0) == 0xD0 or n == 3 and (msg[0] & 0xF0) == 0xB0 and msg[1] == 1:
+            self._held_in(msg, n)  # its modulation and pressure
         usb.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+
+    def _held_in(self, msg, n):
+        # the channels on which DIN IN leaves its modulation (n 3) or channel pressure (n 2)
+        # off zero on USB, for _sensing_lost
+        i = 8 if n == 3 else 9
+        b = 1 << (msg[0] & 15)
+        self._sv[i] = self._sv[i] | b if msg[n - 1] else self._sv[i] & (b ^ 0xFFFF)
 
     def _to_din(self, p, msg, n):
         # The same for DIN OUT, from either source. While a SysEx in parts is open there, a
@@ -601,15 +612,16 @@ class Controller:
     def _end_din_in_on_usb(self):
         # What DIN IN started on USB (din_to_usb): every note sounding there that the
         # controller itself does not hold (only DIN IN plays notes to the host besides the
-        # controller), as for a host coming back, the pedals it holds down there and the
-        # bends it left off centre.
+        # controller), as for a host coming back, the pedals it holds down there, the bends
+        # it left off centre and its modulation and channel pressure off zero.
         sv = self._sv
         usb = self.usb
         if usb is not None and self._thru["din_to_usb"]:
             usb.end_unheld()
             ch = 0
-            while ch < 32:  # sustain's channels, then sostenuto's (few locals: see Engine._out)
-                if sv[4 + (ch >> 4)] >> (ch & 15) & 1:
+            while ch < 64:  # sustain's channels, sostenuto's, modulation's, pressure's (few
+                # locals: see Engine._out)
+                if sv[4 + (ch >> 4) if ch < 32 else 6 + (ch >> 4)] >> (ch & 15) & 1:
                     self._pedal_up(ch, usb)
                 ch += 1
             ch = 0
@@ -620,6 +632,8 @@ class Controller:
         sv[4] = 0
         sv[5] = 0
         sv[7] = 0
+        sv[8] = 0
+        sv[9] = 0
 
     def _identify(self, p):
         # MIDI 1.0 Identity Request (Universal Non-Real Time, General Information, to every
@@ -646,7 +660,9 @@ class Controller:
         elif n == 3 and (msg[0] & 0xF0) == 0xB0:
             self._thru_cc(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0))
         elif n == 3 and (msg[0] & 0xF0) == 0xE0:
-            self._thru_bend(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0))
+            self._thru_held(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0), 260)
+        elif n == 2 and (msg[0] & 0xF0) == 0xD0:
+            self._thru_held(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0), 264)
         self.din.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
 
     def _thru_note(self, msg, echo):
@@ -675,22 +691,25 @@ class Controller:
             k = at + (258 if c == 66 else 256) + ((msg[0] & 15) >> 3)
             c = 1 << (msg[0] & 7)  # (now the channel's bit)
             self._thru_on[k] = self._thru_on[k] | c if msg[2] >= 64 else self._thru_on[k] & (c ^ 0xFF)
+        elif c == 1:
+            self._thru_held(msg, at, 262)
 
-    def _thru_bend(self, msg, at):
-        # The source at `at` bends channel msg[0] & 15: its bit is set while off centre, and
-        # the other source's cleared (the receiver has this one's bend now). While its ending
-        # runs, the rest of that goes first: else the bend the ending puts back would come
-        # after this one and undo it.
+    def _thru_held(self, msg, at, k):
+        # The source at `at` bends channel msg[0] & 15 (k 260), turns its modulation (262) or
+        # presses it (channel pressure, 264): its bit is set while off centre (off zero), and
+        # the other source's cleared (the receiver has this one's value now). While its ending
+        # runs, the rest of that goes first: else the centre (zero) the ending puts back would
+        # come after this one and undo it.
         t = self._thru_on
         if t[len(t) - 1] >> (at // _THRU_TABLE) & 1:
             self._end_first(at // _THRU_TABLE)
-        k = 260 + ((msg[0] & 15) >> 3)
+        k += (msg[0] & 15) >> 3
         c = 1 << (msg[0] & 7)
         j = 0
         while j < len(t) - 1:
             t[j + k] = t[j + k] & (c ^ 0xFF)
             j += _THRU_TABLE
-        if msg[1] or msg[2] != 64:
+        if (msg[1] or msg[2] != 64) if k < 262 else msg[2] if k < 264 else msg[1]:
             t[at + k] = t[at + k] | c
 
     def _thru_clear(self, k):
@@ -752,16 +771,16 @@ class Controller:
                 return False
             k += 1
         ch = 0
-        while ch < 48:  # sustain's channels, then sostenuto's, then the bends left off centre
+        while ch < 80:  # sustain's channels, sostenuto's, the bends, modulation, pressure
             k = at + 256 + (ch >> 3)
             if t[k] >> (ch & 7) & 1:
                 if din.pending() >= self._sv[6]:
                     return False
                 t[k] = t[k] & ((1 << (ch & 7)) ^ 0xFF)
-                if ch < 32:
-                    self._pedal_up(ch, din)
-                else:
+                if 32 <= ch < 48:
                     self._bend_back(ch - 32, din)
+                else:
+                    self._pedal_up(ch if ch < 32 else ch - 16, din)
             ch += 1
         return True
 
@@ -791,10 +810,16 @@ class Controller:
         din.send(m, 3, 0)
 
     def _pedal_up(self, ch, port):
-        # sustain (ch 0..15) or sostenuto (16..31) up on channel ch & 15, to DIN OUT or USB
+        # on channel ch & 15, to DIN OUT or USB: sustain (ch 0..15) or sostenuto (16..31)
+        # up, modulation (32..47) or channel pressure (48..63) back at zero
         m = self._rt
+        if ch >= 48:
+            m[0] = 0xD0 | (ch & 15)
+            m[1] = 0
+            port.send(m, 2, 0)
+            return
         m[0] = 0xB0 | (ch & 15)
-        m[1] = 66 if ch >= 16 else 64
+        m[1] = 1 if ch >= 32 else 66 if ch >= 16 else 64
         m[2] = 0
         port.send(m, 3, 0)
 
@@ -910,13 +935,15 @@ def _print_exception(e):
 
 def _ends_sound(msg, n):
     """Note Off (or Note On velocity 0), sustain/sostenuto/soft up, All Sound/Notes Off, a
-    pitch bend back at centre (the wheel let go: dropped, it would leave the receiver bent)."""
-    if n != 3:
-        return False
+    pitch bend back at centre (the wheel let go: dropped, it would leave the receiver bent),
+    modulation or channel pressure back at zero (as much: it would go on wobbling, swelling)."""
     st = msg[0] & 0xF0
+    if n != 3:
+        return st == 0xD0 and msg[1] == 0
     if st == 0x80 or (st == 0x90 and msg[2] == 0) or (st == 0xE0 and msg[1] == 0 and msg[2] == 64):
         return True
-    return st == 0xB0 and ((64 <= msg[1] <= 67 and msg[2] < 64) or msg[1] == 120 or msg[1] >= 123)
+    return st == 0xB0 and ((64 <= msg[1] <= 67 and msg[2] < 64) or msg[1] == 120 or msg[1] >= 123
+                           or msg[1] == 1 and msg[2] == 0)
 
 
 _ANO = bytearray(3)
