@@ -44,9 +44,13 @@ on_ready = None  # the simulator sets this to learn when the scan loop starts (t
 # only when that fits, else the packets wait in the USB stack, which NAKs the host.
 _USB_IN_ROOM = const(256)
 # A SysEx longer than MIDI IN's buffer comes from the host in parts (126 bytes: see
-# midi/parser.py) and goes to DIN OUT's SysEx ring (din.py): a read may complete one part
-# and carry 16 real-time bytes too, so the host is read only while the ring has this room.
-_USB_IN_SX = const(144)
+# midi/parser.py) and goes to DIN OUT's SysEx ring (din.py), which keeps one byte for an
+# F7 that closes it early: a read of 16 packets may complete one part with its first and
+# bring 15 more packets' bytes (45: the SysEx's last part, real-time bytes) with it, so the
+# host is read only while the ring has this room (126 + 45 + 1). (At 144, a dump whose last
+# part was short enough to come in the read that completed the part before it overflowed
+# the ring and was closed early, the rest dropped.)
+_USB_IN_SX = const(172)
 _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # DIN IN can't be held back the way the USB host can: it arrives at the wire's own rate,
 # and echoed to DIN OUT with the controller's own messages it can outrun it. Below this
@@ -495,15 +499,18 @@ class Controller:
 
     def _to_din(self, p, msg, n):
         # The same for DIN OUT, from either source. While a SysEx in parts is open there, a
-        # real-time byte goes inside it (while the host's next part still has room), and
-        # anything else from its source means the source cut it short: it is closed first
-        # (what the other source sends waits behind it, see din.py)
+        # real-time byte goes inside it while the next part still has room (else after it),
+        # and anything else from its source means the source cut it short: it is closed
+        # first (what the other source sends waits behind it, see din.py). (A real-time byte
+        # cuts nothing: before, one from DIN IN inside its own dump, with the ring too full
+        # to take it, closed the dump early.)
         d = self.din
         if d.sx_open:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
-            if msg[0] >= 0xF8 and d.sx_room() > _USB_IN_SX:  # pyright: ignore[reportOptionalMemberAccess]
-                d.sx_put(msg, 1, d.sx_src)  # pyright: ignore[reportOptionalMemberAccess]
-                return
-            if (d.sx_src == 1) == (p is self._usb_parser):  # pyright: ignore[reportOptionalMemberAccess]
+            if msg[0] >= 0xF8:
+                if d.sx_room() > _USB_IN_SX:  # pyright: ignore[reportOptionalMemberAccess]
+                    d.sx_put(msg, 1, d.sx_src)  # pyright: ignore[reportOptionalMemberAccess]
+                    return
+            elif (d.sx_src == 1) == (p is self._usb_parser):  # pyright: ignore[reportOptionalMemberAccess]
                 d.sx_cut()  # pyright: ignore[reportOptionalMemberAccess]
         if n == 3 and (msg[0] & 0xF0) == 0xB0 and (
                 msg[1] == 6 or msg[1] == 38 or 96 <= msg[1] <= 101 or msg[1] == 121):
