@@ -1,5 +1,16 @@
 # A fake rp2 `machine` module backed by the simulated world (world.py).
 # Same names, constants and behaviour as the rp2 port for what the firmware uses.
+import sys
+
+if sys.implementation.name == "micropython":
+    import micropython
+else:  # CPython: host tests and tools import this module there too (some with a fake micropython)
+
+    class micropython:  # noqa: N801  (the decorator below, as a no-op)
+        @staticmethod
+        def native(f):
+            return f
+
 import world as _w
 
 _IN, _OUT = 0, 1
@@ -93,6 +104,7 @@ class _Mem32:
 
     # (The world is looked up inline, not through _world(): the scan writes here twice per
     # mux channel, a call saved each time is a good part of the simulator's own time.)
+    @micropython.native
     def __getitem__(self, addr):
         w = _w.current
         if w is None:
@@ -103,6 +115,7 @@ class _Mem32:
             return w.out_bits
         raise ValueError("simboard: mem32 read of unmodelled address 0x%08X" % addr)
 
+    @micropython.native
     def __setitem__(self, addr, v):
         w = _w.current
         if w is None:
@@ -167,14 +180,17 @@ class UART:
         w.uart_txbuf = txbuf
         w.uart_rxbuf = rxbuf
 
+    @micropython.native
     def write(self, buf):
         if self.tx is None:
             raise OSError(22)  # EINVAL: no TX pin
         return _world().uart_write(buf, len(buf))
 
+    @micropython.native
     def any(self):
         return _world().uart_any()
 
+    @micropython.native
     def readinto(self, buf, nbytes=None):
         n = len(buf) if nbytes is None else nbytes
         got = _world().uart_readinto(buf, n)

@@ -2,6 +2,17 @@
 # Ticks wrap at 2**30 like on the rp2 port, so wrap-around bugs show up in simulation.
 # Sleeping is the only way simulated time passes: the firmware's own computation is free.
 
+import sys
+
+if sys.implementation.name == "micropython":
+    import micropython
+else:  # CPython: host tests and tools import this module there too (some with a fake micropython)
+
+    class micropython:  # noqa: N801  (the decorator below, as a no-op)
+        @staticmethod
+        def native(f):
+            return f
+
 _PERIOD = 1 << 30
 _MASK = _PERIOD - 1
 _HALF = 1 << 29
@@ -9,10 +20,12 @@ _HALF = 1 << 29
 world = None  # set by world.install()
 
 
+@micropython.native
 def ticks_us():
     return (world.now + world.tick_offset_us) & _MASK
 
 
+@micropython.native
 def ticks_ms():
     return ((world.now + world.tick_offset_us) // 1000) & _MASK
 
@@ -21,14 +34,17 @@ def ticks_cpu():
     return ticks_us()
 
 
+@micropython.native
 def ticks_diff(a, b):
     return ((a - b + _HALF) & _MASK) - _HALF
 
 
+@micropython.native
 def ticks_add(a, d):
     return (a + d) & _MASK
 
 
+@micropython.native
 def sleep_us(n):
     if n > 0:
         world.advance(world.now + n)
