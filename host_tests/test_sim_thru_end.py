@@ -284,3 +284,65 @@ def test_panic_puts_the_echoed_modulation_back_after_the_notes(tmp_path):
         "200.960 DIN B1 01 00",
         "201.920 DIN B9 7B 00",
     ]
+
+
+def test_a_host_coming_back_gets_the_modulation_and_pressure_it_missed(tmp_path):
+    # DIN IN's modulation and pressure on channel 2 and a note reach the host; the host goes
+    # away, and meanwhile DIN IN turns the modulation down, lets the pressure go and turns
+    # channel 3's modulation up: back, the host gets its Note Off, then each as DIN IN has
+    # it now (before, its instrument went on wobbling and swelling)
+    assert _sim(tmp_path, {}, [{"t": 100, "din_in": "B1 01 64 D1 32 91 40 64"}, {"t": 200, "usb": "disconnected"},
+                               {"t": 210, "din_in": "B1 01 1E D1 00 B2 01 05"}, {"t": 300, "usb": "connected"}], 99) == [
+        "101.000 USB 0B B1 01 64",
+        "102.000 USB 0D D1 32 00",
+        "103.000 USB 09 91 40 64",
+        "300.000 USB 08 81 40 40",
+        "300.000 USB 0B B1 01 1E",
+        "300.000 USB 0B B2 01 05",
+        "300.000 USB 0D D1 00 00",
+    ]
+
+
+def test_din_ins_modulation_and_pressure_put_back_while_the_host_was_away_reach_it_when_it_returns(tmp_path):
+    # DIN IN (Active Sensing on) modulates and presses channel 2 to the host; the host goes
+    # away, then DIN IN falls silent: the zeros its ending sends find no host, and reach it
+    # when it comes back (before, it kept DIN IN's last values)
+    assert _sim(tmp_path, {}, [{"t": 100, "din_in": "FE B1 01 64 D1 32"}, {"t": 200, "usb": "disconnected"},
+                               {"t": 700, "usb": "connected"}], 99) == [
+        "101.000 USB 0F FE 00 00",
+        "102.000 USB 0B B1 01 64",
+        "102.000 USB 0D D1 32 00",
+        "700.000 USB 0B B1 01 00",
+        "700.000 USB 0D D1 00 00",
+    ]
+
+
+def test_a_host_coming_back_gets_where_the_modulation_and_sustain_knobs_went_meanwhile(tmp_path):
+    # knob3 on modulation, knob5 on sustain (CC 64), both up while the host listens; away, the
+    # first is turned down to 0.3 and the second to 0: back, the host gets the sustain up and
+    # the modulation where the knob is (before, neither: the knob messages the native filter
+    # run sends were not kept for a returning host, and its notes went on ringing)
+    lines = _sim(tmp_path, {"controls": {"knob3": {"cc": 1}, "knob5": {"cc": 64}}},
+                 [{"t": 100, "control": "knob3", "position": 0.8, "ramp_ms": 20},
+                  {"t": 100, "control": "knob5", "position": 1.0}, {"t": 200, "usb": "disconnected"},
+                  {"t": 210, "control": "knob3", "position": 0.3, "ramp_ms": 20},
+                  {"t": 210, "control": "knob5", "position": 0.0}, {"t": 300, "usb": "connected"}], 180)
+    assert [ln for ln in lines if " USB " in ln] == [
+        "186.000 USB 0B B0 01 65",  # the last the host got before it left
+        "300.000 USB 0B B0 40 00",
+        "300.000 USB 0B B0 01 27",
+    ]
+
+
+def test_a_knob_turned_while_din_ins_long_dump_passes_to_usb_stays_out_of_it(tmp_path):
+    # DIN IN sends a 603-byte SysEx (passed to the host in parts as it arrives, 100..293 ms);
+    # knob3 is turned meanwhile: on USB nothing comes between the dump's packets (before, the
+    # native filter run put the knob's Control Changes in the middle of it), on DIN OUT the
+    # knob plays as ever
+    dump = "F0 7D " + " ".join("%02X" % (i % 100) for i in range(600)) + " F7"
+    lines = _sim(tmp_path, {"controls": {"knob3": {"cc": 21}}},
+                 [{"t": 100, "din_in": dump}, {"t": 150, "control": "knob3", "position": 0.8, "ramp_ms": 20}], 99)
+    usb = [ln for ln in lines if " USB " in ln]
+    assert len(usb) == 201 and all(ln.split()[2] == "04" for ln in usb[:200])
+    assert usb[0] == "141.000 USB 04 F0 7D 00" and usb[200] == "293.000 USB 07 62 63 F7"
+    assert [ln for ln in lines if " DIN " in ln][:2] == ["156.000 DIN B0 15 0F", "161.000 DIN 15 23"]

@@ -373,6 +373,8 @@ for step in range(4000):
             cb.feedback[key[0]].set_remote(v)
     elif r < 0.025:
         ia._open = ib._open = not ia._open  # the interface closes and opens again (tx3 refuses meanwhile)
+    elif r < 0.03:  # DIN IN's SysEx passing to USB in parts begins (nothing else goes there) or ends
+        ca.usb._sx = cb.usb._sx = 0 if ca.usb._sx else 1 + ca.usb.dropped
     p = step % plan.phases
     na = ca.filters.run(p, samples)
     nb = cb.filters.run(p, samples)
@@ -387,8 +389,8 @@ for step in range(4000):
     for x, y in zip(ca.filters.owners + ca.filters.seconds, cb.filters.owners + cb.filters.seconds):
         if x is not None and hasattr(x, "_local"):
             assert (x.anchor, x.value, x._local, x._waiting) == (y.anchor, y.value, y._local, y._waiting), step
-    assert (ca.engine.events, ca.usb.sent, ca.usb.dropped, ca.din.coalesced) == \
-        (cb.engine.events, cb.usb.sent, cb.usb.dropped, cb.din.coalesced), step
+    assert (ca.engine.events, ca.usb.sent, ca.usb.dropped, ca.din.coalesced, ca.usb.sounding) == \
+        (cb.engine.events, cb.usb.sent, cb.usb.dropped, cb.din.coalesced, cb.usb.sounding), step
 assert ca.engine.events > 3000 and ca.usb.dropped > 0 and sent > 4000, (ca.engine.events, ca.usb.dropped, sent)
 print("ok")
 '''
@@ -432,10 +434,13 @@ for trial in range(40):
             n = encode.control_change(msg, 0, ch, random.choice((1, 7, 64, 66, 120, 121, 123)), random.randrange(128))
         elif r < 0.8:
             n = encode.pitch_bend(msg, 0, ch, random.randrange(16384))
-        elif r < 0.85:
+        elif r < 0.83:
             n = encode.program_change(msg, 0, ch, random.randrange(128))
+        elif r < 0.86:
+            n = encode.channel_pressure(msg, 0, ch, random.randrange(128))
         elif r < 0.9:
-            n = encode.nrpn(msg, 0, ch, random.randrange(16384), random.randrange(16384))
+            n = (encode.nrpn(msg, 0, ch, random.randrange(16384), random.randrange(16384)) if random.random() < 0.5
+                 else encode.control_change_14bit(msg, 0, ch, 1, random.randrange(16384)))
         elif r < 0.92:
             n = encode.sysex(msg, 0, bytes(random.randrange(128) for _ in range(random.randint(0, 36))))
         elif r < 0.95:

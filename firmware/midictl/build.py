@@ -173,8 +173,9 @@ def _filters(analog, slow_in):
 def _fast_knobs(ctl):
     # The knobs whose messages the FilterBank's native run may send itself: plain CC
     # knobs without soft takeover, playing into the engine directly or through a shift
-    # layer, with a controller number below the channel mode messages (120..127, which
-    # the USB port also tracks), and an engine sending to the DIN and USB ports built
+    # layer, with a controller number below the channel mode messages (120..127) and other
+    # than the pedals' (64, 66), all of which the USB port also tracks (modulation's, 1, the
+    # native run keeps as UsbOut.send does), and an engine sending to the DIN and USB ports built
     # here and nothing else. A shift layer's knob shares its owner's filter: both are
     # taken, or neither.
     bank = ctl.filters
@@ -195,7 +196,7 @@ def _fast_knobs(ctl):
 def _fast_layer(ctl, k):
     # 1: k sends straight to the engine; 2, 3: through the main or shift LayerSink; 0: k
     # is not a knob the native run may send for
-    if type(k) is not Knob or k._kind != 0 or k.takeover or k.number >= 120:
+    if type(k) is not Knob or k._kind != 0 or k.takeover or k.number >= 120 or k.number == 64 or k.number == 66:
         return 0
     s = k._sink
     if s is ctl.engine:

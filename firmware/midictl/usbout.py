@@ -59,10 +59,12 @@ def _pedal(snd, s, c, v, got):
     # A sustain (64) or sostenuto (66) on channel s & 15, or Reset All Controllers (121: both
     # up, and the pitch bend centred), meant for the host; got: the host has it (it went into
     # the transmit buffer).
-    if c == 121:
+    if c == 121:  # (RP-015: modulation and channel pressure back at zero too)
         _pedal_bit(snd, s & 15, 0, got)
         _pedal_bit(snd, (s & 15) + 16, 0, got)
         _bend(snd, s, 0, 0x40, got)
+        _level(snd, 328 + (s & 15), 0, got)
+        _level(snd, 360 + (s & 15), 0, got)
     else:
         _pedal_bit(snd, (s & 15) + (16 if c == 66 else 0), v >= 64, got)
 
@@ -88,6 +90,23 @@ def _bend(snd, s, lsb, msb, got):
         snd[j + 33] = msb | 0x80
 
 
+def _level(snd, j, v, got):
+    # a channel's modulation (j 328..343) or channel pressure (360..375) meant for the host:
+    # its value | 0x80 (0 until one is sent) in snd[j], and, got: the host has it, in j + 16
+    snd[j] = v | 0x80
+    if got:
+        snd[j + 16] = v | 0x80
+
+
+def _levels(snd, msg, got):
+    # the same for a message of other than 3 bytes, or a group: channel pressure, or the
+    # modulation (a 14-bit one's MSB) first in the group
+    if (msg[0] & 0xF0) == 0xD0:
+        _level(snd, 360 + (msg[0] & 15), msg[1], got)
+    elif (msg[0] & 0xF0) == 0xB0 and msg[1] == 1:
+        _level(snd, 328 + (msg[0] & 15), msg[2], got)
+
+
 def send_twin(self, msg, n, key):
     """UsbOut.send in plain Python (what CPython runs, and what the host tests compare
     the native one against)."""
@@ -103,6 +122,8 @@ def send_twin(self, msg, n, key):
                 _pedal(self.sounding, s, msg[1], msg[2], 0)  # (the host is owed it: _resync_pedals)
             elif (s & 0xF0) == 0xE0:
                 _bend(self.sounding, s, msg[1], msg[2], 0)  # (and this: _resync_bends)
+            elif (s & 0xF0) == 0xB0 and msg[1] == 1:
+                _level(self.sounding, 328 + (s & 15), msg[2], 0)  # (and this: _resync_levels)
             return
         self.sent = (self.sent + 1) & 0x3FFFFFFF
         if s < 0xA0:
@@ -115,14 +136,18 @@ def send_twin(self, msg, n, key):
             _pedal(self.sounding, s, msg[1], msg[2], 1)
         elif (s & 0xF0) == 0xE0:
             _bend(self.sounding, s, msg[1], msg[2], 1)
+        elif (s & 0xF0) == 0xB0 and msg[1] == 1:
+            _level(self.sounding, 328 + (s & 15), msg[2], 1)
         return
     itf = self.itf
     if not itf.is_open() or (self._sx and s < 0xF8):
         self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+        _levels(self.sounding, msg, 0)
         return
     k = usb.packets(msg, n, self.cable, self._pkt, 0)
     if not itf.tx_write(self._pkt, k):
         self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+        _levels(self.sounding, msg, 0)
         return
     self.sent = (self.sent + 1) & 0x3FFFFFFF
     st = s & 0xF0
@@ -130,6 +155,8 @@ def send_twin(self, msg, n, key):
         _mark(self.sounding, ((s & 15) << 7) | msg[1], st == 0x90 and msg[2])
     elif st == 0xB0 and (msg[1] == 123 or msg[1] == 120):
         _all_off(self.sounding, s & 15)
+    else:
+        _levels(self.sounding, msg, 1)
 
 
 send_native = send_twin
@@ -156,6 +183,9 @@ if sys.implementation.name == "micropython":
                 j = 264 + ((s & 15) << 1)
                 snd[j] = m[1]
                 snd[j + 1] = m[2] | 0x80
+            elif (s & 0xF0) == 0xB0 and m[1] == 1:  # (_level, written out: a knob sends one a scan)
+                snd = ptr8(self.sounding)
+                snd[328 + (s & 15)] = m[2] | 0x80
             return
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
         if s < 0xA0:
@@ -177,6 +207,10 @@ if sys.implementation.name == "micropython":
             snd[j + 1] = m[2] | 0x80
             snd[j + 32] = m[1]
             snd[j + 33] = m[2] | 0x80
+        elif (s & 0xF0) == 0xB0 and m[1] == 1:
+            snd = ptr8(self.sounding)
+            snd[328 + (s & 15)] = m[2] | 0x80
+            snd[344 + (s & 15)] = m[2] | 0x80
 
     @micropython.viper
     def _send_more(self, msg, n: int, key: int):
@@ -190,6 +224,7 @@ if sys.implementation.name == "micropython":
         m = ptr8(msg)
         if self._sx and m[0] < 0xF8:  # (DIN IN's SysEx passing in parts: only real-time bytes)
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF
+            _levels(self.sounding, msg, 0)
             return
         out = ptr8(self._pkt)
         cab = int(self.cable) << 4
@@ -243,6 +278,7 @@ if sys.implementation.name == "micropython":
         itf = self.itf
         if not itf.is_open() or not itf.tx_write(self._pkt, j):
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF
+            _levels(self.sounding, msg, 0)
             return
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
         s = m[0] & 0xF0
@@ -255,6 +291,14 @@ if sys.implementation.name == "micropython":
                 snd[i >> 3] = snd[i >> 3] & ((1 << (i & 7)) ^ 0xFF)
         elif s == 0xB0 and (m[1] == 123 or m[1] == 120):
             _all_off(self.sounding, m[0] & 15)
+        elif s == 0xD0:  # (_levels, written out: a pressure pad sends one a scan)
+            snd = ptr8(self.sounding)
+            snd[360 + (m[0] & 15)] = m[1] | 0x80
+            snd[376 + (m[0] & 15)] = m[1] | 0x80
+        elif s == 0xB0 and m[1] == 1:
+            snd = ptr8(self.sounding)
+            snd[328 + (m[0] & 15)] = m[2] | 0x80
+            snd[344 + (m[0] & 15)] = m[2] | 0x80
 
     send_native = _send
 
@@ -273,9 +317,11 @@ class UsbOut:
         # one bit per (channel, note), bit i & 7 of byte i >> 3 (i = channel << 7 | note).
         # Then the sustain and sostenuto pedals (bit per channel: sustain's 16, sostenuto's):
         # in 4 bytes what each was meant to be last, in 4 more what the host has (_pedal); then
-        # each channel's pitch bend, 32 bytes of each (_bend). A host coming back is sent the
-        # changes it missed: a pedal let up or a stick let go while it was away holds sound.
-        self.sounding = bytearray(16 * 128 // 8 + 8 + 64)
+        # each channel's pitch bend, 32 bytes of each (_bend); then its modulation, 16 bytes
+        # of each, and its channel pressure, as much (_level). A host coming back is sent the
+        # changes it missed: a pedal let up or a stick let go while it was away holds sound,
+        # a modulation or pressure left up goes on wobbling or swelling it.
+        self.sounding = bytearray(16 * 128 // 8 + 8 + 64 + 64)
         # What service() last saw of the host: False away, True here; None: back, but still
         # owed Note Offs that did not fit the TX buffer yet (see service()).
         self._was_open = False
@@ -367,8 +413,8 @@ class UsbOut:
 
     def _end_owed(self):
         # A Note Off for every note the host heard start but missed the end of, in order of
-        # channel and note, then each pedal and pitch bend change it missed, then the All
-        # Notes Off owed: as many as the TX buffer takes, going on from where the last call
+        # channel and note, then each pedal, pitch bend, modulation and channel pressure change
+        # it missed, then the All Notes Off owed: as many as the TX buffer takes, going on from where the last call
         # stopped. True once all is out. One that does not fit is not dropped, it waits: the
         # state is `sounding` itself (a Note Off delivered clears its bit), so a note played
         # again meanwhile (held by the engine, or ended by a Note Off delivered since) is left
@@ -383,7 +429,8 @@ class UsbOut:
                 return False
             k += 1
         self._owed = 256
-        if not self._resync_pedals() or not self._resync_bends() or not self._end_all():
+        if not self._resync_pedals() or not self._resync_bends() or not self._resync_levels() or \
+                not self._end_all():
             return False
         self._owed = -1
         return True
@@ -416,6 +463,21 @@ class UsbOut:
                 s[j + 32] = s[j]
                 s[j + 33] = s[j + 1]
             ch += 1
+        return True
+
+    def _resync_levels(self):
+        # Each channel's modulation and channel pressure the host has otherwise than they were
+        # meant to be last: sent again. False when the TX buffer is full.
+        s = self.sounding
+        k = 0
+        while k < 32:
+            j = 328 + (k & 15) + ((k >> 4) << 5)  # (modulation's channels, then pressure's)
+            if s[j] and s[j] != s[j + 16]:
+                if not (self._tx_msg(0xB0 | k, 1, s[j] & 0x7F) if k < 16 else
+                        self._tx_msg(0xD0 | (k & 15), s[j] & 0x7F, 0)):
+                    return False
+                s[j + 16] = s[j]
+            k += 1
         return True
 
     def _end_byte(self, k):
@@ -520,15 +582,15 @@ class UsbOut:
     def _sx_missed(self):
         # The Note Offs the controller's own notes missed (those sounding on the host that the
         # engine no longer holds, on the channels the controller plays notes on: DIN IN's
-        # notes on other channels are left sounding), then its pedals and bends. False when
-        # the TX buffer is full.
+        # notes on other channels are left sounding), then its pedals, bends, modulation and
+        # pressure. False when the TX buffer is full.
         chans = self.engine.note_channels | self.engine.channels_used
         k = 0
         while k < 256:
             if chans >> (k >> 4) & 1 and self.sounding[k] and not self._end_byte(k):
                 return False
             k += 1
-        return self._resync_pedals() and self._resync_bends()
+        return self._resync_pedals() and self._resync_bends() and self._resync_levels()
 
     def _tx_msg(self, status, a, b):
         if self._sx:

@@ -374,12 +374,21 @@ try:
                                     ptr8(ring)[i] = s
                                     din._ring_count = rc + 1
                             if sn & 0x10000:
-                                # UsbOut.send(msg, 3, key): a CC below 120 is one packet
+                                # UsbOut.send(msg, 3, key): a CC below 120 is one packet,
+                                # none while DIN IN's SysEx passes there in parts (it would
+                                # land inside it), and modulation's value is kept (_level)
                                 u = bank.usb
-                                if u._tx3(u.cable, bank.msg):
+                                got = 0
+                                if int(u._sx) == 0 and u._tx3(u.cable, bank.msg):
                                     u.sent = (int(u.sent) + 1) & 0x3FFFFFFF
+                                    got = 1
                                 else:
                                     u.dropped = (int(u.dropped) + 1) & 0x3FFFFFFF
+                                if m[1] == 1:
+                                    snd = ptr8(u.sounding)
+                                    snd[328 + (m[0] & 15)] = v | 0x80
+                                    if got:
+                                        snd[344 + (m[0] & 15)] = v | 0x80
                             eng = bank.engine
                             eng.events = (int(eng.events) + 1) & 0x3FFFFFFF
                     else:
