@@ -12,9 +12,8 @@ Played by the real firmware on the simulated board.
 Checked on both ports, from the trace:
 - every byte is valid MIDI, and the firmware never faults;
 - once both sources have let everything go, no note is left sounding, no pedal left down
-  and no channel left bent, and on DIN OUT none left modulated or pressed (on USB a host
-  coming back is not sent the modulation and pressure it missed: DIN IN's let go while it
-  was away stay where the host last had them);
+  and no channel left bent, modulated or pressed (a host coming back is sent the pedals,
+  bends, modulation and pressure it missed);
 - a bend, modulation or pressure a source left off centre (zero) is put back by what ends
   the source on a port;
 - no note is cut: a note a source holds is ended on a port before the source lets it go
@@ -313,7 +312,7 @@ def test_midi_ins_notes_end_and_none_is_cut(runs, k):
     on_din, on_usb = messages(run.trace, "DIN"), messages(run.trace, "USB")
     assert left_sounding(on_din) == set() and left_sounding(on_usb) == set()
     assert pedals_down(on_din) == set() and pedals_down(on_usb) == set()
-    assert bent(on_din) == set() and {b for b in bent(on_usb) if b[0] == "bend"} == set()
+    assert bent(on_din) == set() and bent(on_usb) == set()
     cut = (cut_notes(on_din, "DIN", din, triggers) + cut_notes(on_usb, "USB", din, triggers)
            + cut_notes(on_din, "DIN", host, triggers))
     assert cut == []
@@ -369,9 +368,8 @@ def not_taken_back(port_msgs, port, source, triggers):
     port carried on that channel must be back at centre (the ending's, before any the
     source sends after it). Returns the failures [(trigger time, (kind, channel), what came
     instead)] and the kind of each checked and found at centre. (On USB, not while the host
-    is away: what it misses then it is not owed by the ending; and a modulation or pressure
-    the host had before it went away is not checked after it comes back: the firmware sends
-    it the bends it missed, not those.)"""
+    is away: what it misses then it is not owed by the ending, it gets as things are when it
+    comes back.)"""
     bends = [(t, (held_kind(m)[0], m[0] & 15), m) for t, m in port_msgs
              if held_kind(m) and m[0] & 15 in source.channels]
     bad, good = [], []
@@ -389,10 +387,8 @@ def not_taken_back(port_msgs, port, source, triggers):
             if t > tt:
                 break
             now[key] = (t, m)
-        for key, (t_last, m) in sorted(now.items()):
+        for key, (_t, m) in sorted(now.items()):
             if held_kind(m)[1]:
-                continue
-            if port == "USB" and key[0] != "bend" and any(t_last < b <= tt for _a, b in away):
                 continue
             if any(abs(t - tt) <= _EFFECT_MS for t, kd, c in source.bends if (kd, c) == key):
                 continue  # the source moved it again as the trigger took effect: either order
