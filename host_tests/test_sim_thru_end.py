@@ -346,3 +346,33 @@ def test_a_knob_turned_while_din_ins_long_dump_passes_to_usb_stays_out_of_it(tmp
     assert len(usb) == 201 and all(ln.split()[2] == "04" for ln in usb[:200])
     assert usb[0] == "141.000 USB 04 F0 7D 00" and usb[200] == "293.000 USB 07 62 63 F7"
     assert [ln for ln in lines if " DIN " in ln][:2] == ["156.000 DIN B0 15 0F", "161.000 DIN 15 23"]
+
+
+def test_modulation_and_pressure_go_back_where_the_controllers_own_knobs_are(tmp_path):
+    # knob3 on modulation and knob5 on channel pressure, both channel 1, turned and left at
+    # 0.8 and 0.5; DIN IN (Active Sensing on, echoed to DIN OUT) then modulates and presses
+    # channel 1 and modulates channel 2, and falls silent: channel 1's go back to where the
+    # knobs are, on both ports (before: to zero, under the player's knobs), channel 2's to zero
+    c = tmp_path / "cfg.json"
+    c.write_text(json.dumps({"thru": {"din_to_din": True},
+                             "controls": {"knob3": {"cc": 1}, "knob5": {"type": "channel_pressure"}}}))
+    lines = sim(tmp_path, {"config": str(c), "tail_ms": 400, "events": [
+        {"t": 100, "control": "knob3", "position": 0.8, "ramp_ms": 20},
+        {"t": 100, "control": "knob5", "position": 0.5, "ramp_ms": 20},
+        {"t": 500, "din_in": "FE B0 01 50 D0 30 B1 01 40"}]})
+    assert [ln for ln in lines if float(ln.split()[0]) >= 495] == [
+        "501.000 USB 0F FE 00 00",
+        "501.000 DIN FE",
+        "502.000 USB 0B B0 01 50",
+        "502.000 USB 0D D0 30 00",
+        "502.000 DIN 01 50",  # (running status: the knob's CC 1 was the last on DIN)
+        "502.640 DIN D0 30",
+        "503.000 USB 0B B1 01 40",
+        "503.280 DIN B1 01 40",
+        "804.000 USB 0B B0 01 66",  # 300 ms after its last byte: knob3's modulation,
+        "804.000 USB 0B B1 01 00",
+        "804.000 USB 0D D0 3F 00",  # knob5's pressure
+        "804.000 DIN B0 01 66",
+        "804.960 DIN B1 01 00",
+        "805.920 DIN D0 3F",
+    ]

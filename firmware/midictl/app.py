@@ -818,17 +818,32 @@ class Controller:
 
     def _pedal_up(self, ch, port):
         # on channel ch & 15, to DIN OUT or USB: sustain (ch 0..15) or sostenuto (16..31)
-        # up, modulation (32..47) or channel pressure (48..63) back at zero
+        # up, modulation (32..47) or channel pressure (48..63) back where the controller's
+        # own knob for it is (zero without one), as a bend goes back to its own stick's
         m = self._rt
         if ch >= 48:
             m[0] = 0xD0 | (ch & 15)
-            m[1] = 0
+            m[1] = self._own_level(ch)
             port.send(m, 2, 0)
             return
         m[0] = 0xB0 | (ch & 15)
         m[1] = 1 if ch >= 32 else 66 if ch >= 16 else 64
-        m[2] = 0
+        m[2] = self._own_level(ch) if ch >= 32 else 0
         port.send(m, 3, 0)
+
+    def _own_level(self, ch):
+        # where the controller's own knob on channel ch & 15's modulation (ch 32..47: a cc knob
+        # on CC 1, either layer) or channel pressure (48..63: a channel_pressure knob) is:
+        # 0..127, 0 if it has none (or none read yet)
+        ks = self.knobs
+        i = 0
+        while i < len(ks):
+            k = ks[i]
+            if k.channel == ch & 15 and k._local >= 0 and (
+                    k._kind == 3 if ch >= 48 else k._kind == 0 and k.number == 1):
+                return k._local
+            i += 1
+        return 0
 
     def _bend_back(self, ch, port):
         # channel ch's pitch bend back where the controller's own left it (centre if it never
