@@ -1,17 +1,7 @@
 # A fake rp2 `machine` module backed by the simulated world (world.py).
 # Same names, constants and behaviour as the rp2 port for what the firmware uses.
-import sys
-
-if sys.implementation.name == "micropython":
-    import micropython
-else:  # CPython: host tests and tools import this module there too (some with a fake micropython)
-
-    class micropython:  # noqa: N801  (the decorator below, as a no-op)
-        @staticmethod
-        def native(f):
-            return f
-
 import world as _w
+from world import micropython  # (the real one, or a no-op stand-in under CPython)
 
 _IN, _OUT = 0, 1
 

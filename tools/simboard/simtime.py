@@ -2,16 +2,7 @@
 # Ticks wrap at 2**30 like on the rp2 port, so wrap-around bugs show up in simulation.
 # Sleeping is the only way simulated time passes: the firmware's own computation is free.
 
-import sys
-
-if sys.implementation.name == "micropython":
-    import micropython
-else:  # CPython: host tests and tools import this module there too (some with a fake micropython)
-
-    class micropython:  # noqa: N801  (the decorator below, as a no-op)
-        @staticmethod
-        def native(f):
-            return f
+from world import micropython  # (the real one, or a no-op stand-in under CPython)
 
 _PERIOD = 1 << 30
 _MASK = _PERIOD - 1

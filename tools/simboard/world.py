@@ -24,7 +24,8 @@ import time as _wall  # the real clock: imported before install() replaces `time
 
 if sys.implementation.name == "micropython":
     import micropython
-else:  # CPython: host tests and tools import this module there too (some with a fake micropython)
+else:  # CPython: host tests and tools import the simulator there too (some with a fake
+    # micropython); machine.py and simtime.py take this name from here
 
     class micropython:  # noqa: N801  (the decorator below, as a no-op)
         @staticmethod
