@@ -55,6 +55,30 @@ def test_host_returning_is_left_with_nothing_sounding():
     assert usb.reconnects == 2
 
 
+def test_host_returning_gets_the_modulation_and_pressure_it_missed():
+    itf, eng, usb = _setup()
+    usb.send(bytearray(b"\xb0\x01\x64"), 3, 0)  # modulation and pressure reach the host
+    usb.send(bytearray(b"\xd1\x32"), 2, 0)
+    itf.host_reads()
+    itf.up = False
+    usb.service()
+    usb.send(bytearray(b"\xb0\x01\x1e"), 3, 0)  # lost: the host is away
+    usb.send(bytearray(b"\xd1\x00"), 2, 0)
+    usb.send(bytearray(b"\xb0\x07\x5a"), 3, 0)  # (a volume: not owed, it holds no sound)
+    usb.send(bytearray(b"\xb3\x01\x05"), 3, 0)
+    itf.up = True
+    usb.service()
+    itf.host_reads()
+    # each as it is now, modulation's channels first, then pressure's; pressure packets 2 bytes
+    assert itf.sent[2:] == [b"\x0b\xb0\x01\x1e", b"\x0b\xb3\x01\x05", b"\x0d\xd1\x00\x00"]
+    itf.up = False
+    usb.service()
+    itf.up = True
+    usb.service()
+    itf.host_reads()
+    assert len(itf.sent) == 5  # nothing owed the next time
+
+
 def test_first_connection_sends_all_notes_off_on_note_channels():
     itf = Itf(64, False)
     eng = Engine([])
