@@ -338,14 +338,46 @@ def test_a_knob_turned_while_din_ins_long_dump_passes_to_usb_stays_out_of_it(tmp
     # DIN IN sends a 603-byte SysEx (passed to the host in parts as it arrives, 100..293 ms);
     # knob3 is turned meanwhile: on USB nothing comes between the dump's packets (before, the
     # native filter run put the knob's Control Changes in the middle of it), on DIN OUT the
-    # knob plays as ever
+    # knob plays as ever; after the dump's F7 the host gets where the knob is now (0x65, DIN
+    # OUT's since 236 ms: before, it had none of the turn until the knob moved again)
     dump = "F0 7D " + " ".join("%02X" % (i % 100) for i in range(600)) + " F7"
     lines = _sim(tmp_path, {"controls": {"knob3": {"cc": 21}}},
                  [{"t": 100, "din_in": dump}, {"t": 150, "control": "knob3", "position": 0.8, "ramp_ms": 20}], 99)
     usb = [ln for ln in lines if " USB " in ln]
-    assert len(usb) == 201 and all(ln.split()[2] == "04" for ln in usb[:200])
-    assert usb[0] == "141.000 USB 04 F0 7D 00" and usb[200] == "293.000 USB 07 62 63 F7"
+    assert len(usb) == 202 and all(ln.split()[2] == "04" for ln in usb[:200])
+    assert usb[0] == "141.000 USB 04 F0 7D 00" and usb[200:] == ["293.000 USB 07 62 63 F7", "293.000 USB 0B B0 15 65"]
+    assert [ln for ln in lines if " DIN " in ln][-1] == "236.000 DIN 15 65"
     assert [ln for ln in lines if " DIN " in ln][:2] == ["156.000 DIN B0 15 0F", "161.000 DIN 15 23"]
+
+
+def test_a_host_that_comes_after_the_pots_reported_gets_their_positions(tmp_path):
+    # report_pots_at_boot, the host enumerating only at 100 ms (on a board it takes longer than
+    # the filters' priming): it gets each knob's position when it comes (before, only DIN OUT
+    # ever had them)
+    lines = _sim(tmp_path, {"report_pots_at_boot": True}, [{"t": 0, "usb": "disconnected"}, {"t": 100, "usb": "connected"}], 1)
+    assert lines == ["75.000 DIN B0 46 00", "76.000 DIN 47 00", "76.640 DIN 48 00", "77.280 DIN 49 00",
+                     "77.920 DIN 4A 00", "78.560 DIN 4B 00", "79.200 DIN 4C 00", "79.840 DIN 4D 00"] + [
+        "100.000 USB 0B B0 %02X 00" % cc for cc in range(0x46, 0x4E)]
+    # without it, such a host is sent none: the positions it finds are taken as its own
+    lines = _sim(tmp_path, {}, [{"t": 0, "usb": "disconnected"}, {"t": 100, "usb": "connected"}], 1)
+    assert lines == []
+
+
+def test_a_host_that_comes_back_gets_where_the_knobs_it_missed_are(tmp_path):
+    # knob1 turned while the host is there, then knob1 and knob2 while it is away: when it comes
+    # back it gets where those two are now, the same values as DIN OUT's last; the other knobs,
+    # unmoved, nothing (before: it had none of it until each knob moved again)
+    lines = _sim(tmp_path, {}, [{"t": 100, "control": "knob1", "position": 0.5, "ramp_ms": 10},
+                                {"t": 200, "usb": "disconnected"},
+                                {"t": 210, "control": "knob2", "position": 0.25},
+                                {"t": 210, "control": "knob1", "position": 0.75},
+                                {"t": 400, "usb": "connected"}], 150)
+    assert [ln for ln in lines if " USB " in ln] == ["155.000 USB 0B B0 46 3E", "400.000 USB 0B B0 46 5F",
+                                                     "400.000 USB 0B B0 47 1F"]
+    din = [ln.split() for ln in lines if " DIN " in ln]
+    assert [d[-2:] for d in din if d[-2] == "46"][-1] == ["46", "5F"]
+    assert [d[-2:] for d in din if d[-2] == "47"][-1] == ["47", "1F"]
+    assert max(float(d[0]) for d in din) < 400
 
 
 def test_modulation_and_pressure_go_back_where_the_controllers_own_knobs_are(tmp_path):

@@ -6,6 +6,7 @@
 # (classes the scan loop uses live in the controls modules).
 
 import sys
+from array import array
 
 from midictl.controls.adcfilter import AdcFilter, FilterBank
 from midictl.controls.buttons import ModeButton
@@ -137,6 +138,18 @@ def build_controls(ctl, board, cfg):
     _fast_knobs(ctl)
     if ctl.din:
         ctl.din.trim()  # every DIN coalescing slot is registered by now
+    if ctl.usb is not None:
+        _usb_knobs(ctl.usb, ctl.knobs, cfg["report_pots_at_boot"])
+
+
+def _usb_knobs(usb, knobs, report):
+    # The knobs whose positions the USB port sends a host that missed them (UsbOut.knobs):
+    # not those on what its table tracks already (modulation, the pedals, channel pressure)
+    # nor on the channel mode messages (CC 120..127), which are not to be sent again.
+    ks = tuple(k for k in knobs if k._kind in (1, 2) or k._kind == 0 and k.number not in (1, 64, 66)
+               and k.number < 120)
+    usb.knobs = ks
+    usb._kgot = array("h", [-1 if report else -2] * len(ks) + [1])
 
 
 def _filters(analog, slow_in):

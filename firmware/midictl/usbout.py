@@ -17,6 +17,7 @@
 #   loop need not call service() for it)
 
 import sys
+from array import array
 
 from midictl.midi import usb
 
@@ -337,8 +338,21 @@ class UsbOut:
         # from the scan loop, so it must not allocate either
         self.host_gone: "Callable[[], object] | None" = None
         # DIN IN's SysEx passing in parts (sx_put): 0 none, else 1 + what `dropped` was when
-        # it began (the 16th attribute: keep them at 16 or fewer, see knob.py)
+        # it began
         self._sx = 0
+        # The knobs whose positions a host that missed them is sent (build.py sets them: cc,
+        # cc14 and nrpn knobs but those on modulation, the pedals and the channel mode
+        # messages, which are tracked above or not to be sent again), and what the host has
+        # of each: _kgot[i] is knob i's value when the host stopped getting the controller's
+        # messages (it went away, DIN IN's SysEx began passing: _knobs_gap); for a knob that
+        # had none then (not primed yet), -1 with report_pots_at_boot on (the host is owed its
+        # first position), -2 with it off (it is owed none). The last entry: 1 while such a
+        # gap is open (from power-on until the host first comes, too), 3 while one that DIN
+        # IN's SysEx opened is (its end closes it if nothing was dropped meanwhile), 0 none:
+        # _resync_knobs sends what moved, and closes it. (18 attributes: leave_room gives
+        # this object's table room to spare.)
+        self.knobs = ()
+        self._kgot = array("h", (0,))
 
     # send(msg, n, key): one complete message into the transmit buffer (send_twin; the
     # native one under MicroPython)
@@ -362,6 +376,7 @@ class UsbOut:
                 self._was_open = False
                 self._owed = -1
                 self._sx = 0  # DIN IN's SysEx passing in parts: the rest is not for this host
+                self._knobs_gap(1)
                 if self.host_gone is not None:
                     self.host_gone()
             else:
@@ -430,7 +445,7 @@ class UsbOut:
             k += 1
         self._owed = 256
         if not self._resync_pedals() or not self._resync_bends() or not self._resync_levels() or \
-                not self._end_all():
+                not self._end_all() or not self._resync_knobs():
             return False
         self._owed = -1
         return True
@@ -480,6 +495,57 @@ class UsbOut:
             k += 1
         return True
 
+    def _knobs_gap(self, why):
+        # The host stops getting the controller's messages (why: 1 it went away, 3 DIN IN's
+        # SysEx passes): it has each knob's value as it is now, unless a gap is open already
+        # (then it has those of the gap's start; the host's going makes it one that only its
+        # return ends).
+        g = self._kgot
+        n = len(g) - 1
+        if g[n]:
+            if why == 1 and g[n] == 3:
+                g[n] = 1
+            return
+        i = 0
+        while i < n:
+            if self.knobs[i].value >= 0:
+                g[i] = self.knobs[i].value
+            i += 1
+        g[n] = why
+
+    def _resync_knobs(self):
+        # After a gap: each knob whose value is not the one the host has, on the layer that
+        # plays now (a knob of the other one sent nothing), sent again. False when the TX
+        # buffer is full: the rest waits, those sent are the host's.
+        g = self._kgot
+        n = len(g) - 1
+        if g[n] != 1 and g[n] != 3:
+            return True
+        i = 0
+        while i < n:
+            k = self.knobs[i]
+            v = k.value
+            if v >= 0 and v != g[i] and g[i] != -2 and (k._sink is self.engine or k._sink._modes.shift == k._sink._layer):
+                if not self._tx_knob(k, v):
+                    return False
+                g[i] = v
+            i += 1
+        g[n] = 0
+        return True
+
+    def _tx_knob(self, k, v):
+        # knob k's message for value v (Knob._send's, to this port alone)
+        st = 0xB0 | k.channel
+        if k._kind == 0:
+            return self._tx_msg(st, k.number, v)
+        if k._kind == 1:  # 14 bits: MSB, then LSB
+            return self._tx_msg(st, k.number, v >> 7) and self._tx_msg(st, k.number + 32, v & 127)
+        if not (self._tx_msg(st, 99, k.number >> 7) and self._tx_msg(st, 98, k.number & 127) and
+                self._tx_msg(st, 6, v >> 7) and self._tx_msg(st, 38, v & 127)):
+            return False
+        self.engine.params[16 + k.channel] = 3  # (as Engine.nrpn: the host has it selected)
+        return True
+
     def _end_byte(self, k):
         # The notes of the table's byte k (channel k >> 4) that the engine does not hold:
         # False when the TX buffer is full.
@@ -526,6 +592,7 @@ class UsbOut:
         if buf[0] == 0xF0:
             self.sx_cut()
             self._sx = 1 + self.dropped
+            self._knobs_gap(3)
         elif not self._sx:
             return
         if not self.itf.is_open() or not self.itf.tx_write(self._pkt, self._sx_packets(buf, n)):
@@ -576,7 +643,11 @@ class UsbOut:
         # the SysEx has gone: what the controller's own messages missed meanwhile follows
         missed = self.dropped != self._sx - 1
         self._sx = 0
-        if missed and not self._sx_missed():
+        if not missed:
+            g = self._kgot
+            if g[len(g) - 1] == 3:
+                g[len(g) - 1] = 0  # none of the knobs' messages was dropped meanwhile
+        elif not self._sx_missed():
             self.end_unheld()  # (no room for all of it: the rest as for a returning host)
 
     def _sx_missed(self):
@@ -590,7 +661,7 @@ class UsbOut:
             if chans >> (k >> 4) & 1 and self.sounding[k] and not self._end_byte(k):
                 return False
             k += 1
-        return self._resync_pedals() and self._resync_bends() and self._resync_levels()
+        return self._resync_pedals() and self._resync_bends() and self._resync_levels() and self._resync_knobs()
 
     def _tx_msg(self, status, a, b):
         if self._sx:

@@ -79,6 +79,102 @@ def test_host_returning_gets_the_modulation_and_pressure_it_missed():
     assert len(itf.sent) == 5  # nothing owed the next time
 
 
+def _knobs(eng, report, usb):
+    # a cc, a 14-bit cc, an nrpn knob; one on modulation and one on pressure (tracked by the
+    # port's table: not among its knobs); a shift layer's cc knob; a cc knob left alone
+    from midictl.build import _usb_knobs
+    from midictl.controls.knob import Knob
+    from midictl.controls.modes import LayerSink, Modes
+
+    shift = LayerSink(eng, Modes(), True)
+    ks = [Knob(eng, 0, 74), Knob(eng, 1, 2, "cc14"), Knob(eng, 2, 300, "nrpn"), Knob(eng, 0, 1),
+          Knob(eng, 0, 0, "channel_pressure"), Knob(shift, 0, 75), Knob(eng, 0, 76)]
+    _usb_knobs(usb, ks, report)
+    return ks
+
+
+def test_host_returning_gets_the_knob_positions_it_missed():
+    itf = Itf(64, False)
+    eng = Engine([])
+    usb = UsbOut(itf, eng)
+    eng.ports.append(usb)
+    a, b, c, mod, prs, sh, still = ks = _knobs(eng, False, usb)
+    assert usb.knobs == (a, b, c, sh, still)
+    for k in ks:
+        k.value = 5  # primed before the host first comes: not sent it (report_pots_at_boot off)
+    itf.up = True
+    usb.service()
+    itf.host_reads()
+    assert itf.sent == []
+    for k in ks:
+        k._send(10)  # all reach the host (the shift layer's knob: nowhere, its layer is off)
+    itf.host_reads()
+    del itf.sent[:]
+    itf.up = False
+    usb.service()
+    a._send(80)  # lost: the host is away
+    b._send(1000)
+    c._send(5000)
+    mod._send(30)
+    prs._send(40)
+    sh._send(99)
+    itf.up = True
+    usb.service()
+    itf.host_reads()
+    # modulation and pressure first (the table's), then each knob that moved, as it is now, in
+    # its own message: the 14-bit one MSB then LSB, the nrpn one its parameter and value
+    assert itf.sent == [b"\x0b\xb0\x01\x1e", b"\x0d\xd0\x28\x00", b"\x0b\xb0\x4a\x50",
+                        b"\x0b\xb1\x02\x07", b"\x0b\xb1\x22\x68", b"\x0b\xb2\x63\x02",
+                        b"\x0b\xb2\x62\x2c", b"\x0b\xb2\x06\x27", b"\x0b\xb2\x26\x08"]
+    assert eng.params[16 + 2] == 3  # the host has the nrpn knob's parameter selected
+    itf.up = False
+    usb.service()
+    itf.up = True
+    usb.service()
+    itf.host_reads()
+    assert len(itf.sent) == 9  # nothing moved the next time: nothing sent
+
+
+def test_knob_positions_wait_for_room_and_the_first_host_gets_them_with_report_on():
+    itf = Itf(20, False)  # five packets
+    eng = Engine([])
+    usb = UsbOut(itf, eng)
+    eng.ports.append(usb)
+    a, b, c, mod, prs, sh, still = _knobs(eng, True, usb)
+    a._send(80)  # report_pots_at_boot: each knob reports once primed; these before the host came
+    b._send(1000)
+    c._send(5000)
+    itf.up = True
+    usb.service()  # a, b's two, the nrpn's first two: the buffer is full, the rest waits
+    itf.host_reads()
+    usb.service()  # the nrpn knob again from its start
+    itf.host_reads()
+    assert itf.sent == [b"\x0b\xb0\x4a\x50", b"\x0b\xb1\x02\x07", b"\x0b\xb1\x22\x68",
+                        b"\x0b\xb2\x63\x02", b"\x0b\xb2\x62\x2c", b"\x0b\xb2\x63\x02",
+                        b"\x0b\xb2\x62\x2c", b"\x0b\xb2\x06\x27", b"\x0b\xb2\x26\x08"]
+    assert usb._was_open is True
+
+
+def test_a_knob_turned_while_din_ins_sysex_passes_is_sent_after_its_end():
+    itf = Itf(64, True)
+    eng = Engine([])
+    usb = UsbOut(itf, eng)
+    eng.ports.append(usb)
+    a, b, c, mod, prs, sh, still = _knobs(eng, False, usb)  # (as build.py does, before the first service())
+    usb.service()
+    a._send(10)
+    still._send(20)
+    usb.sx_put(bytearray(b"\xf0\x7d\x01"), 3)
+    a._send(11)  # dropped: it would land inside the SysEx
+    usb.sx_put(bytearray(b"\x02\xf7"), 2)
+    usb.sx_put(bytearray(b"\xf0\x7d\x03"), 3)  # one during which no knob moves
+    usb.sx_put(bytearray(b"\xf7"), 1)
+    itf.host_reads()
+    assert itf.sent == [b"\x0b\xb0\x4a\x0a", b"\x0b\xb0\x4c\x14", b"\x04\xf0\x7d\x01",
+                        b"\x06\x02\xf7\x00", b"\x0b\xb0\x4a\x0b", b"\x04\xf0\x7d\x03",
+                        b"\x05\xf7\x00\x00"]
+
+
 def test_first_connection_sends_all_notes_off_on_note_channels():
     itf = Itf(64, False)
     eng = Engine([])
