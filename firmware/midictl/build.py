@@ -139,17 +139,20 @@ def build_controls(ctl, board, cfg):
     if ctl.din:
         ctl.din.trim()  # every DIN coalescing slot is registered by now
     if ctl.usb is not None:
-        _usb_knobs(ctl.usb, ctl.knobs, cfg["report_pots_at_boot"])
+        _usb_knobs(ctl.usb, ctl.knobs, [e for e in ctl.encoders if not e.relative])
 
 
-def _usb_knobs(usb, knobs, report):
-    # The knobs whose positions the USB port sends a host that missed them (UsbOut.knobs):
-    # not those on what its table tracks already (modulation, the pedals, channel pressure)
-    # nor on the channel mode messages (CC 120..127), which are not to be sent again.
-    ks = tuple(k for k in knobs if k._kind in (1, 2) or k._kind == 0 and k.number not in (1, 64, 66)
-               and k.number < 120)
+def _usb_knobs(usb, knobs, encoders=()):
+    # The knobs whose value the USB port sends a host that missed it (UsbOut.knobs), and the
+    # absolute encoders' main layers: not those on what its table tracks already
+    # (modulation, the pedals, channel pressure) nor on the channel mode messages (CC
+    # 120..127), which are not to be sent again; with the key each sends with (Engine.cc,
+    # cc14, nrpn's).
+    ks = tuple(k for k in list(knobs) + list(encoders) if k._kind in (1, 2) or
+               k._kind == 0 and k.number not in (1, 64, 66) and k.number < 120)
     usb.knobs = ks
-    usb._kgot = array("h", [-1 if report else -2] * len(ks) + [1])
+    usb.knob_keys = array("i", [((0xB0 | k.channel) << 7) | k.number if k._kind < 2 else
+                                (1 << 20) | (k.channel << 14) | k.number for k in ks])
 
 
 def _filters(analog, slow_in):

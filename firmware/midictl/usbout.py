@@ -37,6 +37,7 @@ except ImportError:
 
 
 _PKT_MAX = const(4 * 86)  # a 256-byte SysEx is 86 packets
+_MISSED = const(1 << 24)  # in UsbOut.knob_keys: above every key (an NRPN's is below 1 << 22)
 
 
 def _all_off(snd, ch):
@@ -108,6 +109,19 @@ def _levels(snd, msg, got):
         _level(snd, 328 + (msg[0] & 15), msg[2], got)
 
 
+def _missed_twin(ks, key):
+    # a message sent with `key` was dropped: the knob that sends with it (UsbOut.knob_keys) is
+    # owed its value
+    i = 0
+    while i < len(ks):
+        if ks[i] & (_MISSED - 1) == key:
+            ks[i] |= _MISSED
+        i += 1
+
+
+_missed = _missed_twin
+
+
 def send_twin(self, msg, n, key):
     """UsbOut.send in plain Python (what CPython runs, and what the host tests compare
     the native one against)."""
@@ -119,6 +133,7 @@ def send_twin(self, msg, n, key):
         # DIN IN's SysEx passes in parts: see sx_put.)
         if self._sx or not self._tx3(self.cable, msg):
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF  # host away or not reading: dropped for this port only
+            _missed(self.knob_keys, key)  # (a knob's: _resync_knobs)
             if (s & 0xF0) == 0xB0 and (msg[1] == 64 or msg[1] == 66 or msg[1] == 121):
                 _pedal(self.sounding, s, msg[1], msg[2], 0)  # (the host is owed it: _resync_pedals)
             elif (s & 0xF0) == 0xE0:
@@ -144,11 +159,13 @@ def send_twin(self, msg, n, key):
     if not itf.is_open() or (self._sx and s < 0xF8):
         self.dropped = (self.dropped + 1) & 0x3FFFFFFF
         _levels(self.sounding, msg, 0)
+        _missed(self.knob_keys, key)
         return
     k = usb.packets(msg, n, self.cable, self._pkt, 0)
     if not itf.tx_write(self._pkt, k):
         self.dropped = (self.dropped + 1) & 0x3FFFFFFF
         _levels(self.sounding, msg, 0)
+        _missed(self.knob_keys, key)
         return
     self.sent = (self.sent + 1) & 0x3FFFFFFF
     st = s & 0xF0
@@ -166,6 +183,20 @@ if sys.implementation.name == "micropython":
 
     # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
     @micropython.viper
+    def _missed_native(ks, key: int):
+        """_missed_twin in native code (a knob swept while the host is away drops a message
+        a scan)."""
+        a = ptr32(ks)
+        n = int(len(ks))
+        i = 0
+        while i < n:
+            if (a[i] & (_MISSED - 1)) == key:
+                a[i] = a[i] | _MISSED
+            i += 1
+
+    _missed = _missed_native
+
+    @micropython.viper
     def _send(self, msg, n: int, key: int):
         """send_twin in native code for a 3-byte channel message (nearly all traffic:
         the USB path's cost per note is mostly the interpreter's); the rest goes the
@@ -177,6 +208,7 @@ if sys.implementation.name == "micropython":
             return
         if self._sx or not self._tx3(self.cable, msg):
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF  # host away or not reading: this port only
+            _missed(self.knob_keys, key)
             if (s & 0xF0) == 0xB0 and (m[1] == 64 or m[1] == 66 or m[1] == 121):
                 _pedal(self.sounding, s, m[1], m[2], 0)
             elif (s & 0xF0) == 0xE0:  # (_bend, written out: the stick sends one a scan while it moves)
@@ -226,6 +258,7 @@ if sys.implementation.name == "micropython":
         if self._sx and m[0] < 0xF8:  # (DIN IN's SysEx passing in parts: only real-time bytes)
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF
             _levels(self.sounding, msg, 0)
+            _missed(self.knob_keys, key)
             return
         out = ptr8(self._pkt)
         cab = int(self.cable) << 4
@@ -280,6 +313,7 @@ if sys.implementation.name == "micropython":
         if not itf.is_open() or not itf.tx_write(self._pkt, j):
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF
             _levels(self.sounding, msg, 0)
+            _missed(self.knob_keys, key)
             return
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
         s = m[0] & 0xF0
@@ -340,19 +374,14 @@ class UsbOut:
         # DIN IN's SysEx passing in parts (sx_put): 0 none, else 1 + what `dropped` was when
         # it began
         self._sx = 0
-        # The knobs whose positions a host that missed them is sent (build.py sets them: cc,
-        # cc14 and nrpn knobs but those on modulation, the pedals and the channel mode
-        # messages, which are tracked above or not to be sent again), and what the host has
-        # of each: _kgot[i] is knob i's value when the host stopped getting the controller's
-        # messages (it went away, DIN IN's SysEx began passing: _knobs_gap); for a knob that
-        # had none then (not primed yet), -1 with report_pots_at_boot on (the host is owed its
-        # first position), -2 with it off (it is owed none). The last entry: 1 while such a
-        # gap is open (from power-on until the host first comes, too), 3 while one that DIN
-        # IN's SysEx opened is (its end closes it if nothing was dropped meanwhile), 0 none:
-        # _resync_knobs sends what moved, and closes it. (18 attributes: leave_room gives
-        # this object's table room to spare.)
+        # The knobs whose value a host that missed it is sent (build.py sets them: cc, cc14
+        # and nrpn knobs, absolute encoders, but those on modulation, the pedals and the
+        # channel mode messages, which are tracked above or not to be sent again), and the
+        # key each sends with (send's `key`), with _MISSED set when a message of it was
+        # dropped (send, and the native knob run): _resync_knobs sends where each such one is
+        # now. (18 attributes: leave_room gives this object's table room to spare.)
         self.knobs = ()
-        self._kgot = array("h", (0,))
+        self.knob_keys = array("i")
 
     # send(msg, n, key): one complete message into the transmit buffer (send_twin; the
     # native one under MicroPython)
@@ -376,7 +405,6 @@ class UsbOut:
                 self._was_open = False
                 self._owed = -1
                 self._sx = 0  # DIN IN's SysEx passing in parts: the rest is not for this host
-                self._knobs_gap(1)
                 if self.host_gone is not None:
                     self.host_gone()
             else:
@@ -495,42 +523,20 @@ class UsbOut:
             k += 1
         return True
 
-    def _knobs_gap(self, why):
-        # The host stops getting the controller's messages (why: 1 it went away, 3 DIN IN's
-        # SysEx passes): it has each knob's value as it is now, unless a gap is open already
-        # (then it has those of the gap's start; the host's going makes it one that only its
-        # return ends).
-        g = self._kgot
-        n = len(g) - 1
-        if g[n]:
-            if why == 1 and g[n] == 3:
-                g[n] = 1
-            return
-        i = 0
-        while i < n:
-            if self.knobs[i].value >= 0:
-                g[i] = self.knobs[i].value
-            i += 1
-        g[n] = why
-
     def _resync_knobs(self):
-        # After a gap: each knob whose value is not the one the host has, on the layer that
-        # plays now (a knob of the other one sent nothing), sent again. False when the TX
-        # buffer is full: the rest waits, those sent are the host's.
-        g = self._kgot
-        n = len(g) - 1
-        if g[n] != 1 and g[n] != 3:
-            return True
+        # Each knob a message of which was dropped (_MISSED), on the layer that plays now (a
+        # knob of the other one: its value may be one it never sent, and it is let be), sent
+        # as it is now. False when the TX buffer is full: the rest waits.
+        ks = self.knob_keys
         i = 0
-        while i < n:
-            k = self.knobs[i]
-            v = k.value
-            if v >= 0 and v != g[i] and g[i] != -2 and (k._sink is self.engine or k._sink._modes.shift == k._sink._layer):
-                if not self._tx_knob(k, v):
+        while i < len(ks):
+            if ks[i] & _MISSED:
+                k = self.knobs[i]
+                if (k._sink is self.engine or k._sink._modes.shift == k._sink._layer) and \
+                        not self._tx_knob(k, k.value):
                     return False
-                g[i] = v
+                ks[i] &= _MISSED - 1
             i += 1
-        g[n] = 0
         return True
 
     def _tx_knob(self, k, v):
@@ -592,7 +598,6 @@ class UsbOut:
         if buf[0] == 0xF0:
             self.sx_cut()
             self._sx = 1 + self.dropped
-            self._knobs_gap(3)
         elif not self._sx:
             return
         if not self.itf.is_open() or not self.itf.tx_write(self._pkt, self._sx_packets(buf, n)):
@@ -643,11 +648,7 @@ class UsbOut:
         # the SysEx has gone: what the controller's own messages missed meanwhile follows
         missed = self.dropped != self._sx - 1
         self._sx = 0
-        if not missed:
-            g = self._kgot
-            if g[len(g) - 1] == 3:
-                g[len(g) - 1] = 0  # none of the knobs' messages was dropped meanwhile
-        elif not self._sx_missed():
+        if missed and not self._sx_missed():
             self.end_unheld()  # (no room for all of it: the rest as for a returning host)
 
     def _sx_missed(self):

@@ -79,29 +79,35 @@ def test_host_returning_gets_the_modulation_and_pressure_it_missed():
     assert len(itf.sent) == 5  # nothing owed the next time
 
 
-def _knobs(eng, report, usb):
+def _knobs(eng, usb):
     # a cc, a 14-bit cc, an nrpn knob; one on modulation and one on pressure (tracked by the
     # port's table: not among its knobs); a shift layer's cc knob; a cc knob left alone
     from midictl.build import _usb_knobs
     from midictl.controls.knob import Knob
     from midictl.controls.modes import LayerSink, Modes
 
-    shift = LayerSink(eng, Modes(), True)
+    modes = Modes()
+    shift = LayerSink(eng, modes, True)
     ks = [Knob(eng, 0, 74), Knob(eng, 1, 2, "cc14"), Knob(eng, 2, 300, "nrpn"), Knob(eng, 0, 1),
           Knob(eng, 0, 0, "channel_pressure"), Knob(shift, 0, 75), Knob(eng, 0, 76)]
-    _usb_knobs(usb, ks, report)
-    return ks
+    _usb_knobs(usb, ks)
+    return ks, modes
 
 
-def test_host_returning_gets_the_knob_positions_it_missed():
+def _port():
     itf = Itf(64, False)
     eng = Engine([])
     usb = UsbOut(itf, eng)
     eng.ports.append(usb)
-    a, b, c, mod, prs, sh, still = ks = _knobs(eng, False, usb)
+    return itf, eng, usb
+
+
+def test_host_returning_gets_the_knob_values_it_missed():
+    itf, eng, usb = _port()
+    (a, b, c, mod, prs, sh, still), modes = ks, modes = _knobs(eng, usb)
     assert usb.knobs == (a, b, c, sh, still)
     for k in ks:
-        k.value = 5  # primed before the host first comes: not sent it (report_pots_at_boot off)
+        k.value = 5  # primed before the host first comes (report_pots_at_boot off): nothing sent
     itf.up = True
     usb.service()
     itf.host_reads()
@@ -117,30 +123,34 @@ def test_host_returning_gets_the_knob_positions_it_missed():
     c._send(5000)
     mod._send(30)
     prs._send(40)
-    sh._send(99)
+    still._send(20)  # turned and back where it was: the host missed it all the same
+    still._send(10)
+    modes.shift = True
+    sh._send(99)  # lost too, and its layer is off again when the host comes back: let be
+    modes.shift = False
     itf.up = True
     usb.service()
     itf.host_reads()
-    # modulation and pressure first (the table's), then each knob that moved, as it is now, in
-    # its own message: the 14-bit one MSB then LSB, the nrpn one its parameter and value
+    # modulation and pressure first (the table's), then each knob whose message was dropped,
+    # as it is now, in its own message: the 14-bit one MSB then LSB, the nrpn one its
+    # parameter and value
     assert itf.sent == [b"\x0b\xb0\x01\x1e", b"\x0d\xd0\x28\x00", b"\x0b\xb0\x4a\x50",
                         b"\x0b\xb1\x02\x07", b"\x0b\xb1\x22\x68", b"\x0b\xb2\x63\x02",
-                        b"\x0b\xb2\x62\x2c", b"\x0b\xb2\x06\x27", b"\x0b\xb2\x26\x08"]
+                        b"\x0b\xb2\x62\x2c", b"\x0b\xb2\x06\x27", b"\x0b\xb2\x26\x08",
+                        b"\x0b\xb0\x4c\x0a"]
     assert eng.params[16 + 2] == 3  # the host has the nrpn knob's parameter selected
     itf.up = False
     usb.service()
     itf.up = True
     usb.service()
     itf.host_reads()
-    assert len(itf.sent) == 9  # nothing moved the next time: nothing sent
+    assert len(itf.sent) == 10  # nothing dropped the next time: nothing sent
 
 
-def test_knob_positions_wait_for_room_and_the_first_host_gets_them_with_report_on():
-    itf = Itf(20, False)  # five packets
-    eng = Engine([])
-    usb = UsbOut(itf, eng)
-    eng.ports.append(usb)
-    a, b, c, mod, prs, sh, still = _knobs(eng, True, usb)
+def test_knob_values_wait_for_room_and_a_late_first_host_gets_the_reports():
+    itf, eng, usb = _port()
+    itf.buf = bytearray(20)  # five packets
+    (a, b, c, mod, prs, sh, still), modes = _knobs(eng, usb)
     a._send(80)  # report_pots_at_boot: each knob reports once primed; these before the host came
     b._send(1000)
     c._send(5000)
@@ -156,11 +166,9 @@ def test_knob_positions_wait_for_room_and_the_first_host_gets_them_with_report_o
 
 
 def test_a_knob_turned_while_din_ins_sysex_passes_is_sent_after_its_end():
-    itf = Itf(64, True)
-    eng = Engine([])
-    usb = UsbOut(itf, eng)
-    eng.ports.append(usb)
-    a, b, c, mod, prs, sh, still = _knobs(eng, False, usb)  # (as build.py does, before the first service())
+    itf, eng, usb = _port()
+    (a, b, c, mod, prs, sh, still), modes = _knobs(eng, usb)
+    itf.up = True
     usb.service()
     a._send(10)
     still._send(20)

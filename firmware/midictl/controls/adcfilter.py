@@ -384,6 +384,14 @@ try:
                                     got = 1
                                 else:
                                     u.dropped = (int(u.dropped) + 1) & 0x3FFFFFFF
+                                    # the knob is owed its value (usbout._missed, written out)
+                                    kk = ptr32(u.knob_keys)
+                                    key = (m[0] << 7) | m[1]
+                                    j = 0
+                                    while j < int(len(u.knob_keys)):
+                                        if (kk[j] & 0xFFFFFF) == key:
+                                            kk[j] = kk[j] | 0x1000000
+                                        j += 1
                                 if m[1] == 1:
                                     snd = ptr8(u.sounding)
                                     snd[328 + (m[0] & 15)] = v | 0x80
