@@ -380,6 +380,48 @@ def test_a_host_that_comes_back_gets_where_the_knobs_it_missed_are(tmp_path):
     assert max(float(d[0]) for d in din) < 400
 
 
+BUTTONS = {"controls": {"button1": {"type": "cc_toggle", "cc": 80, "shift": {"channel": 2, "cc": 81}},
+                        "button2": {"type": "cc_momentary", "cc": 82},
+                        "button4": {"type": "program", "channel": 3, "program": 12, "bank": 300}}}
+
+
+def test_a_host_that_comes_back_gets_the_cc_buttons_and_program_it_missed(tmp_path):
+    # button2 (momentary) held as the host leaves and let go while it is away; button1 (a
+    # toggle) latched on in both layers, button4 (a program with its bank) pressed meanwhile:
+    # when the host comes back it gets each as it is now (before: it kept button2 held, and
+    # had neither toggle nor the program)
+    lines = _sim(tmp_path, BUTTONS, [
+        {"t": 5, "control": "button2", "press": 1.0}, {"t": 20, "usb": "disconnected"},
+        {"t": 30, "control": "button1", "press": 1.0}, {"t": 60, "control": "button1", "release": True},
+        {"t": 70, "control": "button2", "release": True},
+        {"t": 80, "control": "button4", "press": 1.0}, {"t": 110, "control": "button4", "release": True},
+        {"t": 120, "control": "button3", "press": 1.0}, {"t": 130, "control": "button1", "press": 1.0},
+        {"t": 150, "control": "button1", "release": True}, {"t": 160, "control": "button3", "release": True},
+        {"t": 200, "usb": "connected"}], 1)
+    assert lines == ["5.000 USB 0B B0 52 7F", "5.000 DIN B0 52 7F", "30.000 DIN 50 7F", "70.000 DIN 52 00",
+                     "80.000 DIN B2 00 02", "80.960 DIN 20 2C", "81.600 DIN C2 0C", "130.000 DIN B1 51 7F",
+                     "200.000 USB 0B B0 50 7F", "200.000 USB 0B B1 51 7F", "200.000 USB 0B B0 52 00",
+                     "200.000 USB 0B B2 00 02", "200.000 USB 0B B2 20 2C", "200.000 USB 0C C2 0C 00"]
+
+
+def test_a_host_that_comes_back_gets_both_layers_of_a_knob_as_din_out_had_them(tmp_path):
+    # knob1 turned while the host is away, with shift (button3) held (CC 102) and not (CC 70),
+    # shift last let go: the host gets each layer's last value DIN OUT carried (before: CC 102
+    # not at all, its layer being off when the host came back)
+    lines = _sim(tmp_path, {}, [{"t": 100, "usb": "disconnected"},
+                                {"t": 110, "control": "button3", "press": 1.0},
+                                {"t": 130, "control": "knob1", "position": 0.5},
+                                {"t": 160, "control": "button3", "release": True},
+                                {"t": 180, "control": "knob1", "position": 0.25},
+                                {"t": 200, "control": "button3", "press": 1.0},
+                                {"t": 220, "control": "button3", "release": True},
+                                {"t": 300, "usb": "connected"}], 1)
+    assert [ln for ln in lines if " USB " in ln] == ["300.000 USB 0B B0 46 20", "300.000 USB 0B B0 66 21"]
+    din = [ln.split() for ln in lines if " DIN " in ln]
+    assert [d[-2:] for d in din if d[-2] == "46"][-1] == ["46", "20"]
+    assert [d[-2:] for d in din if d[-2] == "66"][-1] == ["66", "21"]
+
+
 def test_modulation_and_pressure_go_back_where_the_controllers_own_knobs_are(tmp_path):
     # knob3 on modulation and knob5 on channel pressure, both channel 1, turned and left at
     # 0.8 and 0.5; DIN IN (Active Sensing on, echoed to DIN OUT) then modulates and presses

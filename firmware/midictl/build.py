@@ -139,20 +139,44 @@ def build_controls(ctl, board, cfg):
     if ctl.din:
         ctl.din.trim()  # every DIN coalescing slot is registered by now
     if ctl.usb is not None:
-        _usb_knobs(ctl.usb, ctl.knobs, [e for e in ctl.encoders if not e.relative])
+        # what a USB host that missed it is sent: the absolute encoders' main layers; each CC
+        # button's controller in each of its layers, and each channel's Program Change (its
+        # program buttons'), with the key each sends with (usbout._levels')
+        more = [e for e in ctl.encoders if not e.relative]
+        for name in names:
+            m = mappings[name]
+            if m["type"] in ("cc_momentary", "cc_toggle"):
+                w = wiring[name]
+                b = switch_at[w["pin"]][1] if w["kind"] == "switch" else key_at[w["matrix"][0] * ncols + w["matrix"][1]]
+                more.append((b, ((0xAF + m["channel"]) << 7) | m["cc"]))
+                sh = m.get("shift")
+                if sh and ((0xAF + sh["channel"]) << 7) | sh["cc"] != more[-1][1]:
+                    more.append((b, ((0xAF + sh["channel"]) << 7) | sh["cc"]))
+        more += [(p, (0xC0 | (k & 15)) << 7) for k, p in sorted(ctl.feedback.items()) if k & 0x800]
+        _usb_knobs(ctl.usb, ctl.knobs, more)
 
 
 def _usb_knobs(usb, knobs, encoders=()):
-    # The knobs whose value the USB port sends a host that missed it (UsbOut.knobs), and the
-    # absolute encoders' main layers: not those on what its table tracks already
-    # (modulation, the pedals, channel pressure) nor on the channel mode messages (CC
+    # What the USB port sends a host that missed it (UsbOut.knobs): the knobs', the
+    # absolute encoders' main layers' (encoders: those, and other controls each with the
+    # key it sends with: build_controls'), but those on what its table tracks already
+    # (modulation, the pedals, channel pressure) and on the channel mode messages (CC
     # 120..127), which are not to be sent again; with the key each sends with (Engine.cc,
     # cc14, nrpn's).
-    ks = tuple(k for k in list(knobs) + list(encoders) if k._kind in (1, 2) or
-               k._kind == 0 and k.number not in (1, 64, 66) and k.number < 120)
-    usb.knobs = ks
-    usb.knob_keys = array("i", [((0xB0 | k.channel) << 7) | k.number if k._kind < 2 else
-                                (1 << 20) | (k.channel << 14) | k.number for k in ks])
+    ks = []
+    keys = []
+    for k in list(knobs) + list(encoders):
+        if type(k) is tuple:
+            k, key = k
+        elif k._kind == 2:
+            key = (1 << 20) | (k.channel << 14) | k.number
+        else:
+            key = ((0xB0 | k.channel) << 7) | k.number
+        if k._kind in (1, 2) or k._kind == 0 and (key & 127) not in (1, 64, 66) and key & 127 < 120:
+            ks.append(k)
+            keys.append(key)
+    usb.knobs = tuple(ks)
+    usb.knob_keys = array("I", keys)
 
 
 def _filters(analog, slow_in):

@@ -37,7 +37,11 @@ except ImportError:
 
 
 _PKT_MAX = const(4 * 86)  # a 256-byte SysEx is 86 packets
-_MISSED = const(1 << 24)  # in UsbOut.knob_keys: above every key (an NRPN's is below 1 << 22)
+# In UsbOut.knob_keys, above each entry's key (an NRPN's is below 1 << 21, a CC's 1 << 15): its
+# mark (a message of it was dropped), and the 7-bit value of the last CC of it dropped (what
+# DIN OUT has of a shift layer's knob; below 1 << 29, a small int on the chip too)
+_MISSED = const(1 << 21)
+_VALUE = const(22)
 
 
 def _all_off(snd, ch):
@@ -100,22 +104,33 @@ def _level(snd, j, v, got):
         snd[j + 16] = v | 0x80
 
 
-def _levels(snd, msg, got):
+def _levels(port, msg, n, got):
     # the same for a message of other than 3 bytes, or a group: channel pressure, or the
-    # modulation (a 14-bit one's MSB) first in the group
+    # modulation (a 14-bit one's MSB) first in the group; and a Program Change, alone or
+    # after its Bank Select, for the channel's program buttons among UsbOut.knobs (_missed:
+    # a dropped one's program is owed, one delivered leaves none owed)
+    snd = port.sounding
     if (msg[0] & 0xF0) == 0xD0:
         _level(snd, 360 + (msg[0] & 15), msg[1], got)
     elif (msg[0] & 0xF0) == 0xB0 and msg[1] == 1:
         _level(snd, 328 + (msg[0] & 15), msg[2], got)
+    if (msg[0] & 0xF0) == 0xC0:
+        _missed(port.knob_keys, msg[0] << 7, -1 if got else msg[1])
+    elif n == 8 and (msg[6] & 0xF0) == 0xC0:
+        _missed(port.knob_keys, msg[6] << 7, -1 if got else msg[7])
 
 
-def _missed_twin(ks, key):
-    # a message sent with `key` was dropped: the knob that sends with it (UsbOut.knob_keys) is
-    # owed its value
+def _missed_twin(ks, key, v):
+    # a message sent with `key` was dropped (a CC's: of value v): the knob that sends with it
+    # (UsbOut.knob_keys) is owed its value. v < 0: a CC sent with `key` reached the host, which
+    # is owed no value dropped before it.
     i = 0
     while i < len(ks):
-        if ks[i] & (_MISSED - 1) == key:
-            ks[i] |= _MISSED
+        if v < 0:
+            if ks[i] & (2 * _MISSED - 1) == key | _MISSED:
+                ks[i] = key
+        elif ks[i] & (_MISSED - 1) == key:
+            ks[i] = key | _MISSED | (v << _VALUE)
         i += 1
 
 
@@ -133,7 +148,7 @@ def send_twin(self, msg, n, key):
         # DIN IN's SysEx passes in parts: see sx_put.)
         if self._sx or not self._tx3(self.cable, msg):
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF  # host away or not reading: dropped for this port only
-            _missed(self.knob_keys, key)  # (a knob's: _resync_knobs)
+            _missed(self.knob_keys, key, msg[2])  # (a knob's: _resync_knobs)
             if (s & 0xF0) == 0xB0 and (msg[1] == 64 or msg[1] == 66 or msg[1] == 121):
                 _pedal(self.sounding, s, msg[1], msg[2], 0)  # (the host is owed it: _resync_pedals)
             elif (s & 0xF0) == 0xE0:
@@ -142,6 +157,8 @@ def send_twin(self, msg, n, key):
                 _level(self.sounding, 328 + (s & 15), msg[2], 0)  # (and this: _resync_levels)
             return
         self.sent = (self.sent + 1) & 0x3FFFFFFF
+        if key and (s & 0xF0) == 0xB0:
+            _missed(self.knob_keys, key, -1)  # (a knob's CC, delivered)
         if s < 0xA0:
             # Note Off (8n) or On (9n): sounding = a Note On with a velocity. The low
             # bit of the status's high nibble tells On from Off without a branch.
@@ -158,14 +175,14 @@ def send_twin(self, msg, n, key):
     itf = self.itf
     if not itf.is_open() or (self._sx and s < 0xF8):
         self.dropped = (self.dropped + 1) & 0x3FFFFFFF
-        _levels(self.sounding, msg, 0)
-        _missed(self.knob_keys, key)
+        _levels(self, msg, n, 0)
+        _missed(self.knob_keys, key, 0)
         return
     k = usb.packets(msg, n, self.cable, self._pkt, 0)
     if not itf.tx_write(self._pkt, k):
         self.dropped = (self.dropped + 1) & 0x3FFFFFFF
-        _levels(self.sounding, msg, 0)
-        _missed(self.knob_keys, key)
+        _levels(self, msg, n, 0)
+        _missed(self.knob_keys, key, 0)
         return
     self.sent = (self.sent + 1) & 0x3FFFFFFF
     st = s & 0xF0
@@ -174,7 +191,7 @@ def send_twin(self, msg, n, key):
     elif st == 0xB0 and (msg[1] == 123 or msg[1] == 120):
         _all_off(self.sounding, s & 15)
     else:
-        _levels(self.sounding, msg, 1)
+        _levels(self, msg, n, 1)
 
 
 send_native = send_twin
@@ -183,15 +200,18 @@ if sys.implementation.name == "micropython":
 
     # (The decorator must be spelled out: MicroPython's compiler recognises it by name.)
     @micropython.viper
-    def _missed_native(ks, key: int):
+    def _missed_native(ks, key: int, v: int):
         """_missed_twin in native code (a knob swept while the host is away drops a message
         a scan)."""
         a = ptr32(ks)
         n = int(len(ks))
         i = 0
         while i < n:
-            if (a[i] & (_MISSED - 1)) == key:
-                a[i] = a[i] | _MISSED
+            if v < 0:
+                if (a[i] & (2 * _MISSED - 1)) == (key | _MISSED):
+                    a[i] = key
+            elif (a[i] & (_MISSED - 1)) == key:
+                a[i] = key | _MISSED | (v << _VALUE)
             i += 1
 
     _missed = _missed_native
@@ -208,7 +228,7 @@ if sys.implementation.name == "micropython":
             return
         if self._sx or not self._tx3(self.cable, msg):
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF  # host away or not reading: this port only
-            _missed(self.knob_keys, key)
+            _missed(self.knob_keys, key, m[2])
             if (s & 0xF0) == 0xB0 and (m[1] == 64 or m[1] == 66 or m[1] == 121):
                 _pedal(self.sounding, s, m[1], m[2], 0)
             elif (s & 0xF0) == 0xE0:  # (_bend, written out: the stick sends one a scan while it moves)
@@ -221,6 +241,8 @@ if sys.implementation.name == "micropython":
                 snd[328 + (s & 15)] = m[2] | 0x80
             return
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
+        if key and (s & 0xF0) == 0xB0:
+            _missed(self.knob_keys, key, -1)  # (a knob's CC, delivered)
         if s < 0xA0:
             # Note Off (8n) or On (9n): sounding = a Note On with a velocity
             i = ((s & 15) << 7) | m[1]
@@ -257,8 +279,8 @@ if sys.implementation.name == "micropython":
         m = ptr8(msg)
         if self._sx and m[0] < 0xF8:  # (DIN IN's SysEx passing in parts: only real-time bytes)
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF
-            _levels(self.sounding, msg, 0)
-            _missed(self.knob_keys, key)
+            _levels(self, msg, n, 0)
+            _missed(self.knob_keys, key, 0)
             return
         out = ptr8(self._pkt)
         cab = int(self.cable) << 4
@@ -312,8 +334,8 @@ if sys.implementation.name == "micropython":
         itf = self.itf
         if not itf.is_open() or not itf.tx_write(self._pkt, j):
             self.dropped = (int(self.dropped) + 1) & 0x3FFFFFFF
-            _levels(self.sounding, msg, 0)
-            _missed(self.knob_keys, key)
+            _levels(self, msg, n, 0)
+            _missed(self.knob_keys, key, 0)
             return
         self.sent = (int(self.sent) + 1) & 0x3FFFFFFF
         s = m[0] & 0xF0
@@ -334,6 +356,8 @@ if sys.implementation.name == "micropython":
             snd = ptr8(self.sounding)
             snd[328 + (m[0] & 15)] = m[2] | 0x80
             snd[344 + (m[0] & 15)] = m[2] | 0x80
+        if s == 0xC0 or n == 8:  # a Program Change (after its Bank Select): none owed now
+            _levels(self, msg, n, 1)
 
     send_native = _send
 
@@ -375,13 +399,16 @@ class UsbOut:
         # it began
         self._sx = 0
         # The knobs whose value a host that missed it is sent (build.py sets them: cc, cc14
-        # and nrpn knobs, absolute encoders, but those on modulation, the pedals and the
-        # channel mode messages, which are tracked above or not to be sent again), and the
-        # key each sends with (send's `key`), with _MISSED set when a message of it was
-        # dropped (send, and the native knob run): _resync_knobs sends where each such one is
-        # now. (18 attributes: leave_room gives this object's table room to spare.)
+        # and nrpn knobs, absolute encoders, CC buttons, but those on modulation, the pedals
+        # and the channel mode messages, which are tracked above or not to be sent again; and
+        # each channel's program buttons), and the key each sends with (send's `key`; a CC
+        # button with a shift layer is there twice, a key for each; a channel's programs
+        # under (0xC0 | channel) << 7), with _MISSED set when a message of it was dropped
+        # (send, _levels, the native knob run) and the value of a CC or program dropped,
+        # both cleared when one is delivered: _resync_knobs sends what each such one owes.
+        # (18 attributes: leave_room gives this object's table room to spare.)
         self.knobs = ()
-        self.knob_keys = array("i")
+        self.knob_keys = array("I")
 
     # send(msg, n, key): one complete message into the transmit buffer (send_twin; the
     # native one under MicroPython)
@@ -524,30 +551,42 @@ class UsbOut:
         return True
 
     def _resync_knobs(self):
-        # Each knob a message of which was dropped (_MISSED), on the layer that plays now (a
-        # knob of the other one: its value may be one it never sent, and it is let be), sent
-        # as it is now. False when the TX buffer is full: the rest waits.
+        # Each knob a message of which was dropped (_MISSED) and none delivered since, sent as
+        # _tx_knob says. False when the TX buffer is full: the rest waits.
         ks = self.knob_keys
         i = 0
         while i < len(ks):
             if ks[i] & _MISSED:
                 k = self.knobs[i]
-                if (k._sink is self.engine or k._sink._modes.shift == k._sink._layer) and \
-                        not self._tx_knob(k, k.value):
+                if (k._kind == 0 or k._sink is self.engine or k._sink._modes.shift == k._sink._layer) and \
+                        not self._tx_knob(k, ks[i]):
                     return False
                 ks[i] &= _MISSED - 1
             i += 1
         return True
 
-    def _tx_knob(self, k, v):
-        # knob k's message for value v (Knob._send's, to this port alone)
-        st = 0xB0 | k.channel
+    def _tx_knob(self, k, a):
+        # What knob k (UsbOut.knobs, its entry a of knob_keys: key, mark, value) owes the host.
+        # A CC (a cc knob, an absolute encoder, a CC button in one of its layers): its last
+        # value dropped, what DIN OUT had last of it (a knob's `value` follows the pot whether
+        # its layer plays or not). A channel's Program Change (its program buttons): the
+        # program dropped last, after the Bank Select of the channel's bank, if it has one.
+        # A 14-bit or NRPN knob (only on the layer that plays: _resync_knobs): its value as it
+        # is now, MSB then LSB, or its parameter and value.
+        st = (a >> 7) & 0xFF
         if k._kind == 0:
-            return self._tx_msg(st, k.number, v)
+            if st < 0xC0:
+                return self._tx_msg(st, a & 127, a >> _VALUE)
+            if k.bank is not None and not (self._tx_msg(0xB0 | k.channel, 0, k.bank >> 7) and
+                                           self._tx_msg(0xB0 | k.channel, 32, k.bank & 127)):
+                return False
+            return self._tx_msg(st, a >> _VALUE, 0)
+        st = 0xB0 | k.channel
+        a = k.value
         if k._kind == 1:  # 14 bits: MSB, then LSB
-            return self._tx_msg(st, k.number, v >> 7) and self._tx_msg(st, k.number + 32, v & 127)
+            return self._tx_msg(st, k.number, a >> 7) and self._tx_msg(st, k.number + 32, a & 127)
         if not (self._tx_msg(st, 99, k.number >> 7) and self._tx_msg(st, 98, k.number & 127) and
-                self._tx_msg(st, 6, v >> 7) and self._tx_msg(st, 38, v & 127)):
+                self._tx_msg(st, 6, a >> 7) and self._tx_msg(st, 38, a & 127)):
             return False
         self.engine.params[16 + k.channel] = 3  # (as Engine.nrpn: the host has it selected)
         return True

@@ -126,25 +126,26 @@ def test_host_returning_gets_the_knob_values_it_missed():
     still._send(20)  # turned and back where it was: the host missed it all the same
     still._send(10)
     modes.shift = True
-    sh._send(99)  # lost too, and its layer is off again when the host comes back: let be
+    sh._send(99)  # lost too, and its layer is off again when the host comes back
     modes.shift = False
+    sh.value = 50  # the pot moved on meanwhile, its layer off: nothing sent (LayerSink)
     itf.up = True
     usb.service()
     itf.host_reads()
     # modulation and pressure first (the table's), then each knob whose message was dropped,
     # as it is now, in its own message: the 14-bit one MSB then LSB, the nrpn one its
-    # parameter and value
+    # parameter and value; the shift layer's as it last sent (what DIN OUT has of it)
     assert itf.sent == [b"\x0b\xb0\x01\x1e", b"\x0d\xd0\x28\x00", b"\x0b\xb0\x4a\x50",
                         b"\x0b\xb1\x02\x07", b"\x0b\xb1\x22\x68", b"\x0b\xb2\x63\x02",
                         b"\x0b\xb2\x62\x2c", b"\x0b\xb2\x06\x27", b"\x0b\xb2\x26\x08",
-                        b"\x0b\xb0\x4c\x0a"]
+                        b"\x0b\xb0\x4b\x63", b"\x0b\xb0\x4c\x0a"]
     assert eng.params[16 + 2] == 3  # the host has the nrpn knob's parameter selected
     itf.up = False
     usb.service()
     itf.up = True
     usb.service()
     itf.host_reads()
-    assert len(itf.sent) == 10  # nothing dropped the next time: nothing sent
+    assert len(itf.sent) == 11  # nothing dropped the next time: nothing sent
 
 
 def test_knob_values_wait_for_room_and_a_late_first_host_gets_the_reports():
@@ -165,6 +166,44 @@ def test_knob_values_wait_for_room_and_a_late_first_host_gets_the_reports():
     assert usb._was_open is True
 
 
+def test_a_knob_value_delivered_after_one_dropped_leaves_nothing_owed():
+    itf, eng, usb = _port()
+    itf.buf = bytearray(4)  # one packet
+    (a, b, c, mod, prs, sh, still), modes = _knobs(eng, usb)
+    itf.up = True
+    usb.service()
+    a._send(10)
+    a._send(11)  # dropped: the host has not read yet
+    itf.host_reads()
+    a._send(12)  # delivered: the host has the latest, 11 is owed no more
+    itf.host_reads()
+    itf.up = False
+    usb.service()
+    itf.up = True
+    usb.service()  # (a catch-up: nothing of the knob's)
+    itf.host_reads()
+    assert itf.sent == [b"\x0b\xb0\x4a\x0a", b"\x0b\xb0\x4a\x0c"]
+
+
+def test_a_program_delivered_after_one_dropped_leaves_nothing_owed():
+    itf, eng, usb = _port()
+    itf.buf = bytearray(4)  # one packet
+    (tog, mom, ped, same, banked, plain), modes = _buttons(eng, usb)
+    itf.up = True
+    usb.service()
+    plain.step(1)
+    plain.step(1)  # dropped: the host has not read yet
+    itf.host_reads()
+    plain.step(1)  # delivered: program 3 is the host's, 2 is owed no more
+    itf.host_reads()
+    itf.up = False
+    usb.service()
+    itf.up = True
+    usb.service()
+    itf.host_reads()
+    assert itf.sent == [b"\x0c\xc3\x01\x00", b"\x0c\xc3\x03\x00"]
+
+
 def test_a_knob_turned_while_din_ins_sysex_passes_is_sent_after_its_end():
     itf, eng, usb = _port()
     (a, b, c, mod, prs, sh, still), modes = _knobs(eng, usb)
@@ -181,6 +220,92 @@ def test_a_knob_turned_while_din_ins_sysex_passes_is_sent_after_its_end():
     assert itf.sent == [b"\x0b\xb0\x4a\x0a", b"\x0b\xb0\x4c\x14", b"\x04\xf0\x7d\x01",
                         b"\x06\x02\xf7\x00", b"\x0b\xb0\x4a\x0b", b"\x04\xf0\x7d\x03",
                         b"\x05\xf7\x00\x00"]
+
+
+def _buttons(eng, usb):
+    # a CC toggle with a shift layer on another controller, a momentary one, a toggle on the
+    # sustain pedal (tracked by the port's table: not among them), a toggle whose shift layer
+    # sends what its main layer does; a channel's programs with a bank, another's without
+    from midictl.build import _usb_knobs
+    from midictl.controls.layered import CCButton
+    from midictl.controls.modes import Modes
+    from midictl.controls.program import Programs
+
+    modes = Modes()
+    tog = CCButton(eng, 0, 80, 127, 0, True, modes, (1, 81))
+    mom = CCButton(eng, 0, 82, 100, 10, False, modes)
+    ped = CCButton(eng, 0, 64, 127, 0, True, modes)
+    same = CCButton(eng, 0, 83, 127, 0, True, modes, (0, 83))
+    banked = Programs(eng, 2, bank=300)
+    plain = Programs(eng, 3)
+    # each with the key it sends with (build_controls gives a CC button one per layer, the
+    # shift layer's unless it is the main layer's)
+    _usb_knobs(usb, [], [(tog, 0xB0 << 7 | 80), (tog, 0xB1 << 7 | 81), (mom, 0xB0 << 7 | 82),
+                         (ped, 0xB0 << 7 | 64), (same, 0xB0 << 7 | 83), (banked, 0xC2 << 7), (plain, 0xC3 << 7)])
+    return (tog, mom, ped, same, banked, plain), modes
+
+
+def test_host_returning_gets_the_cc_buttons_and_programs_it_missed():
+    itf, eng, usb = _port()
+    (tog, mom, ped, same, banked, plain), modes = _buttons(eng, usb)
+    assert usb.knobs == (tog, tog, mom, same, banked, plain)
+    assert list(usb.knob_keys) == [0xB0 << 7 | 80, 0xB1 << 7 | 81, 0xB0 << 7 | 82, 0xB0 << 7 | 83,
+                                   0xC2 << 7, 0xC3 << 7]
+    itf.up = True
+    usb.service()
+    mom.press()  # held down as the host leaves
+    same.press()
+    itf.host_reads()
+    del itf.sent[:]
+    itf.up = False
+    usb.service()
+    tog.press()  # lost: the host is away
+    modes.shift = True
+    tog.press()  # its shift layer's
+    same.press()  # 83 off, from the shift layer (its own latch there was off: now on)
+    same.press()  # and off again there: the host last had 127 from the main layer
+    modes.shift = False
+    mom.release()  # the host still has it held
+    banked.select(12)
+    plain.step(1)
+    plain.step(1)
+    itf.up = True
+    no_alloc(usb.service)  # (the scan loop runs it: it allocates nothing)
+    itf.host_reads()
+    # each in its own message, as DIN OUT had it last: the toggle in both layers, the
+    # momentary one let go, 83 as its shift layer last set it, the programs (the bank's Bank
+    # Select first)
+    assert itf.sent == [b"\x0b\xb0\x50\x7f", b"\x0b\xb1\x51\x7f", b"\x0b\xb0\x52\x0a",
+                        b"\x0b\xb0\x53\x00", b"\x0b\xb2\x00\x02", b"\x0b\xb2\x20\x2c",
+                        b"\x0c\xc2\x0c\x00", b"\x0c\xc3\x02\x00"]
+    itf.up = False
+    usb.service()
+    ped.press()  # the pedal's: the port's table has it (_resync_pedals), sent first
+    itf.up = True
+    usb.service()
+    itf.host_reads()
+    assert itf.sent[8:] == [b"\x0b\xb0\x40\x7f"]
+
+
+def test_a_program_waits_for_din_ins_sysex_to_end_and_for_room():
+    itf, eng, usb = _port()
+    itf.buf = bytearray(12)  # three packets
+    (tog, mom, ped, same, banked, plain), modes = _buttons(eng, usb)
+    itf.up = True
+    usb.service()
+    banked.select(5, 129)  # reaches the host
+    itf.host_reads()
+    usb.sx_put(bytearray(b"\xf0\x7d\x01"), 3)  # DIN IN's SysEx passing
+    banked.select(6)  # dropped: it would land inside the SysEx
+    end = bytearray(b"\x02\xf7")
+    no_alloc(lambda: usb.sx_put(end, 2))  # its end: the program, as far as there is room
+    itf.host_reads()
+    usb.service()  # the rest, from the program's Bank Select
+    itf.host_reads()
+    assert itf.sent == [b"\x0b\xb2\x00\x01", b"\x0b\xb2\x20\x01", b"\x0c\xc2\x05\x00",
+                        b"\x04\xf0\x7d\x01", b"\x06\x02\xf7\x00", b"\x0b\xb2\x00\x01",
+                        b"\x0b\xb2\x00\x01", b"\x0b\xb2\x20\x01", b"\x0c\xc2\x06\x00"]
+    assert usb._was_open is True
 
 
 def test_first_connection_sends_all_notes_off_on_note_channels():

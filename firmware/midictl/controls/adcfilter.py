@@ -379,18 +379,24 @@ try:
                                 # land inside it), and modulation's value is kept (_level)
                                 u = bank.usb
                                 got = 0
+                                # the knob is owed the value dropped, or no more once one
+                                # is delivered (usbout._missed, written out: its mark 1 << 21,
+                                # the value dropped from bit 22)
+                                kk = ptr32(u.knob_keys)
+                                key = (m[0] << 7) | m[1]
+                                j = 0
                                 if int(u._sx) == 0 and u._tx3(u.cable, bank.msg):
                                     u.sent = (int(u.sent) + 1) & 0x3FFFFFFF
                                     got = 1
+                                    while j < int(len(u.knob_keys)):
+                                        if (kk[j] & 0x3FFFFF) == (key | 0x200000):
+                                            kk[j] = key
+                                        j += 1
                                 else:
                                     u.dropped = (int(u.dropped) + 1) & 0x3FFFFFFF
-                                    # the knob is owed its value (usbout._missed, written out)
-                                    kk = ptr32(u.knob_keys)
-                                    key = (m[0] << 7) | m[1]
-                                    j = 0
                                     while j < int(len(u.knob_keys)):
-                                        if (kk[j] & 0xFFFFFF) == key:
-                                            kk[j] = kk[j] | 0x1000000
+                                        if (kk[j] & 0x1FFFFF) == key:
+                                            kk[j] = key | 0x200000 | (v << 22)
                                         j += 1
                                 if m[1] == 1:
                                     snd = ptr8(u.sounding)

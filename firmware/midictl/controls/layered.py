@@ -35,6 +35,8 @@ class CCButton(_Layered):
     """Momentary CC (value on press, off_value on release) or toggle CC (each press
     flips between value and off_value; the release sends nothing)."""
 
+    _kind = 0  # among UsbOut.knobs (build._usb_knobs), what a knob of Control Change is
+
     def __init__(self, sink, channel, number, value=127, off_value=0, toggle=False, modes=None,
                  shift=None):
         from midictl.controls import checks

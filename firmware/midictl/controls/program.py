@@ -13,6 +13,8 @@ class Programs:
     None, a plain Program Change; else Bank Select (CC0/CC32) before each Program Change.
     select() with a bank makes it the channel's current one."""
 
+    _kind = 0  # among UsbOut.knobs (build._usb_knobs): its Program Change, as a knob's CC
+
     def __init__(self, sink, channel, program=0, bank=None, wrap=False):
         from midictl.controls import checks
 
