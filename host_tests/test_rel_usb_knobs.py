@@ -1,8 +1,8 @@
 """Knob positions, CC buttons and programs a USB host misses (issue 7's reliability suite, for
 the host's side of the controls that set a value): seeded random performances in which the
-knobs (CC ones, a 14-bit one, an NRPN one) and an absolute encoder are turned, jumped and
-swept, a CC toggle (in both layers) and a momentary CC button pressed and held, and a
-program button pressed, while the host leaves and comes back and DIN IN sends long dumps
+knobs (CC ones, a 14-bit one, an NRPN one) and an absolute encoder (in both its layers) are
+turned, jumped and swept, a CC toggle (in both layers) and a momentary CC button pressed and
+held, and a program button pressed, while the host leaves and comes back and DIN IN sends long dumps
 that pass to USB in parts (nothing else may come between their packets there), with
 report_pots_at_boot on or off. Played by the real firmware on the simulated board.
 
@@ -19,7 +19,7 @@ from test_sim import sim
 from trace_check import messages
 
 CONFIG = {"controls": {"knob2": {"type": "cc14", "cc14": 2}, "knob4": {"type": "nrpn", "param": 300},
-                      "enc1": {"type": "cc_absolute", "cc": 20},
+                      "enc1": {"type": "cc_absolute", "cc": 20, "shift": {"cc": 21}},
                       "button1": {"type": "cc_toggle", "cc": 80, "shift": {"channel": 2, "cc": 81}},
                       "button2": {"type": "cc_momentary", "cc": 82, "value": 100, "off_value": 10},
                       "button4": {"type": "program_up", "channel": 3}}}
@@ -35,9 +35,15 @@ def _scenario(seed):
         if rng.random() < 0.6:
             ev["ramp_ms"] = rng.randint(5, 250)
         events.append(ev)
-    for _ in range(8):  # the absolute encoder (its value counted on from 0, clamped to 0..127)
-        events.append({"t": round(rng.uniform(0, 2600), 1), "control": "enc1", "turn": rng.choice((-1, 1)) * rng.randint(1, 25),
-                       "over_ms": rng.randint(1, 100)})
+    for _ in range(8):  # the absolute encoder (its value counted on from 0, clamped to 0..127),
+        # in its shift layer now and then (button3 held from 20 ms before to 30 ms after)
+        t = rng.uniform(30, 2600)
+        over = rng.randint(1, 100)
+        events.append({"t": round(t, 1), "control": "enc1", "turn": rng.choice((-1, 1)) * rng.randint(1, 25),
+                       "over_ms": over})
+        if rng.random() < 0.4:
+            events += [{"t": round(t - 20, 1), "control": "button3", "press": 1.0},
+                       {"t": round(t + over + 30, 1), "control": "button3", "release": True}]
     for _ in range(10):  # the CC buttons (button1 with shift, button3, held now and then), program up
         b = rng.choice((1, 1, 2, 4))
         t = rng.uniform(30, 2500)  # (shift goes down 20 ms before)

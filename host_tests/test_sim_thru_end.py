@@ -422,6 +422,24 @@ def test_a_host_that_comes_back_gets_both_layers_of_a_knob_as_din_out_had_them(t
     assert [d[-2:] for d in din if d[-2] == "66"][-1] == ["66", "21"]
 
 
+def test_a_host_that_comes_back_gets_both_layers_of_an_absolute_encoder(tmp_path):
+    # enc1 (absolute, CC 20, shift layer CC 21) turned while the host is away, with shift
+    # held and not, shift let go last: the host gets each layer's value as DIN OUT last
+    # carried it (before: CC 21 not at all, its layer being off when the host came back)
+    cfg = {"controls": {"enc1": {"type": "cc_absolute", "cc": 20, "shift": {"cc": 21}}}}
+    lines = _sim(tmp_path, cfg, [{"t": 100, "usb": "disconnected"},
+                                 {"t": 110, "control": "button3", "press": 1.0},
+                                 {"t": 130, "control": "enc1", "turn": 5},
+                                 {"t": 160, "control": "button3", "release": True},
+                                 {"t": 180, "control": "enc1", "turn": 3},
+                                 {"t": 200, "control": "button3", "press": 1.0},
+                                 {"t": 220, "control": "button3", "release": True},
+                                 {"t": 300, "usb": "connected"}], 1)
+    assert lines == ["131.000 DIN B0 15 01", "132.000 DIN 15 02", "133.000 DIN 15 03", "134.000 DIN 15 04",
+                     "135.000 DIN 15 05", "181.000 DIN 14 01", "182.000 DIN 14 02", "183.000 DIN 14 03",
+                     "300.000 USB 0B B0 14 03", "300.000 USB 0B B0 15 05"]
+
+
 def test_modulation_and_pressure_go_back_where_the_controllers_own_knobs_are(tmp_path):
     # knob3 on modulation and knob5 on channel pressure, both channel 1, turned and left at
     # 0.8 and 0.5; DIN IN (Active Sensing on, echoed to DIN OUT) then modulates and presses

@@ -139,10 +139,13 @@ def build_controls(ctl, board, cfg):
     if ctl.din:
         ctl.din.trim()  # every DIN coalescing slot is registered by now
     if ctl.usb is not None:
-        # what a USB host that missed it is sent: the absolute encoders' main layers; each CC
-        # button's controller in each of its layers, and each channel's Program Change (its
-        # program buttons'), with the key each sends with (usbout._levels')
+        # what a USB host that missed it is sent: the absolute encoders' controllers, each
+        # layer's (the shift layer's with its key: its own value, in free bits of the key's
+        # entry, as a CC button's); each CC button's controller in each of its layers, and
+        # each channel's Program Change (its program buttons'), with the key each sends with
+        # (usbout._levels')
         more = [e for e in ctl.encoders if not e.relative]
+        more += [(e, ((0xB0 | e._shift[0]) << 7) | e._shift[1]) for e in more if e._shift is not None]
         for name in names:
             m = mappings[name]
             if m["type"] in ("cc_momentary", "cc_toggle"):

@@ -402,7 +402,8 @@ class UsbOut:
         # and nrpn knobs, absolute encoders, CC buttons, but those on modulation, the pedals
         # and the channel mode messages, which are tracked above or not to be sent again; and
         # each channel's program buttons), and the key each sends with (send's `key`; a CC
-        # button with a shift layer is there twice, a key for each; a channel's programs
+        # button or an absolute encoder with a shift layer is there twice, a key for each
+        # (a knob's shift layer is a Knob of its own); a channel's programs
         # under (0xC0 | channel) << 7), with _MISSED set when a message of it was dropped
         # (send, _levels, the native knob run) and the value of a CC or program dropped,
         # both cleared when one is delivered: _resync_knobs sends what each such one owes.

@@ -93,8 +93,8 @@ class EncoderCC:
     accel: list of (ms, factor) pairs, shortest interval first: a detent arriving within
     ms of the previous one counts factor times (off when None)."""
 
-    # What it sends, as Knob._kind says it (a CC): an absolute one's main layer is among the
-    # controls whose value a USB host that missed it is sent again (UsbOut.knobs)
+    # What it sends, as Knob._kind says it (a CC): an absolute one's controllers, each layer's,
+    # are among those whose value a USB host that missed it is sent again (UsbOut.knobs)
     _kind = 0
 
     def __init__(self, sink, quadrature, channel, number, relative=True, encoding="twos_complement",
