@@ -16,7 +16,7 @@ heap, and the runner keeps twice the plan file's size (~60 MB) free in front of 
 (rel_run.load_plan): the heap is sized 16 MB + SECONDS/15 MB.
 
 `make soak` is longer: two continuous simulated hours of the default config and a full hour
-of the note-button config (about 9 minutes on two cores):
+of the note-button config (about 15 minutes on two cores):
 
     REL_LONG_S=7200 REL_LONG_NOTE_S=3600 .venv/bin/python -m pytest -q host_tests/test_rel_long.py
 """
