@@ -190,6 +190,23 @@ def test_din_ins_dump_echoed_to_din_out_goes_whole_there_too(tmp_path):
     assert [ln for ln in lines if " USB " in ln] == DIN_PARTS
 
 
+# 1000 bytes: 320 ms on the DIN wire
+LONG = bytes([0xF0]) + bytes((i * 7) & 0x7F for i in range(998)) + bytes([0xF7])
+
+
+def test_a_dump_echoed_to_din_out_keeps_its_place_in_the_trace_however_long_it_takes(tmp_path):
+    # On DIN OUT from its first part (141) to its F7 (461): its line, stamped 141, is complete
+    # only then, after the USB lines of the parts that came meanwhile (eight, 126 bytes each
+    # but the last): the simulator writes none of those before it (before, those of 262 on
+    # went to the file first once its backlog of lines was full, and the trace was out of
+    # time order; sim() checks it is not)
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(LONG)}], cfg={"thru": {"din_to_din": True}}, tail=400)
+    assert [ln for ln in lines if " DIN " in ln] == ["141.000 DIN " + _hex(LONG)]
+    at = (141, 181, 221, 262, 302, 342, 383, 420)
+    assert [ln for ln in lines if " USB " in ln] == [
+        ln for k, t in enumerate(at) for ln in _usb_part(t, LONG[126 * k:126 * (k + 1)], end=k == 7)]
+
+
 def test_active_sensing_lost_in_the_middle_of_din_ins_dump_closes_it(tmp_path):
     # DIN IN sends Active Sensing, then 200 bytes of a dump and falls silent: 300 ms after
     # its last byte its cable counts as pulled out (before the 500 ms a stalled SysEx

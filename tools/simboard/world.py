@@ -613,6 +613,13 @@ class World:
     # -- results -----------------------------------------------------------------------------------
     @micropython.native
     def _flush(self, upto):
+        if self._din_msg:
+            # A DIN message still on the wire (a SysEx passing through takes as long as its
+            # source sends it: 320 ms for 1000 bytes) gets its line, stamped with its first
+            # byte's time, only once it ends: nothing from that time on is written before it.
+            t = self._din_msg_t - self.t0 if self.t0 is not None else self._din_msg_t
+            if t < upto:
+                upto = t
         ready = [ln for ln in self.pending if ln[0] < upto]
         if ready:
             self.pending = [ln for ln in self.pending if ln[0] >= upto]
