@@ -17,7 +17,7 @@ SIMFLAGS ?=
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
-	@echo "make test         lint + every host test (CPython and the MicroPython Unix port; 6.5-8.5 min, a simulated hour included)"
+	@echo "make test         lint + every host test (CPython and the MicroPython Unix port; 6-7.5 min, a simulated hour included)"
 	@echo "make bench        benchmark table (MicroPython Unix port and CPython side by side)"
 	@echo "make soak         the long run, longer: two simulated hours of dense playing (~15 min)"
 	@echo "make stage        the file tree deploy copies to the board (BOARD=, OUT=)"
