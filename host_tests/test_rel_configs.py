@@ -1,0 +1,178 @@
+"""Random configs (issue 7's reliability suite, for the players who configure): seeded random
+valid configs -- every control given a random type its kind takes, with shift layers,
+banks, pressure, takeover, inverted ranges, relative encodings, thru on or off, running
+status, Note Off as velocity 0, a fast or slow scan -- on the reference board, on it with
+a key matrix, and with some pads made FSRs, each played by a random performance (pads,
+chords, buttons and keys with bounce, knobs, encoders, the USB host leaving) with MIDI IN
+traffic on DIN (notes that end, controllers, bends, programs, Active Sensing, dumps up to
+1000 bytes). Played by the real firmware on the simulated board.
+
+Checked: every byte either port carried is valid MIDI and the trace is in time order
+(check_trace), the scan loop never failed, and after everything is released and DIN IN's
+notes have ended, nothing is left sounding on either port."""
+import json
+import os
+import random
+
+import pytest
+
+import rel_perform
+import rel_sim
+from midictl import config as C
+from trace_check import check_trace, is_note_on, left_sounding, messages
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEEDS = range(8)
+ACTIONS = 2500
+
+
+def _channel(rng):
+    return rng.choice((1, 1, 2, 3, 10, 16))
+
+
+def _mapping(rng, name, kind):
+    t = rng.choice(C.KIND_TYPES[kind])
+    m = {"type": t}
+    if t == "note":
+        m.update(channel=_channel(rng), note=rng.randint(0, 127))
+        if kind == "switch" and not name.startswith("pad") or kind == "key":
+            m["velocity"] = rng.randint(1, 127)
+            if rng.random() < 0.5:
+                m["shift"] = {"channel": _channel(rng), "note": rng.randint(0, 127)}
+        else:
+            if rng.random() < 0.3:
+                m["curve"] = rng.choice(("linear", "soft", "hard", "fixed"))
+            if kind == "fsr" and rng.random() < 0.5:
+                m["pressure"] = rng.choice(C.PRESSURE)
+    elif t in ("cc_momentary", "cc_toggle"):
+        m.update(channel=_channel(rng), cc=rng.choice((1, 7, 64, 66, 80, 81, 119, 120, 123)))
+        if rng.random() < 0.5:
+            m["shift"] = {"channel": _channel(rng), "cc": rng.randint(0, 127)}
+    elif t == "program":
+        m.update(channel=_channel(rng), program=rng.randint(0, 127))
+        if rng.random() < 0.5:
+            m["bank"] = rng.randint(0, 16383)
+    elif t in ("program_up", "program_down"):
+        m["channel"] = _channel(rng)
+    elif t in ("transpose_up", "transpose_down"):
+        m["step"] = rng.randint(1, 24)
+    elif t in ("cc", "cc14", "nrpn", "channel_pressure", "bend"):
+        m["channel"] = _channel(rng)
+        if t == "cc":
+            m["cc"] = rng.choice((1, 7, 11, 64, 66, 70, 74, 100))
+        elif t == "cc14":
+            m["cc14"] = rng.randint(0, 31)
+        elif t == "nrpn":
+            m["param"] = rng.randint(0, 16383)
+        if t != "bend" and rng.random() < 0.3:
+            m["takeover"] = True
+        if rng.random() < 0.2:
+            m["invert"] = True
+        if kind == "pot" and rng.random() < 0.4:
+            m["shift"] = {"type": t, "channel": _channel(rng)}
+            if t == "cc":
+                m["shift"]["cc"] = rng.randint(0, 119)
+    elif t in ("cc_relative", "cc_absolute"):
+        m.update(channel=_channel(rng), cc=rng.randint(0, 119), accel=rng.random() < 0.5)
+        if t == "cc_relative":
+            m["encoding"] = rng.choice(C.ENCODINGS)
+        if rng.random() < 0.5:
+            m["shift"] = {"channel": _channel(rng), "cc": rng.randint(0, 119)}
+    return m
+
+
+def _config(rng, board):
+    cfg = {"controls": {name: _mapping(rng, name, w["kind"])
+                        for name, w in sorted(board["controls"].items()) if rng.random() < 0.5}}
+    if rng.random() < 0.5:
+        cfg["note_off"] = "note_on_zero"
+    if rng.random() < 0.3:
+        cfg["report_pots_at_boot"] = True
+    if rng.random() < 0.6:
+        cfg["thru"] = {k: rng.random() < 0.5 for k in ("din_to_usb", "usb_to_din", "din_to_din", "drop_echoes")}
+    if rng.random() < 0.3:
+        cfg["din"] = {"running_status": rng.random() < 0.5, "refresh_every": rng.choice((0, 10, 100))}
+    if rng.random() < 0.3:
+        cfg["scan_us"] = rng.choice((250, 500, 2000))
+    if rng.random() < 0.3:
+        cfg["octave_range"] = rng.randint(0, 8)
+    return cfg
+
+
+def _din_in(rng, end_ms):
+    # DIN IN's traffic: every note it starts it ends, within 400 ms
+    ev = []
+    t = rng.uniform(0, 500)
+    while t < end_ms - 500:
+        c = rng.randrange(16)
+        k = rng.random()
+        if k < 0.5:
+            n = rng.randrange(128)
+            ev.append({"t": round(t, 1), "din_in": "%02X %02X %02X" % (0x90 | c, n, rng.randint(1, 127))})
+            ev.append({"t": round(t + rng.uniform(5, 400), 1), "din_in": "%02X %02X 40" % (0x80 | c, n)})
+        elif k < 0.75:
+            ev.append({"t": round(t, 1), "din_in": "%02X %02X %02X" % (
+                0xB0 | c, rng.choice((1, 7, 64, 66, 74, 6, 38, 99, 98)), rng.randrange(128))})
+        elif k < 0.85:
+            ev.append({"t": round(t, 1), "din_in": "%02X %02X %02X" % (0xE0 | c, rng.randrange(128), rng.randrange(128))})
+        elif k < 0.9:
+            ev.append({"t": round(t, 1), "din_in": "F0 7D " + " ".join(
+                "%02X" % rng.randrange(128) for _ in range(rng.randint(1, 1000))) + " F7"})
+        elif k < 0.95:
+            ev.append({"t": round(t, 1), "din_in": "FE"})
+        else:
+            ev.append({"t": round(t, 1), "din_in": "%02X %02X" % (0xC0 | c, rng.randrange(128))})
+        t += rng.expovariate(1 / 40.0)
+    return ev
+
+
+def _job(seed, workdir):
+    rng = random.Random(seed)
+    with open(os.path.join(ROOT, "boards", "pico.json")) as f:
+        board = json.load(f)
+    if seed % 2:  # the odd seeds: the reference board with a key matrix
+        with open(os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")) as f:
+            board = json.load(f)
+    if seed % 4 >= 2:  # and some pads FSRs (pressure, held notes)
+        for n in rng.sample([n for n in sorted(board["controls"]) if n.startswith("pad")], rng.randint(1, 8)):
+            board["controls"][n]["kind"] = "fsr"
+    for _ in range(50):  # a config the firmware takes (shift layers need a shift button, ...)
+        cfg = _config(rng, board)
+        try:
+            C.validate(json.loads(json.dumps(cfg)), board)
+            break
+        except C.ConfigError:
+            pass
+    else:
+        raise AssertionError("seed %d: no valid config in 50 tries" % seed)
+    p = rel_perform.Performer(board, seed)
+    p.switches += [n for n in sorted(board["controls"]) if board["controls"][n]["kind"] == "key"]
+    end = p.play(ACTIONS)
+    bpath = os.path.join(str(workdir), "board%d.json" % seed)
+    with open(bpath, "w") as f:
+        json.dump(board, f)
+    events = sorted(p.events + _din_in(rng, end), key=lambda e: e["t"])
+    return {"seed": seed, "tail_ms": 600, "adc_noise_lsb": 4, "board": bpath, "events": events}, cfg, None
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("configs")
+    jobs = [_job(seed, d) for seed in SEEDS]
+    return list(zip(jobs, rel_sim.run_many(d, jobs)))
+
+
+@pytest.mark.parametrize("k", range(len(SEEDS)))
+def test_any_config_plays_valid_midi_and_leaves_nothing_sounding(runs, k):
+    (scenario, cfg, _h), run = runs[k]
+    check_trace(run.trace)
+    assert rel_sim.LOOP_ERROR not in run.log, run.log[-3000:]
+    st = run.stats
+    assert st["ended"] == "end" and st["errors"] == 0, (st, cfg)
+    assert st["nsounding"] == 0, cfg
+    din = messages(run.trace, "DIN")
+    usb = messages(run.trace, "USB")
+    assert left_sounding(din) == set(), cfg
+    assert left_sounding(usb) == set(), cfg
+    # it really played: notes (the controller's own or DIN IN's) on at least one port
+    assert sum(1 for _t, m in din + usb if is_note_on(m)) > 100, cfg
