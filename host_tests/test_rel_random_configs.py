@@ -157,7 +157,7 @@ def _job(seed, workdir):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    d = tmp_path_factory.mktemp("configs")
+    d = tmp_path_factory.mktemp("random_configs")
     jobs = [_job(seed, d) for seed in SEEDS]
     return list(zip(jobs, rel_sim.run_many(d, jobs)))
 
