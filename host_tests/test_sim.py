@@ -128,6 +128,31 @@ def test_midi_in_passes_through_both_ways(tmp_path):
     ]
 
 
+def test_din_in_is_one_wire_bytes_given_meanwhile_wait_their_turn(tmp_path):
+    # Each byte takes 320 us on DIN IN's wire. Two messages given at once: the second is in
+    # 0.96 ms after the first (11.920, passed on by the scan at 12). A Note Off given while
+    # a 300-byte dump (22.0 to 118.0) is arriving comes after the dump's F7 (in at 118.960),
+    # not all at once with it, faster than any cable carries bytes.
+    dump = "F0 7D " + " ".join("%02X" % (i & 0x7F) for i in range(297)) + " F7"
+    lines = sim(tmp_path, {"tail_ms": 20, "events": [
+        {"t": 10.0, "din_in": "90 3C 64"}, {"t": 10.0, "din_in": "90 3E 64"},
+        {"t": 21.04, "din_in": "80 3C 40"}, {"t": 22.0, "din_in": dump},
+        {"t": 30.0, "din_in": "80 3E 40"}]})
+    sysex = ("04", "05", "06", "07")
+    assert [ln for ln in port(lines, "USB")[1:] if ln.split()[2] not in sysex] == [
+        "11.000 USB 09 90 3C 64",
+        "12.000 USB 09 90 3E 64",
+        "22.000 USB 08 80 3C 40",
+        "119.000 USB 08 80 3E 40",
+    ]
+    # the dump: 300 bytes in 100 packets, passed on in parts as MIDI IN's 128-byte buffer
+    # fills (by 62.96 and 102.64 ms), the rest as its F7 is in (118.0)
+    sx = [ln for ln in port(lines, "USB") if ln.split()[2] in sysex]
+    assert [(t, sum(1 for ln in sx if ln.startswith(t + " "))) for t in ("63.000", "103.000", "118.000")] == [
+        ("63.000", 42), ("103.000", 42), ("118.000", 16)]
+    assert (len(sx), sx[0], sx[-1]) == (100, "63.000 USB 04 F0 7D 00", "118.000 USB 07 27 28 F7")
+
+
 def test_switch_buttons_debounced_panic_and_octave(tmp_path):
     lines = sim(tmp_path, {"events": [
         {"t": 10, "control": "button2", "press": 1.0, "bounce_ms": 4},  # octave up

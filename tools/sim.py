@@ -101,6 +101,7 @@ class Compiler:
         self.analog = {}  # key -> ["pl", points] / ["piezo", hits]
         self.initial_levels = {}
         self.end_us = 0
+        self._din_in_end = 0  # when the last byte given to DIN IN so far is in (one wire)
         self._order = 0
         self._pressed = {}  # switch control -> bool
         self._enc_phase = {}  # encoder -> quadrature phase 0..3
@@ -416,7 +417,9 @@ class Compiler:
             if not self.board.get("din_in"):
                 self.fail(i, "board %s has no DIN IN port" % self.board["board"])
             self.add(t_us, "din_in", list(data))
-            return t_us + 320 * len(data)
+            # DIN IN is one wire: bytes given while earlier ones are still coming follow them
+            self._din_in_end = max(self._din_in_end, t_us) + 320 * len(data)
+            return self._din_in_end
         if not self.cfg["usb"]["enabled"]:
             self.fail(i, "USB MIDI is switched off in the config (usb.enabled)")
         if not connected:

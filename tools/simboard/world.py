@@ -198,8 +198,14 @@ class World:
             # running code, wherever it is.
             raise KeyboardInterrupt
         elif kind == "din_in":
+            # One wire at 31250 baud: bytes given while earlier ones are still coming arrive
+            # after them, a byte time apart, not over them.
+            q = self.rx_queue
+            t = self.now
+            if q and q[-1][0] > t:
+                t = q[-1][0]
             for i, b in enumerate(e[2]):
-                self.rx_queue.append((self.now + (i + 1) * US_PER_BYTE, b))
+                q.append((t + (i + 1) * US_PER_BYTE, b))
         elif kind == "usb_in":
             self.usb_pending_in.append(bytearray(e[2]))
             self._usb_deliver()
