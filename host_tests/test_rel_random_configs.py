@@ -2,14 +2,17 @@
 valid configs -- every control given a random type its kind takes, with shift layers,
 banks, pressure, takeover, inverted ranges, relative encodings, thru on or off, running
 status, Note Off as velocity 0, a fast or slow scan -- on the reference board, on it with
-a key matrix, and with some pads made FSRs, each played by a random performance (pads,
-chords, buttons and keys with bounce, knobs, encoders, the USB host leaving) with MIDI IN
-traffic on DIN (notes that end, controllers, bends, programs, Active Sensing, dumps up to
-1000 bytes). Played by the real firmware on the simulated board.
+a key matrix, on each other board's default layout, and with some pads made FSRs, each
+played by a random performance (pads, chords, buttons and keys with bounce, knobs,
+encoders, the USB host leaving) with MIDI IN traffic on DIN and from the USB host (notes
+that end, controllers, bends, programs, clocks, Active Sensing, dumps up to 1000 bytes on
+DIN and 300 from the host). Played by the real firmware on the simulated board.
 
 Checked: every byte either port carried is valid MIDI and the trace is in time order
-(check_trace), the scan loop never failed, and after everything is released and DIN IN's
-notes have ended, nothing is left sounding on either port."""
+(check_trace), the scan loop never failed, after everything is released and MIDI IN's
+notes have ended nothing is left sounding on either port, and MIDI IN's channel messages
+passed on are all there, in order: every one from the host on DIN OUT, every one DIN IN
+carried while the host was there on USB."""
 import json
 import os
 import random
@@ -18,11 +21,14 @@ import pytest
 
 import rel_perform
 import rel_sim
+from rel_midistream import usb_packets
 from midictl import config as C
-from trace_check import check_trace, is_note_on, left_sounding, messages
+from trace_check import check_trace, is_note_off, is_note_on, left_sounding, messages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEEDS = range(8)
+# the reference board (odd seeds: with a key matrix), then each other board's layout
+OTHER_BOARDS = sorted(f[:-5] for f in os.listdir(os.path.join(ROOT, "boards")) if f.endswith(".json") and f != "pico.json")
+SEEDS = range(8 + len(OTHER_BOARDS))
 ACTIONS = 2500
 
 
@@ -126,15 +132,71 @@ def _din_in(rng, end_ms):
     return ev
 
 
+def _connected(events):
+    """The times (ms) the USB host is there, as (from, to) pairs."""
+    spans = []
+    since = 0.0
+    for e in events:
+        if e.get("usb") == "disconnected" and since is not None:
+            spans.append((since, e["t"]))
+            since = None
+        elif e.get("usb") == "connected" and since is None:
+            since = e["t"]
+    if since is not None:
+        spans.append((since, float("inf")))
+    return spans
+
+
+def _hex(packets):
+    return " ".join(b.hex(" ").upper() for b in packets)
+
+
+def _usb_in(rng, events, end_ms):
+    # The host's traffic, only while it is there: notes that end (both within one stay),
+    # controllers (pedals, RPN/NRPN selects and data among them), bends, dumps, clocks.
+    spans = _connected(events)
+
+    def there(a, b):
+        return any(s < a - 0.01 and b + 0.01 < e for s, e in spans)
+
+    ev = []
+    t = rng.uniform(0, 300)
+    while t < end_ms - 500:
+        c = rng.randrange(16)
+        k = rng.random()
+        if k < 0.5:
+            n = rng.randrange(128)
+            t2 = t + rng.uniform(5, 300)
+            if there(t, t2):
+                ev.append({"t": round(t, 1), "usb_in": _hex(usb_packets(bytes((0x90 | c, n, rng.randint(1, 127)))))})
+                ev.append({"t": round(t2, 1), "usb_in": _hex(usb_packets(bytes((0x80 | c, n, 64))))})
+        elif there(t, t):
+            if k < 0.8:
+                m = (0xB0 | c, rng.choice((1, 7, 64, 66, 74, 6, 38, 99, 98, 101, 100)), rng.randrange(128))
+            elif k < 0.9:
+                m = (0xE0 | c, rng.randrange(128), rng.randrange(128))
+            elif k < 0.95:
+                m = (0xF0, 0x7D) + tuple(rng.randrange(128) for _ in range(rng.randint(0, 300))) + (0xF7,)
+            else:
+                m = (0xF8,)
+            ev.append({"t": round(t, 1), "usb_in": _hex(usb_packets(bytes(m)))})
+        t += rng.expovariate(1 / 50.0)
+    return ev
+
+
 def _job(seed, workdir):
     rng = random.Random(seed)
     with open(os.path.join(ROOT, "boards", "pico.json")) as f:
         board = json.load(f)
-    if seed % 2:  # the odd seeds: the reference board with a key matrix
+    if seed >= 8:  # the other boards' layouts
+        with open(os.path.join(ROOT, "boards", OTHER_BOARDS[seed - 8] + ".json")) as f:
+            board = json.load(f)
+    elif seed % 2:  # the odd seeds: the reference board with a key matrix
         with open(os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")) as f:
             board = json.load(f)
-    if seed % 4 >= 2:  # and some pads FSRs (pressure, held notes)
-        for n in rng.sample([n for n in sorted(board["controls"]) if n.startswith("pad")], rng.randint(1, 8)):
+    pads = [n for n in sorted(board["controls"]) if board["controls"][n]["kind"] == "piezo"]
+    if seed % 4 >= 2 and pads:  # and some pads FSRs (pressure, held notes)
+        for n in rng.sample(pads, rng.randint(1, min(8, len(pads)))):
             board["controls"][n]["kind"] = "fsr"
     for _ in range(50):  # a config the firmware takes (shift layers need a shift button, ...)
         cfg = _config(rng, board)
@@ -151,7 +213,7 @@ def _job(seed, workdir):
     bpath = os.path.join(str(workdir), "board%d.json" % seed)
     with open(bpath, "w") as f:
         json.dump(board, f)
-    events = sorted(p.events + _din_in(rng, end), key=lambda e: e["t"])
+    events = sorted(p.events + _din_in(rng, end) + _usb_in(rng, p.events, end), key=lambda e: e["t"])
     return {"seed": seed, "tail_ms": 600, "adc_noise_lsb": 4, "board": bpath, "events": events}, cfg, None
 
 
@@ -176,3 +238,53 @@ def test_any_config_plays_valid_midi_and_leaves_nothing_sounding(runs, k):
     assert left_sounding(usb) == set(), cfg
     # it really played: notes (the controller's own or DIN IN's) on at least one port
     assert sum(1 for _t, m in din + usb if is_note_on(m)) > 100, cfg
+    # and lost none of MIDI IN's channel messages: each one (a Note Off as either form)
+    # comes out on the other port, in the order it came in, among the controller's own
+    thru = cfg.get("thru", {})
+    if thru.get("drop_echoes"):
+        return
+    events = scenario["events"]
+    if thru.get("usb_to_din", True):
+        came = [(e["t"], bytes.fromhex(e["usb_in"])) for e in events if "usb_in" in e]
+        came = [(t, p[1:1 + (2 if p[0] & 15 in (0xC, 0xD) else 3)]) for t, p in came if p[0] & 15 in range(8, 15)]
+        _in_order(came, din, "the host", "DIN OUT")
+    if thru.get("din_to_usb", True):
+        spans = _connected(events)
+        came = []
+        wire = 0.0  # DIN IN's bytes follow each other on the wire, 0.32 ms each
+        for e in events:
+            if "din_in" in e:
+                m = bytes.fromhex(e["din_in"])
+                start = max(wire, e["t"])
+                wire = start + 0.32 * len(m)
+                # in and passed on while the host was there (a frame either side)
+                if m[0] < 0xF0 and any(s + 5 < start and wire + 5 < f for s, f in spans):
+                    came.append((e["t"], m))
+        _in_order(came, usb, "DIN IN", "USB")
+
+
+def _same(m):
+    return ("off", m[0] & 15, m[1]) if is_note_off(m) else bytes(m)
+
+
+def _in_order(came, went, source, port):
+    assert len(came) > 10, (source, len(came))  # the check below checks something
+    out = [_same(m) for _t, m in went if m[0] < 0xF0]
+    i = 0
+    for t, m in came:
+        want = _same(m)
+        while i < len(out) and out[i] != want:
+            i += 1
+        assert i < len(out), "%s's %s (given at %.1f ms) is not on %s, or not in order" % (source, m.hex(" "), t, port)
+        i += 1
+
+
+def test_the_in_order_check_can_fail():
+    went = [(1.0, bytes((0x90, 60, 100))), (2.0, bytes((0xB0, 7, 1))), (3.0, bytes((0x90, 60, 0)))]
+    came = [(0.5, bytes((0x90, 60, 100))), (0.6, bytes((0x80, 60, 64)))] * 6
+    with pytest.raises(AssertionError, match="not on DIN OUT"):
+        _in_order(came, went * 5 + [(9.0, bytes((0xB0, 7, 1)))], "the host", "DIN OUT")
+    # all there but one out of order: an off before its on uses up the pair after it
+    with pytest.raises(AssertionError, match="or not in order"):
+        _in_order([(0.1, bytes((0x80, 60, 64)))] + came[:11], went * 6, "the host", "DIN OUT")
+    _in_order(came, went * 6, "the host", "DIN OUT")  # 90 3c 00 is the 80 3c 40 it was given
