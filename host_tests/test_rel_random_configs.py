@@ -156,8 +156,8 @@ def _usb_in(rng, events, end_ms):
     # controllers (pedals, RPN/NRPN selects and data among them), bends, dumps, clocks.
     spans = _connected(events)
 
-    def there(a, b):
-        return any(s < a - 0.01 and b + 0.01 < e for s, e in spans)
+    def there(a, b):  # with room for the rounding of the times to 0.1 ms
+        return any(s + 0.1 < a and b < e - 0.1 for s, e in spans)
 
     ev = []
     t = rng.uniform(0, 300)
