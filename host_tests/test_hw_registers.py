@@ -65,3 +65,52 @@ def test_viper_register_path_matches_its_python_twin():
     assert len([ln for ln in lines if ln.startswith("phase ")]) == 5  # 8 knobs + the stick, two a scan
     # phase 0: the 16 pads and the first two slow inputs (bend = sample 16, knob1 = 17)
     assert lines[-3:] == ["peak 1234", "samples " + str([1234] * 18), "kept []"]
+
+
+SAMPLE = r'''
+import json, sys
+sys.path.insert(0, "tools/simboard")
+from array import array
+import uctypes
+import world
+b = json.load(open("boards/pico.json"))
+w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
+world.install(w)
+from midictl.hw import Hardware
+import micropython
+
+hw = Hardware(b)
+regs = array("I", [0, 0, 0x100, 0x0ABC])
+base = uctypes.addressof(regs)
+hw.use_registers(base, base + 4, base + 8, base + 12, 3)
+t = hw._regs_table
+plan = hw.plan
+print("map", list(t[t[2] - t[1]:t[2]]) == [[plan.dest[j] for j in range(len(plan.dest))].index(i) + 1
+                                           for i in range(plan.npads)])
+for i in range(len(hw.samples)):
+    hw.samples[i] = 7
+want = (1 << 2) | (1 << 13)
+out = None  # (a new global under the lock would allocate)
+micropython.heap_lock()
+out = hw.sample(want)
+micropython.heap_unlock()
+print("same", out is hw.samples)
+print("samples", list(hw.samples))
+print("regs", [hex(x) for x in regs])
+'''
+
+
+def test_pads_read_again_between_scans_on_the_register_path():
+    # Hardware.sample on the chip's path: only the pads asked for, each through its own
+    # mux channel (select lines moved, then settled), nothing allocated
+    r = run(["-c", SAMPLE], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == [
+        # the pad map: pad i's first entry in the plan, + 1
+        "map True",
+        "same True",
+        "samples " + str([7, 7, 0xABC] + [7] * 10 + [0xABC] + [7] * 11),  # 16 pads, the stick, 8 knobs
+        # the last read: pad 14, m0 channel 13 (S0..S3 = GPIO 10..13: 1011 -> set GPIO
+        # 10, 12, 13, clear 11), ADC0, START_ONCE | EN (READY as the buffer had it)
+        "regs ['0x3400', '0x800', '0x105', '0xabc']",
+    ]

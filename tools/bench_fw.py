@@ -19,6 +19,8 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHILD = os.path.join(ROOT, "tools", "bench_fwchild.py")
+# the reads between scans (a script of its own: see its header)
+PEEK = os.path.join(ROOT, "tools", "bench_fwpeek.py")
 PATHS = [os.path.join(ROOT, "firmware"), os.path.join(ROOT, "tools", "simboard"), os.path.join(ROOT, "tools")]
 
 
@@ -27,15 +29,15 @@ def micropython():
     return here if os.path.exists(here) else "micropython"
 
 
-def _run(interp, args, firmware=None):
+def _run(interp, args, firmware=None, script=CHILD):
     """firmware: a folder holding the midictl package to import instead of firmware/'s."""
     env = dict(os.environ)
     if interp == "mpy":
         env["MICROPYPATH"] = ":".join([firmware or PATHS[0]] + PATHS[1:])
-        cmd = [micropython(), "-X", "heapsize=32M", CHILD]
+        cmd = [micropython(), "-X", "heapsize=32M", script]
     else:
         env["PYTHONPATH"] = os.pathsep.join(PATHS)
-        cmd = [sys.executable, CHILD]
+        cmd = [sys.executable, script]
     r = subprocess.run(cmd + [str(a) for a in args] + [ROOT], capture_output=True, text=True, env=env,
                        timeout=600, cwd=ROOT)
     if r.returncode != 0:
@@ -109,6 +111,9 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
                 _, name, us, alloc, events, din, nscans, done = row
                 per.setdefault(name, []).append((float(us), float(alloc), int(events), int(din), int(nscans)))
                 res.setdefault("done", {}).setdefault(name, []).append(float(done))
+        if interp == "mpy":  # a pad read again between scans: us, heap B (one run per layout)
+            peeks = [_run(interp, [steps, reps, pad], script=PEEK)[0] for pad in pads]
+            res["peek"] = (_median([float(x[1]) for x in peeks]), max(float(x[2]) for x in peeks))
         for name, rows in per.items():
             if len({r[2:] for r in rows}) != 1:
                 raise RuntimeError("the %s step played differently in different heap layouts: %s" % (name, rows))

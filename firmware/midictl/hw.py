@@ -94,6 +94,42 @@ def read_block(hw, p: int) -> int:
     return peak
 
 
+@micropython.viper
+def sample(hw, w: int):
+    """Hardware.sample on the register path: read pad i, for each bit i of w, into
+    hw.samples[i] now (between scans: PadGroup.peak), through its first entry of the
+    register table (the pad map before the entries holds its index + 1), the mux select
+    lines always moved first (the next phase moves them back: a phase starts from an
+    unknown select state). Returns hw.samples."""
+    regs = hw._regw
+    ps = ptr32(int(regs[0]) << 2)
+    pc = ptr32(int(regs[1]) << 2)
+    cs = ptr32(int(regs[2]) << 2)
+    res = ptr32(int(regs[3]) << 2)
+    t = ptr32(hw._regs_table)
+    o = ptr16(hw.samples)
+    settle = t[0]
+    e = t[2]
+    pm = e - t[1]  # the pad map
+    i = 0
+    while w:
+        j = t[pm + i]
+        if (w & 1) and j:
+            k = e + 3 * (j - 1)
+            ps[0] = t[k]
+            pc[0] = t[k + 1]
+            n = settle
+            while n > 0:
+                n -= 1
+            cs[0] = (((t[k + 2] >> 16) & 0xFF) << 12) | 0x105
+            while (cs[0] & 0x100) == 0:
+                pass
+            o[i] = res[0] & 0xFFF
+        w >>= 1
+        i += 1
+    return hw.samples
+
+
 # The interpreted twin (ARCHITECTURE.md): only where a test asks (compat.TWINS).
 if TWINS:
     def read_block_twin(regs, set_i, clr_i, cs_i, res_i, table, out, p):
@@ -164,13 +200,15 @@ class Hardware:
     def register_table(self, settle):
         """read_block's view of the scan plan, one array('I') (one buffer to look up per
         call, not six): [settle, npads, e, then per phase its first and end entry, then
-        from word e per entry j: GPIO_OUT_SET mask, GPIO_OUT_CLR mask, sample index | ADC
-        channel << 16 | move << 24]."""
+        per pad its first entry + 1 (0: none; sample's pad map), then from word e per
+        entry j: GPIO_OUT_SET mask, GPIO_OUT_CLR mask, sample index | ADC channel << 16 |
+        move << 24]."""
         from array import array
 
         plan = self.plan
         n = len(plan.select)
-        e = 3 + 2 * plan.phases
+        pm = 3 + 2 * plan.phases
+        e = pm + plan.npads
         t = array("I", [0] * (e + 3 * n))
         t[0] = settle
         t[1] = plan.npads
@@ -182,6 +220,8 @@ class Hardware:
             t[e + 3 * j] = self._sets[j]
             t[e + 3 * j + 1] = self._clrs[j]
             t[e + 3 * j + 2] = plan.dest[j] | plan.adc[j] << 16 | self._switch[j] << 24
+            if plan.dest[j] < plan.npads and not t[pm + plan.dest[j]]:
+                t[pm + plan.dest[j]] = j + 1
         return t
 
     # -- per scan --------------------------------------------------------------------------------
@@ -194,6 +234,26 @@ class Hardware:
             return read_block(self._regw, self._regs_table, self.samples, p)
         self._read_adc(self._start[p], self._end[p])
         return -1
+
+    def sample(self, w):
+        """Read pad i, for each bit i of w, into samples[i] now: between scans, for the
+        pads collecting a strike's peak (PadGroup.peak). Returns samples. On the register
+        path the native `sample` above (the module's, not this method) does it."""
+        if self.registers is not None:
+            return sample(self, w)
+        dest = self._dest
+        i = 0
+        while w:
+            if w & 1:  # pad i's first entry, its select lines moved (the next phase moves them back)
+                j = 0
+                while j < len(dest) and dest[j] != i:
+                    j += 1
+                if j < len(dest):
+                    self._select(j)
+                    self.samples[i] = self._read[j]() >> 4
+            w >>= 1
+            i += 1
+        return self.samples
 
     # (machine.ADC's way, in two calls: each frame within the 11 slots MicroPython keeps on
     # the C stack, not taken from the heap every scan; see engine.py, Engine._out)

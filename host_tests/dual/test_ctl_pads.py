@@ -436,3 +436,62 @@ def test_peak_hold_set_up_errors():
     g.set_pad(0, "piezo", 0, 36, CURVE, hold_ms=5)
     g.set_pad(1, "piezo", 0, 37, CURVE)
     assert list(g._half) == [5, 2]
+
+
+def _between(g, levels, w):
+    """What Controller._run does between scans: the pads of w read again now (`levels`
+    holds what they read), their peaks raised. Returns the samples it read into."""
+    s = array("H", [0] * g.count)
+    for i in range(g.count):
+        if w >> i & 1:
+            s[i] = levels[i]
+    no_alloc(lambda: g.peak(s, w))
+    return s
+
+
+def test_between_scans_the_pads_collecting_a_peak_are_read_again():
+    rec = Rec()
+    g = _group(rec)
+    s = array("H", [0] * 16)
+    assert no_alloc(lambda: g.pending()) == 0  # nothing in progress: nothing to read
+    # pads 4 and 10 (not neighbours) cross their threshold at scan 10, pad 4 on its rise
+    s[3], s[9] = 1200, 300
+    rec.now = 10
+    g.scan(s, 10)
+    both = (1 << 3) | (1 << 9)
+    assert no_alloc(lambda: g.pending()) == both
+    # read again between scans: pad 4 nearer its top (3000), pad 10 lower than the scan
+    # read it (its peak stays 300); pad 6's level is not among those read
+    levels = [0] * 16
+    levels[3], levels[9], levels[5] = 3000, 200, 4000
+    _between(g, levels, both)
+    # the scans after it read both past their top; the window closes at scan 12
+    s[3], s[9] = 2000, 250
+    for t in (11, 12):
+        rec.now = t
+        g.scan(s, t)
+    # velocity from the peaks 3000 and 300: (v - 120) * 127 // (3400 - 120) -> curve
+    assert (CURVE[111], CURVE[6]) == (111, 7)
+    assert _ons(rec) == [(12, 36 + 3, 111), (12, 36 + 9, 7)]
+    # struck: decaying, no longer collecting
+    assert g.pending() == 0
+
+
+def test_a_read_between_scans_never_lowers_a_peak_and_a_decaying_pad_is_not_read():
+    rec = Rec()
+    g = _group(rec)
+    s = array("H", [0] * 16)
+    s[0] = 2500  # pad 1 struck at scan 0, read near its top: the window runs to scan 2
+    g.scan(s, 0)
+    assert g.pending() == 1
+    _between(g, [1000] * 16, 1)  # read again lower: the peak stays 2500
+    s[0] = 900
+    for t in (1, 2):
+        rec.now = t
+        g.scan(s, t)
+    assert _ons(rec) == [(2, 36, CURVE[(2500 - 120) * 127 // 3280])] == [(2, 36, 92)]
+    assert g.pending() == 0  # decaying now
+    # a bounce within the mask collects its own peak (for no new note): read again too
+    s[0] = 3000
+    g.scan(s, 4)
+    assert g.pending() == 1

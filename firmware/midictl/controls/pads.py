@@ -10,6 +10,10 @@
 # 1. The sample rises above the pad's threshold: a peak window opens (window_ms, 2 by
 #    default, so it holds 3 samples at 1 kHz: the crossing sample and two more, which
 #    always include the top of a piezo pulse (rise 0.5 ms) and of an FSR press (2 ms)).
+#    Between scans, the scan loop reads the pads whose window is open again, every
+#    0.25 ms while there is time before the next scan (pending(), hw.sample, peak()): a
+#    piezo first seen on its rise then has its top caught to within a few %, where the
+#    scans alone see 66 % of it at worst; one first seen past its top keeps that read.
 # 2. When the window has run, the peak is scaled from threshold..full_scale to a strike
 #    index 0..127 and looked up in the pad's velocity curve (velocity.py).
 # 3. Crosstalk rule: a pad whose peak is below crosstalk_pct % of the peak of a grid
@@ -568,6 +572,34 @@ class PadGroup:
     # count). Allocates nothing. (scan_twin; the native one under MicroPython)
     scan = scan_native
 
+    # -- between scans (the native ones, at the end of this file, replace these under
+    # MicroPython) --------------------------------------------------------------------------
+
+    def pending(self):
+        """Bitmap of the pads collecting a strike's peak (a window open, or a bounce's):
+        the ones to read again between scans (Controller._run). Only a scan changes it."""
+        w = 0
+        todo = self._active
+        i = 0
+        while todo:
+            if todo & 1 and (self._st[i] == _WINDOW or self._st[i] == _BOUNCE):
+                w |= 1 << i
+            todo >>= 1
+            i += 1
+        return w
+
+    def peak(self, samples, w):
+        """Raise the peak of each pad of bitmap w (pending()'s) to its level in samples,
+        read between scans (hw.sample): a piezo's top (0.5 ms after the strike) falls
+        between two 1 kHz scans, so the scan alone sees 66 % of it at worst. Allocates
+        nothing."""
+        i = 0
+        while w:
+            if w & 1 and samples[i] > self._peak[i]:
+                self._peak[i] = samples[i]
+            w >>= 1
+            i += 1
+
     def _idle(self, i):
         self._st[i] = _IDLE
         self._active &= ~(1 << i)
@@ -717,3 +749,40 @@ class PadGroup:
                     self._active |= 1 << i
                 else:
                     self._idle(i)
+
+
+try:  # the two between-scan methods in native code, under MicroPython (the same names, and
+    # no twins: host_tests/dual/test_ctl_pads.py runs its tests of them under both)
+    if sys.implementation.name != "micropython":
+        raise ImportError
+
+    @micropython.viper
+    def pending(self) -> int:
+        st = ptr8(self._st)
+        todo = int(self._active)
+        w = 0
+        i = 0
+        while todo:
+            if todo & 1:
+                q = st[i]
+                if q == _WINDOW or q == _BOUNCE:
+                    w |= 1 << i
+            todo >>= 1
+            i += 1
+        return w
+
+    @micropython.viper
+    def peak(self, samples, w: int):
+        s = ptr16(samples)
+        pk = ptr16(self._peak)
+        i = 0
+        while w:
+            if w & 1 and s[i] > pk[i]:
+                pk[i] = s[i]
+            w >>= 1
+            i += 1
+
+    PadGroup.pending = pending
+    PadGroup.peak = peak
+except (ImportError, AttributeError, SyntaxError):  # CPython
+    pass

@@ -1,0 +1,79 @@
+# The reads between scans, timed under MicroPython (tools/bench_fw.py runs it beside
+# bench_fwchild.py, whose helpers it uses):
+#
+#   bench_fwpeek.py READS REPS PAD ROOT    us per read of one pad collecting a strike's
+#                                          peak, on the register path, and heap bytes per read
+#
+# A script of its own, not a run of bench_fwchild.py: every name in that file is interned
+# before the memory row's baseline, and one more there moves where the firmware's names
+# and their text fall in the interpreter's tables after it (0.4 to 0.7 KB on the ROMFS
+# row when this code sat in it).
+import gc
+import sys
+from array import array
+from time import ticks_diff, ticks_us  # type: ignore[attr-defined]
+
+import bench_fwchild as child
+
+
+def run(ctl, n, reps, clock):
+    """Between scans, the pads collecting a strike's peak are read again (Controller._run:
+    up to three times a 1 ms scan period): us per read of one such pad, as the loop makes
+    it (hw.sample, then PadGroup.peak), on the register path, and heap bytes per read. The
+    pad is put in that state directly (the crossing scan of a strike leaves it so). Prints
+    ROW|peek|<us>|<heap B>."""
+    import micropython
+
+    pads = ctl.pads
+    hw = ctl.hw
+    pads._st[5] = 1  # pad 6 collecting its peak (pads._WINDOW)
+    pads._active |= 1 << 5
+    w = pads.pending()
+    if w != 1 << 5:
+        raise RuntimeError("PadGroup.pending() is not the one pad collecting a peak: %r" % w)
+    peak = pads.peak
+    sample = hw.sample
+    a = micropython.mem_total()  # type: ignore[attr-defined]
+    for _ in range(n):
+        peak(sample(w), w)
+    alloc = micropython.mem_total() - a  # type: ignore[attr-defined]
+    best = None
+    for _ in range(reps):
+        gc.collect()
+        total = 0
+        for _ in range(n):
+            t0 = ticks_us()
+            peak(sample(w), w)
+            total += ticks_diff(ticks_us(), t0)
+        if best is None or total < best:
+            best = total
+    pads._st[5] = 0  # pads._IDLE
+    pads._active &= ~(1 << 5)
+    print("ROW|peek|%.3f|%.3f" % (best / n - clock, alloc / n))
+
+
+def main():
+    _pad = bytearray(int(sys.argv[3]))  # noqa: F841  (kept: the objects below at other addresses)
+    n = int(sys.argv[1])
+    reps = int(sys.argv[2])
+    import uctypes
+
+    ctl, itf = child.build(child.board(), 0, False)
+    regs = array("I", [0, 0, 0x100, 0])  # read_block's "registers": CS reads READY, RESULT 0
+    base = uctypes.addressof(regs)
+    ctl.hw.use_registers(base, base + 4, base + 8, base + 12, 0)
+    for t in range(200):  # boot: the power-on All Notes Off, the filters settle
+        ctl.step(t * 1000, t)
+        child.host_reads(itf)
+    loop = None  # the clock's own cost
+    for _ in range(reps):
+        total = 0
+        for _ in range(n):
+            t0 = ticks_us()
+            total += ticks_diff(ticks_us(), t0)
+        if loop is None or total < loop:
+            loop = total
+    run(ctl, n, reps, loop / n)
+
+
+main()
