@@ -42,14 +42,14 @@ def test_two_pads_at_once_running_status_and_wire_timing(tmp_path):
     # pad1 and pad6 are diagonal neighbours, so both play; the second Note On waits for the
     # first's three bytes on the wire (3 x 320 us) and drops its status byte.
     assert sim(tmp_path, os.path.join(SC, "pads_two.json")) == BOOT + [
-        "13.000 USB 09 99 24 70",
-        "13.000 USB 09 99 29 37",
-        "13.000 DIN 99 24 70",
-        "13.960 DIN 29 37",
-        "63.000 USB 08 89 24 00",
-        "63.000 USB 08 89 29 00",
-        "63.000 DIN 89 24 00",
-        "63.960 DIN 29 00",
+        "12.000 USB 09 99 24 7F",
+        "12.000 USB 09 99 29 46",
+        "12.000 DIN 99 24 7F",
+        "12.960 DIN 29 46",
+        "62.000 USB 08 89 24 00",
+        "62.000 USB 08 89 29 00",
+        "62.000 DIN 89 24 00",
+        "62.960 DIN 29 00",
     ]
 
 
@@ -59,15 +59,16 @@ def test_running_status_can_be_switched_off(tmp_path):
     s = json.load(open(os.path.join(SC, "pads_two.json")))
     s["config"] = str(cfg)
     lines = sim(tmp_path, s)
-    assert "13.960 DIN 99 29 37" in lines
-    assert "63.960 DIN 89 29 00" in lines
+    assert "12.960 DIN 99 29 46" in lines
+    assert "62.960 DIN 89 29 00" in lines
 
 
 def test_loud_hit_does_not_fire_its_neighbours(tmp_path):
     lines = sim(tmp_path, {"events": [{"t": 5, "control": "pad6", "press": 1.0}]})
     notes = [ln for ln in port(lines, "USB") if ln.split()[3] == "99"]
-    # the strongest strike sampled 0.5 ms after its peak (1 kHz scan): velocity 112
-    assert notes == ["8.000 USB 09 99 29 70"]
+    # the strongest strike (3900 at its top, full scale 3400), read at its top at mid-period
+    # (5.5 ms): velocity 127, its note at the scan of ms 7
+    assert notes == ["7.000 USB 09 99 29 7F"]
 
 
 def test_encoders_relative_twos_complement(tmp_path):
@@ -111,11 +112,11 @@ def test_bend_stick_exact_ends_and_centre_with_noise(tmp_path):
 
 def test_usb_unplugged_drops_usb_only_and_ends_missed_notes_on_return(tmp_path):
     assert sim(tmp_path, os.path.join(SC, "usb.json")) == BOOT + [
-        "13.000 USB 09 99 24 65",
-        "13.000 DIN 99 24 65",
-        "33.000 DIN 29 65",
-        "63.000 DIN 89 24 00",
-        "83.000 DIN 29 00",
+        "12.000 USB 09 99 24 7F",
+        "12.000 DIN 99 24 7F",
+        "32.000 DIN 29 7F",
+        "62.000 DIN 89 24 00",
+        "82.000 DIN 29 00",
         "200.000 USB 08 89 24 40",
     ]
 
@@ -163,7 +164,7 @@ def test_switch_buttons_debounced_panic_and_octave(tmp_path):
     ]})
     assert port(lines, "USB") == [
         "0.000 USB 0B B9 7B 00",
-        "53.000 USB 09 99 30 65",  # note 36 + 12
+        "52.000 USB 09 99 30 7F",  # note 36 + 12
         "60.000 USB 08 89 30 40",
         "60.000 USB 0B B9 7B 00",
     ]
@@ -292,8 +293,8 @@ def test_record_writes_a_standard_midi_file(tmp_path):
     mid = tmp_path / "out.mid"
     sim(tmp_path, os.path.join(SC, "pads_two.json"), "--record", str(mid))
     msgs = [m for m in mido.MidiFile(str(mid)) if not m.is_meta]
-    assert [m.bytes() for m in msgs] == [[0xB9, 123, 0], [0x99, 36, 0x70], [0x99, 41, 0x37], [0x89, 36, 0], [0x89, 41, 0]]
-    assert abs(sum(m.time for m in msgs[:2]) - 0.013) < 0.002  # the first note at 13 ms
+    assert [m.bytes() for m in msgs] == [[0xB9, 123, 0], [0x99, 36, 0x7F], [0x99, 41, 0x46], [0x89, 36, 0], [0x89, 41, 0]]
+    assert abs(sum(m.time for m in msgs[:2]) - 0.012) < 0.002  # the first note at 12 ms
 
 
 def test_play_without_a_midi_system_is_one_clear_line(tmp_path):
@@ -402,9 +403,9 @@ def test_the_specs_example_scenario(tmp_path):
     # pad1 (0.8), then pad2 struck 9 ms later with contact bounce asked for (a piezo has no
     # contact: nothing changes): both play, pad2's neighbours do not
     ons = [ln for ln in lines if ln.split()[1] == "DIN" and ln.split()[2] in ("99", "24", "25")]
-    assert "3.000 USB 09 99 24 59" in usb and "12.000 USB 09 99 25 71" in usb
+    assert "2.000 USB 09 99 24 74" in usb and "11.000 USB 09 99 25 7F" in usb
     assert not any(ln.split()[3:5] in (["99", "26"], ["99", "29"]) for ln in usb)
-    assert ons[:2] == ["3.000 DIN 99 24 59", "12.000 DIN 25 71"]
+    assert ons[:2] == ["2.000 DIN 99 24 74", "11.000 DIN 25 7F"]
     # USB away from 20 to 35 ms: the encoder's second detent reaches DIN only
     assert "25.000 DIN 4E 01" in lines and not any(ln.startswith("25.000 USB") for ln in lines)
     # DIN IN 90 3C 64 arrives while the host is away: not passed to USB; USB IN at 36 -> DIN
@@ -421,14 +422,16 @@ def _hold_board(tmp_path, ms):
 
 
 def test_peak_hold_front_end_plays_identical_strikes_alike(tmp_path):
-    # ten identical strikes (0.8) 200.1 ms apart, so each meets the 1 kHz scan 0.1 ms
-    # later in its rise: on the bare front end the velocity follows where the samples
-    # fall (89..116); behind a 5 ms peak hold (hardware/BUILD.md) it stays within 104..116.
-    # Strikes 1-6 are first read past their top (0.5 ms in): the scan's sample is the
-    # peak. Strikes 7-10 are first read on the rise; the pad is read again 0.25, 0.5 and
-    # 0.75 ms later (app._PEEK_US), close to the top: strike 7, at 1300.6, is read at 0.4 ms
-    # (80 % of it) by the scan, then at 0.65 ms: 0.928 * 3120 = 2895 -> (2895 - 120) * 127 /
-    # (3400 - 120) = 107 (91 from the scan's read alone, before the reads between scans)
+    # ten identical strikes (0.8: a top of 3120) 200.1 ms apart, so each meets the 1 kHz
+    # scans 0.1 ms later in its rise. Every piezo pad is read at mid-period too (x.5 ms),
+    # and a pad collecting its peak every 0.125 ms (app._PEEK_US), so a strike's best read
+    # is within 0.125 ms of its top (0.5 ms in): on the bare front end 110..116 (89..116
+    # with the scans and the reads every 0.25 ms of a window the scan opened), behind a
+    # 5 ms peak hold (hardware/BUILD.md) 113..116. Strike 1, at 100.0, is read at its top
+    # at 100.5: (3120 - 120) * 127 // 3280 = 116. Strike 5, at 900.4, is read at 0.1 ms
+    # (20 %: the window opens, its note at the scan of ms 902), then at 0.225, 0.35 and 0.475
+    # ms, and by the scan at 0.6 ms: exp(-0.1 / 2) * 3120 = 2968 -> 110. Strike 6, at
+    # 1100.5, reads 0 at mid-period; the scan at 1101.0 meets its top: its note at 1103.
     strikes = [{"t": 100 + k * 200.1, "control": "pad1", "press": 0.8} for k in range(10)]
     bare = sim(tmp_path, {"events": strikes})
     held = sim(tmp_path, {"board": _hold_board(tmp_path, 5), "events": strikes})
@@ -436,9 +439,9 @@ def test_peak_hold_front_end_plays_identical_strikes_alike(tmp_path):
     def ons(lines):
         return [(ln.split()[0], int(ln.split()[5], 16)) for ln in port(lines, "USB") if ln.split()[3] == "99"]
 
-    times = ["%d.000" % (103 + k * 200) for k in range(10)]
-    assert ons(bare) == list(zip(times, [89, 94, 99, 104, 110, 116, 107, 113, 104, 110]))
-    assert ons(held) == list(zip(times, [104, 106, 109, 111, 113, 116, 112, 114, 111, 113]))
+    times = ["%d.000" % (102 + k * 200 + (k >= 5)) for k in range(10)]
+    assert ons(bare) == list(zip(times, [116, 114, 113, 111, 110, 116, 114, 113, 111, 110]))
+    assert ons(held) == list(zip(times, [116, 115, 114, 114, 113, 116, 115, 114, 114, 113]))
     # the rest of the trace is the same: Note Offs 50 ms after, nothing on the neighbours
     assert [ln for ln in held if " 99 " not in ln] == [ln for ln in bare if " 99 " not in ln]
 
@@ -447,10 +450,10 @@ def test_peak_hold_pad_struck_again_15_ms_later_plays_twice_and_no_ghosts(tmp_pa
     events = [{"t": 5, "control": "pad6", "press": 1.0}, {"t": 20, "control": "pad6", "press": 0.6}]
     assert port(sim(tmp_path, {"board": _hold_board(tmp_path, 5), "events": events}), "USB") == [
         "0.000 USB 0B B9 7B 00",
-        "8.000 USB 09 99 29 7F",
-        "23.000 USB 08 89 29 00",
-        "23.000 USB 09 99 29 4D",
-        "73.000 USB 08 89 29 00",
+        "7.000 USB 09 99 29 7F",
+        "22.000 USB 08 89 29 00",
+        "22.000 USB 09 99 29 56",
+        "72.000 USB 08 89 29 00",
     ]
 
 

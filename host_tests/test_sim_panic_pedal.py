@@ -22,17 +22,17 @@ def _press(t, name, hold=20):
 
 
 def test_panic_lets_up_a_sustain_latched_by_a_cc_toggle(tmp_path):
-    # sustain latched at 10, pad 1 struck at 40 (its Note Off at 93: the pedal holds it on),
+    # sustain latched at 10, pad 1 struck at 40 (its Note Off at 92: the pedal holds it on),
     # panic at 100, the toggle pressed again at 150
     ev = _press(10, "button1") + _press(40, "pad1") + _press(100, "button4") + _press(150, "button1")
     lines = _run(tmp_path, TOGGLE, ev)
     assert lines == BOOT + [
         "10.000 USB 0B B0 40 7F",  # latched down
         "10.000 DIN B0 40 7F",
-        "43.000 USB 09 99 24 70",
-        "43.000 DIN 99 24 70",
-        "93.000 USB 08 89 24 00",
-        "93.000 DIN 89 24 00",
+        "42.000 USB 09 99 24 7F",
+        "42.000 DIN 99 24 7F",
+        "92.000 USB 08 89 24 00",
+        "92.000 DIN 89 24 00",
         "100.000 USB 0B B0 40 00",  # panic: the pedal up (no pad note sounds: no Note Off),
         "100.000 USB 0B B9 7B 00",  # then All Notes Off on the pads' channel
         "100.000 DIN B0 40 00",

@@ -36,9 +36,9 @@ def test_a_dump_from_the_host_goes_whole_to_din_and_the_pads_note_waits_for_its_
     # on USB at once, on DIN right after the F7 (230.000 = 102 + 400 x 0.32).
     assert _run(tmp_path, [_usb_in(100, usb_packets(DUMP))] + PAD) == [
         "102.000 DIN " + _hex(DUMP),
-        "153.000 USB 09 99 24 59",
-        "203.000 USB 08 89 24 00",
-        "230.000 DIN 99 24 59",
+        "152.000 USB 09 99 24 74",
+        "202.000 USB 08 89 24 00",
+        "230.000 DIN 99 24 74",
         "230.960 DIN 89 24 00",
     ]
 
@@ -61,9 +61,9 @@ def test_a_dump_the_host_stops_sending_is_closed_after_500_ms(tmp_path):
     # of an unfinished part are dropped); the pad's note struck at 150 goes right after it
     assert _run(tmp_path, [_usb_in(100, [OPENED])] + PAD, tail=800) == [
         "102.000 DIN " + _hex(DUMP[:126]) + " F7",
-        "153.000 USB 09 99 24 59",
-        "203.000 USB 08 89 24 00",
-        "635.320 DIN 99 24 59",
+        "152.000 USB 09 99 24 74",
+        "202.000 USB 08 89 24 00",
+        "635.320 DIN 99 24 74",
         "636.280 DIN 89 24 00",
     ]
 
@@ -73,8 +73,8 @@ def test_a_dump_whose_host_goes_away_is_closed_at_once(tmp_path):
     # note at 150 then goes as it would with no dump
     assert _run(tmp_path, [_usb_in(100, [OPENED]), {"t": 120, "usb": "disconnected"}] + PAD) == [
         "102.000 DIN " + _hex(DUMP[:126]) + " F7",
-        "153.000 DIN 99 24 59",
-        "203.000 DIN 89 24 00",
+        "152.000 DIN 99 24 74",
+        "202.000 DIN 89 24 00",
     ]
 
 
@@ -143,18 +143,18 @@ def test_a_dump_from_din_in_goes_whole_to_usb_and_the_pads_note_is_held_back_the
     # the pad struck at 150 sounds on DIN OUT at once; on USB it would cut the dump short at
     # the host: not sent, nor its Note Off (it ended before the dump did: nothing is owed)
     assert _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}] + PAD) == sorted(
-        DIN_PARTS + ["153.000 DIN 99 24 59", "203.000 DIN 89 24 00"], key=lambda ln: float(ln.split()[0]))
+        DIN_PARTS + ["152.000 DIN 99 24 74", "202.000 DIN 89 24 00"], key=lambda ln: float(ln.split()[0]))
 
 
 def test_after_din_ins_dump_the_host_gets_the_note_off_it_missed(tmp_path):
-    # struck at 120 (on USB at 123), its Note Off at 173 falls inside the dump: held back,
+    # struck at 120 (on USB at 122), its Note Off at 172 falls inside the dump: held back,
     # and sent (by the ending of what the host missed) right after the dump's F7
     lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}, {"t": 120, "control": "pad1", "press": 0.8},
                                 {"t": 140, "control": "pad1", "release": True}])
     assert [ln for ln in lines if " USB 04 " not in ln] == [
-        "123.000 USB 09 99 24 59",
-        "123.000 DIN 99 24 59",
-        "173.000 DIN 89 24 00",
+        "122.000 USB 09 99 24 74",
+        "122.000 DIN 99 24 74",
+        "172.000 DIN 89 24 00",
         "228.000 USB 05 F7 00 00",
         "228.000 USB 08 89 24 40",
     ]

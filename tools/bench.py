@@ -168,9 +168,13 @@ def table(res):
         "(what the chip adds to the simulated deciding scan → DIN)", "")
     pk, pa = fw["mpy"]["peek"]
     row("", "between scans, a pad collecting a strike's peak read again (hw.sample, then PadGroup.peak; "
-            "chip's path; in the loop's idle time, up to 3 a scan period): µs a read, median of %d runs "
-            "(heap B) (RP2040 est.)" % nl,
+            "chip's path; in the loop's idle time, every 0.125 ms while its window is open): µs a read, "
+            "median of %d runs (heap B) (RP2040 est.)" % nl,
         "%.2f (%g B) (≈%.0f µs)" % (pk, pa, pk * CHIP), "n/a", "0 B", _yes(pa == 0))
+    mk, ma, mn = fw["mpy"]["mid"]
+    row("", "between scans, at mid-period, every idle piezo pad read (%d; the same calls; once a scan "
+            "period): µs a read, median of %d runs (heap B) (RP2040 est.)" % (mn, nl),
+        "%.2f (%g B) (≈%.0f µs)" % (mk, ma, mk * CHIP), "n/a", "0 B", _yes(ma == 0))
     row("", "the same through machine.ADC (the simulator's path), idle / busy: µs",
         "%.2f / %.2f" % (steps["idle"][0], steps["busy"][0]),
         "%.2f / %.2f" % (fw["cpy"]["step"]["idle"][0], fw["cpy"]["step"]["busy"][0]), "(informational)", "")

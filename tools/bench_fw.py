@@ -112,8 +112,10 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
                 per.setdefault(name, []).append((float(us), float(alloc), int(events), int(din), int(nscans)))
                 res.setdefault("done", {}).setdefault(name, []).append(float(done))
         if interp == "mpy":  # a pad read again between scans: us, heap B (one run per layout)
-            peeks = [_run(interp, [steps, reps, pad], script=PEEK)[0] for pad in pads]
-            res["peek"] = (_median([float(x[1]) for x in peeks]), max(float(x[2]) for x in peeks))
+            peeks = [_run(interp, [steps, reps, pad], script=PEEK) for pad in pads]
+            res["peek"] = (_median([float(x[0][1]) for x in peeks]), max(float(x[0][2]) for x in peeks))
+            res["mid"] = (_median([float(x[1][1]) for x in peeks]), max(float(x[1][2]) for x in peeks),
+                          int(peeks[0][1][3]))
         for name, rows in per.items():
             if len({r[2:] for r in rows}) != 1:
                 raise RuntimeError("the %s step played differently in different heap layouts: %s" % (name, rows))

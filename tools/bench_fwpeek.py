@@ -2,7 +2,8 @@
 # bench_fwchild.py, whose helpers it uses):
 #
 #   bench_fwpeek.py READS REPS PAD ROOT    us per read of one pad collecting a strike's
-#                                          peak, on the register path, and heap bytes per read
+#                                          peak, and per mid-period read of every idle piezo
+#                                          pad, on the register path, and heap bytes per read
 #
 # A script of its own, not a run of bench_fwchild.py: every name in that file is interned
 # before the memory row's baseline, and one more there moves where the firmware's names
@@ -16,26 +17,14 @@ from time import ticks_diff, ticks_us  # type: ignore[attr-defined]
 import bench_fwchild as child
 
 
-def run(ctl, n, reps, clock):
-    """Between scans, the pads collecting a strike's peak are read again (Controller._run:
-    up to three times a 1 ms scan period): us per read of one such pad, as the loop makes
-    it (hw.sample, then PadGroup.peak), on the register path, and heap bytes per read. The
-    pad is put in that state directly (the crossing scan of a strike leaves it so). Prints
-    ROW|peek|<us>|<heap B>."""
+def _time(fn, n, reps, clock):
+    """Best of reps runs of n calls of fn: us a call (the clock's cost taken off), and heap
+    bytes a call."""
     import micropython
 
-    pads = ctl.pads
-    hw = ctl.hw
-    pads._st[5] = 1  # pad 6 collecting its peak (pads._WINDOW)
-    pads._active |= 1 << 5
-    w = pads.pending()
-    if w != 1 << 5:
-        raise RuntimeError("PadGroup.pending() is not the one pad collecting a peak: %r" % w)
-    peak = pads.peak
-    sample = hw.sample
     a = micropython.mem_total()  # type: ignore[attr-defined]
     for _ in range(n):
-        peak(sample(w), w)
+        fn()
     alloc = micropython.mem_total() - a  # type: ignore[attr-defined]
     best = None
     for _ in range(reps):
@@ -43,13 +32,40 @@ def run(ctl, n, reps, clock):
         total = 0
         for _ in range(n):
             t0 = ticks_us()
-            peak(sample(w), w)
+            fn()
             total += ticks_diff(ticks_us(), t0)
         if best is None or total < best:
             best = total
+    return best / n - clock, alloc / n
+
+
+def run(ctl, n, reps, clock):
+    """Between scans (Controller._run), the pads collecting a strike's peak are read again
+    every 0.125 ms, and at mid-period every idle piezo pad: us a read, as the loop makes it
+    (hw.sample, then PadGroup.peak), on the register path, and heap bytes a read, for one
+    pad collecting its peak (put in that state directly, as the crossing scan of a strike
+    leaves it), then for the mid-period read with nothing struck. Prints
+    ROW|peek|<us>|<heap B> and ROW|mid|<us>|<heap B>|<pads read>."""
+    pads = ctl.pads
+    hw = ctl.hw
+    pads._st[5] = 1  # pad 6 collecting its peak (pads._WINDOW)
+    pads._active |= 1 << 5
+    w = pads.pending(0)
+    if w != 1 << 5:
+        raise RuntimeError("PadGroup.pending(0) is not the one pad collecting a peak: %r" % w)
+    peak = pads.peak
+    sample = hw.sample
+    us, alloc = _time(lambda: peak(sample(w), w, 0), n, reps, clock)
+    print("ROW|peek|%.3f|%.3f" % (us, alloc))
     pads._st[5] = 0  # pads._IDLE
     pads._active &= ~(1 << 5)
-    print("ROW|peek|%.3f|%.3f" % (best / n - clock, alloc / n))
+    a = pads.pending(1)
+    if pads.pending(0) or not a:
+        raise RuntimeError("PadGroup.pending(1) is not the idle piezo pads alone: %r" % a)
+    us, alloc = _time(lambda: peak(sample(a), a, 0), n, reps, clock)
+    if pads._active:
+        raise RuntimeError("the mid-period read struck a pad: %r" % pads._active)
+    print("ROW|mid|%.3f|%.3f|%d" % (us, alloc, bin(a).count("1")))
 
 
 def main():

@@ -71,13 +71,16 @@ _SENSING_MS = const(300)
 # A SysEx from DIN IN passing to USB in parts whose source falls silent this long is closed
 # (as DIN OUT closes one, din.py)
 _SX_STALL_MS = const(500)
-# Between scans, a pad collecting a strike's peak is read again this often (Controller._run),
-# while more than _PEEK_ROOM us are left before the next scan: the wait and the read (about
-# 50 us on the chip by the bench's estimate, 150 allowed) end before it. At 1 kHz scans
-# that is three more reads in the simulator, whose scan takes no time; on the chip, with a
-# scan of 0.2 to 0.5 ms (the bench's estimate), one or two.
-_PEEK_US = const(250)
-_PEEK_ROOM = const(400)
+# Between scans (Controller._run), every piezo pad is read once at mid-period (a strike is
+# then first read 0.5 ms after it at most: at or before its top), and a pad collecting a
+# strike's peak again every _PEEK_US (its best read within 0.125 ms of the top: 95 % of it
+# at worst), while more than _PEEK_ROOM us are left before the next scan: the wait and the
+# read (about 50 us on the chip for one pad, 80 for the mid-period read of 16, by the
+# bench's estimate; 100 allowed) end before it. In the simulator, whose scan takes no
+# time, that is seven reads a period while a window is open; on the chip, with a scan of
+# 0.2 to 0.5 ms (the bench's estimate), three to five.
+_PEEK_US = const(125)
+_PEEK_ROOM = const(225)
 
 
 class Controller:
@@ -937,12 +940,21 @@ class Controller:
                     d = ticks_diff(nxt, ticks_us())
                     if d > _PEEK_ROOM:
                         # Until the next scan, the pads collecting a strike's peak are read
-                        # again every _PEEK_US (a piezo peaks 0.5 ms after the strike,
-                        # between scans); only scans change which pads those are
-                        w = pads.pending()
-                        while w and d > _PEEK_ROOM:
-                            sleep_us(_PEEK_US)
-                            pads.peak(hw.sample(w), w)
+                        # again every _PEEK_US, and at mid-period every idle piezo pad too
+                        # (a piezo peaks 0.5 ms after the strike, between scans)
+                        w = pads.pending(0)
+                        m = pads.pending(1) != w  # the mid-period read: still to do
+                        while d > _PEEK_ROOM and (w or m):
+                            s = d - (period >> 1)
+                            if m and (s <= _PEEK_US or not w):
+                                if s > 0:
+                                    sleep_us(s)
+                                w = pads.pending(1)
+                                m = False
+                            else:
+                                sleep_us(_PEEK_US)
+                            pads.peak(hw.sample(w), w, ticks_ms())
+                            w = pads.pending(0)
                             d = ticks_diff(nxt, ticks_us())
                     if d > 0:
                         sleep_us(d)

@@ -242,18 +242,17 @@ class Hardware:
         if self.registers is not None:
             return sample(self, w)
         dest = self._dest
-        i = 0
-        while w:
-            if w & 1:  # pad i's first entry, its select lines moved (the next phase moves them back)
-                j = 0
-                while j < len(dest) and dest[j] != i:
-                    j += 1
-                if j < len(dest):
-                    self._select(j)
-                    self.samples[i] = self._read[j]() >> 4
-            w >>= 1
-            i += 1
-        return self.samples
+        out = self.samples
+        n = len(dest)
+        j = 0
+        while w and j < n:  # the entries in order: each pad of w at its first one
+            i = dest[j]
+            if (w >> i) & 1:  # its select lines moved (the next phase moves them back)
+                w ^= 1 << i
+                self._select(j)
+                out[i] = self._read[j]() >> 4
+            j += 1
+        return out
 
     # (machine.ADC's way, in two calls: each frame within the 11 slots MicroPython keeps on
     # the C stack, not taken from the heap every scan; see engine.py, Engine._out)

@@ -438,14 +438,15 @@ def test_peak_hold_set_up_errors():
     assert list(g._half) == [5, 2]
 
 
-def _between(g, levels, w):
-    """What Controller._run does between scans: the pads of w read again now (`levels`
-    holds what they read), their peaks raised. Returns the samples it read into."""
+def _between(g, levels, w, now=0):
+    """What Controller._run does between scans: the pads of w read again at `now` (ms;
+    `levels` holds what they read), their peaks raised, an idle one above its threshold
+    its window opened. Returns the samples it read into."""
     s = array("H", [0] * g.count)
     for i in range(g.count):
         if w >> i & 1:
             s[i] = levels[i]
-    no_alloc(lambda: g.peak(s, w))
+    no_alloc(lambda: g.peak(s, w, now))
     return s
 
 
@@ -453,13 +454,13 @@ def test_between_scans_the_pads_collecting_a_peak_are_read_again():
     rec = Rec()
     g = _group(rec)
     s = array("H", [0] * 16)
-    assert no_alloc(lambda: g.pending()) == 0  # nothing in progress: nothing to read
+    assert no_alloc(lambda: g.pending(0)) == 0  # nothing in progress: nothing to read
     # pads 4 and 10 (not neighbours) cross their threshold at scan 10, pad 4 on its rise
     s[3], s[9] = 1200, 300
     rec.now = 10
     g.scan(s, 10)
     both = (1 << 3) | (1 << 9)
-    assert no_alloc(lambda: g.pending()) == both
+    assert no_alloc(lambda: g.pending(0)) == both
     # read again between scans: pad 4 nearer its top (3000), pad 10 lower than the scan
     # read it (its peak stays 300); pad 6's level is not among those read
     levels = [0] * 16
@@ -474,7 +475,7 @@ def test_between_scans_the_pads_collecting_a_peak_are_read_again():
     assert (CURVE[111], CURVE[6]) == (111, 7)
     assert _ons(rec) == [(12, 36 + 3, 111), (12, 36 + 9, 7)]
     # struck: decaying, no longer collecting
-    assert g.pending() == 0
+    assert g.pending(0) == 0
 
 
 def test_a_read_between_scans_never_lowers_a_peak_and_a_decaying_pad_is_not_read():
@@ -483,15 +484,113 @@ def test_a_read_between_scans_never_lowers_a_peak_and_a_decaying_pad_is_not_read
     s = array("H", [0] * 16)
     s[0] = 2500  # pad 1 struck at scan 0, read near its top: the window runs to scan 2
     g.scan(s, 0)
-    assert g.pending() == 1
+    assert g.pending(0) == 1
     _between(g, [1000] * 16, 1)  # read again lower: the peak stays 2500
     s[0] = 900
     for t in (1, 2):
         rec.now = t
         g.scan(s, t)
     assert _ons(rec) == [(2, 36, CURVE[(2500 - 120) * 127 // 3280])] == [(2, 36, 92)]
-    assert g.pending() == 0  # decaying now
+    assert g.pending(0) == 0  # decaying now
     # a bounce within the mask collects its own peak (for no new note): read again too
     s[0] = 3000
     g.scan(s, 4)
-    assert g.pending() == 1
+    assert g.pending(0) == 1
+
+
+def test_at_mid_period_the_idle_piezo_pads_are_read_and_a_strike_opens_its_window():
+    # pads 1-4 piezo, 5 an FSR, 6 a switch: pending(1) adds the idle piezo pads to those
+    # collecting a peak (none yet); an FSR (a press rises over 2 ms) waits for the scan
+    rec = Rec()
+    g = _group(rec, ["piezo"] * 4 + ["fsr", "switch"])
+    assert no_alloc(lambda: g.pending(1)) == 0b1111
+    assert no_alloc(lambda: g.pending(0)) == 0
+    # read at mid-period (ms 10): pad 2 above its threshold on its rise, pad 3 at it (no
+    # strike), pad 5's FSR level not among those read
+    _between(g, [0, 900, 120, 0, 4000, 0], 0b1111, 10)
+    assert (g._st[1], g._st[2], g._st[4]) == (1, 0, 0)  # _WINDOW, _IDLE, _IDLE
+    assert (g._peak[1], g._t0[1]) == (900, 10)
+    # from now on pad 2 is read every 0.125 ms as the scan's windows are, the other idle
+    # piezo pads only at mid-period
+    assert g.pending(0) == 0b10
+    assert g.pending(1) == 0b1111
+    _between(g, [0, 3100, 0, 0, 0, 0], 0b10, 10)
+    s = array("H", [0, 2900, 0, 0, 0, 0])  # the scans read it past its top
+    for t in (11, 12):
+        rec.now = t
+        g.scan(s, t)
+    # the window opened at ms 10 runs to the scan of ms 12; the peak is the read between
+    # scans: (3100 - 120) * 127 // 3280 = 115
+    assert _ons(rec) == [(12, 37, CURVE[115])] == [(12, 37, 115)]
+    # struck: decaying, no longer read every 0.125 ms; at mid-period still, for a strike
+    # again above its tail's floor
+    assert (g.pending(0), g.pending(1)) == (0, 0b1111)
+
+
+def test_a_strike_seen_first_at_mid_period_is_one_note_with_the_scan_after_it():
+    # the same strike read at mid-period and by every scan: one window, one note; a
+    # neighbour's crosstalk read at mid-period is judged with it as the scan's would be
+    rec = Rec()
+    g = _group(rec)
+    _between(g, [0] * 4 + [0, 2000] + [0] * 10, g.pending(1), 20)  # pad 6 struck
+    s = array("H", [0] * 16)
+    s[5], s[4] = 3000, 500  # pad 5 beside it: its crosstalk (17 %), first seen by the scan
+    rec.now = 21
+    g.scan(s, 21)
+    assert g._t0[5] == 20 and g._t0[4] == 21
+    s[5], s[4] = 2500, 400
+    for t in (22, 23):
+        rec.now = t
+        g.scan(s, t)
+    assert _ons(rec) == [(22, 41, CURVE[(3000 - 120) * 127 // 3280])]
+
+
+def test_at_mid_period_a_decaying_pad_struck_again_opens_its_window_and_only_then():
+    rec = Rec()
+    g = _group(rec)
+    s = array("H", [0] * 16)
+    s[0] = 3000  # pad 1 struck at scan 0: its note at scan 2, decaying from then
+    for t in (0, 1, 2):
+        rec.now = t
+        g.scan(s, t)
+    assert (_ons(rec), g._st[0]) == ([(2, 36, CURVE[(3000 - 120) * 127 // 3280])], 2)  # _DECAY
+    # ms 4, within the 10 ms mask: its tail's floor is 3000 >> (4 // 2) = 750, so 870 is
+    # under floor + threshold and changes nothing; nor does a level under its re-arm level
+    # (only a scan re-arms a pad)
+    _between(g, [870] + [0] * 15, g.pending(1), 4)
+    _between(g, [10] + [0] * 15, g.pending(1), 4)
+    assert (g._st[0], g._peak[0], g._t0[0]) == (2, 3000, 0)
+    # 871 is above it: the same strike bouncing, its peak collected for no new note
+    _between(g, [871] + [0] * 15, g.pending(1), 4)
+    assert (g._st[0], g._peak[0], g._t0[0], g.pending(0)) == (6, 871, 4, 1)  # _BOUNCE
+    for t in (5, 6):
+        rec.now = t
+        g.scan(s, t)
+    assert g._st[0] == 2 and len(_ons(rec)) == 1
+    # ms 20, past the mask (t0 6: floor 3000 >> 7 = 23): a level of 0 would re-arm it at a
+    # scan, not here; then struck again, a new window
+    _between(g, [0] * 16, g.pending(1), 20)
+    assert g._st[0] == 2
+    _between(g, [2000] + [0] * 15, g.pending(1), 20)
+    assert (g._st[0], g._peak[0], g._t0[0]) == (1, 2000, 20)  # _WINDOW
+    s[0] = 1900
+    for t in (21, 22):
+        rec.now = t
+        g.scan(s, t)
+    assert _ons(rec)[1:] == [(22, 36, CURVE[(2000 - 120) * 127 // 3280])]
+
+
+def test_at_mid_period_a_silenced_pad_struck_on_its_tail_opens_its_window():
+    rec = Rec()
+    g = _group(rec)
+    s = array("H", [0] * 16)
+    s[5], s[4] = 3000, 500  # pad 6 struck, pad 5 its crosstalk: silenced at scan 2
+    for t in (0, 1, 2):
+        rec.now = t
+        g.scan(s, t)
+    assert [o[1] for o in _ons(rec)] == [41] and g._st[4] == 5  # _GHOST
+    # ms 3: pad 5's floor is 500 >> (1 // 2) = 500; 400 is under it, 600 a real strike
+    _between(g, [0] * 4 + [400] + [0] * 11, g.pending(1), 3)
+    assert g._st[4] == 5
+    _between(g, [0] * 4 + [600] + [0] * 11, g.pending(1), 3)
+    assert (g._st[4], g._peak[4], g._t0[4]) == (1, 600, 3)

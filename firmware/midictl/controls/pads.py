@@ -5,15 +5,17 @@
 # A strike, analog pads (the simulator's shapes, ARCHITECTURE.md "Simulated physics"):
 #   piezo: rise to A over 0.5 ms, decay tau 2 ms;  FSR: rise to A over 2 ms, then held.
 #   A piezo behind a peak hold (board: "peak_hold_ms", set_pad's hold_ms) reads the
-#   highest level reached, falling with that time constant: the window's top sample is
-#   then 82..100 % of the peak at a 5 ms hold instead of 66..100 %.
+#   highest level reached, falling with that time constant: the scans alone then see
+#   82..100 % of the peak at a 5 ms hold instead of 66..100 %.
 # 1. The sample rises above the pad's threshold: a peak window opens (window_ms, 2 by
 #    default, so it holds 3 samples at 1 kHz: the crossing sample and two more, which
 #    always include the top of a piezo pulse (rise 0.5 ms) and of an FSR press (2 ms)).
-#    Between scans, the scan loop reads the pads whose window is open again, every
-#    0.25 ms while there is time before the next scan (pending(), hw.sample, peak()): a
-#    piezo first seen on its rise then has its top caught to within a few %, where the
-#    scans alone see 66 % of it at worst; one first seen past its top keeps that read.
+#    Between scans the scan loop reads every piezo pad once more, at mid-period, which
+#    opens the window of one struck (or struck again) since the scan; and the pads whose
+#    window is open every 0.125 ms while there is time before the next scan (pending(),
+#    hw.sample, peak()). A strike is then first read at or before its top, and its best
+#    read is within 0.125 ms of it: 95..100 % of the peak (66..100 % from the scans
+#    alone). Only scans close windows, decide notes and re-arm pads.
 # 2. When the window has run, the peak is scaled from threshold..full_scale to a strike
 #    index 0..127 and looked up in the pad's velocity curve (velocity.py).
 # 3. Crosstalk rule: a pad whose peak is below crosstalk_pct % of the peak of a grid
@@ -575,28 +577,48 @@ class PadGroup:
     # -- between scans (the native ones, at the end of this file, replace these under
     # MicroPython) --------------------------------------------------------------------------
 
-    def pending(self):
-        """Bitmap of the pads collecting a strike's peak (a window open, or a bounce's):
-        the ones to read again between scans (Controller._run). Only a scan changes it."""
+    def pending(self, idle):
+        """Bitmap of the pads collecting a strike's peak (a window open, or a bounce's),
+        and with idle true every other piezo pad that a strike would change (idle, decaying
+        or silenced): the ones to read again between scans (Controller._run). Only a scan
+        or peak() changes it."""
         w = 0
-        todo = self._active
-        i = 0
-        while todo:
-            if todo & 1 and (self._st[i] == _WINDOW or self._st[i] == _BOUNCE):
+        st = self._st
+        for i in range(self.count):
+            q = st[i]
+            if q == _WINDOW or q == _BOUNCE or (idle and self._kind[i] == _PIEZO and q != _SKIP):
                 w |= 1 << i
-            todo >>= 1
-            i += 1
         return w
 
-    def peak(self, samples, w):
-        """Raise the peak of each pad of bitmap w (pending()'s) to its level in samples,
-        read between scans (hw.sample): a piezo's top (0.5 ms after the strike) falls
-        between two 1 kHz scans, so the scan alone sees 66 % of it at worst. Allocates
-        nothing."""
+    def peak(self, samples, w, now):
+        """For each pad of bitmap w (pending()'s), read between scans (hw.sample; now:
+        ticks_ms): raise the peak of a pad collecting one to its level in samples, and open
+        the window of one struck as the scan would (idle and above its threshold, or
+        decaying or silenced and above its tail's floor). A piezo's top (0.5 ms after the
+        strike) falls between two 1 kHz scans: read every 0.125 ms while its window is open
+        and every piezo pad at mid-period, a strike is first read 0.5 ms after it at most,
+        and its best read is within 0.125 ms of the top. Only scans close windows and
+        re-arm pads. Allocates nothing."""
         i = 0
         while w:
-            if w & 1 and samples[i] > self._peak[i]:
-                self._peak[i] = samples[i]
+            if w & 1:
+                v = samples[i]
+                q = self._st[i]
+                if q == _WINDOW or q == _BOUNCE:
+                    if v > self._peak[i]:
+                        self._peak[i] = v
+                elif q == _IDLE:
+                    if v > self._thr[i]:
+                        self._st[i] = _WINDOW
+                        self._active |= 1 << i
+                        self._peak[i] = v
+                        self._t0[i] = now
+                elif q == _DECAY:
+                    if v > self._thr[i] + (self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i])):
+                        self._decay(i, v, now)  # struck again: its window (or bounce's) opens
+                elif q == _GHOST:
+                    if v > self._thr[i] and v > self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]):
+                        self._ghost(i, v, now)  # a real strike on its tail: its window opens
             w >>= 1
             i += 1
 
@@ -757,28 +779,53 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
         raise ImportError
 
     @micropython.viper
-    def pending(self) -> int:
+    def pending(self, idle: int) -> int:
         st = ptr8(self._st)
-        todo = int(self._active)
+        kd = ptr8(self._kind)
+        n = int(self.count)
         w = 0
         i = 0
-        while todo:
-            if todo & 1:
-                q = st[i]
-                if q == _WINDOW or q == _BOUNCE:
-                    w |= 1 << i
-            todo >>= 1
+        while i < n:
+            q = st[i]
+            if q == _WINDOW or q == _BOUNCE or (idle and kd[i] == _PIEZO and q != _SKIP):
+                w |= 1 << i
             i += 1
         return w
 
     @micropython.viper
-    def peak(self, samples, w: int):
+    def peak(self, samples, w: int, now: int):
         s = ptr16(samples)
         pk = ptr16(self._peak)
+        st = ptr8(self._st)
+        thr = ptr16(self._thr)
+        hv = ptr8(self._half)
+        t0 = self._t0
+        tmax = int(_TMAX)
+        hf = (tmax >> 1) + 1
         i = 0
         while w:
-            if w & 1 and s[i] > pk[i]:
-                pk[i] = s[i]
+            if w & 1:
+                v = s[i]
+                q = st[i]
+                if q == _WINDOW or q == _BOUNCE:
+                    if v > pk[i]:
+                        pk[i] = v
+                elif q == _IDLE:
+                    if v > thr[i]:
+                        st[i] = _WINDOW
+                        self._active = int(self._active) | (1 << i)
+                        pk[i] = v
+                        t0[i] = now
+                elif q == _DECAY or q == _GHOST:
+                    sh = (((now - int(t0[i]) + hf) & tmax) - hf) // hv[i]
+                    fl = 0  # the tail's floor, as in _scan
+                    if sh < 16:
+                        fl = pk[i] >> sh
+                    if q == _DECAY:
+                        if v > thr[i] + fl:
+                            self._decay(i, v, now)
+                    elif v > thr[i] and v > fl:
+                        self._ghost(i, v, now)
             w >>= 1
             i += 1
 
