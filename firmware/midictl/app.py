@@ -75,7 +75,7 @@ _SX_STALL_MS = const(500)
 # then first read 0.5 ms after it at most: at or before its top), and a pad collecting a
 # strike's peak again every _PEEK_US (its best read within 0.125 ms of the top: 95 % of it
 # at worst), while more than _PEEK_ROOM us are left before the next scan: the wait and the
-# read (about 50 us on the chip for one pad, 80 for the mid-period read of 16, by the
+# read (about 55 us on the chip for one pad, 75 for the mid-period read of 16, by the
 # bench's estimate; 100 allowed) end before it. In the simulator, whose scan takes no
 # time, that is seven reads a period while a window is open; on the chip, with a scan of
 # 0.2 to 0.5 ms (the bench's estimate), three to five.

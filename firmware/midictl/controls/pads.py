@@ -797,11 +797,8 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
         s = ptr16(samples)
         pk = ptr16(self._peak)
         st = ptr8(self._st)
-        thr = ptr16(self._thr)
-        hv = ptr8(self._half)
-        t0 = self._t0
-        tmax = int(_TMAX)
-        hf = (tmax >> 1) + 1
+        thr = pk  # the thresholds, looked up on first need (the reads of a window need none)
+        got = 0
         i = 0
         while w:
             if w & 1:
@@ -810,14 +807,23 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
                 if q == _WINDOW or q == _BOUNCE:
                     if v > pk[i]:
                         pk[i] = v
-                elif q == _IDLE:
+                    w >>= 1
+                    i += 1
+                    continue
+                if not got:
+                    thr = ptr16(self._thr)
+                    got = 1
+                if q == _IDLE:
                     if v > thr[i]:
                         st[i] = _WINDOW
                         self._active = int(self._active) | (1 << i)
                         pk[i] = v
-                        t0[i] = now
-                elif q == _DECAY or q == _GHOST:
-                    sh = (((now - int(t0[i]) + hf) & tmax) - hf) // hv[i]
+                        self._t0[i] = now
+                elif q == _DECAY or q == _GHOST:  # (the rare case: what it needs looked up here)
+                    tmax = int(_TMAX)
+                    hf = (tmax >> 1) + 1
+                    hv = ptr8(self._half)
+                    sh = (((now - int(self._t0[i]) + hf) & tmax) - hf) // hv[i]
                     fl = 0  # the tail's floor, as in _scan
                     if sh < 16:
                         fl = pk[i] >> sh
