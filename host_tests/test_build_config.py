@@ -24,7 +24,7 @@ def _mpy(code, *args):
 
 BUILD_REFUSES = HEAD + r'''
 cfg = config.validate({}, b)
-for field, value in (("threshold", 3400), ("threshold", 1), ("gate_ms", 0)):
+for field, value in (("threshold", 3400), ("threshold", 1), ("gate_ms", 0), ("mask_ms", 1), ("mask_ms", 251)):
     cfg["controls"]["pad1"][field] = value  # past the validator: the build's own check
     try:
         controller(b, cfg)
@@ -45,6 +45,8 @@ def test_a_pad_the_build_refuses_names_the_field_not_peak_hold_ms():
     want = ("controls.pad1.threshold: threshold 3400 out of range 2..3399\n"
             "controls.pad1.threshold: threshold 1 out of range 2..3399\n"
             "controls.pad1.gate_ms: gate_ms 0 out of range 1..5000\n"
+            "controls.pad1.mask_ms: mask_ms 1 out of range 2..250\n"
+            "controls.pad1.mask_ms: mask_ms 251 out of range 2..250\n"
             # the board's field: set_pad calls it hold_ms
             "controls.pad2.peak_hold_ms: hold_ms 60 out of range 2..50\n")
     assert _mpy(BUILD_REFUSES) == want

@@ -457,6 +457,31 @@ def test_peak_hold_pad_struck_again_15_ms_later_plays_twice_and_no_ghosts(tmp_pa
     ]
 
 
+def test_a_pads_retrigger_mask_is_its_configs_mask_ms(tmp_path):
+    # pad6 struck at 5, again 15 ms later (softer) and 25 ms after that. With the default
+    # 10 ms mask the second strike is a new note (the first's Note Off just before it);
+    # with "mask_ms": 20 it is the first one bouncing: no note, and the mask runs again from
+    # it, so the third (25 ms on) plays, ending the first note before its 50 ms gate.
+    events = [{"t": 5, "control": "pad6", "press": 1.0}, {"t": 20, "control": "pad6", "press": 0.6},
+              {"t": 45, "control": "pad6", "press": 0.6}]
+    assert port(sim(tmp_path, {"events": events}), "USB") == BOOT[1:] + [
+        "7.000 USB 09 99 29 7F",
+        "22.000 USB 08 89 29 00",
+        "22.000 USB 09 99 29 56",  # (2340 and what is left of the first strike's tail)
+        "47.000 USB 08 89 29 00",
+        "47.000 USB 09 99 29 55",  # (2340 - 120) * 127 // 3280 = 85
+        "97.000 USB 08 89 29 00",
+    ]
+    cfg = tmp_path / "mask.json"
+    cfg.write_text(json.dumps({"controls": {"pad6": {"mask_ms": 20}}}))
+    assert port(sim(tmp_path, {"config": str(cfg), "events": events}), "USB") == BOOT[1:] + [
+        "7.000 USB 09 99 29 7F",
+        "47.000 USB 08 89 29 00",
+        "47.000 USB 09 99 29 55",
+        "97.000 USB 08 89 29 00",
+    ]
+
+
 def test_a_bad_peak_hold_in_the_board_is_one_line_naming_the_control(tmp_path):
     b = json.load(open(_hold_board(tmp_path, 5)))
     b["controls"]["pad3"]["peak_hold_ms"] = 60

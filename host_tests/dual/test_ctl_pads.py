@@ -594,3 +594,24 @@ def test_at_mid_period_a_silenced_pad_struck_on_its_tail_opens_its_window():
     assert g._st[4] == 5
     _between(g, [0] * 4 + [600] + [0] * 11, g.pending(1), 3)
     assert (g._st[4], g._peak[4], g._t0[4]) == (1, 600, 3)
+
+
+def test_each_pad_has_its_own_retrigger_mask():
+    # pads 1 and 3 (not neighbours) struck at scan 0 and again at 15: pad 1's mask is 20 ms
+    # (set_pad's mask_ms), so its second pulse is a bounce; pad 3 keeps the group's 10 ms
+    rec = Rec()
+    g = PadGroup(rec, 4)
+    g.set_pad(0, "piezo", 9, 36, CURVE, mask_ms=20)
+    for i in (1, 2, 3):
+        g.set_pad(i, "piezo", 9, 36 + i, CURVE)
+    assert list(g.mask_ms) == [20, 10, 10, 10]
+    s = array("H", [0] * 4)
+    for t in range(40):
+        s[0] = s[2] = 3000 if t in (0, 15) else 0
+        rec.now = t
+        g.scan(s, t)
+    assert [(o[0], o[1]) for o in _ons(rec)] == [(2, 36), (2, 38), (17, 38)]
+    assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, mask_ms=1)) == "mask_ms 1 out of range 2..250"
+    assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, mask_ms=251)) == \
+        "mask_ms 251 out of range 2..250"
+    assert list(g.mask_ms) == [20, 10, 10, 10]  # nothing changed by the refused calls

@@ -60,7 +60,7 @@ def stick(channel, centre_deadzone, deadzone, hysteresis, centre):
 def pad_group(count, max_pads, window_ms, mask_ms, full_scale, crosstalk_pct, pressure_ms):
     _range("count", count, 1, max_pads)
     _range("window_ms", window_ms, 1, 10)
-    _range("mask_ms", mask_ms, window_ms, 500)
+    _range("mask_ms", mask_ms, window_ms, 250)
     _range("full_scale", full_scale, 2, 4095)
     _range("crosstalk_pct", crosstalk_pct, 0, 100)
     _range("pressure_ms", pressure_ms, 1, 1000)
@@ -70,7 +70,8 @@ def neighbours(neighbours, count):
     _range("neighbours length", len(neighbours), count, count)
 
 
-def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pressure, velocity, hold_ms=0):
+def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pressure, velocity, hold_ms=0,
+        mask_ms=10, window_ms=2):
     """set_pad's arguments; -> the kind's index in PAD_KINDS."""
     _range("pad", i, 0, count - 1)
     _one_of("kind", kind, PAD_KINDS)
@@ -78,6 +79,7 @@ def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pr
     _range("note", note, 0, 127)
     _range("threshold", threshold, 2, full_scale - 1)
     _range("gate_ms", gate_ms, 1, 5000)
+    _range("mask_ms", mask_ms, window_ms, 250)  # (a byte a pad)
     _one_of("pressure", pressure, PRESSURE)
     _range("velocity", velocity, 1, 127)
     if hold_ms:

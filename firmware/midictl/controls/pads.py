@@ -498,7 +498,7 @@ class PadGroup:
         self._modes = modes
         self.count = count
         self.window_ms = window_ms
-        self.mask_ms = mask_ms
+        self.mask_ms = bytearray([mask_ms] * count)  # per pad (set_pad), this by default
         self.full_scale = full_scale
         self.crosstalk_pct = crosstalk_pct
         self.pressure_ms = pressure_ms
@@ -534,13 +534,16 @@ class PadGroup:
         self._psent = 0  # bitmap of pads that sent a pressure other than 0
 
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
-                pressure="off", velocity=100, hold_ms=0):
+                pressure="off", velocity=100, hold_ms=0, mask_ms=None):
         """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads).
-        hold_ms: a piezo's peak-hold front end, its time constant (0: none)."""
+        hold_ms: a piezo's peak-hold front end, its time constant (0: none). mask_ms: its
+        retrigger mask (None: the group's)."""
         from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
+        if mask_ms is None:
+            mask_ms = self.mask_ms[i] if isinstance(i, int) and 0 <= i < self.count else self.window_ms
         k = checks.pad(self.count, self.full_scale, i, kind, channel, note, curve, threshold, gate_ms,
-                       pressure, velocity, hold_ms)
+                       pressure, velocity, hold_ms, mask_ms, self.window_ms)
         # A silenced pad ignores its own crosstalk under a floor that must fall no faster
         # than that crosstalk: the bare pulse halves every 1.4 ms (floor: every 2 ms), a
         # held one every 0.69 x hold_ms (floor: 0.75 x hold_ms, rounded up, plus 1).
@@ -554,6 +557,7 @@ class PadGroup:
         self._thr_min = min(self._thr_min, threshold)
         self._rearm[i] = threshold // 2
         self._gate[i] = gate_ms
+        self.mask_ms[i] = mask_ms
         self._press[i] = checks.PRESSURE.index(pressure) if k == _FSR else 0
         self._vel[i] = velocity
         if k and self._modes is not None:
@@ -654,10 +658,10 @@ class PadGroup:
             # mask that is a new note; within it the same strike bouncing. Either way
             # a window opens now, so the neighbours take this pad's new crosstalk for
             # what it is, and the mask runs from here.
-            self._st[i] = _WINDOW if e >= self.mask_ms else _BOUNCE
+            self._st[i] = _WINDOW if e >= self.mask_ms[i] else _BOUNCE
             self._peak[i] = v
             self._t0[i] = now
-        elif v < self._rearm[i] and e >= self.mask_ms:
+        elif v < self._rearm[i] and e >= self.mask_ms[i]:
             self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
             self._gate_ran(i, now)
 
