@@ -940,8 +940,9 @@ class Controller:
                     d = ticks_diff(nxt, ticks_us())
                     if d > _PEEK_ROOM:
                         # Until the next scan, the pads collecting a strike's peak are read
-                        # again every _PEEK_US, and at mid-period every idle piezo pad too
-                        # (a piezo peaks 0.5 ms after the strike, between scans)
+                        # again every _PEEK_US, and at mid-period every other piezo pad too
+                        # (idle, decaying or silenced: a strike there opens its window; a
+                        # piezo peaks 0.5 ms after the strike, between scans)
                         w = pads.pending(0)
                         m = pads.pending(1) != w  # the mid-period read: still to do
                         while d > _PEEK_ROOM and (w or m):
