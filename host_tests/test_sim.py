@@ -518,6 +518,20 @@ def test_a_pads_retrigger_mask_is_its_configs_mask_ms(tmp_path):
     ]
 
 
+def test_a_pads_sensitivity_is_its_configs_full_scale(tmp_path):
+    # pad1 and pad2 struck alike (0.5: a top of 1950, read at it at mid-period). With the
+    # default full scale (3400) both play curve[(1950 - 120) * 127 // 3280] = 70; with pad1's
+    # "full_scale": 2000 (a pad whose piezo gives little), pad1 plays
+    # curve[(1950 - 120) * 127 // 1880] = 123, and pad2 still 70
+    events = [{"t": 10, "control": "pad1", "press": 0.5}, {"t": 110, "control": "pad2", "press": 0.5}]
+    assert port(sim(tmp_path, {"events": events}), "USB")[1:] == [
+        "12.000 USB 09 99 24 46", "62.000 USB 08 89 24 00", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 00"]
+    cfg = tmp_path / "fs.json"
+    cfg.write_text(json.dumps({"controls": {"pad1": {"full_scale": 2000}}}))
+    assert port(sim(tmp_path, {"config": str(cfg), "events": events}), "USB")[1:] == [
+        "12.000 USB 09 99 24 7B", "62.000 USB 08 89 24 00", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 00"]
+
+
 def test_a_bad_peak_hold_in_the_board_is_one_line_naming_the_control(tmp_path):
     b = json.load(open(_hold_board(tmp_path, 5)))
     b["controls"]["pad3"]["peak_hold_ms"] = 60

@@ -539,7 +539,8 @@ for trial in range(60):
         setup.append((i, kind, random.randrange(16), random.randrange(40, 90), curve if kind != "switch" else None,
                       random.randint(40, 400), random.choice((20, 50, 120)),
                       random.choice(("off", "poly", "channel")) if kind == "fsr" else "off", 100,
-                      random.choice((0, 0, 5)) if kind == "piezo" else 0))
+                      random.choice((0, 0, 5)) if kind == "piezo" else 0,
+                      random.choice((None, 5, 15)), random.choice((None, None, 1500, 4095))))  # mask_ms, full_scale
     groups = []
     for cls in (pads.PadGroup, Twin):
         g = cls(Sink(), n, modes, **kw)

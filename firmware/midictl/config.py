@@ -37,9 +37,9 @@ ENCODINGS = ("twos_complement", "offset", "sign_magnitude")
 PRESSURE = ("off", "poly", "channel")
 NOTE_OFF_MODES = ("note_off", "note_on_zero")
 
-# The pads' full scale (controls/pads.py, PadGroup's full_scale): a strike's peak from the
-# threshold up to it spans the velocities, so set_pad takes a threshold of 2..full scale - 1
-# (a threshold of 1 would take the ADC's noise floor for strikes).
+# A pad's full scale by default (controls/pads.py, set_pad's full_scale: its sensitivity): a
+# strike's peak from the threshold up to it spans the velocities, so a pad's threshold is
+# 2..its full scale - 1 (a threshold of 1 would take the ADC's noise floor for strikes).
 PAD_FULL_SCALE = 3400
 
 # field: (kind of value, low, high or choices). "ch" is a channel as users count it, 1..16.
@@ -57,7 +57,8 @@ _FIELDS = {
     "table": ("table", None, None),
     "velocity_min": ("int", 1, 127),
     "velocity_max": ("int", 1, 127),
-    "threshold": ("int", 2, PAD_FULL_SCALE - 1),
+    "threshold": ("int", 2, 4094),
+    "full_scale": ("int", 3, 4095),
     "gate_ms": ("int", 1, 5000),
     "mask_ms": ("int", 2, 250),
     "pressure": ("choice", PRESSURE, None),
@@ -79,8 +80,8 @@ _FIELDS = {
 # Which fields each type takes, and their defaults (None: required from the defaults layer).
 _TYPE_FIELDS = {
     "note": {"channel": 10, "note": 36, "velocity": 100, "curve": "linear", "table": None,
-             "velocity_min": 1, "velocity_max": 127, "threshold": 120, "gate_ms": 50,
-             "mask_ms": 10, "pressure": "off"},
+             "velocity_min": 1, "velocity_max": 127, "threshold": 120,
+             "full_scale": PAD_FULL_SCALE, "gate_ms": 50, "mask_ms": 10, "pressure": "off"},
     "cc_momentary": {"channel": 1, "cc": 80, "value": 127, "off_value": 0},
     "cc_toggle": {"channel": 1, "cc": 80, "value": 127, "off_value": 0},
     "program": {"channel": 1, "program": 0, "bank": None},
@@ -109,8 +110,9 @@ _TYPE_FIELDS = {
 
 # A note button (a switch that is not a pad, or a matrix key) plays its note at one velocity
 # (build.py's NoteButton: channel, note, velocity), and so does a pad wired as a switch: the
-# other pads' fields (curve, table, the velocity range, threshold, gate_ms, mask_ms, pressure) would do
-# nothing there, so they are not taken, and the validated mapping does not hold them either.
+# other pads' fields (curve, table, the velocity range, threshold, full_scale, gate_ms, mask_ms,
+# pressure) would do nothing there, so they are not taken, and the validated mapping does not
+# hold them either.
 _NOTE_BUTTON_FIELDS = {f: _TYPE_FIELDS["note"][f] for f in ("channel", "note", "velocity")}
 
 # Fields whose null means what leaving them out means: a program button's bank (no Bank
@@ -328,6 +330,9 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
         _fail(source, path + ".table", "curve \"table\" needs a table of velocities")
     if "velocity_min" in out and out["velocity_min"] > out["velocity_max"]:
         _fail(source, path + ".velocity_min", "%d is above velocity_max %d" % (out["velocity_min"], out["velocity_max"]))
+    if "full_scale" in out and out["threshold"] >= out["full_scale"]:
+        f = "threshold"  # (joined as above: ".threshold" would be one more name interned for good)
+        _fail(source, path + "." + f, "%d must be below full_scale %d" % (out["threshold"], out["full_scale"]))
     if "min" in out:
         top = 127 if t in ("cc", "channel_pressure", "cc_absolute") else 16383
         for f in ("min", "max"):

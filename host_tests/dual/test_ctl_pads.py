@@ -615,3 +615,25 @@ def test_each_pad_has_its_own_retrigger_mask():
     assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, mask_ms=251)) == \
         "mask_ms 251 out of range 2..250"
     assert list(g.mask_ms) == [20, 10, 10, 10]  # nothing changed by the refused calls
+
+
+def test_each_pad_has_its_own_full_scale():
+    # the same peak (1950) on pad 1 (full scale 2000: a weak piezo) and pad 3 (the group's
+    # 3400): (1950 - 120) * 127 // (2000 - 120) = 123 against // (3400 - 120) = 70
+    rec = Rec()
+    g = PadGroup(rec, 4)
+    g.set_pad(0, "piezo", 9, 36, CURVE, full_scale=2000)
+    for i in (1, 2, 3):
+        g.set_pad(i, "piezo", 9, 36 + i, CURVE)
+    assert list(g.full_scale) == [2000, 3400, 3400, 3400]
+    s = array("H", [0] * 4)
+    s[0] = s[2] = 1950
+    for t in range(3):
+        rec.now = t
+        g.scan(s, t)
+    assert _ons(rec) == [(2, 36, CURVE[123]), (2, 38, CURVE[70])]
+    assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, full_scale=4096)) == \
+        "full_scale 4096 out of range 3..4095"
+    assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, threshold=2000, full_scale=2000)) == \
+        "threshold 2000 out of range 2..1999"
+    assert list(g.full_scale) == [2000, 3400, 3400, 3400]  # nothing changed by the refused calls

@@ -67,14 +67,34 @@ def test_pad_thresholds_the_validator_passes_are_those_set_pad_takes():
     from midictl.controls.velocity import make_curve
 
     pads = PadGroup(None, 1)
-    assert pads.full_scale == config.PAD_FULL_SCALE
+    assert list(pads.full_scale) == [config.PAD_FULL_SCALE]
     lo, hi = config._FIELDS["threshold"][1:]
+    fs_lo, fs_hi = config._FIELDS["full_scale"][1:]
+    assert (lo, hi, fs_lo, fs_hi) == (2, 4094, 3, 4095)
     curve = make_curve("linear", 1, 127, 100, None)
-    for t in (lo, hi):
-        pads.set_pad(0, "piezo", 9, 36, curve, t, 50, "off")
+    for t in (lo, hi):  # with the highest full scale, every threshold the field allows
+        pads.set_pad(0, "piezo", 9, 36, curve, t, 50, "off", full_scale=fs_hi)
     for t in (lo - 1, hi + 1):
-        e = raises(ValueError, pads.set_pad, 0, "piezo", 9, 36, curve, t, 50, "off")
-        assert str(e) == "threshold %d out of range 2..3399" % t
+        e = raises(ValueError, pads.set_pad, 0, "piezo", 9, 36, curve, t, 50, "off", full_scale=fs_hi)
+        assert str(e) == "threshold %d out of range 2..4094" % t
+    # the lowest full scale takes the lowest threshold; a full scale is the pad's own
+    pads.set_pad(0, "piezo", 9, 36, curve, lo, 50, "off", full_scale=fs_lo)
+    assert list(pads.full_scale) == [3]
+    # the validator's pair check is set_pad's: a threshold below the pad's full scale
+    for fs, t, ok in ((1500, 1499, True), (1500, 1500, False), (config.PAD_FULL_SCALE, 3400, False)):
+        cfg = {"controls": {"pad1": {"full_scale": fs, "threshold": t}}}
+        with open("boards/pico.json") as f:
+            import json
+
+            pico = json.loads(f.read())
+        if ok:
+            m = config.validate(cfg, pico)["controls"]["pad1"]
+            pads.set_pad(0, "piezo", 9, 36, curve, m["threshold"], 50, "off", full_scale=m["full_scale"])
+        else:
+            assert str(raises(config.ConfigError, config.validate, cfg, pico)) == (
+                "config.json: controls.pad1.threshold: %d must be below full_scale %d" % (t, fs))
+            e = raises(ValueError, pads.set_pad, 0, "piezo", 9, 36, curve, t, 50, "off", full_scale=fs)
+            assert str(e) == "threshold %d out of range 2..%d" % (t, fs - 1)
 
 
 def test_watchdog_is_off_or_at_least_a_second():

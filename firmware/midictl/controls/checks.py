@@ -75,6 +75,7 @@ def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pr
     """set_pad's arguments; -> the kind's index in PAD_KINDS."""
     _range("pad", i, 0, count - 1)
     _one_of("kind", kind, PAD_KINDS)
+    _range("full_scale", full_scale, 3, 4095)
     _range("channel", channel, 0, 15)
     _range("note", note, 0, 127)
     _range("threshold", threshold, 2, full_scale - 1)

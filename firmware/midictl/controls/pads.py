@@ -16,7 +16,7 @@
 #    hw.sample, peak()). A strike is then first read at or before its top, and its best
 #    read is within 0.125 ms of it: 95..100 % of the peak (66..100 % from the scans
 #    alone). Only scans close windows, decide notes and re-arm pads.
-# 2. When the window has run, the peak is scaled from threshold..full_scale to a strike
+# 2. When the window has run, the peak is scaled from threshold..full_scale (per pad) to a strike
 #    index 0..127 and looked up in the pad's velocity curve (velocity.py).
 # 3. Crosstalk rule: a pad whose peak is below crosstalk_pct % of the peak of a grid
 #    neighbour that struck within the same window (start times at most window_ms apart)
@@ -400,7 +400,7 @@ try:
                         t = thr[i]
                         x = 0
                         if p > t:  # _scale: threshold..full_scale -> 0..127
-                            x = (p - t) * 127 // (int(self.full_scale) - t)
+                            x = (p - t) * 127 // (ptr16(self.full_scale)[i] - t)
                             if x > 127:
                                 x = 127
                         vel = ptr8(self._curve[i])[x]
@@ -499,7 +499,7 @@ class PadGroup:
         self.count = count
         self.window_ms = window_ms
         self.mask_ms = bytearray([mask_ms] * count)  # per pad (set_pad), this by default
-        self.full_scale = full_scale
+        self.full_scale = array("H", [full_scale] * count)  # per pad (set_pad), this by default
         self.crosstalk_pct = crosstalk_pct
         self.pressure_ms = pressure_ms
         if neighbours is None:
@@ -534,15 +534,19 @@ class PadGroup:
         self._psent = 0  # bitmap of pads that sent a pressure other than 0
 
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
-                pressure="off", velocity=100, hold_ms=0, mask_ms=None):
+                pressure="off", velocity=100, hold_ms=0, mask_ms=None, full_scale=None):
         """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads).
         hold_ms: a piezo's peak-hold front end, its time constant (0: none). mask_ms: its
-        retrigger mask (None: the group's)."""
+        retrigger mask; full_scale: the level that plays the top of its curve, its
+        sensitivity (None: the group's)."""
         from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
+        ok = isinstance(i, int) and 0 <= i < self.count
         if mask_ms is None:
-            mask_ms = self.mask_ms[i] if isinstance(i, int) and 0 <= i < self.count else self.window_ms
-        k = checks.pad(self.count, self.full_scale, i, kind, channel, note, curve, threshold, gate_ms,
+            mask_ms = self.mask_ms[i] if ok else self.window_ms
+        if full_scale is None:
+            full_scale = self.full_scale[i] if ok else 4095
+        k = checks.pad(self.count, full_scale, i, kind, channel, note, curve, threshold, gate_ms,
                        pressure, velocity, hold_ms, mask_ms, self.window_ms)
         # A silenced pad ignores its own crosstalk under a floor that must fall no faster
         # than that crosstalk: the bare pulse halves every 1.4 ms (floor: every 2 ms), a
@@ -558,6 +562,7 @@ class PadGroup:
         self._rearm[i] = threshold // 2
         self._gate[i] = gate_ms
         self.mask_ms[i] = mask_ms
+        self.full_scale[i] = full_scale
         self._press[i] = checks.PRESSURE.index(pressure) if k == _FSR else 0
         self._vel[i] = velocity
         if k and self._modes is not None:
@@ -728,7 +733,7 @@ class PadGroup:
         t = self._thr[i]
         if v <= t:
             return 0
-        x = (v - t) * 127 // (self.full_scale - t)
+        x = (v - t) * 127 // (self.full_scale[i] - t)
         return 127 if x > 127 else x
 
     # _decide(due, now): the pads of bitmap `due`, whose peak window has run: a note, or
