@@ -50,6 +50,10 @@ def _mapping(rng, name, kind):
                 m["curve"] = rng.choice(("linear", "soft", "hard", "fixed"))
             if kind == "fsr" and rng.random() < 0.5:
                 m["pressure"] = rng.choice(C.PRESSURE)
+            if rng.random() < 0.3:  # a retrigger mask and a sensitivity of its own
+                m["mask_ms"] = rng.randint(2, 60)
+            if rng.random() < 0.3:
+                m["full_scale"] = rng.randint(400, 4095)
     elif t in ("cc_momentary", "cc_toggle"):
         m.update(channel=_channel(rng), cc=rng.choice((1, 7, 64, 66, 80, 81, 119, 120, 123)))
         if rng.random() < 0.5:
