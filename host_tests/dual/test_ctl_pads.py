@@ -596,14 +596,21 @@ def test_at_mid_period_a_silenced_pad_struck_on_its_tail_opens_its_window():
     assert (g._st[4], g._peak[4], g._t0[4]) == (1, 600, 3)
 
 
-def test_each_pad_has_its_own_retrigger_mask():
-    # pads 1 and 3 (not neighbours) struck at scan 0 and again at 15: pad 1's mask is 20 ms
-    # (set_pad's mask_ms), so its second pulse is a bounce; pad 3 keeps the group's 10 ms
-    rec = Rec()
+def _own(rec, mask_ms=None, full_scale=None):
+    """Four piezo pads in a row (pads 1 and 3 not neighbours): pad 1 with the mask and full
+    scale given (None: the group's), the others with the group's."""
     g = PadGroup(rec, 4)
-    g.set_pad(0, "piezo", 9, 36, CURVE, mask_ms=20)
+    g.set_pad(0, "piezo", 9, 36, CURVE, mask_ms=mask_ms, full_scale=full_scale)
     for i in (1, 2, 3):
         g.set_pad(i, "piezo", 9, 36 + i, CURVE)
+    return g
+
+
+def test_each_pad_has_its_own_retrigger_mask():
+    # pads 1 and 3 struck at scan 0 and again at 15: pad 1's mask is 20 ms (set_pad's
+    # mask_ms), so its second pulse is a bounce; pad 3 keeps the group's 10 ms
+    rec = Rec()
+    g = _own(rec, mask_ms=20)
     assert list(g.mask_ms) == [20, 10, 10, 10]
     s = array("H", [0] * 4)
     for t in range(40):
@@ -621,10 +628,7 @@ def test_each_pad_has_its_own_full_scale():
     # the same peak (1950) on pad 1 (full scale 2000: a weak piezo) and pad 3 (the group's
     # 3400): (1950 - 120) * 127 // (2000 - 120) = 123 against // (3400 - 120) = 70
     rec = Rec()
-    g = PadGroup(rec, 4)
-    g.set_pad(0, "piezo", 9, 36, CURVE, full_scale=2000)
-    for i in (1, 2, 3):
-        g.set_pad(i, "piezo", 9, 36 + i, CURVE)
+    g = _own(rec, full_scale=2000)
     assert list(g.full_scale) == [2000, 3400, 3400, 3400]
     s = array("H", [0] * 4)
     s[0] = s[2] = 1950
