@@ -54,6 +54,8 @@ def _mapping(rng, name, kind):
                 m["mask_ms"] = rng.randint(2, 60)
             if rng.random() < 0.3:
                 m["full_scale"] = rng.randint(400, 4095)
+            if rng.random() < 0.3:
+                m["crosstalk_pct"] = rng.randint(0, 100)
     elif t in ("cc_momentary", "cc_toggle"):
         m.update(channel=_channel(rng), cc=rng.choice((1, 7, 64, 66, 80, 81, 119, 120, 123)))
         if rng.random() < 0.5:

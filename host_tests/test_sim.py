@@ -71,6 +71,23 @@ def test_loud_hit_does_not_fire_its_neighbours(tmp_path):
     assert notes == ["7.000 USB 09 99 29 7F"]
 
 
+def test_a_pads_crosstalk_limit_is_its_configs_crosstalk_pct(tmp_path):
+    # the same loud hit on pad6: its neighbours pad2, pad5, pad7 and pad10 each see 20 % of
+    # it (780). pad5 with "crosstalk_pct": 15 and pad7 with 0 (off) take that for strikes of
+    # their own: curve[(780 - 120) * 127 // 3280] = 26; pad2 and pad10 keep the 35 %
+    cfg = tmp_path / "xt.json"
+    cfg.write_text(json.dumps({"controls": {"pad5": {"crosstalk_pct": 15}, "pad7": {"crosstalk_pct": 0}}}))
+    lines = sim(tmp_path, {"config": str(cfg), "events": [{"t": 5, "control": "pad6", "press": 1.0}]})
+    assert port(lines, "USB")[1:] == [
+        "7.000 USB 09 99 28 1A",
+        "7.000 USB 09 99 29 7F",
+        "7.000 USB 09 99 2A 1A",
+        "57.000 USB 08 89 28 00",
+        "57.000 USB 08 89 29 00",
+        "57.000 USB 08 89 2A 00",
+    ]
+
+
 def test_encoders_relative_twos_complement(tmp_path):
     assert sim(tmp_path, os.path.join(SC, "enc.json")) == BOOT + [
         "18.000 USB 0B B0 4E 01",

@@ -540,7 +540,8 @@ for trial in range(60):
                       random.randint(40, 400), random.choice((20, 50, 120)),
                       random.choice(("off", "poly", "channel")) if kind == "fsr" else "off", 100,
                       random.choice((0, 0, 5)) if kind == "piezo" else 0,
-                      random.choice((None, 5, 15)), random.choice((None, None, 1500, 4095))))  # mask_ms, full_scale
+                      random.choice((None, 5, 15)), random.choice((None, None, 1500, 4095)),
+                      random.choice((None, None, 0, 15, 70))))  # mask_ms, full_scale, crosstalk_pct
     groups = []
     for cls in (pads.PadGroup, Twin):
         g = cls(Sink(), n, modes, **kw)

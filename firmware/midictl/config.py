@@ -61,6 +61,7 @@ _FIELDS = {
     "full_scale": ("int", 3, 4095),
     "gate_ms": ("int", 1, 5000),
     "mask_ms": ("int", 2, 250),
+    "crosstalk_pct": ("int", 0, 100),
     "pressure": ("choice", PRESSURE, None),
     "min": ("int", 0, 16383),
     "max": ("int", 0, 16383),
@@ -81,7 +82,8 @@ _FIELDS = {
 _TYPE_FIELDS = {
     "note": {"channel": 10, "note": 36, "velocity": 100, "curve": "linear", "table": None,
              "velocity_min": 1, "velocity_max": 127, "threshold": 120,
-             "full_scale": PAD_FULL_SCALE, "gate_ms": 50, "mask_ms": 10, "pressure": "off"},
+             "full_scale": PAD_FULL_SCALE, "gate_ms": 50, "mask_ms": 10, "crosstalk_pct": 35,
+             "pressure": "off"},
     "cc_momentary": {"channel": 1, "cc": 80, "value": 127, "off_value": 0},
     "cc_toggle": {"channel": 1, "cc": 80, "value": 127, "off_value": 0},
     "program": {"channel": 1, "program": 0, "bank": None},
@@ -111,7 +113,7 @@ _TYPE_FIELDS = {
 # A note button (a switch that is not a pad, or a matrix key) plays its note at one velocity
 # (build.py's NoteButton: channel, note, velocity), and so does a pad wired as a switch: the
 # other pads' fields (curve, table, the velocity range, threshold, full_scale, gate_ms, mask_ms,
-# pressure) would do nothing there, so they are not taken, and the validated mapping does not
+# crosstalk_pct, pressure) would do nothing there, so they are not taken, and the validated mapping does not
 # hold them either.
 _NOTE_BUTTON_FIELDS = {f: _TYPE_FIELDS["note"][f] for f in ("channel", "note", "velocity")}
 

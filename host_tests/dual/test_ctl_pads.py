@@ -641,3 +641,24 @@ def test_each_pad_has_its_own_full_scale():
     assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, threshold=2000, full_scale=2000)) == \
         "threshold 2000 out of range 2..1999"
     assert list(g.full_scale) == [2000, 3400, 3400, 3400]  # nothing changed by the refused calls
+
+
+def test_each_pad_has_its_own_crosstalk_limit():
+    # pad 2 beside pad 1 reads 30 % of pad 1's strike: under the group's 35 % it is pad 1's
+    # crosstalk; with its own crosstalk_pct 25 it is a strike of its own and plays
+    for pct, want in ((None, [(2, 36)]), (25, [(2, 36), (2, 37)])):
+        rec = Rec()
+        g = PadGroup(rec, 4)
+        g.set_pad(0, "piezo", 9, 36, CURVE)
+        g.set_pad(1, "piezo", 9, 37, CURVE, crosstalk_pct=pct)
+        for i in (2, 3):
+            g.set_pad(i, "piezo", 9, 36 + i, CURVE)
+        assert list(g.crosstalk_pct) == [35, 35 if pct is None else pct, 35, 35]
+        s = array("H", [3000, 900, 0, 0])
+        for t in range(3):
+            rec.now = t
+            g.scan(s, t)
+        assert [(o[0], o[1]) for o in _ons(rec)] == want
+    assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, crosstalk_pct=101)) == \
+        "crosstalk_pct 101 out of range 0..100"
+    assert list(g.crosstalk_pct) == [35, 25, 35, 35]  # nothing changed by the refused call

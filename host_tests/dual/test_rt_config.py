@@ -179,7 +179,8 @@ def test_a_note_button_refuses_the_pads_fields_by_name():
         pico = json.loads(f.read())
     with open("host_tests/boards/pico_matrix.json") as f:
         matrix = json.loads(f.read())
-    pad_values = (("curve", "soft"), ("gate_ms", 30), ("mask_ms", 20), ("pressure", "poly"), ("table", [1, 127]),
+    pad_values = (("crosstalk_pct", 50), ("curve", "soft"), ("full_scale", 2000), ("gate_ms", 30), ("mask_ms", 20),
+                  ("pressure", "poly"), ("table", [1, 127]),
                   ("threshold", 200), ("velocity_max", 120), ("velocity_min", 10))
     for board, name in ((pico, "button2"), (matrix, "button7")):  # a switch; a key
         for field, value in pad_values:

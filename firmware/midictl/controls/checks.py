@@ -71,7 +71,7 @@ def neighbours(neighbours, count):
 
 
 def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pressure, velocity, hold_ms=0,
-        mask_ms=10, window_ms=2):
+        mask_ms=10, window_ms=2, crosstalk_pct=35):
     """set_pad's arguments; -> the kind's index in PAD_KINDS."""
     _range("pad", i, 0, count - 1)
     _one_of("kind", kind, PAD_KINDS)
@@ -81,6 +81,7 @@ def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pr
     _range("threshold", threshold, 2, full_scale - 1)
     _range("gate_ms", gate_ms, 1, 5000)
     _range("mask_ms", mask_ms, window_ms, 250)  # (a byte a pad)
+    _range("crosstalk_pct", crosstalk_pct, 0, 100)
     _one_of("pressure", pressure, PRESSURE)
     _range("velocity", velocity, 1, 127)
     if hold_ms:

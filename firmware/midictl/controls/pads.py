@@ -18,12 +18,12 @@
 #    alone). Only scans close windows, decide notes and re-arm pads.
 # 2. When the window has run, the peak is scaled from threshold..full_scale (per pad) to a strike
 #    index 0..127 and looked up in the pad's velocity curve (velocity.py).
-# 3. Crosstalk rule: a pad whose peak is below crosstalk_pct % of the peak of a grid
+# 3. Crosstalk rule: a pad whose peak is below its crosstalk_pct % of the peak of a grid
 #    neighbour that struck within the same window (start times at most window_ms apart)
 #    gives no note. Only neighbours are compared, so a soft strike on a pad that does
 #    not touch the loud one always plays; a real soft strike on a neighbour plays when
 #    it is at least crosstalk_pct % of the loud one (the simulator's mechanical
-#    crosstalk is 20 %, the default limit 35 %).
+#    crosstalk is 20 %, the default limit 35 %, the config's crosstalk_pct per pad).
 #    A pad silenced as crosstalk is not masked like a struck pad (a real strike may
 #    follow a few ms later: a flam across two pads). It ignores its own crosstalk tail
 #    by a floor that starts at the silenced peak and halves every 2 ms (the piezo's
@@ -197,7 +197,7 @@ if TWINS:
         t0 = self._t0
         st = self._st
         win = self.window_ms
-        pct = self.crosstalk_pct
+        pct = self.crosstalk_pct  # (each pad's)
         i = -1
         while due:  # the pads whose window has run, in pad order
             i += 1
@@ -219,7 +219,7 @@ if TWINS:
                         loud = peak[j]
                 nb >>= 1
                 j += 1
-            if p * 100 < loud * pct:
+            if p * 100 < loud * pct[i]:
                 st[i] = _GHOST  # crosstalk: no note, and no mask either
                 t0[i] = now
                 continue
@@ -372,7 +372,7 @@ try:
         t0 = self._t0
         nbs = self._nb
         win = int(self.window_ms)
-        pct = int(self.crosstalk_pct)
+        pct = ptr8(self.crosstalk_pct)  # (each pad's)
         i = 0
         while due:
             if due & 1:
@@ -391,7 +391,7 @@ try:
                                 loud = peak[j]
                         nb >>= 1
                         j += 1
-                    if p * 100 < loud * pct:
+                    if p * 100 < loud * pct[i]:
                         st[i] = _GHOST  # crosstalk: no note, and no mask either
                         t0[i] = now
                     else:
@@ -500,7 +500,7 @@ class PadGroup:
         self.window_ms = window_ms
         self.mask_ms = bytearray([mask_ms] * count)  # per pad (set_pad), this by default
         self.full_scale = array("H", [full_scale] * count)  # per pad (set_pad), this by default
-        self.crosstalk_pct = crosstalk_pct
+        self.crosstalk_pct = bytearray([crosstalk_pct] * count)  # per pad (set_pad), this by default
         self.pressure_ms = pressure_ms
         if neighbours is None:
             neighbours = grid_neighbours(count, grid_cols) if grid_cols else [0] * count
@@ -534,11 +534,12 @@ class PadGroup:
         self._psent = 0  # bitmap of pads that sent a pressure other than 0
 
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
-                pressure="off", velocity=100, hold_ms=0, mask_ms=None, full_scale=None):
+                pressure="off", velocity=100, hold_ms=0, mask_ms=None, full_scale=None, crosstalk_pct=None):
         """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads).
         hold_ms: a piezo's peak-hold front end, its time constant (0: none). mask_ms: its
         retrigger mask; full_scale: the level that plays the top of its curve, its
-        sensitivity (None: the group's)."""
+        sensitivity; crosstalk_pct: below this % of a neighbour's peak its own is that
+        neighbour's crosstalk (None: the group's)."""
         from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         ok = isinstance(i, int) and 0 <= i < self.count
@@ -546,8 +547,10 @@ class PadGroup:
             mask_ms = self.mask_ms[i] if ok else self.window_ms
         if full_scale is None:
             full_scale = self.full_scale[i] if ok else 4095
+        if crosstalk_pct is None:
+            crosstalk_pct = self.crosstalk_pct[i] if ok else 0
         k = checks.pad(self.count, full_scale, i, kind, channel, note, curve, threshold, gate_ms,
-                       pressure, velocity, hold_ms, mask_ms, self.window_ms)
+                       pressure, velocity, hold_ms, mask_ms, self.window_ms, crosstalk_pct)
         # A silenced pad ignores its own crosstalk under a floor that must fall no faster
         # than that crosstalk: the bare pulse halves every 1.4 ms (floor: every 2 ms), a
         # held one every 0.69 x hold_ms (floor: 0.75 x hold_ms, rounded up, plus 1).
@@ -563,6 +566,7 @@ class PadGroup:
         self._gate[i] = gate_ms
         self.mask_ms[i] = mask_ms
         self.full_scale[i] = full_scale
+        self.crosstalk_pct[i] = crosstalk_pct
         self._press[i] = checks.PRESSURE.index(pressure) if k == _FSR else 0
         self._vel[i] = velocity
         if k and self._modes is not None:
