@@ -24,7 +24,8 @@ def _mpy(code, *args):
 
 BUILD_REFUSES = HEAD + r'''
 cfg = config.validate({}, b)
-for field, value in (("threshold", 3400), ("threshold", 1), ("gate_ms", 0), ("mask_ms", 1), ("mask_ms", 251)):
+for field, value in (("threshold", 3400), ("threshold", 1), ("gate_ms", 0), ("mask_ms", 1), ("mask_ms", 251),
+                     ("window_ms", 11), ("window_ms", 0)):
     cfg["controls"]["pad1"][field] = value  # past the validator: the build's own check
     try:
         controller(b, cfg)
@@ -47,6 +48,8 @@ def test_a_pad_the_build_refuses_names_the_field_not_peak_hold_ms():
             "controls.pad1.gate_ms: gate_ms 0 out of range 1..5000\n"
             "controls.pad1.mask_ms: mask_ms 1 out of range 2..250\n"
             "controls.pad1.mask_ms: mask_ms 251 out of range 2..250\n"
+            "controls.pad1.window_ms: window_ms 11 out of range 1..10\n"
+            "controls.pad1.window_ms: window_ms 0 out of range 1..10\n"
             # the board's field: set_pad calls it hold_ms
             "controls.pad2.peak_hold_ms: hold_ms 60 out of range 2..50\n")
     assert _mpy(BUILD_REFUSES) == want

@@ -56,6 +56,8 @@ def _mapping(rng, name, kind):
                 m["full_scale"] = rng.randint(400, 4095)
             if rng.random() < 0.3:
                 m["crosstalk_pct"] = rng.randint(0, 100)
+            if rng.random() < 0.3:  # a peak window of its own, inside its mask
+                m["window_ms"] = rng.randint(1, min(10, m.get("mask_ms", 10)))
     elif t in ("cc_momentary", "cc_toggle"):
         m.update(channel=_channel(rng), cc=rng.choice((1, 7, 64, 66, 80, 81, 119, 120, 123)))
         if rng.random() < 0.5:

@@ -549,6 +549,22 @@ def test_a_pads_sensitivity_is_its_configs_full_scale(tmp_path):
         "12.000 USB 09 99 24 7B", "62.000 USB 08 89 24 00", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 00"]
 
 
+def test_a_pads_peak_window_is_its_configs_window_ms(tmp_path):
+    # pad1 and pad2 struck alike (0.5: a top of 1950 at 0.5 ms, read at mid-period, where
+    # each window opens at ms 10 and 110). With the default 2 ms window both notes go at the
+    # second scan after; with pad1's "window_ms": 1 (a bare piezo, its top caught by then)
+    # pad1's goes at the first, 1 ms sooner, at the same velocity: (1950 - 120) * 127 // 3280
+    # = 70; pad2 keeps the default. Its gate (50 ms) runs from its Note On.
+    events = [{"t": 10, "control": "pad1", "press": 0.5}, {"t": 110, "control": "pad2", "press": 0.5}]
+    cfg = tmp_path / "win.json"
+    cfg.write_text(json.dumps({"controls": {"pad1": {"window_ms": 1}}}))
+    lines = sim(tmp_path, {"config": str(cfg), "events": events})
+    assert port(lines, "USB")[1:] == [
+        "11.000 USB 09 99 24 46", "61.000 USB 08 89 24 00", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 00"]
+    assert port(lines, "DIN")[1:] == [
+        "11.000 DIN 99 24 46", "61.000 DIN 89 24 00", "112.000 DIN 99 25 46", "162.000 DIN 89 25 00"]
+
+
 def test_a_bad_peak_hold_in_the_board_is_one_line_naming_the_control(tmp_path):
     b = json.load(open(_hold_board(tmp_path, 5)))
     b["controls"]["pad3"]["peak_hold_ms"] = 60

@@ -541,7 +541,8 @@ for trial in range(60):
                       random.choice(("off", "poly", "channel")) if kind == "fsr" else "off", 100,
                       random.choice((0, 0, 5)) if kind == "piezo" else 0,
                       random.choice((None, 5, 15)), random.choice((None, None, 1500, 4095)),
-                      random.choice((None, None, 0, 15, 70))))  # mask_ms, full_scale, crosstalk_pct
+                      random.choice((None, None, 0, 15, 70)),
+                      random.choice((None, 1, 2, 4))))  # mask_ms, full_scale, crosstalk_pct, window_ms
     groups = []
     for cls in (pads.PadGroup, Twin):
         g = cls(Sink(), n, modes, **kw)

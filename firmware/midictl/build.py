@@ -81,7 +81,8 @@ def build_controls(ctl, board, cfg):
                 try:
                     ctl.pads.set_pad(i, kind, ch, m["note"], curve, m["threshold"], m["gate_ms"],
                                      m["pressure"], hold_ms=w.get("peak_hold_ms", 0), mask_ms=m["mask_ms"],
-                                     full_scale=m["full_scale"], crosstalk_pct=m["crosstalk_pct"])
+                                     full_scale=m["full_scale"], crosstalk_pct=m["crosstalk_pct"],
+                                     window_ms=m["window_ms"])
                 except ValueError as e:
                     # set_pad's refusal names its parameter first: the config's field of the
                     # same name, or hold_ms, the board's peak_hold_ms

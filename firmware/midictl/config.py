@@ -60,6 +60,7 @@ _FIELDS = {
     "threshold": ("int", 2, 4094),
     "full_scale": ("int", 3, 4095),
     "gate_ms": ("int", 1, 5000),
+    "window_ms": ("int", 1, 10),
     "mask_ms": ("int", 2, 250),
     "crosstalk_pct": ("int", 0, 100),
     "pressure": ("choice", PRESSURE, None),
@@ -82,7 +83,7 @@ _FIELDS = {
 _TYPE_FIELDS = {
     "note": {"channel": 10, "note": 36, "velocity": 100, "curve": "linear", "table": None,
              "velocity_min": 1, "velocity_max": 127, "threshold": 120,
-             "full_scale": PAD_FULL_SCALE, "gate_ms": 50, "mask_ms": 10, "crosstalk_pct": 35,
+             "full_scale": PAD_FULL_SCALE, "gate_ms": 50, "window_ms": 2, "mask_ms": 10, "crosstalk_pct": 35,
              "pressure": "off"},
     "cc_momentary": {"channel": 1, "cc": 80, "value": 127, "off_value": 0},
     "cc_toggle": {"channel": 1, "cc": 80, "value": 127, "off_value": 0},
@@ -112,9 +113,9 @@ _TYPE_FIELDS = {
 
 # A note button (a switch that is not a pad, or a matrix key) plays its note at one velocity
 # (build.py's NoteButton: channel, note, velocity), and so does a pad wired as a switch: the
-# other pads' fields (curve, table, the velocity range, threshold, full_scale, gate_ms, mask_ms,
-# crosstalk_pct, pressure) would do nothing there, so they are not taken, and the validated mapping does not
-# hold them either.
+# other pads' fields (curve, table, the velocity range, threshold, full_scale, gate_ms, window_ms,
+# mask_ms, crosstalk_pct, pressure) would do nothing there, so they are not taken, and the
+# validated mapping does not hold them either.
 _NOTE_BUTTON_FIELDS = {f: _TYPE_FIELDS["note"][f] for f in ("channel", "note", "velocity")}
 
 # Fields whose null means what leaving them out means: a program button's bank (no Bank
@@ -335,6 +336,9 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
     if "full_scale" in out and out["threshold"] >= out["full_scale"]:
         f = "threshold"  # (joined as above: ".threshold" would be one more name interned for good)
         _fail(source, path + "." + f, "%d must be below full_scale %d" % (out["threshold"], out["full_scale"]))
+    if "window_ms" in out and out["mask_ms"] < out["window_ms"]:
+        f = "mask_ms"  # (as above) the mask runs from the strike's start: it covers its window
+        _fail(source, path + "." + f, "%d must be at least window_ms %d" % (out["mask_ms"], out["window_ms"]))
     if "min" in out:
         top = 127 if t in ("cc", "channel_pressure", "cc_absolute") else 16383
         for f in ("min", "max"):

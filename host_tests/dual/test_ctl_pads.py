@@ -596,11 +596,11 @@ def test_at_mid_period_a_silenced_pad_struck_on_its_tail_opens_its_window():
     assert (g._st[4], g._peak[4], g._t0[4]) == (1, 600, 3)
 
 
-def _own(rec, mask_ms=None, full_scale=None):
-    """Four piezo pads in a row (pads 1 and 3 not neighbours): pad 1 with the mask and full
-    scale given (None: the group's), the others with the group's."""
+def _own(rec, mask_ms=None, full_scale=None, window_ms=None):
+    """Four piezo pads in a row (pads 1 and 3 not neighbours): pad 1 with the mask, full
+    scale and peak window given (None: the group's), the others with the group's."""
     g = PadGroup(rec, 4)
-    g.set_pad(0, "piezo", 9, 36, CURVE, mask_ms=mask_ms, full_scale=full_scale)
+    g.set_pad(0, "piezo", 9, 36, CURVE, mask_ms=mask_ms, full_scale=full_scale, window_ms=window_ms)
     for i in (1, 2, 3):
         g.set_pad(i, "piezo", 9, 36 + i, CURVE)
     return g
@@ -622,6 +622,49 @@ def test_each_pad_has_its_own_retrigger_mask():
     assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, mask_ms=251)) == \
         "mask_ms 251 out of range 2..250"
     assert list(g.mask_ms) == [20, 10, 10, 10]  # nothing changed by the refused calls
+
+
+def test_each_pad_has_its_own_peak_window():
+    # pads 1 and 3 struck at scan 0, their top (2000) read at scan 1: pad 1's window is 1 ms
+    # (set_pad's window_ms), so its note goes at scan 1, 1 ms before pad 3's (the group's 2)
+    rec = Rec()
+    g = _own(rec, window_ms=1)
+    assert list(g.window_ms) == [1, 2, 2, 2]
+    s = array("H", [0] * 4)
+    for t, v in ((0, 1500), (1, 2000), (2, 1400), (3, 900)):
+        s[0] = s[2] = v
+        rec.now = t
+        g.scan(s, t)
+    vel = CURVE[(2000 - 120) * 127 // 3280]
+    assert _ons(rec) == [(1, 36, vel), (2, 38, vel)]
+    assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, window_ms=0)) == \
+        "window_ms 0 out of range 1..10"
+    assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, window_ms=11)) == \
+        "window_ms 11 out of range 1..10"
+    # the mask runs from the strike's start: it may not end inside the window
+    assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, window_ms=8, mask_ms=5)) == \
+        "mask_ms 5 out of range 8..250"
+    assert list(g.window_ms) == [1, 2, 2, 2] and list(g.mask_ms) == [10] * 4  # nothing changed by the refusals
+
+
+def test_a_pads_crosstalk_is_judged_when_its_own_window_has_run():
+    # pad 2 (window 1 ms) reads 30 % of its neighbour pad 1's strike: at scan 1 pad 1 has
+    # collected 2800 (its top 3000 comes at scan 2), and 900 is under 35 % of 2800: silenced
+    # (no note), pad 1 plays at scan 2 with its whole peak
+    rec = Rec()
+    g = PadGroup(rec, 4)
+    g.set_pad(0, "piezo", 9, 36, CURVE)
+    g.set_pad(1, "piezo", 9, 37, CURVE, window_ms=1)
+    for i in (2, 3):
+        g.set_pad(i, "piezo", 9, 36 + i, CURVE)
+    s = array("H", [0] * 4)
+    for t, a, b in ((0, 2500, 750), (1, 2800, 900), (2, 3000, 800)):
+        s[0], s[1] = a, b
+        rec.now = t
+        g.scan(s, t)
+        if t == 1:
+            assert (g._st[1], _ons(rec)) == (5, [])  # _GHOST
+    assert _ons(rec) == [(2, 36, CURVE[(3000 - 120) * 127 // 3280])]
 
 
 def test_each_pad_has_its_own_full_scale():

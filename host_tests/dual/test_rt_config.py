@@ -168,7 +168,7 @@ def test_check_board_names_the_board_files_field():
 
 def test_a_note_button_refuses_the_pads_fields_by_name():
     # A note button (a switch that is no pad, or a matrix key) sends its note at one
-    # velocity: curve, table, the velocity range, threshold, gate_ms, mask_ms and pressure would be
+    # velocity: curve, table, the velocity range, threshold, gate_ms, the window, mask and pressure would be
     # silently ignored there, so each is refused where it stands, in name order.
     import json
 
@@ -181,7 +181,7 @@ def test_a_note_button_refuses_the_pads_fields_by_name():
         matrix = json.loads(f.read())
     pad_values = (("crosstalk_pct", 50), ("curve", "soft"), ("full_scale", 2000), ("gate_ms", 30), ("mask_ms", 20),
                   ("pressure", "poly"), ("table", [1, 127]),
-                  ("threshold", 200), ("velocity_max", 120), ("velocity_min", 10))
+                  ("threshold", 200), ("velocity_max", 120), ("velocity_min", 10), ("window_ms", 1))
     for board, name in ((pico, "button2"), (matrix, "button7")):  # a switch; a key
         for field, value in pad_values:
             cfg = {"controls": {name: {"type": "note", "note": 60, field: value}}}
@@ -213,11 +213,12 @@ def test_a_note_button_refuses_the_pads_fields_by_name():
             "type": "note", "channel": 10, "note": 36, "velocity": 100}
     # the pads keep theirs
     cfg = config.validate({"controls": {"pad1": {"curve": "soft", "threshold": 200, "gate_ms": 30,
-                                                 "velocity_min": 10, "table": None, "mask_ms": 40}}}, pico)
+                                                 "velocity_min": 10, "table": None, "mask_ms": 40,
+                                                 "window_ms": 1}}}, pico)
     pad1 = cfg["controls"]["pad1"]
     assert (pad1["curve"], pad1["threshold"], pad1["gate_ms"], pad1["velocity_min"], pad1["table"],
-            pad1["mask_ms"]) == ("soft", 200, 30, 10, None, 40)
-    assert cfg["controls"]["pad2"]["mask_ms"] == 10  # the default
+            pad1["mask_ms"], pad1["window_ms"]) == ("soft", 200, 30, 10, None, 40, 1)
+    assert (cfg["controls"]["pad2"]["mask_ms"], cfg["controls"]["pad2"]["window_ms"]) == (10, 2)  # the defaults
     # the retrigger mask's range: at least the 2 ms peak window, at most 250 (a byte a pad)
     for ms, why in ((1, "1 is out of range 2..250"), (251, "251 is out of range 2..250"),
                     (2.5, "2.5 is not a whole number (allowed 2..250)"),
@@ -225,6 +226,16 @@ def test_a_note_button_refuses_the_pads_fields_by_name():
         cfg = {"controls": {"pad3": {"mask_ms": ms}}}
         assert str(raises(config.ConfigError, config.validate, cfg, pico)) == (
             "config.json: controls.pad3.mask_ms: " + why)
+    # the peak window's: 1..10 ms, and the mask, which runs from the strike's start, covers it
+    for m, why in (({"window_ms": 0}, "window_ms: 0 is out of range 1..10"),
+                   ({"window_ms": 11}, "window_ms: 11 is out of range 1..10"),
+                   ({"window_ms": 6, "mask_ms": 5}, "mask_ms: 5 must be at least window_ms 6"),
+                   ({"window_ms": 11, "mask_ms": 5}, "window_ms: 11 is out of range 1..10")):
+        cfg = {"controls": {"pad3": m}}
+        assert str(raises(config.ConfigError, config.validate, cfg, pico)) == (
+            "config.json: controls.pad3." + why), m
+    pad3 = config.validate({"controls": {"pad3": {"window_ms": 10, "mask_ms": 10}}}, pico)["controls"]["pad3"]
+    assert (pad3["window_ms"], pad3["mask_ms"]) == (10, 10)
 
 
 def test_a_program_buttons_bank_null_is_no_bank_as_when_left_out():

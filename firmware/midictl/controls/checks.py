@@ -80,6 +80,7 @@ def pad(count, full_scale, i, kind, channel, note, curve, threshold, gate_ms, pr
     _range("note", note, 0, 127)
     _range("threshold", threshold, 2, full_scale - 1)
     _range("gate_ms", gate_ms, 1, 5000)
+    _range("window_ms", window_ms, 1, 10)
     _range("mask_ms", mask_ms, window_ms, 250)  # (a byte a pad)
     _range("crosstalk_pct", crosstalk_pct, 0, 100)
     _one_of("pressure", pressure, PRESSURE)

@@ -7,9 +7,11 @@
 #   A piezo behind a peak hold (board: "peak_hold_ms", set_pad's hold_ms) reads the
 #   highest level reached, falling with that time constant: the scans alone then see
 #   82..100 % of the peak at a 5 ms hold instead of 66..100 %.
-# 1. The sample rises above the pad's threshold: a peak window opens (window_ms, 2 by
-#    default, so it holds 3 samples at 1 kHz: the crossing sample and two more, which
-#    always include the top of a piezo pulse (rise 0.5 ms) and of an FSR press (2 ms)).
+# 1. The sample rises above the pad's threshold: a peak window opens (window_ms per pad,
+#    2 by default, so it holds 3 samples at 1 kHz: the crossing sample and two more, which
+#    always include the top of a piezo pulse (rise 0.5 ms) and of an FSR press (2 ms); a
+#    bare piezo's top is caught in 1 ms too, with the reads between scans below, and its
+#    note comes 1 ms sooner).
 #    Between scans the scan loop reads every piezo pad once more, at mid-period, which
 #    opens the window of one struck (or struck again) since the scan; and the pads whose
 #    window is open every 0.125 ms while there is time before the next scan (pending(),
@@ -19,7 +21,8 @@
 # 2. When the window has run, the peak is scaled from threshold..full_scale (per pad) to a strike
 #    index 0..127 and looked up in the pad's velocity curve (velocity.py).
 # 3. Crosstalk rule: a pad whose peak is below its crosstalk_pct % of the peak of a grid
-#    neighbour that struck within the same window (start times at most window_ms apart)
+#    neighbour that struck within its window (start times at most its window_ms apart;
+#    judged when its own window has run, on what the neighbour's has collected by then)
 #    gives no note. Only neighbours are compared, so a soft strike on a pad that does
 #    not touch the loud one always plays; a real soft strike on a neighbour plays when
 #    it is at least crosstalk_pct % of the loud one (the simulator's mechanical
@@ -178,7 +181,7 @@ if TWINS:
             elif q == _WINDOW or q == _BOUNCE:
                 if v > self._peak[i]:
                     self._peak[i] = v
-                if ticks_diff(now, self._t0[i]) >= self.window_ms:
+                if ticks_diff(now, self._t0[i]) >= self.window_ms[i]:
                     due |= 1 << i
             elif q != _SKIP and (q != _DECAY or v < self._rearm[i] or v > self._thr[i] + (
                     self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]))):
@@ -196,8 +199,7 @@ if TWINS:
         peak = self._peak
         t0 = self._t0
         st = self._st
-        win = self.window_ms
-        pct = self.crosstalk_pct  # (each pad's)
+        pct = self.crosstalk_pct  # (each pad's, as its window)
         i = -1
         while due:  # the pads whose window has run, in pad order
             i += 1
@@ -211,6 +213,7 @@ if TWINS:
             p = peak[i]
             nb = self._nb[i]
             ti = t0[i]
+            win = self.window_ms[i]
             loud = 0
             j = 0
             while nb:
@@ -327,7 +330,7 @@ try:
         rearm = ptr16(self._rearm)
         hv = ptr8(self._half)
         t0 = self._t0
-        win = int(self.window_ms)
+        wn = ptr8(self.window_ms)  # (each pad's)
         due = 0
         i = 0
         while todo:
@@ -342,7 +345,7 @@ try:
                 elif q == _WINDOW or q == _BOUNCE:
                     if v > peak[i]:
                         peak[i] = v
-                    if ((now - int(t0[i]) + hf) & tmax) - hf >= win:
+                    if ((now - int(t0[i]) + hf) & tmax) - hf >= wn[i]:
                         due |= 1 << i
                 elif q != _SKIP:
                     busy = 1
@@ -371,8 +374,8 @@ try:
         kind = ptr8(self._kind)
         t0 = self._t0
         nbs = self._nb
-        win = int(self.window_ms)
-        pct = ptr8(self.crosstalk_pct)  # (each pad's)
+        wn = ptr8(self.window_ms)  # (each pad's, as its limit)
+        pct = ptr8(self.crosstalk_pct)
         i = 0
         while due:
             if due & 1:
@@ -382,6 +385,7 @@ try:
                     p = peak[i]
                     nb = int(nbs[i])
                     ti = int(t0[i])
+                    win = wn[i]
                     loud = 0
                     j = 0
                     while nb:
@@ -497,7 +501,7 @@ class PadGroup:
         self._sink = sink
         self._modes = modes
         self.count = count
-        self.window_ms = window_ms
+        self.window_ms = bytearray([window_ms] * count)  # per pad (set_pad), this by default
         self.mask_ms = bytearray([mask_ms] * count)  # per pad (set_pad), this by default
         self.full_scale = array("H", [full_scale] * count)  # per pad (set_pad), this by default
         self.crosstalk_pct = bytearray([crosstalk_pct] * count)  # per pad (set_pad), this by default
@@ -534,23 +538,26 @@ class PadGroup:
         self._psent = 0  # bitmap of pads that sent a pressure other than 0
 
     def set_pad(self, i, kind, channel, note, curve=None, threshold=120, gate_ms=50,
-                pressure="off", velocity=100, hold_ms=0, mask_ms=None, full_scale=None, crosstalk_pct=None):
+                pressure="off", velocity=100, hold_ms=0, mask_ms=None, full_scale=None, crosstalk_pct=None,
+                window_ms=None):
         """Boot-time set up of pad i. curve: a bytearray(128) from make_curve (analog pads).
-        hold_ms: a piezo's peak-hold front end, its time constant (0: none). mask_ms: its
-        retrigger mask; full_scale: the level that plays the top of its curve, its
-        sensitivity; crosstalk_pct: below this % of a neighbour's peak its own is that
+        hold_ms: a piezo's peak-hold front end, its time constant (0: none). window_ms: its
+        peak window; mask_ms: its retrigger mask; full_scale: the level that plays the top
+        of its curve, its sensitivity; crosstalk_pct: below this % of a neighbour's peak its own is that
         neighbour's crosstalk (None: the group's)."""
         from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         ok = isinstance(i, int) and 0 <= i < self.count
+        if window_ms is None:
+            window_ms = self.window_ms[i] if ok else 1
         if mask_ms is None:
-            mask_ms = self.mask_ms[i] if ok else self.window_ms
+            mask_ms = self.mask_ms[i] if ok else 250
         if full_scale is None:
             full_scale = self.full_scale[i] if ok else 4095
         if crosstalk_pct is None:
             crosstalk_pct = self.crosstalk_pct[i] if ok else 0
         k = checks.pad(self.count, full_scale, i, kind, channel, note, curve, threshold, gate_ms,
-                       pressure, velocity, hold_ms, mask_ms, self.window_ms, crosstalk_pct)
+                       pressure, velocity, hold_ms, mask_ms, window_ms, crosstalk_pct)
         # A silenced pad ignores its own crosstalk under a floor that must fall no faster
         # than that crosstalk: the bare pulse halves every 1.4 ms (floor: every 2 ms), a
         # held one every 0.69 x hold_ms (floor: 0.75 x hold_ms, rounded up, plus 1).
@@ -564,6 +571,7 @@ class PadGroup:
         self._thr_min = min(self._thr_min, threshold)
         self._rearm[i] = threshold // 2
         self._gate[i] = gate_ms
+        self.window_ms[i] = window_ms
         self.mask_ms[i] = mask_ms
         self.full_scale[i] = full_scale
         self.crosstalk_pct[i] = crosstalk_pct
