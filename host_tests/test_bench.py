@@ -78,6 +78,17 @@ def test_latency_finds_every_strike_on_the_scan_grid():
     assert 0 < lo <= hi < 20
 
 
+def test_a_1_ms_peak_window_plays_the_same_strikes_1_ms_sooner_at_the_same_velocities():
+    # the reference pads are bare piezos (top 0.5 ms after the strike): the bench's row for
+    # window_ms 1 compares the same strikes with the default window's
+    fast = {"controls": {"pad%d" % i: {"window_ms": 1} for i in range(1, 17)}}
+    a = bench_sim.latency(strikes=6, flood=False)
+    b = bench_sim.latency(strikes=6, flood=False, config=fast)
+    assert a["missed"] == b["missed"] == 0 and a["off_grid"] == b["off_grid"] == 0
+    assert b["vels"] == a["vels"] and all(a["vels"])
+    assert [round(x - y, 9) for x, y in zip(a["strike_usb"], b["strike_usb"])] == [1.0, 1.0]
+
+
 def test_wire_counts_the_same_messages_both_ways():
     w = bench_sim.wire(os.path.join(ROOT, "tools", "scenarios", "min.json"))
     assert w["running"][1] == w["plain"][1] > 0

@@ -66,7 +66,9 @@ Latency: %(strikes)d pad strikes (random pad, strength 0.3..1, one at a random t
 50 ms) through boot.py/main.py in the simulator (tools/sim.py), in simulated ms, alone and
 while all 8 knobs sweep end to end. The reference pads are piezos: a note is decided after
 its 2 ms peak window, so "strike to Note On" includes that window, and "deciding scan to
-DIN" (the 1 ms / 2 ms targets) starts at the scan that sent the note to the USB stack.
+DIN" (the 1 ms / 2 ms targets) starts at the scan that sent the note to the USB stack; the
+same strikes again with every pad's window_ms 1 (a config.json), their velocities compared
+one by one with the 2 ms window's.
 USB path: CPU per Note On from the engine's send() to the packet in the transmit buffer,
 UsbOut over MidiPort over the simulator's copy of micropython-lib's usb.device (its Buffer
 work included), against the stock MIDIInterface.note_on(). Transfers start once a scan.
@@ -104,6 +106,8 @@ def measure(n, wire_scenario=None):
     res["fw"] = bench_fw.measure(n["steps"], n["msgs"], n["reps"], bench_fw.LAYOUTS[:n["layouts"]])
     res["idle"] = bench_sim.latency(n["strikes"], flood=False)
     res["flood"] = bench_sim.latency(n["strikes"], flood=True)
+    fast = {"controls": {"pad%d" % i: {"window_ms": 1} for i in range(1, 17)}}
+    res["idle_w1"] = bench_sim.latency(n["strikes"], flood=False, config=fast)
     res["wire"] = bench_sim.wire(wire_scenario or bench_sim.sim.DEMO)
     res["boot"] = bench_boot.run(n.get("boot", 5))
     res["boot_rom"] = bench_boot.run(n.get("boot", 5), romfs=True)
@@ -199,6 +203,13 @@ def table(res):
         row("", "%s: deciding scan → Note On starts on DIN, median / max" % label,
             "%.2f / %.2f" % r["scan_din"], "—", "≤ %.0f ms" % target,
             _yes(not r["missed"] and not r["off_grid"] and r["scan_din"][1] <= target + 1e-9))
+    r, base = res["idle_w1"], res["idle"]["vels"]
+    miss = "" if not (r["missed"] or r["off_grid"]) else " (%d missed, %d off the scan grid)" % (
+        r["missed"], r["off_grid"])
+    same = sum(1 for a, b in zip(r["vels"], base) if a == b and a)
+    row("", "alone, every pad's `window_ms` 1 (config; bare piezos): strike → Note On at the USB stack, median / max; "
+        "the same strikes' velocities equal to the 2 ms window's%s" % miss,
+        "%.2f / %.2f; %d of %d" % (r["strike_usb"] + (same, len(base))), "—", "(1 ms peak window + scan)", "")
     # 4. USB path
     u = fw["mpy"]["usb"]
     uc = fw["cpy"]["usb"]

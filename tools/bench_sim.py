@@ -1,8 +1,9 @@
 """Latency and wire use measured through the whole firmware in the simulator (tools/sim.py:
 the real boot.py/main.py under the MicroPython Unix port, simulated time).
 
-    latency(strikes, flood, seed) -> dict   pad strikes at random times, optionally while all
-                                            8 knobs sweep (DIN saturated)
+    latency(strikes, flood, seed, config) -> dict
+                                            pad strikes at random times, optionally while all
+                                            8 knobs sweep (DIN saturated) or with a config
     wire(scenario=DEMO) -> dict             DIN bytes with and without running status
 
 A strike's Note On is found on USB (its trace time is when the packet reaches the USB stack,
@@ -56,9 +57,14 @@ def sweep_events(end_ms):
     return events
 
 
-def run(scenario):
-    """Run a scenario dict through tools/sim.py; -> trace lines."""
+def run(scenario, config=None):
+    """Run a scenario dict through tools/sim.py (with a config dict: as its config.json);
+    -> trace lines."""
     with tempfile.TemporaryDirectory(prefix="midictl-bench-") as tmp:
+        if config is not None:
+            scenario = dict(scenario, config=os.path.join(tmp, "config.json"))
+            with open(scenario["config"], "w") as f:
+                json.dump(config, f)
         path = os.path.join(tmp, "scenario.json")
         with open(path, "w") as f:
             json.dump(scenario, f)
@@ -83,23 +89,25 @@ def parse(trace):
 
 
 def _first_note_on(msgs, note, t_from, usb):
+    """-> (time, velocity) of the first Note On of `note` at or after t_from, or (None, 0)."""
     for t, m in msgs:
         if t < t_from:
             continue
         if usb:
             m = m[1:]
         if m[0] == 0x90 | PAD_CHANNEL and m[1] == note and m[2]:
-            return t
-    return None
+            return t, m[2]
+    return None, 0
 
 
-def latency(strikes=200, flood=False, seed=1, chunk=None):
+def latency(strikes=200, flood=False, seed=1, chunk=None, config=None):
     """Strikes in simulator runs of `chunk` strikes each (default 50, 10 in a flood: the
     simulator's MicroPython heap fragments under a flood trace longer than about a
-    second), each run with its own seed; the results pooled."""
+    second), each run with its own seed; the results pooled. The same arguments play the
+    same strikes: "vels" are their velocities (0: missed), to compare across configs."""
     if chunk is None:
         chunk = 10 if flood else 50
-    to_usb, to_din, scan_din = [], [], []
+    to_usb, to_din, scan_din, vels = [], [], [], []
     missed = 0
     off_grid = 0
     wire_us = 0.0
@@ -110,11 +118,12 @@ def latency(strikes=200, flood=False, seed=1, chunk=None):
         end = hits[-1][0] + 30
         if flood:
             events = events + sweep_events(end)
-        trace = run({"board": "pico", "seed": seed + k, "tail_ms": 60, "events": events})
+        trace = run({"board": "pico", "seed": seed + k, "tail_ms": 60, "events": events}, config)
         din, usb = parse(trace)
         for t, note in hits:
-            tu = _first_note_on(usb, note, t, True)
-            td = _first_note_on(din, note, t, False) if tu is not None else None
+            tu, v = _first_note_on(usb, note, t, True)
+            td = _first_note_on(din, note, t, False)[0] if tu is not None else None
+            vels.append(v if tu is not None and tu - t <= 20 else 0)
             if tu is None or td is None or tu - t > 20:
                 missed += 1
                 continue
@@ -131,7 +140,7 @@ def latency(strikes=200, flood=False, seed=1, chunk=None):
         span_ms += end - hits[0][0]
     return {"strikes": strikes, "missed": missed, "off_grid": off_grid, "flood": flood,
             "strike_usb": _stats(to_usb), "strike_din": _stats(to_din), "scan_din": _stats(scan_din),
-            "din_busy": wire_us / 1000 / span_ms}
+            "din_busy": wire_us / 1000 / span_ms, "vels": vels}
 
 
 def _stats(xs):
