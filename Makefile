@@ -11,9 +11,10 @@ TRACE ?=
 CONFIG ?=
 OUT ?= build/stage/$(BOARD)
 PORT ?=
+SECONDS ?=
 SIMFLAGS ?=
 
-.PHONY: help setup test test-fast lint sim bench soak stage romfs wiring deploy config-check hardware clean
+.PHONY: help setup test test-fast lint sim bench soak stage romfs wiring deploy hwcheck config-check hardware clean
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
@@ -24,6 +25,7 @@ help:
 	@echo "make wiring       the board's default layout wiring as JSON (BOARD=)"
 	@echo "make deploy       compile and copy the firmware to a board (BOARD=, PORT=, CONFIG=, ROMFS=1)"
 	@echo "make romfs        the firmware as a ROMFS image file (BOARD=, OUT_ROMFS=)"
+	@echo "make hwcheck      what every input of the board reads, and pad settings to try (PORT=, SECONDS=; SCENARIO=: simulated)"
 	@echo "make config-check validate a controller config on the host (CONFIG=, BOARD=)"
 	@echo "make hardware     regenerate hardware/ drawings and tables"
 
@@ -61,6 +63,9 @@ wiring: $(STAMP)
 
 deploy: $(STAMP)
 	@$(PY) tools/deploy.py deploy --board "$(BOARD)" $(if $(PORT),--port "$(PORT)") $(if $(CONFIG),--config "$(CONFIG)") $(if $(ROMFS),--romfs)
+
+hwcheck: $(STAMP)
+	@$(PY) tools/hwcheck.py $(if $(SCENARIO),--sim "$(SCENARIO)") $(if $(PORT),--port "$(PORT)") $(if $(SECONDS),--seconds "$(SECONDS)")
 
 romfs: $(STAMP)
 	@$(PY) tools/deploy.py romfs --board "$(BOARD)" --out "$(if $(OUT_ROMFS),$(OUT_ROMFS),build/midictl-$(BOARD).romfs)"

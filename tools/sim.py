@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -603,6 +604,35 @@ def _no_trace(path):
         os.remove(path)
 
 
+# The hardware check on the simulated board: the board's boot.py, then instead of main.py's
+# controller the check, for the scenario's length (at least 2 s: 1 s at rest, then play;
+# the scenario's t = 0 is the check's start). Its lines are what the board's REPL shows.
+HWCHECK_MAIN = """
+import world
+from midictl import hwcheck
+
+w = world.current
+hwcheck.run(us=w.end_us - 1000, ready=w.ready)
+"""
+
+
+def hwcheck(plan, board, cfg_text):
+    plan = dict(plan, end_us=max(plan["end_us"], 2000000) + 1000)
+    with tempfile.TemporaryDirectory(prefix="midictl-hwcheck-") as fw:
+        shutil.copy(os.path.join(ROOT, "firmware", "boot.py"), fw)
+        with open(os.path.join(fw, "main.py"), "w") as f:
+            f.write(HWCHECK_MAIN)
+        try:
+            _trace, log = run_firmware(plan, board, cfg_text, firmware=fw)
+        except (FirmwareStopped, RuntimeError) as e:
+            print(str(e).rstrip(), file=sys.stderr)
+            return 3
+    for line in log.splitlines():
+        if not line.startswith("sim: "):
+            print(line)
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Run the firmware on a simulated board (shared/spec/simulator.md).")
     ap.add_argument("--scenario", help="scenario JSON (default: the bundled demo)")
@@ -611,6 +641,8 @@ def main(argv=None):
     ap.add_argument("--play", nargs="?", const="", metavar="PORT", help="send the messages to a host MIDI output port")
     ap.add_argument("--interactive", action="store_true", help="computer keys play the controls")
     ap.add_argument("--quiet", action="store_true", help="no monitor view on stdout")
+    ap.add_argument("--hwcheck", action="store_true",
+                    help="run the hardware check (midictl.hwcheck) instead of the controller: its lines on stdout")
     a = ap.parse_args(argv)
     if a.interactive:
         import siminteractive
@@ -623,6 +655,8 @@ def main(argv=None):
         print(e, file=sys.stderr)
         _no_trace(a.trace)
         return 2
+    if a.hwcheck:
+        return hwcheck(plan, board, cfg_text)
     try:
         trace, log = run_firmware(plan, board, cfg_text)
     except FirmwareStopped as e:
