@@ -237,3 +237,20 @@ def test_on_a_board_a_failure_is_one_line_and_no_reset(tmp_path):
     assert "ImportError: no module named 'midictl'" in r.stdout  # (the board's own lines, as they came)
     r, calls = on_board(tmp_path, "ready", "--seconds", "1")
     assert (r.returncode, r.stderr, calls) == (2, "hwcheck: --seconds 1: at least 2 (1 at rest, then play)\n", [])
+
+
+def test_a_key_matrixs_keys_are_checked_as_switches(tmp_path):
+    # two keys of the test board's 2 x 3 matrix (button5 at row 0 column 0, button9 at row 1
+    # column 1), one held across the other's press
+    board = os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")
+    lines = check(tmp_path, {"board": board, "events": [
+        {"t": 1100, "control": "button5", "press": 1.0}, {"t": 1300, "control": "button5", "release": True},
+        {"t": 1200, "control": "button9", "press": 1.0}, {"t": 1250, "control": "button9", "release": True},
+        {"t": 1400, "control": "button5", "press": 1.0}, {"t": 1420, "control": "button5", "release": True}],
+        "tail_ms": 600})
+    assert lines[0] == "hwcheck: 16 pads, 9 knobs, 10 switches, 2 encoders; hands off for the first second, then play"
+    assert [ln for ln in lines if "button" in ln] == [
+        "   1.100 s  button5 down", "   1.200 s  button9 down", "   1.250 s  button9 up", "   1.300 s  button5 up",
+        "   1.400 s  button5 down", "   1.420 s  button5 up",
+        "  button5  2 presses", "  button9  1 press",
+        "  not pressed: button1, button2, button3, button4, button6, button7, button8, button10"]

@@ -75,6 +75,9 @@ class Check:
         self.pads = []
         self.pots = []  # [name, sample index, rest lo, rest hi, lo, hi, moved, ends told (bits)]
         self.switches = []  # [name, bit, level told, ms the other level held, since (us), presses]
+        self.keys = []  # the same for a key matrix's keys
+        self.rows = 0  # the matrix's pressed keys: bit r * 32 + c
+        self.ncols = len(board["matrix"]["cols"]) if board.get("matrix") else 0
         # [name, pin a, pin b, Quadrature, detents, edges a, edges b, last change (us), edges told,
         #  pins' state, the movement's start (us)]
         self.encoders = []
@@ -95,6 +98,9 @@ class Check:
                 self.pots.append([name, plan.index[name], 4095, 0, 4095, 0, False, 0])
             elif k == "switch":
                 self.switches.append([name, 1 << w["pin"], 0, 0, 0, 0])
+            elif k == "key":  # a key of the matrix: its bit in self.rows (row r, column c)
+                r, c = w["matrix"]
+                self.keys.append([name, 1 << (r * 32 + c), 0, 0, 0, 0])
             elif k == "encoder":
                 a, b = w["pins"]
                 spd = m.get("steps_per_detent", 4)
@@ -111,7 +117,6 @@ class Check:
             self.thr[p.i] = p.thr
         self.active = 0  # bitmap of the pads in a strike
         self.groups = []  # strikes starting within the first one's window: [start us, window us, strikes]
-        self.matrix = bool(board.get("matrix"))
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -119,9 +124,7 @@ class Check:
         hw = self.hw
         out = self.out
         out("hwcheck: %d pads, %d knobs, %d switches, %d encoders; hands off for the first second, then play"
-            % (len(self.pads), len(self.pots), len(self.switches), len(self.encoders)))
-        if self.matrix:
-            out("hwcheck: the key matrix is not checked here (play it in the controller)")
+            % (len(self.pads), len(self.pots), len(self.switches) + len(self.keys), len(self.encoders)))
         if ready is not None:
             ready()
         # this loop feeds the watchdog boot.py armed, as the controller's scan loop does (a
@@ -149,7 +152,11 @@ class Check:
                     for ph in range(self.phases):
                         hw.read_phase(ph)
                     self._pots(hw.samples, now, rest)
-                    self._switches(hw.pressed_bits(), now, rest)
+                    self._switches(self.switches, hw.pressed_bits(), now, rest)
+                    if self.keys:
+                        self.rows = 0
+                        hw.scan_matrix(self)  # (row() below)
+                        self._switches(self.keys, self.rows, now, rest)
                 reads += 1
                 nxt = ticks_add(nxt, PERIOD_US)
                 d = ticks_diff(nxt, ticks_us())
@@ -281,8 +288,16 @@ class Check:
                     k[7] |= bit
                     self.out("%8.3f s  %s at its %s end (%d)" % (now / 1000000, k[0], end, v))
 
-    def _switches(self, bits, now, rest):
-        for w in self.switches:
+    def row(self, r, levels):
+        # hw.scan_matrix's report of row r: bit c of levels low = the key at column c pressed
+        c = 0
+        while c < self.ncols:
+            if not (levels >> c) & 1:
+                self.rows |= 1 << (r * 32 + c)
+            c += 1
+
+    def _switches(self, switches, bits, now, rest):
+        for w in switches:
             lv = 1 if bits & w[1] else 0
             if rest:
                 w[2] |= lv  # (pressed at any time at rest)
@@ -356,7 +371,7 @@ class Check:
         shaky = ["%s %d..%d" % (k[0], k[2], k[3]) for k in self.pots if k[3] - k[2] > _JITTER]
         if shaky:
             out(t + "jitter at rest (more than %d steps: noise on the wiring or supply): " % _JITTER + ", ".join(shaky))
-        down = [w[0] for w in self.switches if w[2]]
+        down = [w[0] for w in self.switches + self.keys if w[2]]
         if down:
             out(t + "pressed at rest (check the pin and its \"active\" level in the board): " + ", ".join(down))
 
@@ -406,7 +421,7 @@ class Check:
         if still:
             out("  not moved: " + ", ".join(still))
         still = []
-        for w in self.switches:
+        for w in self.switches + self.keys:
             if w[5]:
                 out("  %-8s %d press%s" % (w[0], w[5], "es" if w[5] > 1 else ""))
             else:
