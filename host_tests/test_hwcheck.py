@@ -21,9 +21,12 @@ import sim  # noqa: E402
 def check(tmp_path, scenario, name="s.json"):
     p = tmp_path / name
     p.write_text(json.dumps(scenario))
-    r = subprocess.run([sys.executable, os.path.join(TOOLS, "sim.py"), "--scenario", str(p), "--hwcheck"],
-                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    trace = tmp_path / "trace.txt"
+    r = subprocess.run([sys.executable, os.path.join(TOOLS, "sim.py"), "--scenario", str(p), "--hwcheck",
+                        "--trace", str(trace)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert (r.returncode, r.stderr) == (0, ""), r.stderr
+    assert trace.read_text() == ""  # no MIDI sent: the controller does not run
+    trace.unlink()
     return r.stdout.splitlines()
 
 

@@ -616,17 +616,20 @@ hwcheck.run(us=w.end_us - 1000, ready=w.ready)
 """
 
 
-def hwcheck(plan, board, cfg_text):
+def hwcheck(plan, board, cfg_text, trace=None):
+    """Print the check's lines; the MIDI trace (none, if all is well) goes to `trace`."""
     plan = dict(plan, end_us=max(plan["end_us"], 2000000) + 1000)
     with tempfile.TemporaryDirectory(prefix="midictl-hwcheck-") as fw:
         shutil.copy(os.path.join(ROOT, "firmware", "boot.py"), fw)
         with open(os.path.join(fw, "main.py"), "w") as f:
             f.write(HWCHECK_MAIN)
         try:
-            _trace, log = run_firmware(plan, board, cfg_text, firmware=fw)
+            lines, log = run_firmware(plan, board, cfg_text, firmware=fw)
         except (FirmwareStopped, RuntimeError) as e:
             print(str(e).rstrip(), file=sys.stderr)
             return 3
+    if trace is not None:
+        trace.extend(lines)
     for line in log.splitlines():
         if not line.startswith("sim: "):
             print(line)
@@ -656,7 +659,14 @@ def main(argv=None):
         _no_trace(a.trace)
         return 2
     if a.hwcheck:
-        return hwcheck(plan, board, cfg_text)
+        trace = []
+        rc = hwcheck(plan, board, cfg_text, trace)
+        if a.trace and rc == 0:
+            with open(a.trace, "w") as f:
+                f.write("".join(line + "\n" for line in trace))  # (the check sends no MIDI)
+        else:
+            _no_trace(a.trace)
+        return rc
     try:
         trace, log = run_firmware(plan, board, cfg_text)
     except FirmwareStopped as e:
