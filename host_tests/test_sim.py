@@ -565,6 +565,28 @@ def test_a_pads_peak_window_is_its_configs_window_ms(tmp_path):
         "11.000 DIN 99 24 46", "61.000 DIN 89 24 00", "112.000 DIN 99 25 46", "162.000 DIN 89 25 00"]
 
 
+def test_a_fixed_velocity_button_makes_every_pad_play_its_velocity_until_pressed_again(tmp_path):
+    # button3 as "fixed_velocity" 110: a soft strike (0.3: a top of 1170, strike index
+    # (1170 - 120) * 127 // 3280 = 40, velocity curve[40] = 41) plays 41, then with the button
+    # pressed once 110, as does a full-strength one (not 127), then 41 again
+    cfg = tmp_path / "fv.json"
+    cfg.write_text(json.dumps({"controls": {"button3": {"type": "fixed_velocity", "velocity": 110}}}))
+    events = [{"t": 10, "control": "pad1", "press": 0.3},
+              {"t": 100, "control": "button3", "press": 1.0}, {"t": 150, "control": "button3", "release": True},
+              {"t": 200, "control": "pad1", "press": 0.3}, {"t": 300, "control": "pad2", "press": 1.0},
+              {"t": 400, "control": "button3", "press": 1.0}, {"t": 450, "control": "button3", "release": True},
+              {"t": 500, "control": "pad1", "press": 0.3}]
+    lines = sim(tmp_path, {"config": str(cfg), "events": events})
+    assert port(lines, "USB")[1:] == [
+        "12.000 USB 09 99 24 29", "62.000 USB 08 89 24 00",
+        "202.000 USB 09 99 24 6E", "252.000 USB 08 89 24 00",
+        "302.000 USB 09 99 25 6E", "352.000 USB 08 89 25 00",
+        "502.000 USB 09 99 24 29", "552.000 USB 08 89 24 00"]
+    assert [ln.split(" ", 1)[1] for ln in port(lines, "DIN")[1:]] == [
+        "DIN 99 24 29", "DIN 89 24 00", "DIN 99 24 6E", "DIN 89 24 00", "DIN 99 25 6E", "DIN 89 25 00",
+        "DIN 99 24 29", "DIN 89 24 00"]
+
+
 def test_a_bad_peak_hold_in_the_board_is_one_line_naming_the_control(tmp_path):
     b = json.load(open(_hold_board(tmp_path, 5)))
     b["controls"]["pad3"]["peak_hold_ms"] = 60

@@ -517,6 +517,7 @@ class Sink:
 
 class Modes:
     offset = 0
+    velocity = 0
 
     def cover(self, lo, hi):
         pass
@@ -576,6 +577,8 @@ for trial in range(60):
             samples[i] = min(4095, v)
         if random.random() < 0.01:
             modes.offset = random.choice((-12, 0, 12))
+        if random.random() < 0.01:
+            modes.velocity = random.choice((0, 0, 1, 100, 127))  # a fixed_velocity button
         if random.random() < 0.01:
             bits, state = random.getrandbits(n), random.getrandbits(n)  # switch pads
             ga.switches(bits, state, now)

@@ -341,7 +341,7 @@ def _button(ctl, m, name):
             return ProgramButton(progs, program=m["program"], bank=m.get("bank"))
         return ProgramButton(progs, step=1 if t == "program_up" else -1)
     # panic: the controller's, which also ends the notes MIDI IN started on DIN OUT
-    return ModeButton(modes, t, m.get("step", 1), ctl if t == "panic" else eng)
+    return ModeButton(modes, t, m.get("step", m.get("velocity", 1)), ctl if t == "panic" else eng)
 
 # MicroPython fills an object's attribute table completely before it grows it (py/map.c;
 # compat.room does the same for module globals), and a method call looks for its name

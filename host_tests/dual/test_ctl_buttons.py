@@ -127,6 +127,21 @@ def test_octave_transpose_panic_buttons():
     assert rec.ev == [(0, "panic")]
 
 
+def test_a_fixed_velocity_button_turns_the_pads_fixed_velocity_on_and_off():
+    modes = Modes()
+    fv = ModeButton(modes, "fixed_velocity", 110)
+    seen = []
+    for _ in range(3):
+        fv.press()
+        seen.append(modes.velocity)
+        fv.release()  # (a toggle: releasing changes nothing)
+        seen.append(modes.velocity)
+    assert seen == [110, 110, 0, 0, 110, 110]
+    for v in (0, 128):
+        assert str(raises(ValueError, ModeButton, modes, "fixed_velocity", v)) == "velocity %d out of range 1..127" % v
+    assert str(raises(ValueError, ModeButton, modes, "transpose_up", 25)) == "step 25 out of range 1..24"
+
+
 def test_dispatch_from_debounced_bits_no_alloc():
     rec = Rec()
     bs = [CCButton(rec, 0, 80 + i) for i in range(4)]

@@ -624,6 +624,32 @@ def test_each_pad_has_its_own_retrigger_mask():
     assert list(g.mask_ms) == [20, 10, 10, 10]  # nothing changed by the refused calls
 
 
+def test_while_the_fixed_velocity_is_on_every_pad_plays_it():
+    # a soft strike (600) on pad 1 and a switch pad's own velocity (90), with the modes'
+    # fixed velocity 110 on, then off; Note Offs unchanged
+    rec = Rec()
+    modes = Modes()
+    g = PadGroup(rec, 4, modes)
+    g.set_pad(0, "piezo", 9, 36, CURVE)
+    g.set_pad(2, "switch", 9, 38, velocity=90)
+    s = array("H", [0] * 4)
+    soft = CURVE[(600 - 120) * 127 // 3280]
+    t = 0
+    got = []
+    for fixed in (0, 110, 0):
+        modes.velocity = fixed
+        for v in (600, 600, 600) + (0,) * 60:
+            s[0] = v
+            rec.now = t
+            g.scan(s, t)
+            t += 1
+        g.switches(0b100, 0b100, t)
+        g.switches(0b100, 0, t + 1)
+        got += [o[2] for o in _ons(rec)]
+        rec.ev.clear()
+    assert got == [soft, 90, 110, 110, soft, 90]
+
+
 def test_each_pad_has_its_own_peak_window():
     # pads 1 and 3 struck at scan 0, their top (2000) read at scan 1: pad 1's window is 1 ms
     # (set_pad's window_ms), so its note goes at scan 1, 1 ms before pad 3's (the group's 2)

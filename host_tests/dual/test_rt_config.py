@@ -371,3 +371,30 @@ def test_the_usb_name_is_printable_ascii_of_1_to_32_characters():
     for bad, shown in (("", '""'), ("x" * 33, '"' + "x" * 33 + '"'), (7, "7"), ("tab\there", '"tab\\there"')):
         assert str(raises(config.ConfigError, config.validate, {"usb": {"name": bad}}, board)) == (
             "config.json: usb.name: %s is not a name of 1 to 32 printable ASCII characters" % shown)
+
+
+def test_a_fixed_velocity_button_takes_a_velocity_and_is_a_switchs_only():
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        pico = json.loads(f.read())
+    cfg = config.validate({"controls": {"button3": {"type": "fixed_velocity"},
+                                        "button2": {"type": "fixed_velocity", "velocity": 100}}}, pico)
+    assert cfg["controls"]["button3"] == {"type": "fixed_velocity", "velocity": 127}  # a drum machine's full level
+    assert cfg["controls"]["button2"] == {"type": "fixed_velocity", "velocity": 100}
+    for m, why in (({"velocity": 0}, "button3.velocity: 0 is out of range 1..127"),
+                   ({"velocity": 128}, "button3.velocity: 128 is out of range 1..127"),
+                   ({"channel": 2}, "button3.channel: not a field of type \"fixed_velocity\" (fields: velocity)")):
+        m["type"] = "fixed_velocity"
+        assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": m}}, pico)) == (
+            "config.json: controls." + why), m
+    msg = str(raises(config.ConfigError, config.validate, {"controls": {"knob1": {"type": "fixed_velocity"}}}, pico))
+    assert msg == ("config.json: controls.knob1.type: \"fixed_velocity\" is not a type a pot can send (allowed: cc, "
+                   "cc14, nrpn, channel_pressure, bend, none)")
+    msg = str(raises(config.ConfigError, config.validate,
+                     {"controls": {"button3": {"type": "fixed_velocity", "shift": {"velocity": 90}}}}, pico))
+    assert msg == ("config.json: controls.button3.shift: type \"fixed_velocity\" has no shift mapping (pots, sticks, "
+                   "encoders, and note and CC buttons have one)")

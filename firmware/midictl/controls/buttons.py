@@ -12,7 +12,8 @@
 
 
 class ModeButton:
-    """Octave/transpose up/down and shift act on a shared Modes; panic calls sink.panic().
+    """Octave/transpose up/down and shift act on a shared Modes; panic calls sink.panic();
+    fixed_velocity turns the pads' fixed velocity (step: that velocity) on and off.
     Octave and transpose change only notes started afterwards (pads keep what they sent)."""
 
     def __init__(self, modes, action, step=1, sink=None):
@@ -36,6 +37,8 @@ class ModeButton:
             m.transpose_down(self._step)
         elif a == 4:
             m.shift = True
+        elif a == 6:
+            m.velocity = 0 if m.velocity else self._step
         elif self._sink is not None:
             self._sink.panic()
 

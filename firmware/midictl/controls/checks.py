@@ -7,7 +7,7 @@
 # pad kinds and pressure modes, in the order of pads.py's constants
 PAD_KINDS = ("none", "piezo", "fsr", "switch")
 PRESSURE = ("off", "poly", "channel")
-MODE_ACTIONS = ("octave_up", "octave_down", "transpose_up", "transpose_down", "shift", "panic")
+MODE_ACTIONS = ("octave_up", "octave_down", "transpose_up", "transpose_down", "shift", "panic", "fixed_velocity")
 ENCODINGS = ("twos_complement", "offset", "sign_magnitude")
 
 
@@ -138,7 +138,10 @@ def program_button(program, step):
 def mode_button(action, step, sink):
     """-> the action's index in MODE_ACTIONS."""
     _one_of("action", action, MODE_ACTIONS)
-    _range("step", step, 1, 24)
+    if action == "fixed_velocity":
+        _range("velocity", step, 1, 127)  # (its velocity, passed as the step)
+    else:
+        _range("step", step, 1, 24)
     if action == "panic" and sink is None:
         raise ValueError("sink %r out of range (panic needs a sink)" % (sink,))
     return MODE_ACTIONS.index(action)

@@ -8,6 +8,9 @@
 # `cover(lo, hi)` at boot. Octaves are further limited to +-octave_range (the config's
 # "octave_range", default 4).
 #
+# `velocity`, when not 0, is the velocity every pad plays (a fixed_velocity button turns it
+# on and off, as a drum machine's "full level"); read when a note starts, as `offset`.
+#
 # `shift` is True while the shift button is held. Controls with a second mapping look at
 # it when they start (press, first detent) and keep what they started with until they
 # end, so a control held across a layer change releases what it pressed.
@@ -23,6 +26,7 @@ class Modes:
         self.transpose = 0
         self.offset = 0
         self.shift = False
+        self.velocity = 0
         self._lo = 127  # nothing covered yet: any offset in -127..127 allowed
         self._hi = 0
 

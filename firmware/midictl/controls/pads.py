@@ -271,6 +271,8 @@ if TWINS:
         note = self._note[i]
         if self._modes is not None:
             note += self._modes.offset
+            if self._modes.velocity:
+                vel = self._modes.velocity  # a fixed velocity for every pad, while it is on
         if note < 0 or note > 127:
             return  # cannot happen when modes.cover() was told every pad's note
         ch = self._ch[i]
@@ -456,6 +458,8 @@ try:
         modes = self._modes
         if modes:  # (viper cannot test `is not None`; a Modes object is always true)
             note += int(modes.offset)
+            if int(modes.velocity):
+                vel = int(modes.velocity)
         if note < 0 or note > 127:
             return  # cannot happen when modes.cover() was told every pad's note
         ch = int(ptr8(self._ch)[i])
