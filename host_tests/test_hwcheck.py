@@ -257,3 +257,20 @@ def test_a_key_matrixs_keys_are_checked_as_switches(tmp_path):
         "   1.400 s  button5 down", "   1.420 s  button5 up",
         "  button5  2 presses", "  button9  1 press",
         "  not pressed: button1, button2, button3, button4, button6, button7, button8, button10"]
+
+
+def test_pads_resting_at_their_threshold_are_left_out_not_flooding_the_check(tmp_path):
+    # every input reading +-1700 of noise (a floating input, an unwired mux): the pads at rest
+    # are above their threshold, so every read would be a strike; they are named once and
+    # left out (no strike lines, no settings suggested for them)
+    lines = check(tmp_path, {"adc_noise_lsb": 1700, "seed": 5, "events": [], "tail_ms": 1100})
+    rest = ("pad1 1700, pad2 1699, pad3 1700, pad4 1700, pad5 1700, pad6 1700, pad7 1700, pad8 1700, pad9 1700, "
+            "pad10 1700, pad11 1700, pad12 1700, pad13 1699, pad14 1700, pad15 1698, pad16 1700")
+    assert lines[3] == ("   1.000 s  at or above their threshold at rest, they would play by themselves (a piezo "
+                        "needs its bleed resistor; check the mux channel), and are left out of the check: " + rest)
+    assert lines[5:] == [
+        "summary after 2.000 s (pads read every 0.125 ms on average):",
+        "  left out, at or above their threshold at rest: " + ", ".join("pad%d" % i for i in range(1, 17)),
+        "  not moved: bend, knob1, knob2, knob3, knob4, knob5, knob6, knob7, knob8",
+        "  not pressed: button1, button2, button3, button4",
+        "  not turned: enc1, enc2"]

@@ -15,12 +15,12 @@
 # strike's peak), knobs and switches every ms, encoders' pins at every pad read. Not loaded
 # by the controller: nothing here costs it memory.
 
+from array import array
+
 from midictl import config as cfgmod
 from midictl import startup
 from midictl.compat import sleep_us, ticks_add, ticks_diff, ticks_us
 from midictl.controls.encoder import Quadrature
-from array import array
-
 from midictl.controls.pads import above, grid_neighbours
 from midictl.controls.velocity import make_curve
 from midictl.hw import Hardware
@@ -128,7 +128,7 @@ class Check:
         if ready is not None:
             ready()
         # this loop feeds the watchdog boot.py armed, as the controller's scan loop does (a
-        # hung check resets the board); the timer that feeds it at the REPL again after
+        # hung check resets the board); after it, the timer that feeds it at the REPL again
         hw.watchdog(0)
         start = ticks_us()
         nxt = start
@@ -363,7 +363,11 @@ class Check:
         high = ["%s %d" % (p.name, p.rest) for p in self.pads if p.rest >= p.thr]
         if high:
             out(t + "at or above their threshold at rest, they would play by themselves (a piezo needs its "
-                "bleed resistor; check the mux channel): " + ", ".join(high))
+                "bleed resistor; check the mux channel), and are left out of the check: " + ", ".join(high))
+            for p in self.pads:
+                if p.rest >= p.thr:
+                    self.thr[p.i] = 4095  # never above it: no strike of its own ...
+                    p.nb = 0  # ... and none counted as a neighbour's crosstalk
         half = ["%s %d" % (p.name, p.rest) for p in self.pads if p.thr // 2 <= p.rest < p.thr]
         if half:
             out(t + "at or above half their threshold at rest, they would not re-arm after a strike: "
@@ -381,11 +385,17 @@ class Check:
             % (now / 1000000, now / 1000 / reads if reads else 0))
         idle = []
         fix = []
+        left = [p.name for p in self.pads if p.rest >= p.thr]
+        if left:
+            out("  left out, at or above their threshold at rest: " + ", ".join(left))
         for p in self.pads:
+            if p.rest >= p.thr:
+                continue
             s = {}
             thr = p.thr
-            if p.rest * 2 + 20 > thr:  # the rest level under half the threshold, with room
-                thr = s["threshold"] = min(p.rest * 2 + 20, 4094)
+            if thr < p.rest * 2 + 20 < p.fs:  # the rest level under half the threshold, with room
+                thr = s["threshold"] = p.rest * 2 + 20
+            # (a pad resting that high needs its wiring mended, not a setting: said at rest)
             line = []
             n = len(p.peaks)
             if n:
