@@ -274,3 +274,40 @@ def test_pads_resting_at_their_threshold_are_left_out_not_flooding_the_check(tmp
         "  not moved: bend, knob1, knob2, knob3, knob4, knob5, knob6, knob7, knob8",
         "  not pressed: button1, button2, button3, button4",
         "  not turned: enc1, enc2"]
+
+
+REGISTER_PATH = r'''
+import json
+import uctypes
+from array import array
+import world
+b = json.load(open("boards/pico.json"))
+w = world.World({"board": b, "end_us": 10 ** 9, "events": [], "analog": {}})
+world.install(w)
+from midictl import config, hwcheck
+from midictl.hw import Hardware
+hw = Hardware(b, din_out=False, din_in=False)
+# the chip's path, as the benchmark runs it: the ADC and mux through registers, here four
+# words where CS reads READY and RESULT 1234 (so every pad rests above its threshold)
+regs = array("I", [0, 0, 0x100, 1234])
+base = uctypes.addressof(regs)
+hw.use_registers(base, base + 4, base + 8, base + 12, 0)
+hwcheck.Check(b, config.validate({}, b), hw, print).run(2000000)
+'''
+
+
+def test_the_check_runs_on_the_chips_register_path():
+    # what runs on a board: Hardware.sample and read_phase through the native register reads
+    # (the simulator takes machine.ADC's path)
+    r = run(["-c", REGISTER_PATH], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[1] == "   1.000 s  at rest: pads read at most 1234 (pad1)"
+    assert lines[2] == "   1.000 s  at rest: bend 1234, " + ", ".join("knob%d 1234" % i for i in range(1, 9))
+    assert lines[3].endswith("are left out of the check: " + ", ".join("pad%d 1234" % i for i in range(1, 17)))
+    assert lines[4:] == [
+        "summary after 2.000 s (pads read every 0.125 ms on average):",
+        "  left out, at or above their threshold at rest: " + ", ".join("pad%d" % i for i in range(1, 17)),
+        "  not moved: bend, knob1, knob2, knob3, knob4, knob5, knob6, knob7, knob8",
+        "  not pressed: button1, button2, button3, button4",
+        "  not turned: enc1, enc2"]
