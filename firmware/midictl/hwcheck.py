@@ -12,8 +12,9 @@
 #     encoder's detents once it stops (and a pin that never changes);
 #   - at the end a summary per input, and the config.json settings it suggests.
 # Pads are read as often as the loop goes, at most every 0.125 ms (as the controller reads a
-# strike's peak), knobs and switches every ms, encoders' pins at every pad read. Not loaded
-# by the controller: nothing here costs it memory.
+# strike's peak), encoders' pins at every pad read, knobs (a scan phase of them, as the
+# controller) and switches every ms but while a strike's peak window is open. Not loaded by
+# the controller: nothing here costs it memory.
 
 from array import array
 
@@ -28,7 +29,6 @@ from midictl.names import natural_sorted
 
 PERIOD_US = 125  # the pads' read interval, at most
 REST_US = 1000000  # hands off: every input at rest
-_SLOW = 8  # knobs and switches at every 8th pad read (1 ms)
 _QUIET_US = 200000  # an encoder's detents are told once it has been still this long
 _SOON_US = 100000  # a strike this soon after the same pad's last says so
 _MOVE = 100  # ADC steps from its rest level: a knob moving
@@ -116,6 +116,12 @@ class Check:
             self.at[p.i] = p
             self.thr[p.i] = p.thr
         self.active = 0  # bitmap of the pads in a strike
+        self.busy = 0  # until when a strike's window is open (us)
+        self.enc_mask = 0  # the encoders' pins, their levels last seen, until when to look anyway
+        for e in self.encoders:
+            self.enc_mask |= (1 << e[1]) | (1 << e[2])
+        self.enc_g = hw.gpio() & self.enc_mask
+        self.enc_due = 0
         self.groups = []  # strikes starting within the first one's window: [start us, window us, strikes]
 
     # -- the loop --------------------------------------------------------------------------------
@@ -130,11 +136,15 @@ class Check:
         # this loop feeds the watchdog boot.py armed, as the controller's scan loop does (a
         # hung check resets the board); after it, the timer that feeds it at the REPL again
         hw.watchdog(0)
+        for ph in range(self.phases):
+            hw.read_phase(ph)  # every knob read once before the first looks at them
         start = ticks_us()
         nxt = start
         rest = True
         reads = 0
         now = 0
+        slow = 0
+        phase = 0
         try:
             while True:
                 now = ticks_diff(ticks_us(), start)
@@ -145,12 +155,20 @@ class Check:
                     self._rest_report(now)
                 if self.mask:
                     self._pads(hw.sample(self.mask), now, rest)
-                if self.encoders:
-                    self._encoders(hw.gpio(), now)
-                if reads % _SLOW == 0:
+                # while a strike's peak window is open the pads alone, read again at once (on
+                # the chip each read of everything takes about 0.35 ms, of the pads 0.2: the
+                # Unix port's time x 100); else the encoders' pins, and once a ms the switches
+                # and one scan phase of knobs, as the controller reads them
+                if now < self.busy:
+                    pass
+                elif self.encoders and (hw.gpio() & self.enc_mask != self.enc_g or now < self.enc_due):
+                    self.enc_g = hw.gpio() & self.enc_mask  # (a pin changed, or a report is due)
+                    self._encoders(self.enc_g, now)
+                if now >= slow and now >= self.busy:
+                    slow = now + 1000
                     hw.feed()
-                    for ph in range(self.phases):
-                        hw.read_phase(ph)
+                    hw.read_phase(phase)
+                    phase = phase + 1 if phase + 1 < self.phases else 0
                     self._pots(hw.samples, now, rest)
                     self._switches(self.switches, hw.pressed_bits(), now, rest)
                     if self.keys:
@@ -204,6 +222,7 @@ class Check:
                 if st is None and v > p.thr + self._floor(p, now):  # a strike starts
                     st = p.strike = p.prev = [p, now, v, None, 4095]
                     self.active |= 1 << i
+                    self.busy = max(self.busy, now + p.win)
                     g = self.groups[-1] if self.groups else None
                     if g is None or now - g[0] > g[1]:
                         g = [now, p.win, []]
@@ -278,15 +297,19 @@ class Check:
                 k[2] = min(k[2], v)
                 k[3] = max(k[3], v)
                 continue
-            k[4] = min(k[4], v)
-            k[5] = max(k[5], v)
-            if not k[6] and (v < k[2] - _MOVE or v > k[3] + _MOVE):
+            if v < k[4]:
+                k[4] = v
+            elif v > k[5]:
+                k[5] = v
+            if not k[6]:
+                if k[2] - _MOVE <= v <= k[3] + _MOVE:
+                    continue  # (most reads: still at rest)
                 k[6] = True
                 self.out("%8.3f s  %s moves (%d at rest, now %d)" % (now / 1000000, k[0], (k[2] + k[3]) // 2, v))
-            for bit, end, near in ((1, "low", v <= 24), (2, "high", v >= 4071)):
-                if near and not k[7] & bit and k[6]:
-                    k[7] |= bit
-                    self.out("%8.3f s  %s at its %s end (%d)" % (now / 1000000, k[0], end, v))
+            end = 1 if v <= 24 else 2 if v >= 4071 else 0
+            if end and not k[7] & end:
+                k[7] |= end
+                self.out("%8.3f s  %s at its %s end (%d)" % (now / 1000000, k[0], "low" if end == 1 else "high", v))
 
     def row(self, r, levels):
         # hw.scan_matrix's report of row r: bit c of levels low = the key at column c pressed
@@ -329,6 +352,7 @@ class Check:
                     e[5] += (old >> 1) != a
                     e[6] += (old & 1) != b
                     e[7] = now
+                    self.enc_due = now + _QUIET_US + 1000  # look again once it has been still
                     e[9] = a << 1 | b
                     e[3].poll(a, b)
                     continue
