@@ -8,8 +8,9 @@
 #   - then: each strike (its peak, the velocity the config's settings give it, the pads
 #     that rose with it and their share of it: crosstalk, which the controller silences on
 #     a neighbour below its crosstalk_pct; a strike soon after the same pad's last, against
-#     its mask_ms), a knob's first move and each end it reaches, a switch down and up, an
-#     encoder's detents once it stops (and a pin that never changes);
+#     its mask_ms; one still rising when its window_ms closed), a knob's first move and each
+#     end it reaches, a switch down and up, an encoder's detents once it stops (and a pin
+#     that never changes);
 #   - at the end a summary per input, and the config.json settings it suggests.
 # Pads are read as often as the loop goes, at most every 0.125 ms (as the controller reads a
 # strike's peak), encoders' pins at every pad read, knobs (a scan phase of them, as the
@@ -49,10 +50,14 @@ class _Pad:
         self.curve = make_curve(m["curve"], m["velocity_min"], m["velocity_max"], m["velocity"], m["table"])
         self.nb = nb  # bitmap of its grid neighbours, as the controller's
         self.rest = 0  # its highest level at rest
-        self.strike = None  # the strike in progress: [pad, start us, peak, end us or None, low]
+        # the strike in progress: [pad, start us, peak (in its window), end us or None, its tail's
+        # lowest, the highest after its window if still rising, when, when its peak was read]
+        self.strike = None
         self.prev = None  # the one before (crosstalk too): its tail's floor, as the controller's
         self.last = None  # the start of its last strike
         self.peaks = []  # its strikes' (those that play)
+        self.rise = 0  # the longest from a strike's start to its top (us)
+        self.late = 0  # strikes still rising when their window closed
         self.xn = 0  # times it rose with a louder neighbour's strike
         self.cross = 0  # the highest share (%) of that strike it read
 
@@ -211,6 +216,13 @@ class Check:
                         st[3] = now  # ended (as the controller re-arms it: below half its threshold)
                         p.strike = None
                         self.active &= ~(1 << i)
+                    elif st[4] >= st[2] * 3 // 4 and v > st[2] + max(p.thr // 2, st[2] // 16):
+                        # still rising past its window's peak: the window is short (its top's
+                        # time moves on only for a rise above the noise)
+                        if v > st[5]:
+                            if v > st[5] + max(p.thr // 2, st[2] // 16):
+                                st[6] = now
+                            st[5] = v
                     elif v < st[4]:
                         st[4] = v  # its tail's lowest
                     elif v > st[4] + p.thr and p.kind == "piezo":
@@ -219,8 +231,9 @@ class Check:
                         st = None
                 elif st is not None and v > st[2]:
                     st[2] = v
+                    st[7] = now
                 if st is None and v > p.thr + self._floor(p, now):  # a strike starts
-                    st = p.strike = p.prev = [p, now, v, None, 4095]
+                    st = p.strike = p.prev = [p, now, v, None, 4095, 0, 0, now]
                     self.active |= 1 << i
                     self.busy = max(self.busy, now + p.win)
                     g = self.groups[-1] if self.groups else None
@@ -269,6 +282,9 @@ class Check:
                 note += ", at or above its full_scale %d (plays the top)" % p.fs
             if p.kind == "fsr" and st[3] is not None:
                 note += ", held %d ms" % ((st[3] - st[1]) // 1000)
+            if st[5]:
+                note += "; still rising when its window_ms %d closed: %d at %.1f ms (it plays the window's peak)" % (
+                    p.win // 1000, st[5], (st[6] - st[1]) / 1000)
             plays = True
             if p.last is not None and st[1] - p.last < _SOON_US:
                 ms = (st[1] - p.last) // 1000
@@ -281,6 +297,8 @@ class Check:
             p.last = st[1]
             if plays:
                 p.peaks.append(peak)
+                p.rise = max(p.rise, (st[6] if st[5] else st[7]) - st[1])
+                p.late += st[5] != 0
             if st is top:
                 self.out(t + "%s  peak %d%s%s" % (p.name, peak, "  velocity %d" % p.velocity(peak) if plays else "", note))
             else:
@@ -432,6 +450,17 @@ class Check:
                 real = [v for v in p.peaks if v > thr]
                 if hi >= p.fs and hi > thr or len(real) >= 3 and max(real) < p.fs * 3 // 4:
                     s["full_scale"] = hi
+                # its window: long enough for the slowest top seen (the controller plays what
+                # the window caught), or 1 ms for a piezo whose tops all came within 0.6 ms
+                # of the first read above its threshold (its notes then go 1 ms sooner)
+                line.append("top %.1f ms after the start at most" % (p.rise / 1000))
+                if p.late:
+                    line.append("%d still rising when its window closed" % p.late)
+                    s["window_ms"] = min(10, p.rise // 1000 + 1)
+                    if s["window_ms"] > p.mask:
+                        s["mask_ms"] = s["window_ms"]
+                elif n >= 3 and p.kind == "piezo" and p.win > 1000 and p.rise <= 600:
+                    s["window_ms"] = 1
             if p.xn:
                 line.append("rose with a louder neighbour %d time%s, up to %d %% of its peak%s" % (
                     p.xn, "s" if p.xn > 1 else "", p.cross,
@@ -477,7 +506,8 @@ class Check:
             parts = []
             for name, s in fix:
                 parts.append('"%s": {%s}' % (name, ", ".join('"%s": %d' % (f, s[f]) for f in
-                                                               ("threshold", "full_scale", "crosstalk_pct") if f in s)))
+                                                               ("threshold", "full_scale", "window_ms", "mask_ms",
+                                                                "crosstalk_pct") if f in s)))
             out("suggested for config.json (what this check saw; review before use):")
             out('  {"controls": {%s}}' % ", ".join(parts))
 
