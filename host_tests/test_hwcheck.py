@@ -317,3 +317,34 @@ def test_the_check_runs_on_the_chips_register_path():
     assert lines[2] == "   1.000 s  at rest: bend 1234, " + ", ".join("knob%d 1234" % i for i in range(1, 9))
     assert lines[3].endswith("are left out of the check: " + ", ".join("pad%d 1234" % i for i in range(1, 17)))
     assert lines[4:] == ALL_LEFT_OUT
+
+
+ENCODER_PINS = r'''
+import json
+import world
+b = json.load(open("boards/pico.json"))
+w = world.World({"board": b, "end_us": 10 ** 9, "events": [], "analog": {}})
+world.install(w)
+from midictl import config, hwcheck
+from midictl.hw import Hardware
+a, bp = b["controls"]["enc1"]["pins"]
+c = hwcheck.Check(b, config.validate({}, b), Hardware(b, din_out=False, din_in=False), print)
+c.encoders = c.encoders[:1]
+g = c.enc_g  # both pins high at rest (pull-ups)
+t = 0
+for k in range(6):  # pin A toggling, pin B never: a broken wire on B
+    g ^= 1 << a
+    t += 1000
+    c._encoders(g, t)
+c._encoders(g, t + 300000)  # still long enough: what it saw is told
+c._summary(t + 300000, 1)
+'''
+
+
+def test_an_encoder_whose_one_pin_never_changes_is_named():
+    # its pins' levels straight into the check (the simulator's encoders are always whole)
+    r = run(["-c", ENCODER_PINS], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "   0.001 s  enc1 pins changed 6 times, no whole detent (steps_per_detent 4?)"
+    assert "  enc1     +0 detents; only its pin A changes: check the other's wire" in lines
