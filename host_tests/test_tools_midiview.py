@@ -61,6 +61,11 @@ def test_describe_system_messages():
     assert describe(h("F2 10 20")) == "       Song Position      beat 4112"
     assert describe(h("F3 07")) == "       Song Select        song 7"
     assert describe(h("F0 7E 7F 06 01 F7")) == "       SysEx              F0 7E 7F 06 01 F7  (6 bytes)"
+    assert describe(h("F0 7F 7F 06 02 F7")) == (
+        "       SysEx              F0 7F 7F 06 02 F7  (6 bytes, MMC Play to every device)")
+    assert describe(h("F0 7F 10 06 06 F7")) == (
+        "       SysEx              F0 7F 10 06 06 F7  (6 bytes, MMC Record Strobe to device 16)")
+    assert describe(h("F0 7F 10 06 7E F7")) == "       SysEx              F0 7F 10 06 7E F7  (6 bytes)"
     long = bytes([0xF0] + list(range(20)) + [0xF7])
     assert describe(long) == ("       SysEx              F0 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E ..."
                               "  (22 bytes)")

@@ -85,6 +85,9 @@ CIN_NAMES = {
 }
 
 SYSEX_SHOWN = 16  # bytes of a SysEx shown before "..."
+# MIDI Machine Control commands (Universal Real-Time SysEx F0 7F <device> 06 <command> F7)
+MMC_COMMANDS = {0x01: "Stop", 0x02: "Play", 0x03: "Deferred Play", 0x04: "Fast Forward", 0x05: "Rewind",
+                0x06: "Record Strobe", 0x07: "Record Exit", 0x08: "Record Pause", 0x09: "Pause"}
 
 
 def note_name(note):
@@ -162,6 +165,9 @@ def describe(msg):
         ended = data[-1:] == b"\xf7"
         shown = hex_bytes(msg[:SYSEX_SHOWN]) + (" ..." if len(msg) > SYSEX_SHOWN else "")
         extra = "%d bytes" % len(msg) if ended else "%d bytes, unterminated" % len(msg)
+        if ended and len(msg) == 6 and msg[1] == 0x7F and msg[3] == 0x06 and msg[4] in MMC_COMMANDS:
+            extra += ", MMC %s to %s" % (MMC_COMMANDS[msg[4]],
+                                         "every device" if msg[2] == 0x7F else "device %d" % msg[2])
         return _layout(None, "SysEx", "%s  (%s)" % (shown, extra))
     if status < 0xF0:
         kind = status & 0xF0
