@@ -6,7 +6,8 @@ a key matrix, on each other board's default layout, and with some pads made FSRs
 played by a random performance (pads, chords, buttons and keys with bounce, knobs,
 encoders, the USB host leaving) with MIDI IN traffic on DIN and from the USB host (notes
 that end, controllers, bends, programs, clocks, Active Sensing, dumps up to 1000 bytes on
-DIN and 300 from the host). Played by the real firmware on the simulated board.
+DIN and 300 from the host, its transport's Start, Continue and Stop). Played by the real
+firmware on the simulated board.
 
 Checked: every byte either port carried is valid MIDI and the trace is in time order
 (check_trace), the scan loop never failed, after everything is released and MIDI IN's
@@ -70,6 +71,11 @@ def _mapping(rng, name, kind):
         m["channel"] = _channel(rng)
     elif t in ("transpose_up", "transpose_down"):
         m["step"] = rng.randint(1, 24)
+    elif t == "transport":
+        m["action"] = rng.choice(("start", "stop", "continue", "start_stop", "record"))
+        m["mmc"] = m["action"] == "record" or rng.random() < 0.5
+        if m["mmc"] and rng.random() < 0.5:
+            m["device"] = rng.randint(0, 127)
     elif t in ("cc", "cc14", "nrpn", "channel_pressure", "bend"):
         m["channel"] = _channel(rng)
         if t == "cc":
@@ -185,8 +191,8 @@ def _usb_in(rng, events, end_ms):
                 m = (0xE0 | c, rng.randrange(128), rng.randrange(128))
             elif k < 0.95:
                 m = (0xF0, 0x7D) + tuple(rng.randrange(128) for _ in range(rng.randint(0, 300))) + (0xF7,)
-            else:
-                m = (0xF8,)
+            else:  # a clock, or the host's transport starting or stopping (transport buttons follow it)
+                m = (rng.choice((0xF8, 0xF8, 0xFA, 0xFB, 0xFC)),)
             ev.append({"t": round(t, 1), "usb_in": _hex(usb_packets(bytes(m)))})
         t += rng.expovariate(1 / 50.0)
     return ev

@@ -587,6 +587,34 @@ def test_a_fixed_velocity_button_makes_every_pad_play_its_velocity_until_pressed
         "DIN 99 24 29", "DIN 89 24 00"]
 
 
+def test_transport_buttons_send_start_stop_and_mmc_and_follow_midi_in(tmp_path):
+    # button4: start_stop as real-time messages; button3: MMC Record Strobe to every device.
+    # A Start goes before the Note On decided in the same scan; the MMC SysEx cancels DIN's
+    # running status (pad2's Note On carries its status again). The host stopping (FC, passed
+    # on to DIN) makes the next press a Start, as does an MMC Stop from DIN IN (passed on to
+    # the host): pressed without them, the button would have sent Stop both times.
+    cfg = tmp_path / "tr.json"
+    cfg.write_text(json.dumps({"controls": {"button4": {"type": "transport"},
+                                            "button3": {"type": "transport", "action": "record", "mmc": True}}}))
+    events = [{"t": 10, "control": "pad1", "press": 0.8},
+              {"t": 12, "control": "button4", "press": 1.0}, {"t": 30, "control": "button4", "release": True},
+              {"t": 40, "control": "button3", "press": 1.0}, {"t": 80, "control": "button3", "release": True},
+              {"t": 45, "control": "pad2", "press": 0.8},
+              {"t": 300, "usb_in": "0F FC 00 00"},
+              {"t": 320, "control": "button4", "press": 1.0}, {"t": 360, "control": "button4", "release": True},
+              {"t": 400, "din_in": "F0 7F 7F 06 01 F7"},
+              {"t": 420, "control": "button4", "press": 1.0}, {"t": 460, "control": "button4", "release": True}]
+    assert sim(tmp_path, {"config": str(cfg), "events": events}) == BOOT + [
+        "12.000 USB 0F FA 00 00", "12.000 USB 09 99 24 74", "12.000 DIN FA", "12.320 DIN 99 24 74",
+        "40.000 USB 04 F0 7F 7F", "40.000 USB 07 06 06 F7", "40.000 DIN F0 7F 7F 06 06 F7",
+        "47.000 USB 09 99 25 74", "47.000 DIN 99 25 74",
+        "62.000 USB 08 89 24 00", "62.000 DIN 89 24 00", "97.000 USB 08 89 25 00", "97.000 DIN 25 00",
+        "300.000 DIN FC",
+        "320.000 USB 0F FA 00 00", "320.000 DIN FA",
+        "402.000 USB 04 F0 7F 7F", "402.000 USB 07 06 01 F7",
+        "420.000 USB 0F FA 00 00", "420.000 DIN FA"]
+
+
 def test_a_bad_peak_hold_in_the_board_is_one_line_naming_the_control(tmp_path):
     b = json.load(open(_hold_board(tmp_path, 5)))
     b["controls"]["pad3"]["peak_hold_ms"] = 60

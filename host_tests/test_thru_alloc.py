@@ -154,3 +154,34 @@ def test_active_sensing_lost_ends_din_ins_notes_without_allocating():
     assert r.stdout.strip() == ("(1, b'\\x01', b'\\x02\\x00', 1, 2, b'\\x02\\x00\\x02\\x00', 2, 2) (1, 1) "
                                 "(0, b'\\x00', b'\\x00\\x00', 0, 0, b'\\x00\\x00\\x00\\x00', 0, 0) %d %d 0" % (
                                     3 + 1 + 3 + 3 + 2 + 2 + 3 + 3 + 2 + 2, 1 + 3 + 2 + 2 + 2))
+
+
+TRANSPORT = 'CFG = {"controls": {"button4": {"type": "transport"}}}\n' + CONTROLLER + r'''
+tr = ctl.feedback[0x1000]  # the transport buttons' state (controls/transport.py)
+for t in range(100):
+    ctl.step(t * 1000, t)
+    B.host_reads(itf)
+seen = []
+for t in range(100, 160):
+    if t == 110:
+        rx.add(b"\xfa")  # DIN IN: Start
+    elif t == 120:
+        rx.add(b"\xf0\x7f\x7f\x06\x01\xf7")  # an MMC Stop
+    elif t == 130:
+        host_out(itf, b"\x0f\xfb\x00\x00")  # the host: Continue
+    elif t == 140:
+        host_out(itf, b"\x0f\xfc\x00\x00")  # and Stop
+    step(t)
+    if t % 10 == 5:
+        seen.append(tr.playing)
+print(seen, ctl.din.bytes_sent, ctl.usb.sent, ctl.errors)
+'''
+
+
+def test_midi_ins_transport_is_followed_without_allocating():
+    r = run(["-c", TRANSPORT], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # not playing, then DIN IN's Start, its MMC Stop, the host's Continue and Stop; DIN OUT
+    # carried the power-on All Notes Off (3) and the host's two (1 each); USB its All Notes
+    # Off and DIN IN's Start and MMC (one packet, then two)
+    assert r.stdout.strip() == "[False, True, False, True, False, False] %d %d 0" % (3 + 1 + 1, 1 + 1 + 1)

@@ -109,7 +109,8 @@ class Controller:
         self.pads: "PadGroup"
         # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN; under a channel's NRPN
         # controllers, its nrpn knobs' NrpnIn (controls/nrpnin.py), which has the same
-        # feedback(); 0x800 | channel -> the channel's Programs (its Program Change)
+        # feedback(); 0x800 | channel -> the channel's Programs (its Program Change); 0x1000 ->
+        # the transport buttons' Transport (MIDI IN's Start, Continue, Stop and MMC)
         self.feedback: dict
         self.encoders: list
         self.encoders_moved: bytearray  # set by a detent on any of them (Quadrature.moved)
@@ -414,6 +415,10 @@ class Controller:
             msg[0] = p.realtime
             if msg[0] == 0xFE and p is self._din_parser:
                 self._watch_sensing()
+            elif msg[0] > 0xF9 and msg[0] < 0xFD and self.feedback:  # Start, Continue, Stop
+                k = self.feedback.get(0x1000)  # the transport buttons' (controls/transport.py)
+                if k is not None:
+                    k.realtime(msg[0])
             r = 1
         elif r == mparser.SYSEX:
             if p.sysex_cont:  # the last part of a SysEx that came in parts
@@ -423,6 +428,10 @@ class Controller:
             r = p.sysex_len
             if r == 6 and msg[1] == 0x7E and msg[3] == 6 and msg[4] == 1 and (msg[2] == 0x7F or msg[2] == 0):
                 self._identify(p)  # and passed on: the devices further down may answer too
+            elif r == 6 and msg[1] == 0x7F and msg[3] == 6 and self.feedback:  # an MMC command
+                k = self.feedback.get(0x1000)
+                if k is not None:
+                    k.mmc(msg[4])
         elif r == mparser.SYSEX_PART:
             self._sx_part(p)
             return

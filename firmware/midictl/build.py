@@ -340,6 +340,10 @@ def _button(ctl, m, name):
         if t == "program":
             return ProgramButton(progs, program=m["program"], bank=m.get("bank"))
         return ProgramButton(progs, step=1 if t == "program_up" else -1)
+    if t == "transport":
+        from midictl.controls import transport
+
+        return transport.build(ctl, m)
     # panic: the controller's, which also ends the notes MIDI IN started on DIN OUT
     return ModeButton(modes, t, m.get("step", m.get("velocity", 1)), ctl if t == "panic" else eng)
 

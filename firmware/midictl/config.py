@@ -25,7 +25,7 @@ KIND_TYPES = {
     "fsr": ("note", "none"),
     "switch": ("note", "cc_momentary", "cc_toggle", "program", "program_up", "program_down",
                "octave_up", "octave_down", "transpose_up", "transpose_down", "shift", "panic", "fixed_velocity",
-               "none"),
+               "transport", "none"),
     "pot": ("cc", "cc14", "nrpn", "channel_pressure", "bend", "none"),
     "stick": ("bend", "cc", "cc14", "nrpn", "none"),
     "encoder": ("cc_relative", "cc_absolute", "none"),
@@ -77,6 +77,11 @@ _FIELDS = {
     "value": ("int", 0, 127),
     "off_value": ("int", 0, 127),
     "step": ("int", 1, 24),
+    # a transport button's (controls/transport.py's ACTIONS), split from one string: written
+    # out, each short name would be one more name interned for good at every boot
+    "action": ("choice", tuple("start stop continue start_stop record".split()), None),
+    "mmc": ("bool", None, None),
+    "device": ("int", 0, 127),
     "shift": ("mapping", None, None),
 }
 
@@ -98,6 +103,7 @@ _TYPE_FIELDS = {
     "transpose_down": {"step": 1},
     "shift": {},
     "panic": {},
+    "transport": {"action": _FIELDS["action"][1][3], "mmc": False, "device": 127},  # (start_stop)
     "none": {},
     "cc": {"channel": 1, "cc": 70, "min": 0, "max": 127, "invert": False, "takeover": False,
            "deadzone": 24},
@@ -285,7 +291,8 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
     t = given.get("type", base.get("type"))
     allowed = KIND_TYPES[kind]
     if t not in allowed:
-        _fail(source, path + ".type", "%s is not a type a %s can send (allowed: %s)"
+        _fail(source, path + ".type", ("%s is not a type an %s can send (allowed: %s)" if kind in ("encoder", "fsr")
+                                       else "%s is not a type a %s can send (allowed: %s)")
               % (_show(t), kind, ", ".join(allowed)))
     out = {"type": t}
     # one velocity: a note button, and a pad wired as a switch (nothing to measure a strike by);
@@ -348,6 +355,9 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
                 _fail(source, path + "." + f, "%d is out of range 0..%d" % (out[f], top))
         if out["min"] >= out["max"]:
             _fail(source, path + ".min", "%d must be below max %d" % (out["min"], out["max"]))
+    if t == "transport" and out["action"] == _FIELDS["action"][1][4] and not out["mmc"]:  # (record)
+        f = "action"  # (as above)
+        _fail(source, path + "." + f, "\"record\" needs mmc true (MIDI's real-time messages have no record)")
     if t == "program" and out.get("bank") is not None:
         _check_value(source, path + ".bank", "bank", out["bank"])
     if allow_shift:

@@ -398,3 +398,35 @@ def test_a_fixed_velocity_button_takes_a_velocity_and_is_a_switchs_only():
                      {"controls": {"button3": {"type": "fixed_velocity", "shift": {"velocity": 90}}}}, pico))
     assert msg == ("config.json: controls.button3.shift: type \"fixed_velocity\" has no shift mapping (pots, sticks, "
                    "encoders, and note and CC buttons have one)")
+
+
+def test_a_transport_button_takes_an_action_mmc_and_a_device():
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        pico = json.loads(f.read())
+    cfg = config.validate({"controls": {"button3": {"type": "transport"},
+                                        "button2": {"type": "transport", "action": "record", "mmc": True,
+                                                    "device": 0}}}, pico)
+    assert cfg["controls"]["button3"] == {"type": "transport", "action": "start_stop", "mmc": False, "device": 127}
+    assert cfg["controls"]["button2"] == {"type": "transport", "action": "record", "mmc": True, "device": 0}
+    for m, why in (({"action": "record"},
+                    "button3.action: \"record\" needs mmc true (MIDI's real-time messages have no record)"),
+                   ({"action": "play"},
+                    "button3.action: \"play\" is not one of \"start\", \"stop\", \"continue\", \"start_stop\", \"record\""),
+                   ({"mmc": 1}, "button3.mmc: 1 is not true or false"),
+                   ({"device": 128}, "button3.device: 128 is out of range 0..127"),
+                   ({"channel": 2}, "button3.channel: not a field of type \"transport\" (fields: action, device, mmc)")):
+        m["type"] = "transport"
+        assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": m}}, pico)) == (
+            "config.json: controls." + why), m
+    msg = str(raises(config.ConfigError, config.validate, {"controls": {"enc1": {"type": "transport"}}}, pico))
+    assert msg == ("config.json: controls.enc1.type: \"transport\" is not a type an encoder can send (allowed: "
+                   "cc_relative, cc_absolute, none)")
+    msg = str(raises(config.ConfigError, config.validate,
+                     {"controls": {"button3": {"type": "transport", "shift": {"action": "stop"}}}}, pico))
+    assert msg == ("config.json: controls.button3.shift: type \"transport\" has no shift mapping (pots, sticks, "
+                   "encoders, and note and CC buttons have one)")
