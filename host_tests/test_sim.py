@@ -615,6 +615,19 @@ def test_transport_buttons_send_start_stop_and_mmc_and_follow_midi_in(tmp_path):
         "420.000 USB 0F FA 00 00", "420.000 DIN FA"]
 
 
+def test_the_monitor_view_shows_a_usb_sysexs_packets_as_parts_of_it():
+    # (the MMC above, in `make sim`'s view: its last packet, 06 06 F7, is no stray data)
+    import sim as simtool
+
+    assert simtool.monitor_lines(["40.000 USB 04 F0 7F 7F", "40.000 USB 07 06 06 F7", "40.000 DIN F0 7F 7F 06 06 F7",
+                                  "41.000 USB 0F FA 00 00", "41.000 USB 05 F6 00 00"]) == [
+        "    40.000  USB   cable 0  CIN 4         SysEx start/continue  F0 7F 7F",
+        "    40.000  USB   cable 0  CIN 7         SysEx end          06 06 F7",
+        "    40.000  DIN          SysEx              F0 7F 7F 06 06 F7  (6 bytes, MMC Record Strobe to every device)",
+        "    41.000  USB          Start",
+        "    41.000  USB   cable 0  CIN 5         Tune Request"]
+
+
 def test_a_bad_peak_hold_in_the_board_is_one_line_naming_the_control(tmp_path):
     b = json.load(open(_hold_board(tmp_path, 5)))
     b["controls"]["pad3"]["peak_hold_ms"] = 60

@@ -551,8 +551,10 @@ def monitor_lines(trace, running=None):
         data = bytes.fromhex("".join(hx))
         if port == "USB":
             # The same columns as DIN: what the packet carries (the trace keeps the packet).
+            # (A SysEx's packets, CIN 4 to 7, carry parts of it: shown as packets; a part
+            # that starts with a data byte is no message of its own.)
             msg = _usb_msg(data)
-            if msg and (msg[0] >= 0xF8 or msg[0] < 0xF0):
+            if msg and not 4 <= (data[0] & 15) <= 7 and (msg[0] >= 0xF8 or 0x80 <= msg[0] < 0xF0):
                 out.append(midiview.format_line(float(t), port, msg))
             else:
                 out.append(midiview.format_usb_line(float(t), port, data))
