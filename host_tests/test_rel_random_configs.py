@@ -1,13 +1,13 @@
 """Random configs (issue 7's reliability suite, for the players who configure): seeded random
 valid configs -- every control given a random type its kind takes, with shift layers,
 banks, pressure, takeover, inverted ranges, relative encodings, thru on or off, running
-status, Note Off as velocity 0, a fast or slow scan -- on the reference board, on it with
-a key matrix, on each other board's default layout, and with some pads made FSRs, each
-played by a random performance (pads, chords, buttons and keys with bounce, knobs,
-encoders, the USB host leaving) with MIDI IN traffic on DIN and from the USB host (notes
-that end, controllers, bends, programs, clocks, Active Sensing, dumps up to 1000 bytes on
-DIN and 300 from the host, its transport's Start, Continue and Stop). Played by the real
-firmware on the simulated board.
+status, Note Off as velocity 0, a fast or slow scan, a MIDI clock -- on the reference
+board, on it with a key matrix, on each other board's default layout, and with some pads
+made FSRs, each played by a random performance (pads, chords, buttons and keys with
+bounce, knobs, encoders, the USB host leaving) with MIDI IN traffic on DIN and from the USB
+host (notes that end, controllers, bends, programs, clocks, Active Sensing, dumps up to
+1000 bytes on DIN and 300 from the host, its transport's Start, Continue and Stop). Played
+by the real firmware on the simulated board.
 
 Checked: every byte either port carried is valid MIDI and the trace is in time order
 (check_trace), the scan loop never failed, after everything is released and MIDI IN's
@@ -116,6 +116,8 @@ def _config(rng, board):
         cfg["scan_us"] = rng.choice((250, 500, 2000))
     if rng.random() < 0.3:
         cfg["octave_range"] = rng.randint(0, 8)
+    if rng.random() < 0.3 or any(m["type"] == "tap_tempo" for m in cfg["controls"].values()):
+        cfg["clock_bpm"] = rng.randint(20, 300)
     return cfg
 
 

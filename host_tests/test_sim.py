@@ -615,6 +615,33 @@ def test_transport_buttons_send_start_stop_and_mmc_and_follow_midi_in(tmp_path):
         "420.000 USB 0F FA 00 00", "420.000 DIN FA"]
 
 
+def test_the_clock_ticks_on_its_grid_restarts_with_start_and_takes_its_tempo_from_taps(tmp_path):
+    # clock_bpm 120: a tick (F8) every 20.833 ms from power-on, each sent at the first scan
+    # at or after its time, on both ports at once; the Start at 50 ms restarts the grid
+    # (ticks at 70.833 + k * 20.833 ms: 175.000 exactly); MIDI IN's clock (the host's at 100
+    # ms, DIN IN's at 101) is not passed on; two taps 250 ms apart make it 240 bpm from the
+    # tick after the one due (466.667: then every 10.417 ms)
+    cfg = tmp_path / "clock.json"
+    cfg.write_text(json.dumps({"clock_bpm": 120, "controls": {"button4": {"type": "transport"},
+                                                              "button3": {"type": "tap_tempo"}}}))
+    events = [{"t": 10, "control": "pad1", "press": 0.8},
+              {"t": 50, "control": "button4", "press": 1.0}, {"t": 70, "control": "button4", "release": True},
+              {"t": 100, "usb_in": "0F F8 00 00"}, {"t": 101, "din_in": "F8"},
+              {"t": 200, "control": "button3", "press": 1.0}, {"t": 220, "control": "button3", "release": True},
+              {"t": 450, "control": "button3", "press": 1.0}, {"t": 470, "control": "button3", "release": True}]
+    lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 100})
+    ticks = ["21.000", "42.000", "71.000", "92.000", "113.000", "134.000", "155.000", "175.000", "196.000",
+             "217.000", "238.000", "259.000", "280.000", "300.000", "321.000", "342.000", "363.000", "384.000",
+             "405.000", "425.000", "446.000", "467.000",
+             "478.000", "488.000", "498.000", "509.000", "519.000", "530.000", "540.000", "550.000", "561.000"]
+    assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ticks
+    assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
+    assert [ln for ln in lines if "F8" not in ln] == BOOT + [
+        "12.000 USB 09 99 24 74", "12.000 DIN 99 24 74", "50.000 USB 0F FA 00 00", "50.000 DIN FA",
+        "62.000 USB 08 89 24 00", "62.000 DIN 89 24 00"]
+    assert len(lines) == len(BOOT) + 6 + 2 * len(ticks)
+
+
 def test_the_monitor_view_shows_a_usb_sysexs_packets_as_parts_of_it():
     # (the MMC above, in `make sim`'s view: its last packet, 06 06 F7, is no stray data)
     import sim as simtool

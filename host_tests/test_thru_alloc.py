@@ -156,7 +156,7 @@ def test_active_sensing_lost_ends_din_ins_notes_without_allocating():
                                     3 + 1 + 3 + 3 + 2 + 2 + 3 + 3 + 2 + 2, 1 + 3 + 2 + 2 + 2))
 
 
-TRANSPORT = 'CFG = {"controls": {"button4": {"type": "transport"}}}\n' + CONTROLLER + r'''
+TRANSPORT = 'CFG = {"clock_bpm": 120, "controls": {"button4": {"type": "transport"}}}\n' + CONTROLLER + r'''
 tr = ctl.feedback[0x1000]  # the transport buttons' state (controls/transport.py)
 for t in range(100):
     ctl.step(t * 1000, t)
@@ -178,10 +178,11 @@ print(seen, ctl.din.bytes_sent, ctl.usb.sent, ctl.errors)
 '''
 
 
-def test_midi_ins_transport_is_followed_without_allocating():
+def test_midi_ins_transport_and_the_clock_run_without_allocating():
     r = run(["-c", TRANSPORT], extra_path=("tools", "tools/simboard"))
     assert r.returncode == 0, r.stdout + r.stderr
     # not playing, then DIN IN's Start, its MMC Stop, the host's Continue and Stop; DIN OUT
-    # carried the power-on All Notes Off (3) and the host's two (1 each); USB its All Notes
-    # Off and DIN IN's Start and MMC (one packet, then two)
-    assert r.stdout.strip() == "[False, True, False, True, False, False] %d %d 0" % (3 + 1 + 1, 1 + 1 + 1)
+    # carried the power-on All Notes Off (3) and the host's two (1 each), and both ports the
+    # clock's 7 ticks up to 159 ms (at 20.8 ms, 41.7, ... 145.8); USB its All Notes Off and DIN
+    # IN's Start and MMC
+    assert r.stdout.strip() == "[False, True, False, True, False, False] %d %d 0" % (3 + 1 + 1 + 7, 1 + 1 + 1 + 7)

@@ -183,7 +183,7 @@ class Controller:
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
         # once built, as the closure's defaults hold them)
         self._has = ((self.din is not None) | (self.usb is not None) << 1 | (hw.uart is not None) << 2
-                     | (self.keys is not None) << 3)
+                     | (self.keys is not None) << 3 | (0x1001 in self.feedback) << 4)
         leave_room(self)
         # the scan: native under MicroPython (_step, as the class has it), else the closure
         self.step = getattr(self, "_step") if _NATIVE else self._scanner()
@@ -271,6 +271,11 @@ class Controller:
                 uart = hw.uart
                 if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
                     ctl._midi_in(now_ms)
+                # 4b. the MIDI clock's tick, when one is due (controls/transport.py's Clock)
+                if ctl._has & 16:
+                    clock = ctl.feedback[0x1001]
+                    if not clock._gating or ticks_diff(now_us, clock._gate) >= 0:
+                        clock.pump(now_us)
                 # 5. out (attribute checks first: most scans have nothing to send)
                 if din is not None and (din._count or din._ring_count):
                     din.pump(now_us, now_ms)
@@ -415,6 +420,8 @@ class Controller:
             msg[0] = p.realtime
             if msg[0] == 0xFE and p is self._din_parser:
                 self._watch_sensing()
+            elif msg[0] == 0xF8 and self._has & 16:
+                return  # another clock: the controller's own is the one its ports carry
             elif msg[0] > 0xF9 and msg[0] < 0xFD and self.feedback:  # Start, Continue, Stop
                 k = self.feedback.get(0x1000)  # the transport buttons' (controls/transport.py)
                 if k is not None:
@@ -1092,6 +1099,11 @@ if sys.implementation.name == "micropython":
         # 4. MIDI IN
         if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready):
             ctl._midi_in(now_ms)
+        # 4b. the MIDI clock
+        if has & 16:
+            clock = ctl.feedback[0x1001]
+            if not clock._gating or ((now_us - int(clock._gate) + half) & tmax) - half >= 0:
+                clock.pump(now_us)
         # 5. out
         if has & 1:
             din = ctl.din

@@ -36,6 +36,10 @@ def build_controls(ctl, board, cfg):
     # (channel << 7 | cc) -> knob, for soft takeover (a 14-bit one's MSB and LSB), or the
     # channel's NrpnIn under its NRPN controllers (CC 6, 38, 98..101, 121) when it has nrpn knobs
     ctl.feedback = {}
+    if cfg["clock_bpm"]:  # the MIDI clock (controls/transport.py), before a tap tempo button
+        from midictl.controls import transport
+
+        transport.build(ctl, None, cfg["clock_bpm"])
     ctl.encoders = []
     ctl.encoders_moved = bytearray(1)  # every encoder's Quadrature.moved
     switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)
@@ -340,10 +344,10 @@ def _button(ctl, m, name):
         if t == "program":
             return ProgramButton(progs, program=m["program"], bank=m.get("bank"))
         return ProgramButton(progs, step=1 if t == "program_up" else -1)
-    if t == "transport":
+    if t == "transport" or t == "tap_tempo":
         from midictl.controls import transport
 
-        return transport.build(ctl, m)
+        return transport.build(ctl, m, 0)  # (the clock, if any, is built)
     # panic: the controller's, which also ends the notes MIDI IN started on DIN OUT
     return ModeButton(modes, t, m.get("step", m.get("velocity", 1)), ctl if t == "panic" else eng)
 

@@ -25,7 +25,7 @@ KIND_TYPES = {
     "fsr": ("note", "none"),
     "switch": ("note", "cc_momentary", "cc_toggle", "program", "program_up", "program_down",
                "octave_up", "octave_down", "transpose_up", "transpose_down", "shift", "panic", "fixed_velocity",
-               "transport", "none"),
+               "transport", "tap_tempo", "none"),
     "pot": ("cc", "cc14", "nrpn", "channel_pressure", "bend", "none"),
     "stick": ("bend", "cc", "cc14", "nrpn", "none"),
     "encoder": ("cc_relative", "cc_absolute", "none"),
@@ -104,6 +104,7 @@ _TYPE_FIELDS = {
     "shift": {},
     "panic": {},
     "transport": {"action": _FIELDS["action"][1][3], "mmc": False, "device": 127},  # (start_stop)
+    "tap_tempo": {},
     "none": {},
     "cc": {"channel": 1, "cc": 70, "min": 0, "max": 127, "invert": False, "takeover": False,
            "deadzone": 24},
@@ -155,6 +156,7 @@ _GLOBAL_DEFAULTS = {
     "fallback_to_default": False,
     "watchdog_ms": 2000,
     "octave_range": 4,
+    "clock_bpm": 0,
 }
 
 # The shortest watchdog: the time nothing may go without a feed. The scan loop feeds it
@@ -173,6 +175,7 @@ _GLOBAL_LIMITS = {
     "scan_us": (250, 20000),
     "watchdog_ms": (WATCHDOG_MIN_MS, 8300),  # or 0: off
     "octave_range": (0, 8),
+    "clock_bpm": (20, 300),  # or 0: no clock
 }
 
 _DEFAULT_BUTTONS = ("octave_down", "octave_up", "shift", "panic")
@@ -462,7 +465,7 @@ def validate(cfg, board, source="config.json"):
             if not isinstance(v, bool):
                 _fail(source, k, "%s is not true or false" % _show(v))
             out[k] = v
-        elif k == "watchdog_ms":
+        elif k == "watchdog_ms" or k == "clock_bpm":
             lo, hi = _GLOBAL_LIMITS[k]
             if not isinstance(v, int) or isinstance(v, bool) or (v != 0 and (v < lo or v > hi)):
                 _fail(source, k, "%s is out of range %d..%d (or 0: off)" % (_show(v), lo, hi))
@@ -498,6 +501,11 @@ def validate(cfg, board, source="config.json"):
         if name not in board["controls"]:
             _fail(source, "controls." + name, "board %s has no control named %s (it has %s)"
                   % (board["board"], _show(name), _names(board)))
+    if not out["clock_bpm"]:
+        for name in control_names(board):
+            if result[name]["type"] == "tap_tempo":
+                _fail(source, "controls." + name + ".type",
+                      "\"tap_tempo\" sets the clock's tempo: it needs clock_bpm (the tempo at power-on, 20..300)")
     out["controls"] = result
     return out
 

@@ -1,6 +1,6 @@
 from dualtest import hexs, no_alloc, raises
 
-from midictl.controls.transport import Transport, TransportButton
+from midictl.controls.transport import Clock, TapButton, Transport, TransportButton
 
 
 class Wire:
@@ -115,3 +115,127 @@ def test_bad_arguments_are_refused_by_name():
         "action 'record' needs mmc (MIDI's real-time messages have no record)")
     for d in (-1, 128):
         assert str(raises(ValueError, TransportButton, t, "stop", True, d)) == "device %d out of range 0..127" % d
+
+
+class Ticks:
+    """A sink's raw() that notes when each clock tick was sent (the time set before a pump)."""
+
+    def __init__(self):
+        self.now = 0
+        self.at = []
+        self.msgs = []
+
+    def raw(self, msg, n, key=0):
+        self.at.append(self.now)
+        self.msgs.append(hexs(msg, n))
+
+
+def run_clock(c, sink, until_us, scan_us=1000, start=0):
+    # the scan loop's part: pump while no grid runs or a tick is due, one call a scan
+    t = start
+    while t <= until_us:
+        sink.now = t
+        if not c._gating or t - c._gate >= 0:
+            c.pump(t)
+        t += scan_us
+
+
+def test_the_clock_ticks_24_a_beat_on_a_grid_without_drift():
+    s = Ticks()
+    c = Clock(s, 120)  # 20833.33 us a tick: the grid at 20833, 41666, 62500, ...
+    run_clock(c, s, 1000000, scan_us=1)  # (a scan every us: the grid itself)
+    assert s.msgs == ["F8"] * 48  # two beats a second at 120 bpm
+    assert s.at[:4] == [20833, 41666, 62500, 83333]
+    assert s.at[-1] == 1000000  # the 48th tick, on time after a second: no drift
+    s2 = Ticks()
+    c2 = Clock(s2, 133)  # 18796.99 us
+    run_clock(c2, s2, 60000000, scan_us=1000)
+    assert len(s2.at) == 133 * 24  # a minute: 133 beats of 24 ticks
+    # on a 1 ms scan each tick leaves at the first scan at or after its time
+    assert s2.at[:3] == [19000, 38000, 57000] and s2.at[-1] == 60000000
+
+
+def test_a_start_restarts_the_grid_a_period_after_it():
+    s = Ticks()
+    c = Clock(s, 120)
+    t = Transport(s, c)
+    start = TransportButton(t, "start")
+    stop = TransportButton(t, "stop")
+    run_clock(c, s, 50000)
+    s.now = 50000
+    start.press(50)  # between the ticks at 42 and 63 ms
+    run_clock(c, s, 120000, start=50000)  # (the same scan: the grid restarts from 50 ms)
+    assert list(zip(s.at, s.msgs)) == [(21000, "F8"), (42000, "F8"), (50000, "FA"), (71000, "F8"), (92000, "F8"),
+                                       (113000, "F8")]
+    s.now = 120000
+    stop.press(120)  # a stop leaves the grid alone: a master's clock runs on, stopped or not
+    run_clock(c, s, 160000, start=120000)
+    assert list(zip(s.at, s.msgs))[6:] == [(120000, "FC"), (134000, "F8"), (155000, "F8")]
+
+
+def test_ticks_missed_go_one_a_scan_unless_far_behind():
+    s = Ticks()
+    c = Clock(s, 300)  # 8333.33 us
+    run_clock(c, s, 9000)
+    assert s.at == [9000]
+    run_clock(c, s, 40000, start=35000)  # held up from 9 to 35 ms: 3 ticks due (16.7, 25, 33.3)
+    assert s.at[:4] == [9000, 35000, 36000, 37000]  # caught up, one a scan, then on the grid
+    assert s.at[4:] == []  # (the next, 41.7 ms, after the run)
+    s3 = Ticks()
+    c3 = Clock(s3, 300)
+    run_clock(c3, s3, 9000)
+    run_clock(c3, s3, 70000, start=60000)  # held up for 51 ms: more than 4 ticks behind
+    assert s3.at == [9000, 60000, 69000]  # one tick, then a grid from then (60 + 8.3)
+
+
+def test_the_tempo_changes_from_the_next_tick_and_is_refused_out_of_range():
+    s = Ticks()
+    c = Clock(s, 120)
+    run_clock(c, s, 21000)
+    c.tempo(60)
+    run_clock(c, s, 150000, start=22000)
+    assert s.at == [21000, 42000, 84000, 125000]  # the tick due at 41.7 ms, then every 41.7 ms
+    for bpm in (19, 301):
+        assert str(raises(ValueError, c.tempo, bpm)) == "bpm %d out of range 20..300" % bpm
+        assert str(raises(ValueError, Clock, s, bpm)) == "bpm %d out of range 20..300" % bpm
+    assert c.bpm == 60
+
+
+def test_tap_tempo_from_the_last_three_intervals():
+    c = Clock(Ticks(), 120)
+    tap = TapButton(c)
+    seen = []
+    for t in (1000, 1500, 2000, 2600, 3100, 3500, 3900, 4300):
+        tap.press(t)
+        tap.release(t)
+        seen.append(c.bpm)
+    # the first tap alone sets nothing; 500 ms = 120; then the mean of up to three
+    # intervals: (500 + 500 + 600) / 3 = 533.3 ms = 112.5 -> 113 (rounded); 500, 600 and
+    # 500 -> 113 again; 600, 500, 400 -> 120; 500, 400, 400 -> 138; 400 x 3 -> 150
+    assert seen == [120, 120, 120, 113, 113, 120, 138, 150]
+    tap.press(8000)  # more than 3 s after the last: counting starts again
+    assert c.bpm == 150
+    tap.press(8200)  # 200 ms: 300 bpm
+    assert c.bpm == 300
+    tap.press(8300)  # 150 ms between the last two, 100 now: 600 bpm and more, held at 300
+    assert c.bpm == 300
+    tap.press(11300)
+    tap.press(14300)  # 3 s twice: the mean of 100, 3000 and 3000 ms, 29.5 bpm -> 30
+    assert c.bpm == 30
+    tap.press(20000)  # (starts again)
+    tap.press(23000)  # 3 s alone: 20 bpm
+    assert c.bpm == 20
+    assert str(raises(ValueError, TapButton, None)) == "tap tempo needs a clock (clock_bpm)"
+
+
+def test_the_clock_and_a_tap_allocate_nothing():
+    s = Wire()
+    c = Clock(s, 97)
+    tap = TapButton(c)
+    assert no_alloc(lambda: c.pump(0)) is None  # the grid starts
+    assert no_alloc(lambda: c.pump(30000)) is None  # a tick
+    assert no_alloc(lambda: c.pump(31000)) is None
+    assert no_alloc(lambda: tap.press(100)) is None
+    assert no_alloc(lambda: tap.press(600)) is None
+    assert c.bpm == 120
+    assert s.sent() == ["F8", "F8"]

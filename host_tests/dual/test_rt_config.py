@@ -430,3 +430,27 @@ def test_a_transport_button_takes_an_action_mmc_and_a_device():
                      {"controls": {"button3": {"type": "transport", "shift": {"action": "stop"}}}}, pico))
     assert msg == ("config.json: controls.button3.shift: type \"transport\" has no shift mapping (pots, sticks, "
                    "encoders, and note and CC buttons have one)")
+
+
+def test_the_clock_is_off_or_20_to_300_bpm_and_a_tap_tempo_button_needs_it():
+    import json
+
+    from dualtest import raises
+    from midictl import config
+
+    with open("boards/pico.json") as f:
+        pico = json.loads(f.read())
+    assert config.validate({}, pico)["clock_bpm"] == 0  # no clock of its own by default
+    for bpm in (0, 20, 120, 300):
+        assert config.validate({"clock_bpm": bpm}, pico)["clock_bpm"] == bpm
+    for bad, shown in ((19, "19"), (301, "301"), (-1, "-1"), (True, "true"), (120.5, "120.5"), ("120", '"120"')):
+        assert str(raises(config.ConfigError, config.validate, {"clock_bpm": bad}, pico)) == (
+            "config.json: clock_bpm: %s is out of range 20..300 (or 0: off)" % shown)
+    cfg = config.validate({"clock_bpm": 90, "controls": {"button3": {"type": "tap_tempo"}}}, pico)
+    assert cfg["controls"]["button3"] == {"type": "tap_tempo"}
+    assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": {"type": "tap_tempo"}}}, pico)) == (
+        "config.json: controls.button3.type: \"tap_tempo\" sets the clock's tempo: it needs clock_bpm (the tempo at "
+        "power-on, 20..300)")
+    assert str(raises(config.ConfigError, config.validate,
+                      {"clock_bpm": 90, "controls": {"button3": {"type": "tap_tempo", "step": 2}}}, pico)) == (
+        "config.json: controls.button3.step: not a field of type \"tap_tempo\" (fields: none)")

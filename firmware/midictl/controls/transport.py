@@ -1,7 +1,8 @@
 # Transport buttons (see buttons.py for what every button has): start, stop and continue a
-# sequencer, a drum machine or a DAW.
+# sequencer, a drum machine or a DAW; and the controller's own MIDI clock, with a tap
+# tempo button.
 #
-# Two ways to say it, by the button's `mmc`:
+# Two ways to say start and stop, by the button's `mmc`:
 # - MIDI 1.0's System Real-Time Start (FA), Continue (FB) and Stop (FC): what hardware
 #   sequencers and drum machines follow (those synced to a MIDI clock start on its next
 #   tick), and a DAW set to sync to the port;
@@ -11,13 +12,26 @@
 #   (06: recording starts, a punch in while playing). <device> is the receiver's device ID,
 #   7F for every device.
 # A start_stop button sends start when the transport is stopped and stop when it plays. The
-# state is the controller's, shared by all its transport buttons (build.py makes one
+# state is the controller's, shared by all its transport buttons (build() makes one
 # Transport), and follows MIDI IN from either port: a host or sequencer that starts or
 # stops on its own (Start, Continue, Stop, MMC Play, Deferred Play, Stop, Pause) is where
 # the next press of start_stop goes on from.
 #
-# Loaded by build.py only for a config with a transport button. The checks are here (not in
-# checks.py, which every boot loads), so a board without one keeps none of its names.
+# The clock (config clock_bpm): Timing Clock (F8), 24 a quarter note, to both ports from
+# power-on, stopped or playing, as a clock master sends it, for the devices synced to it
+# (their tempo, arpeggiators, delays). The scan loop sends each when its time has come
+# (Clock.pump), so a tick leaves up to one scan period late (1 ms by default) and on DIN
+# after what is already queued there; the grid it keeps has no drift (integer
+# microseconds and a remainder). A Start or Continue (a button's, real-time or MMC)
+# restarts the grid: the first tick one period after it, as a slave counts its first step
+# from the first tick after the Start (MIDI 1.0 asks for at least 1 ms between them). A tap
+# tempo button sets the tempo from the last taps.
+#
+# Loaded by build.py only for a config with a transport or tap tempo button, or a clock.
+# The checks are here (not in checks.py, which every boot loads), so a board without them
+# keeps none of its names.
+
+from midictl.compat import ticks_add, ticks_diff
 
 ACTIONS = ("start", "stop", "continue", "start_stop", "record")
 _REALTIME = b"\xfa\xfc\xfb"  # start, stop, continue: System Real-Time
@@ -29,8 +43,9 @@ class Transport:
     and MIDI IN last said; send() sends one action (an index in ACTIONS but start_stop) to
     the sink (Engine.raw: both ports). Allocates nothing after construction."""
 
-    def __init__(self, sink):
+    def __init__(self, sink, clock=None):
         self._sink = sink
+        self._clock = clock
         self.playing = False
         self._m = bytearray(6)
 
@@ -50,6 +65,8 @@ class Transport:
         if action != 4:  # (recording leaves the transport as it is: a punch in plays on)
             self.playing = action != 1
         self._sink.raw(m, n)
+        if self._clock is not None and action != 1 and action != 4:
+            self._clock._gating = False  # a start or continue: the grid restarts (Clock.pump)
 
     def realtime(self, status):
         """A Start (FA), Continue (FB) or Stop (FC) from MIDI IN; other statuses change
@@ -95,13 +112,100 @@ class TransportButton:
         pass
 
 
-def build(ctl, m):
-    """The button for a validated config mapping m (config.py) of the controller being built
-    (build.py): one Transport for the controller, shared by its buttons and fed MIDI IN's
-    Start, Continue, Stop and MMC commands (app.py), under 0x1000 in ctl.feedback (no
-    channel's key). (One name for build.py to call: a class named there would be one more
-    name interned at every boot.)"""
-    t = ctl.feedback.get(0x1000)
+class Clock:
+    """MIDI Timing Clock (F8) at `bpm` (20..300), 24 a quarter note, to the sink (Engine.raw:
+    both ports). The scan loop calls pump(now_us) while _gating is False (no grid yet, or one
+    to restart) or once _gate, the next tick's time, has come. Allocates nothing after
+    construction."""
+
+    def __init__(self, sink, bpm):
+        self._sink = sink
+        self._m = bytearray(1)
+        self._m[0] = 0xF8
+        self._gating = False
+        self._gate = 0
+        self._frac = 0
+        self.bpm = 0
+        self.tempo(bpm)
+
+    def tempo(self, bpm):
+        """A new tempo, from the next tick on (the grid goes on from the tick due)."""
+        if bpm < 20 or bpm > 300:
+            raise ValueError("bpm %r out of range 20..300" % (bpm,))
+        self.bpm = bpm
+        self._period = 2500000 // bpm  # 60 s / 24 ticks / bpm, in us; and what is left over,
+        self._rest = 2500000 % bpm  # in 1/bpm us, carried in _frac (tick k of a grid is at
+        self._frac = 0  # k * 2500000 / bpm us, rounded down)
+
+    def pump(self, now_us):
+        if not self._gating:  # a grid from now: the first tick one period on
+            self._gating = True
+            self._gate = ticks_add(now_us, self._period)
+            self._frac = self._rest  # (the first period's part of a microsecond)
+            return
+        self._sink.raw(self._m, 1)
+        g = ticks_add(self._gate, self._period)
+        f = self._frac + self._rest
+        if f >= self.bpm:
+            f -= self.bpm
+            g = ticks_add(g, 1)
+        self._frac = f
+        # A scan held up (a garbage collection, a long write): the ticks missed go one a scan
+        # until the grid is caught up, unless that is more than 4 ticks behind, which would
+        # rush the slaves: the grid restarts from now.
+        if ticks_diff(now_us, g) > 4 * self._period:
+            g = ticks_add(now_us, self._period)
+        self._gate = g
+
+
+class TapButton:
+    """Tap tempo: the clock's tempo from the mean of the last intervals between presses (up
+    to 3; one longer than 3 s, 20 bpm, starts the count again), rounded, within 20..300."""
+
+    def __init__(self, clock):
+        if clock is None:
+            raise ValueError("tap tempo needs a clock (clock_bpm)")
+        self._clock = clock
+        self._last = 0
+        self._taps = 0  # taps counted (the first has no interval)
+        self._gaps = [0, 0, 0]  # the last intervals, in ms
+
+    def press(self, now=0):
+        d = ticks_diff(now, self._last)
+        self._last = now
+        if self._taps == 0 or d <= 0 or d > 3000:
+            self._taps = 1
+            return
+        g = self._gaps
+        g[0] = g[1]
+        g[1] = g[2]
+        g[2] = d
+        n = self._taps if self._taps < 3 else 3
+        self._taps += 1 if self._taps < 3 else 0
+        total = g[2] + (g[1] if n > 1 else 0) + (g[0] if n > 2 else 0)
+        bpm = (60000 * n + total // 2) // total
+        self._clock.tempo(20 if bpm < 20 else 300 if bpm > 300 else bpm)
+
+    def release(self, now=0):
+        pass
+
+
+def build(ctl, m, bpm):
+    """The button for a validated config mapping m (config.py: a transport or tap_tempo
+    button; None: the clock alone) of the controller being built (build.py), and the parts
+    it shares, once: the Clock at bpm (0: none; under 0x1001 in ctl.feedback, where the scan
+    loop finds it), the Transport, shared by the transport buttons and fed MIDI IN's Start,
+    Continue, Stop and MMC commands (app.py), under 0x1000 (no channel's key). (One name for
+    build.py to call: a class named there would be one more name interned at every boot.)"""
+    f = ctl.feedback
+    c = f.get(0x1001)
+    if c is None and bpm:
+        c = f[0x1001] = Clock(ctl.engine, bpm)
+    t = f.get(0x1000)
     if t is None:
-        t = ctl.feedback[0x1000] = Transport(ctl.engine)
+        t = f[0x1000] = Transport(ctl.engine, c)
+    if m is None:
+        return None
+    if m["type"] != "transport":
+        return TapButton(c)
     return TransportButton(t, m["action"], m["mmc"], m["device"])
