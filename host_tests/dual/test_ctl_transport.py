@@ -171,6 +171,10 @@ def test_a_start_restarts_the_grid_a_period_after_it():
     stop.press(120)  # a stop leaves the grid alone: a master's clock runs on, stopped or not
     run_clock(c, s, 160000, start=120000)
     assert list(zip(s.at, s.msgs))[6:] == [(120000, "FC"), (134000, "F8"), (155000, "F8")]
+    s.now = 160000
+    TransportButton(t, "start", mmc=True).press(160)  # MMC Play: for a DAW; the grid goes on
+    run_clock(c, s, 200000, start=160000)
+    assert list(zip(s.at, s.msgs))[9:] == [(160000, "F0 7F 7F 06 02 F7"), (175000, "F8"), (196000, "F8")]
 
 
 def test_ticks_missed_go_one_a_scan_unless_far_behind():

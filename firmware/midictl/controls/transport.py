@@ -22,10 +22,11 @@
 # (their tempo, arpeggiators, delays). The scan loop sends each when its time has come
 # (Clock.pump), so a tick leaves up to one scan period late (1 ms by default) and on DIN
 # after what is already queued there; the grid it keeps has no drift (integer
-# microseconds and a remainder). A Start or Continue (a button's, real-time or MMC)
-# restarts the grid: the first tick one period after it, as a slave counts its first step
-# from the first tick after the Start (MIDI 1.0 asks for at least 1 ms between them). A tap
-# tempo button sets the tempo from the last taps.
+# microseconds and a remainder). A button's Start or Continue (real-time: an MMC command
+# is for a DAW, which takes no clock from it) restarts the grid: the first tick one period
+# after it, as a slave counts its first step from the first tick after the Start (MIDI 1.0
+# asks for at least 1 ms between them). A tap tempo button sets the tempo from the last
+# taps.
 #
 # Loaded by build.py only for a config with a transport or tap tempo button, or a clock.
 # The checks are here (not in checks.py, which every boot loads), so a board without them
@@ -65,8 +66,8 @@ class Transport:
         if action != 4:  # (recording leaves the transport as it is: a punch in plays on)
             self.playing = action != 1
         self._sink.raw(m, n)
-        if self._clock is not None and action != 1 and action != 4:
-            self._clock._gating = False  # a start or continue: the grid restarts (Clock.pump)
+        if self._clock is not None and not mmc and action != 1 and action != 4:
+            self._clock._gating = False  # a Start or Continue: the grid restarts (Clock.pump)
 
     def realtime(self, status):
         """A Start (FA), Continue (FB) or Stop (FC) from MIDI IN; other statuses change
