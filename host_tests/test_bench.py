@@ -89,6 +89,16 @@ def test_a_1_ms_peak_window_plays_the_same_strikes_1_ms_sooner_at_the_same_veloc
     assert [round(x - y, 9) for x, y in zip(a["strike_usb"], b["strike_usb"])] == [1.0, 1.0]
 
 
+def test_the_clock_row_pairs_every_tick_on_both_ports():
+    # 3 strikes while the knobs flood DIN, the clock at 120 bpm from power-on: 18 ticks in
+    # the run's 375 ms and more, each on both ports; on DIN a tick waits at most for the
+    # message on the wire and one queued ahead of it (3 bytes each, 0.96 ms)
+    c = bench_sim.clock(strikes=3)
+    assert c["usb"] == c["din"] == 18
+    assert 0 <= c["late"][0] <= c["late"][1] <= 2 * 0.96
+    assert c["dev"] < 1 + 2 * 0.96
+
+
 def test_wire_counts_the_same_messages_both_ways():
     w = bench_sim.wire(os.path.join(ROOT, "tools", "scenarios", "min.json"))
     assert w["running"][1] == w["plain"][1] > 0

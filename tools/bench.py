@@ -68,7 +68,8 @@ while all 8 knobs sweep end to end. The reference pads are piezos: a note is dec
 its 2 ms peak window, so "strike to Note On" includes that window, and "deciding scan to
 DIN" (the 1 ms / 2 ms targets) starts at the scan that sent the note to the USB stack; the
 same strikes again with every pad's window_ms 1 (a config.json), their velocities compared
-one by one with the 2 ms window's.
+one by one with the 2 ms window's; and the flood's strikes and sweeps again with the
+controller's MIDI clock at 120 bpm, each tick's time on DIN against its scan's (on USB).
 USB path: CPU per Note On from the engine's send() to the packet in the transmit buffer,
 UsbOut over MidiPort over the simulator's copy of micropython-lib's usb.device (its Buffer
 work included), against the stock MIDIInterface.note_on(). Transfers start once a scan.
@@ -108,6 +109,7 @@ def measure(n, wire_scenario=None):
     res["flood"] = bench_sim.latency(n["strikes"], flood=True)
     fast = {"controls": {"pad%d" % i: {"window_ms": 1} for i in range(1, 17)}}
     res["idle_w1"] = bench_sim.latency(n["strikes"], flood=False, config=fast)
+    res["clock"] = bench_sim.clock(n["strikes"])
     res["wire"] = bench_sim.wire(wire_scenario or bench_sim.sim.DEMO)
     res["boot"] = bench_boot.run(n.get("boot", 5))
     res["boot_rom"] = bench_boot.run(n.get("boot", 5), romfs=True)
@@ -210,6 +212,11 @@ def table(res):
     row("", "alone, every pad's `window_ms` 1 (config; bare piezos): strike → Note On at the USB stack, median / max; "
         "the same strikes' velocities equal to the 2 ms window's%s" % miss,
         "%.2f / %.2f; %d of %d" % (r["strike_usb"] + (same, len(base))), "—", "(1 ms peak window + scan)", "")
+    c = res["clock"]
+    row("", "the flood again with the MIDI clock on (`clock_bpm` 120): ticks on USB / DIN; a tick's scan → its "
+        "start on DIN, median / max; DIN's intervals off the 20.83 ms period, at most",
+        "%d / %d; %.2f / %.2f; %.2f" % ((c["usb"], c["din"]) + c["late"] + (c["dev"],)), "—",
+        "(informational)", "")
     # 4. USB path
     u = fw["mpy"]["usb"]
     uc = fw["cpy"]["usb"]

@@ -4,6 +4,8 @@ the real boot.py/main.py under the MicroPython Unix port, simulated time).
     latency(strikes, flood, seed, config) -> dict
                                             pad strikes at random times, optionally while all
                                             8 knobs sweep (DIN saturated) or with a config
+    clock(strikes, seed, bpm) -> dict       the controller's MIDI clock on DIN while the
+                                            strikes play and all 8 knobs sweep
     wire(scenario=DEMO) -> dict             DIN bytes with and without running status
 
 A strike's Note On is found on USB (its trace time is when the packet reaches the USB stack,
@@ -141,6 +143,29 @@ def latency(strikes=200, flood=False, seed=1, chunk=None, config=None):
     return {"strikes": strikes, "missed": missed, "off_grid": off_grid, "flood": flood,
             "strike_usb": _stats(to_usb), "strike_din": _stats(to_din), "scan_din": _stats(scan_din),
             "din_busy": wire_us / 1000 / span_ms, "vels": vels}
+
+
+def clock(strikes=200, seed=1, bpm=120, chunk=10):
+    """The flood's strikes and knob sweeps again with the controller's MIDI clock on
+    (clock_bpm): each tick reaches the USB stack in the scan that sends it (its trace time
+    is that scan's) and starts on DIN when the wire lets it. -> ticks on each port, the
+    delay from the scan to DIN (median, max) and the largest deviation of DIN's intervals
+    from the clock's period (ms; the scan grid's 1 ms included)."""
+    late, dev = [], []
+    n_usb = n_din = 0
+    period = 2500.0 / bpm
+    for k in range(0, strikes, chunk):
+        rng = random.Random(seed * 1000 + k)
+        events, hits = strike_events(min(chunk, strikes - k), rng)
+        events = events + sweep_events(hits[-1][0] + 30)
+        trace = run({"board": "pico", "seed": seed + k, "tail_ms": 60, "events": events}, {"clock_bpm": bpm})
+        usb = [float(ln.split()[0]) for ln in trace if ln.split()[1:] == ["USB", "0F", "F8", "00", "00"]]
+        din = [float(ln.split()[0]) for ln in trace if ln.split()[1:] == ["DIN", "F8"]]
+        n_usb += len(usb)
+        n_din += len(din)
+        late += [d - u for u, d in zip(usb, din)]
+        dev += [abs(b - a - period) for a, b in zip(din, din[1:])]
+    return {"usb": n_usb, "din": n_din, "late": _stats(late), "dev": max(dev) if dev else float("nan")}
 
 
 def _stats(xs):

@@ -244,6 +244,12 @@ class Controller:
                         q = e._q
                         if q._count != q._taken:
                             e.update(now_ms)
+                # 2b. the MIDI clock's tick, when one is due (controls/transport.py's Clock):
+                # before the pads, so it goes ahead of a note this scan decides
+                if ctl._has & 16:
+                    clock = ctl.feedback[0x1001]
+                    if not clock._gating or ticks_diff(now_us, clock._gate) >= 0:
+                        clock.pump(now_us)
                 # 3. analog
                 p = phase
                 phase = p + 1 if p + 1 < ctl._phases else 0
@@ -271,11 +277,6 @@ class Controller:
                 uart = hw.uart
                 if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
                     ctl._midi_in(now_ms)
-                # 4b. the MIDI clock's tick, when one is due (controls/transport.py's Clock)
-                if ctl._has & 16:
-                    clock = ctl.feedback[0x1001]
-                    if not clock._gating or ticks_diff(now_us, clock._gate) >= 0:
-                        clock.pump(now_us)
                 # 5. out (attribute checks first: most scans have nothing to send)
                 if din is not None and (din._count or din._ring_count):
                     din.pump(now_us, now_ms)
@@ -1065,6 +1066,11 @@ if sys.implementation.name == "micropython":
                 q = e._q
                 if int(q._count) != int(q._taken):
                     e.update(now_ms)
+        # 2b. the MIDI clock
+        if has & 16:
+            clock = ctl.feedback[0x1001]
+            if not clock._gating or ((now_us - int(clock._gate) + half) & tmax) - half >= 0:
+                clock.pump(now_us)
         # 3. analog
         nxt = p + 1
         if nxt >= int(ctl._phases):
@@ -1099,11 +1105,6 @@ if sys.implementation.name == "micropython":
         # 4. MIDI IN
         if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready):
             ctl._midi_in(now_ms)
-        # 4b. the MIDI clock
-        if has & 16:
-            clock = ctl.feedback[0x1001]
-            if not clock._gating or ((now_us - int(clock._gate) + half) & tmax) - half >= 0:
-                clock.pump(now_us)
         # 5. out
         if has & 1:
             din = ctl.din
