@@ -186,3 +186,40 @@ def test_midi_ins_transport_and_the_clock_run_without_allocating():
     # clock's 7 ticks up to 159 ms (at 20.8 ms, 41.7, ... 145.8); USB its All Notes Off and DIN
     # IN's Start and MMC
     assert r.stdout.strip() == "[False, True, False, True, False, False] %d %d 0" % (3 + 1 + 1 + 7, 1 + 1 + 1 + 7)
+
+
+# The clock's beat light on the boards' own LEDs, built from the board file as at boot: the
+# Pico's on GPIO 25, the XIAO's NeoPixel on GPIO 12 with its power switch on GPIO 11.
+BEAT = r'''
+import json
+import world
+from simctl import controller
+seen = []
+for name in ("pico", "xiao_rp2040"):
+    b = json.load(open("boards/%s.json" % name))
+    world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
+    from midictl import config
+    ctl, itf = controller(b, config.validate({"clock_bpm": 120}, b))
+    w = world.current
+    last = None
+    for ms in range(0, 1100):
+        ctl.step(ms * 1000, ms)
+        now = (w.out_bits >> 25) & 1 if name == "pico" else w.led
+        if now != last:
+            seen.append((name, ms, now))
+            last = now
+print(seen, (w.out_bits >> 11) & 1)
+'''
+
+
+def test_the_clock_lights_the_boards_led_on_each_beat():
+    r = run(["-c", BEAT], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # lit at each beat's first tick (20.8 ms + k * 500), dark at its fifth (83.3 ms on); the
+    # XIAO's NeoPixel powered (GPIO 11 high)
+    pico = [("pico", 0, 0), ("pico", 21, 1), ("pico", 105, 0), ("pico", 521, 1), ("pico", 605, 0),
+            ("pico", 1021, 1)]
+    g, o = (0, 40, 0), (0, 0, 0)
+    xiao = [("xiao_rp2040", 0, o), ("xiao_rp2040", 21, g), ("xiao_rp2040", 105, o), ("xiao_rp2040", 521, g),
+            ("xiao_rp2040", 605, o), ("xiao_rp2040", 1021, g)]
+    assert r.stdout.strip() == "%s 1" % (pico + xiao)

@@ -39,7 +39,7 @@ def build_controls(ctl, board, cfg):
     if cfg["clock_bpm"]:  # the MIDI clock (controls/transport.py), before a tap tempo button
         from midictl.controls import transport
 
-        transport.build(ctl, None, cfg["clock_bpm"])
+        transport.build(ctl, None, cfg["clock_bpm"], board)
     ctl.encoders = []
     ctl.encoders_moved = bytearray(1)  # every encoder's Quadrature.moved
     switch_at: list = [None] * 30  # GPIO -> (0, pad index) or (1, button)

@@ -1,5 +1,5 @@
 # The hardware layer: the only module that imports `machine` (with hwsetup.py, its boot-time
-# set-up; usbmidi.py does the same for the USB stack). Everything above it takes plain ints,
+# set-up, and hwled.py, the clock's beat light; usbmidi.py does the same for the USB stack). Everything above it takes plain ints,
 # arrays and objects with write().
 #
 # Hot paths read and write the RP2040/RP2350 SIO registers directly through machine.mem32:

@@ -142,3 +142,4 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
         if inn and din_in and inn["uart"] == uid:
             kw["rx"] = machine.Pin(inn["rx"])
         hw.uart = machine.UART(uid, **kw)
+

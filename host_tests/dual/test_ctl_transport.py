@@ -243,3 +243,70 @@ def test_the_clock_and_a_tap_allocate_nothing():
     assert no_alloc(lambda: tap.press(600)) is None
     assert c.bpm == 120
     assert s.sent() == ["F8", "F8"]
+
+
+class Lamp:
+    """A beat light: a Pin's value() (pixel=False) or a NeoPixel's item 0 and write(), each
+    change noted with the time the sink last had (Ticks.now)."""
+
+    def __init__(self, clock_sink, pixel):
+        self.sink = clock_sink
+        self.seen = []
+        self.px = (0, 0, 0)
+        if pixel:
+            self.write = self._write
+
+    def value(self, v):
+        self.seen.append((self.sink.now, v))
+
+    def __setitem__(self, i, v):
+        self.px = v
+
+    def _write(self):
+        self.seen.append((self.sink.now, self.px))
+
+
+def test_the_beat_light_is_lit_for_the_first_4_ticks_of_each_beat_from_the_grids_start():
+    for pixel, lit, dark in ((False, 1, 0), (True, (0, 40, 0), (0, 0, 0))):
+        s = Ticks()
+        lamp = Lamp(s, pixel)
+        c = Clock(s, 120, lamp)
+        t = Transport(s, c)
+        run_clock(c, s, 1100000)
+        # ticks at 20.8 ms + k * 20.8: lit at the first of each 24 (a beat, 500 ms), dark at
+        # the fifth (83.3 ms later)
+        assert lamp.seen == [(21000, lit), (105000, dark), (521000, lit), (605000, dark), (1021000, lit)], pixel
+        s.now = 1050000
+        TransportButton(t, "start").press(1050)  # a Start: the next beat starts a period on
+        run_clock(c, s, 1200000, start=1050000)
+        assert lamp.seen[5:] == [(1071000, lit), (1155000, dark)], pixel
+
+
+def test_the_beat_light_allocates_nothing():
+    for pixel in (False, True):
+        led = Silent(pixel)
+        c = Clock(Wire(), 120, led)
+        c.pump(0)
+        assert no_alloc(lambda: c.pump(21000)) is None  # lit
+        for k in range(2, 5):
+            c.pump(k * 21000)
+        assert no_alloc(lambda: c.pump(105000)) is None  # dark
+        assert led.changes == 2, pixel
+
+
+class Silent:
+    """A beat light that counts its changes without allocating."""
+
+    def __init__(self, pixel):
+        self.changes = 0
+        if pixel:
+            self.write = self._write
+
+    def value(self, v):
+        self.changes += 1
+
+    def __setitem__(self, i, v):
+        pass
+
+    def _write(self):
+        self.changes += 1

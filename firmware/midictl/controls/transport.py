@@ -116,16 +116,20 @@ class TransportButton:
 class Clock:
     """MIDI Timing Clock (F8) at `bpm` (20..300), 24 a quarter note, to the sink (Engine.raw:
     both ports). The scan loop calls pump(now_us) while _gating is False (no grid yet, or one
-    to restart) or once _gate, the next tick's time, has come. Allocates nothing after
-    construction."""
+    to restart) or once _gate, the next tick's time, has come. led (hwled.beat_led: a Pin
+    or a NeoPixel, or None) is lit for the first 4 ticks of each beat, counted from the
+    grid's start (a Start's downbeat). Allocates nothing after construction."""
 
-    def __init__(self, sink, bpm):
+    def __init__(self, sink, bpm, led=None):
         self._sink = sink
         self._m = bytearray(1)
         self._m[0] = 0xF8
         self._gating = False
         self._gate = 0
         self._frac = 0
+        self._led = led
+        self._pixel = led is not None and hasattr(led, "write")
+        self._n = 0  # the next tick's place in its beat, 0..23
         self.bpm = 0
         self.tempo(bpm)
 
@@ -143,8 +147,13 @@ class Clock:
             self._gating = True
             self._gate = ticks_add(now_us, self._period)
             self._frac = self._rest  # (the first period's part of a microsecond)
+            self._n = 0
             return
         self._sink.raw(self._m, 1)
+        n = self._n
+        if (n == 0 or n == 4) and self._led is not None:
+            self._light(n == 0)  # the beat light: lit for a sixth of the beat
+        self._n = n + 1 if n < 23 else 0
         g = ticks_add(self._gate, self._period)
         f = self._frac + self._rest
         if f >= self.bpm:
@@ -157,6 +166,16 @@ class Clock:
         if ticks_diff(now_us, g) > 4 * self._period:
             g = ticks_add(now_us, self._period)
         self._gate = g
+
+    def _light(self, on):
+        led = self._led
+        if led is None:
+            return
+        if self._pixel:
+            led[0] = (0, 40, 0) if on else (0, 0, 0)  # green, dim (a NeoPixel at full is glaring)
+            led.write()
+        else:
+            led.value(1 if on else 0)
 
 
 class TapButton:
@@ -191,17 +210,20 @@ class TapButton:
         pass
 
 
-def build(ctl, m, bpm):
+def build(ctl, m, bpm, board=None):
     """The button for a validated config mapping m (config.py: a transport or tap_tempo
     button; None: the clock alone) of the controller being built (build.py), and the parts
     it shares, once: the Clock at bpm (0: none; under 0x1001 in ctl.feedback, where the scan
-    loop finds it), the Transport, shared by the transport buttons and fed MIDI IN's Start,
-    Continue, Stop and MMC commands (app.py), under 0x1000 (no channel's key). (One name for
-    build.py to call: a class named there would be one more name interned at every boot.)"""
+    loop finds it) with the board's LED as its beat light, the Transport, shared by the
+    transport buttons and fed MIDI IN's Start, Continue, Stop and MMC commands (app.py),
+    under 0x1000 (no channel's key). (One name for build.py to call: a class named there
+    would be one more name interned at every boot.)"""
     f = ctl.feedback
     c = f.get(0x1001)
     if c is None and bpm:
-        c = f[0x1001] = Clock(ctl.engine, bpm)
+        from midictl.hwled import beat_led
+
+        c = f[0x1001] = Clock(ctl.engine, bpm, beat_led(board) if board is not None else None)
     t = f.get(0x1000)
     if t is None:
         t = f[0x1000] = Transport(ctl.engine, c)
