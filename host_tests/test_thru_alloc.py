@@ -32,6 +32,13 @@ def step(t):
     finally:
         micropython.heap_unlock()
     B.host_reads(itf)
+
+
+def settle():
+    # the first 100 scans, unlocked: the knobs' filters prime, the host reads
+    for t in range(100):
+        ctl.step(t * 1000, t)
+        B.host_reads(itf)
 ''' % ROOT
 
 LOCKED = 'CFG = {"thru": {"din_to_din": True, "usb_to_din": True}}\n' + CONTROLLER + r'''
@@ -60,9 +67,7 @@ def held():
             bytes(t_on[260:266]), bytes(t_on[usb_at + 260:usb_at + 266]))
 
 
-for t in range(100):
-    ctl.step(t * 1000, t)
-    B.host_reads(itf)
+settle()
 out = []
 for t in range(100, 400):
     if t == 110:
@@ -121,9 +126,7 @@ def test_thru_notes_and_pedals_are_remembered_and_ended_without_allocating():
 
 
 SENSING = 'CFG = {"thru": {"din_to_din": True}}\n' + CONTROLLER + r'''
-for t in range(100):
-    ctl.step(t * 1000, t)
-    B.host_reads(itf)
+settle()
 rx.add(b"\xfe\x91\x40\x64\xb1\x40\x7f")  # DIN IN: Active Sensing, a note, sustain down,
 for t in range(100, 110):
     step(t)
@@ -158,9 +161,7 @@ def test_active_sensing_lost_ends_din_ins_notes_without_allocating():
 
 TRANSPORT = 'CFG = {"clock_bpm": 120, "controls": {"button4": {"type": "transport"}}}\n' + CONTROLLER + r'''
 tr = ctl.feedback[0x1000]  # the transport buttons' state (controls/transport.py)
-for t in range(100):
-    ctl.step(t * 1000, t)
-    B.host_reads(itf)
+settle()
 seen = []
 for t in range(100, 160):
     if t == 110:
