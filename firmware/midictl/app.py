@@ -110,7 +110,8 @@ class Controller:
         # (channel << 7 | cc) -> knob, for soft takeover from MIDI IN; under a channel's NRPN
         # controllers, its nrpn knobs' NrpnIn (controls/nrpnin.py), which has the same
         # feedback(); 0x800 | channel -> the channel's Programs (its Program Change); 0x1000 ->
-        # the transport buttons' Transport (MIDI IN's Start, Continue, Stop and MMC)
+        # the transport buttons' Transport (MIDI IN's Start, Continue, Stop and MMC); 0x1001 ->
+        # the MIDI clock (controls/transport.py's Clock: the scan pumps it, bit 16 of _has)
         self.feedback: dict
         self.encoders: list
         self.encoders_moved: bytearray  # set by a detent on any of them (Quadrature.moved)
