@@ -250,7 +250,7 @@ class Controller:
                 if ctl._has & 16:
                     clock = ctl.feedback[0x1001]
                     if not clock._gating or ticks_diff(now_us, clock._gate) >= 0:
-                        clock.pump(now_us)
+                        clock.pump(now_us, now_ms)
                 # 3. analog
                 p = phase
                 phase = p + 1 if p + 1 < ctl._phases else 0
@@ -1071,7 +1071,7 @@ if sys.implementation.name == "micropython":
         if has & 16:
             clock = ctl.feedback[0x1001]
             if not clock._gating or ((now_us - int(clock._gate) + half) & tmax) - half >= 0:
-                clock.pump(now_us)
+                clock.pump(now_us, now_ms)
         # 3. analog
         nxt = p + 1
         if nxt >= int(ctl._phases):

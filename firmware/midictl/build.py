@@ -344,7 +344,7 @@ def _button(ctl, m, name):
         if t == "program":
             return ProgramButton(progs, program=m["program"], bank=m.get("bank"))
         return ProgramButton(progs, step=1 if t == "program_up" else -1)
-    if t == "transport" or t == "tap_tempo":
+    if t == "transport" or t == "tap_tempo" or t == "note_repeat":
         from midictl.controls import transport
 
         return transport.build(ctl, m, 0)  # (the clock, if any, is built)

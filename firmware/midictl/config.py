@@ -25,7 +25,7 @@ KIND_TYPES = {
     "fsr": ("note", "none"),
     "switch": ("note", "cc_momentary", "cc_toggle", "program", "program_up", "program_down",
                "octave_up", "octave_down", "transpose_up", "transpose_down", "shift", "panic", "fixed_velocity",
-               "transport", "tap_tempo", "none"),
+               "transport", "tap_tempo", "note_repeat", "none"),
     "pot": ("cc", "cc14", "nrpn", "channel_pressure", "bend", "none"),
     "stick": ("bend", "cc", "cc14", "nrpn", "none"),
     "encoder": ("cc_relative", "cc_absolute", "none"),
@@ -82,6 +82,10 @@ _FIELDS = {
     "action": ("choice", tuple("start stop continue start_stop record".split()), None),
     "mmc": ("bool", None, None),
     "device": ("int", 0, 127),
+    # a note repeat button's step, in the same way: 1/4 note to 1/32 note, t: triplets
+    # (controls/repeat.py's TICKS: clock ticks a step)
+    "rate": ("choice", tuple("1/4 1/8 1/8t 1/16 1/16t 1/32".split()), None),
+    "latch": ("bool", None, None),
     "shift": ("mapping", None, None),
 }
 
@@ -105,6 +109,7 @@ _TYPE_FIELDS = {
     "panic": {},
     "transport": {"action": _FIELDS["action"][1][3], "mmc": False, "device": 127},  # (start_stop)
     "tap_tempo": {},
+    "note_repeat": {"rate": _FIELDS["rate"][1][3], "latch": False},  # (1/16)
     "none": {},
     "cc": {"channel": 1, "cc": 70, "min": 0, "max": 127, "invert": False, "takeover": False,
            "deadzone": 24},
@@ -506,6 +511,9 @@ def validate(cfg, board, source="config.json"):
             if result[name]["type"] == "tap_tempo":
                 _fail(source, "controls." + name + ".type",
                       "\"tap_tempo\" sets the clock's tempo: it needs clock_bpm (the tempo at power-on, 20..300)")
+            if result[name]["type"] == "note_repeat":
+                _fail(source, "controls." + name + ".type",
+                      "\"note_repeat\" repeats notes on the clock's beat: it needs clock_bpm (the tempo, 20..300)")
     out["controls"] = result
     return out
 

@@ -454,3 +454,34 @@ def test_the_clock_is_off_or_20_to_300_bpm_and_a_tap_tempo_button_needs_it():
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 90, "controls": {"button3": {"type": "tap_tempo", "step": 2}}}, pico)) == (
         "config.json: controls.button3.step: not a field of type \"tap_tempo\" (fields: none)")
+
+
+def test_a_note_repeat_button_takes_a_rate_and_latch_and_needs_the_clock():
+    import json
+
+    from dualtest import raises
+    from midictl import config
+    from midictl.controls import repeat
+
+    with open("boards/pico.json") as f:
+        pico = json.loads(f.read())
+    cfg = config.validate({"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat"}}}, pico)
+    assert cfg["controls"]["button3"] == {"type": "note_repeat", "rate": "1/16", "latch": False}
+    # the validator's choices are the repeat's (config.py holds its own copy: it is loaded at
+    # every boot, repeat.py only for a config with such a button)
+    for rate in repeat.RATES:
+        m = {"type": "note_repeat", "rate": rate, "latch": True}
+        assert config.validate({"clock_bpm": 96, "controls": {"button3": m}}, pico)["controls"]["button3"] == m
+    assert str(raises(config.ConfigError, config.validate,
+                      {"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat", "rate": "1/64"}}}, pico)) == (
+        "config.json: controls.button3.rate: \"1/64\" is not one of \"1/4\", \"1/8\", \"1/8t\", \"1/16\", \"1/16t\", "
+        "\"1/32\"")
+    assert str(raises(config.ConfigError, config.validate,
+                      {"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat", "latch": 1}}}, pico)) == (
+        "config.json: controls.button3.latch: 1 is not true or false")
+    assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": {"type": "note_repeat"}}}, pico)) == (
+        "config.json: controls.button3.type: \"note_repeat\" repeats notes on the clock's beat: it needs clock_bpm "
+        "(the tempo, 20..300)")
+    assert str(raises(config.ConfigError, config.validate,
+                      {"clock_bpm": 96, "controls": {"pad1": {"type": "note_repeat"}}}, pico)).startswith(
+        "config.json: controls.pad1.type: \"note_repeat\" is not a type a piezo can send (allowed: note, none)")

@@ -28,7 +28,8 @@
 # first step from the first tick after the Start (MIDI 1.0 asks for at least 1 ms between
 # them). A tap tempo button sets the tempo from the last taps.
 #
-# Loaded by build.py only for a config with a transport or tap tempo button, or a clock.
+# Loaded by build.py only for a config with a transport, tap tempo or note repeat button, or
+# a clock.
 # The checks are here (not in checks.py, which every boot loads), so a board without them
 # keeps none of its names.
 
@@ -115,7 +116,7 @@ class TransportButton:
 
 class Clock:
     """MIDI Timing Clock (F8) at `bpm` (20..300), 24 a quarter note, to the sink (Engine.raw:
-    both ports). The scan loop calls pump(now_us) while _gating is False (no grid yet, or one
+    both ports). The scan loop calls pump(now_us, now_ms) while _gating is False (no grid yet, or one
     to restart) or once _gate, the next tick's time, has come. led (hwled.beat_led: a Pin
     or a NeoPixel, or None) is lit for the first 4 ticks of each beat, counted from the
     grid's start (a Start's downbeat). Allocates nothing after construction."""
@@ -130,6 +131,7 @@ class Clock:
         self._led = led
         self._pixel = led is not None and hasattr(led, "write")
         self._n = 0  # the next tick's place in its beat, 0..23
+        self._rep = None  # the note repeat (controls/repeat.py), if a button has one
         self.bpm = 0
         self.tempo(bpm)
 
@@ -142,7 +144,7 @@ class Clock:
         self._rest = 2500000 % bpm  # in 1/bpm us, carried in _frac (tick k of a grid is at
         self._frac = 0  # k * 2500000 / bpm us, rounded down)
 
-    def pump(self, now_us):
+    def pump(self, now_us, now_ms=0):
         if not self._gating:  # a grid from now: the first tick one period on
             self._gating = True
             self._gate = ticks_add(now_us, self._period)
@@ -154,6 +156,8 @@ class Clock:
         if (n == 0 or n == 4) and self._led is not None:
             self._light(n == 0)  # the beat light: lit for a sixth of the beat
         self._n = n + 1 if n < 23 else 0
+        if self._rep is not None:
+            self._rep.tick(n, now_ms)  # its repeats after the tick
         g = ticks_add(self._gate, self._period)
         f = self._frac + self._rest
         if f >= self.bpm:
@@ -211,8 +215,8 @@ class TapButton:
 
 
 def build(ctl, m, bpm, board=None):
-    """The button for a validated config mapping m (config.py: a transport or tap_tempo
-    button; None: the clock alone) of the controller being built (build.py), and the parts
+    """The button for a validated config mapping m (config.py: a transport, tap_tempo or
+    note_repeat button; None: the clock alone) of the controller being built (build.py), and the parts
     it shares, once: the Clock at bpm (0: none; under 0x1001 in ctl.feedback, where the scan
     loop finds it) with the board's LED as its beat light, the Transport, shared by the
     transport buttons and fed MIDI IN's Start, Continue, Stop and MMC commands (app.py),
@@ -229,6 +233,17 @@ def build(ctl, m, bpm, board=None):
         t = f[0x1000] = Transport(ctl.engine, c)
     if m is None:
         return None
+    if m["type"] == "note_repeat":
+        from midictl.controls.repeat import NoteRepeat, RepeatButton
+
+        if c is None:
+            raise ValueError("note repeat needs a clock (clock_bpm)")
+        r = c._rep
+        if r is None:  # one, shared by the buttons; panic lets it go
+            r = NoteRepeat(ctl.pads, c, ctl.din)
+            c._rep = r  # pyright: ignore[reportAttributeAccessIssue]  (None until now)
+            ctl.engine.latches = ctl.engine.latches + (r,)
+        return RepeatButton(r, m["rate"], m["latch"])
     if m["type"] != "transport":
         return TapButton(c)
     return TransportButton(t, m["action"], m["mmc"], m["device"])

@@ -1,0 +1,165 @@
+# Note repeat: while a note repeat button is held (or, latched, from one press to the next),
+# the pads play their notes again on the MIDI clock's grid (config clock_bpm), every `rate`
+# (1/4 note to 1/32 note, triplets too), as a drum machine's note repeat or roll.
+#
+# Which pads repeat:
+# - a pad that is held: a switch pad while it is down, an FSR pad while it is pressed. Its
+#   repeats have its own velocity (a switch pad's), or the velocity its pressure plays now
+#   (an FSR pad's with `pressure` on: press harder, louder repeats; without, its strike's);
+# - a piezo pad, which has no held level: one struck while the repeat is on rolls at its
+#   strike's velocity (struck again: at the new one) until the repeat goes off.
+# Each repeat is the pad's own note again: its Note Off, then its Note On (the octave and
+# transpose of now, as a new strike would have: the Note Off is always the note sent); a
+# piezo's ends after its gate, a held pad's at the next repeat or its release. The steps
+# are the ticks of the clock's beat that are a multiple of the rate (a 1/16 on ticks 0, 6,
+# 12 and 18 of each 24), in the scan that sends the tick, after it. A pad that played
+# less than half a step before a step is not repeated there (just struck or pressed: its
+# own note is the beat). A strike being read (its peak window) is not repeated either.
+# Panic lets a latched repeat go and ends the rolls (Engine.latches); a pad still held
+# repeats on. A step that finds DIN OUT behind (more queued than the wire carries in half a
+# step) is skipped: DIN carries about 1000 notes a second, and 16 pads rolling 1/32 notes
+# at 300 bpm would ask for 3200 Note Ons and as many Note Offs.
+#
+# Loaded by controls/transport.py's build() only for a config with a note repeat button. Allocates
+# nothing after construction.
+
+from midictl.compat import ticks_diff
+
+_PIEZO = 1  # pads.py's kinds and states
+_SWITCH = 3
+_WINDOW = 1
+_BOUNCE = 6
+
+# config.py's "rate" choices, and the clock ticks (24 a quarter note) a step of each
+RATES = "1/4 1/8 1/8t 1/16 1/16t 1/32".split()
+TICKS = (24, 12, 8, 6, 4, 3)
+
+
+class NoteRepeat:
+    """The repeat the note repeat buttons share: on while `hold` (buttons held) or `latched`;
+    `rate`: clock ticks a step. Clock.pump calls tick() after each F8 it sends."""
+
+    def __init__(self, pads, clock, din=None):
+        self._pads = pads
+        self._clock = clock
+        self._din = din  # DIN OUT's queue (din.py), to see how far behind the wire is
+        self.hold = 0
+        self.latched = False
+        self.rate = 6
+        self._lrate = 6  # the latched repeat's rate (a held button's rate wins while held)
+        self.roll = 0  # bitmap of the piezo pads rolling
+        self.skipped = 0  # steps skipped while DIN OUT was behind
+        n = pads.count
+        self._t = [0] * n  # the Note On time of the pad's note this has seen or sent
+        self._v = bytearray(n)  # a rolling piezo pad's velocity (its strike's)
+
+    def set(self, hold, rate):
+        """A momentary button pressed (hold 1) or let go (-1) with its rate."""
+        self.hold += hold
+        if hold > 0:
+            self.rate = rate
+        elif self.latched:
+            self.rate = self._lrate
+        else:
+            self._stop()
+
+    def toggle(self, rate):
+        """A latching button pressed: on at its rate, or (on at that rate) off."""
+        if self.latched and self._lrate == rate:
+            self.latched = False
+            if not self.hold:
+                self._stop()
+            return
+        self.latched = True
+        self._lrate = rate
+        self.rate = rate
+
+    def _stop(self):
+        if not self.hold and not self.latched:
+            self.roll = 0
+
+    def unlatch(self):
+        """Panic (Engine.latches): a latched repeat goes off and every roll ends."""
+        self.latched = False
+        self.roll = 0
+
+    def tick(self, n, now):
+        """The clock sent the tick at place n (0..23) of its beat, at now (ms)."""
+        if not self.hold and not self.latched:
+            return
+        p = self._pads
+        on = p.on
+        i = 0
+        while on:  # a piezo pad's own new Note On (a strike) starts or restarts its roll
+            if on & 1 and p._kind[i] == _PIEZO and p._ton[i] != self._t[i]:
+                self._join(i)
+            on >>= 1
+            i += 1
+        if n % self.rate == 0:
+            self._step(now, self.rate * self._clock._period // 2000)
+
+    def _join(self, i):
+        p = self._pads
+        self.roll |= 1 << i
+        self._t[i] = p._ton[i]
+        self._v[i] = p._curve[i][p._scale(i, p._peak[i])]
+
+    def _step(self, now, half):
+        d = self._din
+        if d is not None and d._count > half * 3:
+            # DIN OUT's queue holds more than the wire carries in half a step (3.1 bytes a
+            # ms): the repeats outrun it (many pads rolling fast, a busy MIDI IN passed on).
+            # This step is skipped: a repeat less, never a note whose Note Off finds no room.
+            self.skipped += 1
+            return
+        todo = self.roll | self._pads.on
+        i = 0
+        while todo:
+            if todo & 1:
+                self._again(i, now, half)
+            todo >>= 1
+            i += 1
+
+    # (each step in a call of its own with few locals: an interpreted frame of more than
+    # 11 slots would be taken from the heap, see Engine._out)
+    def _again(self, i, now, half):
+        p = self._pads
+        q = p._st[i]
+        if q == _WINDOW or q == _BOUNCE:
+            return  # a strike being read: its own note comes
+        if p.on >> i & 1 and ticks_diff(now, p._ton[i]) < half:
+            return  # it has just played
+        q = self._vel(p, i)
+        p._off(i)
+        p._on(i, q, now)
+        self._t[i] = p._ton[i]
+
+    def _vel(self, p, i):
+        k = p._kind[i]
+        if k == _PIEZO:
+            return self._v[i]
+        if k == _SWITCH:
+            return p._vel[i]
+        return p._curve[i][p._scale(i, p._lvl[i] >> 4)]  # an FSR: what its level plays now
+
+
+class RepeatButton:
+    """A note repeat button at `rate` (one of RATES); held (latch False) or each press on
+    and off (latch True)."""
+
+    def __init__(self, rep, rate="1/16", latch=False):
+        if rate not in RATES:
+            raise ValueError("rate %r is not one of %s" % (rate, ", ".join(RATES)))
+        self._rep = rep
+        self._ticks = TICKS[RATES.index(rate)]
+        self._latch = latch
+
+    def press(self, now=0):
+        if self._latch:
+            self._rep.toggle(self._ticks)
+        else:
+            self._rep.set(1, self._ticks)
+
+    def release(self, now=0):
+        if not self._latch:
+            self._rep.set(-1, self._ticks)

@@ -1,0 +1,259 @@
+from array import array
+
+from dualtest import no_alloc, raises
+from test_ctl_signals import Rec, adc, fsr_level, piezo_level
+
+from midictl.controls.modes import Modes
+from midictl.controls.pads import PadGroup
+from midictl.controls.repeat import RATES, TICKS, NoteRepeat, RepeatButton
+from midictl.controls import transport
+from midictl.controls.transport import Clock
+from midictl.controls.velocity import make_curve
+
+CURVE = make_curve()
+KINDS = ("piezo", "piezo", "fsr", "switch")
+
+
+class Both(Rec):
+    """The pads' and the clock's sink: the clock's ticks noted as (now, "F8")."""
+
+    def raw(self, msg, n, key=0):
+        self.ev.append((self.now, "F8" if msg[0] == 0xF8 else msg[0]))
+
+
+class Tally:
+    """A sink that allocates nothing: what it was sent, in order, as codes in a bytearray
+    (1 Note On, 2 Note Off, 3 a clock tick), and the time (Both's `now`) set before a run."""
+
+    def __init__(self):
+        self.now = 0
+        self.seq = bytearray(16)
+        self.n = 0
+        self.ev = []
+
+    def _add(self, code):
+        self.seq[self.n] = code
+        self.n += 1
+
+    def note_on(self, ch, note, vel):
+        self._add(1)
+
+    def note_off(self, ch, note, vel):
+        self._add(2)
+
+    def raw(self, msg, n, key=0):
+        self._add(3)
+
+    def channel_pressure(self, ch, v):
+        pass
+
+
+class Queue:
+    """DIN OUT's queue as the repeat sees it: the bytes its urgent FIFO holds."""
+
+    def __init__(self):
+        self._count = 0
+
+
+def _rig(pressure="off", modes=None, bpm=125, rec=None, din=None):
+    rec = Both() if rec is None else rec
+    g = PadGroup(rec, len(KINDS), modes=modes, grid_cols=0)
+    for i in range(len(KINDS)):
+        g.set_pad(i, KINDS[i], 9, 36 + i, CURVE, pressure=pressure if KINDS[i] == "fsr" else "off")
+    c = Clock(rec, bpm)
+    rep = c._rep = NoteRepeat(g, c, din)  # as controls/transport.py's build() makes it
+    return rec, g, c, rep
+
+
+class Play:
+    """The scan loop's part, a scan a ms: the clock's tick when due, then the pads (piezo
+    strikes (pad, t, strength), FSR presses (pad, t, force, release), switch pads' presses
+    (pad, t, release)), and the repeat buttons' presses (t, button, press or release)."""
+
+    def __init__(self, rec, g, c):
+        self.rec, self.g, self.c = rec, g, c
+        self.s = array("H", [0] * g.count)
+        self.t = 0
+
+    def run(self, until, strikes=(), fsr=(), switches=(), buttons=()):
+        rec, g, c, s = self.rec, self.g, self.c, self.s
+        while self.t <= until:
+            t = self.t
+            rec.now = t
+            for at, b, down in buttons:
+                if at == t:
+                    b.press(t) if down else b.release(t)
+            if not c._gating or t * 1000 - c._gate >= 0:
+                c.pump(t * 1000, t)
+            for i in range(g.count):
+                lv = 0
+                for pad, t0, st in strikes:
+                    if pad == i:
+                        lv += piezo_level(t - t0, st)
+                for pad, t0, f, rel in fsr:
+                    if pad == i:
+                        lv += fsr_level(t - t0, f, rel - t0)
+                s[i] = adc(lv)
+            g.scan(s, t)
+            for pad, t0, rel in switches:
+                if t == t0 or t == rel:
+                    g.switches(1 << pad, (t == t0) << pad, t)
+            self.t += 1
+
+
+def notes(rec):
+    return [e for e in rec.ev if e[1] != "F8"]
+
+
+def test_a_held_button_rolls_a_struck_piezo_and_repeats_a_held_switch_pad_on_the_grid():
+    # 125 bpm: a tick every 20 ms from 20 ms (place 0 of the beat); 1/16: a step every 6
+    # ticks (20, 140, 260, 380 ms), half a step 60 ms
+    rec, g, c, rep = _rig()
+    b = RepeatButton(rep, "1/16")
+    p = Play(rec, g, c)
+    p.run(600, strikes=[(0, 30, 0.5)], switches=[(3, 250, 400)],
+          buttons=[(5, b, True), (450, b, False)])
+    assert [e[0] for e in rec.ev if e[1] == "F8"] == list(range(20, 601, 20))
+    assert notes(rec) == [
+        (33, "on", 9, 36, 55),  # the strike, its own note
+        (83, "off", 9, 36, 0),  # (its gate)
+        (140, "on", 9, 36, 55),  # rolls at its velocity, a step after another
+        (190, "off", 9, 36, 0),
+        (250, "on", 9, 39, 100),  # the switch pad pressed: 10 ms before a step, not repeated there
+        (260, "on", 9, 36, 55),
+        (310, "off", 9, 36, 0),
+        (380, "on", 9, 36, 55),
+        (380, "off", 9, 39, 0),  # (the held pad's note again: off, then on)
+        (380, "on", 9, 39, 100),
+        (400, "off", 9, 39, 0),  # let go
+        (430, "off", 9, 36, 0)]  # the roll's last; the button let go at 450: no step at 500
+    # the repeats come after their tick in the same scan
+    assert rec.ev.index((380, "F8")) < rec.ev.index((380, "on", 9, 36, 55))
+
+
+def test_a_piezo_struck_again_rolls_at_the_new_velocity_and_one_struck_just_before_a_step_waits():
+    rec, g, c, rep = _rig()
+    b = RepeatButton(rep, "1/8t")  # 8 ticks: steps at 20, 180, 340, 500 ms; half 80 ms
+    p = Play(rec, g, c)
+    p.run(560, strikes=[(1, 10, 0.9), (1, 300, 0.3)], buttons=[(0, b, True)])
+    assert notes(rec) == [
+        (13, "on", 9, 37, 101), (63, "off", 9, 37, 0),
+        (180, "on", 9, 37, 101), (230, "off", 9, 37, 0),
+        (303, "on", 9, 37, 31),  # struck again, softer: 37 ms before the step at 340, no repeat there
+        (353, "off", 9, 37, 0),
+        (500, "on", 9, 37, 31), (550, "off", 9, 37, 0)]
+
+
+def test_an_fsr_repeats_at_the_velocity_its_pressure_plays_now():
+    rec, g, c, rep = _rig(pressure="poly")
+    b = RepeatButton(rep, "1/4", latch=True)  # 24 ticks: steps at 20, 500, 980 ms
+    p = Play(rec, g, c)
+    # pressed lightly at 100 ms, then (a second press over it from 300 ms) harder, let go at 1000
+    p.run(1100, fsr=[(2, 100, 0.3, 1000), (2, 300, 0.4, 1000)], buttons=[(1, b, True)])
+    ons = [e for e in rec.ev if e[1] == "on"]
+    # its own note from the light press; the repeats at 500 and 980 from the harder level it
+    # holds there (as the pressure it sends, 100, but without its hysteresis)
+    assert ons == [(103, "on", 9, 38, 41), (500, "on", 9, 38, 101), (980, "on", 9, 38, 101)]
+    assert [e[4] for e in rec.ev if e[1] == "poly"] == [43, 85, 96, 99, 100, 95, 0]
+    assert [e for e in rec.ev if e[1] == "off"] == [(500, "off", 9, 38, 0), (980, "off", 9, 38, 0),
+                                                    (1002, "off", 9, 38, 0)]
+
+
+def test_latching_buttons_toggle_switch_rate_and_panic_lets_go():
+    rec, g, c, rep = _rig()
+    eighth = RepeatButton(rep, "1/8", latch=True)  # 12 ticks: 240 ms
+    sixteenth = RepeatButton(rep, "1/16", latch=True)  # 6 ticks: 120 ms
+    held = RepeatButton(rep, "1/32")  # 3 ticks: 60 ms
+    p = Play(rec, g, c)
+    p.run(100, strikes=[(0, 50, 0.5)], buttons=[(10, eighth, True), (11, eighth, False)])
+    assert rep.latched and rep.rate == 12 and rep.roll == 1  # latched at 1/8: pad 1 struck rolls
+    p.run(300, buttons=[(280, sixteenth, True)])  # another rate, still latched
+    assert rep.latched and rep.rate == 6
+    p.run(400, buttons=[(301, held, True), (345, held, False)])  # a held one wins while held
+    assert rep.rate == 6 and rep.hold == 0
+    rep.unlatch()  # panic (Engine.latches): off, and the roll ends
+    assert (rep.latched, rep.roll) == (False, 0)
+    p.run(700)
+    assert [e[0] for e in notes(rec) if e[1] == "on"] == [53, 260, 320, 380]
+    # 1/8: steps at ticks 0 and 12 of the beat (20, 260 ms); 1/16 from 280 (tick 18: 380);
+    # the 1/32 held from 301 to 345 adds tick 15 (320), which 1/16 has not; 1/16's next,
+    # tick 0 at 500, comes after the panic
+    rep.toggle(6)
+    rep.toggle(6)  # pressed twice: on, off
+    assert (rep.latched, rep.hold) == (False, 0)
+
+
+def test_octave_change_mid_roll_ends_the_note_sent_and_rolls_on_in_the_new_octave():
+    m = Modes()
+    rec, g, c, rep = _rig(modes=m)
+    b = RepeatButton(rep, "1/16")
+    p = Play(rec, g, c)
+    p.run(100, strikes=[(0, 30, 0.5)], buttons=[(0, b, True)])
+    p.run(150)  # the repeat at 140 sounds
+    m.octave_up()
+    p.run(300)
+    assert notes(rec)[2:] == [(140, "on", 9, 36, 55), (190, "off", 9, 36, 0),
+                              (260, "on", 9, 48, 55)]
+
+
+def test_a_step_and_a_tick_allocate_nothing():
+    rec, g, c, rep = _rig(rec=Tally())
+    b = RepeatButton(rep, "1/32")
+    p = Play(rec, g, c)
+    p.run(120, strikes=[(0, 30, 0.5)], switches=[(3, 40, 5000)], buttons=[(0, b, True)])
+    assert rep.roll == 1 and g.on == 9  # pad 1 rolls (its repeat at 80 sounds), pad 4 held
+    rec.n = 0
+    assert no_alloc(lambda: c.pump(140000, 140)) is None  # tick 6: a step
+    assert no_alloc(lambda: c.pump(160000, 160)) is None  # tick 7
+    assert no_alloc(lambda: b.release(170)) is None
+    assert no_alloc(lambda: b.press(171)) is None
+    assert no_alloc(rep.unlatch) is None
+    assert list(rec.seq[:rec.n]) == [3, 2, 1, 2, 1, 3]  # tick, pad 1's Off and On, pad 4's, tick
+
+
+def test_rates_and_bad_arguments():
+    assert RATES == ["1/4", "1/8", "1/8t", "1/16", "1/16t", "1/32"]
+    assert TICKS == (24, 12, 8, 6, 4, 3)  # 24 a quarter note
+    rec, g, c, rep = _rig()
+    assert str(raises(ValueError, RepeatButton, rep, "1/64")) == (
+        "rate '1/64' is not one of 1/4, 1/8, 1/8t, 1/16, 1/16t, 1/32")
+
+
+def test_a_step_is_skipped_while_din_out_is_behind():
+    # 1/16 at 125 bpm: half a step is 60 ms, what the wire carries in it 187.5 bytes; the
+    # step's test: more than 180 queued (3 a ms, rounded down)
+    q = Queue()
+    rec, g, c, rep = _rig(din=q)
+    b = RepeatButton(rep, "1/16")
+    p = Play(rec, g, c)
+    p.run(100, strikes=[(0, 30, 0.5)], buttons=[(0, b, True)])
+    q._count = 181  # behind at the step at 140: skipped
+    p.run(200)
+    q._count = 180  # at 260: played
+    p.run(300)
+    assert [e[0] for e in notes(rec) if e[1] == "on"] == [33, 260]
+    assert rep.skipped == 1
+
+
+class _Ctl:
+    """What controls/transport.py's build() takes from the controller being built."""
+
+    def __init__(self, bpm):
+        self.feedback = {}
+        self.engine = Both()
+        self.engine.latches = ()
+        self.pads = PadGroup(self.engine, 2)
+        self.din = None
+        if bpm:
+            self.feedback[0x1001] = Clock(self.engine, bpm)  # the clock, where build.py puts it
+
+
+def test_the_buttons_share_one_repeat_that_panic_lets_go_and_none_without_a_clock():
+    ctl = _Ctl(125)
+    a = transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
+    b = transport.build(ctl, {"type": "note_repeat", "rate": "1/32", "latch": False}, 0)
+    rep = ctl.feedback[0x1001]._rep
+    assert a._rep is rep and b._rep is rep and ctl.engine.latches == (rep,)
+    assert (a._ticks, a._latch, b._ticks, b._latch) == (12, True, 3, False)
+    assert str(raises(ValueError, transport.build, _Ctl(0), {"type": "note_repeat", "rate": "1/8", "latch": True},
+                      0)) == "note repeat needs a clock (clock_bpm)"
