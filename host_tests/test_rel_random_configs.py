@@ -76,6 +76,9 @@ def _mapping(rng, name, kind):
         m["mmc"] = m["action"] == "record" or rng.random() < 0.5
         if m["mmc"] and rng.random() < 0.5:
             m["device"] = rng.randint(0, 127)
+    elif t == "note_repeat":
+        m["rate"] = rng.choice(("1/4", "1/8", "1/8t", "1/16", "1/16t", "1/32"))
+        m["latch"] = rng.random() < 0.5
     elif t in ("cc", "cc14", "nrpn", "channel_pressure", "bend"):
         m["channel"] = _channel(rng)
         if t == "cc":
@@ -116,7 +119,7 @@ def _config(rng, board):
         cfg["scan_us"] = rng.choice((250, 500, 2000))
     if rng.random() < 0.3:
         cfg["octave_range"] = rng.randint(0, 8)
-    if rng.random() < 0.3 or any(m["type"] == "tap_tempo" for m in cfg["controls"].values()):
+    if rng.random() < 0.3 or any(m["type"] in ("tap_tempo", "note_repeat") for m in cfg["controls"].values()):
         cfg["clock_bpm"] = rng.randint(20, 300)
     return cfg
 
@@ -217,7 +220,7 @@ def _job(seed, workdir):
     for _ in range(50):  # a config the firmware takes (shift layers need a shift button, ...)
         cfg = _config(rng, board)
         try:
-            C.validate(json.loads(json.dumps(cfg)), board)
+            full = C.validate(json.loads(json.dumps(cfg)), board)
             break
         except C.ConfigError:
             pass
@@ -226,6 +229,19 @@ def _job(seed, workdir):
     p = rel_perform.Performer(board, seed)
     p.switches += [n for n in sorted(board["controls"]) if board["controls"][n]["kind"] == "key"]
     end = p.play(ACTIONS)
+    if any(m["type"] == "note_repeat" and m["latch"] for m in cfg["controls"].values()):
+        # A latched note repeat may be left on, rolling a piezo pad for good, as it should:
+        # the player ends it with panic (or a latch button pressed again; which press that
+        # takes depends on which presses the debouncer saw), so that nothing is left sounding
+        panic = sorted(n for n, m in full["controls"].items() if m["type"] == "panic")
+        if panic:
+            p.events += [{"t": end + 5, "control": panic[0], "press": 1.0},
+                         {"t": end + 60, "control": panic[0], "release": True}]
+            end += 60
+        else:
+            for m in cfg["controls"].values():
+                if m["type"] == "note_repeat":
+                    m["latch"] = False
     bpath = os.path.join(str(workdir), "board%d.json" % seed)
     with open(bpath, "w") as f:
         json.dump(board, f)

@@ -642,6 +642,35 @@ def test_the_clock_ticks_on_its_grid_restarts_with_start_and_takes_its_tempo_fro
     assert len(lines) == len(BOOT) + 6 + 2 * len(ticks)
 
 
+def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until_panic(tmp_path):
+    # clock_bpm 125: a tick every 20 ms exactly, from 20 ms (tick 0 of the beat). button3
+    # held from 10 to 300 ms, 1/16 (6 ticks): pad1 struck at 30 rolls at the steps at 140
+    # and 260 ms (the one at 20 came before it), each note its gate (50 ms) long, after the
+    # tick on DIN (320 us later); button3 let go: no roll at 380. button2 (1/8, latched at
+    # 320): pad2 struck at 350 rolls at 500 (12 ticks a step: 260, 500, 740); the panic at
+    # 700 lets the latch go: nothing at 740
+    cfg = tmp_path / "repeat.json"
+    cfg.write_text(json.dumps({"clock_bpm": 125, "controls": {
+        "button3": {"type": "note_repeat"}, "button2": {"type": "note_repeat", "rate": "1/8", "latch": True}}}))
+    events = [{"t": 10, "control": "button3", "press": 1.0}, {"t": 30, "control": "pad1", "press": 0.8},
+              {"t": 300, "control": "button3", "release": True},
+              {"t": 320, "control": "button2", "press": 1.0}, {"t": 340, "control": "button2", "release": True},
+              {"t": 350, "control": "pad2", "press": 0.4},
+              {"t": 700, "control": "button4", "press": 1.0}, {"t": 720, "control": "button4", "release": True}]
+    lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 300})
+    ticks = ["%d.000" % t for t in range(20, 1001, 20)]
+    assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
+    ticks[34] = "700.960"  # (on DIN after the panic's All Notes Off, pressed in the same scan)
+    assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ticks
+    assert [ln for ln in lines if "F8" not in ln] == BOOT + [
+        "32.000 USB 09 99 24 74", "32.000 DIN 99 24 74", "82.000 USB 08 89 24 00", "82.000 DIN 89 24 00",
+        "140.000 USB 09 99 24 74", "140.320 DIN 99 24 74", "190.000 USB 08 89 24 00", "190.000 DIN 89 24 00",
+        "260.000 USB 09 99 24 74", "260.320 DIN 99 24 74", "310.000 USB 08 89 24 00", "310.000 DIN 89 24 00",
+        "352.000 USB 09 99 25 38", "352.000 DIN 99 25 38", "402.000 USB 08 89 25 00", "402.000 DIN 89 25 00",
+        "500.000 USB 09 99 25 38", "500.320 DIN 99 25 38", "550.000 USB 08 89 25 00", "550.000 DIN 89 25 00",
+        "700.000 USB 0B B9 7B 00", "700.000 DIN B9 7B 00"]
+
+
 def test_the_monitor_view_shows_a_usb_sysexs_packets_as_parts_of_it():
     # (the MMC above, in `make sim`'s view: its last packet, 06 06 F7, is no stray data)
     import sim as simtool

@@ -13,10 +13,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # thru both ways, knob positions reported at boot, a soft takeover knob, pads whose notes
 # outlast their strike (the gate's deadline ends them on a scan of its own), and the MIDI
 # clock at a tempo whose period is no whole number of microseconds (MIDI IN's clock bytes
-# are then not passed on)
+# are then not passed on), with a note repeat (button2, held) rolling pads on its grid
 CONFIG = {"thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": True}, "report_pots_at_boot": True,
           "clock_bpm": 133,
-          "controls": dict({"knob2": {"type": "cc", "cc": 11, "takeover": True}},
+          "controls": dict({"knob2": {"type": "cc", "cc": 11, "takeover": True},
+                            "button2": {"type": "note_repeat", "rate": "1/16t"}},
                            **{"pad%d" % i: {"gate_ms": 700} for i in range(1, 9)})}
 
 

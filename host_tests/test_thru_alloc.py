@@ -189,6 +189,57 @@ def test_midi_ins_transport_and_the_clock_run_without_allocating():
     assert r.stdout.strip() == "[False, True, False, True, False, False] %d %d 0" % (3 + 1 + 1 + 7, 1 + 1 + 1 + 7)
 
 
+# A note repeat rolling the benchmark's strikes (pad 6, every 100 scans from 0.3 ms on) on
+# the clock's grid, heap locked from the press of its button on.
+REPEAT = r'''
+import sys
+sys.argv.append(%r)
+import micropython
+import bench_fwchild as B
+
+CFG = {"clock_bpm": 125, "controls": {"button3": {"type": "note_repeat", "rate": "1/32"}}}
+runs = []
+for held in (False, True):  # the same strikes and sweep without the repeat, then with it
+    B.machine.mem32[0xD0000004] = 0xF << 6  # the buttons at rest
+    ctl, itf = B.build(B.board(), 1000, True, CFG)
+    for ep in (0x01, 0x02, 0x81, 0x82):
+        itf._xfers.setdefault(ep, [None, None])
+    for t in range(150):  # the knobs' filters prime, the host reads, pad 6 struck at 0 and 100
+        ctl.step(t * 1000, t)
+        B.host_reads(itf)
+    rep = ctl.feedback[0x1001]._rep  # the clock's note repeat (controls/repeat.py)
+    if held:
+        B.machine.mem32[0xD0000004] = 0xB << 6  # button3 (GPIO 8, active low) pressed
+    n0 = ctl.usb.sent
+    sent = []
+    for t in range(150, 1000):
+        micropython.heap_lock()
+        try:
+            ctl.step(t * 1000, t)
+        finally:
+            micropython.heap_unlock()
+        B.host_reads(itf)
+        if t %% 100 == 50:
+            sent.append(ctl.usb.sent - n0)
+    runs.append(sent)
+ons = [b - a for a, b in zip(runs[0], runs[1])]
+print(rep.hold, rep.roll, ons, ctl.errors)
+''' % ROOT
+
+
+def test_a_note_repeat_rolls_a_strike_in_the_scan_loop_without_allocating():
+    r = run(["-c", REPEAT], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # held, pad 6 rolling: the USB packets more than without the repeat, counted at 150, 250,
+    # ... 950 ms. 1/32 at 125 bpm: steps at 20 + 60k ms, each needing the pad to have played
+    # at least 30 ms before. The strike at 100 ended (152) before the button was seen; the one
+    # at 200 (its note at 202) joins the roll at the next tick; at 260 the roll's Note On,
+    # whose Note Off comes with the strike at 300 (302); 320 is 18 ms after it: none; 380 a
+    # Note On, 440 (38 ms after the strike at 400, which ended the 380's note) its Note Off
+    # and On: 2 packets by 350, 6 by 450, then the same every 300 ms (8, 10, 14, 16, 18)
+    assert r.stdout.strip() == "1 32 [0, 0, 2, 6, 8, 10, 14, 16, 18] 0"
+
+
 # The clock's beat light on the boards' own LEDs, built from the board file as at boot: the
 # Pico's on GPIO 25, the XIAO's NeoPixel on GPIO 12 with its power switch on GPIO 11.
 BEAT = r'''
