@@ -119,7 +119,7 @@ def _config(rng, board):
         cfg["scan_us"] = rng.choice((250, 500, 2000))
     if rng.random() < 0.3:
         cfg["octave_range"] = rng.randint(0, 8)
-    if rng.random() < 0.3 or any(m["type"] in ("tap_tempo", "note_repeat") for m in cfg["controls"].values()):
+    if rng.random() < 0.3 or any(m["type"] == "tap_tempo" for m in cfg["controls"].values()):
         cfg["clock_bpm"] = rng.randint(20, 300)
     return cfg
 

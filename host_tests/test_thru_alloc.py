@@ -196,8 +196,17 @@ import sys
 sys.argv.append(%r)
 import micropython
 import bench_fwchild as B
+from simctl import host_out
 
 CFG = {"clock_bpm": 125, "controls": {"button3": {"type": "note_repeat", "rate": "1/32"}}}
+if FOLLOW:  # no clock of its own: the host's, a tick every 20 ms from 160 (thru to DIN off)
+    CFG = {"thru": {"usb_to_din": False}, "controls": {"button3": {"type": "note_repeat", "rate": "1/32"}}}
+    # MIDI IN's ticks are timed by the ticks the board counts, which the steps here do not
+    # follow: the step's time stands in for them
+    from midictl.controls import transport
+    now = [0]
+    transport.ticks_ms = lambda: now[0]
+    transport.ticks_us = lambda: now[0] * 1000
 runs = []
 for held in (False, True):  # the same strikes and sweep without the repeat, then with it
     B.machine.mem32[0xD0000004] = 0xF << 6  # the buttons at rest
@@ -207,12 +216,17 @@ for held in (False, True):  # the same strikes and sweep without the repeat, the
     for t in range(150):  # the knobs' filters prime, the host reads, pad 6 struck at 0 and 100
         ctl.step(t * 1000, t)
         B.host_reads(itf)
-    rep = ctl.feedback[0x1001]._rep  # the clock's note repeat (controls/repeat.py)
+    # the note repeat (controls/repeat.py): the clock's, or the one following MIDI IN's
+    rep = ctl.feedback[0x1000]._follow if FOLLOW else ctl.feedback[0x1001]._rep
     if held:
         B.machine.mem32[0xD0000004] = 0xB << 6  # button3 (GPIO 8, active low) pressed
     n0 = ctl.usb.sent
     sent = []
+    itf._rx_xfer()
     for t in range(150, 1000):
+        if FOLLOW and t %% 20 == 0:
+            now[0] = t
+            host_out(itf, b"\x0f\xf8\x00\x00")
         micropython.heap_lock()
         try:
             ctl.step(t * 1000, t)
@@ -228,7 +242,7 @@ print(rep.hold, rep.roll, ons, ctl.errors)
 
 
 def test_a_note_repeat_rolls_a_strike_in_the_scan_loop_without_allocating():
-    r = run(["-c", REPEAT], extra_path=("tools", "tools/simboard"))
+    r = run(["-c", "FOLLOW = False\n" + REPEAT], extra_path=("tools", "tools/simboard"))
     assert r.returncode == 0, r.stdout + r.stderr
     # held, pad 6 rolling: the USB packets more than without the repeat, counted at 150, 250,
     # ... 950 ms. 1/32 at 125 bpm: steps at 20 + 60k ms, each needing the pad to have played
@@ -238,6 +252,17 @@ def test_a_note_repeat_rolls_a_strike_in_the_scan_loop_without_allocating():
     # Note On, 440 (38 ms after the strike at 400, which ended the 380's note) its Note Off
     # and On: 2 packets by 350, 6 by 450, then the same every 300 ms (8, 10, 14, 16, 18)
     assert r.stdout.strip() == "1 32 [0, 0, 2, 6, 8, 10, 14, 16, 18] 0"
+
+
+def test_a_note_repeat_following_the_hosts_clock_runs_in_the_scan_loop_without_allocating():
+    r = run(["-c", "FOLLOW = True\n" + REPEAT], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # the host's ticks every 20 ms from 160 ms, its first the count's 0: 1/32 steps at 160,
+    # 220, 280, ... The strike at 200 (its note at 202) joins the roll at 220, 18 ms after
+    # it: no repeat there; then as on the controller's own clock, the steps 20 ms later: 280
+    # a Note On, whose Note Off comes with the strike at 300; 340 the Off and On of that
+    # strike's note: 4 packets by 350, then every 300 ms the same (6, 8, 12, 14, 16, 20)
+    assert r.stdout.strip() == "1 32 [0, 0, 4, 6, 8, 12, 14, 16, 20] 0"
 
 
 # The clock's beat light on the boards' own LEDs, built from the board file as at boot: the

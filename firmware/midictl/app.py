@@ -409,6 +409,7 @@ class Controller:
     def _routed(self, p, r):
         # A message the parser p (DIN IN's or the USB host's) completed: what the controller
         # takes from it, then where it goes
+        k = None
         if r == mparser.MESSAGE:
             msg = p.msg
             if (msg[0] & 0xF0) == 0xB0:
@@ -424,10 +425,11 @@ class Controller:
                 self._watch_sensing()
             elif msg[0] == 0xF8 and self._has & 16:
                 return  # another clock: the controller's own is the one its ports carry
-            elif msg[0] > 0xF9 and msg[0] < 0xFD and self.feedback:  # Start, Continue, Stop
-                k = self.feedback.get(0x1000)  # the transport buttons' (controls/transport.py)
-                if k is not None:
-                    k.realtime(msg[0])
+            elif (msg[0] == 0xF8 or msg[0] > 0xF9 and msg[0] < 0xFD) and self.feedback:
+                # Clock (for a note repeat that follows it), Start, Continue, Stop: to the
+                # transport buttons' (controls/transport.py) once passed on (below), so the
+                # notes of a step follow its tick
+                k = self.feedback.get(0x1000)
             r = 1
         elif r == mparser.SYSEX:
             if p.sysex_cont:  # the last part of a SysEx that came in parts
@@ -453,6 +455,8 @@ class Controller:
                 self._to_din(p, msg, r)  # b is only ever DIN OUT: see _THRU_RESERVE
         elif self._thru["usb_to_din"] and self.din is not None:
             self._to_din(p, msg, r)
+        if r == 1 and k is not None:
+            k.realtime(msg[0])
 
     def _sx_part(self, p):
         # A part of a SysEx longer than the parser's buffer: to the ports its source goes to

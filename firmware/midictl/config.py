@@ -511,9 +511,6 @@ def validate(cfg, board, source="config.json"):
             if result[name]["type"] == "tap_tempo":
                 _fail(source, "controls." + name + ".type",
                       "\"tap_tempo\" sets the clock's tempo: it needs clock_bpm (the tempo at power-on, 20..300)")
-            if result[name]["type"] == "note_repeat":
-                _fail(source, "controls." + name + ".type",
-                      "\"note_repeat\" repeats notes on the clock's beat: it needs clock_bpm (the tempo, 20..300)")
     out["controls"] = result
     return out
 

@@ -209,6 +209,15 @@ def test_a_step_and_a_tick_allocate_nothing():
     assert no_alloc(lambda: b.press(171)) is None
     assert no_alloc(rep.unlatch) is None
     assert list(rec.seq[:rec.n]) == [3, 2, 1, 2, 1, 3]  # tick, pad 1's Off and On, pad 4's, tick
+    # and following MIDI IN's clock: its tick 0 a step (pad 1 sounding joins its roll, pad 4
+    # held: the Off and On of each), a tick, its Start
+    f = NoteRepeat(g, None)
+    f.toggle(3)
+    rec.n = 0
+    assert no_alloc(lambda: f.midi_in(0xF8, 200000, 200)) is None
+    assert no_alloc(lambda: f.midi_in(0xF8, 220000, 220)) is None
+    assert no_alloc(lambda: f.midi_in(0xFA, 230000, 230)) is None
+    assert list(rec.seq[:rec.n]) == [2, 1, 2, 1]
 
 
 def test_rates_and_bad_arguments():
@@ -248,12 +257,49 @@ class _Ctl:
             self.feedback[0x1001] = Clock(self.engine, bpm)  # the clock, where build.py puts it
 
 
-def test_the_buttons_share_one_repeat_that_panic_lets_go_and_none_without_a_clock():
-    ctl = _Ctl(125)
-    a = transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
-    b = transport.build(ctl, {"type": "note_repeat", "rate": "1/32", "latch": False}, 0)
-    rep = ctl.feedback[0x1001]._rep
-    assert a._rep is rep and b._rep is rep and ctl.engine.latches == (rep,)
-    assert (a._ticks, a._latch, b._ticks, b._latch) == (12, True, 3, False)
-    assert str(raises(ValueError, transport.build, _Ctl(0), {"type": "note_repeat", "rate": "1/8", "latch": True},
-                      0)) == "note repeat needs a clock (clock_bpm)"
+def test_the_buttons_share_one_repeat_that_panic_lets_go():
+    for bpm in (125, 0):  # on the controller's clock; with none, following MIDI IN's
+        ctl = _Ctl(bpm)
+        a = transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
+        b = transport.build(ctl, {"type": "note_repeat", "rate": "1/32", "latch": False}, 0)
+        rep = ctl.feedback[0x1001]._rep if bpm else ctl.feedback[0x1000]._follow
+        assert a._rep is rep and b._rep is rep and ctl.engine.latches == (rep,)
+        assert (a._ticks, a._latch, b._ticks, b._latch) == (12, True, 3, False)
+        assert rep._clock is (ctl.feedback[0x1001] if bpm else rep)
+        assert 0x1001 not in ctl.feedback or bpm
+
+
+def test_without_a_clock_of_its_own_it_follows_midi_ins_from_its_start():
+    rec, g, c, _ = _rig()
+    rep = NoteRepeat(g, None)
+    b = RepeatButton(rep, "1/16", latch=True)
+    b.press(0)
+    s = array("H", [0] * g.count)
+
+    def scan(t):
+        rec.now = t
+        for i in range(g.count):
+            s[i] = adc(piezo_level(t - 5, 0.5)) if i == 0 else 0
+        g.scan(s, t)
+
+    # MIDI IN: a clock at 100 bpm (a tick every 25 ms) from 10 ms, its Start at 212 ms; pad 1
+    # struck at 5 ms
+    ticks = [10 + 25 * k for k in range(20)]
+    t = 0
+    while t <= 500:
+        scan(t)
+        if t == 212:
+            rep.midi_in(0xFA, t * 1000, t)
+        if t in ticks:
+            rep.midi_in(0xF8, t * 1000, t)
+        t += 1
+    # steps: ticks 0, 6, 12, ... of MIDI IN's count: 10, 160 ms; then from the Start the
+    # tick at 235 is the beat's first: 235, 385 ms
+    assert [e[0] for e in notes(rec) if e[1] == "on"] == [8, 160, 235, 385]
+    p = 20833  # the period measured: from the guess of 120 bpm, a quarter of the way on
+    for _ in range(19):  # at each of the 19 intervals (24981 us)
+        p += (25000 - p) >> 2
+    assert rep._period == p == 24981
+    rep.midi_in(0xFC, 600000, 600)  # a Stop, another status: nothing
+    rep.midi_in(0xF8, 900000, 900)  # after a pause: no period from it
+    assert rep._period == p

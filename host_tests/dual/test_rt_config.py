@@ -456,7 +456,7 @@ def test_the_clock_is_off_or_20_to_300_bpm_and_a_tap_tempo_button_needs_it():
         "config.json: controls.button3.step: not a field of type \"tap_tempo\" (fields: none)")
 
 
-def test_a_note_repeat_button_takes_a_rate_and_latch_and_needs_the_clock():
+def test_a_note_repeat_button_takes_a_rate_and_latch():
     import json
 
     from dualtest import raises
@@ -479,9 +479,9 @@ def test_a_note_repeat_button_takes_a_rate_and_latch_and_needs_the_clock():
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat", "latch": 1}}}, pico)) == (
         "config.json: controls.button3.latch: 1 is not true or false")
-    assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": {"type": "note_repeat"}}}, pico)) == (
-        "config.json: controls.button3.type: \"note_repeat\" repeats notes on the clock's beat: it needs clock_bpm "
-        "(the tempo, 20..300)")
+    # (without a clock of its own the controller follows MIDI IN's)
+    assert config.validate({"controls": {"button3": {"type": "note_repeat"}}}, pico)["controls"]["button3"] == {
+        "type": "note_repeat", "rate": "1/16", "latch": False}
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 96, "controls": {"pad1": {"type": "note_repeat"}}}, pico)).startswith(
         "config.json: controls.pad1.type: \"note_repeat\" is not a type a piezo can send (allowed: note, none)")

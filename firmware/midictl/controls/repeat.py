@@ -1,6 +1,9 @@
 # Note repeat: while a note repeat button is held (or, latched, from one press to the next),
-# the pads play their notes again on the MIDI clock's grid (config clock_bpm), every `rate`
-# (1/4 note to 1/32 note, triplets too), as a drum machine's note repeat or roll.
+# the pads play their notes again on a MIDI clock's grid, every `rate` (1/4 note to 1/32
+# note, triplets too), as a drum machine's note repeat or roll. The clock is the
+# controller's own (config clock_bpm), or else the one MIDI IN brings (a DAW's or a
+# sequencer's Timing Clock, F8, on either port; its Start, FA, makes the next tick the
+# beat's first): with neither, nothing repeats.
 #
 # Which pads repeat:
 # - a pad that is held: a switch pad while it is down, an FSR pad while it is pressed. Its
@@ -37,11 +40,18 @@ TICKS = (24, 12, 8, 6, 4, 3)
 
 class NoteRepeat:
     """The repeat the note repeat buttons share: on while `hold` (buttons held) or `latched`;
-    `rate`: clock ticks a step. Clock.pump calls tick() after each F8 it sends."""
+    `rate`: clock ticks a step. Clock.pump calls tick() after each F8 it sends; with no
+    clock (None), Transport.realtime calls midi_in() with MIDI IN's real-time bytes."""
 
     def __init__(self, pads, clock, din=None):
         self._pads = pads
-        self._clock = clock
+        # what has the tick period (_period, us): the controller's clock, or this, which
+        # measures MIDI IN's
+        self._clock = self if clock is None else clock
+        self._period = 20833  # (120 bpm until MIDI IN's clock has been measured)
+        self._last = 0  # when MIDI IN's last tick came (us), and whether one has
+        self._seen = False
+        self._n = 0  # MIDI IN's next tick's place in its beat
         self._din = din  # DIN OUT's queue (din.py), to see how far behind the wire is
         self.hold = 0
         self.latched = False
@@ -82,6 +92,24 @@ class NoteRepeat:
         """Panic (Engine.latches): a latched repeat goes off and every roll ends."""
         self.latched = False
         self.roll = 0
+
+    def midi_in(self, status, now_us, now_ms):
+        """A real-time byte from MIDI IN (the controller has no clock of its own): a Timing
+        Clock's tick (its period measured, smoothed over about 4), or a Start, after which
+        the next tick is a beat's first."""
+        if status == 0xFA:
+            self._n = 0
+            return
+        if status != 0xF8:
+            return
+        d = ticks_diff(now_us, self._last)
+        if self._seen and 0 < d <= 200000:  # (a longer gap: the clock stopped, no period)
+            self._period += (d - self._period) >> 2
+        self._last = now_us
+        self._seen = True
+        n = self._n
+        self._n = n + 1 if n < 23 else 0
+        self.tick(n, now_ms)
 
     def tick(self, n, now):
         """The clock sent the tick at place n (0..23) of its beat, at now (ms)."""
@@ -127,8 +155,8 @@ class NoteRepeat:
         q = p._st[i]
         if q == _WINDOW or q == _BOUNCE:
             return  # a strike being read: its own note comes
-        if p.on >> i & 1 and ticks_diff(now, p._ton[i]) < half:
-            return  # it has just played
+        if ticks_diff(now, p._ton[i]) < half:
+            return  # it has just played (its own note, or a step rushed by a Start)
         q = self._vel(p, i)
         p._off(i)
         p._on(i, q, now)

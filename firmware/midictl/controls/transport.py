@@ -33,7 +33,7 @@
 # The checks are here (not in checks.py, which every boot loads), so a board without them
 # keeps none of its names.
 
-from midictl.compat import ticks_add, ticks_diff
+from midictl.compat import ticks_add, ticks_diff, ticks_ms, ticks_us
 
 ACTIONS = ("start", "stop", "continue", "start_stop", "record")
 _REALTIME = b"\xfa\xfc\xfb"  # start, stop, continue: System Real-Time
@@ -48,6 +48,7 @@ class Transport:
     def __init__(self, sink, clock=None):
         self._sink = sink
         self._clock = clock
+        self._follow = None  # a note repeat following MIDI IN's clock (build())
         self.playing = False
         self._m = bytearray(6)
 
@@ -71,8 +72,10 @@ class Transport:
             self._clock._gating = False  # a Start or Continue: the grid restarts (Clock.pump)
 
     def realtime(self, status):
-        """A Start (FA), Continue (FB) or Stop (FC) from MIDI IN; other statuses change
-        nothing."""
+        """A Timing Clock (F8), Start (FA), Continue (FB) or Stop (FC) from MIDI IN; other
+        statuses change nothing. (A clock's tick is only for a note repeat that follows it.)"""
+        if self._follow is not None:
+            self._follow.midi_in(status, ticks_us(), ticks_ms())
         if status == 0xFA or status == 0xFB:
             self.playing = True
         elif status == 0xFC:
@@ -236,12 +239,15 @@ def build(ctl, m, bpm, board=None):
     if m["type"] == "note_repeat":
         from midictl.controls.repeat import NoteRepeat, RepeatButton
 
-        if c is None:
-            raise ValueError("note repeat needs a clock (clock_bpm)")
-        r = c._rep
-        if r is None:  # one, shared by the buttons; panic lets it go
+        # one, shared by the buttons, on the controller's clock or else following MIDI IN's;
+        # panic lets it go
+        r = t._follow if c is None else c._rep
+        if r is None:
             r = NoteRepeat(ctl.pads, c, ctl.din)
-            c._rep = r  # pyright: ignore[reportAttributeAccessIssue]  (None until now)
+            if c is None:
+                t._follow = r  # pyright: ignore[reportAttributeAccessIssue]  (None until now)
+            else:
+                c._rep = r  # pyright: ignore[reportAttributeAccessIssue]
             ctl.engine.latches = ctl.engine.latches + (r,)
         return RepeatButton(r, m["rate"], m["latch"])
     if m["type"] != "transport":
