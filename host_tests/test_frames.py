@@ -255,3 +255,19 @@ FSR = {"controls": {"pad1": {"pressure": "poly"}, "pad2": {"pressure": "channel"
 
 def test_nor_do_pressure_pads_and_switch_pads():
     _play(FSR, (6, 7, 8, 9, 14, 15, 16, 17), fsr=True)
+
+
+# The MIDI clock (ticks, the beat light), transport and tap tempo buttons, and note repeat
+# (latched and held) rolling the piezo pads struck and repeating held FSR and switch pads;
+# then with no clock of its own, the repeat following DIN IN's clock bytes
+CLOCK = {"clock_bpm": 125, "controls": {
+    "button1": {"type": "note_repeat", "rate": "1/32", "latch": True}, "button2": {"type": "transport"},
+    "button3": {"type": "tap_tempo"}, "button4": {"type": "note_repeat", "rate": "1/16t"},
+    "pad1": {"pressure": "poly"}}}
+FOLLOW = {"controls": {"button1": {"type": "note_repeat", "rate": "1/32", "latch": True},
+                       "button4": {"type": "note_repeat"}}}
+
+
+def test_nor_do_the_clock_transport_and_note_repeat():
+    _play(CLOCK, (6, 7, 8, 9, 14, 15, 16, 17), fsr=True)
+    _play(FOLLOW, (6, 7, 8, 9, 14, 15, 16, 17), fsr=True)

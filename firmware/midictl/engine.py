@@ -253,9 +253,13 @@ class Engine:
         self._out(8, 0)
 
     def raw(self, msg, n, key=0):
-        # Pass-through of a complete message parsed from MIDI IN (already valid).
-        for p in self.ports:
-            p.send(msg, n, key)
+        # A complete message, already valid, to every port: the clock's ticks, the transport's
+        # messages (the ports by index, as in _out: a for loop's iterator would make the frame
+        # more than 11 slots, taken from the heap at every tick)
+        i = 0
+        while i < len(self.ports):
+            self.ports[i].send(msg, n, key)
+            i += 1
 
     # -- never a stuck note ----------------------------------------------------------------------
     def panic(self):
