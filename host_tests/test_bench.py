@@ -63,6 +63,12 @@ def test_firmware_pieces_under_both_interpreters():
     # the allocation counts are exact, not timings: the hot paths allocate nothing
     assert res["mpy"]["step"]["idle"][1] == 0 and res["mpy"]["step"]["busy"][1] == 0
     assert res["mpy"]["usb"]["port"][1] == 0 and res["mpy"]["usb"]["stock"][1] > 0
+    # a note repeat's steps (one second of them, 125 bpm, 1/32: 17 steps of 60 ms): each step
+    # every rolling pad's Note On (and its Note Off), none of them allocating
+    rp = res["mpy"]["repeat"]
+    assert sorted(rp) == [0, 1, 4, 16] and "repeat" not in res["cpy"]
+    for n, (_us, alloc, steps, notes) in rp.items():
+        assert (alloc, steps, notes) == (0, 17, 17 * n), (n, rp[n])
     total, modules = res["mpy"]["mem"]
     assert 0 < modules < total
     # from the ROMFS image the same firmware keeps its bytecode out of the heap (the child

@@ -181,6 +181,14 @@ def table(res):
     row("", "between scans, at mid-period, every idle piezo pad read (%d; the same calls; once a scan "
             "period): µs a read, median of %d runs (heap B) (RP2040 est.)" % (mn, nl),
         "%.2f (%g B) (≈%.0f µs)" % (mk, ma, mk * CHIP), "n/a", "0 B", _yes(ma == 0))
+    rp = fw["mpy"]["repeat"]
+    row("", "a note repeat's step (clock 125 bpm, 1/32, latched; chip's path): µs the scan sending its tick "
+            "takes more than the one before it, median of %d steps, with 0 / 1 / 4 / 16 pads rolling (each "
+            "step their Note Ons, their Note Offs a gate later) (heap B a step) (RP2040 est.)" % rp[0][2],
+        "%.0f / %.0f / %.0f / %.0f (%g B) (≈%.1f / %.1f / %.1f / %.1f ms)" % (
+            tuple(rp[n][0] for n in (0, 1, 4, 16)) + (max(rp[n][1] for n in rp),)
+            + tuple(rp[n][0] * CHIP / 1000 for n in (0, 1, 4, 16))), "n/a", "0 B",
+        _yes(max(rp[n][1] for n in rp) == 0))
     row("", "the same through machine.ADC (the simulator's path), idle / busy: µs",
         "%.2f / %.2f" % (steps["idle"][0], steps["busy"][0]),
         "%.2f / %.2f" % (fw["cpy"]["step"]["idle"][0], fw["cpy"]["step"]["busy"][0]), "(informational)", "")

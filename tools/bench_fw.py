@@ -21,6 +21,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHILD = os.path.join(ROOT, "tools", "bench_fwchild.py")
 # the reads between scans (a script of its own: see its header)
 PEEK = os.path.join(ROOT, "tools", "bench_fwpeek.py")
+# a note repeat's steps (the same)
+REPEAT = os.path.join(ROOT, "tools", "bench_fwrepeat.py")
 PATHS = [os.path.join(ROOT, "firmware"), os.path.join(ROOT, "tools", "simboard"), os.path.join(ROOT, "tools")]
 
 
@@ -116,6 +118,9 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
             res["peek"] = (_median([float(x[0][1]) for x in peeks]), max(float(x[0][2]) for x in peeks))
             res["mid"] = (_median([float(x[1][1]) for x in peeks]), max(float(x[1][2]) for x in peeks),
                           int(peeks[0][1][3]))
+            # pads rolling -> (us added to the step's scan, heap B a step, steps, notes)
+            res["repeat"] = {int(r[1]): (float(r[2]), float(r[3]), int(r[4]), int(r[5]))
+                             for r in _run(interp, [max(1, steps // 4000)], script=REPEAT)}
         for name, rows in per.items():
             if len({r[2:] for r in rows}) != 1:
                 raise RuntimeError("the %s step played differently in different heap layouts: %s" % (name, rows))
