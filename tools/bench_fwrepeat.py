@@ -9,8 +9,9 @@
 # note repeat button latched at 1/32 (a step every 3 ticks, 60 ms), on the register path:
 # the pads rolling are put in the roll directly (as strikes while the repeat is on leave
 # them), each at velocity 100; every step then sends each one's Note On, and its Note Off
-# a gate later (counted: the Note Ons and Offs sent on USB, less the ticks, halved). The scan of a step is compared with the scan just before it (no tick:
-# nothing but the rest of the scan). A script of its own: see bench_fwpeek.py.
+# a gate later (counted: the Note Ons and Offs sent on USB, less the ticks, halved). The
+# scan of a step is compared with the scan just before it (no tick: nothing but the rest
+# of the scan). A script of its own: see bench_fwpeek.py.
 import gc
 import sys
 from array import array
@@ -61,10 +62,10 @@ def main():
             child.host_reads(itf)
             t += 1
         rep.roll = 0
-        for t in range(t, t + 60):  # (untimed) the last step's Note Offs come
+        for _ in range(60):  # (untimed) the last step's Note Offs come
             ctl.step(t * 1000, t)
             child.host_reads(itf)
-        t += 1
+            t += 1
         extra.sort()
         notes = (ctl.usb.sent - sent - (seconds * 1020 + 60) // 20) // 2  # (each tick a packet too)
         print("ROW|repeat|%d|%.2f|%.1f|%d|%d" % (n, extra[len(extra) // 2], alloc / steps, steps, notes))
