@@ -20,8 +20,8 @@
 # own note is the beat). A strike being read (its peak window) is not repeated either.
 # Panic lets a latched repeat go and ends the rolls (Engine.latches); a pad still held
 # repeats on. A step that finds DIN OUT behind (more queued than the wire carries in half a
-# step) is skipped: DIN carries about 1000 notes a second, and 16 pads rolling 1/32 notes
-# at 300 bpm would ask for 3200 Note Ons and as many Note Offs.
+# step) is skipped: DIN carries about 1000 three-byte messages a second, and 16 pads
+# rolling 1/32 notes at 300 bpm ask for 640 Note Ons and as many Note Offs.
 #
 # Loaded by controls/transport.py's build() only for a config with a note repeat button. Allocates
 # nothing after construction.
