@@ -671,15 +671,18 @@ def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until
         "700.000 USB 0B B9 7B 00", "700.000 DIN B9 7B 00"]
 
 
-def test_note_repeat_without_a_clock_of_its_own_follows_the_hosts_from_its_start(tmp_path):
+def test_note_repeat_without_a_clock_of_its_own_follows_the_hosts_start_and_song_position(tmp_path):
     # no clock_bpm: button3 (1/8, latched) follows the host's clock, a tick every 20 ms from
     # 10 ms, passed on to DIN OUT before the step's notes; pad1 struck at 40 rolls on ticks 0
     # and 12 of the count (10, 250 ms); the host's Start at 400 makes the tick at 410 a
-    # beat's first (steps at 410, 650), where the count would have had 490
+    # beat's first (a step), where the count would have had 490; its Song Position Pointer
+    # at 600 (5 16th notes: tick 6 of a beat) and Continue make the tick at 610 the beat's
+    # seventh: the next step at 730, not 650
     cfg = tmp_path / "follow.json"
     cfg.write_text(json.dumps({"controls": {"button3": {"type": "note_repeat", "rate": "1/8", "latch": True}}}))
     events = [{"t": 5, "control": "button3", "press": 1.0}, {"t": 25, "control": "button3", "release": True},
-              {"t": 40, "control": "pad1", "press": 0.8}, {"t": 400, "usb_in": "0F FA 00 00"}]
+              {"t": 40, "control": "pad1", "press": 0.8}, {"t": 400, "usb_in": "0F FA 00 00"},
+              {"t": 600, "usb_in": "03 F2 05 00"}, {"t": 601, "usb_in": "0F FB 00 00"}]
     events += [{"t": 10 + 20 * k, "usb_in": "0F F8 00 00"} for k in range(40)]
     lines = sim(tmp_path, {"config": str(cfg), "events": sorted(events, key=lambda e: e["t"]), "tail_ms": 100})
     assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ["%d.000" % (10 + 20 * k) for k in range(40)]
@@ -688,7 +691,8 @@ def test_note_repeat_without_a_clock_of_its_own_follows_the_hosts_from_its_start
         "250.000 USB 09 99 24 74", "250.320 DIN 99 24 74", "300.000 USB 08 89 24 00", "300.000 DIN 89 24 00",
         "400.000 DIN FA",
         "410.000 USB 09 99 24 74", "410.320 DIN 99 24 74", "460.000 USB 08 89 24 00", "460.000 DIN 89 24 00",
-        "650.000 USB 09 99 24 74", "650.320 DIN 99 24 74", "700.000 USB 08 89 24 00", "700.000 DIN 89 24 00"]
+        "600.000 DIN F2 05 00", "601.000 DIN FB",
+        "730.000 USB 09 99 24 74", "730.320 DIN 99 24 74", "780.000 USB 08 89 24 00", "780.000 DIN 89 24 00"]
 
 
 def test_the_monitor_view_shows_a_usb_sysexs_packets_as_parts_of_it():

@@ -417,6 +417,10 @@ class Controller:
                     return  # an echo of a knob being turned (knob.py): a stale value elsewhere
             elif (msg[0] & 0xF0) == 0xC0 and self.feedback:
                 self._pc_in(msg)
+            elif msg[0] == 0xF2 and self.feedback:  # Song Position Pointer
+                k = self.feedback.get(0x1000)  # (a note repeat that follows MIDI IN's clock)
+                if k is not None:
+                    k.position(msg[1] | msg[2] << 7)
             r = p.length
         elif r == mparser.REALTIME:
             msg = self._rt

@@ -303,3 +303,22 @@ def test_without_a_clock_of_its_own_it_follows_midi_ins_from_its_start():
     rep.midi_in(0xFC, 600000, 600)  # a Stop, another status: nothing
     rep.midi_in(0xF8, 900000, 900)  # after a pause: no period from it
     assert rep._period == p
+
+
+def test_a_song_position_pointer_sets_where_midi_ins_next_tick_falls():
+    ctl = _Ctl(0)
+    transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
+    t = ctl.feedback[0x1000]
+    rep = t._follow
+    for beats, n in ((1, 6), (5, 6), (4, 0), (16383, 18), (3, 18)):  # 16th notes, 6 ticks each
+        t.position(beats)
+        assert rep._n == n, beats
+    t.realtime(0xF8)  # MIDI IN's tick (through the transport, as app.py hands it on)
+    assert rep._n == 19
+    t.realtime(0xFA)  # a Start: the next tick is a beat's first
+    assert rep._n == 0
+    # with a clock of its own the controller takes none of MIDI IN's positions
+    ctl = _Ctl(125)
+    transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
+    ctl.feedback[0x1000].position(5)
+    assert ctl.feedback[0x1001]._n == 0 and ctl.feedback[0x1000]._follow is None

@@ -3,7 +3,8 @@
 # note, triplets too), as a drum machine's note repeat or roll. The clock is the
 # controller's own (config clock_bpm), or else the one MIDI IN brings (a DAW's or a
 # sequencer's Timing Clock, F8, on either port; its Start, FA, makes the next tick the
-# beat's first): with neither, nothing repeats.
+# beat's first, its Song Position Pointer the tick it names): with neither, nothing
+# repeats.
 #
 # Which pads repeat:
 # - a pad that is held: a switch pad while it is down, an FSR pad while it is pressed. Its

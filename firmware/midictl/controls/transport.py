@@ -81,6 +81,13 @@ class Transport:
         elif status == 0xFC:
             self.playing = False
 
+    def position(self, beats):
+        """MIDI IN's Song Position Pointer (in 16th notes, 6 ticks each, from the song's
+        start): where the next tick of its clock falls in the beat, for a note repeat that
+        follows that clock; nothing else."""
+        if self._follow is not None:
+            self._follow._n = beats * 6 % 24
+
     def mmc(self, command):
         """An MMC command from MIDI IN (to any device): Play (02) and Deferred Play (03) play,
         Stop (01) and Pause (09) stop; the others change nothing."""
