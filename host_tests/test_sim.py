@@ -385,6 +385,28 @@ def test_key_matrix_with_diodes_debounced_chords(tmp_path):
     assert "60.640 DIN 5A 7F" in lines  # running status, after the first CC (2 bytes on the wire)
 
 
+def test_note_repeat_plays_held_matrix_keys_again_on_the_grid(tmp_path):
+    # keys of the test board's matrix as note buttons, button3 a held 1/8 note repeat at 125
+    # bpm (steps at 20, 260, 500, 740 ms, half a step 120 ms): button5 (held from 100 ms)
+    # again at 260 and 500; button6 (from 250, 10 ms before a step: its own note is that
+    # beat) at 500; each its Note Off, then its Note On; button3 let go at 700: nothing at 740
+    board = os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")
+    cfg = tmp_path / "keys.json"
+    cfg.write_text(json.dumps({"clock_bpm": 125, "controls": {
+        "button3": {"type": "note_repeat", "rate": "1/8"},
+        "button5": {"type": "note", "note": 38, "velocity": 110}, "button6": {"type": "note", "note": 42, "velocity": 70}}}))
+    events = [{"t": 10, "control": "button3", "press": 1.0}, {"t": 100, "control": "button5", "press": 1.0},
+              {"t": 250, "control": "button6", "press": 1.0}, {"t": 560, "control": "button5", "release": True},
+              {"t": 700, "control": "button3", "release": True}, {"t": 800, "control": "button6", "release": True}]
+    lines = sim(tmp_path, {"board": board, "config": str(cfg), "events": events, "tail_ms": 100})
+    assert [ln for ln in lines if "F8" not in ln] == BOOT + [
+        "100.000 USB 09 99 26 6E", "100.000 DIN 99 26 6E", "250.000 USB 09 99 2A 46", "250.000 DIN 2A 46",
+        "260.000 USB 08 89 26 00", "260.000 USB 09 99 26 6E", "260.320 DIN 89 26 00", "261.280 DIN 99 26 6E",
+        "500.000 USB 08 89 26 00", "500.000 USB 09 99 26 6E", "500.000 USB 08 89 2A 00", "500.000 USB 09 99 2A 46",
+        "500.320 DIN 89 26 00", "501.280 DIN 99 26 6E", "502.240 DIN 89 2A 00", "503.200 DIN 99 2A 46",
+        "560.000 USB 08 89 26 00", "560.000 DIN 89 26 00", "800.000 USB 08 89 2A 00", "800.000 DIN 2A 00"]
+
+
 def test_ctrl_c_stops_cleanly_and_keeps_the_watchdog_fed(tmp_path):
     # mpremote (or a person) pressing Ctrl-C on the REPL: no note left sounding, and the rp2
     # watchdog, which cannot be stopped, is fed by a timer so the REPL stays usable.

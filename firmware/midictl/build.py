@@ -132,6 +132,10 @@ def build_controls(ctl, board, cfg):
                 ctl.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
     if nrpn:
         _nrpn_feedback(ctl.feedback, nrpn)
+    if 0x1000 in ctl.feedback:  # (controls/transport.py is loaded) a note repeat's note buttons
+        from midictl.controls import transport
+
+        transport.keys(ctl, [s[1] for s in switch_at if s is not None and s[0]] + key_at)
     ctl.engine.note_channels = ctl.note_channels
     ctl.engine.trim(ctl.note_channels)
     # The hardware layer already turns active-low pins into pressed = 1.

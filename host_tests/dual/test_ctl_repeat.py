@@ -322,3 +322,38 @@ def test_a_song_position_pointer_sets_where_midi_ins_next_tick_falls():
     transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
     ctl.feedback[0x1000].position(5)
     assert ctl.feedback[0x1001]._n == 0 and ctl.feedback[0x1000]._follow is None
+
+
+def test_a_held_note_button_repeats_in_the_layer_it_was_pressed_in():
+    from midictl.controls.layered import NoteButton
+
+    m = Modes()
+    ctl = _Ctl(125)
+    rep_button = transport.build(ctl, {"type": "note_repeat", "rate": "1/16", "latch": False}, 0)
+    rec = ctl.engine
+    key = NoteButton(rec, 0, 60, 90, m, shift=(1, 72))
+    transport.keys(ctl, [None, rep_button, key])  # (what build.py hands it: every button)
+    c = ctl.feedback[0x1001]
+    assert c._rep._keys == (key,)
+    rep_button.press(0)
+    for t in range(0, 400):  # ticks every 20 ms; 1/16 steps at 20, 140, 260, 380 ms
+        rec.now = t
+        if t == 100:
+            m.shift = True
+            key.press(t)  # in the shift layer: channel 2, note 72
+            m.shift = False
+        elif t == 300:
+            key.release(t)
+        if not c._gating or t * 1000 - c._gate >= 0:
+            c.pump(t * 1000, t)
+    # (pressed 40 ms before the step at 140, less than half a step: its own note is that beat)
+    assert notes(rec) == [(100, "on", 1, 72, 90), (260, "off", 1, 72, 0), (260, "on", 1, 72, 90),
+                          (300, "off", 1, 72, 0)]
+    rec.ev = []
+    rec.now = 490
+    key.press(490)  # 10 ms before the step at 500: not repeated there; at 620 it is
+    for t in range(490, 640):
+        rec.now = t
+        if t * 1000 - c._gate >= 0:
+            c.pump(t * 1000, t)
+    assert notes(rec) == [(490, "on", 0, 60, 90), (620, "off", 0, 60, 0), (620, "on", 0, 60, 90)]

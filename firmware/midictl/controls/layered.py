@@ -81,7 +81,11 @@ class CCButton(_Layered):
 
 
 class NoteButton(_Layered):
-    """Note On (fixed velocity) on press, the same note's Note Off on release."""
+    """Note On (fixed velocity) on press, the same note's Note Off on release. `held` and
+    `_t` (the time of its last Note On, ms) are for a note repeat (repeat.py), which plays
+    it again while it is held."""
+
+    held = False
 
     def __init__(self, sink, channel, note, velocity=100, modes=None, shift=None):
         from midictl.controls import checks
@@ -89,11 +93,16 @@ class NoteButton(_Layered):
         checks.note_button(channel, note, velocity, shift)
         _Layered.__init__(self, sink, channel, note, modes, shift)
         self.velocity = velocity
+        self.held = False
+        self._t = 0
 
     def press(self, now=0):
         k = self._pick()
+        self.held = True
+        self._t = now
         self._sink.note_on(self._ch[k], self._num[k], self.velocity)
 
     def release(self, now=0):
         k = self._layer
+        self.held = False
         self._sink.note_off(self._ch[k], self._num[k], 0)

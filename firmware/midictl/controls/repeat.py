@@ -6,7 +6,8 @@
 # beat's first, its Song Position Pointer the tick it names): with neither, nothing
 # repeats.
 #
-# Which pads repeat:
+# What repeats:
+# - a note button (a switch or matrix key playing a note) while it is held, at its velocity;
 # - a pad that is held: a switch pad while it is down, an FSR pad while it is pressed. Its
 #   repeats have its own velocity (a switch pad's), or the velocity its pressure plays now
 #   (an FSR pad's with `pressure` on: press harder, louder repeats; without, its strike's);
@@ -60,6 +61,7 @@ class NoteRepeat:
         self._lrate = 6  # the latched repeat's rate (a held button's rate wins while held)
         self.roll = 0  # bitmap of the piezo pads rolling
         self.skipped = 0  # steps skipped while DIN OUT was behind
+        self._keys = ()  # the note buttons (layered.NoteButton), once all are built
         n = pads.count
         self._t = [0] * n  # the Note On time of the pad's note this has seen or sent
         self._v = bytearray(n)  # a rolling piezo pad's velocity (its strike's)
@@ -148,6 +150,24 @@ class NoteRepeat:
                 self._again(i, now, half)
             todo >>= 1
             i += 1
+        if self._keys:
+            self._buttons(now, half)
+
+    def _buttons(self, now, half):
+        keys = self._keys
+        i = 0
+        while i < len(keys):
+            b = keys[i]
+            if b.held and ticks_diff(now, b._t) >= half:
+                self._key(b, now)
+            i += 1
+
+    def _key(self, b, now):
+        # a held note button's note again: the layer it was pressed in (its Note Off's)
+        k = b._layer
+        b._t = now
+        b._sink.note_off(b._ch[k], b._num[k], 0)
+        b._sink.note_on(b._ch[k], b._num[k], b.velocity)
 
     # (each step in a call of its own with few locals: an interpreted frame of more than
     # 11 slots would be taken from the heap, see Engine._out)

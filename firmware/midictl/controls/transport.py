@@ -224,6 +224,15 @@ class TapButton:
         pass
 
 
+def keys(ctl, buttons):
+    """Every button built (build.py, at the end): a note repeat takes the note buttons among
+    them, to repeat while they are held."""
+    f = ctl.feedback
+    r = f[0x1000]._follow if 0x1001 not in f else f[0x1001]._rep
+    if r is not None:
+        r._keys = tuple(b for b in buttons if hasattr(b, "held"))
+
+
 def build(ctl, m, bpm, board=None):
     """The button for a validated config mapping m (config.py: a transport, tap_tempo or
     note_repeat button; None: the clock alone) of the controller being built (build.py), and the parts
