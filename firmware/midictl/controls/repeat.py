@@ -11,22 +11,24 @@
 # - a pad that is held: a switch pad while it is down, an FSR pad while it is pressed. Its
 #   repeats have its own velocity (a switch pad's), or the velocity its pressure plays now
 #   (an FSR pad's with `pressure` on: press harder, louder repeats; without, its strike's);
-# - a piezo pad, which has no held level: one struck while the repeat is on rolls at its
-#   strike's velocity (struck again: at the new one) until the repeat goes off.
-# Each repeat is the pad's own note again: its Note Off, then its Note On (the octave and
+# - a piezo pad, which has no held level: one struck while the repeat is on (or still
+#   sounding when it comes on) rolls at its strike's velocity (struck again: at the new
+#   one) until the repeat goes off.
+# Each repeat is the note again: its Note Off, then its Note On (a pad's with the octave and
 # transpose of now, as a new strike would have: the Note Off is always the note sent); a
-# piezo's ends after its gate, a held pad's at the next repeat or its release. The steps
+# piezo's ends after its gate, a held one's at the next repeat or its release. The steps
 # are the ticks of the clock's beat that are a multiple of the rate (a 1/16 on ticks 0, 6,
-# 12 and 18 of each 24), in the scan that sends the tick, after it. A pad that played
-# less than half a step before a step is not repeated there (just struck or pressed: its
-# own note is the beat). A strike being read (its peak window) is not repeated either.
+# 12 and 18 of each 24), in the scan that sends (or gets) the tick, after it. A pad or
+# button that played less than half a step before a step is not repeated there (just
+# struck or pressed: its own note is the beat). A strike being read (its peak window) is
+# not repeated either.
 # Panic lets a latched repeat go and ends the rolls (Engine.latches); a pad still held
 # repeats on. A step that finds DIN OUT behind (more queued than the wire carries in half a
 # step) is skipped: DIN carries about 1000 three-byte messages a second, and 16 pads
 # rolling 1/32 notes at 300 bpm ask for 640 Note Ons and as many Note Offs.
 #
-# Loaded by controls/transport.py's build() only for a config with a note repeat button. Allocates
-# nothing after construction.
+# Loaded by controls/transport.py's build() only for a config with a note repeat button.
+# Allocates nothing after construction.
 
 from midictl.compat import ticks_diff
 
