@@ -357,3 +357,20 @@ def test_a_held_note_button_repeats_in_the_layer_it_was_pressed_in():
         if t * 1000 - c._gate >= 0:
             c.pump(t * 1000, t)
     assert notes(rec) == [(490, "on", 0, 60, 90), (620, "off", 0, 60, 0), (620, "on", 0, 60, 90)]
+
+
+def test_the_rate_is_the_last_pressed_of_the_held_buttons_else_the_latched_ones():
+    rec, g, c, rep = _rig()
+    eighth, fast = RepeatButton(rep, "1/8"), RepeatButton(rep, "1/32")
+    latch = RepeatButton(rep, "1/4", latch=True)
+    seen = []
+    for b, down in ((eighth, True), (fast, True), (fast, False), (fast, True), (eighth, False),
+                    (latch, True), (fast, False), (fast, True), (fast, False), (latch, True)):
+        b.press(0) if down else b.release(0)
+        seen.append((rep.rate, rep.hold, rep.latched))
+    assert seen == [(12, 1, False), (3, 2, False), (12, 1, False), (3, 2, False), (3, 1, False),
+                    (3, 1, True), (24, 0, True), (3, 1, True), (24, 0, True), (24, 0, False)]
+    assert no_alloc(lambda: fast.press(1)) is None
+    assert no_alloc(lambda: eighth.press(2)) is None
+    assert no_alloc(lambda: fast.release(3)) is None
+    assert (rep.rate, rep.hold) == (12, 1)

@@ -61,6 +61,7 @@ class NoteRepeat:
         self.latched = False
         self.rate = 6
         self._lrate = 6  # the latched repeat's rate (a held button's rate wins while held)
+        self._held = bytearray(8)  # the held buttons' rates, the last pressed last (hold of them)
         self.roll = 0  # bitmap of the piezo pads rolling
         self.skipped = 0  # steps skipped while DIN OUT was behind
         self._keys = ()  # the note buttons (layered.NoteButton), once all are built
@@ -69,10 +70,27 @@ class NoteRepeat:
         self._v = bytearray(n)  # a rolling piezo pad's velocity (its strike's)
 
     def set(self, hold, rate):
-        """A momentary button pressed (hold 1) or let go (-1) with its rate."""
-        self.hold += hold
+        """A momentary button pressed (hold 1) or let go (-1) with its rate: the rate is the
+        last pressed of those held, else the latched one's."""
+        h = self._held
+        n = self.hold
         if hold > 0:
+            if n < len(h):
+                h[n] = rate
+                self.hold = n + 1
             self.rate = rate
+            return
+        i = n - 1
+        while i >= 0 and h[i] != rate:  # the last press at this rate
+            i -= 1
+        if i < 0:
+            return  # (not one held: more than 8 were)
+        while i < n - 1:
+            h[i] = h[i + 1]
+            i += 1
+        self.hold = n - 1
+        if n > 1:
+            self.rate = h[n - 2]
         elif self.latched:
             self.rate = self._lrate
         else:
@@ -87,7 +105,8 @@ class NoteRepeat:
             return
         self.latched = True
         self._lrate = rate
-        self.rate = rate
+        if not self.hold:  # (a held button's rate wins while it is held)
+            self.rate = rate
 
     def _stop(self):
         if not self.hold and not self.latched:
