@@ -717,6 +717,32 @@ def test_note_repeat_without_a_clock_of_its_own_follows_the_hosts_start_and_song
         "730.000 USB 09 99 24 74", "730.320 DIN 99 24 74", "780.000 USB 08 89 24 00", "780.000 DIN 89 24 00"]
 
 
+def test_note_repeat_follows_one_ports_clock_when_both_bring_one(tmp_path):
+    # the host's clock (a tick every 20 ms from 10 ms to 370) and DIN IN's (every 25 ms from
+    # 15 ms), each passed on to the other port: button3 (1/8, latched) follows the host's,
+    # which came first: pad1 struck at 40 rolls on its tick 12 (250 ms), DIN IN's Start at
+    # 300 left aside. DIN IN's ticks are taken once the host's has been silent for 200 ms:
+    # its tick at 590 (in at 590.32, read at 591) a beat's first, a step; then 12 ticks on,
+    # 890 (891). (Both counted, the steps would come at every 12th of either's ticks.)
+    cfg = tmp_path / "two.json"
+    cfg.write_text(json.dumps({"controls": {"button3": {"type": "note_repeat", "rate": "1/8", "latch": True}}}))
+    events = [{"t": 5, "control": "button3", "press": 1.0}, {"t": 25, "control": "button3", "release": True},
+              {"t": 40, "control": "pad1", "press": 0.8}, {"t": 300, "din_in": "FA"}]
+    events += [{"t": 10 + 20 * k, "usb_in": "0F F8 00 00"} for k in range(19)]
+    events += [{"t": 15 + 25 * k, "din_in": "F8"} for k in range(38)]
+    lines = sim(tmp_path, {"config": str(cfg), "events": sorted(events, key=lambda e: e["t"]), "tail_ms": 60})
+    assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ["%d.000" % (10 + 20 * k) for k in range(19)]
+    assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == [
+        "%d.000" % (16 + 25 * k) for k in range(38)]
+    assert [ln for ln in lines if "F8" not in ln or ln.startswith("591.000")] == BOOT + [
+        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 00", "92.000 DIN 89 24 00",
+        "250.000 USB 09 99 24 74", "250.320 DIN 99 24 74", "300.000 USB 08 89 24 00", "300.000 DIN 89 24 00",
+        "301.000 USB 0F FA 00 00",
+        "591.000 USB 0F F8 00 00", "591.000 USB 09 99 24 74", "591.000 DIN 99 24 74",
+        "641.000 USB 08 89 24 00", "641.000 DIN 89 24 00",
+        "891.000 USB 09 99 24 74", "891.000 DIN 99 24 74", "941.000 USB 08 89 24 00", "941.000 DIN 89 24 00"]
+
+
 def test_the_monitor_view_shows_a_usb_sysexs_packets_as_parts_of_it():
     # (the MMC above, in `make sim`'s view: its last packet, 06 06 F7, is no stray data)
     import sim as simtool

@@ -420,7 +420,7 @@ class Controller:
             elif msg[0] == 0xF2 and self.feedback:  # Song Position Pointer
                 k = self.feedback.get(0x1000)  # (a note repeat that follows MIDI IN's clock)
                 if k is not None:
-                    k.position(msg[1] | msg[2] << 7)
+                    k.position(msg[1] | msg[2] << 7, p)
             r = p.length
         elif r == mparser.REALTIME:
             msg = self._rt
@@ -460,7 +460,7 @@ class Controller:
         elif self._thru["usb_to_din"] and self.din is not None:
             self._to_din(p, msg, r)
         if r == 1 and k is not None:
-            k.realtime(msg[0])
+            k.realtime(msg[0], p)
 
     def _sx_part(self, p):
         # A part of a SysEx longer than the parser's buffer: to the ports its source goes to

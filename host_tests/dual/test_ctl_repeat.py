@@ -214,10 +214,16 @@ def test_a_step_and_a_tick_allocate_nothing():
     f = NoteRepeat(g, None)
     f.toggle(3)
     rec.n = 0
-    assert no_alloc(lambda: f.midi_in(0xF8, 200000, 200)) is None
-    assert no_alloc(lambda: f.midi_in(0xF8, 220000, 220)) is None
-    assert no_alloc(lambda: f.midi_in(0xFA, 230000, 230)) is None
-    assert list(rec.seq[:rec.n]) == [2, 1, 2, 1]
+    assert no_alloc(lambda: f.midi_in(0xF8, 200000, 200, 0)) is None
+    assert no_alloc(lambda: f.midi_in(0xF8, 220000, 220, 0)) is None
+    assert no_alloc(lambda: f.midi_in(0xFA, 230000, 230, 0)) is None
+    assert no_alloc(lambda: f.midi_in(0xF8, 231000, 231, 1)) is None  # another port's: not taken
+    assert no_alloc(lambda: f.locate(3, 232000, 0)) is None
+    assert no_alloc(lambda: f.midi_in(0xFC, 233000, 233, 0)) is None
+    assert no_alloc(lambda: f.midi_in(0xFB, 234000, 234, 0)) is None
+    assert no_alloc(lambda: f.midi_in(0xF8, 500000, 500, 1)) is None  # taken: DIN's silent
+    assert f._src == 1 and f._n == 1
+    assert list(rec.seq[:rec.n]) == [2, 1, 2, 1] * 2  # (its tick 0 and the taken one's: steps)
 
 
 def test_rates_and_bad_arguments():
@@ -289,9 +295,9 @@ def test_without_a_clock_of_its_own_it_follows_midi_ins_from_its_start():
     while t <= 500:
         scan(t)
         if t == 212:
-            rep.midi_in(0xFA, t * 1000, t)
+            rep.midi_in(0xFA, t * 1000, t, 0)
         if t in ticks:
-            rep.midi_in(0xF8, t * 1000, t)
+            rep.midi_in(0xF8, t * 1000, t, 0)
         t += 1
     # steps: ticks 0, 6, 12, ... of MIDI IN's count: 10, 160 ms; then from the Start the
     # tick at 235 is the beat's first: 235, 385 ms
@@ -300,9 +306,68 @@ def test_without_a_clock_of_its_own_it_follows_midi_ins_from_its_start():
     for _ in range(19):  # at each of the 19 intervals (24981 us)
         p += (25000 - p) >> 2
     assert rep._period == p == 24981
-    rep.midi_in(0xFC, 600000, 600)  # a Stop, another status: nothing
-    rep.midi_in(0xF8, 900000, 900)  # after a pause: no period from it
+    rep.midi_in(0xFE, 600000, 600, 0)  # another status: nothing
+    rep.midi_in(0xF8, 900000, 900, 0)  # after a pause: no period from it
     assert rep._period == p
+
+
+def _follow_run(rep, g, rec, until, midi):
+    # Scans every ms to `until` with pad 1 struck at 5 ms (a piezo, its Note On at 8), and
+    # at each time in midi the real-time bytes there (status, port) given to rep
+    s = array("H", [0] * g.count)
+    t = 0
+    while t <= until:
+        rec.now = t
+        for i in range(g.count):
+            s[i] = adc(piezo_level(t - 5, 0.5)) if i == 0 else 0
+        g.scan(s, t)
+        for status, port in midi.get(t, ()):
+            if status == 0xF2:
+                rep.locate(port[0], t * 1000, port[1])
+            else:
+                rep.midi_in(status, t * 1000, t, port)
+        t += 1
+    return [e[0] for e in notes(rec) if e[1] == "on"]
+
+
+def test_one_ports_clock_is_followed_until_it_has_been_silent_for_200_ms():
+    rec, g, c, _ = _rig()
+    rep = NoteRepeat(g, None)
+    RepeatButton(rep, "1/16", latch=True).press(0)
+    midi = {}
+    for k in range(11):  # the USB host's clock (port 1): a tick every 20 ms to 200 ms
+        midi.setdefault(20 * k, []).append((0xF8, 1))
+    for k in range(24):  # DIN IN's (port 0): every 25 ms from 10 ms to 585
+        midi.setdefault(10 + 25 * k, []).append((0xF8, 0))
+    midi[50] = [(0xF2, (1, 0)), (0xFA, 0)]  # DIN IN's position and Start: not its clock's
+    # the host's steps: its ticks 0 (nothing rolling yet) and 6, at 120 ms; DIN IN's ticks
+    # from 210 to 385 come while the host's stopped less than 200 ms ago; its tick at 410
+    # is the first followed, a beat's first (a step), then every 6 (560)
+    assert _follow_run(rep, g, rec, 600, midi) == [8, 120, 410, 560]
+    assert rep._src == 0 and rep._n == 8  # (the ticks at 410 to 585)
+    # and DIN IN's ticks were timed alone: the period from its own, 25 ms apart (from the
+    # host's 20 ms, its 10 intervals, a quarter of the way each of DIN IN's 7)
+    p = 20833
+    for _ in range(10):
+        p += (20000 - p) >> 2
+    for _ in range(7):
+        p += (25000 - p) >> 2
+    assert rep._period == p
+
+
+def test_a_continue_goes_on_from_where_the_stop_came_or_the_position_set_while_stopped():
+    rec, g, c, _ = _rig()
+    rep = NoteRepeat(g, None)
+    RepeatButton(rep, "1/16", latch=True).press(0)
+    midi = {20 * k: [(0xF8, 0)] for k in range(20)}  # DIN IN's clock: every 20 ms from 0
+    midi[50] = [(0xFC, 0)]  # Stop after its ticks 0..2: stopped at 3
+    midi[130] = [(0xFB, 0)]  # Continue: from 3 (the ticks at 60..120 stepped at 6)
+    midi[210] = [(0xFC, 0)]  # Stop again at 7 (ticks 140..200: 3..6, a step at 200)
+    midi[215] = [(0xF2, (3, 0)), (0xFC, 0)]  # the position at 16th note 3: tick 18 (and
+    midi[230] = [(0xFB, 0)]  # another Stop changes nothing); Continue from 18: 360 a step
+    assert _follow_run(rep, g, rec, 380, midi) == [8, 120, 200, 360]
+    rep.midi_in(0xFB, 400000, 400, 0)  # (a Continue while playing: nothing)
+    assert rep._n == 2 and rep._at == -1  # (18 and 8 ticks)
 
 
 def test_a_song_position_pointer_sets_where_midi_ins_next_tick_falls():
@@ -311,16 +376,16 @@ def test_a_song_position_pointer_sets_where_midi_ins_next_tick_falls():
     t = ctl.feedback[0x1000]
     rep = t._follow
     for beats, n in ((1, 6), (5, 6), (4, 0), (16383, 18), (3, 18)):  # 16th notes, 6 ticks each
-        t.position(beats)
+        t.position(beats, 0)
         assert rep._n == n, beats
-    t.realtime(0xF8)  # MIDI IN's tick (through the transport, as app.py hands it on)
+    t.realtime(0xF8, 0)  # MIDI IN's tick (through the transport, as app.py hands it on)
     assert rep._n == 19
-    t.realtime(0xFA)  # a Start: the next tick is a beat's first
+    t.realtime(0xFA, 0)  # a Start: the next tick is a beat's first
     assert rep._n == 0
     # with a clock of its own the controller takes none of MIDI IN's positions
     ctl = _Ctl(125)
     transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
-    ctl.feedback[0x1000].position(5)
+    ctl.feedback[0x1000].position(5, 0)
     assert ctl.feedback[0x1001]._n == 0 and ctl.feedback[0x1000]._follow is None
 
 

@@ -86,7 +86,7 @@ def test_midi_in_sets_where_start_stop_goes_on_from():
     for statuses, then in (((0xFA,), "FC"), ((0xFB,), "FC"), ((0xFA, 0xFC), "FA"), ((0xF8,), "FC"),
                            ((0xF8,), "FA")):
         for s in statuses:
-            t.realtime(s)
+            t.realtime(s, 0)
         press(toggle)
         assert w.sent() == [then], statuses
     # MMC from MIDI IN: Play and Deferred Play play, Stop and Pause stop, the rest nothing
@@ -102,7 +102,7 @@ def test_a_press_and_midi_in_allocate_nothing():
     mmc = TransportButton(t, "start_stop", mmc=True, device=3)
     assert no_alloc(lambda: rt.press(5)) is None
     assert no_alloc(lambda: mmc.press(6)) is None
-    assert no_alloc(lambda: t.realtime(0xFA)) is None
+    assert no_alloc(lambda: t.realtime(0xFA, 0)) is None
     assert no_alloc(lambda: t.mmc(1)) is None
     assert w.sent() == ["FA", "F0 7F 03 06 01 F7"]
 

@@ -2,9 +2,9 @@
 # the pads play their notes again on a MIDI clock's grid, every `rate` (1/4 note to 1/32
 # note, triplets too), as a drum machine's note repeat or roll. The clock is the
 # controller's own (config clock_bpm), or else the one MIDI IN brings (a DAW's or a
-# sequencer's Timing Clock, F8, on either port; its Start, FA, makes the next tick the
-# beat's first, its Song Position Pointer the tick it names): with neither, nothing
-# repeats.
+# sequencer's Timing Clock, F8, on either port, one port's at a time; its Start, FA, makes
+# the next tick the beat's first, its Song Position Pointer the tick it names, its Continue
+# goes on from its Stop): with neither, nothing repeats.
 #
 # What repeats:
 # - a note button (a switch or matrix key playing a note) while it is held, at its velocity;
@@ -56,6 +56,8 @@ class NoteRepeat:
         self._last = 0  # when MIDI IN's last tick came (us), and whether one has
         self._seen = False
         self._n = 0  # MIDI IN's next tick's place in its beat
+        self._at = -1  # its place when its Stop came (the song stopped there), else -1
+        self._src = None  # the port whose clock is followed (app.py: its parser)
         self._din = din  # DIN OUT's queue (din.py), to see how far behind the wire is
         self.hold = 0
         self.latched = False
@@ -117,12 +119,28 @@ class NoteRepeat:
         self.latched = False
         self.roll = 0
 
-    def midi_in(self, status, now_us, now_ms):
-        """A real-time byte from MIDI IN (the controller has no clock of its own): a Timing
-        Clock's tick (its period measured, smoothed over about 4), or a Start, after which
-        the next tick is a beat's first."""
+    def midi_in(self, status, now_us, now_ms, src):
+        """A real-time byte from MIDI IN's port src (the controller has no clock of its own):
+        a Timing Clock's tick (its period measured, smoothed over about 4), a Start, after
+        which the next tick is a beat's first, a Stop or a Continue. One port's clock is
+        followed: the other's bytes count only once it has sent no tick for 200 ms (two
+        clocks, a DAW's and a drum machine's, would otherwise make each step come twice as
+        often and off the grid of both). While stopped the ticks go on making steps (a
+        slave's tempo still runs), and a Continue goes on from where the Stop came."""
+        if src is not self._src and not self._take(src, now_us):
+            return  # the other port's, while the clock followed runs
         if status == 0xFA:
             self._n = 0
+            self._at = -1
+            return
+        if status == 0xFC:
+            if self._at < 0:
+                self._at = self._n
+            return
+        if status == 0xFB:
+            if self._at >= 0:
+                self._n = self._at
+                self._at = -1
             return
         if status != 0xF8:
             return
@@ -134,6 +152,29 @@ class NoteRepeat:
         n = self._n
         self._n = n + 1 if n < 23 else 0
         self.tick(n, now_ms)
+
+    def _take(self, src, now_us):
+        # A byte from port src, not the one followed: src is followed from now on (its next
+        # tick a beat's first) if the other's clock has been silent for 200 ms, else not
+        d = ticks_diff(now_us, self._last)
+        if self._seen and 0 <= d <= 200000:
+            return False
+        self._src = src
+        self._seen = False
+        self._n = 0
+        self._at = -1
+        return True
+
+    def locate(self, beats, now_us, src):
+        """MIDI IN's Song Position Pointer from port src (in 16th notes, 6 ticks each, from
+        the song's start): where the next tick falls in its beat, for the port followed
+        (as midi_in() takes one); stopped, where a Continue goes on from too."""
+        if src is not self._src and not self._take(src, now_us):
+            return
+        n = beats * 6 % 24
+        self._n = n
+        if self._at >= 0:
+            self._at = n
 
     def tick(self, n, now):
         """The clock sent the tick at place n (0..23) of its beat, at now (ms)."""

@@ -71,22 +71,22 @@ class Transport:
         if self._clock is not None and not mmc and action != 1 and action != 4:
             self._clock._gating = False  # a Start or Continue: the grid restarts (Clock.pump)
 
-    def realtime(self, status):
-        """A Timing Clock (F8), Start (FA), Continue (FB) or Stop (FC) from MIDI IN; other
-        statuses change nothing. (A clock's tick is only for a note repeat that follows it.)"""
+    def realtime(self, status, src):
+        """A Timing Clock (F8), Start (FA), Continue (FB) or Stop (FC) from MIDI IN's port
+        src (app.py: its parser); other statuses change nothing. (A clock's tick is only for
+        a note repeat that follows it.)"""
         if self._follow is not None:
-            self._follow.midi_in(status, ticks_us(), ticks_ms())
+            self._follow.midi_in(status, ticks_us(), ticks_ms(), src)
         if status == 0xFA or status == 0xFB:
             self.playing = True
         elif status == 0xFC:
             self.playing = False
 
-    def position(self, beats):
-        """MIDI IN's Song Position Pointer (in 16th notes, 6 ticks each, from the song's
-        start): where the next tick of its clock falls in the beat, for a note repeat that
-        follows that clock; nothing else."""
+    def position(self, beats, src):
+        """MIDI IN's Song Position Pointer from port src: for a note repeat that follows
+        that port's clock (NoteRepeat.locate); nothing else."""
         if self._follow is not None:
-            self._follow._n = beats * 6 % 24
+            self._follow.locate(beats, ticks_us(), src)
 
     def mmc(self, command):
         """An MMC command from MIDI IN (to any device): Play (02) and Deferred Play (03) play,
