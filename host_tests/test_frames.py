@@ -259,16 +259,16 @@ def test_nor_do_pressure_pads_and_switch_pads():
 
 # The MIDI clock (ticks, the beat light), tap tempo, note buttons (one with a shift layer)
 # and note repeat (latched and held) rolling the piezo pads struck and repeating held FSR
-# and switch pads and note buttons; then with no clock of its own, a transport button and
+# and switch pads and note buttons (swung steps too); then with no clock of its own, a transport button and
 # the repeat following DIN IN's clock bytes (and its song position)
 CLOCK = {"clock_bpm": 125, "controls": {
-    "button1": {"type": "note_repeat", "rate": "1/32", "latch": True},
+    "button1": {"type": "note_repeat", "rate": "1/32", "latch": True, "swing": 58},
     "button2": {"type": "note", "note": 60, "shift": {"note": 72}},
     "button3": {"type": "tap_tempo"}, "button4": {"type": "note_repeat", "rate": "1/16t"},
     "pad1": {"pressure": "poly"}}}
 FOLLOW = {"controls": {"button1": {"type": "note_repeat", "rate": "1/32", "latch": True},
                        "button2": {"type": "transport"}, "button3": {"type": "note", "note": 62},
-                       "button4": {"type": "note_repeat"}}}
+                       "button4": {"type": "note_repeat", "swing": 66}}}
 
 
 def test_nor_do_the_clock_transport_and_note_repeat():

@@ -79,6 +79,8 @@ def _mapping(rng, name, kind):
     elif t == "note_repeat":
         m["rate"] = rng.choice(("1/4", "1/8", "1/8t", "1/16", "1/16t", "1/32"))
         m["latch"] = rng.random() < 0.5
+        if m["rate"] in ("1/8", "1/16", "1/32") and rng.random() < 0.5:
+            m["swing"] = rng.randint(50, 75)
     elif t in ("cc", "cc14", "nrpn", "channel_pressure", "bend"):
         m["channel"] = _channel(rng)
         if t == "cc":

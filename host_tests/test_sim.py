@@ -693,6 +693,33 @@ def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until
         "700.000 USB 0B B9 7B 00", "700.000 DIN B9 7B 00"]
 
 
+def test_note_repeat_swing_plays_each_pairs_second_step_late_between_the_ticks(tmp_path):
+    # clock_bpm 125 (a tick every 20 ms from 20 ms). button3 held from 10 to 420 ms, 1/16 at
+    # swing 66: pad1 struck at 30 rolls at 178 (tick 6 at 140, 38 ms late: 16% twice of a
+    # 120 ms step), 260 (tick 12, on time) and 418 (tick 18 at 380); button2 latched at
+    # 480, 1/8 at swing 58: pad2 struck at 520 rolls at 778 (tick 12 at 740, 8% twice of
+    # 240 ms late). A swung step comes in a scan of its own, with no tick before it on DIN.
+    cfg = tmp_path / "swing.json"
+    cfg.write_text(json.dumps({"clock_bpm": 125, "controls": {
+        "button3": {"type": "note_repeat", "swing": 66},
+        "button2": {"type": "note_repeat", "rate": "1/8", "latch": True, "swing": 58}}}))
+    events = [{"t": 10, "control": "button3", "press": 1.0}, {"t": 30, "control": "pad1", "press": 0.8},
+              {"t": 420, "control": "button3", "release": True},
+              {"t": 480, "control": "button2", "press": 1.0}, {"t": 490, "control": "button2", "release": True},
+              {"t": 520, "control": "pad2", "press": 0.4}]
+    lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 400})
+    ticks = ["%d.000" % t for t in range(20, 921, 20)]
+    assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
+    assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ticks
+    assert [ln for ln in lines if "F8" not in ln] == BOOT + [
+        "32.000 USB 09 99 24 74", "32.000 DIN 99 24 74", "82.000 USB 08 89 24 00", "82.000 DIN 89 24 00",
+        "178.000 USB 09 99 24 74", "178.000 DIN 99 24 74", "228.000 USB 08 89 24 00", "228.000 DIN 89 24 00",
+        "260.000 USB 09 99 24 74", "260.320 DIN 99 24 74", "310.000 USB 08 89 24 00", "310.000 DIN 89 24 00",
+        "418.000 USB 09 99 24 74", "418.000 DIN 99 24 74", "468.000 USB 08 89 24 00", "468.000 DIN 89 24 00",
+        "522.000 USB 09 99 25 38", "522.000 DIN 99 25 38", "572.000 USB 08 89 25 00", "572.000 DIN 89 25 00",
+        "778.000 USB 09 99 25 38", "778.000 DIN 99 25 38", "828.000 USB 08 89 25 00", "828.000 DIN 89 25 00"]
+
+
 def test_note_repeat_without_a_clock_of_its_own_follows_the_hosts_start_and_song_position(tmp_path):
     # no clock_bpm: button3 (1/8, latched) follows the host's clock, a tick every 20 ms from
     # 10 ms, passed on to DIN OUT before the step's notes; pad1 struck at 40 rolls on ticks 0

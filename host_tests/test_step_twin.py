@@ -13,11 +13,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # thru both ways, knob positions reported at boot, a soft takeover knob, pads whose notes
 # outlast their strike (the gate's deadline ends them on a scan of its own), and the MIDI
 # clock at a tempo whose period is no whole number of microseconds (MIDI IN's clock bytes
-# are then not passed on), with a note repeat (button2, held) rolling pads on its grid
+# are then not passed on), with a note repeat (button2, held) rolling pads on its grid,
+# swung (its pair's second steps between the ticks)
 CONFIG = {"thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": True}, "report_pots_at_boot": True,
           "clock_bpm": 133,
           "controls": dict({"knob2": {"type": "cc", "cc": 11, "takeover": True},
-                            "button2": {"type": "note_repeat", "rate": "1/16t"}},
+                            "button2": {"type": "note_repeat", "rate": "1/16", "swing": 62}},
                            **{"pad%d" % i: {"gate_ms": 700} for i in range(1, 9)})}
 
 

@@ -111,7 +111,8 @@ class Controller:
         # controllers, its nrpn knobs' NrpnIn (controls/nrpnin.py), which has the same
         # feedback(); 0x800 | channel -> the channel's Programs (its Program Change); 0x1000 ->
         # the transport buttons' Transport (MIDI IN's Start, Continue, Stop and MMC); 0x1001 ->
-        # the MIDI clock (controls/transport.py's Clock: the scan pumps it, bit 16 of _has)
+        # the MIDI clock (controls/transport.py's Clock: the scan pumps it, bit 16 of _has);
+        # 0x1002 -> the note repeat (controls/repeat.py: its swung steps, bit 32 of _has)
         self.feedback: dict
         self.encoders: list
         self.encoders_moved: bytearray  # set by a detent on any of them (Quadrature.moved)
@@ -184,7 +185,8 @@ class Controller:
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
         # once built, as the closure's defaults hold them)
         self._has = ((self.din is not None) | (self.usb is not None) << 1 | (hw.uart is not None) << 2
-                     | (self.keys is not None) << 3 | (0x1001 in self.feedback) << 4)
+                     | (self.keys is not None) << 3 | (0x1001 in self.feedback) << 4
+                     | (0x1002 in self.feedback) << 5)
         leave_room(self)
         # the scan: native under MicroPython (_step, as the class has it), else the closure
         self.step = getattr(self, "_step") if _NATIVE else self._scanner()
@@ -250,6 +252,10 @@ class Controller:
                 if ctl._has & 16:
                     clock = ctl.feedback[0x1001]
                     if not clock._gating or ticks_diff(now_us, clock._gate) >= 0:
+                        clock.pump(now_us, now_ms)
+                if ctl._has & 32:  # a note repeat's swung step, when one waits (controls/repeat.py)
+                    clock = ctl.feedback[0x1002]
+                    if clock._gating and ticks_diff(now_ms, clock._gate) >= 0:
                         clock.pump(now_us, now_ms)
                 # 3. analog
                 p = phase
@@ -1079,6 +1085,10 @@ if sys.implementation.name == "micropython":
         if has & 16:
             clock = ctl.feedback[0x1001]
             if not clock._gating or ((now_us - int(clock._gate) + half) & tmax) - half >= 0:
+                clock.pump(now_us, now_ms)
+        if has & 32:  # a note repeat's swung step
+            clock = ctl.feedback[0x1002]
+            if clock._gating and ((now_ms - int(clock._gate) + half) & tmax) - half >= 0:
                 clock.pump(now_us, now_ms)
         # 3. analog
         nxt = p + 1

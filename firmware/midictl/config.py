@@ -86,6 +86,7 @@ _FIELDS = {
     # (controls/repeat.py's TICKS: clock ticks a step)
     "rate": ("choice", tuple("1/4 1/8 1/8t 1/16 1/16t 1/32".split()), None),
     "latch": ("bool", None, None),
+    "swing": ("int", 50, 75),
     "shift": ("mapping", None, None),
 }
 
@@ -109,7 +110,7 @@ _TYPE_FIELDS = {
     "panic": {},
     "transport": {"action": _FIELDS["action"][1][3], "mmc": False, "device": 127},  # (start_stop)
     "tap_tempo": {},
-    "note_repeat": {"rate": _FIELDS["rate"][1][3], "latch": False},  # (1/16)
+    "note_repeat": {"rate": _FIELDS["rate"][1][3], "latch": False, "swing": 50},  # (1/16)
     "none": {},
     "cc": {"channel": 1, "cc": 70, "min": 0, "max": 127, "invert": False, "takeover": False,
            "deadzone": 24},
@@ -368,6 +369,9 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
     if t == "transport" and out["action"] == _FIELDS["action"][1][4] and not out["mmc"]:  # (record)
         f = "action"  # (as above)
         _fail(source, path + "." + f, "\"record\" needs mmc true (MIDI's real-time messages have no record)")
+    if t == "note_repeat" and out["swing"] != 50 and not _FIELDS["rate"][1].index(out["rate"]) & 1:
+        f = "swing"  # (as above) 1/4, 1/8t, 1/16t: no pairs of steps in a beat to swing
+        _fail(source, path + "." + f, "%d needs a rate of 1/8, 1/16 or 1/32" % out["swing"])
     if t == "program" and out.get("bank") is not None:
         _check_value(source, path + ".bank", "bank", out["bank"])
     if allow_shift:

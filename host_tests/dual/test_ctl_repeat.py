@@ -85,6 +85,8 @@ class Play:
                     b.press(t) if down else b.release(t)
             if not c._gating or t * 1000 - c._gate >= 0:
                 c.pump(t * 1000, t)
+            if c._rep._gating and t - c._rep._gate >= 0:  # a swung step (app.py's scan)
+                c._rep.pump(t * 1000, t)
             for i in range(g.count):
                 lv = 0
                 for pad, t0, st in strikes:
@@ -129,6 +131,40 @@ def test_a_held_button_rolls_a_struck_piezo_and_repeats_a_held_switch_pad_on_the
         (430, "off", 9, 36, 0)]  # the roll's last; the button let go at 450: no step at 500
     # the repeats come after their tick in the same scan
     assert rec.ev.index((380, "F8")) < rec.ev.index((380, "on", 9, 36, 55))
+
+
+def test_swing_makes_each_pairs_second_step_late_between_the_ticks():
+    # 125 bpm, 1/16 (a step 120 ms) at swing 66: the second step of each pair (ticks 6 and
+    # 18) 16% twice of a step late, 38 ms (38.4, whole ms): 178, 418 ms; the shorter gap
+    # 82 ms, a pad that played less than 40 ms before a step not repeated there
+    rec, g, c, rep = _rig()
+    b = RepeatButton(rep, "1/16", latch=True, swing=66)
+    p = Play(rec, g, c)
+    p.run(560, strikes=[(0, 30, 0.5)], switches=[(3, 400, 520)], buttons=[(5, b, True)])
+    assert notes(rec) == [
+        (33, "on", 9, 36, 55), (83, "off", 9, 36, 0),
+        (178, "on", 9, 36, 55), (228, "off", 9, 36, 0),  # tick 6 at 140: its step at 178
+        (260, "on", 9, 36, 55), (310, "off", 9, 36, 0),  # tick 12, on time
+        (400, "on", 9, 39, 100),  # the switch pad pressed: 18 ms before the step at 418
+        (418, "on", 9, 36, 55), (468, "off", 9, 36, 0),
+        (500, "on", 9, 36, 55), (500, "off", 9, 39, 0), (500, "on", 9, 39, 100),  # a beat's first
+        (520, "off", 9, 39, 0), (550, "off", 9, 36, 0)]
+    assert rep._half() == 40 and not rep._gating
+    # 1/8 at swing 75: the pair's second step a 16th note late (tick 12 at 260: 380 ms); 1/32
+    # at 58: 3 ticks a step, 8% twice of 60 ms: 9 ms late (tick 3 at 80: 89 ms, 9 at 200: 209)
+    for rate, swing, ons in (("1/8", 75, [33, 380, 500, 860]), ("1/32", 58, [33, 89, 140, 209, 260])):
+        rec, g, c, rep = _rig()
+        p = Play(rec, g, c)
+        b = RepeatButton(rep, rate, latch=True, swing=swing)
+        p.run(ons[-1] + 1, strikes=[(0, 30, 0.5)], buttons=[(5, b, True)])
+        assert [e[0] for e in notes(rec) if e[1] == "on"] == ons, rate
+    # a swung step still waiting when the repeat goes off: none
+    rec, g, c, rep = _rig()
+    p = Play(rec, g, c)
+    b = RepeatButton(rep, "1/16", swing=75)
+    p.run(200, strikes=[(0, 30, 0.5)], buttons=[(5, b, True), (150, b, False)])
+    assert [e[0] for e in notes(rec) if e[1] == "on"] == [33]
+    assert not rep._gating  # (its time came at 200: the tick at 140, 60 ms late)
 
 
 def test_a_piezo_struck_again_rolls_at_the_new_velocity_and_one_struck_just_before_a_step_waits():
@@ -224,6 +260,14 @@ def test_a_step_and_a_tick_allocate_nothing():
     assert no_alloc(lambda: f.midi_in(0xF8, 500000, 500, 1)) is None  # taken: DIN's silent
     assert f._src == 1 and f._n == 1
     assert list(rec.seq[:rec.n]) == [2, 1, 2, 1] * 2  # (its tick 0 and the taken one's: steps)
+    # a swung step: set at its tick, played when its time comes
+    s = NoteRepeat(g, c)
+    s.toggle(6 | 16 << 5)  # 1/16 at swing 66
+    rec.n = 0
+    assert no_alloc(lambda: s.tick(6, 600)) is None
+    assert s._gating and s._gate == 638 and rec.n == 0
+    assert no_alloc(lambda: s.pump(638000, 638)) is None
+    assert list(rec.seq[:rec.n]) == [2, 1, 2, 1] and not s._gating
 
 
 def test_rates_and_bad_arguments():
@@ -232,6 +276,12 @@ def test_rates_and_bad_arguments():
     rec, g, c, rep = _rig()
     assert str(raises(ValueError, RepeatButton, rep, "1/64")) == (
         "rate '1/64' is not one of 1/4, 1/8, 1/8t, 1/16, 1/16t, 1/32")
+    assert str(raises(ValueError, RepeatButton, rep, "1/16", False, 76)) == "swing 76 out of range 50..75"
+    assert str(raises(ValueError, RepeatButton, rep, "1/16", False, 49)) == "swing 49 out of range 50..75"
+    for rate in ("1/4", "1/8t", "1/16t"):  # (their steps make no pairs in a beat)
+        assert str(raises(ValueError, RepeatButton, rep, rate, False, 60)) == (
+            "swing needs a rate of 1/8, 1/16 or 1/32, not %r" % rate)
+    assert RepeatButton(rep, "1/4", False, 50)._code == 24  # (straight: any rate)
 
 
 def test_a_step_is_skipped_while_din_out_is_behind():
@@ -266,11 +316,13 @@ class _Ctl:
 def test_the_buttons_share_one_repeat_that_panic_lets_go():
     for bpm in (125, 0):  # on the controller's clock; with none, following MIDI IN's
         ctl = _Ctl(bpm)
-        a = transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
-        b = transport.build(ctl, {"type": "note_repeat", "rate": "1/32", "latch": False}, 0)
+        a = transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True, "swing": 50}, 0)
+        b = transport.build(ctl, {"type": "note_repeat", "rate": "1/32", "latch": False, "swing": 60}, 0)
         rep = ctl.feedback[0x1001]._rep if bpm else ctl.feedback[0x1000]._follow
         assert a._rep is rep and b._rep is rep and ctl.engine.latches == (rep,)
         assert (a._ticks, a._latch, b._ticks, b._latch) == (12, True, 3, False)
+        assert (a._code, b._code) == (12, 3 | 10 << 5)  # (the swing's % past 50, above the rate)
+        assert ctl.feedback[0x1002] is rep  # (for the scan: its swung steps)
         assert rep._clock is (ctl.feedback[0x1001] if bpm else rep)
         assert 0x1001 not in ctl.feedback or bpm
 
@@ -372,7 +424,7 @@ def test_a_continue_goes_on_from_where_the_stop_came_or_the_position_set_while_s
 
 def test_a_song_position_pointer_sets_where_midi_ins_next_tick_falls():
     ctl = _Ctl(0)
-    transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
+    transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True, "swing": 50}, 0)
     t = ctl.feedback[0x1000]
     rep = t._follow
     for beats, n in ((1, 6), (5, 6), (4, 0), (16383, 18), (3, 18)):  # 16th notes, 6 ticks each
@@ -384,7 +436,7 @@ def test_a_song_position_pointer_sets_where_midi_ins_next_tick_falls():
     assert rep._n == 0
     # with a clock of its own the controller takes none of MIDI IN's positions
     ctl = _Ctl(125)
-    transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True}, 0)
+    transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True, "swing": 50}, 0)
     ctl.feedback[0x1000].position(5, 0)
     assert ctl.feedback[0x1001]._n == 0 and ctl.feedback[0x1000]._follow is None
 
@@ -394,7 +446,7 @@ def test_a_held_note_button_repeats_in_the_layer_it_was_pressed_in():
 
     m = Modes()
     ctl = _Ctl(125)
-    rep_button = transport.build(ctl, {"type": "note_repeat", "rate": "1/16", "latch": False}, 0)
+    rep_button = transport.build(ctl, {"type": "note_repeat", "rate": "1/16", "latch": False, "swing": 50}, 0)
     rec = ctl.engine
     key = NoteButton(rec, 0, 60, 90, m, shift=(1, 72))
     transport.keys(ctl, [None, rep_button, key])  # (what build.py hands it: every button)

@@ -456,7 +456,7 @@ def test_the_clock_is_off_or_20_to_300_bpm_and_a_tap_tempo_button_needs_it():
         "config.json: controls.button3.step: not a field of type \"tap_tempo\" (fields: none)")
 
 
-def test_a_note_repeat_button_takes_a_rate_and_latch():
+def test_a_note_repeat_button_takes_a_rate_latch_and_swing():
     import json
 
     from dualtest import raises
@@ -466,11 +466,11 @@ def test_a_note_repeat_button_takes_a_rate_and_latch():
     with open("boards/pico.json") as f:
         pico = json.loads(f.read())
     cfg = config.validate({"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat"}}}, pico)
-    assert cfg["controls"]["button3"] == {"type": "note_repeat", "rate": "1/16", "latch": False}
+    assert cfg["controls"]["button3"] == {"type": "note_repeat", "rate": "1/16", "latch": False, "swing": 50}
     # the validator's choices are the repeat's (config.py holds its own copy: it is loaded at
     # every boot, repeat.py only for a config with such a button)
     for rate in repeat.RATES:
-        m = {"type": "note_repeat", "rate": rate, "latch": True}
+        m = {"type": "note_repeat", "rate": rate, "latch": True, "swing": 50}
         assert config.validate({"clock_bpm": 96, "controls": {"button3": m}}, pico)["controls"]["button3"] == m
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat", "rate": "1/64"}}}, pico)) == (
@@ -479,9 +479,19 @@ def test_a_note_repeat_button_takes_a_rate_and_latch():
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat", "latch": 1}}}, pico)) == (
         "config.json: controls.button3.latch: 1 is not true or false")
+    # swing: 50..75, for the rates whose steps pair up in a beat
+    for rate in ("1/8", "1/16", "1/32"):
+        m = {"type": "note_repeat", "rate": rate, "latch": False, "swing": 75}
+        assert config.validate({"controls": {"button3": m}}, pico)["controls"]["button3"] == m
+    for rate in ("1/4", "1/8t", "1/16t"):
+        assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": {
+            "type": "note_repeat", "rate": rate, "swing": 54}}}, pico)) == (
+            "config.json: controls.button3.swing: 54 needs a rate of 1/8, 1/16 or 1/32")
+    assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": {
+        "type": "note_repeat", "swing": 80}}}, pico)) == "config.json: controls.button3.swing: 80 is out of range 50..75"
     # (without a clock of its own the controller follows MIDI IN's)
     assert config.validate({"controls": {"button3": {"type": "note_repeat"}}}, pico)["controls"]["button3"] == {
-        "type": "note_repeat", "rate": "1/16", "latch": False}
+        "type": "note_repeat", "rate": "1/16", "latch": False, "swing": 50}
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 96, "controls": {"pad1": {"type": "note_repeat"}}}, pico)).startswith(
         "config.json: controls.pad1.type: \"note_repeat\" is not a type a piezo can send (allowed: note, none)")

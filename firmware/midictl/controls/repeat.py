@@ -18,10 +18,11 @@
 # transpose of now, as a new strike would have: the Note Off is always the note sent); a
 # piezo's ends after its gate, a held one's at the next repeat or its release. The steps
 # are the ticks of the clock's beat that are a multiple of the rate (a 1/16 on ticks 0, 6,
-# 12 and 18 of each 24), in the scan that sends (or gets) the tick, after it. A pad or
-# button that played less than half a step before a step is not repeated there (just
-# struck or pressed: its own note is the beat). A strike being read (its peak window) is
-# not repeated either.
+# 12 and 18 of each 24), in the scan that sends (or gets) the tick, after it; with swing
+# (1/8, 1/16 and 1/32), each pair's second step comes late, at its time between the ticks
+# (the scan calls pump()). A pad or button that played less than half a step before a step
+# (with swing, of the shorter gap) is not repeated there (just struck or pressed: its own
+# note is the beat). A strike being read (its peak window) is not repeated either.
 # Panic lets a latched repeat go and ends the rolls (Engine.latches); a pad still held
 # repeats on. A step that finds DIN OUT behind (more queued than the wire carries in half a
 # step) is skipped: DIN carries about 1000 three-byte messages a second, and 16 pads
@@ -30,7 +31,9 @@
 # Loaded by controls/transport.py's build() only for a config with a note repeat button.
 # Allocates nothing after construction.
 
-from midictl.compat import ticks_diff
+from array import array
+
+from midictl.compat import ticks_add, ticks_diff
 
 _PIEZO = 1  # pads.py's kinds and states
 _SWITCH = 3
@@ -61,9 +64,13 @@ class NoteRepeat:
         self._din = din  # DIN OUT's queue (din.py), to see how far behind the wire is
         self.hold = 0
         self.latched = False
+        # A button's rate and swing as one code: its ticks a step | the swing's % past 50 << 5
         self.rate = 6
-        self._lrate = 6  # the latched repeat's rate (a held button's rate wins while held)
-        self._held = bytearray(8)  # the held buttons' rates, the last pressed last (hold of them)
+        self.swing = 0  # (0..25: the second step of each pair comes that much late, see tick())
+        self._lrate = 6  # the latched repeat's code (a held button's wins while held)
+        self._held = array("H", bytes(16))  # the held buttons' codes, the last pressed last
+        self._gating = False  # a swung step waits: app.py's scan calls pump() once _gate (ms) has come
+        self._gate = 0
         self.roll = 0  # bitmap of the piezo pads rolling
         self.skipped = 0  # steps skipped while DIN OUT was behind
         self._keys = ()  # the note buttons (layered.NoteButton), once all are built
@@ -71,16 +78,21 @@ class NoteRepeat:
         self._t = [0] * n  # the Note On time of the pad's note this has seen or sent
         self._v = bytearray(n)  # a rolling piezo pad's velocity (its strike's)
 
+    def _use(self, code):
+        self.rate = code & 31
+        self.swing = code >> 5
+
     def set(self, hold, rate):
-        """A momentary button pressed (hold 1) or let go (-1) with its rate: the rate is the
-        last pressed of those held, else the latched one's."""
+        """A momentary button pressed (hold 1) or let go (-1) with its code (rate: ticks, |
+        swing << 5): the rate and swing are the last pressed of those held, else the latched
+        one's."""
         h = self._held
         n = self.hold
         if hold > 0:
             if n < len(h):
                 h[n] = rate
                 self.hold = n + 1
-            self.rate = rate
+            self._use(rate)
             return
         i = n - 1
         while i >= 0 and h[i] != rate:  # the last press at this rate
@@ -92,14 +104,14 @@ class NoteRepeat:
             i += 1
         self.hold = n - 1
         if n > 1:
-            self.rate = h[n - 2]
+            self._use(h[n - 2])
         elif self.latched:
-            self.rate = self._lrate
+            self._use(self._lrate)
         else:
             self._stop()
 
     def toggle(self, rate):
-        """A latching button pressed: on at its rate, or (on at that rate) off."""
+        """A latching button pressed: on at its code (rate), or (on at that one) off."""
         if self.latched and self._lrate == rate:
             self.latched = False
             if not self.hold:
@@ -108,7 +120,7 @@ class NoteRepeat:
         self.latched = True
         self._lrate = rate
         if not self.hold:  # (a held button's rate wins while it is held)
-            self.rate = rate
+            self._use(rate)
 
     def _stop(self):
         if not self.hold and not self.latched:
@@ -177,7 +189,11 @@ class NoteRepeat:
             self._at = n
 
     def tick(self, n, now):
-        """The clock sent the tick at place n (0..23) of its beat, at now (ms)."""
+        """The clock sent the tick at place n (0..23) of its beat, at now (ms): a step if n
+        is a multiple of the rate, but a pair's second step when swung, which waits for its
+        time (the swing's % past 50, twice, of a step: at 66, a third of a step late; from
+        the period now). A pad or button that played less than half the shorter of the
+        steps' gaps before a step is not repeated there (half a step, straight)."""
         if not self.hold and not self.latched:
             return
         p = self._pads
@@ -189,7 +205,27 @@ class NoteRepeat:
             on >>= 1
             i += 1
         if n % self.rate == 0:
-            self._step(now, self.rate * self._clock._period // 2000)
+            self._grid(n, now)
+
+    # (in calls of their own: an interpreted frame of more than 11 slots, locals and
+    # stack, would be taken from the heap, see Engine._out)
+    def _grid(self, n, now):
+        r = self.rate
+        if self.swing and n % (r + r) == r:  # a pair's second step, swung: it waits
+            self._gate = ticks_add(now, r * self._clock._period * self.swing // 50000)
+            self._gating = True
+            return
+        self._step(now, self._half())
+
+    def _half(self):
+        # half the shorter gap between steps (ms): half a step, straight
+        return self.rate * self._clock._period * (50 - self.swing) // 100000
+
+    def pump(self, now_us, now_ms):
+        """A swung step's time has come (app.py's scan, while _gating)."""
+        self._gating = False
+        if self.hold or self.latched:
+            self._step(now_ms, self._half())
 
     def _join(self, i):
         p = self._pads
@@ -256,21 +292,28 @@ class NoteRepeat:
 
 class RepeatButton:
     """A note repeat button at `rate` (one of RATES); held (latch False) or each press on
-    and off (latch True)."""
+    and off (latch True); swing 50 (straight) to 75: where in each pair of steps the second
+    comes, in % of the pair (66: a triplet's feel), for the rates whose steps pair up in a
+    beat (1/8, 1/16, 1/32)."""
 
-    def __init__(self, rep, rate="1/16", latch=False):
+    def __init__(self, rep, rate="1/16", latch=False, swing=50):
         if rate not in RATES:
             raise ValueError("rate %r is not one of %s" % (rate, ", ".join(RATES)))
+        if swing < 50 or swing > 75:
+            raise ValueError("swing %r out of range 50..75" % (swing,))
+        if swing != 50 and rate not in ("1/8", "1/16", "1/32"):
+            raise ValueError("swing needs a rate of 1/8, 1/16 or 1/32, not %r" % (rate,))
         self._rep = rep
         self._ticks = TICKS[RATES.index(rate)]
+        self._code = self._ticks | (swing - 50) << 5
         self._latch = latch
 
     def press(self, now=0):
         if self._latch:
-            self._rep.toggle(self._ticks)
+            self._rep.toggle(self._code)
         else:
-            self._rep.set(1, self._ticks)
+            self._rep.set(1, self._code)
 
     def release(self, now=0):
         if not self._latch:
-            self._rep.set(-1, self._ticks)
+            self._rep.set(-1, self._code)

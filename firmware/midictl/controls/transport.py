@@ -265,7 +265,8 @@ def build(ctl, m, bpm, board=None):
             else:
                 c._rep = r  # pyright: ignore[reportAttributeAccessIssue]
             ctl.engine.latches = ctl.engine.latches + (r,)
-        return RepeatButton(r, m["rate"], m["latch"])
+            f[0x1002] = r  # (where the scan finds it for a swung step: app.py)
+        return RepeatButton(r, m["rate"], m["latch"], m["swing"])
     if m["type"] != "transport":
         return TapButton(c)
     return TransportButton(t, m["action"], m["mmc"], m["device"])
