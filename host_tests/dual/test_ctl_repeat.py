@@ -378,6 +378,8 @@ def _follow_run(rep, g, rec, until, midi):
                 rep.locate(port[0], t * 1000, port[1])
             else:
                 rep.midi_in(status, t * 1000, t, port)
+        if rep._gating and t - rep._gate >= 0:  # a swung step (app.py's scan)
+            rep.pump(t * 1000, t)
         t += 1
     return [e[0] for e in notes(rec) if e[1] == "on"]
 
@@ -405,6 +407,17 @@ def test_one_ports_clock_is_followed_until_it_has_been_silent_for_200_ms():
     for _ in range(7):
         p += (25000 - p) >> 2
     assert rep._period == p
+
+
+def test_swing_on_midi_ins_clock_times_the_late_step_from_the_period_measured():
+    # a tick every 20 ms from 0; 1/16 at swing 66: a pair's second step 32% of 6 periods
+    # late, each period as measured by then (from the guess of 120 bpm toward 20 ms: 20147
+    # us at tick 6, 20003 at 18, 20000 at 30): 120 + 38, 360 + 38, 600 + 38
+    rec, g, c, _ = _rig()
+    rep = NoteRepeat(g, None)
+    RepeatButton(rep, "1/16", latch=True, swing=66).press(0)
+    midi = {20 * k: [(0xF8, 0)] for k in range(33)}
+    assert _follow_run(rep, g, rec, 650, midi) == [8, 158, 240, 398, 480, 638]
 
 
 def test_a_continue_goes_on_from_where_the_stop_came_or_the_position_set_while_stopped():
