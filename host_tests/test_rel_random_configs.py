@@ -77,7 +77,7 @@ def _mapping(rng, name, kind):
         if m["mmc"] and rng.random() < 0.5:
             m["device"] = rng.randint(0, 127)
     elif t == "note_repeat":
-        m["rate"] = rng.choice(("1/4", "1/8", "1/8t", "1/16", "1/16t", "1/32"))
+        m["rate"] = rng.choice(("1/4", "1/8", "1/8t", "1/16", "1/16t", "1/32", "1/32t"))
         m["latch"] = rng.random() < 0.5
         if m["rate"] in ("1/8", "1/16", "1/32") and rng.random() < 0.5:
             m["swing"] = rng.randint(50, 75)

@@ -84,7 +84,7 @@ _FIELDS = {
     "device": ("int", 0, 127),
     # a note repeat button's step, in the same way: 1/4 note to 1/32 note, t: triplets
     # (controls/repeat.py's TICKS: clock ticks a step)
-    "rate": ("choice", tuple("1/4 1/8 1/8t 1/16 1/16t 1/32".split()), None),
+    "rate": ("choice", tuple("1/4 1/8 1/8t 1/16 1/16t 1/32 1/32t".split()), None),
     "latch": ("bool", None, None),
     "swing": ("int", 50, 75),
     "shift": ("mapping", None, None),
@@ -370,7 +370,7 @@ def _check_mapping(source, path, name, kind, given, base, allow_shift):
         f = "action"  # (as above)
         _fail(source, path + "." + f, "\"record\" needs mmc true (MIDI's real-time messages have no record)")
     if t == "note_repeat" and out["swing"] != 50 and not _FIELDS["rate"][1].index(out["rate"]) & 1:
-        f = "swing"  # (as above) 1/4, 1/8t, 1/16t: no pairs of steps in a beat to swing
+        f = "swing"  # (as above) 1/4 and the triplets: no pairs of steps in a beat to swing
         _fail(source, path + "." + f, "%d needs a rate of 1/8, 1/16 or 1/32" % out["swing"])
     if t == "program" and out.get("bank") is not None:
         _check_value(source, path + ".bank", "bank", out["bank"])

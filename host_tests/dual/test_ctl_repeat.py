@@ -271,17 +271,22 @@ def test_a_step_and_a_tick_allocate_nothing():
 
 
 def test_rates_and_bad_arguments():
-    assert RATES == ["1/4", "1/8", "1/8t", "1/16", "1/16t", "1/32"]
-    assert TICKS == (24, 12, 8, 6, 4, 3)  # 24 a quarter note
+    assert RATES == ["1/4", "1/8", "1/8t", "1/16", "1/16t", "1/32", "1/32t"]
+    assert TICKS == (24, 12, 8, 6, 4, 3, 2)  # 24 a quarter note
     rec, g, c, rep = _rig()
     assert str(raises(ValueError, RepeatButton, rep, "1/64")) == (
-        "rate '1/64' is not one of 1/4, 1/8, 1/8t, 1/16, 1/16t, 1/32")
+        "rate '1/64' is not one of 1/4, 1/8, 1/8t, 1/16, 1/16t, 1/32, 1/32t")
     assert str(raises(ValueError, RepeatButton, rep, "1/16", False, 76)) == "swing 76 out of range 50..75"
     assert str(raises(ValueError, RepeatButton, rep, "1/16", False, 49)) == "swing 49 out of range 50..75"
-    for rate in ("1/4", "1/8t", "1/16t"):  # (their steps make no pairs in a beat)
+    for rate in ("1/4", "1/8t", "1/16t", "1/32t"):  # (their steps make no pairs in a beat)
         assert str(raises(ValueError, RepeatButton, rep, rate, False, 60)) == (
             "swing needs a rate of 1/8, 1/16 or 1/32, not %r" % rate)
     assert RepeatButton(rep, "1/4", False, 50)._code == 24  # (straight: any rate)
+    # 1/32t (a hi-hat roll): every other tick, 40 ms at 125 bpm; pad 1 struck at 30 (its note
+    # at 33) rolls from the tick at 60, 27 ms on (half a step: 20)
+    p = Play(rec, g, c)
+    p.run(141, strikes=[(0, 30, 0.5)], buttons=[(0, RepeatButton(rep, "1/32t", True), True)])
+    assert [e[0] for e in notes(rec) if e[1] == "on"] == [33, 60, 100, 140]
 
 
 def test_a_step_is_skipped_while_din_out_is_behind():

@@ -475,7 +475,7 @@ def test_a_note_repeat_button_takes_a_rate_latch_and_swing():
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat", "rate": "1/64"}}}, pico)) == (
         "config.json: controls.button3.rate: \"1/64\" is not one of \"1/4\", \"1/8\", \"1/8t\", \"1/16\", \"1/16t\", "
-        "\"1/32\"")
+        "\"1/32\", \"1/32t\"")
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 96, "controls": {"button3": {"type": "note_repeat", "latch": 1}}}, pico)) == (
         "config.json: controls.button3.latch: 1 is not true or false")
@@ -483,7 +483,7 @@ def test_a_note_repeat_button_takes_a_rate_latch_and_swing():
     for rate in ("1/8", "1/16", "1/32"):
         m = {"type": "note_repeat", "rate": rate, "latch": False, "swing": 75}
         assert config.validate({"controls": {"button3": m}}, pico)["controls"]["button3"] == m
-    for rate in ("1/4", "1/8t", "1/16t"):
+    for rate in ("1/4", "1/8t", "1/16t", "1/32t"):
         assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": {
             "type": "note_repeat", "rate": rate, "swing": 54}}}, pico)) == (
             "config.json: controls.button3.swing: 54 needs a rate of 1/8, 1/16 or 1/32")

@@ -1,6 +1,6 @@
 # Note repeat: while a note repeat button is held (or, latched, from one press to the next),
 # the pads play their notes again on a MIDI clock's grid, every `rate` (1/4 note to 1/32
-# note, triplets too), as a drum machine's note repeat or roll. The clock is the
+# note, triplets too: 1/32t for a hi-hat roll), as a drum machine's note repeat or roll. The clock is the
 # controller's own (config clock_bpm), or else the one MIDI IN brings (a DAW's or a
 # sequencer's Timing Clock, F8, on either port, one port's at a time; its Start, FA, makes
 # the next tick the beat's first, its Song Position Pointer the tick it names, its Continue
@@ -26,7 +26,7 @@
 # Panic lets a latched repeat go and ends the rolls (Engine.latches); a pad still held
 # repeats on. A step that finds DIN OUT behind (more queued than the wire carries in half a
 # step) is skipped: DIN carries about 1000 three-byte messages a second, and 16 pads
-# rolling 1/32 notes at 300 bpm ask for 640 Note Ons and as many Note Offs.
+# rolling 1/32t notes at 300 bpm ask for 960 Note Ons and as many Note Offs.
 #
 # Loaded by controls/transport.py's build() only for a config with a note repeat button.
 # Allocates nothing after construction.
@@ -41,8 +41,8 @@ _WINDOW = 1
 _BOUNCE = 6
 
 # config.py's "rate" choices, and the clock ticks (24 a quarter note) a step of each
-RATES = "1/4 1/8 1/8t 1/16 1/16t 1/32".split()
-TICKS = (24, 12, 8, 6, 4, 3)
+RATES = "1/4 1/8 1/8t 1/16 1/16t 1/32 1/32t".split()
+TICKS = (24, 12, 8, 6, 4, 3, 2)
 
 
 class NoteRepeat:
