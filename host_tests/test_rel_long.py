@@ -4,7 +4,8 @@ and no loss of scan rate, and at the end nothing left sounding.
 Two seeded performances, one MicroPython process each, side by side:
   - the default config (seed 21) for REL_LONG_S simulated seconds, default 3600: one
     continuous hour;
-  - the note-button config (seed 22) for REL_LONG_NOTE_S, default 600: ten minutes.
+  - the note-button config (seed 22) with the MIDI clock and a note repeat (held, swung)
+    for REL_LONG_NOTE_S, default 600: ten minutes.
 Every 10 s of simulated time the runner collects garbage and records the heap in use and the
 scan count; the trace is checked line by line while it is written.
 
@@ -37,7 +38,11 @@ from trace_check import Follower
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECONDS = int(os.environ.get("REL_LONG_S", "3600"))
 NOTE_SECONDS = int(os.environ.get("REL_LONG_NOTE_S", "600"))
-JOBS = [(21, None, SECONDS), (22, NOTE_BUTTON, NOTE_SECONDS)]  # seed, config, simulated seconds
+# the note buttons' config with the MIDI clock and a held note repeat, swung, in place of
+# the octave button: the clock's ticks all along, rolls while it is held
+NOTE_REPEAT = dict(NOTE_BUTTON, clock_bpm=140, controls=dict(
+    NOTE_BUTTON["controls"], button2={"type": "note_repeat", "rate": "1/16", "swing": 58}))
+JOBS = [(21, None, SECONDS), (22, NOTE_REPEAT, NOTE_SECONDS)]  # seed, config, simulated seconds
 SAMPLE_US = 10000000
 GAP_MS = 10  # a new action every 10 ms on average: pads, chords, buttons, knobs, encoders
 # The heap figure carries the simulator's own last 100 ms of trace lines (+-12 KB of noise);
