@@ -68,6 +68,36 @@ if TWINS:
 
     note_on_native = note_on_twin
 
+    def off_twin(self, ch, note, velocity):
+        """Engine.note_off in plain Python (the same role as note_on_twin). The names are
+        pads.py's, already interned: a name of its own would be one more at every boot."""
+        if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
+            self._refuse(encode.note_off, ch, note, velocity)
+        s = self.sounding  # the note's holders: one lets go, the last ends it
+        r = s[ch]
+        if not r:
+            return  # no note ever sounded on this channel
+        i = (r << 7) - _ROW_SHIFT + note
+        c = s[i]
+        if c == 0:
+            return  # never sent, or already released by panic: nothing to end
+        s[i] = c - 1
+        if c > 1:
+            return  # another holder still sounds this note
+        self.nsounding -= 1
+        m = self._m
+        if self.note_off_as_note_on:
+            # Note On velocity 0: what many DIN devices send, and it keeps running status.
+            m[0] = 0x90 | ch
+            velocity = 0
+        else:
+            m[0] = 0x80 | ch
+        m[1] = note
+        m[2] = velocity
+        self._out(3, 0)
+
+    off_native = off_twin
+
 if sys.implementation.name == "micropython":
     import micropython
 
@@ -102,6 +132,38 @@ if sys.implementation.name == "micropython":
         self.events = (int(self.events) + 1) & 0x3FFFFFFF
 
     note_on_native = _note_on
+
+    @micropython.viper
+    def _off(self, ch: int, note: int, velocity: int):
+        """off_twin in native code, step for step."""
+        if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
+            self._refuse(encode.note_off, ch, note, velocity)
+        s = ptr8(self.sounding)
+        r = int(s[ch])
+        if r == 0:
+            return  # no note ever sounded on this channel
+        i = (r << 7) - _ROW_SHIFT + note
+        c = int(s[i])
+        if c == 0:
+            return  # never sent, or already released by panic: nothing to end
+        s[i] = c - 1
+        if c > 1:
+            return  # another holder still sounds this note
+        self.nsounding = int(self.nsounding) - 1
+        m = self._m
+        mp = ptr8(m)
+        if self.note_off_as_note_on:
+            mp[0] = 0x90 | ch
+            velocity = 0
+        else:
+            mp[0] = 0x80 | ch
+        mp[1] = note
+        mp[2] = velocity
+        for p in self.ports:
+            p.send(m, 3, 0)
+        self.events = (int(self.events) + 1) & 0x3FFFFFFF
+
+    off_native = _off
 
 
 class Engine:
@@ -172,37 +234,11 @@ class Engine:
     # (note_on_twin; the native one under MicroPython)
     note_on = note_on_native
 
-    def note_off(self, ch, note, velocity=64):
-        if (ch & _NOT_CH) | ((note | velocity) & _NOT_7):
-            self._refuse(encode.note_off, ch, note, velocity)
-        if not self._release(ch, note):
-            return
-        m = self._m
-        if self.note_off_as_note_on:
-            # Note On velocity 0: what many DIN devices send, and it keeps running status.
-            m[0] = 0x90 | ch
-            velocity = 0
-        else:
-            m[0] = 0x80 | ch
-        m[1] = note
-        m[2] = velocity
-        self._out(3, 0)
-
-    def _release(self, ch, note):
-        # One holder of the note lets go: True when it was the last (its Note Off goes now)
-        s = self.sounding
-        r = s[ch]
-        if not r:
-            return False  # no note ever sounded on this channel
-        i = (r << 7) - _ROW_SHIFT + note
-        c = s[i]
-        if c == 0:
-            return False  # never sent, or already released by panic: nothing to end
-        s[i] = c - 1
-        if c == 1:
-            self.nsounding -= 1
-            return True
-        return False  # (c > 1) another holder still sounds this note
+    # note_off(ch, note, velocity): the Note Off of a note note_on() sent, once its last
+    # holder lets go (off_twin; the native one under MicroPython: every pad's gate and
+    # release and every repeat, about four times faster). The velocity is not optional: a
+    # native function takes no default.
+    note_off = off_native
 
     def _refuse(self, enc, ch, a, b):
         enc(self._m, 0, ch, a, b)  # raises ValueError naming what is out of range

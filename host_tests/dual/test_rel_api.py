@@ -186,7 +186,7 @@ def test_engine_refuses_and_tracks_nothing():
                         ((0, -1, 100), ["note", "-1", "0..127"]),
                         ((9, 36, 128), ["velocity", "128", "0..127"])):
         refused_unchanged([e, p], names, e.note_on, *args)
-    for args, names in (((16, 36), ["channel", "16", "0..15"]), ((9, 164), ["note", "164", "0..127"]),
+    for args, names in (((16, 36, 64), ["channel", "16", "0..15"]), ((9, 164, 64), ["note", "164", "0..127"]),
                         ((9, 36, 128), ["velocity", "128", "0..127"])):
         refused_unchanged([e, p], names, e.note_off, *args)
     refused_unchanged([e, p], ["control", "128", "0..127"], e.cc, 0, 128, 0)
@@ -200,7 +200,7 @@ def test_engine_refuses_and_tracks_nothing():
     refused_unchanged([e, p], ["bank", "16384", "0..16383"], e.bank_program, 0, 16384, 0)
     refused_unchanged([e, p], ["value", "16384", "0..16383"], e.bend, 0, 16384)
     # and the one note that did start still ends normally
-    e.note_off(9, 36)
+    e.note_off(9, 36, 64)
     assert e.nsounding == 0 and p.sent[-1] == (bytes([0x89, 36, 64]), 0)
 
 

@@ -18,7 +18,7 @@ def test_note_on_off_bytes_and_keys():
 def test_note_off_as_note_on_zero():
     e, r = _eng(note_off_as_note_on=True)
     e.note_on(0, 60, 1)
-    e.note_off(0, 60)
+    e.note_off(0, 60, 64)
     assert r.msgs[1] == (b"\x90\x3c\x00", 0)
 
 
@@ -26,16 +26,16 @@ def test_shared_note_ends_with_last_holder():
     e, r = _eng()
     e.note_on(9, 36, 100)
     e.note_on(9, 36, 90)
-    e.note_off(9, 36)
+    e.note_off(9, 36, 64)
     assert len(r.msgs) == 2  # second Note On went out, no Note Off yet
-    e.note_off(9, 36)
+    e.note_off(9, 36, 64)
     assert r.msgs[-1] == (b"\x89\x24\x40", 0)
     assert e.nsounding == 0
 
 
 def test_note_off_for_a_note_never_sent_is_not_sent():
     e, r = _eng()
-    e.note_off(3, 40)
+    e.note_off(3, 40, 64)
     assert r.msgs == []
 
 
@@ -62,13 +62,13 @@ def test_panic_ends_exactly_the_sounding_notes_then_all_notes_off():
     e.note_on(9, 36, 100)
     e.note_on(0, 60, 100)
     e.note_on(9, 38, 100)
-    e.note_off(9, 38)
+    e.note_off(9, 38, 64)
     del r.msgs[:]
     e.panic()
     assert r.msgs == [(b"\x80\x3c\x40", 0), (b"\x89\x24\x40", 0), (b"\xb0\x7b\x00", 0), (b"\xb9\x7b\x00", 0)]
     assert e.nsounding == 0
     del r.msgs[:]
-    e.note_off(9, 36)  # the pad is released after the panic: nothing more to end
+    e.note_off(9, 36, 64)  # the pad is released after the panic: nothing more to end
     assert r.msgs == []
 
 
@@ -96,7 +96,7 @@ def test_trimmed_table_keeps_rows_for_note_channels_and_grows_for_another():
     assert (_holds(e, 9, 36), _holds(e, 2, 127), _holds(e, 2, 36), _holds(e, 5, 36)) == (2, 1, 0, 0)
     e.note_on(5, 0, 1)  # another channel (a script's note): tracked in a row of its own
     assert len(e.sounding) == 16 + 3 * 128 and _holds(e, 5, 0) == 1 and e.nsounding == 3
-    e.note_off(7, 60)  # a channel never played: nothing to end, nothing added
+    e.note_off(7, 60, 64)  # a channel never played: nothing to end, nothing added
     assert len(e.sounding) == 16 + 3 * 128
     del r.msgs[:]
     e.panic()

@@ -43,9 +43,9 @@ def test_host_returning_is_left_with_nothing_sounding():
     itf.host_reads()
     itf.up = False
     usb.service()
-    eng.note_off(9, 36)  # lost: the host is away
+    eng.note_off(9, 36, 64)  # lost: the host is away
     eng.note_on(9, 40, 90)  # lost too
-    eng.note_off(9, 40)
+    eng.note_off(9, 40, 64)
     itf.up = True
     usb.service()
     assert itf.discards == 0  # stale data is the interface's to drop (MidiPort.on_open)
@@ -518,7 +518,7 @@ def test_din_ins_sysex_in_parts_goes_as_packets_and_holds_the_controllers_own_ba
     eng.note_on(9, 36, 100)
     usb.sx_put(bytes.fromhex("F0 41 10 42 12 40"), 6)
     usb.send(b"\xf8", 1, 0)
-    eng.note_off(9, 36)  # missed: held back
+    eng.note_off(9, 36, 64)  # missed: held back
     eng.note_on(9, 38, 90)  # not sent at all
     eng.cc(0, 64, 127)  # sustain down: the host is sent it once the SysEx is over
     usb.sx_put(bytes.fromhex("00 7F 01 02 03 04"), 6)
@@ -528,7 +528,7 @@ def test_din_ins_sysex_in_parts_goes_as_packets_and_holds_the_controllers_own_ba
     itf.host_reads()
     assert itf.sent == _pk("09 99 24 64  04 F0 41 10  04 42 12 40  0F F8 00 00  04 00 7F 01  04 02 03 04"
                            "  06 05 F7 00  08 89 24 40  0B B0 40 7F")
-    eng.note_off(9, 38)  # (a Note Off for a note the host never heard: harmless)
+    eng.note_off(9, 38, 64)  # (a Note Off for a note the host never heard: harmless)
     eng.note_on(9, 40, 80)  # and after it everything goes as before
     itf.host_reads()
     assert itf.sent[-2:] == _pk("08 89 26 40  09 99 28 50")
@@ -595,7 +595,7 @@ def test_after_din_ins_sysex_only_the_controllers_own_channels_are_caught_up():
     usb.send(b"\x91\x40\x64", 3, 0)  # DIN IN's note, passed on
     eng.note_on(9, 36, 100)
     usb.sx_put(bytes.fromhex("F0 41 10"), 3)
-    eng.note_off(9, 36)  # missed
+    eng.note_off(9, 36, 64)  # missed
     usb.sx_put(bytes.fromhex("42 F7"), 2)
     itf.host_reads()
     assert itf.sent == _pk("09 91 40 64  09 99 24 64  04 F0 41 10  06 42 F7 00  08 89 24 40")
