@@ -18,6 +18,7 @@ ROWS = ("µs per message, ours", "adafruit_midi ÷ ours", "mido ÷ ours", "heap 
         "heap bytes allocated per step",
         "controls alone", "alone: strike → Note On at the USB stack", "alone: deciding scan → Note On starts on DIN",
         "while 8 knobs sweep, DIN wire", "while 8 knobs sweep: deciding scan", "UsbOut.send()", "Engine.note_on()",
+        "Engine.note_off()",
         "stock MIDIInterface.note_on()", "heap after boot", "firmware in a ROMFS partition", "running status on / off",
         "first firmware import (.mpy) → controller ready", "firmware in a ROMFS partition: ms",
         "with a config.json as `make deploy CONFIG=` writes it")

@@ -232,6 +232,8 @@ def table(res):
         "%.2f" % uc["port"][0], "≤ %.0f µs (Unix port)" % USB_TARGET_US, _yes(u["port"][0] <= USB_TARGET_US))
     row("", "Engine.note_on() → the same (encode, note tracking)", "%.2f (%g B)" % u["engine"],
         "%.2f" % uc["engine"][0], "", "")
+    row("", "Engine.note_off() → the same (its note's last holder: tracking, encode)", "%.2f (%g B)" % u["engine_off"],
+        "%.2f" % uc["engine_off"][0], "", "")
     row("", "stock MIDIInterface.note_on(): µs (heap B)", "%.2f (%g B)" % u["stock"], "%.2f" % uc["stock"][0],
         "", "")
     # 5. memory

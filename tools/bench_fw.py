@@ -6,7 +6,7 @@ under CPython (the step and USB path; the heap only means something under MicroP
       ["step"]["idle"|"busy"] = (us per step, heap bytes per step, events, DIN bytes, scans)
       ["done"]["idle"|"busy"] = us per step of the USB transfer completions the host's reads
                 run between steps (the firmware's callback chaining the next transfer)
-      ["usb"]["port"|"engine"|"stock"] = (us per message, heap bytes per message)
+      ["usb"]["port"|"engine"|"engine_off"|"stock"] = (us per message, heap bytes per message)
       ["mem"] = (heap bytes after boot, of which the code that stays loaded) (MicroPython only):
                 the firmware's .mpy files (as `make deploy` stages them) imported from the
                 filesystem, as on a stock build

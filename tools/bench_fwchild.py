@@ -371,6 +371,7 @@ def bench_usb(msgs, reps):
     stock._sim_open()
     send = port.send
     note_on = eng.note_on
+    note_off = eng.note_off
     stock_note_on = stock.note_on
 
     def run_port(n):
@@ -380,6 +381,14 @@ def bench_usb(msgs, reps):
     def run_engine(n):
         for _ in range(n):
             note_on(9, 36, 100)
+
+    def sound(n):  # (untimed) n notes for run_off to end, each sounding once
+        for i in range(n):
+            note_on(9, i, 100)
+
+    def run_off(n):
+        for i in range(n):
+            note_off(9, i, 0)
 
     def run_stock(n):
         for _ in range(n):
@@ -395,12 +404,15 @@ def bench_usb(msgs, reps):
         if tx._n:
             tx.finish_read(tx._n)
 
-    def measure(fn, itf):
+    def measure(fn, itf, before=None):
         best = None
         for _ in range(reps):
             gc.collect()
             total = 0
             for _ in range(msgs // batch):
+                if before is not None:
+                    before(batch)
+                    drain(itf)
                 t0 = clock_us()
                 fn(batch)
                 total += elapsed_us(clock_us(), t0)
@@ -411,6 +423,9 @@ def bench_usb(msgs, reps):
         if MPY:
             import micropython
 
+            if before is not None:
+                before(batch)
+                drain(itf)
             a = micropython.mem_total()  # type: ignore[attr-defined]
             fn(batch)
             alloc = (micropython.mem_total() - a) / batch  # type: ignore[attr-defined]
@@ -419,8 +434,9 @@ def bench_usb(msgs, reps):
 
     base, _ = measure(empty, ours)
     n = (msgs // batch) * batch
-    for name, fn, itf in (("port", run_port, ours), ("engine", run_engine, ours), ("stock", run_stock, stock)):
-        t, alloc = measure(fn, itf)
+    for name, fn, itf, before in (("port", run_port, ours, None), ("engine", run_engine, ours, None),
+                                  ("engine_off", run_off, ours, sound), ("stock", run_stock, stock, None)):
+        t, alloc = measure(fn, itf, before)
         print("ROW|usb|%s|%.3f|%.1f" % (name, (t - base) / n, alloc))
     if port.dropped:
         raise RuntimeError("UsbOut dropped %d messages: the bench's host did not keep up" % port.dropped)
