@@ -56,7 +56,7 @@ def test_firmware_pieces_under_both_interpreters():
     # busy on the register path plays exactly what busy through machine.ADC plays
     assert steps["regs"][2] == 0 and steps["regs_busy"][2:] == steps["busy"][2:]
     for interp in ("mpy", "cpy"):
-        assert set(res[interp]["usb"]) == {"port", "engine", "stock"}
+        assert set(res[interp]["usb"]) == {"port", "engine", "engine_off", "stock"}
         idle = res[interp]["step"]["idle"]
         busy = res[interp]["step"]["busy"]
         assert idle[2] == 0  # nothing played while idle ...
@@ -64,6 +64,7 @@ def test_firmware_pieces_under_both_interpreters():
     # the allocation counts are exact, not timings: the hot paths allocate nothing
     assert res["mpy"]["step"]["idle"][1] == 0 and res["mpy"]["step"]["busy"][1] == 0
     assert res["mpy"]["usb"]["port"][1] == 0 and res["mpy"]["usb"]["stock"][1] > 0
+    assert res["mpy"]["usb"]["engine"][1] == res["mpy"]["usb"]["engine_off"][1] == 0
     # a note repeat's steps (one second of them, 125 bpm, 1/32: 17 steps of 60 ms): each step
     # every rolling pad's Note On (and its Note Off), none of them allocating
     rp = res["mpy"]["repeat"]
