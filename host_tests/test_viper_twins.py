@@ -672,13 +672,66 @@ def test_engine_note_on_and_note_off_match_their_twins():
 
 
 
+REPEAT = r'''
+import random
+import test_ctl_repeat as R
+from midictl.controls import repeat as rm
+from midictl.controls.repeat import RATES, RepeatButton
+assert rm.rolls_native is not rm.rolls_twin  # the viper one, under MicroPython
+
+random.seed(29)
+total = repeated = 0
+for trial in range(24):
+    # one performance, played through the native step and the twin: strikes on the piezo
+    # pads, presses on the FSR and the switch pad, a repeat button's presses
+    rate = random.choice(RATES)
+    swing = random.randint(50, 75) if rate in ("1/8", "1/16", "1/32") and random.random() < 0.5 else 50
+    latch = random.random() < 0.5
+    bpm = random.randint(60, 300)
+    pressure = random.choice(("off", "poly"))
+    strikes = [(random.randrange(2), random.randrange(1400), random.uniform(0.1, 1.0)) for _ in range(12)]
+    fsr = []
+    for _ in range(3):
+        t0 = random.randrange(1300)
+        fsr.append((2, t0, random.uniform(0.2, 1.0), t0 + random.randint(30, 400)))
+    switches = []
+    for _ in range(3):
+        t0 = random.randrange(1300)
+        switches.append((3, t0, t0 + random.randint(5, 400)))
+    presses = sorted(random.randrange(1500) for _ in range(6))  # (a repeat's presses)
+    outs = []
+    for native in (True, False):
+        rec, g, c, rep = R._rig(pressure=pressure, bpm=bpm)
+        if not native:
+            rep._rolls = (lambda r: lambda now, half: rm.rolls_twin(r, now, half))(rep)
+        b = RepeatButton(rep, rate, latch, swing)
+        p = R.Play(rec, g, c)
+        p.run(1600, strikes=strikes, fsr=fsr, switches=switches,
+              buttons=[(t, b, k % 2 == 0) for k, t in enumerate(presses)])
+        outs.append(list(rec.ev))
+    assert outs[0] == outs[1], (trial, rate, swing, latch, bpm)
+    ons = [e for e in outs[0] if e[1] == "on"]
+    total += len(ons)
+    repeated += len(ons) - len(strikes) - 6
+assert repeated > 200, repeated
+print("ok", total > 400)
+'''
+
+
+def test_note_repeat_rolls_match_their_twin():
+    r = run(["-c", TWINS_ON + REPEAT], extra_path=("host_tests/dual",), timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == "ok True"
+
+
 PRESENT = r'''
 import sys
 sys.path.insert(0, "tools/simboard")
 from midictl import app, din, engine, hw
-from midictl.controls import adcfilter, pads
+from midictl.controls import adcfilter, pads, repeat
 print(" ".join(str(int(hasattr(m, n))) for m, n in (
     (pads, "scan_twin"), (pads, "decide_twin"), (pads, "end_gates_twin"), (pads, "on_twin"), (pads, "off_twin"),
+    (repeat, "rolls_twin"),
     (din, "send_twin"), (din, "pump_twin"), (engine, "note_on_twin"), (engine, "off_twin"), (hw, "read_block_twin"),
     (adcfilter, "bank_run_twin"), (adcfilter, "filter_block_twin"), (adcfilter.FilterBank, "run_twin"),
     (app.Controller, "_scanner"))))
@@ -691,5 +744,5 @@ def test_the_twins_are_defined_under_micropython_only_when_asked_for():
     plain = run(["-c", PRESENT], extra_path=("tools/simboard",))
     asked = run(["-c", TWINS_ON + PRESENT], extra_path=("tools/simboard",))
     assert plain.returncode == 0 and asked.returncode == 0, plain.stderr + asked.stderr
-    assert plain.stdout.split() == ["0"] * 14
-    assert asked.stdout.split() == ["1"] * 14
+    assert plain.stdout.split() == ["0"] * 15
+    assert asked.stdout.split() == ["1"] * 15

@@ -31,14 +31,77 @@
 # Loaded by controls/transport.py's build() only for a config with a note repeat button.
 # Allocates nothing after construction.
 
+import sys
 from array import array
 
-from midictl.compat import ticks_add, ticks_diff
+from midictl.compat import TWINS, ticks_add, ticks_diff
 
-_PIEZO = 1  # pads.py's kinds and states
-_SWITCH = 3
-_WINDOW = 1
-_BOUNCE = 6
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
+_PIEZO = const(1)  # pads.py's kinds and states
+_SWITCH = const(3)
+_WINDOW = const(1)
+_BOUNCE = const(6)
+_TMAX = const((1 << 30) - 1)  # ticks wrap (compat.py)
+
+# A step's pads: every one rolling or held, its repeat (NoteRepeat._again's rules). The
+# interpreted twin (ARCHITECTURE.md) only where CPython runs or a test asks (compat.TWINS);
+# under MicroPython the native one (a pad's repeat 2.3 µs here against 3.1: the rest is its
+# Note On's way to the ports).
+if TWINS:
+    def rolls_twin(self, now, half):
+        """NoteRepeat._rolls in plain Python."""
+        todo = self.roll | self._pads.on
+        i = 0
+        while todo:
+            if todo & 1:
+                self._again(i, now, half)
+            todo >>= 1
+            i += 1
+
+    rolls_native = rolls_twin
+
+if sys.implementation.name == "micropython":
+    import micropython
+
+    @micropython.viper
+    def _rolls(self, now: int, half: int):
+        """rolls_twin in native code, _again's steps written out (an FSR's velocity is
+        _vel's: its curve and scale)."""
+        p = self._pads
+        todo = int(self.roll) | int(p.on)
+        st = ptr8(p._st)
+        kind = ptr8(p._kind)
+        ton = p._ton
+        t = self._t
+        tmax = int(_TMAX)
+        hf = (tmax >> 1) + 1
+        i = 0
+        while todo:
+            if todo & 1:
+                q = int(st[i])
+                # not a strike being read, nor a pad that played less than half a step ago
+                if q != _WINDOW and q != _BOUNCE and ((now - int(ton[i]) + hf) & tmax) - hf >= half:
+                    k = int(kind[i])
+                    if k == _PIEZO:
+                        v = int(ptr8(self._v)[i])
+                    elif k == _SWITCH:
+                        v = int(ptr8(p._vel)[i])
+                    else:
+                        v = int(self._vel(p, i))
+                    p._off(i)
+                    p._on(i, v, now)
+                    t[i] = ton[i]
+            todo >>= 1
+            i += 1
+
+    rolls_native = _rolls
 
 # config.py's "rate" choices, and the clock ticks (24 a quarter note) a step of each
 RATES = "1/4 1/8 1/8t 1/16 1/16t 1/32 1/32t".split()
@@ -241,13 +304,7 @@ class NoteRepeat:
             # This step is skipped: a repeat less, never a note whose Note Off finds no room.
             self.skipped += 1
             return
-        todo = self.roll | self._pads.on
-        i = 0
-        while todo:
-            if todo & 1:
-                self._again(i, now, half)
-            todo >>= 1
-            i += 1
+        self._rolls(now, half)
         if self._keys:
             self._buttons(now, half)
 
@@ -266,6 +323,9 @@ class NoteRepeat:
         b._t = now
         b._sink.note_off(b._ch[k], b._num[k], 0)
         b._sink.note_on(b._ch[k], b._num[k], b.velocity)
+
+    # _rolls(now, half): the step's pads (rolls_twin; the native one under MicroPython)
+    _rolls = rolls_native
 
     # (each step in a call of its own with few locals: an interpreted frame of more than
     # 11 slots would be taken from the heap, see Engine._out)
