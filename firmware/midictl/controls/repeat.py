@@ -50,18 +50,25 @@ _WINDOW = const(1)
 _BOUNCE = const(6)
 _TMAX = const((1 << 30) - 1)  # ticks wrap (compat.py)
 
-# A step's pads: every one rolling or held, its repeat (NoteRepeat._again's rules). The
+# A step's pads: every one rolling or held, its repeat. The
 # interpreted twin (ARCHITECTURE.md) only where CPython runs or a test asks (compat.TWINS);
 # under MicroPython the native one (a pad's repeat 2.3 µs here against 3.1: the rest is its
 # Note On's way to the ports).
 if TWINS:
     def rolls_twin(self, now, half):
         """NoteRepeat._rolls in plain Python."""
-        todo = self.roll | self._pads.on
+        p = self._pads
+        todo = self.roll | p.on
         i = 0
         while todo:
-            if todo & 1:
-                self._again(i, now, half)
+            # not a strike being read (its own note comes), nor a pad that played less than
+            # half a step ago (its own note, or a step rushed by a Start)
+            if todo & 1 and p._st[i] != _WINDOW and p._st[i] != _BOUNCE and \
+                    ticks_diff(now, p._ton[i]) >= half:
+                v = self._vel(p, i)
+                p._off(i)
+                p._on(i, v, now)
+                self._t[i] = p._ton[i]
             todo >>= 1
             i += 1
 
@@ -72,8 +79,8 @@ if sys.implementation.name == "micropython":
 
     @micropython.viper
     def _rolls(self, now: int, half: int):
-        """rolls_twin in native code, _again's steps written out (an FSR's velocity is
-        _vel's: its curve and scale)."""
+        """rolls_twin in native code, step for step (an FSR's velocity is _vel's: its curve
+        and scale)."""
         p = self._pads
         todo = int(self.roll) | int(p.on)
         st = ptr8(p._st)
@@ -326,20 +333,6 @@ class NoteRepeat:
 
     # _rolls(now, half): the step's pads (rolls_twin; the native one under MicroPython)
     _rolls = rolls_native
-
-    # (each step in a call of its own with few locals: an interpreted frame of more than
-    # 11 slots would be taken from the heap, see Engine._out)
-    def _again(self, i, now, half):
-        p = self._pads
-        q = p._st[i]
-        if q == _WINDOW or q == _BOUNCE:
-            return  # a strike being read: its own note comes
-        if ticks_diff(now, p._ton[i]) < half:
-            return  # it has just played (its own note, or a step rushed by a Start)
-        q = self._vel(p, i)
-        p._off(i)
-        p._on(i, q, now)
-        self._t[i] = p._ton[i]
 
     def _vel(self, p, i):
         k = p._kind[i]
