@@ -744,6 +744,33 @@ def test_note_repeat_without_a_clock_of_its_own_follows_the_hosts_start_and_song
         "730.000 USB 09 99 24 74", "730.320 DIN 99 24 74", "780.000 USB 08 89 24 00", "780.000 DIN 89 24 00"]
 
 
+def test_note_repeat_with_no_clock_at_all_keeps_a_silent_one_that_the_hosts_overrules(tmp_path):
+    # no clock_bpm and nothing on MIDI IN: button3 (1/8, latched) steps on the repeat's own
+    # clock, 120 bpm from the first scan, sending no tick: pad1 struck at 40 rolls on its
+    # ticks 12 and 24 (270.8 and 520.8 ms). The host's clock (a tick every 25 ms from 600 to
+    # 900, passed on to DIN OUT) overrules it: its first tick a beat's first (pad1 played
+    # 79 ms before: waits), its 13th a step (900). 200 ms after its last tick the own clock
+    # goes on at its tempo (its period measured, 24.87 ms), counting on from its 13 ticks:
+    # the next step 11 ticks after 1100.001
+    cfg = tmp_path / "own.json"
+    cfg.write_text(json.dumps({"controls": {"button3": {"type": "note_repeat", "rate": "1/8", "latch": True}}}))
+    events = [{"t": 5, "control": "button3", "press": 1.0}, {"t": 25, "control": "button3", "release": True},
+              {"t": 40, "control": "pad1", "press": 0.8}]
+    events += [{"t": 600 + 25 * k, "usb_in": "0F F8 00 00"} for k in range(13)]
+    lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 500})
+    assert [ln for ln in lines if "F8" in ln] == ["%d.000 DIN F8" % (600 + 25 * k) for k in range(13)]
+    p = 20833
+    for _ in range(12):
+        p += (25000 - p) >> 2
+    assert (1100001 + 11 * p) // 1000 + 1 == 1374
+    assert [ln for ln in lines if "F8" not in ln] == BOOT + [
+        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 00", "92.000 DIN 89 24 00",
+        "271.000 USB 09 99 24 74", "271.000 DIN 99 24 74", "321.000 USB 08 89 24 00", "321.000 DIN 89 24 00",
+        "521.000 USB 09 99 24 74", "521.000 DIN 99 24 74", "571.000 USB 08 89 24 00", "571.000 DIN 89 24 00",
+        "900.000 USB 09 99 24 74", "900.320 DIN 99 24 74", "950.000 USB 08 89 24 00", "950.000 DIN 89 24 00",
+        "1374.000 USB 09 99 24 74", "1374.000 DIN 99 24 74"]
+
+
 def test_note_repeat_follows_one_ports_clock_when_both_bring_one(tmp_path):
     # the host's clock (a tick every 20 ms from 10 ms to 370) and DIN IN's (every 25 ms from
     # 15 ms), each passed on to the other port: button3 (1/8, latched) follows the host's,

@@ -199,7 +199,8 @@ import bench_fwchild as B
 from simctl import host_out
 
 CFG = {"clock_bpm": 125, "controls": {"button3": {"type": "note_repeat", "rate": "1/32"}}}
-if FOLLOW:  # no clock of its own: the host's, a tick every 20 ms from 160 (thru to DIN off)
+if FOLLOW:  # no clock of its own: the host's, a tick every 20 ms from 160 (thru to DIN off;
+    # FOLLOW 2: none, the repeat's own silent clock)
     CFG = {"thru": {"usb_to_din": False}, "controls": {"button3": {"type": "note_repeat", "rate": "1/32"}}}
     # MIDI IN's ticks are timed by the ticks the board counts, which the steps here do not
     # follow: the step's time stands in for them
@@ -224,7 +225,7 @@ for held in (False, True):  # the same strikes and sweep without the repeat, the
     sent = []
     itf._rx_xfer()
     for t in range(150, 1000):
-        if FOLLOW and t %% 20 == 0:
+        if FOLLOW == 1 and t %% 20 == 0:
             now[0] = t
             host_out(itf, b"\x0f\xf8\x00\x00")
         micropython.heap_lock()
@@ -263,6 +264,20 @@ def test_a_note_repeat_following_the_hosts_clock_runs_in_the_scan_loop_without_a
     # a Note On, whose Note Off comes with the strike at 300; 340 the Off and On of that
     # strike's note: 4 packets by 350, then every 300 ms the same (6, 8, 12, 14, 16, 20)
     assert r.stdout.strip() == "1 32 [0, 0, 4, 6, 8, 12, 14, 16, 20] 0"
+
+
+def test_a_note_repeat_on_its_own_silent_clock_runs_in_the_scan_loop_without_allocating():
+    r = run(["-c", "FOLLOW = 2\n" + REPEAT], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # no clock anywhere: the repeat's own, 120 bpm (a tick every 20.833 ms from the first
+    # scan, 0), 1/32 steps on every third tick (20.8 + 62.5k ms: the scans at 209, 271,
+    # 334, 396, 459, ...). The strike at 200 (its note at 202) joins the roll at the tick
+    # at 209, 7 ms after it: no repeat there; 271 a Note On, whose Note Off comes with the
+    # strike at 300 (302); 334, 32 ms after it (half a step: 31.25), its Off and On: 4
+    # packets by 350; 396 a Note On (the 334's ended by its gate), ended by the strike at
+    # 400, and 459 its Off and On: 6 by 450; then the steps every 62.5 ms against strikes
+    # every 100 (8, 12, 12, 16, 18)
+    assert r.stdout.strip() == "1 32 [0, 0, 4, 6, 8, 12, 12, 16, 18] 0"
 
 
 # The clock's beat light on the boards' own LEDs, built from the board file as at boot: the

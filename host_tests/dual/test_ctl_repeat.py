@@ -509,3 +509,47 @@ def test_the_rate_is_the_last_pressed_of_the_held_buttons_else_the_latched_ones(
     assert no_alloc(lambda: eighth.press(2)) is None
     assert no_alloc(lambda: fast.release(3)) is None
     assert (rep.rate, rep.hold) == (12, 1)
+
+
+def test_with_no_clock_at_all_it_keeps_a_silent_one_of_its_own_that_midi_ins_clock_overrules():
+    # no MIDI IN clock to 300 ms: the repeat's own ticks, every 20833 us (120 bpm) from the
+    # first scan (0), nothing sent: 1/16 steps on its ticks 0, 6, 12 (20.833, 145.831,
+    # 270.829 ms: the scans at 21, 146, 271), pad 1's own note at 8 too close to the first.
+    # MIDI IN's clock from 300, every 25 ms to 575 (12 ticks), overrules it: its first tick
+    # a beat's first (a step, but pad 1 played 29 ms before: waits), its sixth at 450 a
+    # step. 200 ms after its last tick (775.001) the own clock goes on, counting on from
+    # MIDI IN's 12 ticks (a step), at MIDI IN's tempo as measured: 6 periods on, and 12
+    rec, g, c, _ = _rig()
+    rep = NoteRepeat(g, None)
+    RepeatButton(rep, "1/16", latch=True).press(0)
+    midi = {300 + 25 * k: [(0xF8, 0)] for k in range(12)}
+    ons = _follow_run(rep, g, rec, 1100, midi)
+    p = 20833
+    for _ in range(11):
+        p += (25000 - p) >> 2
+    assert rep._period == p == 24822
+    assert ons == [8, 146, 271, 450, 776, 924, 1073]
+    assert (775001 + 6 * p) // 1000 == 923 and (775001 + 12 * p) // 1000 == 1072  # (the scans after)
+    assert rep._n == 2 and not rep._seen  # (14 own ticks from 775.001 to 1100: 12 + 14, in 24)
+    # nothing waits (no step late, no MIDI IN): it looks again when its next tick is due
+    assert rep._next == 775001 + 14 * p == 1122509 and rep._gating and rep._gate == 1122
+    # with no repeat on, its ticks go on (the count, for when one is) and play nothing
+    rep.unlatch()
+    rec.ev.clear()
+    s = array("H", [0] * g.count)
+    t = 1101
+    while t < 1300:
+        rec.now = t
+        g.scan(s, t)
+        if t - rep._gate >= 0:
+            rep.pump(t * 1000, t)
+        t += 1
+    assert rec.ev == [(1123, "off", 9, 36, 0)] and rep._n == 10  # (pad 1's last note's gate)
+    # a Start from MIDI IN (a device with no clock): the own clock's next tick is a beat's first
+    rep.midi_in(0xFA, 1300000, 1300, 1)
+    assert rep._n == 0 and rep._src == 1
+    # and it allocates nothing: a tick at 1400 (tick 0 since the Start: a step), at 1401
+    # the next (late, one a scan)
+    rep.toggle(6)
+    assert no_alloc(lambda: rep.pump(1400000, 1400)) is None
+    assert no_alloc(lambda: rep.pump(1401000, 1401)) is None

@@ -4,7 +4,10 @@
 # controller's own (config clock_bpm), or else the one MIDI IN brings (a DAW's or a
 # sequencer's Timing Clock, F8, on either port, one port's at a time; its Start, FA, makes
 # the next tick the beat's first, its Song Position Pointer the tick it names, its Continue
-# goes on from its Stop): with neither, nothing repeats.
+# goes on from its Stop). With neither, the repeat keeps a silent clock of its own (nothing
+# sent) at MIDI IN's last tempo, 120 bpm before one has come, from power-on: a controller
+# played alone still repeats, and a DAW that sends its clock only while it plays is followed
+# then and left 200 ms after its last tick.
 #
 # What repeats:
 # - a note button (a switch or matrix key playing a note) while it is held, at its velocity;
@@ -118,7 +121,8 @@ TICKS = (24, 12, 8, 6, 4, 3, 2)
 class NoteRepeat:
     """The repeat the note repeat buttons share: on while `hold` (buttons held) or `latched`;
     `rate`: clock ticks a step. Clock.pump calls tick() after each F8 it sends; with no
-    clock (None), Transport.realtime calls midi_in() with MIDI IN's real-time bytes."""
+    clock (None), Transport.realtime calls midi_in() with MIDI IN's real-time bytes, and the
+    scan calls pump() for the ticks of the repeat's own clock while MIDI IN brings none."""
 
     def __init__(self, pads, clock, din=None):
         self._pads = pads
@@ -139,8 +143,16 @@ class NoteRepeat:
         self.swing = 0  # (0..25: the second step of each pair comes that much late, see tick())
         self._lrate = 6  # the latched repeat's code (a held button's wins while held)
         self._held = array("H", bytes(16))  # the held buttons' codes, the last pressed last
-        self._gating = False  # a swung step waits: app.py's scan calls pump() once _gate (ms) has come
+        # app.py's scan calls pump() while _gating, once _gate (ms) has come: for a swung
+        # step that waits (_swung, its time _sgate, ms) and the own clock's next tick (_next,
+        # us). _own: 0 the controller's clock, else 1 until the first pump, then 2.
+        # (build() sets _gate to the time it is built: the own clock starts at the first scan.)
+        self._own = 1 if clock is None else 0
+        self._gating = clock is None
         self._gate = 0
+        self._swung = False
+        self._sgate = 0
+        self._next = 0
         self.roll = 0  # bitmap of the piezo pads rolling
         self.skipped = 0  # steps skipped while DIN OUT was behind
         self._keys = ()  # the note buttons (layered.NoteButton), once all are built
@@ -208,7 +220,8 @@ class NoteRepeat:
         followed: the other's bytes count only once it has sent no tick for 200 ms (two
         clocks, a DAW's and a drum machine's, would otherwise make each step come twice as
         often and off the grid of both). While stopped the ticks go on making steps (a
-        slave's tempo still runs), and a Continue goes on from where the Stop came."""
+        slave's tempo still runs), and a Continue goes on from where the Stop came. (While
+        MIDI IN brings no clock, the own one's ticks make the steps: _tick_own.)"""
         if src is not self._src and not self._take(src, now_us):
             return  # the other port's, while the clock followed runs
         if status == 0xFA:
@@ -282,8 +295,11 @@ class NoteRepeat:
     def _grid(self, n, now):
         r = self.rate
         if self.swing and n % (r + r) == r:  # a pair's second step, swung: it waits
-            self._gate = ticks_add(now, r * self._clock._period * self.swing // 50000)
-            self._gating = True
+            g = self._sgate = ticks_add(now, r * self._clock._period * self.swing // 50000)
+            self._swung = True
+            if not self._gating or ticks_diff(g, self._gate) < 0:
+                self._gate = g
+                self._gating = True
             return
         self._step(now, self._half())
 
@@ -292,10 +308,44 @@ class NoteRepeat:
         return self.rate * self._clock._period * (50 - self.swing) // 100000
 
     def pump(self, now_us, now_ms):
-        """A swung step's time has come (app.py's scan, while _gating)."""
-        self._gating = False
-        if self.hold or self.latched:
-            self._step(now_ms, self._half())
+        """app.py's scan, while _gating, once _gate has come: the swung step that waits, if
+        its time has come, and the own clock's tick, if due (see _tick_own)."""
+        if self._swung and ticks_diff(now_ms, self._sgate) >= 0:
+            self._swung = False
+            if self.hold or self.latched:
+                self._step(now_ms, self._half())
+        if not self._own:
+            self._gating = self._swung
+            self._gate = self._sgate
+            return
+        g = self._tick_own(now_us, now_ms)
+        if self._swung and ticks_diff(self._sgate, g) < 0:
+            g = self._sgate
+        self._gate = g
+
+    def _tick_own(self, now_us, now_ms):
+        # The own clock (no clock_bpm): a silent tick every period (MIDI IN's last measured,
+        # 20833 us, 120 bpm, before one) on a grid from the first scan. While MIDI IN's clock
+        # runs, that one's ticks make the steps and this waits; 200 ms after MIDI IN's last
+        # tick it goes on, its count where MIDI IN's left it (and the next port's clock is
+        # taken at once: _take). Returns when (ms) to look again.
+        if self._own == 1:
+            self._own = 2
+            self._next = ticks_add(now_us, self._period)
+        elif ticks_diff(now_us, self._next) >= 0:
+            # (MIDI IN's tick read after this scan's time began: less than 0, as recent)
+            if self._seen and ticks_diff(now_us, self._last) <= 200000:
+                self._next = ticks_add(self._last, 200001)
+            else:
+                self._seen = False
+                n = self._n
+                self._n = n + 1 if n < 23 else 0
+                g = ticks_add(self._next, self._period)
+                if ticks_diff(now_us, g) > 4 * self._period:
+                    g = ticks_add(now_us, self._period)  # held up (a long write): from now
+                self._next = g
+                self.tick(n, now_ms)
+        return ticks_add(now_ms, ticks_diff(self._next, now_us) // 1000)
 
     def _join(self, i):
         p = self._pads

@@ -262,6 +262,7 @@ def build(ctl, m, bpm, board=None):
             r = NoteRepeat(ctl.pads, c, ctl.din)
             if c is None:
                 t._follow = r  # pyright: ignore[reportAttributeAccessIssue]  (None until now)
+                r._gate = ticks_ms()  # (its own clock's grid from the first scan)
             else:
                 c._rep = r  # pyright: ignore[reportAttributeAccessIssue]
             ctl.engine.latches = ctl.engine.latches + (r,)
