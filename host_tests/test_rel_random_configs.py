@@ -121,7 +121,9 @@ def _config(rng, board):
         cfg["scan_us"] = rng.choice((250, 500, 2000))
     if rng.random() < 0.3:
         cfg["octave_range"] = rng.randint(0, 8)
-    if rng.random() < 0.3 or any(m["type"] == "tap_tempo" for m in cfg["controls"].values()):
+    types = [m["type"] for m in cfg["controls"].values()]
+    # (a tap tempo button sets clock_bpm's tempo, or with none a note repeat's own clock's)
+    if rng.random() < 0.3 or "tap_tempo" in types and "note_repeat" not in types:
         cfg["clock_bpm"] = rng.randint(20, 300)
     return cfg
 

@@ -771,6 +771,30 @@ def test_note_repeat_with_no_clock_at_all_keeps_a_silent_one_that_the_hosts_over
         "1374.000 USB 09 99 24 74", "1374.000 DIN 99 24 74"]
 
 
+def test_with_no_clock_bpm_a_tap_tempo_button_sets_the_note_repeats_own_clock(tmp_path):
+    # the own clock at 120 bpm from power-on: button3 (1/8, latched) rolls pad1 (struck at
+    # 40) every 12 ticks, 250 ms (270.8, 520.8, 770.8); button2's taps at 560 and 960 (400
+    # ms: 150 bpm, from the tick after the one due, 979.151 ms) make it a tick every 16.666
+    # ms: the step after 770.8 at 1012.483, then every 199.992 ms; the third tap (400 ms
+    # again) keeps it. Pad1 struck again at 1500 rolls on from 1612.459. No tick is sent.
+    cfg = tmp_path / "tap.json"
+    cfg.write_text(json.dumps({"controls": {"button2": {"type": "tap_tempo"},
+                                            "button3": {"type": "note_repeat", "rate": "1/8", "latch": True}}}))
+    events = [{"t": 5, "control": "button3", "press": 1.0}, {"t": 25, "control": "button3", "release": True},
+              {"t": 40, "control": "pad1", "press": 0.8}, {"t": 1500, "control": "pad1", "press": 0.8}]
+    for t in (560, 960, 1360):
+        events += [{"t": t, "control": "button2", "press": 1.0}, {"t": t + 30, "control": "button2", "release": True}]
+    lines = sim(tmp_path, {"config": str(cfg), "events": sorted(events, key=lambda e: e["t"]), "tail_ms": 400})
+    assert not [ln for ln in lines if "F8" in ln]
+    assert (958318 + 20833 + 2 * 16666) // 1000 + 1 == 1013 and (1012483 + 3 * 199992) // 1000 + 1 == 1613
+    on = [ln.split()[0] for ln in lines if ln.endswith("USB 09 99 24 74")]
+    assert on == ["42.000", "271.000", "521.000", "771.000", "1013.000", "1213.000", "1413.000", "1502.000",
+                  "1613.000", "1813.000"]
+    assert [ln.split()[0] for ln in lines if ln.endswith("DIN 99 24 74")] == on
+    assert [ln.split()[0] for ln in lines if ln.endswith("USB 08 89 24 00")] == [
+        "%d.000" % (int(t.split(".")[0]) + 50) for t in on]
+
+
 def test_note_repeat_follows_one_ports_clock_when_both_bring_one(tmp_path):
     # the host's clock (a tick every 20 ms from 10 ms to 370) and DIN IN's (every 25 ms from
     # 15 ms), each passed on to the other port: button3 (1/8, latched) follows the host's,

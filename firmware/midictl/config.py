@@ -510,11 +510,13 @@ def validate(cfg, board, source="config.json"):
         if name not in board["controls"]:
             _fail(source, "controls." + name, "board %s has no control named %s (it has %s)"
                   % (board["board"], _show(name), _names(board)))
-    if not out["clock_bpm"]:
+    # with no clock_bpm, a tap tempo button sets the tempo of a note repeat's own clock
+    if not out["clock_bpm"] and not any(result[n]["type"] == "note_repeat" for n in result):
         for name in control_names(board):
             if result[name]["type"] == "tap_tempo":
                 _fail(source, "controls." + name + ".type",
-                      "\"tap_tempo\" sets the clock's tempo: it needs clock_bpm (the tempo at power-on, 20..300)")
+                      "\"tap_tempo\" sets the clock's tempo: it needs clock_bpm (the tempo at power-on, "
+                      "20..300) or a note_repeat button (its own clock's)")
     out["controls"] = result
     return out
 

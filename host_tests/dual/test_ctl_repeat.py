@@ -553,3 +553,27 @@ def test_with_no_clock_at_all_it_keeps_a_silent_one_of_its_own_that_midi_ins_clo
     rep.toggle(6)
     assert no_alloc(lambda: rep.pump(1400000, 1400)) is None
     assert no_alloc(lambda: rep.pump(1401000, 1401)) is None
+
+
+def test_with_no_clock_bpm_a_tap_tempo_button_sets_the_own_clocks_tempo():
+    # built before the note repeat button (build() makes the repeat for whichever comes
+    # first; both share it): taps 400 ms apart, 150 bpm, a tick every 16666 us; 1/16 steps on
+    # the own ticks 0, 6, 12, ... (16.666 ms, then every 99.996: the scans at 17, 117, 217,
+    # 317, 417), pad 1's own note at 8 too close to the first
+    rec, g, c, _ = _rig()
+    ctl = _Ctl(0)
+    ctl.pads = g
+    ctl.engine = rec
+    rec.latches = ()
+    tap = transport.build(ctl, {"type": "tap_tempo"}, 0)
+    b = transport.build(ctl, {"type": "note_repeat", "rate": "1/16", "latch": True, "swing": 50}, 0)
+    rep = ctl.feedback[0x1000]._follow
+    assert tap._clock is rep and b._rep is rep and ctl.feedback[0x1002] is rep and 0x1001 not in ctl.feedback
+    for t in (0, 400, 800, 1200):
+        tap.press(t)
+    assert rep._period == 2500000 // 150 == 16666
+    b.press(0)
+    rep._gate = 0  # (build() set it to the time it was built: the first scan's)
+    assert _follow_run(rep, g, rec, 500, {}) == [8, 117, 217, 317, 417]
+    # 300 ms more: the mean of 400, 400 and 300, 163.6 bpm -> 164
+    assert no_alloc(lambda: tap.press(1500)) is None and rep._period == 2500000 // 164

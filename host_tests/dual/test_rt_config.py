@@ -450,7 +450,10 @@ def test_the_clock_is_off_or_20_to_300_bpm_and_a_tap_tempo_button_needs_it():
     assert cfg["controls"]["button3"] == {"type": "tap_tempo"}
     assert str(raises(config.ConfigError, config.validate, {"controls": {"button3": {"type": "tap_tempo"}}}, pico)) == (
         "config.json: controls.button3.type: \"tap_tempo\" sets the clock's tempo: it needs clock_bpm (the tempo at "
-        "power-on, 20..300)")
+        "power-on, 20..300) or a note_repeat button (its own clock's)")
+    # with a note repeat button and no clock_bpm: the tempo of the repeat's own clock
+    cfg = config.validate({"controls": {"button3": {"type": "tap_tempo"}, "button4": {"type": "note_repeat"}}}, pico)
+    assert cfg["clock_bpm"] == 0 and cfg["controls"]["button3"] == {"type": "tap_tempo"}
     assert str(raises(config.ConfigError, config.validate,
                       {"clock_bpm": 90, "controls": {"button3": {"type": "tap_tempo", "step": 2}}}, pico)) == (
         "config.json: controls.button3.step: not a field of type \"tap_tempo\" (fields: none)")

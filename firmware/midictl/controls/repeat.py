@@ -5,9 +5,9 @@
 # sequencer's Timing Clock, F8, on either port, one port's at a time; its Start, FA, makes
 # the next tick the beat's first, its Song Position Pointer the tick it names, its Continue
 # goes on from its Stop). With neither, the repeat keeps a silent clock of its own (nothing
-# sent) at MIDI IN's last tempo, 120 bpm before one has come, from power-on: a controller
-# played alone still repeats, and a DAW that sends its clock only while it plays is followed
-# then and left 200 ms after its last tick.
+# sent) at MIDI IN's last tempo, 120 bpm before one has come, or a tap tempo button's
+# (tempo()), from power-on: a controller played alone still repeats, and a DAW that sends
+# its clock only while it plays is followed then and left 200 ms after its last tick.
 #
 # What repeats:
 # - a note button (a switch or matrix key playing a note) while it is held, at its velocity;
@@ -159,6 +159,11 @@ class NoteRepeat:
         n = pads.count
         self._t = [0] * n  # the Note On time of the pad's note this has seen or sent
         self._v = bytearray(n)  # a rolling piezo pad's velocity (its strike's)
+
+    def tempo(self, bpm):
+        """A tap tempo button's tempo (20..300; with no clock_bpm): the own clock's from its
+        next tick on (MIDI IN's clock, when one comes, is measured from it)."""
+        self._period = 2500000 // bpm
 
     def _use(self, code):
         self.rate = code & 31

@@ -194,7 +194,8 @@ class Clock:
 
 class TapButton:
     """Tap tempo: the clock's tempo from the mean of the last intervals between presses (up
-    to 3; one longer than 3 s, 20 bpm, starts the count again), rounded, within 20..300."""
+    to 3; one longer than 3 s, 20 bpm, starts the count again), rounded, within 20..300.
+    The clock: a Clock, or with no clock_bpm a note repeat's own (NoteRepeat.tempo)."""
 
     def __init__(self, clock):
         if clock is None:
@@ -252,10 +253,11 @@ def build(ctl, m, bpm, board=None):
         t = f[0x1000] = Transport(ctl.engine, c)
     if m is None:
         return None
-    if m["type"] == "note_repeat":
+    if m["type"] == "note_repeat" or m["type"] == "tap_tempo" and c is None:
         from midictl.controls.repeat import NoteRepeat, RepeatButton
 
-        # one, shared by the buttons, on the controller's clock or else following MIDI IN's;
+        # one, shared by the buttons, on the controller's clock or else following MIDI IN's
+        # (and its own, whose tempo a tap tempo button sets when there is no clock_bpm);
         # panic lets it go
         r = t._follow if c is None else c._rep
         if r is None:
@@ -267,6 +269,8 @@ def build(ctl, m, bpm, board=None):
                 c._rep = r  # pyright: ignore[reportAttributeAccessIssue]
             ctl.engine.latches = ctl.engine.latches + (r,)
             f[0x1002] = r  # (where the scan finds it for a swung step: app.py)
+        if m["type"] == "tap_tempo":
+            return TapButton(r)
         return RepeatButton(r, m["rate"], m["latch"], m["swing"])
     if m["type"] != "transport":
         return TapButton(c)
