@@ -5,6 +5,8 @@ transfers, tools/bench_fwchild.py): the notes and pedals each source starts are
 remembered, and ended, without allocating. The host's OUT transfers complete between the
 steps, unlocked: what the USB stack does there is not the scan's (test_usbmidi_rx.py
 proves the port's own part)."""
+import pytest
+
 from mpy import ROOT, run
 
 # The benchmark's controller with the config CFG, its USB host's transfers ready, a DIN IN
@@ -291,7 +293,7 @@ for name in ("pico", "xiao_rp2040"):
     b = json.load(open("boards/%s.json" % name))
     world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
     from midictl import config
-    ctl, itf = controller(b, config.validate({"clock_bpm": 120}, b))
+    ctl, itf = controller(b, config.validate(CFG, b))
     w = world.current
     last = None
     for ms in range(0, 1100):
@@ -304,8 +306,11 @@ print(seen, (w.out_bits >> 11) & 1)
 '''
 
 
-def test_the_clock_lights_the_boards_led_on_each_beat():
-    r = run(["-c", BEAT], extra_path=("tools/simboard",))
+@pytest.mark.parametrize("cfg", [{"clock_bpm": 120}, {"controls": {"button2": {"type": "note_repeat"}}}])
+def test_the_clock_lights_the_boards_led_on_each_beat(cfg):
+    # the clock's, or with no clock_bpm and a note repeat button, the repeat's own clock's
+    # (120 bpm from the first scan: the same ticks, none sent)
+    r = run(["-c", "CFG = %r\n" % cfg + BEAT], extra_path=("tools/simboard",))
     assert r.returncode == 0, r.stdout + r.stderr
     # lit at each beat's first tick (20.8 ms + k * 500), dark at its fifth (83.3 ms on); the
     # XIAO's NeoPixel powered (GPIO 11 high)

@@ -36,7 +36,9 @@ def build_controls(ctl, board, cfg):
     # (channel << 7 | cc) -> knob, for soft takeover (a 14-bit one's MSB and LSB), or the
     # channel's NrpnIn under its NRPN controllers (CC 6, 38, 98..101, 121) when it has nrpn knobs
     ctl.feedback = {}
-    if cfg["clock_bpm"]:  # the MIDI clock (controls/transport.py), before a tap tempo button
+    # the MIDI clock (controls/transport.py), before a tap tempo button; or with none, a note
+    # repeat, whose own clock the board's LED shows
+    if cfg["clock_bpm"] or any(m["type"] == "note_repeat" for m in mappings.values()):
         from midictl.controls import transport
 
         transport.build(ctl, None, cfg["clock_bpm"], board)

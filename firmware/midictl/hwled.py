@@ -1,13 +1,14 @@
 # The board's LED as the MIDI clock's beat light: part of the hardware layer (with hw.py and
 # hwsetup.py, the modules that import `machine`), in a module of its own that only a config
-# with a clock loads (controls/transport.py, at boot), so a board without one interns none
-# of its names.
+# with a clock or a note repeat loads (controls/transport.py, at boot), so a board without
+# one interns none of its names.
 
 import machine
 
 
 def beat_led(board):
-    """The board's LED as the MIDI clock's beat light (controls/transport.py's Clock), dark:
+    """The board's LED as the MIDI clock's beat light (controls/transport.py's Clock, or a
+    note repeat's own clock's with no clock_bpm: controls/repeat.py), dark:
     its Pin, or its NeoPixel (a one-pixel strip); None when the board file names none."""
     spec = board.get("led")
     if not spec:

@@ -577,3 +577,26 @@ def test_with_no_clock_bpm_a_tap_tempo_button_sets_the_own_clocks_tempo():
     assert _follow_run(rep, g, rec, 500, {}) == [8, 117, 217, 317, 417]
     # 300 ms more: the mean of 400, 400 and 300, 163.6 bpm -> 164
     assert no_alloc(lambda: tap.press(1500)) is None and rep._period == 2500000 // 164
+
+
+def test_with_no_clock_bpm_the_beat_light_shows_the_beat_the_repeat_steps_to():
+    # the own clock's beat (its ticks at 20.833 ms + k * 20.833: lit at 0 of each 24, dark
+    # at 4), then MIDI IN's from its first tick at 600 (a beat's first) every 25 ms, then
+    # the own clock's again, counting on, 200 ms after MIDI IN's last (at 1175)
+    from test_ctl_transport import Lamp, Silent
+
+    rec, g, c, _ = _rig()
+    rep = NoteRepeat(g, None)
+    rep._led = Lamp(rec, False)  # (as transport.build gives it the board's)
+    midi = {600 + 25 * k: [(0xF8, 0)] for k in range(24)}
+    _follow_run(rep, g, rec, 1700, midi)
+    p = 20833
+    for _ in range(23):
+        p += (25000 - p) >> 2
+    assert (1375001 + 4 * p) // 1000 + 1 == 1475
+    # (MIDI IN's first tick came while the own beat at 521 was lit: lit again, to its fifth)
+    assert rep._led.seen == [(21, 1), (105, 0), (521, 1), (600, 1), (700, 0), (1376, 1), (1475, 0)]
+    led = rep._led = Silent(True)
+    rep._n = 0
+    assert no_alloc(lambda: rep.midi_in(0xF8, 2000000, 2000, 0)) is None
+    assert led.changes == 1

@@ -38,6 +38,7 @@ import sys
 from array import array
 
 from midictl.compat import TWINS, ticks_add, ticks_diff
+from midictl.controls.transport import light
 
 try:
     from micropython import const
@@ -153,6 +154,7 @@ class NoteRepeat:
         self._swung = False
         self._sgate = 0
         self._next = 0
+        self._led = None  # the beat light (transport.build: with no clock_bpm, the board's LED)
         self.roll = 0  # bitmap of the piezo pads rolling
         self.skipped = 0  # steps skipped while DIN OUT was behind
         self._keys = ()  # the note buttons (layered.NoteButton), once all are built
@@ -281,7 +283,10 @@ class NoteRepeat:
         is a multiple of the rate, but a pair's second step when swung, which waits for its
         time (the swing's % past 50, twice, of a step: at 66, a third of a step late; from
         the period now). A pad or button that played less than half the shorter of the
-        steps' gaps before a step is not repeated there (half a step, straight)."""
+        steps' gaps before a step is not repeated there (half a step, straight). With no
+        clock_bpm, the beat light (_led) is lit for the first sixth of each beat."""
+        if (n == 0 or n == 4) and self._led is not None:
+            light(self._led, n == 0)
         if not self.hold and not self.latched:
             return
         p = self._pads

@@ -139,7 +139,6 @@ class Clock:
         self._gate = 0
         self._frac = 0
         self._led = led
-        self._pixel = led is not None and hasattr(led, "write")
         self._n = 0  # the next tick's place in its beat, 0..23
         self._rep = None  # the note repeat (controls/repeat.py), if a button has one
         self.bpm = 0
@@ -164,7 +163,7 @@ class Clock:
         self._sink.raw(self._m, 1)
         n = self._n
         if (n == 0 or n == 4) and self._led is not None:
-            self._light(n == 0)  # the beat light: lit for a sixth of the beat
+            light(self._led, n == 0)  # the beat light: lit for a sixth of the beat
         self._n = n + 1 if n < 23 else 0
         if self._rep is not None:
             self._rep.tick(n, now_ms)  # its repeats after the tick
@@ -181,15 +180,16 @@ class Clock:
             g = ticks_add(now_us, self._period)
         self._gate = g
 
-    def _light(self, on):
-        led = self._led
-        if led is None:
-            return
-        if self._pixel:
-            led[0] = (0, 40, 0) if on else (0, 0, 0)  # green, dim (a NeoPixel at full is glaring)
-            led.write()
-        else:
-            led.value(1 if on else 0)
+
+
+def light(led, on):
+    """The beat light (hwled.beat_led: a Pin or a NeoPixel) on or off: the Clock's, or with
+    no clock_bpm a note repeat's (its own clock's beat, or MIDI IN's it follows)."""
+    if hasattr(led, "write"):
+        led[0] = (0, 40, 0) if on else (0, 0, 0)  # green, dim (a NeoPixel at full is glaring)
+        led.write()
+    else:
+        led.value(1 if on else 0)
 
 
 class TapButton:
@@ -234,9 +234,29 @@ def keys(ctl, buttons):
         r._keys = tuple(b for b in buttons if hasattr(b, "held"))
 
 
+def _repeat(ctl, t, c):
+    # The note repeat: one, shared by the buttons, on the controller's clock (c) or else
+    # following MIDI IN's, and with neither on its own (whose tempo a tap tempo button sets
+    # when there is no clock_bpm); panic lets it go
+    from midictl.controls.repeat import NoteRepeat
+
+    r = t._follow if c is None else c._rep
+    if r is None:
+        r = NoteRepeat(ctl.pads, c, ctl.din)
+        if c is None:
+            t._follow = r  # pyright: ignore[reportAttributeAccessIssue]  (None until now)
+            r._gate = ticks_ms()  # (its own clock's grid from the first scan)
+        else:
+            c._rep = r  # pyright: ignore[reportAttributeAccessIssue]
+        ctl.engine.latches = ctl.engine.latches + (r,)
+        ctl.feedback[0x1002] = r  # (where the scan finds it for a swung step: app.py)
+    return r
+
+
 def build(ctl, m, bpm, board=None):
     """The button for a validated config mapping m (config.py: a transport, tap_tempo or
-    note_repeat button; None: the clock alone) of the controller being built (build.py), and the parts
+    note_repeat button; None: the clock alone, or with bpm 0 the note repeat with the board's
+    LED as its own clock's beat light) of the controller being built (build.py), and the parts
     it shares, once: the Clock at bpm (0: none; under 0x1001 in ctl.feedback, where the scan
     loop finds it) with the board's LED as its beat light, the Transport, shared by the
     transport buttons and fed MIDI IN's Start, Continue, Stop and MMC commands (app.py),
@@ -252,23 +272,16 @@ def build(ctl, m, bpm, board=None):
     if t is None:
         t = f[0x1000] = Transport(ctl.engine, c)
     if m is None:
+        if c is None and board is not None:
+            # (no clock_bpm, a config with a note repeat: its own clock's beat light)
+            from midictl.hwled import beat_led
+
+            _repeat(ctl, t, c)._led = beat_led(board)  # pyright: ignore[reportAttributeAccessIssue]
         return None
     if m["type"] == "note_repeat" or m["type"] == "tap_tempo" and c is None:
-        from midictl.controls.repeat import NoteRepeat, RepeatButton
+        from midictl.controls.repeat import RepeatButton
 
-        # one, shared by the buttons, on the controller's clock or else following MIDI IN's
-        # (and its own, whose tempo a tap tempo button sets when there is no clock_bpm);
-        # panic lets it go
-        r = t._follow if c is None else c._rep
-        if r is None:
-            r = NoteRepeat(ctl.pads, c, ctl.din)
-            if c is None:
-                t._follow = r  # pyright: ignore[reportAttributeAccessIssue]  (None until now)
-                r._gate = ticks_ms()  # (its own clock's grid from the first scan)
-            else:
-                c._rep = r  # pyright: ignore[reportAttributeAccessIssue]
-            ctl.engine.latches = ctl.engine.latches + (r,)
-            f[0x1002] = r  # (where the scan finds it for a swung step: app.py)
+        r = _repeat(ctl, t, c)
         if m["type"] == "tap_tempo":
             return TapButton(r)
         return RepeatButton(r, m["rate"], m["latch"], m["swing"])
