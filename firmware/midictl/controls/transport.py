@@ -181,7 +181,6 @@ class Clock:
         self._gate = g
 
 
-
 def light(led, on):
     """The beat light (hwled.beat_led: a Pin or a NeoPixel) on or off: the Clock's, or with
     no clock_bpm a note repeat's (its own clock's beat, or MIDI IN's it follows)."""
