@@ -795,6 +795,26 @@ def test_with_no_clock_bpm_a_tap_tempo_button_sets_the_note_repeats_own_clock(tm
         "%d.000" % (int(t.split(".")[0]) + 50) for t in on]
 
 
+def test_a_start_button_restarts_the_note_repeats_own_clock(tmp_path):
+    # no clock_bpm: button3 (1/8, latched) rolls pad1 on the own clock's ticks 12 (270.8 ms;
+    # 20.8 too close to the strike); button2's Start at 300 restarts the grid: its next tick
+    # (320.833) a beat's first, a step pad1 (played at 271) waits out, then every 12 ticks:
+    # 570.829, 820.825 (on the old grid: 520.8, 770.8)
+    cfg = tmp_path / "start.json"
+    cfg.write_text(json.dumps({"controls": {"button2": {"type": "transport", "action": "start"},
+                                            "button3": {"type": "note_repeat", "rate": "1/8", "latch": True}}}))
+    events = [{"t": 5, "control": "button3", "press": 1.0}, {"t": 25, "control": "button3", "release": True},
+              {"t": 40, "control": "pad1", "press": 0.8},
+              {"t": 300, "control": "button2", "press": 1.0}, {"t": 330, "control": "button2", "release": True}]
+    lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 500})
+    assert lines == BOOT + [
+        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 00", "92.000 DIN 89 24 00",
+        "271.000 USB 09 99 24 74", "271.000 DIN 99 24 74", "300.000 USB 0F FA 00 00", "300.000 DIN FA",
+        "321.000 USB 08 89 24 00", "321.000 DIN 89 24 00",
+        "571.000 USB 09 99 24 74", "571.000 DIN 99 24 74", "621.000 USB 08 89 24 00", "621.000 DIN 89 24 00",
+        "821.000 USB 09 99 24 74", "821.000 DIN 99 24 74"]
+
+
 def test_note_repeat_follows_one_ports_clock_when_both_bring_one(tmp_path):
     # the host's clock (a tick every 20 ms from 10 ms to 370) and DIN IN's (every 25 ms from
     # 15 ms), each passed on to the other port: button3 (1/8, latched) follows the host's,

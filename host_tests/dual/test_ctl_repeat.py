@@ -600,3 +600,56 @@ def test_with_no_clock_bpm_the_beat_light_shows_the_beat_the_repeat_steps_to():
     rep._n = 0
     assert no_alloc(lambda: rep.midi_in(0xF8, 2000000, 2000, 0)) is None
     assert led.changes == 1
+
+
+def test_a_transport_buttons_start_restarts_the_own_clocks_grid():
+    # the own clock's ticks at 20.833 ms + k * 20.833; a Start button pressed at 300 ms
+    # (no clock_bpm: the Start goes out, and the repeat's grid restarts): its next tick at
+    # 320.833, a beat's first (a 1/8 step, 250 ms: pad 1, struck at 5, last played at 271,
+    # waits there, half a step not gone), then 12 ticks on, 570.829 (without the restart:
+    # 520.8); an MMC start and a Stop before it left the grid alone. While MIDI IN's clock
+    # is followed, a Start leaves the count to it.
+    rec, g, c, _ = _rig()
+    ctl = _Ctl(0)
+    ctl.pads = g
+    ctl.engine = rec
+    rec.latches = ()
+    b = transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True, "swing": 50}, 0)
+    start = transport.build(ctl, {"type": "transport", "action": "start", "mmc": False, "device": 127}, 0)
+    mmc = transport.build(ctl, {"type": "transport", "action": "start", "mmc": True, "device": 127}, 0)
+    stop = transport.build(ctl, {"type": "transport", "action": "stop", "mmc": False, "device": 127}, 0)
+    rep = b._rep
+    rep._gate = 0  # (build() set it to the time it was built: the first scan's)
+    b.press(0)
+    now = [0]
+    transport.ticks_us = lambda: now[0] * 1000  # (the board's clock, as the scan's)
+    transport.ticks_ms = lambda: now[0]
+    try:
+        s = array("H", [0] * g.count)
+        t = 0
+        while t <= 600:
+            now[0] = rec.now = t
+            for i in range(g.count):
+                s[i] = adc(piezo_level(t - 5, 0.5)) if i == 0 else 0
+            g.scan(s, t)
+            if t == 250:
+                mmc.press(t)
+                stop.press(t)
+            if t == 300:
+                start.press(t)
+            if rep._gating and t - rep._gate >= 0:
+                rep.pump(t * 1000, t)
+            t += 1
+        # 8: the strike; the own ticks 0 and 12 at 20.8 (too close) and 270.8; 570.829
+        assert [e[0] for e in notes(rec) if e[1] == "on"] == [8, 271, 571]
+        assert [e for e in rec.ev if e[1] not in ("on", "off")] == [(250, 0xF0), (250, 0xFC), (300, 0xFA)]
+        rep.midi_in(0xF8, 700000, 700, 0)  # MIDI IN's clock, followed
+        rep._n = 5
+        now[0] = 710
+        start.press(710)
+        assert rep._n == 5  # (its count is MIDI IN's)
+    finally:
+        from midictl import compat
+
+        transport.ticks_us = compat.ticks_us
+        transport.ticks_ms = compat.ticks_ms

@@ -6,8 +6,9 @@
 # the next tick the beat's first, its Song Position Pointer the tick it names, its Continue
 # goes on from its Stop). With neither, the repeat keeps a silent clock of its own (nothing
 # sent) at MIDI IN's last tempo, 120 bpm before one has come, or a tap tempo button's
-# (tempo()), from power-on: a controller played alone still repeats, and a DAW that sends
-# its clock only while it plays is followed then and left 200 ms after its last tick.
+# (tempo()), from power-on (a transport button's Start restarts its grid: start()): a
+# controller played alone still repeats, and a DAW that sends its clock only while it plays
+# is followed then and left 200 ms after its last tick.
 #
 # What repeats:
 # - a note button (a switch or matrix key playing a note) while it is held, at its velocity;
@@ -166,6 +167,16 @@ class NoteRepeat:
         """A tap tempo button's tempo (20..300; with no clock_bpm): the own clock's from its
         next tick on (MIDI IN's clock, when one comes, is measured from it)."""
         self._period = 2500000 // bpm
+
+    def start(self, now_us, now_ms):
+        """A transport button's real-time Start or Continue: the own clock's grid restarts,
+        its first tick a beat's first one period on, as the controller's clock's does (not
+        while MIDI IN's clock is followed: its ticks say where the beat is)."""
+        if self._own and not (self._seen and ticks_diff(now_us, self._last) <= 200000):
+            self._own = 2
+            self._n = 0
+            self._next = ticks_add(now_us, self._period)
+            self._gate = now_ms  # (pump() sets the gate from the new grid in the next scan)
 
     def _use(self, code):
         self.rate = code & 31

@@ -68,8 +68,11 @@ class Transport:
         if action != 4:  # (recording leaves the transport as it is: a punch in plays on)
             self.playing = action != 1
         self._sink.raw(m, n)
-        if self._clock is not None and not mmc and action != 1 and action != 4:
-            self._clock._gating = False  # a Start or Continue: the grid restarts (Clock.pump)
+        if not mmc and action != 1 and action != 4:  # a Start or Continue: the grid restarts
+            if self._clock is not None:
+                self._clock._gating = False  # (Clock.pump)
+            elif self._follow is not None:
+                self._follow.start(ticks_us(), ticks_ms())  # (a note repeat's own clock)
 
     def realtime(self, status, src):
         """A Timing Clock (F8), Start (FA), Continue (FB) or Stop (FC) from MIDI IN's port
