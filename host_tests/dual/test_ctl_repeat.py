@@ -545,9 +545,10 @@ def test_with_no_clock_at_all_it_keeps_a_silent_one_of_its_own_that_midi_ins_clo
             rep.pump(t * 1000, t)
         t += 1
     assert rec.ev == [(1123, "off", 9, 36, 0)] and rep._n == 10  # (pad 1's last note's gate)
-    # a Start from MIDI IN (a device with no clock): the own clock's next tick is a beat's first
+    # a Start from MIDI IN (a device with no clock): the own clock's grid restarts, its next
+    # tick a beat's first one period on (as a transport button's Start does)
     rep.midi_in(0xFA, 1300000, 1300, 1)
-    assert rep._n == 0 and rep._src == 1
+    assert rep._n == 0 and rep._src == 1 and rep._next == 1300000 + p and rep._gate == 1300
     # and it allocates nothing: a tick at 1400 (tick 0 since the Start: a step), at 1401
     # the next (late, one a scan)
     rep.toggle(6)

@@ -6,9 +6,9 @@
 # the next tick the beat's first, its Song Position Pointer the tick it names, its Continue
 # goes on from its Stop). With neither, the repeat keeps a silent clock of its own (nothing
 # sent) at MIDI IN's last tempo, 120 bpm before one has come, or a tap tempo button's
-# (tempo()), from power-on (a transport button's Start restarts its grid: start()): a
-# controller played alone still repeats, and a DAW that sends its clock only while it plays
-# is followed then and left 200 ms after its last tick.
+# (tempo()), from power-on; a transport button's Start, or MIDI IN's with no clock,
+# restarts its grid (start()). So a controller played alone still repeats, and a DAW that
+# sends its clock only while it plays is followed then and left 200 ms after its last tick.
 #
 # What repeats:
 # - a note button (a switch or matrix key playing a note) while it is held, at its velocity;
@@ -245,6 +245,7 @@ class NoteRepeat:
         if status == 0xFA:
             self._n = 0
             self._at = -1
+            self.start(now_us, now_ms)  # (with no clock from MIDI IN: the own clock's grid)
             return
         if status == 0xFC:
             if self._at < 0:
