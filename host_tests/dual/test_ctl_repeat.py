@@ -556,16 +556,22 @@ def test_with_no_clock_at_all_it_keeps_a_silent_one_of_its_own_that_midi_ins_clo
     assert no_alloc(lambda: rep.pump(1401000, 1401)) is None
 
 
-def test_with_no_clock_bpm_a_tap_tempo_button_sets_the_own_clocks_tempo():
-    # built before the note repeat button (build() makes the repeat for whichever comes
-    # first; both share it): taps 400 ms apart, 150 bpm, a tick every 16666 us; 1/16 steps on
-    # the own ticks 0, 6, 12, ... (16.666 ms, then every 99.996: the scans at 17, 117, 217,
-    # 317, 417), pad 1's own note at 8 too close to the first
+def _no_clock():
+    # _rig's pads and sink in a controller being built with no clock_bpm (transport.build's)
     rec, g, c, _ = _rig()
     ctl = _Ctl(0)
     ctl.pads = g
     ctl.engine = rec
     rec.latches = ()
+    return rec, g, ctl
+
+
+def test_with_no_clock_bpm_a_tap_tempo_button_sets_the_own_clocks_tempo():
+    # built before the note repeat button (build() makes the repeat for whichever comes
+    # first; both share it): taps 400 ms apart, 150 bpm, a tick every 16666 us; 1/16 steps on
+    # the own ticks 0, 6, 12, ... (16.666 ms, then every 99.996: the scans at 17, 117, 217,
+    # 317, 417), pad 1's own note at 8 too close to the first
+    rec, g, ctl = _no_clock()
     tap = transport.build(ctl, {"type": "tap_tempo"}, 0)
     b = transport.build(ctl, {"type": "note_repeat", "rate": "1/16", "latch": True, "swing": 50}, 0)
     rep = ctl.feedback[0x1000]._follow
@@ -610,11 +616,7 @@ def test_a_transport_buttons_start_restarts_the_own_clocks_grid():
     # waits there, half a step not gone), then 12 ticks on, 570.829 (without the restart:
     # 520.8); an MMC start and a Stop before it left the grid alone. While MIDI IN's clock
     # is followed, a Start leaves the count to it.
-    rec, g, c, _ = _rig()
-    ctl = _Ctl(0)
-    ctl.pads = g
-    ctl.engine = rec
-    rec.latches = ()
+    rec, g, ctl = _no_clock()
     b = transport.build(ctl, {"type": "note_repeat", "rate": "1/8", "latch": True, "swing": 50}, 0)
     start = transport.build(ctl, {"type": "transport", "action": "start", "mmc": False, "device": 127}, 0)
     mmc = transport.build(ctl, {"type": "transport", "action": "start", "mmc": True, "device": 127}, 0)
