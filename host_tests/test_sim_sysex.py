@@ -244,3 +244,43 @@ def test_a_clock_byte_inside_din_ins_dump_does_not_cut_its_echo(tmp_path):
         "141.000 DIN " + _hex(DUMP),
         "269.360 DIN F8",  # right after the F7 (141 + 400 x 0.32 = 269)
     ]
+
+
+def test_a_message_din_in_sends_right_after_its_dump_waits_for_room_at_the_host(tmp_path):
+    # 377 bytes from 99.5: its last part (125 bytes, 42 packets, the F7 at 220.14) is read
+    # at 221 with the Program Change after it (in by 220.78); the host is owed the Note Offs
+    # of the 16 pads struck before the dump and ended during it, and the 8 knobs turned
+    # meanwhile: the part and those fill its buffer (64 packets), the last two knobs go
+    # at 222, as it reads. The Program Change and the Note On after it wait in the read
+    # buffer until the host has room and is owed nothing (223), and both go. (Before, the
+    # Program Change found the buffer full and was dropped for the host.)
+    dump = bytes([0xF0]) + BODY[:375] + bytes([0xF7])
+    events = [{"t": 99.5, "din_in": _hex(dump + bytes((0xC1, 0x05, 0x91, 0x40, 0x64)))}]
+    events += [{"t": 103 + 2 * k, "control": "pad%d" % (k + 1), "press": 0.8} for k in range(16)]
+    events += [{"t": 150 + k, "control": "knob%d" % (k + 1), "position": 0.9, "ramp_ms": 20} for k in range(8)]
+    lines = _din_run(tmp_path, sorted(events, key=lambda e: e["t"]))
+    after = [ln for ln in lines if float(ln.split()[0]) >= 221 and " USB " in ln]
+    assert after[:41] == _usb_part(221, dump[252:])[:41]
+    assert after[41:42 + 16 + 8 + 2] == (
+        _usb_part(221, dump[252:], end=True)[41:]
+        + ["221.000 USB 08 89 %02X 40" % n for n in range(0x24, 0x34)]  # the pads' Note Offs
+        + ["221.000 USB 0B B0 %02X 71" % c for c in range(0x46, 0x4C)]  # the knobs' values
+        + ["222.000 USB 0B B0 4C 71", "222.000 USB 0B B0 4D 71",
+           "223.000 USB 0C C1 05 00", "223.000 USB 09 91 40 64"])
+
+
+def test_a_dump_din_in_starts_while_the_hosts_buffer_is_full_waits_for_room_and_goes_whole(tmp_path):
+    # DIN IN's 40 notes reach the host, then end while it is away (145 to 239.5): back, it is
+    # sent their 40 Note Offs (240), 24 still in its buffer when DIN IN's dump from 200 has
+    # its first part (in by 240.32): no room for its 42 packets at 241, so the bytes wait in
+    # the read buffer until the host has read some more, and the dump goes whole from 242.
+    # (Before, that part found the buffer full: the whole dump was lost to the host.)
+    ons = b"".join(bytes((0x92, 0x20 + i, 0x64)) for i in range(40))
+    offs = b"".join(bytes((0x82, 0x20 + i, 0x40)) for i in range(40))
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(ons)}, {"t": 145, "usb": "disconnected"},
+                                {"t": 150, "din_in": _hex(offs)}, {"t": 200, "din_in": _hex(DUMP)},
+                                {"t": 239.5, "usb": "connected"}])
+    assert [ln for ln in lines if float(ln.split()[0]) >= 200] == (
+        ["240.000 USB 08 82 %02X 40" % (0x20 + i) for i in range(40)]
+        + _usb_part(242, DUMP[:126]) + _usb_part(281, DUMP[126:252]) + _usb_part(321, DUMP[252:378])
+        + _usb_part(328, DUMP[378:], end=True))

@@ -126,8 +126,9 @@ def test_a_host_coming_back_gets_the_pedal_changes_it_missed(tmp_path):
 def test_a_note_din_in_plays_while_the_host_is_still_owed_note_offs_is_not_cut(tmp_path):
     # DIN IN (Active Sensing on) holds 70 notes on channels 2 and 3, then falls silent: at
     # 469 the host is owed 70 Note Offs, 64 of which fit its buffer at once; DIN IN is back
-    # then with note 42 on channel 3, still owed its Note Off. The Note Offs owed up to it go
-    # first, then the note: it sounds (before, the ending's Note Off came after and cut it).
+    # then with note 42 on channel 3, still owed its Note Off. The Note Offs owed go first
+    # (the last six as the host reads, at 470), then the note, the scan after: it sounds
+    # (before, the ending's Note Off came after and cut it).
     held = " ".join("%02X %02X 64" % (0x90 | ch, 0x20 + i) for ch in (1, 2) for i in range(35))
     lines = _sim(tmp_path, {}, [{"t": 100, "din_in": "FE " + held}, {"t": 469, "din_in": "92 42 64"}], 469)
     assert [ln[:7] for ln in lines].count("469.000") == 64
@@ -138,7 +139,7 @@ def test_a_note_din_in_plays_while_the_host_is_still_owed_note_offs_is_not_cut(t
         "470.000 USB 08 82 40 40",
         "470.000 USB 08 82 41 40",
         "470.000 USB 08 82 42 40",
-        "470.000 USB 09 92 42 64",
+        "471.000 USB 09 92 42 64",
     ]
 
 

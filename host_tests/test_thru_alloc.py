@@ -320,3 +320,36 @@ def test_the_clock_lights_the_boards_led_on_each_beat(cfg):
     xiao = [("xiao_rp2040", 0, o), ("xiao_rp2040", 21, g), ("xiao_rp2040", 105, o), ("xiao_rp2040", 521, g),
             ("xiao_rp2040", 605, o), ("xiao_rp2040", 1021, g)]
     assert r.stdout.strip() == "%s 1" % (pico + xiao)
+
+
+HOLD = 'CFG = {"thru": {"din_to_din": True}}\n' + CONTROLLER + r'''
+settle()
+rx.add(bytes(b for i in range(70) for b in (0x91, i, 0x64)))  # DIN IN: 70 notes at once
+seen = []
+for t in range(100, 170):
+    if t == 160:
+        rx.add(b"\x81\x00\x40")  # a Note Off, once the host reads again
+    micropython.heap_lock()
+    try:
+        ctl.step(t * 1000, t)
+    finally:
+        micropython.heap_unlock()
+    if t >= 150:
+        B.host_reads(itf)  # the host reads again from 150
+    seen.append((ctl._sv[10] != 0, ctl._sv[13], ctl.usb.sent, ctl.usb.dropped))
+print([(100 + i, s) for i, s in enumerate(seen) if i == 0 or s != seen[i - 1]], ctl.din.bytes_sent, ctl.errors)
+'''
+
+
+def test_din_in_held_back_for_a_host_that_does_not_read_runs_without_allocating():
+    r = run(["-c", HOLD], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # The host stops reading after the first 100 scans (power-on's All Notes Off read): 21
+    # of DIN IN's notes a scan (a 64-byte read), 61 packets in the host's buffer by 102,
+    # where the 62nd note finds 3 packets of room (12 bytes, less than _HOLD_ROOM): held,
+    # bytes waiting, until 20 ms have passed (123); then 3 more fit and the other 6 are
+    # dropped for the host, the hold over (its mark stays until the host has room again:
+    # the Note Off at 160, read from 150 on). DIN OUT had all 71 (running status: 3 + 69 x
+    # 2 + 3 bytes, after power-on's 3), at once but for those 20 ms.
+    assert r.stdout.strip() == ("[(100, (False, 0, 22, 0)), (101, (False, 0, 43, 0)), (102, (True, 1, 62, 0)), "
+                                "(123, (False, 1, 65, 6)), (160, (False, 0, 66, 6))] 147 0")

@@ -71,6 +71,18 @@ _SENSING_MS = const(300)
 # A SysEx from DIN IN passing to USB in parts whose source falls silent this long is closed
 # (as DIN OUT closes one, din.py)
 _SX_STALL_MS = const(500)
+# DIN IN to the USB host: a byte that may complete more than the host's TX buffer has room
+# for now is held back (it and the bytes after it wait in the read buffer, more in the
+# UART's) while the host drains the buffer (64 bytes a transfer, a transfer a frame at
+# least), for this long at most. Past that, the host is not reading: what has no room is
+# dropped for it, as for one that is away, until its buffer has room again.
+_HOLD_MS = const(20)
+# The room the byte needs: a real-time byte, one packet; another outside a SysEx, a
+# message with the parameter selection it goes with (_parameter: 9 bytes, three packets);
+# a byte of a SysEx (or its F0), a part of it or its last with the F7: 43 packets
+# (midi/parser.py's parts are 126 bytes; the last one up to 127)
+_HOLD_ROOM = const(16)
+_HOLD_ROOM_SX = const(172)
 # Between scans (Controller._run), every piezo pad is read once at mid-period (a strike is
 # then first read 0.5 ms after it at most: at or before its top), and a pad collecting a
 # strike's peak again every _PEEK_US (its best read within 0.125 ms of the top: 95 % of it
@@ -178,8 +190,11 @@ class Controller:
         # on which DIN IN holds the sustain and the sostenuto pedal down (bit n: channel n);
         # [6] the DIN queue's bytes up to which the ending of MIDI IN's notes fills it (_END_AHEAD,
         # or more for a moment: _end_first); [7] the channels on which DIN IN's last bend to
-        # USB was off centre, [8] its modulation off zero, [9] its channel pressure
-        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0, 0, 0))
+        # USB was off centre, [8] its modulation off zero, [9] its channel pressure; [10] how
+        # many of DIN IN's bytes _rxbuf holds while some are held back there (_din_bytes; 0:
+        # none), [11] the next of them, [12] when the hold began, [13] whether one did and
+        # has not ended (_held)
+        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0, 0, 0, 0, 0, 0, 0))
         self._usb_itf = usb_itf if self.usb is not None else None
         # which of them the native step has: it tests these bits, as a test of an object's
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
@@ -282,7 +297,7 @@ class Controller:
                     usb.sx_cut()  # DIN IN fell silent in the middle of a SysEx passing in parts
                 # 4. MIDI IN, when a byte or a packet is waiting
                 uart = hw.uart
-                if (uart is not None and uart.any()) or (usb_itf is not None and usb_itf.rx_ready):
+                if (uart is not None and (sv[10] or uart.any())) or (usb_itf is not None and usb_itf.rx_ready):
                     ctl._midi_in(now_ms)
                 # 5. out (attribute checks first: most scans have nothing to send)
                 if din is not None and (din._count or din._ring_count):
@@ -386,23 +401,60 @@ class Controller:
     # see Engine._out), hence the work split into small steps.
     def _midi_in(self, now_ms):
         uart = self.hw.uart
-        if uart is not None and uart.any():
-            n = uart.readinto(self._rxbuf)
-            if n:
-                self._din_bytes(n)
-                self._sv[2] = now_ms  # (for _watch_sensing: any byte counts, not only FE's)
+        sv = self._sv
+        if uart is not None:
+            if sv[10]:
+                self._din_bytes(now_ms)  # held back: on from where they stopped
+            if not sv[10] and uart.any():
+                n = uart.readinto(self._rxbuf)
+                if n:
+                    sv[2] = now_ms  # (for _watch_sensing: any byte counts, not only FE's)
+                    sv[10] = n
+                    sv[11] = 0
+                    self._din_bytes(now_ms)
+            if sv[10]:
+                return  # the USB host's packets wait too (NAKed): they would take the buffer
         itf = self._usb_itf  # (None exactly when self.usb is)
         if itf is not None and itf.rx_ready and (self.din is None or not self._thru["usb_to_din"] or (
                 self.din.room() >= _USB_IN_ROOM and self.din.sx_room() >= _USB_IN_SX)):
             self._usb_packets(self.usb.poll_in(self._rxbuf))  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
 
-    def _din_bytes(self, n):
-        i = 0
+    def _din_bytes(self, now_ms):
+        # DIN IN's bytes in _rxbuf, parsed and routed from _sv[11] up to _sv[10], but for a
+        # byte the USB host has no room for yet (_held): it and the rest wait there
+        sv = self._sv
+        i = sv[11]
+        n = sv[10]
         while i < n:
-            r = self._din_parser.feed(self._rxbuf[i])
+            b = self._rxbuf[i]
+            if self._held(b, now_ms):
+                sv[11] = i
+                return
+            sv[11] = i + 1  # (a fault routing it does not bring it back)
+            r = self._din_parser.feed(b)
             if r:
                 self._routed(self._din_parser, r)
             i += 1
+        sv[10] = 0
+
+    def _held(self, b, now_ms):
+        # True: DIN IN's byte b may complete more for the USB host than its TX buffer has
+        # room for now, and that has lasted _HOLD_MS at most. A host still owed the Note Offs
+        # and changes it missed (sent as it drains its buffer: UsbOut.service) gets them
+        # first: anything but a real-time byte waits for their end.
+        usb = self.usb
+        itf = self._usb_itf
+        if usb is None or itf is None or not itf.up or not self._thru["din_to_usb"]:
+            return False
+        sv = self._sv
+        if itf.room() >= (4 if b >= 0xF8 else 256 if usb._owed >= 0 else _HOLD_ROOM_SX if (
+                b == 0xF0 or self._din_parser._in_sysex) else _HOLD_ROOM):
+            sv[13] = 0
+            return False
+        if not sv[13]:
+            sv[13] = 1
+            sv[12] = now_ms
+        return ticks_diff(now_ms, sv[12]) <= _HOLD_MS
 
     def _usb_packets(self, n):
         i = 0
@@ -1122,7 +1174,7 @@ if sys.implementation.name == "micropython":
                 if ((now_ms - int(sv[2]) + half) & tmax) - half > _SX_STALL_MS:
                     usb.sx_cut()
         # 4. MIDI IN
-        if ((has & 4) and hw.uart.any()) or ((has & 2) and ctl._usb_itf.rx_ready):
+        if ((has & 4) and (sv[10] or hw.uart.any())) or ((has & 2) and ctl._usb_itf.rx_ready):
             ctl._midi_in(now_ms)
         # 5. out
         if has & 1:

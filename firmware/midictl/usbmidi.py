@@ -268,6 +268,10 @@ class MidiPort(MIDIInterface):
     # reading. See _tx3 below.
     tx3 = _tx3
 
+    def room(self):
+        """The bytes the TX buffer has free now (what tx_write takes at most)."""
+        return self._txlen - self._tx._n
+
     def tx_kick(self):
         n = self._tx._n
         if n and self.up and not self.tx_busy:

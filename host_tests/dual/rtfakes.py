@@ -72,6 +72,9 @@ class Itf:
         self.n += n
         return True
 
+    def room(self):
+        return len(self.buf) - self.n
+
     def tx3(self, cable, msg):
         if not self.up or self.n + 4 > len(self.buf):
             return False

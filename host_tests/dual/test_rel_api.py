@@ -57,6 +57,9 @@ class Itf:
         self.out += pkt[:n]
         return True
 
+    def room(self):
+        return 256
+
     def tx3(self, cable, msg):
         self.out += bytes(((cable << 4) | (msg[0] >> 4), msg[0], msg[1], msg[2]))
         return True
