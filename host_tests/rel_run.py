@@ -4,6 +4,8 @@
 # it adds lives only here, never in the firmware or the simulator -- plan["rel"] hooks:
 #
 #       "uart_raise": [[t0_us, t1_us], ...]   UART.write raises OSError(EIO) in these windows
+#       "usb_unread": [[t0_us, t1_us], ...]   the USB host, still there, completes no IN
+#                                             transfer in these windows (it stops reading)
 #       "fault_at": [t_us, ...]               the pad scan raises once at the first scan >= t
 #       "sample_every_us": N                  every N us: gc.collect(), then record heap in
 #                                             use, scans, errors and queue figures
@@ -34,6 +36,7 @@ class RelWorld(world.World):
         super().__init__(plan, out)
         rel = plan.get("rel", {})
         self.uart_raise = rel.get("uart_raise", [])
+        self.usb_unread = rel.get("usb_unread", [])
         self.fault_at = rel.get("fault_at", [])
         self.sample_every = rel.get("sample_every_us", 0)
         self.next_sample = self.sample_every
@@ -53,6 +56,23 @@ class RelWorld(world.World):
                     self.uart_raised += 1
                     raise OSError(_EIO)
         return super().uart_write(data, n)
+
+    def _frames_until(self, t):
+        # world.World's, but for the frames in a usb_unread window: OUT data is still
+        # offered then, and no IN transfer completes
+        if not self.usb_unread or self.t0 is None:
+            return super()._frames_until(t)
+        if not self.usb_connected or not self.usb_itfs:
+            return
+        f = (self.now // world.USB_FRAME_US + 1) * world.USB_FRAME_US
+        while f <= t:
+            self.now = f
+            r = f - self.t0
+            if not any(w[0] <= r < w[1] for w in self.usb_unread):
+                for itf in self.usb_itfs:
+                    itf._sim_frame()
+            self._usb_deliver()
+            f += world.USB_FRAME_US
 
     def advance(self, target):
         if self.sample_every and self.t0 is not None and target - self.t0 >= self.next_sample:

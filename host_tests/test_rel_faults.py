@@ -62,6 +62,34 @@ def test_usb_reconnect_at_every_phase_of_the_scan_and_the_frame(tmp_path):
     assert [m for _t, m in messages(run.trace, "DIN") if m[0] == 0xB9] == [bytes([0xB9, 123, 0])]
 
 
+def test_a_host_that_stops_reading_holds_din_ins_messages_back_once_then_they_go_on_time(tmp_path):
+    # A USB host that stays there but stops reading (120 to 400 ms) while a knob sweeps and
+    # DIN IN plays a note every 10 ms, echoed to DIN OUT: the host's TX buffer is full by
+    # 286, so DIN IN's next note (290) waits for room to reach it, 20 ms at most (_HOLD_MS):
+    # from 312 what waited goes on DIN OUT, back to back, and DIN IN's notes after it go
+    # on time there, dropped for the host, until the host reads again (400).
+    ev = [{"t": 100, "control": "knob1", "position": 0.9, "ramp_ms": 200},
+          {"t": 300, "control": "knob1", "position": 0.1, "ramp_ms": 200}]
+    ev += [{"t": 150 + 10 * i, "din_in": "91 %02X 64 81 %02X 40" % (0x30 + i, 0x30 + i)} for i in range(30)]
+    run = rel_sim.run(tmp_path, {"tail_ms": 300, "events": sorted(ev, key=lambda e: e["t"])},
+                      config={"thru": {"din_to_din": True}}, hooks={"usb_unread": [[120000, 400000]]})
+    healthy(run)
+
+    def played(t, i):
+        return [(t, bytes((0x91, 0x30 + i, 0x64))), (t + 1, bytes((0x81, 0x30 + i, 0x40)))]
+
+    din = []
+    for i in range(30):
+        din += played(151 + 10 * i, i) if i < 14 or i > 16 else []
+        if i == 14:  # the three that waited, back to back from 312 (0.96 ms a message)
+            din += [(round(312 + 0.96 * k, 2), m) for k, (_t, m) in enumerate(played(0, 14) + played(0, 15) + played(0, 16))]
+    assert [(round(t, 2), m) for t, m in notes(messages(run.trace, "DIN"))] == din
+    usb = []
+    for i in list(range(14)) + list(range(25, 30)):  # none while the host does not read
+        usb += played(151 + 10 * i, i)
+    assert [(round(t, 2), m) for t, m in notes(messages(run.trace, "USB"))] == usb
+
+
 def test_usb_host_absent_from_power_on_then_plugged_in(tmp_path):
     # No host at power-on (plan "usb_initial": false); pads play; the host arrives at 500 ms
     # while pads 1, 3 and 4 sound. The host sees nothing before it is there, then the
