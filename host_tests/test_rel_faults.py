@@ -90,6 +90,30 @@ def test_a_host_that_stops_reading_holds_din_ins_messages_back_once_then_they_go
     assert [(round(t, 2), m) for t, m in notes(messages(run.trace, "USB"))] == usb
 
 
+def test_a_host_that_stops_reading_then_reads_again_is_sent_the_note_offs_it_missed(tmp_path):
+    # The host stays but reads nothing from 100 to 300 ms while eight knobs sweep and a pad
+    # is struck every 5 ms: its buffer fills (64 packets) with the first strikes' notes,
+    # knob values and the Note Ons of the pads struck at 135 to 150, whose Note Offs (their
+    # gates end from 185) and the rest are dropped for it. From 300 it reads the buffer, 16
+    # packets a frame; at 304, all read, it is sent what it missed, as a host coming back:
+    # those four Note Offs and where the seven knobs it missed the last of are. (Before,
+    # those notes sounded on the host for good.)
+    ev = [{"t": 90 + k, "control": "knob%d" % (k + 1), "position": 0.9, "ramp_ms": 40} for k in range(8)]
+    ev += [{"t": 240, "control": "knob1", "position": 0.1, "ramp_ms": 150}]
+    ev += [{"t": t, "control": "pad%d" % ((t // 5) % 16 + 1), "press": 0.8} for t in range(120, 200, 5)]
+    run = rel_sim.run(tmp_path, {"tail_ms": 300, "events": sorted(ev, key=lambda e: e["t"])},
+                      hooks={"usb_unread": [[100000, 300000]]})
+    healthy(run)
+    assert run.stats["usb"]["reconnects"] == 1  # (power-on's: the host never left)
+    assert [ln for ln in run.trace if " USB " in ln and 300 <= float(ln.split()[0]) < 305] == [
+        "300.000 USB 0B B0 46 4E",  # (knob1, written as the host's first read made room)
+        "304.000 USB 08 89 2C 40",
+        "304.000 USB 08 89 2D 40",
+        "304.000 USB 08 89 2E 40",
+        "304.000 USB 08 89 2F 40",
+    ] + ["304.000 USB 0B B0 %02X 72" % c for c in range(0x47, 0x4E)]
+
+
 def test_usb_host_absent_from_power_on_then_plugged_in(tmp_path):
     # No host at power-on (plan "usb_initial": false); pads play; the host arrives at 500 ms
     # while pads 1, 3 and 4 sound. The host sees nothing before it is there, then the

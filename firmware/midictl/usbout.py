@@ -6,7 +6,8 @@
 # blocks and never queues for an absent host: usb-device-midi would buffer while the host
 # is away and deliver stale notes when it returns. Here a message for an absent or
 # stalled host is dropped for this port only, and when the host comes back we discard
-# anything stale and end every note the host may still think is sounding.
+# anything stale and end every note the host may still think is sounding; a stalled host,
+# once it has read what its buffer held, is sent the Note Offs and changes it missed too.
 #
 # `itf` is midictl.usbmidi.MidiPort on the board (or a fake in tests) with:
 #   is_open(), up (what is_open() returns, as an attribute: read every scan without a
@@ -392,6 +393,10 @@ class UsbOut:
         self.dropped = 0
         self.sent = 0
         self.reconnects = 0
+        # `dropped` as service() last answered it: messages dropped while the host was
+        # there (its buffer full: it stopped reading, or a burst) are answered once it has
+        # read all it has, as a host coming back is (end_unheld)
+        self._taken = 0
         # None, or called (no arguments) once each time service() sees the host go away:
         # from the scan loop, so it must not allocate either
         self.host_gone: "Callable[[], object] | None" = None
@@ -439,6 +444,12 @@ class UsbOut:
                 if self._owed < 0:
                     self._host_back()
                 self._was_open = True if self._end_owed() else None
+        elif up and self.dropped != self._taken and not self._sx and not self.itf.tx_busy:
+            # The host was there but did not take what was dropped: its notes whose Note
+            # Off was lost would sound for good. It has read all it had (no transfer in
+            # flight): what it missed goes now, as to a host coming back.
+            self._taken = self.dropped
+            self.end_unheld()
         if self.sent != self._kicked:
             self._kicked = self.sent
             if up:
@@ -475,6 +486,7 @@ class UsbOut:
         # dropped by the interface itself as the host configured it (MidiPort.on_open),
         # before anything new went in. What the host is owed, _end_owed sends.
         self.reconnects = (self.reconnects + 1) & 0x3FFFFFFF
+        self._taken = self.dropped  # (what it missed while away: _end_owed)
         self._owed = 0
         # The host's first sight of us (power-on): as on DIN, All Notes Off on every channel
         # the pads play. Not on later returns, where it would cut notes still held.
@@ -688,6 +700,7 @@ class UsbOut:
         # the SysEx has gone: what the controller's own messages missed meanwhile follows
         missed = self.dropped != self._sx - 1
         self._sx = 0
+        self._taken = self.dropped  # (dropped while it passed: answered here)
         if missed and not self._sx_missed():
             self.end_unheld()  # (no room for all of it: the rest as for a returning host)
 
