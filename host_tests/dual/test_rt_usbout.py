@@ -35,6 +35,29 @@ def test_host_not_reading_drops_for_this_port_only():
     assert usb.sent == 2 and usb.dropped == 3
 
 
+def test_host_that_stops_reading_is_sent_the_note_offs_it_missed_once_it_has_read():
+    itf, eng, usb = _setup(size=12)  # three packets
+    eng.note_channels = 1 << 9
+    itf.tx_busy = True  # a transfer in flight the host does not take
+    eng.note_on(9, 36, 100)
+    eng.note_on(9, 38, 100)
+    eng.note_on(9, 40, 100)  # the buffer is full
+    eng.note_off(9, 36, 64)  # dropped
+    eng.note_off(9, 40, 64)  # dropped
+    no_alloc(usb.service)  # nothing while the transfer is in flight
+    assert (usb.sent, usb.dropped, itf.n) == (3, 2, 12)
+    itf.host_reads()  # it reads again, all it had: no transfer in flight
+    itf.tx_busy = False
+    no_alloc(usb.service)
+    itf.host_reads()
+    # the Note Offs it missed; 38 is still held; and nothing more once they are out
+    assert itf.sent == [b"\x09\x99\x24\x64", b"\x09\x99\x26\x64", b"\x09\x99\x28\x64",
+                        b"\x08\x89\x24\x40", b"\x08\x89\x28\x40"]
+    usb.service()
+    itf.host_reads()
+    assert len(itf.sent) == 5 and usb.reconnects == 1
+
+
 def test_host_returning_is_left_with_nothing_sounding():
     itf, eng, usb = _setup()
     eng.note_channels = 1 << 9
