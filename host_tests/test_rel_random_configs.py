@@ -4,7 +4,8 @@ banks, pressure, takeover, inverted ranges, relative encodings, thru on or off, 
 status, Note Off as velocity 0, a fast or slow scan, a MIDI clock -- on the reference
 board, on it with a key matrix, on each other board's default layout, and with some pads
 made FSRs, each played by a random performance (pads, chords, buttons and keys with
-bounce, knobs, encoders, the USB host leaving) with MIDI IN traffic on DIN and from the USB
+bounce, knobs, encoders, the USB host leaving, and on every third seed also staying but not
+reading for a while) with MIDI IN traffic on DIN and from the USB
 host (notes that end, controllers, bends, programs, clocks, Active Sensing, dumps up to
 1000 bytes on DIN and 300 from the host, its transport's Start, Continue and Stop). Played
 by the real firmware on the simulated board.
@@ -155,8 +156,10 @@ def _din_in(rng, end_ms):
     return ev
 
 
-def _connected(events):
-    """The times (ms) the USB host is there, as (from, to) pairs."""
+def _connected(events, unread=()):
+    """The times (ms) the USB host is there, as (from, to) pairs; with `unread`, the
+    rel_run hook's windows (us) in which it stays but does not read, less those (and 30 ms
+    after each: what waited for it goes, then what it missed)."""
     spans = []
     since = 0.0
     for e in events:
@@ -167,6 +170,9 @@ def _connected(events):
             since = e["t"]
     if since is not None:
         spans.append((since, float("inf")))
+    for a, b in unread:
+        a, b = a / 1000.0 - 5, b / 1000.0 + 30
+        spans = [(s, f) for s0, f0 in spans for s, f in ((s0, min(f0, a)), (max(s0, b), f0)) if s < f]
     return spans
 
 
@@ -250,7 +256,16 @@ def _job(seed, workdir):
     with open(bpath, "w") as f:
         json.dump(board, f)
     events = sorted(p.events + _din_in(rng, end) + _usb_in(rng, p.events, end), key=lambda e: e["t"])
-    return {"seed": seed, "tail_ms": 600, "adc_noise_lsb": 4, "board": bpath, "events": events}, cfg, None
+    hooks = None
+    if seed % 3 == 1:  # the host stays but stops reading, now and then (5 ms to 1 s)
+        unread = []
+        t = rng.uniform(100, 2000)
+        while t < end - 1500:
+            d = rng.choice((5, 30, 200, 1000))
+            unread.append([round(t * 1000), round((t + d) * 1000)])
+            t += d + rng.uniform(200, 3000)
+        hooks = {"usb_unread": unread}
+    return {"seed": seed, "tail_ms": 600, "adc_noise_lsb": 4, "board": bpath, "events": events}, cfg, hooks
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +277,7 @@ def runs(tmp_path_factory):
 
 @pytest.mark.parametrize("k", range(len(SEEDS)))
 def test_any_config_plays_valid_midi_and_leaves_nothing_sounding(runs, k):
-    (scenario, cfg, _h), run = runs[k]
+    (scenario, cfg, hooks), run = runs[k]
     check_trace(run.trace)
     assert rel_sim.LOOP_ERROR not in run.log, run.log[-3000:]
     st = run.stats
@@ -285,7 +300,7 @@ def test_any_config_plays_valid_midi_and_leaves_nothing_sounding(runs, k):
         came = [(t, p[1:1 + (2 if p[0] & 15 in (0xC, 0xD) else 3)]) for t, p in came if p[0] & 15 in range(8, 15)]
         _in_order(came, din, "the host", "DIN OUT")
     if thru.get("din_to_usb", True):
-        spans = _connected(events)
+        spans = _connected(events, (hooks or {}).get("usb_unread", ()))
         came = []
         wire = 0.0  # DIN IN's bytes follow each other on the wire, 0.32 ms each
         for e in events:
@@ -324,3 +339,11 @@ def test_the_in_order_check_can_fail():
     with pytest.raises(AssertionError, match="or not in order"):
         _in_order([(0.1, bytes((0x80, 60, 64)))] + came[:11], went * 6, "the host", "DIN OUT")
     _in_order(came, went * 6, "the host", "DIN OUT")  # 90 3c 00 is the 80 3c 40 it was given
+
+
+def test_the_hosts_spans_leave_out_its_unread_windows():
+    events = [{"t": 100.0, "usb": "disconnected"}, {"t": 300.0, "usb": "connected"}]
+    assert _connected(events) == [(0.0, 100.0), (300.0, float("inf"))]
+    # unread from 50 to 60 ms and from 400 ms to 1 s: out, with 5 ms before and 30 after
+    assert _connected(events, [[50000, 60000], [400000, 1000000]]) == [
+        (0.0, 45.0), (90.0, 100.0), (300.0, 395.0), (1030.0, float("inf"))]
