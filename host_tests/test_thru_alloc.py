@@ -347,12 +347,12 @@ def test_din_in_held_back_for_a_host_that_does_not_read_runs_without_allocating(
     # The host stops reading after the first 100 scans (power-on's All Notes Off read): 21
     # of DIN IN's notes a scan (a 64-byte read), 61 packets in the host's buffer by 102,
     # where the 62nd note finds 3 packets of room (12 bytes, less than _HOLD_ROOM): held,
-    # bytes waiting, until 20 ms have passed (123); then 3 more fit and the other 6 are
-    # dropped for the host, the hold over (its mark stays until the host has room again:
-    # the Note Off at 160). The host reads again from 150: at 151, all read, it is sent what
-    # it missed, as a host coming back, the Note Offs of the 64 notes it has. DIN OUT had
-    # all 71 (running status: 3 + 69 x 2 + 3 bytes, after power-on's 3), at once but for
-    # those 20 ms.
+    # bytes waiting. The transfer in flight since 100 left unread 20 ms, the port takes
+    # nothing from 122 (MidiPort._locked): at 123 the nine notes left are dropped for the
+    # host, not held (its mark stays until the host has room again: the Note Off at 160).
+    # The host reads again from 150: at 151, all read, it is sent what it missed, as a
+    # host coming back, the Note Offs of the 61 notes it has. DIN OUT had all 71 (running
+    # status: 3 + 69 x 2 + 3 bytes, after power-on's 3), at once but for those 21 ms.
     assert r.stdout.strip() == ("[(100, (False, 0, 22, 0)), (101, (False, 0, 43, 0)), (102, (True, 1, 62, 0)), "
-                                "(123, (False, 1, 65, 6)), (151, (False, 1, 129, 6)), (160, (False, 0, 130, 6))] "
+                                "(123, (False, 1, 62, 9)), (151, (False, 1, 123, 9)), (160, (False, 0, 124, 9))] "
                                 "147 0")

@@ -210,3 +210,34 @@ def test_the_interpreted_completion_sends_the_same_transfers_under_cpython():
     assert ref.returncode == 0 and r.returncode == 0, ref.stderr + r.stderr
     assert r.stdout.splitlines() == ref.stdout.splitlines()
     assert r.stdout.splitlines()[-1] == "(44, '09902064') 0 False"
+LOCKED = r'''
+import sys
+sys.path.insert(0, "tools/simboard")
+from midictl.usbmidi import MidiPort
+
+p = MidiPort(txlen=16)
+p._sim_open()
+p.tx3(0, b"\x90\x3c\x64")
+p.tx_kick()  # in flight; the host does not read
+p._stamp = 101  # (the scan loop's: it saw it in flight at 100 ms, and at 122 ...)
+p._locked = True  # (... took the host to have stopped reading)
+print("locked", p.tx3(0, b"\x80\x3c\x40"), p.tx_write(b"\x0f\xf8\x00\x00", 4), p._tx._n, p.room())
+p._sim_frame()  # it reads again: the completion unlocks
+print("read", p._locked, p._stamp, p.tx_busy, p.tx3(0, b"\x80\x3c\x40"), p._tx._n)
+p.tx_kick()
+p._stamp = 7
+p._locked = True
+p._sim_reset()  # unplugged, and back: nothing left locked
+p._sim_open()
+print("back", p._locked, p.tx3(0, b"\x90\x3d\x64"))
+'''
+
+
+def test_a_port_whose_host_stopped_reading_takes_nothing_until_it_reads_again():
+    r = run(["-c", LOCKED], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == [
+        "locked False False 4 12",  # neither a message nor packets go in; the room is there
+        "read False 0 False True 4",
+        "back False True",
+    ]

@@ -83,6 +83,10 @@ _HOLD_MS = const(20)
 # (midi/parser.py's parts are 126 bytes; the last one up to 127)
 _HOLD_ROOM = const(16)
 _HOLD_ROOM_SX = const(172)
+# A USB host that leaves a transfer unread this long has stopped reading (it reads once a
+# frame when it reads): the port takes nothing more until it reads again (MidiPort._locked;
+# the time from the first scan that saw the transfer in flight, MidiPort._stamp)
+_STALL_MS = const(20)
 # Between scans (Controller._run), every piezo pad is read once at mid-period (a strike is
 # then first read 0.5 ms after it at most: at or before its top), and a pad collecting a
 # strike's peak again every _PEEK_US (its best read within 0.125 ms of the top: 95 % of it
@@ -305,6 +309,11 @@ class Controller:
                 if usb is not None and usb_itf is not None and (
                         (usb.sent != usb._kicked and not usb_itf.tx_busy) or usb_itf.up != usb._was_open):
                     usb.service()  # (the test service() documents, inline)
+                elif usb_itf is not None and usb_itf.tx_busy and not usb_itf._locked:
+                    if not usb_itf._stamp:
+                        usb_itf._stamp = now_ms | 1
+                    elif ticks_diff(now_ms, usb_itf._stamp) > _STALL_MS:
+                        usb_itf._locked = True  # the host has stopped reading
 
             return step
 
@@ -444,8 +453,8 @@ class Controller:
         # first: anything but a real-time byte waits for their end.
         usb = self.usb
         itf = self._usb_itf
-        if usb is None or itf is None or not itf.up or not self._thru["din_to_usb"]:
-            return False
+        if usb is None or itf is None or not itf.up or itf._locked or not self._thru["din_to_usb"]:
+            return False  # (a host that has stopped reading gets nothing: no use waiting)
         sv = self._sv
         if itf.room() >= (4 if b >= 0xF8 else 256 if usb._owed >= 0 else _HOLD_ROOM_SX if (
                 b == 0xF0 or self._din_parser._in_sysex) else _HOLD_ROOM):
@@ -1186,6 +1195,12 @@ if sys.implementation.name == "micropython":
             itf = ctl._usb_itf
             if (int(usb.sent) != int(usb._kicked) and not itf.tx_busy) or itf.up != usb._was_open:
                 usb.service()
+            elif itf.tx_busy and not itf._locked:
+                st = int(itf._stamp)
+                if not st:
+                    itf._stamp = now_ms | 1
+                elif ((now_ms - st + half) & tmax) - half > _STALL_MS:
+                    itf._locked = True  # the host has stopped reading
 
     Controller._step = _step  # type: ignore[attr-defined]  # a method: bound by __init__
 

@@ -68,7 +68,7 @@ if sys.implementation.name == "micropython":
         would not hold a scheduled task back anyway."""
         tx = self._tx
         w = int(tx._n)
-        if w + 4 > int(self._txlen) or not self._open:
+        if w + 4 > int(self._txlen) or not self._open or self._locked:
             return False
         m = ptr8(msg)
         s = m[0]
@@ -89,7 +89,7 @@ if sys.implementation.name == "micropython":
         its copy loop made it the costliest step of such a message.) The copy and publish
         are _put's, as the OUT completion appends to the RX buffer; here there is room for
         all of it, so nothing is cut."""
-        if int(self._tx._n) + n > int(self._txlen):
+        if int(self._tx._n) + n > int(self._txlen) or self._locked:
             return False
         _put(self._tx, pkt, n)
         return True
@@ -194,7 +194,7 @@ else:  # CPython (tools/bench_fwchild.py): the same steps, interpreted, nothing 
     def _tx_write(self, pkt, n):
         tx = self._tx
         w = tx._n
-        if w + n > self._txlen:
+        if w + n > self._txlen or self._locked:
             return False
         b = tx._b
         tx._w = w  # what pend_write() does, without making a memoryview
@@ -221,7 +221,7 @@ else:  # CPython (tools/bench_fwchild.py): the same steps, interpreted, nothing 
     def _tx3(self, cable, msg):
         tx = self._tx
         w = tx._n
-        if w + 4 > self._txlen or not self._open:
+        if w + 4 > self._txlen or not self._open or self._locked:
             return False
         b = tx._b
         s = msg[0]
@@ -247,6 +247,15 @@ class MidiPort(MIDIInterface):
         # (or a bus reset) ends it. The scan loop reads it to leave the USB port alone while
         # the transfer's own completion will send what it wrote since (_tx_xfer chains it).
         self.tx_busy = False
+        # The scan loop's: the first scan (its ms, odd) that saw a transfer in flight since
+        # the last completion (0: none since), and whether the host has left it so long
+        # (app._STALL_MS) that it is taken to have stopped reading: tx3 and tx_write refuse
+        # then, so that what it gets when it reads again is at most what the transfer and the
+        # buffer held by that time, not 64 packets of whatever came after (a computer whose
+        # MIDI port no program has open reads nothing: a program opening it an hour later
+        # would get them). A completion clears both.
+        self._stamp = 0
+        self._locked = False
         self._tx_done = self._tx_cb  # bound once: a bound method per call would allocate
         self._rx_done = self._rx_cb
         # Where the host writes an OUT transfer (see _XFER_MAX), and the room the RX buffer
@@ -275,8 +284,11 @@ class MidiPort(MIDIInterface):
     def tx_kick(self):
         n = self._tx._n
         if n and self.up and not self.tx_busy:
-            # Set first: the completion may run as soon as the transfer is submitted.
+            # Set first: the completion may run as soon as the transfer is submitted. (A new
+            # transfer: the scan loop times the host's read of it from scratch.)
             self.tx_busy = True
+            self._stamp = 0
+            self._locked = False
             try:
                 self._xfer_submit(self.ep_in, self._txv[(n if n < _XFER_MAX else _XFER_MAX) >> 2], self._tx_done)
             except Exception:
@@ -295,6 +307,8 @@ class MidiPort(MIDIInterface):
         # packet) move to the front without an interpreted step each.
         if res == 0 and num_bytes:
             _shift(self._tx, num_bytes)
+        self._stamp = 0  # it reads
+        self._locked = False
         self._tx_xfer()
 
     def _tx_xfer(self):
@@ -313,6 +327,7 @@ class MidiPort(MIDIInterface):
         # bytes cannot be taken back (its completion runs Buffer.finish_read, which
         # asserts they are still there).
         self.tx_discard()
+        self._locked = False
         super().on_open()
         self.up = True
 
@@ -321,6 +336,7 @@ class MidiPort(MIDIInterface):
         # (micropython-lib forgets its callback right after this).
         self.up = False
         self.tx_busy = False
+        self._locked = False
         super().on_reset()
 
     def tx_discard(self):

@@ -55,6 +55,7 @@ class Itf:
         self.n = 0
         self.up = open_
         self.tx_busy = False  # the host reads at once (host_reads): never a transfer in flight
+        self._locked = False
         self.sent = []  # packets the host received
         self.discards = 0
         self.kicks = 0

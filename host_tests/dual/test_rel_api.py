@@ -49,6 +49,7 @@ class Itf:
         self.rx_ready = False
         self.up = True
         self.tx_busy = False
+        self._locked = False
 
     def is_open(self):
         return True
