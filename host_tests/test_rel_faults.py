@@ -114,6 +114,20 @@ def test_a_host_that_stops_reading_then_reads_again_is_sent_the_note_offs_it_mis
     ] + ["303.000 USB 0B B0 %02X 72" % c for c in range(0x47, 0x4E)]
 
 
+def test_a_host_that_stops_reading_with_its_last_note_in_flight_gets_its_note_off(tmp_path):
+    # A pad's Note On goes in the transfer of the scan at 99; the host stops reading at 99.5
+    # and nothing else is played: its Note Off (149) is dropped, the port taking nothing
+    # since 120. When the host reads again (300) it gets the Note On, and at once the Note
+    # Off it missed, though the controller has sent nothing since. (Before, with nothing
+    # written meanwhile, what it missed waited for the controller's next message: the
+    # note sounded until then.)
+    run = rel_sim.run(tmp_path, {"tail_ms": 300, "events": [{"t": 97, "control": "pad1", "press": 0.8}]},
+                      hooks={"usb_unread": [[99500, 300000]]})
+    healthy(run)
+    assert [ln for ln in run.trace if " USB " in ln and float(ln.split()[0]) >= 1] == [
+        "99.000 USB 09 99 24 74", "300.000 USB 08 89 24 40"]
+
+
 def test_usb_host_absent_from_power_on_then_plugged_in(tmp_path):
     # No host at power-on (plan "usb_initial": false); pads play; the host arrives at 500 ms
     # while pads 1, 3 and 4 sound. The host sees nothing before it is there, then the

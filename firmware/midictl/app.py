@@ -314,6 +314,7 @@ class Controller:
                         usb_itf._stamp = now_ms | 1
                     elif ticks_diff(now_ms, usb_itf._stamp) > _STALL_MS:
                         usb_itf._locked = True  # the host has stopped reading
+                        usb._kicked = -1  # pyright: ignore[reportOptionalMemberAccess]  (usb_itf: set when usb is)
 
             return step
 
@@ -1201,6 +1202,9 @@ if sys.implementation.name == "micropython":
                     itf._stamp = now_ms | 1
                 elif ((now_ms - st + half) & tmax) - half > _STALL_MS:
                     itf._locked = True  # the host has stopped reading
+                    # and service() runs once it has read what it had (as after a write),
+                    # to send it what it missed meanwhile: messages are dropped from now
+                    usb._kicked = -1
 
     Controller._step = _step  # type: ignore[attr-defined]  # a method: bound by __init__
 
