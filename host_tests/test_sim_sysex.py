@@ -286,18 +286,20 @@ def test_a_dump_din_in_starts_while_the_hosts_buffer_is_full_waits_for_room_and_
         + _usb_part(328, DUMP[378:], end=True))
 
 
-def test_what_a_host_sent_but_the_controller_had_not_read_is_dropped_when_it_goes(tmp_path):
+def test_a_dump_a_host_left_unfinished_when_it_went_is_closed_after_its_last_byte(tmp_path):
     # The host sends a 150-byte dump at 100 and the start of a 400-byte one at 101, then is
     # unplugged at 110. The first goes whole to DIN OUT from 102 (the host's reads wait
-    # while its first part fills DIN OUT's SysEx ring); the second's first 64 packets were
-    # in the port's RX buffer, unread, when the host went: dropped with it. The pad struck
-    # at 150 sounds at once. (Before, they were read after the host had gone: the second
-    # dump opened on DIN OUT, and with no end ever to come it held the wire until the
-    # stall closed it, 500 ms later: the pad's note at 683.)
+    # while its first part fills DIN OUT's SysEx ring); 64 packets of the second were in the
+    # port's RX buffer, unread, when the host went: they are read as DIN OUT has room, its
+    # first part goes from 150, and with the last of them read, the host's ending: the dump
+    # closed with its F7 at once. The pad struck at 150 sounds after it (190.64). (Before,
+    # the ending came when the host was seen gone, with that dump not yet begun there: opened
+    # after, it held the wire until the stall closed it, 500 ms later: the pad's note at 683.)
     d1 = bytes([0xF0]) + BODY[:148] + bytes([0xF7])
     d2 = bytes([0xF0]) + bytes((i * 5) & 0x7F for i in range(398)) + bytes([0xF7])
     lines = _din_run(tmp_path, [_usb_in(100, usb_packets(d1)), _usb_in(101, usb_packets(d2)),
                                 {"t": 110, "usb": "disconnected"}, {"t": 150, "control": "pad1", "press": 0.8}],
                      tail=600)
     assert [ln for ln in lines if " DIN " in ln] == [
-        "102.000 DIN " + _hex(d1), "152.000 DIN 99 24 74", "202.000 DIN 89 24 00"]
+        "102.000 DIN " + _hex(d1), "150.000 DIN " + _hex(d2[:126] + b"\xf7"),
+        "190.640 DIN 99 24 74", "202.000 DIN 89 24 00"]

@@ -197,8 +197,9 @@ class Controller:
         # USB was off centre, [8] its modulation off zero, [9] its channel pressure; [10] how
         # many of DIN IN's bytes _rxbuf holds while some are held back there (_din_bytes; 0:
         # none), [11] the next of them, [12] when the hold began, [13] whether one did and
-        # has not ended (_held)
-        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0, 0, 0, 0, 0, 0, 0))
+        # has not ended (_held); [14] the USB host has gone and what it sent before is still
+        # being read: its ending waits for the last of it (_usb_gone)
+        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0, 0, 0, 0, 0, 0, 0, 0))
         self._usb_itf = usb_itf if self.usb is not None else None
         # which of them the native step has: it tests these bits, as a test of an object's
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
@@ -428,6 +429,8 @@ class Controller:
         if itf is not None and itf.rx_ready and (self.din is None or not self._thru["usb_to_din"] or (
                 self.din.room() >= _USB_IN_ROOM and self.din.sx_room() >= _USB_IN_SX)):
             self._usb_packets(self.usb.poll_in(self._rxbuf))  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
+            if sv[14] and not itf.rx_ready:
+                self._usb_gone()  # the last of what a host that has gone sent: now its ending
 
     def _din_bytes(self, now_ms):
         # DIN IN's bytes in _rxbuf, parsed and routed from _sv[11] up to _sv[10], but for a
@@ -963,7 +966,14 @@ class Controller:
     def _usb_gone(self):
         # The host went away: what it has selected (RPN, NRPN) is not known when it comes back,
         # nor is what it missed meanwhile; and with usb_to_din, the notes it started on DIN
-        # OUT will get no Note Off from it.
+        # OUT will get no Note Off from it. What it sent before it went that is not read yet
+        # goes on first (_midi_in calls this again after the last of it): a SysEx it left
+        # unfinished there, opened on DIN OUT once it had gone, would hold DIN OUT until the
+        # stall closed it (500 ms), a note it started would sound for good.
+        sv = self._sv
+        sv[14] = 1 if self._usb_itf is not None and self._usb_itf.rx_ready else 0
+        if sv[14]:
+            return
         p = self.engine.params
         for ch in range(16):
             p[16 + ch] = 3

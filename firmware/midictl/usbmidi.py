@@ -337,11 +337,6 @@ class MidiPort(MIDIInterface):
         self.up = False
         self.tx_busy = False
         self._locked = False
-        # What it sent that the scan loop has not read yet goes too: played after it has
-        # gone (UsbOut.host_gone ends what it started), its Note On would start a note
-        # nothing ends, its SysEx's start hold DIN OUT until the stall closes it (500 ms)
-        self._rx._n = 0
-        self.rx_ready = False
         super().on_reset()
 
     def tx_discard(self):
