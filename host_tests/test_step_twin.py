@@ -79,8 +79,12 @@ def test_the_native_step_plays_as_the_interpreted_one(tmp_path):
         s = {"seed": 40 + k, "tail_ms": 800, "adc_noise_lsb": 4, "events": p.events, "board": path}
         _midi_in(s["events"], 50 + k, gap * 8)
         cfg = CONFIG if k == 0 else {n: v for n, v in CONFIG.items() if n != "clock_bpm"}
+        # and the USB host stops reading twice (the step takes it to have stopped: the port
+        # locked, then its catch-up once it reads again)
+        unread = [[3000000, 3400000], [8000000, 8030000]]
         for interpreted in (False, True):
-            jobs.append((s, cfg, {"interpreted_step": True} if interpreted else None))
+            jobs.append((s, cfg, {"interpreted_step": True, "usb_unread": unread} if interpreted
+                         else {"usb_unread": unread}))
     runs = rel_sim.run_many(tmp_path, jobs)
     for k in range(0, len(runs), 2):
         native, interpreted = runs[k], runs[k + 1]
