@@ -303,3 +303,19 @@ def test_a_dump_a_host_left_unfinished_when_it_went_is_closed_after_its_last_byt
     assert [ln for ln in lines if " DIN " in ln] == [
         "102.000 DIN " + _hex(d1), "150.000 DIN " + _hex(d2[:126] + b"\xf7"),
         "190.640 DIN 99 24 74", "202.000 DIN 89 24 00"]
+
+
+def test_a_dump_from_the_host_goes_whole_while_din_ins_echo_queues_behind_it(tmp_path):
+    # The host's 1000 bytes from 100 (on DIN OUT 102 to 422) while DIN IN, echoed, sends a
+    # CC every ms from 105 to 404 (CC 20, 21, 22 in turn, values 0..127): all of those wait
+    # behind the dump. The echo gives way while less than 448 bytes of the 1 KB queue are
+    # free (the marker and 144 CCs of 4 bytes), so that the host's reads (256 free) go on and
+    # the dump with them; once its last part is read (at 351), at 192 as usual: from the
+    # 247th CC on it is queued again. Before, the CCs stopped the host's reads, the dump
+    # waited 500 ms for the rest and was closed at 757 bytes, and the CCs went at 837.
+    cc = ["B0 %02X %02X" % (20 + (k >> 7), k & 127) for k in range(300)]
+    lines = _din_run(tmp_path, [_usb_in(100, usb_packets(LONG))] + [
+        {"t": 105 + k, "din_in": m} for k, m in enumerate(cc)], cfg={"thru": {"usb_to_din": True, "din_to_din": True}})
+    kept = list(range(144)) + list(range(246, 300))
+    assert [ln for ln in lines if " DIN " in ln] == ["102.000 DIN " + _hex(LONG), "422.000 DIN " + cc[0]] + [
+        "%.3f DIN %s" % (422.96 + 0.64 * (i - 1), cc[k][3:]) for i, k in enumerate(kept) if i]

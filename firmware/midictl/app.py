@@ -62,6 +62,12 @@ _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # a flood of them cannot take the last room.
 _THRU_RESERVE = const(192)
 _THRU_FLOOR = const(64)
+# While the USB host's SysEx is open on DIN OUT (a dump in parts: din.py), nothing queued
+# after it moves until its F7, and its parts come only while the queue keeps _USB_IN_ROOM
+# free: the echo gives way this much earlier, so that what it queues behind the dump does
+# not stop the host's reads and so the dump itself (a deadlock the 500 ms stall broke by
+# cutting the dump short: a synth given half a patch)
+_THRU_OPEN = const(448)
 _THRU_TABLE = const(266)  # per source routed to DIN OUT: see Controller.__init__
 _END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
 _STOP_MS = const(5000)  # Ctrl-C: the longest the Note Offs may take to leave (two full note tables: ~4 s)
@@ -762,12 +768,14 @@ class Controller:
 
     def _thru_din(self, msg, n, echo):
         # A message from MIDI IN for DIN OUT; echo: from DIN IN, which gives way below
-        # _THRU_RESERVE (the USB host's messages are read only while the queue has room for a
-        # whole read, see _midi_in). What each source starts is kept in its table in _thru_on.
+        # _THRU_RESERVE, _THRU_OPEN during the host's dump (the USB host's messages are read
+        # only while the queue has room for a whole read, see _midi_in). What each source starts is kept in its table in _thru_on.
+        if echo:  # now the room below which it gives way
+            echo = _THRU_OPEN if self.din.sx_open and self.din.sx_src else _THRU_RESERVE  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
         if n == 3 and msg[0] < 0xA0:
             if not self._thru_note(msg, echo):
                 return
-        elif echo and self.din.room() < _THRU_RESERVE and not (  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+        elif echo and self.din.room() < echo and not (  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
                 _ends_sound(msg, n) and self.din.room() >= _THRU_FLOOR):  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
             self._thru_drop(msg)
             return
@@ -786,7 +794,7 @@ class Controller:
         i = 1 << (i & 7)  # (now the note's bit)
         if self._thru_on[k] & i and (msg[0] < 0x90 or not msg[2]):
             self._thru_on[k] = self._thru_on[k] & (i ^ 0xFF)  # ends a note its source started: always goes
-        elif echo and self.din.room() < _THRU_RESERVE:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+        elif echo and self.din.room() < echo:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
             self._thru_drop(msg)
             return False
         elif msg[0] >= 0x90 and msg[2]:
