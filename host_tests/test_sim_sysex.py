@@ -9,6 +9,7 @@ import json
 
 from rel_midistream import usb_packets
 from test_sim import sim
+from trace_check import left_sounding, messages
 
 BODY = bytes((i * 7) & 0x7F for i in range(398))
 DUMP = bytes([0xF0]) + BODY + bytes([0xF7])  # 400 bytes: four parts
@@ -319,3 +320,59 @@ def test_a_dump_from_the_host_goes_whole_while_din_ins_echo_queues_behind_it(tmp
     kept = list(range(144)) + list(range(246, 300))
     assert [ln for ln in lines if " DIN " in ln] == ["102.000 DIN " + _hex(LONG), "422.000 DIN " + cc[0]] + [
         "%.3f DIN %s" % (422.96 + 0.64 * (i - 1), cc[k][3:]) for i, k in enumerate(kept) if i]
+
+
+def test_a_dump_from_the_host_goes_whole_while_the_pads_fill_the_queue_behind_it(tmp_path):
+    # 120 pad hits (each pad every 24 ms) while the host's 1000 bytes take DIN OUT (102 to
+    # 422): their 240 notes fill 960 of the queue's 1024 bytes behind the dump. The host's
+    # reads go on as the queue fills (fewer packets a read: what may follow the dump's end
+    # must fit), so the dump goes whole, and the notes right after it, back to back, as USB
+    # had them. Before, the reads stopped once less than 256 bytes were free: the dump
+    # stalled, was closed at 631 bytes 500 ms later, and the notes waited till 796.
+    events = [_usb_in(100, usb_packets(LONG))]
+    for i in range(120):
+        pad = "pad%d" % (i % 16 + 1)
+        events += [{"t": 110 + 1.5 * i, "control": pad, "press": 0.8}, {"t": 111 + 1.5 * i, "control": pad, "release": True}]
+    lines = _din_run(tmp_path, sorted(events, key=lambda e: e["t"]), tail=400)
+    want = ["102.000 DIN " + _hex(LONG)]
+    t, last = 422.0, None
+    for _t, m in messages(lines, "USB"):  # (running status on DIN: a repeated status is left out)
+        want.append("%.3f DIN %s" % (t, _hex(m[1:] if m[0] == last else m)))
+        t += 0.32 * (2 if m[0] == last else 3)
+        last = m[0]
+    assert len(want) == 241
+    assert [ln for ln in lines if " DIN " in ln] == want
+
+
+def test_a_dump_from_the_host_is_closed_once_the_pads_fill_the_queue_behind_it(tmp_path):
+    # 160 hits in 240 ms: 320 notes, more than the queue holds behind the dump. The first
+    # that finds it full closes the dump (756 of its bytes and an F7, the wire's at 344.24),
+    # so the notes go from then on; those that found no room are dropped in pairs, and
+    # nothing is left sounding. Before, the dump stalled and was closed 500 ms later, 631
+    # bytes long, the notes waited till 796 and 65 of them were dropped.
+    events = [_usb_in(100, usb_packets(LONG))]
+    for i in range(160):
+        pad = "pad%d" % (i % 16 + 1)
+        events += [{"t": 110 + 1.5 * i, "control": pad, "press": 0.8}, {"t": 111 + 1.5 * i, "control": pad, "release": True}]
+    lines = _din_run(tmp_path, sorted(events, key=lambda e: e["t"]), tail=400)
+    din = [ln for ln in lines if " DIN " in ln]
+    assert din[:2] == ["102.000 DIN " + _hex(LONG[:756]) + " F7", "344.240 DIN 99 24 74"]
+    went, usb = messages(lines, "DIN")[1:], messages(lines, "USB")
+    assert (len(went), len(usb), left_sounding(went)) == (286, 320, set())
+    i = 0
+    for _t, m in went:  # each one USB had, in USB's order
+        while usb[i][1] != m:
+            i += 1
+        i += 1
+
+
+def test_real_time_bytes_inside_a_stalled_dump_do_not_hold_it_open(tmp_path):
+    # As above, with DIN IN's Active Sensing echoed every 100 ms: each FE goes inside the
+    # open dump, and the dump is still closed at 635 (500 ms after the UART had the last of
+    # its bytes). Before, each FE restarted the wait: closed at 1202, after the sixth FE.
+    sensing = [{"t": 200 + 100 * k, "din_in": "FE"} for k in range(6)]
+    lines = _din_run(tmp_path, sorted([_usb_in(100, [OPENED])] + PAD + sensing, key=lambda e: e["t"]),
+                     cfg={"thru": {"din_to_din": True}}, tail=800)
+    assert [ln for ln in lines if " DIN " in ln] == ["102.000 DIN " + _hex(DUMP[:126]) + " F7"] + [
+        "%d.000 DIN FE" % (201 + 100 * k) for k in range(5)] + [
+        "635.320 DIN 99 24 74", "636.280 DIN 89 24 00", "701.000 DIN FE"]

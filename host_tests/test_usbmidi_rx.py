@@ -161,12 +161,12 @@ for size in (64, 8, 64, 64, 64, 8):  # the host's packets, in bytes
     state("out%d %s" % (size, ok))
 buf = bytearray(64)
 for cap in (64, 22, 64):
-    n = p.rx_take(memoryview(buf)[:cap])
+    n = p.rx_take(buf, cap)
     state("take%d %d %s" % (cap, n, bytes(buf[i + 2] for i in range(0, n, 4)).hex() or "-"))
 ok = p._sim_host_out(pkts[at:at + 64])
 at += 64 if ok else 0
 state("out64 %s" % ok)
-while p.rx_take(buf):
+while p.rx_take(buf, 64):
     pass
 state("drained")
 '''

@@ -63,10 +63,9 @@ _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 _THRU_RESERVE = const(192)
 _THRU_FLOOR = const(64)
 # While the USB host's SysEx is open on DIN OUT (a dump in parts: din.py), nothing queued
-# after it moves until its F7, and its parts come only while the queue keeps _USB_IN_ROOM
-# free: the echo gives way this much earlier, so that what it queues behind the dump does
-# not stop the host's reads and so the dump itself (a deadlock the 500 ms stall broke by
-# cutting the dump short: a synth given half a patch)
+# after it moves until its F7 (a 3 KB dump: a second), and the host's reads shrink as the
+# queue fills (_midi_in): the echo gives way this much earlier, keeping the room for the
+# controller's own messages and the host's, rather than queueing what would sound that late
 _THRU_OPEN = const(448)
 _THRU_TABLE = const(266)  # per source routed to DIN OUT: see Controller.__init__
 _END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
@@ -432,9 +431,25 @@ class Controller:
             if sv[10]:
                 return  # the USB host's packets wait too (NAKed): they would take the buffer
         itf = self._usb_itf  # (None exactly when self.usb is)
-        if itf is not None and itf.rx_ready and (self.din is None or not self._thru["usb_to_din"] or (
-                self.din.room() >= _USB_IN_ROOM and self.din.sx_room() >= _USB_IN_SX)):
-            self._usb_packets(self.usb.poll_in(self._rxbuf))  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
+        if itf is None or not itf.rx_ready:
+            return
+        n = len(self._rxbuf)
+        if self.din is not None and self._thru["usb_to_din"]:
+            if self.din.sx_room() < _USB_IN_SX:
+                return
+            if self.din.sx_open and self.din.sx_src:
+                # The host's dump is open on DIN OUT: what is queued after it waits for its
+                # F7, so its parts are read however full the queue is, as many packets as
+                # leave room for what else they may bring once it ends (a message with its
+                # parameter selection: 10 bytes at most a packet). Else the queue filling
+                # behind the dump (the pads' notes, DIN IN's echo) stopped the reads, and the
+                # dump stalled and was cut short 500 ms later.
+                n = min(n, self.din.room() // 10 * 4)
+            elif self.din.room() < _USB_IN_ROOM:
+                return
+        if n:  # (in two steps: one call inside another would take the frame past 11 slots)
+            n = self.usb.poll_in(self._rxbuf, n)  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
+            self._usb_packets(n)
             if sv[14] and not itf.rx_ready:
                 self._usb_gone()  # the last of what a host that has gone sent: now its ending
 

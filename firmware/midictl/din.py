@@ -24,8 +24,11 @@
 # after the marker, and the slots, wait until its F7 is on the wire. A SysEx whose parts
 # stop coming (the UART has had all there was and _SX_STALL_MS have passed with no more),
 # or whose source goes away, or panic (sx_cut) is closed with an F7, so the controller's
-# own notes are never held up for long. One passes at a time: another source's that starts
-# meanwhile is dropped (counted in `dropped`).
+# own notes are never held up for long; and so is one whose marker is at the FIFO's head
+# when the FIFO is full (a message did not fit: the player's notes come before a dump).
+# Stalled means no more of its bytes: real-time bytes put inside it do not count. One
+# passes at a time: another source's that starts meanwhile is dropped (counted in
+# `dropped`).
 #
 # Hot path (send, pump): no allocation.
 
@@ -88,6 +91,8 @@ if TWINS:
         size = len(f)
         if n > 255 or self._count + n + 1 > size:
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF
+            if self.sx_open and not f[self._head]:  # full behind a SysEx passing in parts:
+                self.sx_cut()  # it is closed, so that the queue moves again (din.py's comment)
             return
         if not self._count:
             self._gate = _OPEN  # a new message at the FIFO's head
@@ -184,6 +189,8 @@ if sys.implementation.name == "micropython":
         c = int(d._count)
         if n > 255 or c + n + 1 > size:
             d.dropped = (int(d.dropped) + 1) & 0x3FFFFFFF
+            if d.sx_open and int(ptr8(f)[int(d._head)]) == 0:
+                d.sx_cut()
             return
         fp = ptr8(f)
         if c == 0:
@@ -672,7 +679,8 @@ class DinOut:
                 w = 0
             i += 1
         self._sx_count += n
-        self._sx_ms = -1
+        if buf[0] < 0xF8:  # (a real-time byte inside it is not more of it: the stall goes on)
+            self._sx_ms = -1
 
     def sx_room(self):
         """Bytes the SysEx ring takes before it is full."""

@@ -361,8 +361,9 @@ class MidiPort(MIDIInterface):
             self.rx_ready = True  # what the scan loop checks: one attribute, no call
         self._rx_xfer()
 
-    def rx_take(self, buf):
-        n = _take(self._rx, buf, len(buf))
+    def rx_take(self, buf, n):
+        """The whole packets waiting, at most n bytes of them, copied into buf."""
+        n = _take(self._rx, buf, n)
         if not n:
             return 0
         self.rx_ready = self._rx._n >= 4

@@ -13,7 +13,7 @@
 #   is_open(), up (what is_open() returns, as an attribute: read every scan without a
 #   call), tx3(cable, msg) -> bool (msg[0:3], a channel message, as one event packet;
 #   False also when the host is away),
-#   tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf) -> n, and tx_busy (a
+#   tx_write(buf, n) -> bool, tx_discard(), tx_kick(), rx_take(buf, nmax) -> n, and tx_busy (a
 #   transfer is in flight: its completion sends what was written meanwhile, so the scan
 #   loop need not call service() for it)
 
@@ -729,6 +729,7 @@ class UsbOut:
         self.sent = (self.sent + 1) & 0x3FFFFFFF
         return True
 
-    def poll_in(self, buf):
-        """Received USB-MIDI event packets (a multiple of 4 bytes) copied into buf."""
-        return self.itf.rx_take(buf)
+    def poll_in(self, buf, n):
+        """Received USB-MIDI event packets (a multiple of 4 bytes), at most n bytes, copied
+        into buf."""
+        return self.itf.rx_take(buf, n)

@@ -99,11 +99,11 @@ class Itf:
         self.discards += 1
         self.n = 0
 
-    def rx_take(self, buf):
-        n = len(self.rx)
+    def rx_take(self, buf, nmax):
+        n = min(len(self.rx), nmax) & -4
         for i in range(n):
             buf[i] = self.rx[i]
-        self.rx = bytearray(0)
+        self.rx = self.rx[n:]
         return n
 
 

@@ -71,7 +71,7 @@ class Itf:
     def tx_kick(self):
         pass
 
-    def rx_take(self, buf):
+    def rx_take(self, buf, nmax):
         return 0
 
 
