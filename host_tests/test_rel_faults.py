@@ -338,3 +338,24 @@ def test_knobs_play_on_usb_alone_when_din_is_off(tmp_path, config):
     knob = [ln for ln in on.port("USB") if " 0B B0 46 " in ln]
     assert len(knob) == 24 and knob[-1] == "470.000 USB 0B B0 46 7F"
     assert [ln for ln in off.port("USB") if " 0B B0 46 " in ln] == knob
+
+
+def test_a_queue_filled_during_a_uart_outage_keeps_room_for_the_note_offs(tmp_path):
+    # DIN IN's note (echoed) sounds from 101 when the UART fails from 150 to 600 ms, while
+    # 150 pad hits (300 notes: 1200 bytes) come for a queue of 1024. Note Ons are dropped
+    # once less than 128 bytes would be left: the rest is kept for the Note Offs of the notes
+    # DIN OUT has, so DIN IN's Note Off at 500 goes, last, at 820.8, and no pad's note is
+    # left sounding either. Before, the pads' notes took the queue to its last byte: the
+    # echo's Note Off (and 16 pads' ones) were dropped and sounded for good.
+    ev = [{"t": 100, "din_in": "90 3C 64"}, {"t": 500, "din_in": "80 3C 40"}]
+    for k in range(150):
+        pad = "pad%d" % (k % 16 + 1)
+        ev += [{"t": 160 + 1.5 * k, "control": pad, "press": 0.8}, {"t": 161 + 1.5 * k, "control": pad, "release": True}]
+    run = rel_sim.run(tmp_path, {"events": sorted(ev, key=lambda e: e["t"]), "tail_ms": 1000},
+                      {"thru": {"din_to_din": True}}, {"uart_raise": [[150000, 600000]]})
+    check_trace(run.trace)
+    assert (run.stats["ended"], run.stats["errors"], run.stats["nsounding"]) == ("end", 0, 0)
+    din = messages(run.trace, "DIN")
+    assert [(t, m.hex(" ")) for t, m in din if m[0] & 15 == 0 and m[0] < 0xA0] == [(101.0, "90 3c 64"), (820.8, "80 3c 40")]
+    assert left_sounding(din) == set() and left_sounding(messages(run.trace, "USB")) == set()
+    assert (len(notes(din)), len(notes(messages(run.trace, "USB"))), run.stats["din"]["dropped"]) == (242, 302, 60)

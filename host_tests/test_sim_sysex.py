@@ -323,14 +323,14 @@ def test_a_dump_from_the_host_goes_whole_while_din_ins_echo_queues_behind_it(tmp
 
 
 def test_a_dump_from_the_host_goes_whole_while_the_pads_fill_the_queue_behind_it(tmp_path):
-    # 120 pad hits (each pad every 24 ms) while the host's 1000 bytes take DIN OUT (102 to
-    # 422): their 240 notes fill 960 of the queue's 1024 bytes behind the dump. The host's
+    # 100 pad hits (each pad every 24 ms) while the host's 1000 bytes take DIN OUT (102 to
+    # 422): their 200 notes fill 800 of the queue's 1024 bytes behind the dump. The host's
     # reads go on as the queue fills (fewer packets a read: what may follow the dump's end
     # must fit), so the dump goes whole, and the notes right after it, back to back, as USB
     # had them. Before, the reads stopped once less than 256 bytes were free: the dump
     # stalled, was closed at 631 bytes 500 ms later, and the notes waited till 796.
     events = [_usb_in(100, usb_packets(LONG))]
-    for i in range(120):
+    for i in range(100):
         pad = "pad%d" % (i % 16 + 1)
         events += [{"t": 110 + 1.5 * i, "control": pad, "press": 0.8}, {"t": 111 + 1.5 * i, "control": pad, "release": True}]
     lines = _din_run(tmp_path, sorted(events, key=lambda e: e["t"]), tail=400)
@@ -340,16 +340,18 @@ def test_a_dump_from_the_host_goes_whole_while_the_pads_fill_the_queue_behind_it
         want.append("%.3f DIN %s" % (t, _hex(m[1:] if m[0] == last else m)))
         t += 0.32 * (2 if m[0] == last else 3)
         last = m[0]
-    assert len(want) == 241
+    assert len(want) == 201
     assert [ln for ln in lines if " DIN " in ln] == want
 
 
 def test_a_dump_from_the_host_is_closed_once_the_pads_fill_the_queue_behind_it(tmp_path):
     # 160 hits in 240 ms: 320 notes, more than the queue holds behind the dump. The first
-    # that finds it full closes the dump (756 of its bytes and an F7, the wire's at 344.24),
-    # so the notes go from then on; those that found no room are dropped in pairs, and
-    # nothing is left sounding. Before, the dump stalled and was closed 500 ms later, 631
-    # bytes long, the notes waited till 796 and 65 of them were dropped.
+    # that finds no room for it closes the dump (756 of its bytes and an F7, the wire's at
+    # 344.24), so the notes go from then on. Those that found no room are dropped: Note Ons
+    # once less than 128 bytes would be left, kept for the Note Offs of notes DIN OUT has
+    # (those of notes it never had are dropped with them), so nothing is left sounding.
+    # Before, the dump stalled and was closed 500 ms later, 631 bytes long, the notes
+    # waited till 796 and 65 of them were dropped.
     events = [_usb_in(100, usb_packets(LONG))]
     for i in range(160):
         pad = "pad%d" % (i % 16 + 1)
@@ -358,7 +360,7 @@ def test_a_dump_from_the_host_is_closed_once_the_pads_fill_the_queue_behind_it(t
     din = [ln for ln in lines if " DIN " in ln]
     assert din[:2] == ["102.000 DIN " + _hex(LONG[:756]) + " F7", "344.240 DIN 99 24 74"]
     went, usb = messages(lines, "DIN")[1:], messages(lines, "USB")
-    assert (len(went), len(usb), left_sounding(went)) == (286, 320, set())
+    assert (len(went), len(usb), left_sounding(went)) == (256, 320, set())
     i = 0
     for _t, m in went:  # each one USB had, in USB's order
         while usb[i][1] != m:

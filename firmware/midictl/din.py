@@ -46,6 +46,12 @@ except ImportError:
 
 _US_PER_BYTE = const(320)  # 10 bits at 31250 baud
 _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
+# The FIFO's last bytes are kept for what ends a sound (a Note Off, or a Note On of velocity
+# 0, for a note sounding there: `sounding`; sustain, sostenuto, soft pedal, legato and hold 2 (CC 64..69); the channel mode
+# messages, CC 120..127): anything else is dropped while less than this would be left, so
+# that a queue filled behind a stalled SysEx or a UART that fails keeps room for the Note Offs
+# of the notes it sent or holds (32 of them), and nothing is left sounding
+_OFF_ROOM = const(128)
 _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
 _SX_STALL_MS = const(500)  # a SysEx in parts the wire waits for this long is closed
 # The ticks' period - 1, as this port has it: 2**30 - 1 on the chip, more on a 64-bit host
@@ -89,11 +95,26 @@ if TWINS:
                 return
         f = self._fifo
         size = len(f)
-        if n > 255 or self._count + n + 1 > size:
+        c = self._count + n + 1  # (what the FIFO will hold)
+        b = 0  # a Note On's or Off's bit in `sounding`, at byte k
+        if n == 3 and msg[0] < 0xA0:
+            k = ((msg[0] & 15) << 7) | msg[1]
+            b = 1 << (k & 7)
+            k >>= 3
+            if (msg[0] >= 0x90 and msg[2]) or not self.sounding[k] & b:
+                c += _OFF_ROOM  # (a Note On, or a Note Off that ends nothing here)
+        elif not (n == 3 and 0xB0 <= msg[0] < 0xC0 and (64 <= msg[1] <= 69 or msg[1] >= 120)):
+            c += _OFF_ROOM  # (not an end: _OFF_ROOM)
+        if n > 255 or c > size:
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF
             if self.sx_open and not f[self._head]:  # full behind a SysEx passing in parts:
                 self.sx_cut()  # it is closed, so that the queue moves again (din.py's comment)
             return
+        if b:
+            if msg[0] >= 0x90 and msg[2]:
+                self.sounding[k] |= b
+            else:
+                self.sounding[k] &= b ^ 0xFF
         if not self._count:
             self._gate = _OPEN  # a new message at the FIFO's head
         w = (self._head + self._count) % size
@@ -187,11 +208,32 @@ if sys.implementation.name == "micropython":
         f = d._fifo
         size = int(len(f))
         c = int(d._count)
-        if n > 255 or c + n + 1 > size:
+        e = c + n + 1
+        b = 0
+        k = 0
+        if n != 3:
+            e += _OFF_ROOM
+        else:
+            s = m[0]
+            if s < 0xA0:
+                k = ((s & 15) << 7) | int(m[1])
+                b = 1 << (k & 7)
+                k = k >> 3
+                if (s >= 0x90 and m[2] != 0) or (int(ptr8(d.sounding)[k]) & b) == 0:
+                    e += _OFF_ROOM
+            elif not (s >= 0xB0 and s < 0xC0 and ((m[1] >= 64 and m[1] <= 69) or m[1] >= 120)):
+                e += _OFF_ROOM
+        if n > 255 or e > size:
             d.dropped = (int(d.dropped) + 1) & 0x3FFFFFFF
             if d.sx_open and int(ptr8(f)[int(d._head)]) == 0:
                 d.sx_cut()
             return
+        if b != 0:
+            t = ptr8(d.sounding)
+            if m[0] >= 0x90 and m[2] != 0:
+                t[k] = t[k] | b
+            else:
+                t[k] = t[k] & (b ^ 0xFF)
         fp = ptr8(f)
         if c == 0:
             d._gate = _OPEN
@@ -573,6 +615,9 @@ class DinOut:
         # byte is and how many wait, whether more of it is to come, since when the wire has
         # waited for more (-1: it has not)
         self._sx = bytearray(256)
+        # the notes sounding on the wire as far as the FIFO has taken their Note Ons and Offs,
+        # a bit each (channel * 128 + note): a Note Off ends a sound only for these (_OFF_ROOM)
+        self.sounding = bytearray(256)
         self._sx_head = 0
         self._sx_count = 0
         self.sx_open = False
