@@ -378,3 +378,28 @@ def test_real_time_bytes_inside_a_stalled_dump_do_not_hold_it_open(tmp_path):
     assert [ln for ln in lines if " DIN " in ln] == ["102.000 DIN " + _hex(DUMP[:126]) + " F7"] + [
         "%d.000 DIN FE" % (201 + 100 * k) for k in range(5)] + [
         "635.320 DIN 99 24 74", "636.280 DIN 89 24 00", "701.000 DIN FE"]
+
+
+def test_a_dump_from_the_host_goes_on_while_the_queue_behind_it_has_only_the_room_kept_for_note_offs(tmp_path):
+    # 116 hits (232 notes, 928 bytes) behind the host's dump, and the host's own note right
+    # after its F7: the queue's last 128 bytes are kept for Note Offs, so from about 95 free
+    # bytes on, a read that could bring the host's note must wait; the dump's own packets
+    # are still read, one a scan (its bytes go to its ring, nothing after them: 3 bytes a
+    # ms, the wire takes 3.125, so its end reaches the wire at 428.76, not 422), so it goes
+    # whole and the host's note after it, behind the pads' notes. Before, the read of the
+    # dump's last part brought the host's Note On too and it was dropped for want of room (in
+    # between, the dump stalled and was closed at 757 bytes 500 ms later).
+    events = [_usb_in(100, usb_packets(LONG) + usb_packets(bytes.fromhex("91 3C 64"))),
+              _usb_in(600, usb_packets(bytes.fromhex("81 3C 40")))]
+    for i in range(116):
+        pad = "pad%d" % (i % 16 + 1)
+        events += [{"t": 110 + 1.5 * i, "control": pad, "press": 0.8}, {"t": 111 + 1.5 * i, "control": pad, "release": True}]
+    lines = _din_run(tmp_path, sorted(events, key=lambda e: e["t"]), tail=400)
+    want = ["102.000 DIN " + _hex(LONG)]
+    t, last = 428.76, None
+    for m in [m for _t, m in messages(lines, "USB")] + [bytes.fromhex("91 3C 64"), bytes.fromhex("81 3C 40")]:
+        want.append("%.3f DIN %s" % (t, _hex(m[1:] if m[0] == last else m)))
+        t += 0.32 * (2 if m[0] == last else 3)
+        last = m[0]
+    assert len(want) == 235
+    assert [ln for ln in lines if " DIN " in ln] == want

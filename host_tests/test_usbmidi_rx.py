@@ -123,15 +123,17 @@ def test_usb_midi_in_while_the_controller_steps_allocates_nothing():
     assert r.returncode == 0, r.stdout + r.stderr
     out = r.stdout.splitlines()
     assert out[0] == "sent 24 errors 0 din 1104"
-    # scan s runs at 50 + s ms: the first 14 transfers are read by the scan they come
-    # before; from scan 14 DIN has no room, the host fills the buffer in four frames and is
-    # refused from scan 18; at scan 23 DIN has room again, a read takes one packet, and
-    # the host's next transfer goes in at 24. Then one every 14 or 15 ms, as DIN drains.
-    assert out[1] == "taken " + " ".join(str(s) for s in list(range(18)) + [24, 38, 53, 68, 82, 97])
-    assert out[2] == "level " + " ".join(["0"] * 14 + ["16", "32", "48", "64", "64", "64", "64", "64", "64", "48", "64", "64"])
-    assert out[3] == "room 124 116 109 101 94 86 79 71 64 57 49 42 34 27 27 28 28 29 29 30 30 31 31 24 25 25"
-    full = [17, 18, 19, 20, 21, 22] + list(range(24, 37)) + list(range(38, 52)) + list(range(53, 67)) + \
-        list(range(68, 81)) + list(range(82, 96)) + list(range(97, 111))
+    # scan s runs at 50 + s ms: the first 12 transfers are read by the scan they come
+    # before; from scan 12 DIN has not the room a read needs (384 bytes: a read's messages,
+    # a SysEx it may complete, and the 128 the queue keeps for Note Offs), the host fills
+    # the buffer in four frames and is refused from scan 16; at scan 23 DIN has room again,
+    # a read takes one packet, and the host's next transfer goes in at 24. Then one every
+    # 14 or 15 ms, as DIN drains.
+    assert out[1] == "taken " + " ".join(str(s) for s in list(range(16)) + [24, 38, 53, 68, 82, 97, 112, 127])
+    assert out[2] == "level " + " ".join(["0"] * 12 + ["16", "32", "48"] + ["64"] * 8 + ["48", "64", "64"])
+    assert out[3] == "room 124 116 109 101 94 86 79 71 64 57 49 42 42 43 43 44 44 45 45 46 46 47 47 40 41 41"
+    full = list(range(15, 23)) + list(range(24, 37)) + list(range(38, 52)) + list(range(53, 67)) + \
+        list(range(68, 81)) + list(range(82, 96)) + list(range(97, 111)) + list(range(112, 126)) + list(range(127, 140))
     assert out[4] == "full " + " ".join(str(s) for s in full)
     # DIN OUT carried every message the host sent, in order, exactly (running status on)
     assert out[5] == "din_exact True 1104"

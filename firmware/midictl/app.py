@@ -41,8 +41,10 @@ on_ready = None  # the simulator sets this to learn when the scan loop starts (t
 
 # USB brings MIDI far faster than DIN OUT carries it (31250 baud). One read of 16 packets
 # may add 16 short messages (4 FIFO bytes each) and a 128-byte SysEx to the DIN queue: read
-# only when that fits, else the packets wait in the USB stack, which NAKs the host.
-_USB_IN_ROOM = const(256)
+# only when that fits with the queue's last _OFF_ROOM bytes left free (din.py: only what
+# ends a sound may take those), else the packets wait in the USB stack, which NAKs the host.
+_USB_IN_ROOM = const(384)
+_OFF_ROOM = const(128)  # (din.py's: an eighth of DinOut's FIFO, 1 KB here)
 # A SysEx longer than MIDI IN's buffer comes from the host in parts (126 bytes: see
 # midi/parser.py) and goes to DIN OUT's SysEx ring (din.py), which keeps one byte for an
 # F7 that closes it early: a read of 16 packets may complete one part with its first and
@@ -441,13 +443,19 @@ class Controller:
                 # The host's dump is open on DIN OUT: what is queued after it waits for its
                 # F7, so its parts are read however full the queue is, as many packets as
                 # leave room for what else they may bring once it ends (a message with its
-                # parameter selection: 10 bytes at most a packet). Else the queue filling
+                # parameter selection: 10 bytes at most a packet) besides _OFF_ROOM; and with
+                # less room, one packet of it (CIN 4 to 7, no F0, a lone byte only an F7: its
+                # bytes go to its ring, and nothing comes after them in the read), so that
+                # the dump goes on at the wire's pace while the queue behind it is full. Else the queue filling
                 # behind the dump (the pads' notes, DIN IN's echo) stopped the reads, and the
                 # dump stalled and was cut short 500 ms later.
-                n = min(n, self.din.room() // 10 * 4)
+                n = min(n, (self.din.room() - _OFF_ROOM) // 10 * 4)
+                if n < 4 and itf._rx._b[1] != 0xF0 and 4 <= itf._rx._b[0] <= 7 and (
+                        itf._rx._b[0] != 5 or itf._rx._b[1] == 0xF7):
+                    n = 4
             elif self.din.room() < _USB_IN_ROOM:
                 return
-        if n:  # (in two steps: one call inside another would take the frame past 11 slots)
+        if n > 0:  # (in two steps: one call inside another would take the frame past 11 slots)
             n = self.usb.poll_in(self._rxbuf, n)  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
             self._usb_packets(n)
             if sv[14] and not itf.rx_ready:

@@ -46,12 +46,12 @@ except ImportError:
 
 _US_PER_BYTE = const(320)  # 10 bits at 31250 baud
 _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
-# The FIFO's last bytes are kept for what ends a sound (a Note Off, or a Note On of velocity
-# 0, for a note sounding there: `sounding`; sustain, sostenuto, soft pedal, legato and hold 2 (CC 64..69); the channel mode
-# messages, CC 120..127): anything else is dropped while less than this would be left, so
-# that a queue filled behind a stalled SysEx or a UART that fails keeps room for the Note Offs
-# of the notes it sent or holds (32 of them), and nothing is left sounding
-_OFF_ROOM = const(128)
+# The FIFO's last eighth (128 bytes of 1 KB) is kept for what ends a sound (a Note Off, or a
+# Note On of velocity 0, for a note sounding there: `sounding`; sustain, sostenuto, soft
+# pedal, legato and hold 2 (CC 64..69); the channel mode messages, CC 120..127): anything
+# else is dropped while less would be left, so that a queue filled behind a stalled SysEx or
+# a UART that fails keeps room for the Note Offs of the notes it sent or holds (32 of them),
+# and nothing is left sounding. (app.py's _OFF_ROOM is this for the controller's 1 KB.)
 _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
 _SX_STALL_MS = const(500)  # a SysEx in parts the wire waits for this long is closed
 # The ticks' period - 1, as this port has it: 2**30 - 1 on the chip, more on a 64-bit host
@@ -102,9 +102,9 @@ if TWINS:
             b = 1 << (k & 7)
             k >>= 3
             if (msg[0] >= 0x90 and msg[2]) or not self.sounding[k] & b:
-                c += _OFF_ROOM  # (a Note On, or a Note Off that ends nothing here)
+                c += size >> 3  # (a Note On, or a Note Off that ends nothing here)
         elif not (n == 3 and 0xB0 <= msg[0] < 0xC0 and (64 <= msg[1] <= 69 or msg[1] >= 120)):
-            c += _OFF_ROOM  # (not an end: _OFF_ROOM)
+            c += size >> 3  # (not an end: the module's comment)
         if n > 255 or c > size:
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF
             if self.sx_open and not f[self._head]:  # full behind a SysEx passing in parts:
@@ -212,7 +212,7 @@ if sys.implementation.name == "micropython":
         b = 0
         k = 0
         if n != 3:
-            e += _OFF_ROOM
+            e += size >> 3
         else:
             s = m[0]
             if s < 0xA0:
@@ -220,9 +220,9 @@ if sys.implementation.name == "micropython":
                 b = 1 << (k & 7)
                 k = k >> 3
                 if (s >= 0x90 and m[2] != 0) or (int(ptr8(d.sounding)[k]) & b) == 0:
-                    e += _OFF_ROOM
+                    e += size >> 3
             elif not (s >= 0xB0 and s < 0xC0 and ((m[1] >= 64 and m[1] <= 69) or m[1] >= 120)):
-                e += _OFF_ROOM
+                e += size >> 3
         if n > 255 or e > size:
             d.dropped = (int(d.dropped) + 1) & 0x3FFFFFFF
             if d.sx_open and int(ptr8(f)[int(d._head)]) == 0:
@@ -616,7 +616,7 @@ class DinOut:
         # waited for more (-1: it has not)
         self._sx = bytearray(256)
         # the notes sounding on the wire as far as the FIFO has taken their Note Ons and Offs,
-        # a bit each (channel * 128 + note): a Note Off ends a sound only for these (_OFF_ROOM)
+        # a bit each (channel * 128 + note): a Note Off ends a sound only for these (send)
         self.sounding = bytearray(256)
         self._sx_head = 0
         self._sx_count = 0

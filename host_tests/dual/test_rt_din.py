@@ -135,11 +135,32 @@ def test_sysex_goes_out_whole_in_chunks():
 
 def test_fifo_full_drops_and_counts():
     c = Clock()
-    d, u = _din(c, fifo_size=8)
+    d, u = _din(c, fifo_size=9)  # (two entries of 4 bytes, and the last eighth: 1 byte)
     d.send(b"\x90\x3c\x40", 3, 0)
     d.send(b"\x90\x3d\x40", 3, 0)
     d.send(b"\x90\x3e\x40", 3, 0)
     assert d.dropped == 1
+
+
+def test_the_fifos_last_eighth_is_kept_for_what_ends_a_sound():
+    # 64 bytes: the last 8 only for Note Offs of notes sounding there, pedals, channel mode
+    c = Clock()
+    d, u = _din(c, fifo_size=64)
+    for k in range(14):  # 14 Note Ons: 56 bytes, so 8 left
+        d.send(bytes((0x90, 60 + k, 100)), 3, 0)
+    d.send(b"\x90\x50\x64", 3, 0)  # a Note On more: into the last eighth, dropped
+    d.send(b"\x80\x50\x40", 3, 0)  # its Note Off ends nothing there: dropped with it
+    d.send(b"\xc0\x05", 2, 0)  # a program change: not an end
+    assert (d.dropped, d.room()) == (3, 8)
+    d.send(b"\x80\x3c\x40", 3, 0)  # note 60's Note Off goes in
+    d.send(b"\xb0\x40\x00", 3, 0)  # and sustain up
+    assert (d.dropped, d.room()) == (3, 0)
+    d.send(b"\x90\x3d\x00", 3, 0)  # (note 61's, as a Note On of velocity 0: no room at all)
+    assert d.dropped == 4
+    for t in range(100):
+        _pump(d, c, t * 1000)
+    assert u.bytes() == [b for k in range(14) for b in ((0x90,) if not k else ()) + (60 + k, 100)] + [
+        0x80, 0x3C, 0x40, 0xB0, 0x40, 0x00]
 
 
 def test_send_and_pump_allocate_nothing():
