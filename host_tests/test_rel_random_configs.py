@@ -7,7 +7,7 @@ made FSRs, each played by a random performance (pads, chords, buttons and keys w
 bounce, knobs, encoders, the USB host leaving, and on every third seed also staying but not
 reading for a while) with MIDI IN traffic on DIN and from the USB
 host (notes that end, controllers, bends, programs, clocks, Active Sensing, dumps up to
-1000 bytes on DIN and 300 from the host, its transport's Start, Continue and Stop). Played
+1000 bytes on DIN and 2500 from the host, its transport's Start, Continue and Stop). Played
 by the real firmware on the simulated board.
 
 Checked: every byte either port carried is valid MIDI and the trace is in time order
@@ -204,8 +204,9 @@ def _usb_in(rng, events, end_ms):
                 m = (0xB0 | c, rng.choice((1, 7, 64, 66, 74, 6, 38, 99, 98, 101, 100)), rng.randrange(128))
             elif k < 0.9:
                 m = (0xE0 | c, rng.randrange(128), rng.randrange(128))
-            elif k < 0.95:
-                m = (0xF0, 0x7D) + tuple(rng.randrange(128) for _ in range(rng.randint(0, 300))) + (0xF7,)
+            elif k < 0.95:  # a dump, now and then a long one (DIN OUT's queue fills behind it)
+                n = rng.randint(0, 300) if rng.random() < 0.8 else rng.randint(300, 2500)
+                m = (0xF0, 0x7D) + tuple(rng.randrange(128) for _ in range(n)) + (0xF7,)
             else:  # a clock, or the host's transport starting or stopping (transport buttons follow it)
                 m = (rng.choice((0xF8, 0xF8, 0xFA, 0xFB, 0xFC)),)
             ev.append({"t": round(t, 1), "usb_in": _hex(usb_packets(bytes(m)))})
