@@ -356,3 +356,56 @@ def test_din_in_held_back_for_a_host_that_does_not_read_runs_without_allocating(
     assert r.stdout.strip() == ("[(100, (False, 0, 22, 0)), (101, (False, 0, 43, 0)), (102, (True, 1, 62, 0)), "
                                 "(123, (False, 1, 62, 9)), (151, (False, 1, 123, 9)), (160, (False, 0, 124, 9))] "
                                 "147 0")
+
+
+DUMP_BEHIND = 'CFG = {"thru": {"usb_to_din": True}}\n' + CONTROLLER + r'''
+from simctl import host_out
+settle()
+d = ctl.din
+dump = bytes([0xF0] + [(i * 7) & 0x7F for i in range(600)] + [0xF7])
+pk = [bytes((0x04,)) + dump[i:i + 3] for i in range(0, 600, 3)] + [bytes((0x06,)) + dump[600:602] + b"\x00"]
+at = 0
+
+
+def feed(k):  # the host sends k packets of its dump (an OUT transfer each)
+    global at
+    for _ in range(k):
+        if at < len(pk) and itf._xfers[0x01][1] is not None:
+            host_out(itf, pk[at])
+            at += 1
+
+
+feed(48)
+for t in range(100, 103):
+    step(t)
+print(d.sx_open, d._sx_count)
+k = 0
+while d.room() >= 150:  # then the pads' notes fill the queue behind it (unlocked)
+    d.send(bytes((0x99, k & 127, 100)), 3, 0)
+    k += 1
+print(k, d.room())
+seen = []
+for t in range(103, 400):
+    feed(3)
+    step(t)
+    seen.append((t, d.room(), d.sx_open, itf._rx._n))
+print([s[3] for s in seen[:10]], [s for i, s in enumerate(seen) if i and s[2] != seen[i - 1][2]])
+print(at, d.sx_cuts, d.dropped, ctl.errors)
+'''
+
+
+def test_a_host_dump_read_a_packet_a_scan_behind_a_full_queue_runs_without_allocating():
+    r = run(["-c", DUMP_BEHIND], extra_path=("tools", "tools/simboard"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # The host's 600-byte dump opens on DIN OUT (its first part, 126 bytes, in the ring by
+    # 102), then 219 of the pads' notes fill the queue behind it to 147 bytes free: no room
+    # for a whole read besides the 128 kept for Note Offs. The host sends three packets a
+    # scan; the scans read none while the ring has less than 172 bytes free (to 108), then
+    # one a scan (its buffer grows by 8 a scan, not 12): the dump goes on, closes at 279,
+    # and the queue then moves. Nothing cut, dropped or failed; the heap locked all along.
+    assert r.stdout.splitlines() == [
+        "True 102",
+        "219 147",
+        "[12, 24, 36, 48, 60, 72, 80, 88, 96, 104] [(279, 147, False, 0)]",
+        "201 0 0 0",
+    ]
