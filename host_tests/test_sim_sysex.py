@@ -322,6 +322,23 @@ def test_a_dump_from_the_host_goes_whole_while_din_ins_echo_queues_behind_it(tmp
         "%.3f DIN %s" % (422.96 + 0.64 * (i - 1), cc[k][3:]) for i, k in enumerate(kept) if i]
 
 
+def _hits(n):
+    # n pad hits from 110 ms, one every 1.5 ms (each pad every 24 ms), each 1 ms long
+    return [e for i in range(n) for e in ({"t": 110 + 1.5 * i, "control": "pad%d" % (i % 16 + 1), "press": 0.8},
+                                          {"t": 111 + 1.5 * i, "control": "pad%d" % (i % 16 + 1), "release": True})]
+
+
+def _back_to_back(t, msgs):
+    # DIN OUT's lines for msgs sent back to back from t ms (running status: a repeated
+    # status is left out)
+    out, last = [], None
+    for m in msgs:
+        out.append("%.3f DIN %s" % (t, _hex(m[1:] if m[0] == last else m)))
+        t += 0.32 * (2 if m[0] == last else 3)
+        last = m[0]
+    return out
+
+
 def test_a_dump_from_the_host_goes_whole_while_the_pads_fill_the_queue_behind_it(tmp_path):
     # 100 pad hits (each pad every 24 ms) while the host's 1000 bytes take DIN OUT (102 to
     # 422): their 200 notes fill 800 of the queue's 1024 bytes behind the dump. The host's
@@ -330,16 +347,8 @@ def test_a_dump_from_the_host_goes_whole_while_the_pads_fill_the_queue_behind_it
     # had them. Before, the reads stopped once less than 256 bytes were free: the dump
     # stalled, was closed at 631 bytes 500 ms later, and the notes waited till 796.
     events = [_usb_in(100, usb_packets(LONG))]
-    for i in range(100):
-        pad = "pad%d" % (i % 16 + 1)
-        events += [{"t": 110 + 1.5 * i, "control": pad, "press": 0.8}, {"t": 111 + 1.5 * i, "control": pad, "release": True}]
-    lines = _din_run(tmp_path, sorted(events, key=lambda e: e["t"]), tail=400)
-    want = ["102.000 DIN " + _hex(LONG)]
-    t, last = 422.0, None
-    for _t, m in messages(lines, "USB"):  # (running status on DIN: a repeated status is left out)
-        want.append("%.3f DIN %s" % (t, _hex(m[1:] if m[0] == last else m)))
-        t += 0.32 * (2 if m[0] == last else 3)
-        last = m[0]
+    lines = _din_run(tmp_path, sorted(events + _hits(100), key=lambda e: e["t"]), tail=400)
+    want = ["102.000 DIN " + _hex(LONG)] + _back_to_back(422.0, [m for _t, m in messages(lines, "USB")])
     assert len(want) == 201
     assert [ln for ln in lines if " DIN " in ln] == want
 
@@ -353,10 +362,7 @@ def test_a_dump_from_the_host_is_closed_once_the_pads_fill_the_queue_behind_it(t
     # Before, the dump stalled and was closed 500 ms later, 631 bytes long, the notes
     # waited till 796 and 65 of them were dropped.
     events = [_usb_in(100, usb_packets(LONG))]
-    for i in range(160):
-        pad = "pad%d" % (i % 16 + 1)
-        events += [{"t": 110 + 1.5 * i, "control": pad, "press": 0.8}, {"t": 111 + 1.5 * i, "control": pad, "release": True}]
-    lines = _din_run(tmp_path, sorted(events, key=lambda e: e["t"]), tail=400)
+    lines = _din_run(tmp_path, sorted(events + _hits(160), key=lambda e: e["t"]), tail=400)
     din = [ln for ln in lines if " DIN " in ln]
     assert din[:2] == ["102.000 DIN " + _hex(LONG[:756]) + " F7", "344.240 DIN 99 24 74"]
     went, usb = messages(lines, "DIN")[1:], messages(lines, "USB")
@@ -391,15 +397,8 @@ def test_a_dump_from_the_host_goes_on_while_the_queue_behind_it_has_only_the_roo
     # between, the dump stalled and was closed at 757 bytes 500 ms later).
     events = [_usb_in(100, usb_packets(LONG) + usb_packets(bytes.fromhex("91 3C 64"))),
               _usb_in(600, usb_packets(bytes.fromhex("81 3C 40")))]
-    for i in range(116):
-        pad = "pad%d" % (i % 16 + 1)
-        events += [{"t": 110 + 1.5 * i, "control": pad, "press": 0.8}, {"t": 111 + 1.5 * i, "control": pad, "release": True}]
-    lines = _din_run(tmp_path, sorted(events, key=lambda e: e["t"]), tail=400)
-    want = ["102.000 DIN " + _hex(LONG)]
-    t, last = 428.76, None
-    for m in [m for _t, m in messages(lines, "USB")] + [bytes.fromhex("91 3C 64"), bytes.fromhex("81 3C 40")]:
-        want.append("%.3f DIN %s" % (t, _hex(m[1:] if m[0] == last else m)))
-        t += 0.32 * (2 if m[0] == last else 3)
-        last = m[0]
+    lines = _din_run(tmp_path, sorted(events + _hits(116), key=lambda e: e["t"]), tail=400)
+    want = ["102.000 DIN " + _hex(LONG)] + _back_to_back(428.76, [m for _t, m in messages(lines, "USB")] + [
+        bytes.fromhex("91 3C 64"), bytes.fromhex("81 3C 40")])
     assert len(want) == 235
     assert [ln for ln in lines if " DIN " in ln] == want
