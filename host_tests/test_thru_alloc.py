@@ -364,6 +364,8 @@ settle()
 d = ctl.din
 dump = bytes([0xF0] + [(i * 7) & 0x7F for i in range(600)] + [0xF7])
 pk = [bytes((0x04,)) + dump[i:i + 3] for i in range(0, 600, 3)] + [bytes((0x06,)) + dump[600:602] + b"\x00"]
+for i in range(150, 50, -10):
+    pk.insert(i, b"\x0f\xf8\x00\x00")  # and the host's clock inside it, now and then
 at = 0
 
 
@@ -380,7 +382,7 @@ for t in range(100, 103):
     step(t)
 print(d.sx_open, d._sx_count)
 k = 0
-while d.room() >= 150:  # then the pads' notes fill the queue behind it (unlocked)
+while d.room() >= 136:  # then the pads' notes fill the queue behind it (unlocked)
     d.send(bytes((0x99, k & 127, 100)), 3, 0)
     k += 1
 print(k, d.room())
@@ -398,14 +400,17 @@ def test_a_host_dump_read_a_packet_a_scan_behind_a_full_queue_runs_without_alloc
     r = run(["-c", DUMP_BEHIND], extra_path=("tools", "tools/simboard"))
     assert r.returncode == 0, r.stdout + r.stderr
     # The host's 600-byte dump opens on DIN OUT (its first part, 126 bytes, in the ring by
-    # 102), then 219 of the pads' notes fill the queue behind it to 147 bytes free: no room
-    # for a whole read besides the 128 kept for Note Offs. The host sends three packets a
-    # scan; the scans read none while the ring has less than 172 bytes free (to 108), then
-    # one a scan (its buffer grows by 8 a scan, not 12): the dump goes on, closes at 279,
-    # and the queue then moves. Nothing cut, dropped or failed; the heap locked all along.
+    # 102), then 222 of the pads' notes fill the queue behind it to 135 bytes free: no room
+    # for one packet's worst (10 bytes) besides the 128 kept for Note Offs. The host sends
+    # three packets a scan, ten of its clock's among them; the scans read none while the
+    # ring has less than 172 bytes free (to 108), then one a scan, as the port's buffer
+    # shows it (its buffer grows by 8 a scan, not 12), a clock's too (before, the first
+    # clock at the buffer's head stopped the reads: 109 packets sent, the dump stalled):
+    # the dump goes on, closes at 289, and the queue then moves. Nothing cut, dropped or
+    # failed; the heap locked all along.
     assert r.stdout.splitlines() == [
         "True 102",
-        "219 147",
-        "[12, 24, 36, 48, 60, 72, 80, 88, 96, 104] [(279, 147, False, 0)]",
-        "201 0 0 0",
+        "222 135",
+        "[12, 24, 36, 48, 60, 72, 80, 88, 96, 104] [(289, 135, False, 0)]",
+        "211 0 0 0",
     ]

@@ -444,14 +444,15 @@ class Controller:
                 # F7, so its parts are read however full the queue is, as many packets as
                 # leave room for what else they may bring once it ends (a message with its
                 # parameter selection: 10 bytes at most a packet) besides _OFF_ROOM; and with
-                # less room, one packet of it (CIN 4 to 7, no F0, a lone byte only an F7: its
-                # bytes go to its ring, and nothing comes after them in the read), so that
-                # the dump goes on at the wire's pace while the queue behind it is full. Else the queue filling
-                # behind the dump (the pads' notes, DIN IN's echo) stopped the reads, and the
-                # dump stalled and was cut short 500 ms later.
+                # less room, one packet of it (CIN 4 to 7, no F0, a lone byte only an F7) or
+                # a real-time byte (a clock inside it): they go to its ring, and nothing
+                # comes after them in the read. So the dump goes on at the wire's pace while
+                # the queue behind it is full; before, the queue filling behind it (the pads'
+                # notes, DIN IN's echo) stopped the reads: it stalled and was cut short.
                 n = min(n, (self.din.room() - _OFF_ROOM) // 10 * 4)
-                if n < 4 and itf._rx._b[1] != 0xF0 and 4 <= itf._rx._b[0] <= 7 and (
-                        itf._rx._b[0] != 5 or itf._rx._b[1] == 0xF7):
+                if n < 4 and (itf._rx._b[0] == 15 and itf._rx._b[1] >= 0xF8 or (
+                        4 <= itf._rx._b[0] <= 7 and itf._rx._b[1] != 0xF0 and (
+                            itf._rx._b[0] != 5 or itf._rx._b[1] == 0xF7))):
                     n = 4
             elif self.din.room() < _USB_IN_ROOM:
                 return
@@ -792,7 +793,8 @@ class Controller:
     def _thru_din(self, msg, n, echo):
         # A message from MIDI IN for DIN OUT; echo: from DIN IN, which gives way below
         # _THRU_RESERVE, _THRU_OPEN during the host's dump (the USB host's messages are read
-        # only while the queue has room for a whole read, see _midi_in). What each source starts is kept in its table in _thru_on.
+        # only while the queue has room for a whole read, see _midi_in). What each source
+        # starts is kept in its table in _thru_on.
         if echo:  # now the room below which it gives way
             echo = _THRU_OPEN if self.din.sx_open and self.din.sx_src else _THRU_RESERVE  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
         if n == 3 and msg[0] < 0xA0:
