@@ -359,3 +359,29 @@ def test_a_queue_filled_during_a_uart_outage_keeps_room_for_the_note_offs(tmp_pa
     assert [(t, m.hex(" ")) for t, m in din if m[0] & 15 == 0 and m[0] < 0xA0] == [(101.0, "90 3c 64"), (820.8, "80 3c 40")]
     assert left_sounding(din) == set() and left_sounding(messages(run.trace, "USB")) == set()
     assert (len(notes(din)), len(notes(messages(run.trace, "USB"))), run.stats["din"]["dropped"]) == (242, 302, 60)
+
+
+def test_a_queue_filled_during_a_uart_outage_keeps_room_for_48_note_offs(tmp_path):
+    # DIN IN holds a 48-note chord (echoed to DIN OUT from 101 to 132) when the UART fails
+    # from 200 to 650 ms, while 150 pad hits come; DIN IN lets the chord go at 500. The room
+    # the queue keeps for Note Offs grows with the notes sounding on DIN OUT (64 with the
+    # pads': 292 bytes), so all 48 Note Offs go after the outage (832.4 to 862.8) and nothing
+    # is left sounding. Before, the room was 128 bytes, 32 Note Offs, the pads' own among
+    # them: 32 of the chord's notes sounded for good.
+    on = "90 " + " ".join("%02X 64" % (36 + i) for i in range(48))
+    off = "80 " + " ".join("%02X 40" % (36 + i) for i in range(48))
+    ev = [{"t": 100, "din_in": on}, {"t": 500, "din_in": off}]
+    for k in range(150):
+        pad = "pad%d" % (k % 16 + 1)
+        ev += [{"t": 210 + 1.5 * k, "control": pad, "press": 0.8}, {"t": 211 + 1.5 * k, "control": pad, "release": True}]
+    run = rel_sim.run(tmp_path, {"events": sorted(ev, key=lambda e: e["t"]), "tail_ms": 1000},
+                      {"thru": {"din_to_din": True}}, {"uart_raise": [[200000, 650000]]})
+    check_trace(run.trace)
+    assert (run.stats["ended"], run.stats["errors"], run.stats["nsounding"]) == ("end", 0, 0)
+    din = messages(run.trace, "DIN")
+    chord = [(t, m[0], m[1]) for t, m in din if m[0] & 15 == 0 and m[0] < 0xA0]
+    assert [(s, n) for t, s, n in chord] == [(0x90, 36 + i) for i in range(48)] + [(0x80, 36 + i) for i in range(48)]
+    assert (chord[0][0], chord[47][0]) == (101.0, 132.0)
+    assert [t for t, s, n in chord[48:]] == [832.4] + [round(833.36 + 0.64 * i, 2) for i in range(47)]  # (running status)
+    assert left_sounding(din) == set() and left_sounding(messages(run.trace, "USB")) == set()
+    assert (len(notes(din)), len(notes(messages(run.trace, "USB"))), run.stats["din"]["dropped"]) == (296, 396, 100)

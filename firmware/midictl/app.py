@@ -41,10 +41,10 @@ on_ready = None  # the simulator sets this to learn when the scan loop starts (t
 
 # USB brings MIDI far faster than DIN OUT carries it (31250 baud). One read of 16 packets
 # may add 16 short messages (4 FIFO bytes each) and a 128-byte SysEx to the DIN queue: read
-# only when that fits with the queue's last _OFF_ROOM bytes left free (din.py: only what
-# ends a sound may take those), else the packets wait in the USB stack, which NAKs the host.
-_USB_IN_ROOM = const(384)
-_OFF_ROOM = const(128)  # (din.py's: an eighth of DinOut's FIFO, 1 KB here)
+# only when that fits with the room the queue keeps for what ends a sound left free (din.py:
+# only that may take it; DinOut.room(1) is what is free beyond it), else the packets wait in
+# the USB stack, which NAKs the host.
+_USB_IN_ROOM = const(256)
 # A SysEx longer than MIDI IN's buffer comes from the host in parts (126 bytes: see
 # midi/parser.py) and goes to DIN OUT's SysEx ring (din.py), which keeps one byte for an
 # F7 that closes it early: a read of 16 packets may complete one part with its first and
@@ -56,19 +56,21 @@ _USB_IN_SX = const(172)
 _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 # DIN IN can't be held back the way the USB host can: it arrives at the wire's own rate,
 # and echoed to DIN OUT with the controller's own messages it can outrun it. Below this
-# much room in the DIN queue, the echo keeps only what ends a sound and drops the rest,
+# much room in the DIN queue besides the room it keeps for what ends a sound (DinOut.room(1):
+# 128 bytes or more, din.py), the echo keeps only what ends a sound and drops the rest,
 # counted in thru_dropped, so the controller's own notes always fit and nothing is left
 # sounding on either side: a Note Off for a note the echo started always goes (others
 # end nothing there: a burst of them, a keyboard's panic, is dropped like the rest),
 # sustain up and All Notes/Sound Off while at least _THRU_FLOOR bytes are free, so that
 # a flood of them cannot take the last room.
-_THRU_RESERVE = const(192)
+_THRU_GIVE = const(64)
 _THRU_FLOOR = const(64)
+_THRU_RESERVE = const(192)  # (_THRU_GIVE and the kept room's least: see _end_first)
 # While the USB host's SysEx is open on DIN OUT (a dump in parts: din.py), nothing queued
 # after it moves until its F7 (a 3 KB dump: a second), and the host's reads shrink as the
 # queue fills (_midi_in): the echo gives way this much earlier, keeping the room for the
 # controller's own messages and the host's, rather than queueing what would sound that late
-_THRU_OPEN = const(448)
+_THRU_OPEN = const(320)
 _THRU_TABLE = const(266)  # per source routed to DIN OUT: see Controller.__init__
 _END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
 _STOP_MS = const(5000)  # Ctrl-C: the longest the Note Offs may take to leave (two full note tables: ~4 s)
@@ -171,7 +173,7 @@ class Controller:
         # DIN OUT sent on the channel), then as much for its modulation (CC 1) off zero and
         # its channel pressure off zero: what Reset All Controllers would put back (RP-015)
         # and a player hears as a note bent, wobbling or swelling after the source is gone.
-        # When the echo gives way (_THRU_RESERVE) it still ends the notes it started; panic
+        # When the echo gives way (_THRU_GIVE) it still ends the notes it started; panic
         # ends whatever is left, and the host's notes and pedals end when the host goes away
         # (their ends never will come from it). The last byte: the sources being ended (bit
         # s: the table at s * _THRU_TABLE), a few at a time as the DIN queue drains
@@ -443,18 +445,19 @@ class Controller:
                 # The host's dump is open on DIN OUT: what is queued after it waits for its
                 # F7, so its parts are read however full the queue is, as many packets as
                 # leave room for what else they may bring once it ends (a message with its
-                # parameter selection: 10 bytes at most a packet) besides _OFF_ROOM; and with
-                # less room, one packet of it (CIN 4 to 7, no F0, a lone byte only an F7) or
-                # a real-time byte (a clock inside it): they go to its ring, and nothing
-                # comes after them in the read. So the dump goes on at the wire's pace while
-                # the queue behind it is full; before, the queue filling behind it (the pads'
-                # notes, DIN IN's echo) stopped the reads: it stalled and was cut short.
-                n = min(n, (self.din.room() - _OFF_ROOM) // 10 * 4)
+                # parameter selection: 10 bytes at most a packet) besides the room kept for
+                # what ends a sound; and with less room, one packet of it (CIN 4 to 7, no
+                # F0, a lone byte only an F7) or a real-time byte (a clock inside it): they
+                # go to its ring, and nothing comes after them in the read. So the dump goes
+                # on at the wire's pace while the queue behind it is full; before, the queue
+                # filling behind it (the pads' notes, DIN IN's echo) stopped the reads: it
+                # stalled and was cut short.
+                n = min(n, self.din.room(1) // 10 * 4)
                 if n < 4 and (itf._rx._b[0] == 15 and itf._rx._b[1] >= 0xF8 or (
                         4 <= itf._rx._b[0] <= 7 and itf._rx._b[1] != 0xF0 and (
                             itf._rx._b[0] != 5 or itf._rx._b[1] == 0xF7))):
                     n = 4
-            elif self.din.room() < _USB_IN_ROOM:
+            elif self.din.room(1) < _USB_IN_ROOM:
                 return
         if n > 0:  # (in two steps: one call inside another would take the frame past 11 slots)
             n = self.usb.poll_in(self._rxbuf, n)  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
@@ -557,7 +560,7 @@ class Controller:
             if self._thru["din_to_usb"] and self.usb is not None:
                 self._to_usb(p, msg, r)
             if self._thru["din_to_din"] and self.din is not None:
-                self._to_din(p, msg, r)  # b is only ever DIN OUT: see _THRU_RESERVE
+                self._to_din(p, msg, r)  # b is only ever DIN OUT: see _THRU_GIVE
         elif self._thru["usb_to_din"] and self.din is not None:
             self._to_din(p, msg, r)
         if r == 1 and k is not None:
@@ -792,15 +795,15 @@ class Controller:
 
     def _thru_din(self, msg, n, echo):
         # A message from MIDI IN for DIN OUT; echo: from DIN IN, which gives way below
-        # _THRU_RESERVE, _THRU_OPEN during the host's dump (the USB host's messages are read
+        # _THRU_GIVE, _THRU_OPEN during the host's dump (the USB host's messages are read
         # only while the queue has room for a whole read, see _midi_in). What each source
         # starts is kept in its table in _thru_on.
         if echo:  # now the room below which it gives way
-            echo = _THRU_OPEN if self.din.sx_open and self.din.sx_src else _THRU_RESERVE  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+            echo = _THRU_OPEN if self.din.sx_open and self.din.sx_src else _THRU_GIVE  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
         if n == 3 and msg[0] < 0xA0:
             if not self._thru_note(msg, echo):
                 return
-        elif echo and self.din.room() < echo and not (  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+        elif echo and self.din.room(1) < echo and not (  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
                 _ends_sound(msg, n) and self.din.room() >= _THRU_FLOOR):  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
             self._thru_drop(msg)
             return
@@ -819,7 +822,7 @@ class Controller:
         i = 1 << (i & 7)  # (now the note's bit)
         if self._thru_on[k] & i and (msg[0] < 0x90 or not msg[2]):
             self._thru_on[k] = self._thru_on[k] & (i ^ 0xFF)  # ends a note its source started: always goes
-        elif echo and self.din.room() < echo:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
+        elif echo and self.din.room(1) < echo:  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
             self._thru_drop(msg)
             return False
         elif msg[0] >= 0x90 and msg[2]:

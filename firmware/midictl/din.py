@@ -46,12 +46,15 @@ except ImportError:
 
 _US_PER_BYTE = const(320)  # 10 bits at 31250 baud
 _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
-# The FIFO's last eighth (128 bytes of 1 KB) is kept for what ends a sound (a Note Off, or a
-# Note On of velocity 0, for a note sounding there: `sounding`; sustain, sostenuto, soft
-# pedal, legato and hold 2 (CC 64..69); the channel mode messages, CC 120..127): anything
-# else is dropped while less would be left, so that a queue filled behind a stalled SysEx or
-# a UART that fails keeps room for the Note Offs of the notes it sent or holds (32 of them),
-# and nothing is left sounding. (app.py's _OFF_ROOM is this for the controller's 1 KB.)
+# The FIFO's last room is kept for what ends a sound (a Note Off, or a Note On of velocity
+# 0, for a note sounding there: `sounding`; sustain, sostenuto, soft pedal, legato and hold 2
+# (CC 64..69); the channel mode messages, CC 120..127): anything else is dropped while less
+# would be left, so that a queue filled behind a stalled SysEx or a UART that fails keeps
+# room for the Note Off of every note it sent or holds, and nothing is left sounding. That
+# room is 4 bytes a note sounding there (their count: bytes 256..257 of `sounding`) and 36
+# more (the pedals, and the Note On being let in), at least the FIFO's eighth (128 bytes of
+# 1 KB: 23 notes or fewer), at most its half (120 notes; more, from a source that sends
+# only Note Ons, would leave too little for playing). (room(1): what is free beyond it.)
 _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
 _SX_STALL_MS = const(500)  # a SysEx in parts the wire waits for this long is closed
 # The ticks' period - 1, as this port has it: 2**30 - 1 on the chip, more on a 64-bit host
@@ -97,24 +100,36 @@ if TWINS:
         size = len(f)
         c = self._count + n + 1  # (what the FIFO will hold)
         b = 0  # a Note On's or Off's bit in `sounding`, at byte k
+        t = self.sounding
+        r = (t[256] << 10 | t[257] << 2) + 36  # the room kept for what ends a sound
+        if r < size >> 3:
+            r = size >> 3
+        elif r > size >> 1:
+            r = size >> 1
         if n == 3 and msg[0] < 0xA0:
             k = ((msg[0] & 15) << 7) | msg[1]
             b = 1 << (k & 7)
             k >>= 3
-            if (msg[0] >= 0x90 and msg[2]) or not self.sounding[k] & b:
-                c += size >> 3  # (a Note On, or a Note Off that ends nothing here)
+            if (msg[0] >= 0x90 and msg[2]) or not t[k] & b:
+                c += r  # (a Note On, or a Note Off that ends nothing here)
         elif not (n == 3 and 0xB0 <= msg[0] < 0xC0 and (64 <= msg[1] <= 69 or msg[1] >= 120)):
-            c += size >> 3  # (not an end: the module's comment)
+            c += r  # (not an end: the module's comment)
         if n > 255 or c > size:
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF
             if self.sx_open and not f[self._head]:  # full behind a SysEx passing in parts:
                 self.sx_cut()  # it is closed, so that the queue moves again (din.py's comment)
             return
         if b:
+            r = (t[256] << 8) | t[257]  # (now the count of notes sounding)
             if msg[0] >= 0x90 and msg[2]:
-                self.sounding[k] |= b
-            else:
-                self.sounding[k] &= b ^ 0xFF
+                if not t[k] & b:
+                    r += 1
+                t[k] |= b
+            elif t[k] & b:
+                r -= 1
+                t[k] &= b ^ 0xFF
+            t[256] = r >> 8
+            t[257] = r & 0xFF
         if not self._count:
             self._gate = _OPEN  # a new message at the FIFO's head
         w = (self._head + self._count) % size
@@ -211,29 +226,40 @@ if sys.implementation.name == "micropython":
         e = c + n + 1
         b = 0
         k = 0
+        t = ptr8(d.sounding)
+        r = ((t[256] << 10) | (t[257] << 2)) + 36
+        if r < (size >> 3):
+            r = size >> 3
+        elif r > (size >> 1):
+            r = size >> 1
         if n != 3:
-            e += size >> 3
+            e += r
         else:
             s = m[0]
             if s < 0xA0:
                 k = ((s & 15) << 7) | int(m[1])
                 b = 1 << (k & 7)
                 k = k >> 3
-                if (s >= 0x90 and m[2] != 0) or (int(ptr8(d.sounding)[k]) & b) == 0:
-                    e += size >> 3
+                if (s >= 0x90 and m[2] != 0) or (t[k] & b) == 0:
+                    e += r
             elif not (s >= 0xB0 and s < 0xC0 and ((m[1] >= 64 and m[1] <= 69) or m[1] >= 120)):
-                e += size >> 3
+                e += r
         if n > 255 or e > size:
             d.dropped = (int(d.dropped) + 1) & 0x3FFFFFFF
             if d.sx_open and int(ptr8(f)[int(d._head)]) == 0:
                 d.sx_cut()
             return
         if b != 0:
-            t = ptr8(d.sounding)
+            r = (t[256] << 8) | t[257]
             if m[0] >= 0x90 and m[2] != 0:
+                if (t[k] & b) == 0:
+                    r += 1
                 t[k] = t[k] | b
-            else:
+            elif (t[k] & b) != 0:
+                r -= 1
                 t[k] = t[k] & (b ^ 0xFF)
+            t[256] = r >> 8
+            t[257] = r & 0xFF
         fp = ptr8(f)
         if c == 0:
             d._gate = _OPEN
@@ -617,7 +643,7 @@ class DinOut:
         self._sx = bytearray(256)
         # the notes sounding on the wire as far as the FIFO has taken their Note Ons and Offs,
         # a bit each (channel * 128 + note): a Note Off ends a sound only for these (send)
-        self.sounding = bytearray(256)
+        self.sounding = bytearray(258)
         self._sx_head = 0
         self._sx_count = 0
         self.sx_open = False
@@ -657,9 +683,18 @@ class DinOut:
     def pending(self):
         return self._count + self._ring_count
 
-    def room(self):
-        """Bytes free in the urgent FIFO (a message takes its length + 1)."""
-        return len(self._fifo) - self._count
+    def room(self, n=0):
+        """Bytes free in the urgent FIFO (a message takes its length + 1); n true: those a
+        message that ends no sound may take (the room kept for the Note Offs left out)."""
+        if not n:
+            return len(self._fifo) - self._count
+        t = self.sounding
+        n = (t[256] << 10 | t[257] << 2) + 36
+        if n < len(self._fifo) >> 3:
+            n = len(self._fifo) >> 3
+        elif n > len(self._fifo) >> 1:
+            n = len(self._fifo) >> 1
+        return len(self._fifo) - self._count - n
 
     # -- consumer: called every scan -------------------------------------------------------------
     def outstanding(self, now_us):
@@ -701,9 +736,10 @@ class DinOut:
             self.sx_open = False
 
     def _sx_open(self, n):
-        # a first part of n bytes: the marker in the FIFO, if there is room for both
+        # a first part of n bytes: the marker in the FIFO, if there is room for both (and
+        # the room kept for what ends a sound, which a SysEx does not)
         self.sx_cut()
-        if self._count >= len(self._fifo) or self._sx_count + n >= len(self._sx):
+        if self.room(1) < 1 or self._sx_count + n >= len(self._sx):
             self.dropped = (self.dropped + 1) & 0x3FFFFFFF
             return False
         if not self._count:

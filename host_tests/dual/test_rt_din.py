@@ -135,32 +135,62 @@ def test_sysex_goes_out_whole_in_chunks():
 
 def test_fifo_full_drops_and_counts():
     c = Clock()
-    d, u = _din(c, fifo_size=9)  # (two entries of 4 bytes, and the last eighth: 1 byte)
+    d, u = _din(c, fifo_size=9)  # (one entry of 4 bytes and the room kept for ends: half, 4)
     d.send(b"\x90\x3c\x40", 3, 0)
     d.send(b"\x90\x3d\x40", 3, 0)
     d.send(b"\x90\x3e\x40", 3, 0)
-    assert d.dropped == 1
+    assert (d.dropped, d.room(), d.room(1)) == (2, 5, 1)
+    d.send(b"\x80\x3c\x40", 3, 0)  # the one note's Note Off: in the kept room
+    assert (d.dropped, d.room()) == (2, 1)
 
 
-def test_the_fifos_last_eighth_is_kept_for_what_ends_a_sound():
-    # 64 bytes: the last 8 only for Note Offs of notes sounding there, pedals, channel mode
+def test_the_room_kept_in_the_fifo_takes_only_what_ends_a_sound():
+    # 64 bytes: the room kept is half the FIFO here (36 bytes and 4 a note sounding, at most
+    # half), only for Note Offs of notes sounding there, pedals, channel mode
     c = Clock()
     d, u = _din(c, fifo_size=64)
-    for k in range(14):  # 14 Note Ons: 56 bytes, so 8 left
+    for k in range(8):  # 8 Note Ons: 32 bytes, so 32 left
         d.send(bytes((0x90, 60 + k, 100)), 3, 0)
-    d.send(b"\x90\x50\x64", 3, 0)  # a Note On more: into the last eighth, dropped
+    d.send(b"\x90\x50\x64", 3, 0)  # a Note On more: into the kept room, dropped
     d.send(b"\x80\x50\x40", 3, 0)  # its Note Off ends nothing there: dropped with it
     d.send(b"\xc0\x05", 2, 0)  # a program change: not an end
-    assert (d.dropped, d.room()) == (3, 8)
-    d.send(b"\x80\x3c\x40", 3, 0)  # note 60's Note Off goes in
+    assert (d.dropped, d.room(), d.room(1)) == (3, 32, 0)
+    for k in range(7):  # the Note Offs of notes 60..66
+        d.send(bytes((0x80, 60 + k, 64)), 3, 0)
     d.send(b"\xb0\x40\x00", 3, 0)  # and sustain up
     assert (d.dropped, d.room()) == (3, 0)
-    d.send(b"\x90\x3d\x00", 3, 0)  # (note 61's, as a Note On of velocity 0: no room at all)
+    d.send(b"\x90\x43\x00", 3, 0)  # (note 67's, as a Note On of velocity 0: no room at all)
     assert d.dropped == 4
     for t in range(100):
         _pump(d, c, t * 1000)
-    assert u.bytes() == [b for k in range(14) for b in ((0x90,) if not k else ()) + (60 + k, 100)] + [
-        0x80, 0x3C, 0x40, 0xB0, 0x40, 0x00]
+    assert u.bytes() == [b for k in range(8) for b in ((0x90,) if not k else ()) + (60 + k, 100)] + [
+        b for k in range(7) for b in ((0x80,) if not k else ()) + (60 + k, 64)] + [0xB0, 0x40, 0x00]
+
+
+def test_the_room_kept_for_note_offs_grows_with_the_notes_sounding():
+    # 1 KB: 60 notes sounding keep 276 bytes (4 a note and 36), more than the eighth (128),
+    # so a queue filled behind them still takes all 60 Note Offs, and sustain up after them
+    c = Clock()
+    d, u = _din(c)
+    for k in range(60):
+        d.send(bytes((0x91, k, 100)), 3, 0)
+    d.send(b"\x91\x00\x50", 3, 0)  # a note already sounding: not one more
+    assert (d.room(), d.room(1)) == (780, 504)
+    n = 0
+    while not d.dropped:  # program changes (3 bytes each) fill the rest
+        d.send(b"\xc1\x05", 2, 0)
+        n += 1
+    assert (n - 1, d.room(), d.room(1)) == (168, 276, 0)
+    for k in range(60):
+        d.send(bytes((0x81, k, 64)), 3, 0)
+    d.send(b"\xb1\x40\x00", 3, 0)
+    assert (d.dropped, d.room(), d.room(1)) == (1, 32, -96)
+    d.send(b"\x92\x3c\x64", 3, 0)  # a Note On now: dropped (it needs 4 and 36 more)
+    assert d.dropped == 2
+    for t in range(400):
+        _pump(d, c, t * 1000)
+    assert u.bytes() == [0x91] + [b for k in range(60) for b in (k, 100)] + [0, 0x50, 0xC1] + [5] * 168 + [
+        0x81] + [b for k in range(60) for b in (k, 64)] + [0xB1, 0x40, 0x00]  # (running status)
 
 
 def test_send_and_pump_allocate_nothing():
@@ -305,11 +335,15 @@ def test_sx_cut_closes_it_after_what_is_queued_and_drops_the_rest():
 
 def test_sysex_in_parts_without_room_is_dropped_or_closed():
     c = Clock()
-    d, u = _din(c, fifo_size=4)
-    d.send(b"\x90\x3c\x40", 3, 0)  # the FIFO full: no room for the marker
-    _sx(d, "F0 01 02")
+    d, u = _din(c, fifo_size=8)
+    d.send(b"\x90\x3c\x40", 3, 0)  # 4 bytes, the other 4 kept for what ends a sound:
+    _sx(d, "F0 01 02")  # no room for the marker
     assert d.dropped == 1 and not d.sx_open
+    d.send(b"\x80\x3c\x40", 3, 0)  # (the FIFO full)
+    _sx(d, "F0 01 02")
+    assert d.dropped == 2 and not d.sx_open
     _pump(d, c, 0)
+    assert u.bytes() == [0x90, 0x3C, 0x40, 0x80, 0x3C, 0x40]
     d, u = _din(c)
     assert d.sx_room() == 255
     b = bytes([0xF0] + [1] * 200)
