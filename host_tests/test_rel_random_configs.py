@@ -130,13 +130,18 @@ def _config(rng, board):
 
 
 def _din_in(rng, end_ms):
-    # DIN IN's traffic: every note it starts it ends, within 400 ms
+    # DIN IN's traffic: every note it starts it ends, within 400 ms, now and then a chord
     ev = []
     t = rng.uniform(0, 500)
     while t < end_ms - 500:
         c = rng.randrange(16)
         k = rng.random()
-        if k < 0.5:
+        if k < 0.02:  # a big chord (DIN OUT's queue keeps room for all its Note Offs)
+            t2 = round(t + rng.uniform(5, 400), 1)
+            for n in rng.sample(range(128), rng.randint(8, 48)):
+                ev.append({"t": round(t, 1), "din_in": "%02X %02X %02X" % (0x90 | c, n, rng.randint(1, 127))})
+                ev.append({"t": t2, "din_in": "%02X %02X 40" % (0x80 | c, n)})
+        elif k < 0.5:
             n = rng.randrange(128)
             ev.append({"t": round(t, 1), "din_in": "%02X %02X %02X" % (0x90 | c, n, rng.randint(1, 127))})
             ev.append({"t": round(t + rng.uniform(5, 400), 1), "din_in": "%02X %02X 40" % (0x80 | c, n)})
