@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from trace_check import check_trace
+from trace_check import check_trace, messages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SC = os.path.join(ROOT, "host_tests", "scenarios")
@@ -638,11 +638,12 @@ def test_transport_buttons_send_start_stop_and_mmc_and_follow_midi_in(tmp_path):
 
 
 def test_the_clock_ticks_on_its_grid_restarts_with_start_and_takes_its_tempo_from_taps(tmp_path):
-    # clock_bpm 120: a tick (F8) every 20.833 ms from power-on, each sent at the first scan
-    # at or after its time, on both ports at once; the Start at 50 ms restarts the grid
-    # (ticks at 70.833 + k * 20.833 ms: 175.000 exactly); MIDI IN's clock (the host's at 100
-    # ms, DIN IN's at 101) is not passed on; two taps 250 ms apart make it 240 bpm from the
-    # tick after the one due (466.667: then every 10.417 ms)
+    # clock_bpm 120: a tick (F8) every 20.833 ms from power-on, each at its time on the
+    # microsecond (between the scans: before, at the first scan at or after it, up to a scan
+    # late), on both ports at once; the Start at 50 ms restarts the grid (ticks at 70.833 +
+    # k * 20.833 ms: 175.000 exactly); MIDI IN's clock (the host's at 100 ms, DIN IN's at
+    # 101) is not passed on; two taps 250 ms apart make it 240 bpm from the tick after the
+    # one due (466.666: then every 10.417 ms)
     cfg = tmp_path / "clock.json"
     cfg.write_text(json.dumps({"clock_bpm": 120, "controls": {"button4": {"type": "transport"},
                                                               "button3": {"type": "tap_tempo"}}}))
@@ -652,16 +653,38 @@ def test_the_clock_ticks_on_its_grid_restarts_with_start_and_takes_its_tempo_fro
               {"t": 200, "control": "button3", "press": 1.0}, {"t": 220, "control": "button3", "release": True},
               {"t": 450, "control": "button3", "press": 1.0}, {"t": 470, "control": "button3", "release": True}]
     lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 100})
-    ticks = ["21.000", "42.000", "71.000", "92.000", "113.000", "134.000", "155.000", "175.000", "196.000",
-             "217.000", "238.000", "259.000", "280.000", "300.000", "321.000", "342.000", "363.000", "384.000",
-             "405.000", "425.000", "446.000", "467.000",
-             "478.000", "488.000", "498.000", "509.000", "519.000", "530.000", "540.000", "550.000", "561.000"]
+    ticks = ["20.833", "41.666", "70.833", "91.666", "112.500", "133.333", "154.166", "175.000", "195.833",
+             "216.666", "237.500", "258.333", "279.166", "300.000", "320.833", "341.666", "362.500", "383.333",
+             "404.166", "425.000", "445.833", "466.666",
+             "477.082", "487.499", "497.916", "508.332", "518.749", "529.166", "539.582", "549.999", "560.416"]
     assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ticks
     assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
         "12.000 USB 09 99 24 74", "12.000 DIN 99 24 74", "50.000 USB 0F FA 00 00", "50.000 DIN FA",
         "62.000 USB 08 89 24 00", "62.000 DIN 89 24 00"]
     assert len(lines) == len(BOOT) + 6 + 2 * len(ticks)
+
+
+def test_the_clocks_ticks_keep_their_time_on_din_while_all_knobs_sweep(tmp_path):
+    # clock_bpm 120 while the 8 knobs sweep (DIN OUT busy 75% of the time): each tick starts
+    # on the wire at its time on the microsecond, as on USB: in the scan before it, a knob's
+    # bytes that would still be on the wire then wait until it has gone. Before, a tick came
+    # in the first scan after its time, behind the knob bytes handed to the UART: 21.000,
+    # 42.000, 63.000, 84.200, ... (up to 1.6 ms off the grid). The knobs still end where
+    # they stop, each at 127 on DIN.
+    cfg = tmp_path / "clock.json"
+    cfg.write_text(json.dumps({"clock_bpm": 120}))
+    events = [{"t": 0, "control": "knob%d" % k, "position": 1.0, "ramp_ms": 300 + 20 * k} for k in range(1, 9)]
+    lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 300})
+    ticks = ["%.3f" % (int(k * 2500000 / 120) / 1000) for k in range(1, 37)]
+    assert ticks[:4] == ["20.833", "41.666", "62.500", "83.333"]
+    assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ticks
+    assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
+    last = {}
+    for _t, m in messages(lines, "DIN"):
+        if m[0] == 0xB0:
+            last[m[1]] = m[2]
+    assert last == {70 + k: 127 for k in range(8)}
 
 
 def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until_panic(tmp_path):

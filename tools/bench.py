@@ -221,7 +221,7 @@ def table(res):
         "the same strikes' velocities equal to the 2 ms window's%s" % miss,
         "%.2f / %.2f; %d of %d" % (r["strike_usb"] + (same, len(base))), "—", "(1 ms peak window + scan)", "")
     c = res["clock"]
-    row("", "the flood again with the MIDI clock on (`clock_bpm` 120): ticks on USB / DIN; a tick's scan → its "
+    row("", "the flood again with the MIDI clock on (`clock_bpm` 120): ticks on USB / DIN; a tick's time (USB) → its "
         "start on DIN, median / max; DIN's intervals off the 20.83 ms period, at most",
         "%d / %d; %.2f / %.2f; %.2f" % ((c["usb"], c["din"]) + c["late"] + (c["dev"],)), "—",
         "(informational)", "")

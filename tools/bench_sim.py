@@ -147,10 +147,10 @@ def latency(strikes=200, flood=False, seed=1, chunk=None, config=None):
 
 def clock(strikes=200, seed=1, bpm=120, chunk=10):
     """The flood's strikes and knob sweeps again with the controller's MIDI clock on
-    (clock_bpm): each tick reaches the USB stack in the scan that sends it (its trace time
-    is that scan's) and starts on DIN when the wire lets it. -> ticks on each port, the
-    delay from the scan to DIN (median, max) and the largest deviation of DIN's intervals
-    from the clock's period (ms; the scan grid's 1 ms included)."""
+    (clock_bpm): each tick reaches the USB stack at its time (between the scans) and starts
+    on DIN when the wire lets it (knob bytes make way for it, queued notes do not). -> ticks
+    on each port, the delay from its time (USB's) to DIN (median, max) and the largest
+    deviation of DIN's intervals from the clock's period (ms)."""
     late, dev = [], []
     n_usb = n_din = 0
     period = 2500.0 / bpm

@@ -54,6 +54,7 @@ _USB_IN_ROOM = const(256)
 # the ring and was closed early, the rest dropped.)
 _USB_IN_SX = const(172)
 _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
+_US_PER_BYTE = const(320)  # DIN: 10 bits at 31250 baud
 # DIN IN can't be held back the way the USB host can: it arrives at the wire's own rate,
 # and echoed to DIN OUT with the controller's own messages it can outrun it. Below this
 # much room in the DIN queue besides the room it keeps for what ends a sound (DinOut.room(1):
@@ -1071,13 +1072,26 @@ class Controller:
         last_report = ticks_ms() - 2000
         pads = self.pads
         hw = self.hw
+        # The MIDI clock's tick due before the next scan goes at its time, between the scans
+        # (not at the next scan: up to a period late); and a knob's bytes that would still be
+        # on DIN OUT's wire then wait until it has gone (DinOut.lead_bytes, for the scan), so
+        # it starts on its time there too: only what the FIFO holds (notes) may delay it.
+        clock = self.feedback.get(0x1001) if self._has & 16 and self.din is not None else None
+        lead = 0 if clock is None else self.din.lead_bytes  # pyright: ignore[reportOptionalMemberAccess]  (din: not None with a clock here)
         while True:
             try:
                 while True:
+                    if clock is not None:
+                        d = ticks_diff(clock._gate, ticks_us()) // _US_PER_BYTE  # (bytes' time to the tick)
+                        d = -1 - d if 0 <= d < lead and clock._gating else lead
+                        if d != self.din.lead_bytes:  # pyright: ignore[reportOptionalMemberAccess]
+                            self.din.lead_bytes = d  # pyright: ignore[reportOptionalMemberAccess]
+                            self.din._gate = _TICKS_MAX  # pyright: ignore[reportOptionalMemberAccess]  (its pump's shortcut was for the lead before)
                     self.step(ticks_us(), ticks_ms())
                     hw.feed()
                     nxt = ticks_add(nxt, period)
                     d = ticks_diff(nxt, ticks_us())
+                    w = m = 0
                     if d > _PEEK_ROOM:
                         # Until the next scan, the pads collecting a strike's peak are read
                         # again every _PEEK_US, and at mid-period every other piezo pad too
@@ -1085,18 +1099,37 @@ class Controller:
                         # piezo peaks 0.5 ms after the strike, between scans)
                         w = pads.pending(0)
                         m = pads.pending(1) != w  # the mid-period read: still to do
-                        while d > _PEEK_ROOM and (w or m):
+                    while True:
+                        # the next of: the pads' read (s: how long until it, x: 2 the mid-period
+                        # one, 1 a peak's), the clock's tick (t), the next scan (d); the tick
+                        # goes first when it comes before the read
+                        s = d
+                        x = 0
+                        if d > _PEEK_ROOM and (w or m):
                             s = d - (period >> 1)
-                            if m and (s <= _PEEK_US or not w):
-                                if s > 0:
-                                    sleep_us(s)
+                            x = 2
+                            if not (m and (s <= _PEEK_US or not w)):
+                                s = _PEEK_US
+                                x = 1
+                        t = ticks_diff(clock._gate, ticks_us()) if clock is not None and clock._gating else d
+                        if t < s:
+                            if t > 0:
+                                sleep_us(t)
+                            clock.pump(ticks_us(), ticks_ms())  # pyright: ignore[reportOptionalMemberAccess]  (t < d: a clock)
+                            self.din.lead_bytes = lead  # pyright: ignore[reportOptionalMemberAccess]
+                            self.din._gate = _TICKS_MAX  # pyright: ignore[reportOptionalMemberAccess]
+                            self.din.pump(ticks_us(), ticks_ms())  # pyright: ignore[reportOptionalMemberAccess]
+                        elif x:
+                            if s > 0:
+                                sleep_us(s)
+                            if x == 2:
                                 w = pads.pending(1)
                                 m = False
-                            else:
-                                sleep_us(_PEEK_US)
                             pads.peak(hw.sample(w), w, ticks_ms())
                             w = pads.pending(0)
-                            d = ticks_diff(nxt, ticks_us())
+                        else:
+                            break
+                        d = ticks_diff(nxt, ticks_us())
                     if d > 0:
                         sleep_us(d)
                     elif d < -period:

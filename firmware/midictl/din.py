@@ -325,8 +325,16 @@ if TWINS:
             s = r[h]
             n = d._slot_len[s]
             left = ticks_diff(d._busy_until, now_us)
-            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > d.lead_bytes:
-                d._gate = max(0, (d.lead_bytes - n) * _US_PER_BYTE)
+            limit = d.lead_bytes
+            a = left  # (the wire's time ahead, for the test)
+            if limit < 0:  # -1 - k: the wire idle within k bytes' time (a clock's tick then)
+                limit = -1 - limit
+                if a < 0:
+                    a = 0  # (an idle wire too: only what ends by then)
+            elif a == 0:
+                a = -1  # (an idle wire takes any message)
+            if a >= 0 and (a + _US_PER_BYTE - 1) // _US_PER_BYTE + n > limit:
+                d._gate = max(0, (limit - n) * _US_PER_BYTE)
                 return
             # _write(), written out for this one case (at most _MAX_MSG bytes: one UART
             # write, never chunked): every knob message comes this way
@@ -454,7 +462,14 @@ if sys.implementation.name == "micropython":
                 src = data
                 b = s * _MAX_MSG
             left = ((busy - now_us + half) & tmax) - half
-            if left > 0 and (left + _US_PER_BYTE - 1) // _US_PER_BYTE + n > limit:
+            a = left
+            if limit < 0:  # (pump_twin's comment)
+                limit = -1 - limit
+                if a < 0:
+                    a = 0
+            elif a == 0:
+                a = -1
+            if a >= 0 and (a + _US_PER_BYTE - 1) // _US_PER_BYTE + n > limit:
                 g = (limit - n) * _US_PER_BYTE
                 if g < 0:
                     g = 0
@@ -610,7 +625,9 @@ class DinOut:
         self.running = running  # midi.running.RunningStatus
         # lead_bytes: how far ahead of the wire coalescable traffic may be queued in the UART.
         # 6 bytes (1.9 ms) keeps the wire busy between 1 ms scans, and bounds how long a
-        # Note On waits behind knob traffic already handed over.
+        # Note On waits behind knob traffic already handed over. (With a MIDI clock, for the
+        # scan before its tick, app.py sets it to -1 - k: the wire must be idle within k
+        # bytes' time, even one idle now, so that the tick starts on its time.)
         self.lead_bytes = lead_bytes
         # urgent traffic may go further ahead (a chord of 8 notes at once), still well inside
         # the RP2040's 32-byte hardware FIFO so UART.write never waits.

@@ -1,5 +1,5 @@
 from dualtest import no_alloc
-from midictl.din import DinOut
+from midictl.din import _OPEN, DinOut
 from midictl.midi.running import RunningStatus
 from rtfakes import Clock, CountingUart, WireUart
 
@@ -191,6 +191,48 @@ def test_the_room_kept_for_note_offs_grows_with_the_notes_sounding():
         _pump(d, c, t * 1000)
     assert u.bytes() == [0x91] + [b for k in range(60) for b in (k, 100)] + [0, 0x50, 0xC1] + [5] * 168 + [
         0x81] + [b for k in range(60) for b in (k, 64)] + [0xB1, 0x40, 0x00]  # (running status)
+
+
+def _lead(d, v):
+    d.lead_bytes = v
+    d._gate = _OPEN
+
+
+def test_a_negative_lead_is_a_deadline_even_for_an_idle_wire():
+    # lead_bytes -1 - k (app.py, in the scan before a clock's tick): a knob's message goes
+    # only if it ends within k bytes' time, the wire idle or not; the FIFO (notes) is not held.
+    # (_lead: as app.py sets it, the pump's shortcut reopened: it was for the lead before.)
+    c = Clock()
+    d, u = _din(c)
+    key = (0xB0 << 7) | 70
+    d.slot(key)
+    _lead(d, -1 - 2)  # the tick in 2 bytes' time: a CC (3 bytes) waits, the wire idle
+    d.send(b"\xb0\x46\x10", 3, key)
+    _pump(d, c, 0)
+    assert u.log == []
+    d.send(b"\xf8", 1, 0)  # the tick, at 640; the usual lead again
+    _lead(d, 6)
+    _pump(d, c, 640)
+    assert u.log == [(640, 0xF8), (960, 0xB0), (1280, 0x46), (1600, 0x10)]
+    _lead(d, -1 - 3)  # the next tick in 3 bytes' time from 1920: a CC ends on time
+    d.send(b"\xb0\x46\x11", 3, key)
+    _pump(d, c, 1920)
+    assert u.log[4:] == [(1920, 0x46), (2240, 0x11)]  # (running status: 2 bytes)
+    d.send(b"\x90\x3c\x40", 3, 0)  # a note goes whatever the deadline: to 3200
+    d.send(b"\xb0\x46\x12", 3, key)
+    _lead(d, -1 - 4)
+    _pump(d, c, 2000)
+    assert u.log[6:] == [(2560, 0x90), (2880, 0x3C), (3200, 0x40)]
+    _lead(d, 6)  # with the usual lead the CC goes now (3 bytes ahead and 3)
+    _pump(d, c, 2600)
+    assert u.log[9:] == [(3520, 0xB0), (3840, 0x46), (4160, 0x12)]
+    _lead(d, -1 - 4)  # and not with the tick 4 bytes away (2 bytes ahead and its 3)
+    d.send(b"\xb0\x46\x13", 3, key)
+    _pump(d, c, 4000)
+    assert len(u.log) == 12
+    _lead(d, -1 - 5)  # 5 away: it goes
+    _pump(d, c, 4000)
+    assert u.log[12:] == [(4480, 0x46), (4800, 0x13)]
 
 
 def test_send_and_pump_allocate_nothing():
