@@ -687,6 +687,28 @@ def test_the_clocks_ticks_keep_their_time_on_din_while_all_knobs_sweep(tmp_path)
     assert last == {70 + k: 127 for k in range(8)}
 
 
+def test_ctrl_c_just_before_a_tick_lets_the_knobs_waiting_for_din_out(tmp_path):
+    # clock_bpm 120, the 8 knobs sweeping; Ctrl-C at 270.1 ms, in the scan before the tick
+    # due at 270.833, while the knobs' bytes make way for it: the stop gives DIN OUT its usual
+    # lead back, so the values waiting go out after the All Notes Off. Before, they were held
+    # for good (the wire idle at the deadline) and the stop waited its 5 s for them.
+    cfg = tmp_path / "clock.json"
+    cfg.write_text(json.dumps({"clock_bpm": 120}))
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps({"config": str(cfg), "events": [
+        {"t": 0, "control": "knob%d" % k, "position": 1.0, "ramp_ms": 300} for k in range(1, 9)] + [
+        {"t": 270.1, "ctrl_c": True}]}))
+    r = subprocess.run(SIM + ["--scenario", str(p), "--trace", str(tmp_path / "t.txt")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "# midictl: stopped (Ctrl-C); notes released, REPL free. machine.reset() restarts it" in r.stdout
+    lines = (tmp_path / "t.txt").read_text().splitlines()
+    assert [ln for ln in lines if float(ln.split()[0]) >= 270] == [
+        "270.000 USB 0B B0 46 6D", "270.100 USB 0B B9 7B 00", "270.200 DIN B9 7B 00",
+        "271.160 DIN B0 48 6B", "272.120 DIN 49 6B", "272.760 DIN 4A 6B", "273.400 DIN 4B 6C",
+        "274.040 DIN 4C 6C", "274.680 DIN 4D 6C", "275.320 DIN 46 6D"]
+
+
 def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until_panic(tmp_path):
     # clock_bpm 125: a tick every 20 ms exactly, from 20 ms (tick 0 of the beat). button3
     # held from 10 to 300 ms, 1/16 (6 ticks): pad1 struck at 30 rolls at the steps at 140

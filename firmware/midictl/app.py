@@ -1076,79 +1076,86 @@ class Controller:
         # (not at the next scan: up to a period late); and a knob's bytes that would still be
         # on DIN OUT's wire then wait until it has gone (DinOut.lead_bytes, for the scan), so
         # it starts on its time there too: only what the FIFO holds (notes) may delay it.
-        clock = self.feedback.get(0x1001) if self._has & 16 and self.din is not None else None
-        lead = 0 if clock is None else self.din.lead_bytes  # pyright: ignore[reportOptionalMemberAccess]  (din: not None with a clock here)
-        while True:
-            try:
-                while True:
-                    if clock is not None:
-                        d = ticks_diff(clock._gate, ticks_us()) // _US_PER_BYTE  # (bytes' time to the tick)
-                        d = -1 - d if 0 <= d < lead and clock._gating else lead
-                        if d != self.din.lead_bytes:  # pyright: ignore[reportOptionalMemberAccess]
-                            self.din.lead_bytes = d  # pyright: ignore[reportOptionalMemberAccess]
-                            self.din._gate = _TICKS_MAX  # pyright: ignore[reportOptionalMemberAccess]  (its pump's shortcut was for the lead before)
-                    self.step(ticks_us(), ticks_ms())
-                    hw.feed()
-                    nxt = ticks_add(nxt, period)
-                    d = ticks_diff(nxt, ticks_us())
-                    w = m = 0
-                    if d > _PEEK_ROOM:
-                        # Until the next scan, the pads collecting a strike's peak are read
-                        # again every _PEEK_US, and at mid-period every other piezo pad too
-                        # (idle, decaying or silenced: a strike there opens its window; a
-                        # piezo peaks 0.5 ms after the strike, between scans)
-                        w = pads.pending(0)
-                        m = pads.pending(1) != w  # the mid-period read: still to do
-                    while True:
-                        # the next of: the pads' read (s: how long until it, x: 2 the mid-period
-                        # one, 1 a peak's), the clock's tick (t), the next scan (d); the tick
-                        # goes first when it comes before the read
-                        s = d
-                        x = 0
-                        if d > _PEEK_ROOM and (w or m):
-                            s = d - (period >> 1)
-                            x = 2
-                            if not (m and (s <= _PEEK_US or not w)):
-                                s = _PEEK_US
-                                x = 1
-                        t = ticks_diff(clock._gate, ticks_us()) if clock is not None and clock._gating else d
-                        if t < s:
-                            if t > 0:
-                                sleep_us(t)
-                            clock.pump(ticks_us(), ticks_ms())  # pyright: ignore[reportOptionalMemberAccess]  (t < d: a clock)
-                            self.din.lead_bytes = lead  # pyright: ignore[reportOptionalMemberAccess]
-                            self.din._gate = _TICKS_MAX  # pyright: ignore[reportOptionalMemberAccess]
-                            self.din.pump(ticks_us(), ticks_ms())  # pyright: ignore[reportOptionalMemberAccess]
-                        elif x:
-                            if s > 0:
-                                sleep_us(s)
-                            if x == 2:
-                                w = pads.pending(1)
-                                m = False
-                            pads.peak(hw.sample(w), w, ticks_ms())
-                            w = pads.pending(0)
-                        else:
-                            break
-                        d = ticks_diff(nxt, ticks_us())
-                    if d > 0:
-                        sleep_us(d)
-                    elif d < -period:
-                        nxt = ticks_us()  # fell behind: resynchronise instead of bursting
-            except Exception as e:  # keep playing: report, release notes, carry on
-                self.errors = (self.errors + 1) & 0x3FFFFFFF
-                if ticks_diff(ticks_ms(), last_report) >= 1000:
-                    last_report = ticks_ms()
-                    print("midictl: error in the scan loop (%d so far):" % self.errors)
-                    _print_exception(e)
+        clock = self.feedback.get(0x1001) if self._has & 16 else None
+        din = self.din if clock is not None else None
+        lead = 0 if din is None else din.lead_bytes
+        try:  # (the usual lead again, however the loop ends: Ctrl-C lets the queue drain)
+            while True:
                 try:
-                    self.recover()
-                except Exception as e2:
-                    print("midictl: could not release notes:", e2)
-                # A fault that repeats every scan must not spin without pause: wait one
-                # scan period (the watchdog is still fed) before trying again.
-                self.hw.feed()
-                sleep_us(period)
-                nxt = ticks_us()
+                    while True:
+                        if din is not None:
+                            d = ticks_diff(clock._gate, ticks_us()) // _US_PER_BYTE  # pyright: ignore[reportOptionalMemberAccess]  (bytes' time to the tick)
+                            d = -1 - d if 0 <= d < lead and clock._gating else lead  # pyright: ignore[reportOptionalMemberAccess]
+                            if d != din.lead_bytes:
+                                din.lead_bytes = d
+                                din._gate = _TICKS_MAX  # (its pump's shortcut was for the lead before)
+                        self.step(ticks_us(), ticks_ms())
+                        hw.feed()
+                        nxt = ticks_add(nxt, period)
+                        d = ticks_diff(nxt, ticks_us())
+                        w = m = 0
+                        if d > _PEEK_ROOM:
+                            # Until the next scan, the pads collecting a strike's peak are read
+                            # again every _PEEK_US, and at mid-period every other piezo pad too
+                            # (idle, decaying or silenced: a strike there opens its window; a
+                            # piezo peaks 0.5 ms after the strike, between scans)
+                            w = pads.pending(0)
+                            m = pads.pending(1) != w  # the mid-period read: still to do
+                        while True:
+                            # the next of: the pads' read (s: how long until it, x: 2 the mid-period
+                            # one, 1 a peak's), the clock's tick (t), the next scan (d); the tick
+                            # goes first when it comes before the read
+                            s = d
+                            x = 0
+                            if d > _PEEK_ROOM and (w or m):
+                                s = d - (period >> 1)
+                                x = 2
+                                if not (m and (s <= _PEEK_US or not w)):
+                                    s = _PEEK_US
+                                    x = 1
+                            t = ticks_diff(clock._gate, ticks_us()) if clock is not None and clock._gating else d
+                            if t < s:
+                                if t > 0:
+                                    sleep_us(t)
+                                clock.pump(ticks_us(), ticks_ms())  # pyright: ignore[reportOptionalMemberAccess]  (t < d: a clock)
+                                if din is not None:
+                                    din.lead_bytes = lead
+                                    din._gate = _TICKS_MAX
+                                    din.pump(ticks_us(), ticks_ms())
+                            elif x:
+                                if s > 0:
+                                    sleep_us(s)
+                                if x == 2:
+                                    w = pads.pending(1)
+                                    m = False
+                                pads.peak(hw.sample(w), w, ticks_ms())
+                                w = pads.pending(0)
+                            else:
+                                break
+                            d = ticks_diff(nxt, ticks_us())
+                        if d > 0:
+                            sleep_us(d)
+                        elif d < -period:
+                            nxt = ticks_us()  # fell behind: resynchronise instead of bursting
+                except Exception as e:  # keep playing: report, release notes, carry on
+                    self.errors = (self.errors + 1) & 0x3FFFFFFF
+                    if ticks_diff(ticks_ms(), last_report) >= 1000:
+                        last_report = ticks_ms()
+                        print("midictl: error in the scan loop (%d so far):" % self.errors)
+                        _print_exception(e)
+                    try:
+                        self.recover()
+                    except Exception as e2:
+                        print("midictl: could not release notes:", e2)
+                    # A fault that repeats every scan must not spin without pause: wait one
+                    # scan period (the watchdog is still fed) before trying again.
+                    self.hw.feed()
+                    sleep_us(period)
+                    nxt = ticks_us()
+        finally:
+            if din is not None:
+                din.lead_bytes = lead
+                din._gate = _TICKS_MAX
 
 
 def _print_exception(e):
