@@ -389,7 +389,9 @@ def test_note_repeat_plays_held_matrix_keys_again_on_the_grid(tmp_path):
     # keys of the test board's matrix as note buttons, button3 a held 1/8 note repeat at 125
     # bpm (steps at 20, 260, 500, 740 ms, half a step 120 ms): button5 (held from 100 ms)
     # again at 260 and 500; button6 (from 250, 10 ms before a step: its own note is that
-    # beat) at 500; each its Note Off, then its Note On; button3 let go at 700: nothing at 740
+    # beat) at 500; each its Note Off, then its Note On; button3 let go at 700: nothing at 740.
+    # A key's note in the scan of a tick goes on DIN after the tick (0.32 ms later): the tick
+    # goes ahead of what waits in DIN OUT's queue
     board = os.path.join(ROOT, "host_tests", "boards", "pico_matrix.json")
     cfg = tmp_path / "keys.json"
     cfg.write_text(json.dumps({"clock_bpm": 125, "controls": {
@@ -400,11 +402,11 @@ def test_note_repeat_plays_held_matrix_keys_again_on_the_grid(tmp_path):
               {"t": 700, "control": "button3", "release": True}, {"t": 800, "control": "button6", "release": True}]
     lines = sim(tmp_path, {"board": board, "config": str(cfg), "events": events, "tail_ms": 100})
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
-        "100.000 USB 09 99 26 6E", "100.000 DIN 99 26 6E", "250.000 USB 09 99 2A 46", "250.000 DIN 2A 46",
+        "100.000 USB 09 99 26 6E", "100.320 DIN 99 26 6E", "250.000 USB 09 99 2A 46", "250.000 DIN 2A 46",
         "260.000 USB 08 89 26 00", "260.000 USB 09 99 26 6E", "260.320 DIN 89 26 00", "261.280 DIN 99 26 6E",
         "500.000 USB 08 89 26 00", "500.000 USB 09 99 26 6E", "500.000 USB 08 89 2A 00", "500.000 USB 09 99 2A 46",
         "500.320 DIN 89 26 00", "501.280 DIN 99 26 6E", "502.240 DIN 89 2A 00", "503.200 DIN 99 2A 46",
-        "560.000 USB 08 89 26 00", "560.000 DIN 89 26 00", "800.000 USB 08 89 2A 00", "800.000 DIN 2A 00"]
+        "560.000 USB 08 89 26 00", "560.320 DIN 89 26 00", "800.000 USB 08 89 2A 00", "800.320 DIN 2A 00"]
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_watchdog_fed(tmp_path):
@@ -687,6 +689,24 @@ def test_the_clocks_ticks_keep_their_time_on_din_while_all_knobs_sweep(tmp_path)
     assert last == {70 + k: 127 for k in range(8)}
 
 
+def test_the_hosts_clock_passes_to_din_ahead_of_its_notes_waiting_there(tmp_path):
+    # The host sends 16 Note Ons and their 16 Note Offs at once (32 messages for DIN OUT: 21
+    # ms of wire), then its clock's tick at 12 ms: the tick goes ahead of the notes waiting
+    # in DIN OUT's queue (MIDI 1.0 lets a real-time byte in anywhere), behind only the bytes
+    # already handed to the UART (24 at most): at 19.28. Before, it went after the last
+    # note, at 31.12. The notes keep their order, the last at 30.8 as before.
+    on = " ".join("09 91 %02X 64" % (40 + k) for k in range(16))
+    off = " ".join("08 81 %02X 40" % (40 + k) for k in range(16))
+    lines = sim(tmp_path, {"events": [{"t": 10, "usb_in": on}, {"t": 10.5, "usb_in": off},
+                                      {"t": 12, "usb_in": "0F F8 00 00"}], "tail_ms": 50})
+    din = [ln for ln in lines if " DIN " in ln][1:]
+    assert [ln for ln in din if ln.endswith(" F8")] == ["19.280 DIN F8"]
+    notes = [(t, m) for t, m in messages(din, "DIN") if m[0] != 0xF8]
+    assert [m for _t, m in notes] == [bytes((0x91, 40 + k, 100)) for k in range(16)] + [
+        bytes((0x81, 40 + k, 64)) for k in range(16)]
+    assert (notes[0][0], notes[-1][0]) == (10.0, 30.8)
+
+
 def test_ctrl_c_just_before_a_tick_lets_the_knobs_waiting_for_din_out(tmp_path):
     # clock_bpm 120, the 8 knobs sweeping; Ctrl-C at 270.1 ms, in the scan before the tick
     # due at 270.833, while the knobs' bytes make way for it: the stop gives DIN OUT its usual
@@ -715,7 +735,8 @@ def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until
     # and 260 ms (the one at 20 came before it), each note its gate (50 ms) long, after the
     # tick on DIN (320 us later); button3 let go: no roll at 380. button2 (1/8, latched at
     # 320): pad2 struck at 350 rolls at 500 (12 ticks a step: 260, 500, 740); the panic at
-    # 700 lets the latch go: nothing at 740
+    # 700 lets the latch go: nothing at 740 (its All Notes Off on DIN after that scan's tick,
+    # which goes ahead of what waits)
     cfg = tmp_path / "repeat.json"
     cfg.write_text(json.dumps({"clock_bpm": 125, "controls": {
         "button3": {"type": "note_repeat"}, "button2": {"type": "note_repeat", "rate": "1/8", "latch": True}}}))
@@ -727,7 +748,6 @@ def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until
     lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 300})
     ticks = ["%d.000" % t for t in range(20, 1001, 20)]
     assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
-    ticks[34] = "700.960"  # (on DIN after the panic's All Notes Off, pressed in the same scan)
     assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ticks
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
         "32.000 USB 09 99 24 74", "32.000 DIN 99 24 74", "82.000 USB 08 89 24 00", "82.000 DIN 89 24 00",
@@ -735,7 +755,7 @@ def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until
         "260.000 USB 09 99 24 74", "260.320 DIN 99 24 74", "310.000 USB 08 89 24 00", "310.000 DIN 89 24 00",
         "352.000 USB 09 99 25 38", "352.000 DIN 99 25 38", "402.000 USB 08 89 25 00", "402.000 DIN 89 25 00",
         "500.000 USB 09 99 25 38", "500.320 DIN 99 25 38", "550.000 USB 08 89 25 00", "550.000 DIN 89 25 00",
-        "700.000 USB 0B B9 7B 00", "700.000 DIN B9 7B 00"]
+        "700.000 USB 0B B9 7B 00", "700.320 DIN B9 7B 00"]
 
 
 def test_note_repeat_swing_plays_each_pairs_second_step_late_between_the_ticks(tmp_path):

@@ -83,14 +83,16 @@ def test_a_dump_whose_last_part_comes_with_the_part_before_it_goes_whole(tmp_pat
     # 288 bytes: two parts and 36 bytes with the F7, which come in the read that completes
     # the second part (its last packets and 12 more). DIN IN's Active Sensing (echoed) comes
     # as the first part goes: there is no room in the ring to put it inside, and it goes
-    # after the F7. (Before, it went inside, the host was read with the ring's room short of
-    # the two parts, and the dump was closed after 252 bytes, the rest dropped.)
+    # ahead of the queue, inside the dump on the wire (a real-time byte may go anywhere), at
+    # 22.56, after the dump's bytes already handed to the UART (before, after the F7 at
+    # 104.16). (Before that, it went inside the ring, the host was read with the ring's room
+    # short of the two parts, and the dump was closed after 252 bytes, the rest dropped.)
     dump = DUMP[:287] + b"\xf7"
     lines = _din_run(tmp_path, [_usb_in(10, usb_packets(dump)), {"t": 14, "din_in": "FE"}],
                      {"thru": {"usb_to_din": True, "din_to_din": True}})
     assert [ln for ln in lines if " DIN " in ln] == [
         "12.000 DIN " + _hex(dump),
-        "104.160 DIN FE",  # (12 + 288 x 0.32)
+        "22.560 DIN FE",  # (12 + 33 x 0.32: behind the dump's bytes handed to the UART)
     ]
 
 
@@ -237,13 +239,15 @@ def test_a_host_back_in_the_middle_of_din_ins_dump_gets_none_of_the_rest(tmp_pat
 def test_a_clock_byte_inside_din_ins_dump_does_not_cut_its_echo(tmp_path):
     # DIN IN puts a clock byte in its dump right after the first part (MIDI 1.0 allows
     # real-time bytes anywhere): with the first part still in DIN OUT's SysEx ring there is
-    # no room to put it inside, so it goes after the F7, and the dump goes whole. (Before, it
-    # was taken as DIN IN cutting its dump short: closed after 126 bytes, the rest dropped.)
+    # no room to put it inside the ring, so it goes ahead of DIN OUT's queue, inside the dump
+    # on the wire after the bytes already handed to the UART (before, after the F7, at
+    # 269.36), and the dump goes whole. (Before that, it was taken as DIN IN cutting its dump
+    # short: closed after 126 bytes, the rest dropped.)
     lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP[:127] + b"\xf8" + DUMP[127:])}],
                      {"thru": {"din_to_din": True}})
     assert [ln for ln in lines if " DIN " in ln] == [
         "141.000 DIN " + _hex(DUMP),
-        "269.360 DIN F8",  # right after the F7 (141 + 400 x 0.32 = 269)
+        "150.600 DIN F8",  # (141 + 30 x 0.32: behind the dump's bytes handed to the UART)
     ]
 
 

@@ -130,6 +130,32 @@ if TWINS:
                 t[k] &= b ^ 0xFF
             t[256] = r >> 8
             t[257] = r & 0xFF
+        if n == 1 and (msg[0] == 0xF8 or msg[0] == 0xFE) and self._count:
+            # A clock's tick (or Active Sensing) goes ahead of what waits, after the ticks
+            # already ahead (their order kept): MIDI 1.0 lets a real-time byte in anywhere, a
+            # SysEx on the wire too; unless a system message waits (a Start, a Song Position
+            # Pointer, a SysEx not begun): not past those
+            h = self._head
+            i = 0
+            while i < self._count:
+                k = f[(h + i) % size]
+                b = f[(h + i + 1) % size]  # (its first byte)
+                if (k == 0 and i) or (k and b >= 0xF0 and b != 0xF8 and b != 0xFE):
+                    break
+                i += k + 1
+            if i >= self._count:
+                h = (h + size - 2) % size
+                i = 0
+                while i < self._count and f[(h + i + 2) % size] == 1 and f[(h + i + 3) % size] in (0xF8, 0xFE):
+                    f[(h + i) % size] = 1  # (moved back by one entry)
+                    f[(h + i + 1) % size] = f[(h + i + 3) % size]
+                    i += 2
+                f[(h + i) % size] = 1
+                f[(h + i + 1) % size] = msg[0]
+                self._head = h
+                self._count += 2
+                self._gate = _OPEN  # a new message at the FIFO's head
+                return
         if not self._count:
             self._gate = _OPEN  # a new message at the FIFO's head
         w = (self._head + self._count) % size
@@ -261,6 +287,51 @@ if sys.implementation.name == "micropython":
             t[256] = r >> 8
             t[257] = r & 0xFF
         fp = ptr8(f)
+        if n == 1 and (m[0] == 0xF8 or m[0] == 0xFE) and c != 0:  # (send_twin's comment)
+            h = int(d._head)
+            i = 0
+            while i < c:
+                j = h + i
+                if j >= size:
+                    j -= size
+                k = int(fp[j])
+                j += 1
+                if j >= size:
+                    j -= size
+                if (k == 0 and i != 0) or (k != 0 and fp[j] >= 0xF0 and fp[j] != 0xF8 and fp[j] != 0xFE):
+                    break
+                i += k + 1
+            if i >= c:
+                h -= 2
+                if h < 0:
+                    h += size
+                i = 0
+                w = h
+                while i < c:
+                    j = w + 2
+                    if j >= size:
+                        j -= size
+                    k = j + 1
+                    if k >= size:
+                        k -= size
+                    if fp[j] != 1 or (fp[k] != 0xF8 and fp[k] != 0xFE):
+                        break
+                    fp[w] = 1
+                    e = w + 1
+                    if e >= size:
+                        e -= size
+                    fp[e] = fp[k]
+                    w = j
+                    i += 2
+                fp[w] = 1
+                j = w + 1
+                if j >= size:
+                    j -= size
+                fp[j] = m[0]
+                d._head = h
+                d._count = c + 2
+                d._gate = _OPEN
+                return
         if c == 0:
             d._gate = _OPEN
         w = int(d._head) + c

@@ -193,6 +193,51 @@ def test_the_room_kept_for_note_offs_grows_with_the_notes_sounding():
         0x81] + [b for k in range(60) for b in (k, 64)] + [0xB1, 0x40, 0x00]  # (running status)
 
 
+def test_a_clock_tick_goes_ahead_of_what_waits_but_not_past_a_system_message():
+    # MIDI 1.0 lets a real-time byte in anywhere: a clock's tick (or Active Sensing) queued
+    # behind notes goes next, after those already ahead, in their order (here round the
+    # FIFO's end: 64 bytes, its head at 3 after a Program Change), but not past a Start or a
+    # Song Position Pointer waiting (a slave would count it before them), nor a SysEx not
+    # begun
+    c = Clock()
+    d, u = _din(c, fifo_size=64)
+    d.send(b"\xc0\x05", 2, 0)
+    _pump(d, c, 0)
+    d.send(b"\x90\x3c\x40", 3, 0)  # waits (the wire busy to 640)
+    d.send(b"\xf8", 1, 0)
+    d.send(b"\xfe", 1, 0)
+    d.send(b"\x90\x3d\x40", 3, 0)
+    d.send(b"\xfa", 1, 0)  # a Start: in its order
+    d.send(b"\xf8", 1, 0)  # the tick after it: after it
+    assert d.room() == 64 - 4 - 4 - 4 - 4
+    for t in range(0, 5000, 100):
+        _pump(d, c, t)
+    assert u.bytes() == [0xC0, 0x05, 0xF8, 0xFE, 0x90, 0x3C, 0x40, 0x3D, 0x40, 0xFA, 0xF8]
+    assert d.pending() == 0 and d.room() == 64
+    d.send(b"\x90\x3e\x40", 3, 0)
+    d.send(b"\xf2\x10\x00", 3, 0)  # a Song Position Pointer
+    d.send(b"\xf8", 1, 0)
+    d.send(b"\x90\x3f\x40", 3, 0)
+    d.sx_put(b"\xf0\x7d\x01", 3, 1)  # a SysEx in parts, not begun
+    d.send(b"\xf8", 1, 0)
+    for t in range(5000, 10000, 100):
+        _pump(d, c, t)
+    assert u.bytes()[11:] == [0x3E, 0x40, 0xF2, 0x10, 0x00, 0xF8, 0x90, 0x3F, 0x40, 0xF0, 0x7D, 0x01]
+    d.sx_put(b"\x02\xf7", 2, 1)
+    for t in range(10000, 12000, 100):
+        _pump(d, c, t)
+    assert u.bytes()[23:] == [0x02, 0xF7, 0xF8]
+    # a tick while a SysEx is on the wire (its marker at the FIFO's head) goes inside it
+    d.sx_put(b"\xf0\x7d\x01", 3, 1)
+    _pump(d, c, 12000)
+    d.send(b"\x90\x3c\x00", 3, 0)
+    d.send(b"\xf8", 1, 0)
+    d.sx_put(b"\x02\xf7", 2, 1)
+    for t in range(12100, 14000, 100):
+        _pump(d, c, t)
+    assert u.bytes()[26:] == [0xF0, 0x7D, 0x01, 0xF8, 0x02, 0xF7, 0x90, 0x3C, 0x00]
+
+
 def _lead(d, v):
     d.lead_bytes = v
     d._gate = _OPEN
