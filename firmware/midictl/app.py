@@ -1104,7 +1104,8 @@ class Controller:
                         while True:
                             # the next of: the pads' read (s: how long until it, x: 2 the mid-period
                             # one, 1 a peak's), the clock's tick (t), the next scan (d); the tick
-                            # goes first when it comes before the read
+                            # goes first when it comes before the read (not one a period or more
+                            # overdue: the ticks a held-up scan missed go one a scan, Clock.pump)
                             s = d
                             x = 0
                             if d > _PEEK_ROOM and (w or m):
@@ -1114,7 +1115,7 @@ class Controller:
                                     s = _PEEK_US
                                     x = 1
                             t = ticks_diff(clock._gate, ticks_us()) if clock is not None and clock._gating else d
-                            if t < s:
+                            if t < s and t > -period:
                                 if t > 0:
                                     sleep_us(t)
                                 clock.pump(ticks_us(), ticks_ms())  # pyright: ignore[reportOptionalMemberAccess]  (t < d: a clock)
