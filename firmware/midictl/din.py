@@ -774,15 +774,13 @@ class DinOut:
     def room(self, n=0):
         """Bytes free in the urgent FIFO (a message takes its length + 1); n true: those a
         message that ends no sound may take (the room kept for the Note Offs left out)."""
+        s = len(self._fifo) - self._count
         if not n:
-            return len(self._fifo) - self._count
+            return s
         t = self.sounding
-        n = (t[256] << 10 | t[257] << 2) + 36
-        if n < len(self._fifo) >> 3:
-            n = len(self._fifo) >> 3
-        elif n > len(self._fifo) >> 1:
-            n = len(self._fifo) >> 1
-        return len(self._fifo) - self._count - n
+        n = (t[256] << 10 | t[257] << 2) + 36  # (send_twin's room kept)
+        t = len(self._fifo)
+        return s - (t >> 3 if n < t >> 3 else t >> 1 if n > t >> 1 else n)
 
     # -- consumer: called every scan -------------------------------------------------------------
     def outstanding(self, now_us):
