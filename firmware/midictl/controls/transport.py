@@ -19,10 +19,11 @@
 #
 # The clock (config clock_bpm): Timing Clock (F8), 24 a quarter note, to both ports from
 # power-on, stopped or playing, as a clock master sends it, for the devices synced to it
-# (their tempo, arpeggiators, delays). The scan loop sends each when its time has come
-# (Clock.pump, before the pads: ahead of a note the same scan decides), so a tick leaves
-# up to one scan period late (1 ms by default) and on DIN after what is already queued
-# there; the grid it keeps has no drift (integer microseconds and a remainder). A
+# (their tempo, arpeggiators, delays). The scan loop sends each at its time, between the
+# scans (Controller._run; a scan sends one that is due when it starts, before the pads:
+# ahead of a note it decides); on DIN it goes ahead of what waits in the queue, and a
+# knob's bytes that would still be on the wire then wait until it has gone (din.py); the
+# grid it keeps has no drift (integer microseconds and a remainder). A
 # button's Start or Continue (real-time: an MMC command is for a DAW, which takes no clock
 # from it) restarts the grid: the first tick one period after it, as a slave counts its
 # first step from the first tick after the Start (MIDI 1.0 asks for at least 1 ms between
