@@ -53,8 +53,9 @@ _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
 # room for the Note Off of every note it sent or holds, and nothing is left sounding. That
 # room is 4 bytes a note sounding there (their count: bytes 256..257 of `sounding`) and 36
 # more (the pedals, and the Note On being let in), at least the FIFO's eighth (128 bytes of
-# 1 KB: 23 notes or fewer), at most its half (120 notes; more, from a source that sends
-# only Note Ons, would leave too little for playing). (room(1): what is free beyond it.)
+# 1 KB: 23 notes or fewer), at most three quarters of it (183 notes; more, from sources
+# that send only Note Ons, would leave too little for playing: a quarter is kept for what
+# starts a sound). (room(1): what is free beyond it.)
 _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
 _SX_STALL_MS = const(500)  # a SysEx in parts the wire waits for this long is closed
 # The ticks' period - 1, as this port has it: 2**30 - 1 on the chip, more on a 64-bit host
@@ -104,8 +105,8 @@ if TWINS:
         r = (t[256] << 10 | t[257] << 2) + 36  # the room kept for what ends a sound
         if r < size >> 3:
             r = size >> 3
-        elif r > size >> 1:
-            r = size >> 1
+        elif r > size - (size >> 2):
+            r = size - (size >> 2)
         if n == 3 and msg[0] < 0xA0:
             k = ((msg[0] & 15) << 7) | msg[1]
             b = 1 << (k & 7)
@@ -256,8 +257,8 @@ if sys.implementation.name == "micropython":
         r = ((t[256] << 10) | (t[257] << 2)) + 36
         if r < (size >> 3):
             r = size >> 3
-        elif r > (size >> 1):
-            r = size >> 1
+        elif r > size - (size >> 2):
+            r = size - (size >> 2)
         if n != 3:
             e += r
         else:
@@ -780,7 +781,7 @@ class DinOut:
         t = self.sounding
         n = (t[256] << 10 | t[257] << 2) + 36  # (send_twin's room kept)
         t = len(self._fifo)
-        return s - (t >> 3 if n < t >> 3 else t >> 1 if n > t >> 1 else n)
+        return s - (t >> 3 if n < t >> 3 else t - (t >> 2) if n > t - (t >> 2) else n)
 
     # -- consumer: called every scan -------------------------------------------------------------
     def outstanding(self, now_us):

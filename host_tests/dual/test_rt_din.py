@@ -135,36 +135,37 @@ def test_sysex_goes_out_whole_in_chunks():
 
 def test_fifo_full_drops_and_counts():
     c = Clock()
-    d, u = _din(c, fifo_size=9)  # (one entry of 4 bytes and the room kept for ends: half, 4)
+    d, u = _din(c, fifo_size=16)  # (one entry of 4 bytes; the room kept for ends: 3/4, 12)
     d.send(b"\x90\x3c\x40", 3, 0)
     d.send(b"\x90\x3d\x40", 3, 0)
     d.send(b"\x90\x3e\x40", 3, 0)
-    assert (d.dropped, d.room(), d.room(1)) == (2, 5, 1)
+    assert (d.dropped, d.room(), d.room(1)) == (2, 12, 0)
     d.send(b"\x80\x3c\x40", 3, 0)  # the one note's Note Off: in the kept room
-    assert (d.dropped, d.room()) == (2, 1)
+    assert (d.dropped, d.room()) == (2, 8)
 
 
 def test_the_room_kept_in_the_fifo_takes_only_what_ends_a_sound():
-    # 64 bytes: the room kept is half the FIFO here (36 bytes and 4 a note sounding, at most
-    # half), only for Note Offs of notes sounding there, pedals, channel mode
+    # 64 bytes: the room kept is 36 bytes and 4 a note sounding, at most 3/4 of the FIFO
+    # (48), only for Note Offs of notes sounding there, pedals, channel mode
     c = Clock()
     d, u = _din(c, fifo_size=64)
-    for k in range(8):  # 8 Note Ons: 32 bytes, so 32 left
+    for k in range(4):  # 4 Note Ons: 16 bytes, so 48 left
         d.send(bytes((0x90, 60 + k, 100)), 3, 0)
     d.send(b"\x90\x50\x64", 3, 0)  # a Note On more: into the kept room, dropped
     d.send(b"\x80\x50\x40", 3, 0)  # its Note Off ends nothing there: dropped with it
     d.send(b"\xc0\x05", 2, 0)  # a program change: not an end
-    assert (d.dropped, d.room(), d.room(1)) == (3, 32, 0)
-    for k in range(7):  # the Note Offs of notes 60..66
+    assert (d.dropped, d.room(), d.room(1)) == (3, 48, 0)
+    for k in range(4):  # the Note Offs
         d.send(bytes((0x80, 60 + k, 64)), 3, 0)
-    d.send(b"\xb0\x40\x00", 3, 0)  # and sustain up
+    for _ in range(8):  # and sustain up, to the last byte
+        d.send(b"\xb0\x40\x00", 3, 0)
     assert (d.dropped, d.room()) == (3, 0)
-    d.send(b"\x90\x43\x00", 3, 0)  # (note 67's, as a Note On of velocity 0: no room at all)
+    d.send(b"\x90\x3c\x00", 3, 0)  # (a Note On of velocity 0: no room at all)
     assert d.dropped == 4
     for t in range(100):
         _pump(d, c, t * 1000)
-    assert u.bytes() == [b for k in range(8) for b in ((0x90,) if not k else ()) + (60 + k, 100)] + [
-        b for k in range(7) for b in ((0x80,) if not k else ()) + (60 + k, 64)] + [0xB0, 0x40, 0x00]
+    assert u.bytes() == [0x90] + [b for k in range(4) for b in (60 + k, 100)] + [0x80] + [
+        b for k in range(4) for b in (60 + k, 64)] + [0xB0] + [0x40, 0x00] * 8
 
 
 def test_the_room_kept_for_note_offs_grows_with_the_notes_sounding():
@@ -196,11 +197,11 @@ def test_the_room_kept_for_note_offs_grows_with_the_notes_sounding():
 def test_a_clock_tick_goes_ahead_of_what_waits_but_not_past_a_system_message():
     # MIDI 1.0 lets a real-time byte in anywhere: a clock's tick (or Active Sensing) queued
     # behind notes goes next, after those already ahead, in their order (here round the
-    # FIFO's end: 64 bytes, its head at 3 after a Program Change), but not past a Start or a
+    # FIFO's end: 128 bytes, its head at 3 after a Program Change), but not past a Start or a
     # Song Position Pointer waiting (a slave would count it before them), nor a SysEx not
     # begun
     c = Clock()
-    d, u = _din(c, fifo_size=64)
+    d, u = _din(c, fifo_size=128)
     d.send(b"\xc0\x05", 2, 0)
     _pump(d, c, 0)
     d.send(b"\x90\x3c\x40", 3, 0)  # waits (the wire busy to 640)
@@ -209,11 +210,11 @@ def test_a_clock_tick_goes_ahead_of_what_waits_but_not_past_a_system_message():
     d.send(b"\x90\x3d\x40", 3, 0)
     d.send(b"\xfa", 1, 0)  # a Start: in its order
     d.send(b"\xf8", 1, 0)  # the tick after it: after it
-    assert d.room() == 64 - 4 - 4 - 4 - 4
+    assert d.room() == 128 - 4 - 4 - 4 - 4
     for t in range(0, 5000, 100):
         _pump(d, c, t)
     assert u.bytes() == [0xC0, 0x05, 0xF8, 0xFE, 0x90, 0x3C, 0x40, 0x3D, 0x40, 0xFA, 0xF8]
-    assert d.pending() == 0 and d.room() == 64
+    assert d.pending() == 0 and d.room() == 128
     d.send(b"\x90\x3e\x40", 3, 0)
     d.send(b"\xf2\x10\x00", 3, 0)  # a Song Position Pointer
     d.send(b"\xf8", 1, 0)
@@ -422,8 +423,8 @@ def test_sx_cut_closes_it_after_what_is_queued_and_drops_the_rest():
 
 def test_sysex_in_parts_without_room_is_dropped_or_closed():
     c = Clock()
-    d, u = _din(c, fifo_size=8)
-    d.send(b"\x90\x3c\x40", 3, 0)  # 4 bytes, the other 4 kept for what ends a sound:
+    d, u = _din(c, fifo_size=16)
+    d.send(b"\x90\x3c\x40", 3, 0)  # 4 bytes, the other 12 kept for what ends a sound:
     _sx(d, "F0 01 02")  # no room for the marker
     assert d.dropped == 1 and not d.sx_open
     d.send(b"\x80\x3c\x40", 3, 0)  # (the FIFO full)
