@@ -340,6 +340,23 @@ def test_knobs_play_on_usb_alone_when_din_is_off(tmp_path, config):
     assert [ln for ln in off.port("USB") if " 0B B0 46 " in ln] == knob
 
 
+def _outage(tmp_path, din_in, hits_from, outage):
+    # DIN IN's events (echoed to DIN OUT), 150 pad hits 1.5 ms apart from hits_from, the UART
+    # failing for outage (ms): the run, checked and ended with nothing sounding; DIN's messages
+    ev = list(din_in)
+    for k in range(150):
+        pad = "pad%d" % (k % 16 + 1)
+        ev += [{"t": hits_from + 1.5 * k, "control": pad, "press": 0.8},
+               {"t": hits_from + 1 + 1.5 * k, "control": pad, "release": True}]
+    run = rel_sim.run(tmp_path, {"events": sorted(ev, key=lambda e: e["t"]), "tail_ms": 1000},
+                      {"thru": {"din_to_din": True}}, {"uart_raise": [[outage[0] * 1000, outage[1] * 1000]]})
+    check_trace(run.trace)
+    assert (run.stats["ended"], run.stats["errors"], run.stats["nsounding"]) == ("end", 0, 0)
+    din = messages(run.trace, "DIN")
+    assert left_sounding(din) == set() and left_sounding(messages(run.trace, "USB")) == set()
+    return run, din
+
+
 def test_a_queue_filled_during_a_uart_outage_keeps_room_for_the_note_offs(tmp_path):
     # DIN IN's note (echoed) sounds from 101 when the UART fails from 150 to 600 ms, while
     # 150 pad hits (300 notes: 1200 bytes) come for a queue of 1024. Note Ons are dropped
@@ -347,17 +364,9 @@ def test_a_queue_filled_during_a_uart_outage_keeps_room_for_the_note_offs(tmp_pa
     # DIN OUT has, so DIN IN's Note Off at 500 goes, last, at 820.8, and no pad's note is
     # left sounding either. Before, the pads' notes took the queue to its last byte: the
     # echo's Note Off (and 16 pads' ones) were dropped and sounded for good.
-    ev = [{"t": 100, "din_in": "90 3C 64"}, {"t": 500, "din_in": "80 3C 40"}]
-    for k in range(150):
-        pad = "pad%d" % (k % 16 + 1)
-        ev += [{"t": 160 + 1.5 * k, "control": pad, "press": 0.8}, {"t": 161 + 1.5 * k, "control": pad, "release": True}]
-    run = rel_sim.run(tmp_path, {"events": sorted(ev, key=lambda e: e["t"]), "tail_ms": 1000},
-                      {"thru": {"din_to_din": True}}, {"uart_raise": [[150000, 600000]]})
-    check_trace(run.trace)
-    assert (run.stats["ended"], run.stats["errors"], run.stats["nsounding"]) == ("end", 0, 0)
-    din = messages(run.trace, "DIN")
+    run, din = _outage(tmp_path, [{"t": 100, "din_in": "90 3C 64"}, {"t": 500, "din_in": "80 3C 40"}],
+                       160, (150, 600))
     assert [(t, m.hex(" ")) for t, m in din if m[0] & 15 == 0 and m[0] < 0xA0] == [(101.0, "90 3c 64"), (820.8, "80 3c 40")]
-    assert left_sounding(din) == set() and left_sounding(messages(run.trace, "USB")) == set()
     assert (len(notes(din)), len(notes(messages(run.trace, "USB"))), run.stats["din"]["dropped"]) == (242, 302, 60)
 
 
@@ -370,18 +379,9 @@ def test_a_queue_filled_during_a_uart_outage_keeps_room_for_48_note_offs(tmp_pat
     # them: 32 of the chord's notes sounded for good.
     on = "90 " + " ".join("%02X 64" % (36 + i) for i in range(48))
     off = "80 " + " ".join("%02X 40" % (36 + i) for i in range(48))
-    ev = [{"t": 100, "din_in": on}, {"t": 500, "din_in": off}]
-    for k in range(150):
-        pad = "pad%d" % (k % 16 + 1)
-        ev += [{"t": 210 + 1.5 * k, "control": pad, "press": 0.8}, {"t": 211 + 1.5 * k, "control": pad, "release": True}]
-    run = rel_sim.run(tmp_path, {"events": sorted(ev, key=lambda e: e["t"]), "tail_ms": 1000},
-                      {"thru": {"din_to_din": True}}, {"uart_raise": [[200000, 650000]]})
-    check_trace(run.trace)
-    assert (run.stats["ended"], run.stats["errors"], run.stats["nsounding"]) == ("end", 0, 0)
-    din = messages(run.trace, "DIN")
+    run, din = _outage(tmp_path, [{"t": 100, "din_in": on}, {"t": 500, "din_in": off}], 210, (200, 650))
     chord = [(t, m[0], m[1]) for t, m in din if m[0] & 15 == 0 and m[0] < 0xA0]
     assert [(s, n) for t, s, n in chord] == [(0x90, 36 + i) for i in range(48)] + [(0x80, 36 + i) for i in range(48)]
     assert (chord[0][0], chord[47][0]) == (101.0, 132.0)
     assert [t for t, s, n in chord[48:]] == [832.4] + [round(833.36 + 0.64 * i, 2) for i in range(47)]  # (running status)
-    assert left_sounding(din) == set() and left_sounding(messages(run.trace, "USB")) == set()
     assert (len(notes(din)), len(notes(messages(run.trace, "USB"))), run.stats["din"]["dropped"]) == (296, 396, 100)
