@@ -102,11 +102,7 @@ if TWINS:
         c = self._count + n + 1  # (what the FIFO will hold)
         b = 0  # a Note On's or Off's bit in `sounding`, at byte k
         t = self.sounding
-        r = (t[256] << 10 | t[257] << 2) + 36  # the room kept for what ends a sound
-        if r < size >> 3:
-            r = size >> 3
-        elif r > size - (size >> 2):
-            r = size - (size >> 2)
+        r = size - self._count - self.room(1)  # the room kept for what ends a sound
         if n == 3 and msg[0] < 0xA0:
             k = ((msg[0] & 15) << 7) | msg[1]
             b = 1 << (k & 7)
@@ -779,7 +775,7 @@ class DinOut:
         if not n:
             return s
         t = self.sounding
-        n = (t[256] << 10 | t[257] << 2) + 36  # (send_twin's room kept)
+        n = (t[256] << 10 | t[257] << 2) + 36  # (the module's comment: 4 bytes a note and 36)
         t = len(self._fifo)
         return s - (t >> 3 if n < t >> 3 else t - (t >> 2) if n > t - (t >> 2) else n)
 
