@@ -49,8 +49,8 @@ def test_firmware_pieces_under_both_interpreters():
     assert set(steps) == {"idle", "busy", "regs", "regs_busy"} and set(res["cpy"]["step"]) == {"idle", "busy"}
     assert steps["regs"][1] == 0 and steps["regs_busy"][1] == 0  # and allocates nothing either
     # the scans that decided a strike were timed one by one (at least the one strike)
-    med, top, count = res["mpy"]["note_scan"]
-    assert count >= 1 and 0 < med <= top and "note_scan" not in res["cpy"]
+    med, top, count, runs = res["mpy"]["note_scan"]
+    assert count >= 1 and runs == res["mpy"]["layouts"] and 0 < med <= top and "note_scan" not in res["cpy"]
     wmed, wtop = res["mpy"]["note_din"]  # ... and their Note On reached the UART within them
     assert 0 < wmed <= med and wmed <= wtop <= top
     # busy on the register path plays exactly what busy through machine.ADC plays
@@ -77,6 +77,13 @@ def test_firmware_pieces_under_both_interpreters():
     # checks that midictl really came from /rom); the objects built are the same
     rom_total, rom_modules = res["mpy"]["mem_rom"]
     assert 0 < rom_modules < rom_total and rom_modules < modules * 0.8
+    # The interned names fit the qstr pools the heap rows count (1260 names, the pools of 20
+    # to 640 entries): the next name past them costs a pool of 1280 entries at once, about
+    # 15 KB on this port's ROMFS row. A new attribute, method, function or argument name is
+    # one more; reuse a name the firmware has where one fits, or take the cost knowingly.
+    n, held, nxt = res["mpy"]["names"]
+    assert held + 20 == nxt  # (20, 40, ...: the next is the sum of all before it, plus 20)
+    assert n <= held, "%d names interned after boot: past the %d the pools hold" % (n, held)
 
 
 def test_latency_finds_every_strike_on_the_scan_grid():

@@ -8,7 +8,7 @@ whether each is met), the per-message encoder detail, and the README's bench blo
 
 Pieces (each usable alone): tools/bench_encode.py (encoders vs adafruit_midi and mido),
 tools/bench_controls.py (the controls alone), tools/bench_fw.py (the whole scan step, the
-USB path and the heap after boot, via tools/bench_fwchild.py), tools/bench_sim.py (latency
+USB path and the heap after boot, via tools/bench_fwchild.py and tools/bench_fwmem.py), tools/bench_sim.py (latency
 and DIN bytes in the simulator).
 """
 import argparse
@@ -54,7 +54,9 @@ whose register, ADC and UART accesses are single native calls (tools/bench_fwmac
 not the simulator's world. Busy = a strike on pad 6 every 100 scans while knob 4 sweeps;
 each step is timed on its own, and the USB host reads after every one, outside the timing,
 as a host reads once a frame (each scan with something new starts a transfer); the
-completions its reads run are timed apart. The target is judged
+completions its reads run are timed apart. The scans that decide a strike are timed one by
+one in every run, which all play the same scans: each scan's figure is its least over the
+runs (a single timing here is now and then several times the work's). The target is judged
 on the chip's path: the ADC and mux through hw.read_block (viper) over a buffer standing in
 for the registers, whose RESULT reads 0 for every input (a viper read of a fixed address
 costs the same whatever it reads); busy, a wrapper around hw.read_phase then stores pad 6's
@@ -78,7 +80,10 @@ port: pointers are twice the RP2040's, so the chip needs less); "code kept loade
 minus the objects built, once the config validator and start-up code are unloaded. The first
 row imports the .mpy files `make deploy` stages (x64 native code for the viper helpers here). The ROMFS
 row imports the firmware (.mpy, x64) from a ROMFS image built as `make deploy ROMFS=1` builds
-the board's, mounted at /rom; the image itself is flash on a board and not counted. DIN bytes: the bundled
+the board's, mounted at /rom; the image itself is flash on a board and not counted. Measured
+by a short script of its own (tools/bench_fwmem.py): the names interned before the baseline
+(usb.device's, its own) decide which qstr pool the firmware's names open, as a board's boot
+does. DIN bytes: the bundled
 demo (tools/scenarios/demo.json) with running status on and off. Boot: the firmware compiled
 to .mpy by mpy-cross, imported as boot.py and main.py do, config read and validated, the
 hardware layer and controls built (tools/bench_boot.py, best of 5, fresh interpreter each);
@@ -162,9 +167,9 @@ def table(res):
             "after every step; the firmware's callback chaining the next transfer, which the board runs "
             "scheduled, and the fake host's own loop): µs per step (RP2040 est.)",
         "%.2f (≈%.0f µs)" % (done, done * CHIP), "n/a", "(informational)", "")
-    med, top, count = fw["mpy"]["note_scan"]
+    med, top, count, runs = fw["mpy"]["note_scan"]
     row("", "the busy step's scans that decide a strike (%d; Note On to both ports), one by one: µs, "
-            "median / max (RP2040 est.)" % count,
+            "each scan's least of its %d runs (one a layout), median / max (RP2040 est.)" % (count, runs),
         "%.0f / %.0f (≈%.1f / %.1f ms)" % (med, top, med * CHIP / 1000, top * CHIP / 1000), "n/a",
         "(the simulated latencies below take no CPU time)", "")
     med, top = fw["mpy"]["note_din"]
@@ -245,6 +250,11 @@ def table(res):
     row("", "the same, firmware in a ROMFS partition (`make deploy ROMFS=1`, bytecode runs in place)",
         "%.1f KB (%.1f + %.1f)" % (total / 1024, modules / 1024, (total - modules) / 1024), "—",
         "< %d KB" % (HEAP_TARGET // 1024), _yes(total < HEAP_TARGET))
+    n, held, nxt = fw["mpy"]["names"]
+    row("", "names interned after boot (qstrs; ROMFS row): in all (the bench's own and usb.device's "
+            "among them) / what the pools made so far hold (MicroPython adds a pool of the size "
+            "in brackets, whole, when they are full)",
+        "%d / %d (%d)" % (n, held, nxt), "—", "(informational)", "")
     b = res["boot"]["ms"]
     row("Boot", "first firmware import (.mpy) → controller ready: ms (RP2040 est.)",
         "%.2f (≈%.0f ms)" % (b, b * CHIP), "—", "≤ 300 ms on the chip", _yes(b * CHIP <= 300))

@@ -1,6 +1,7 @@
 """The firmware's own costs on the host: the whole scan step, the USB output path and the
-heap after boot, measured by tools/bench_fwchild.py under the MicroPython Unix port and
-under CPython (the step and USB path; the heap only means something under MicroPython).
+heap after boot, measured by tools/bench_fwchild.py (tools/bench_fwmem.py the heap) under
+the MicroPython Unix port and under CPython (the step and USB path; the heap only means
+something under MicroPython).
 
     measure(steps, msgs, reps) -> {"mpy": {...}, "cpy": {...}}
       ["step"]["idle"|"busy"] = (us per step, heap bytes per step, events, DIN bytes, scans)
@@ -12,6 +13,8 @@ under CPython (the step and USB path; the heap only means something under MicroP
                 filesystem, as on a stock build
       ["mem_rom"] = the same with the firmware imported from a ROMFS image (`make deploy ROMFS=1`):
                 its bytecode runs in place from flash
+      ["names"] = (names interned in all after boot from the ROMFS image, how many the qstr pools
+                made hold, entries of the next pool) (MicroPython only)
 """
 import os
 import subprocess
@@ -23,6 +26,8 @@ CHILD = os.path.join(ROOT, "tools", "bench_fwchild.py")
 PEEK = os.path.join(ROOT, "tools", "bench_fwpeek.py")
 # a note repeat's steps (the same)
 REPEAT = os.path.join(ROOT, "tools", "bench_fwrepeat.py")
+# the heap after boot (the same, and short: see its header)
+MEM = os.path.join(ROOT, "tools", "bench_fwmem.py")
 PATHS = [os.path.join(ROOT, "firmware"), os.path.join(ROOT, "tools", "simboard"), os.path.join(ROOT, "tools")]
 
 
@@ -44,7 +49,9 @@ def _run(interp, args, firmware=None, script=CHILD):
                        timeout=600, cwd=ROOT)
     if r.returncode != 0:
         raise RuntimeError("%s %s failed:\n%s%s" % (interp, " ".join(map(str, args)), r.stdout, r.stderr))
-    return [ln.split("|")[1:] for ln in r.stdout.splitlines() if ln.startswith("ROW|")]
+    # (and MicroPython's own "qstr pool: n_pool=5, n_qstr=357, ..." as a row of its numbers)
+    return [ln.split("|")[1:] if ln.startswith("ROW|") else ["qstr"] + [x.split("=")[1] for x in ln[11:].split(", ")]
+            for ln in r.stdout.splitlines() if ln.startswith(("ROW|", "qstr pool: "))]
 
 
 def mpy_tree():
@@ -106,9 +113,9 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
         pads = layouts if interp == "mpy" else (0,)
         for pad in pads:
             for row in _run(interp, ["step", steps, reps, pad]):
-                if row[0] == "note_scan":  # the scans deciding a strike: median, max, how many;
-                    # and the time to their first UART write: median, max
-                    scans.append((float(row[1]), float(row[2]), int(row[3]), float(row[4]), float(row[5])))
+                if row[0] == "note_scan":  # the scans deciding a strike, each one's time in order;
+                    # and each one's time to its first UART write
+                    scans.append(([int(x) for x in row[1].split(",")], [int(x) for x in row[2].split(",")]))
                     continue
                 _, name, us, alloc, events, din, nscans, done = row
                 per.setdefault(name, []).append((float(us), float(alloc), int(events), int(din), int(nscans)))
@@ -130,15 +137,28 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
             res["done"][name] = _median(res["done"][name])
         res["layouts"] = len(pads)
         if scans:
-            res["note_scan"] = (_median([x[0] for x in scans]), max(x[1] for x in scans), scans[0][2])
-            res["note_din"] = (_median([x[3] for x in scans]), max(x[4] for x in scans))
+            # A single scan timed once on this machine is now and then several times its cost
+            # (the system taking the core away meanwhile). Every layout's run decides the same
+            # strikes in the same scans, so each scan's least time over the runs is its own
+            # cost; the median and the maximum are over those.
+            if len({len(t) for t, _ in scans}) != 1:
+                raise RuntimeError("the layouts' runs decided different numbers of strikes: %s"
+                                   % [len(t) for t, _ in scans])
+            took = sorted(min(t[i] for t, _ in scans) for i in range(len(scans[0][0])))
+            wrote = sorted(min(w[i] for _, w in scans) for i in range(len(scans[0][1])))
+            res["note_scan"] = (_median(took), took[-1], len(took), len(scans))
+            res["note_din"] = (_median(wrote), wrote[-1])
         for row in _run(interp, ["usb", msgs, reps]):
             _, name, us, alloc = row
             res["usb"][name] = (float(us), float(alloc))
         if interp == "mpy":
-            _, total, modules = _run(interp, ["mem"], mpy_tree())[0]
+            (_, total, modules), names = _run(interp, [], mpy_tree(), script=MEM)
             res["mem"] = (int(total), int(modules))
-            _, total, modules = _run(interp, ["mem", romfs_image()])[0]
+            (_, total, modules), names = _run(interp, [romfs_image()], script=MEM)
+            # the names interned in all after boot, and how many the pools made hold
+            # (20, 40, ... each twice the one before: MicroPython's qstr pools)
+            n, pools = int(names[2]), int(names[1])
+            res["names"] = (n, sum(20 << i for i in range(pools)), 20 << pools)
             res["mem_rom"] = (int(total), int(modules))
         out[interp] = res
     return out

@@ -7,8 +7,6 @@
 #                                      machine.ADC (the simulator's path) and, under
 #                                      MicroPython, through hw.read_block (the chip's)
 #   bench_fwchild.py usb MSGS REPS     us per message into the USB transmit buffer: ours vs stock
-#   bench_fwchild.py mem [ROMFS]       heap in use after boot (MicroPython only); with the path
-#                                      of a ROMFS image: the firmware imported from it, in place
 #
 # Needs firmware/ and tools/simboard/ (the fake usb.device) on the path, and
 # tools/bench_fwmachine.py, which stands in for `machine` at register-access cost. The
@@ -344,10 +342,10 @@ def bench_step(steps, reps):
                     wrote.append(elapsed_us(first[0], t0) if first[0] else d)
                 host_reads(itf)
             ctl.din.uart.write = len
-            took.sort()
-            wrote.sort()
-            print("ROW|note_scan|%.1f|%.1f|%d|%.1f|%.1f" % (took[len(took) // 2], took[-1], len(took),
-                                                             wrote[len(wrote) // 2], wrote[-1]))
+            # every scan's times, in order: each layout's run plays the same scans, and
+            # tools/bench_fw.py takes each one's least (what the host's interruptions add to
+            # a single timing left out)
+            print("ROW|note_scan|%s|%s" % (",".join("%d" % x for x in took), ",".join("%d" % x for x in wrote)))
 
 
 def bench_usb(msgs, reps):
@@ -442,76 +440,6 @@ def bench_usb(msgs, reps):
         raise RuntimeError("UsbOut dropped %d messages: the bench's host did not keep up" % port.dropped)
 
 
-def bench_mem(rom=None):
-    if not MPY:
-        print("ROW|mem|-1|-1")
-        return
-    # The library the firmware stands on (micropython-lib's usb.device, here its fake) is
-    # loaded first and not counted: only midictl's modules, the board and config dicts and
-    # the objects built from them are. The ADC is read as on the chip, through the register
-    # path (hwsetup.py takes it on the rp2 port), here over four words made before the
-    # baseline, where CS reads READY and RESULT 0.
-    import uctypes
-    import usb.device.midi  # noqa: F401
-
-    regs = array("I", [0, 0, 0x100, 0])
-    base = uctypes.addressof(regs)
-
-    if rom:
-        # A ROMFS image of the compiled firmware (tools/bench_fw.py builds it as `make deploy
-        # ROMFS=1` does), mounted where a board with a ROMFS partition mounts its own. On
-        # the board the image is flash, memory-mapped; here it is a bytes object read before
-        # the baseline, so it is not counted, and .mpy code in it runs in place as there.
-        import vfs  # type: ignore[import-not-found]
-
-        with open(rom, "rb") as f:
-            image = f.read()
-        vfs.mount(vfs.VfsRom(image), "/rom")  # type: ignore[attr-defined]
-        sys.path.insert(0, "/rom")
-    gc.collect()
-    before = gc.mem_alloc()  # type: ignore[attr-defined]
-    # every module the board imports (boot.py: startup and the config validator; main.py:
-    # app and what it needs, and what builds the controller)
-    from midictl import app, config, hw, hwsetup, names, scanplan, startup, usbmidi, usbout  # noqa: F401
-    from midictl import build as builder  # noqa: F401  (not to hide this file's build())
-    from midictl.controls import checks  # noqa: F401  (the constructors import it while building)
-
-    if rom and not app.__file__.startswith("/rom/"):  # type: ignore[attr-defined]
-        raise RuntimeError("midictl was not imported from the ROMFS image: " + app.__file__)
-    # held only by the package from here, so unload_boot_modules() can free them
-    unload_boot_modules = startup.unload_boot_modules
-    del startup, config, builder, hwsetup, names, scanplan, checks
-
-    ctl, itf = build(board(), 0, False)
-    ctl.hw.use_registers(base, base + 4, base + 8, base + 12, 0)
-    for t in range(100):
-        ctl.step(t * 1000, t)
-    unload_boot_modules(ctl.hw)  # what app.run() does once the controller is built
-    del unload_boot_modules
-    boot_only = ("config", "startup", "build", "scanplan", "names", "velocity", "mux", "checks", "hwsetup")
-    left = [m for m in sys.modules if m.split(".")[-1] in boot_only]
-    if left:
-        raise RuntimeError("boot-only modules still loaded: %s" % left)
-    # and what only other layouts or callers need stays out: the matrix, note/CC and
-    # program buttons, nrpn knobs' MIDI IN feedback, the encoders the controller never sends itself
-    on_demand = ("matrix", "layered", "program", "nrpnin", "encode_extra", "fast")
-    left = [m for m in sys.modules if m.startswith("midictl") and m.split(".")[-1] in on_demand]
-    if left:
-        raise RuntimeError("modules the reference layout does not use were loaded: %s" % left)
-    del left
-    for t in range(100, 200):  # and the controller plays on without them
-        ctl.step(t * 1000, t)
-    gc.collect()
-    total = gc.mem_alloc() - before  # type: ignore[attr-defined]
-    # the code that stays: what is left once the controller and the USB interface are let
-    # go (the validator and start-up code are gone already; the names they interned stay,
-    # as on the board); the rest of the total is the objects the controller holds
-    del ctl, itf
-    gc.collect()
-    code = gc.mem_alloc() - before  # type: ignore[attr-defined]
-    print("ROW|mem|%d|%d" % (total, code))
-
-
 def bench_locked(scans):
     """Not a timing: the first `scans` steps from power-on (the All Notes Off, the filters
     priming, a strike and a knob sweep, every knob's position reported once primed), the USB
@@ -547,5 +475,3 @@ if __name__ == "__main__":
         bench_usb(int(sys.argv[2]), int(sys.argv[3]))
     elif what == "locked":
         bench_locked(int(sys.argv[2]))
-    elif what == "mem":
-        bench_mem(sys.argv[2] if len(sys.argv) > 3 else None)
