@@ -406,3 +406,18 @@ def test_a_dump_from_the_host_goes_on_while_the_queue_behind_it_has_only_the_roo
         bytes.fromhex("91 3C 64"), bytes.fromhex("81 3C 40")])
     assert len(want) == 235
     assert [ln for ln in lines if " DIN " in ln] == want
+
+
+def test_a_dump_from_the_host_waits_for_din_ins_echoed_dump_to_end_and_goes_whole_after_it(tmp_path):
+    # DIN IN's 1000 bytes from 100, echoed (din_to_din): on DIN OUT from 141 to its F7 at
+    # 461.080 (its parts come at the wire's own pace: gaps of 80 us in all between them,
+    # where a host's Note On queued behind it goes too). The host's 400 bytes come at 150:
+    # its first packet, F0, waits in the host's buffer (the USB stack NAKs the rest) until
+    # DIN IN's last part, with the F7, is read at 420; then read at 16 packets a scan, its
+    # first part is complete at 422 and the dump goes on DIN OUT right after DIN IN's,
+    # whole. Before, DIN OUT had room for one SysEx in parts at a time and the host's was
+    # dropped there. (A host's dump that starts first still has DIN IN's echo dropped: DIN
+    # IN cannot be held back, and its dump has no room to wait in.)
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(LONG)}, _usb_in(150, usb_packets(DUMP))],
+                     cfg={"thru": {"din_to_din": True}}, tail=700)
+    assert [ln for ln in lines if " DIN " in ln] == ["141.000 DIN " + _hex(LONG), "461.080 DIN " + _hex(DUMP)]

@@ -460,6 +460,18 @@ class Controller:
                     n = 4
             elif self.din.room(1) < _USB_IN_ROOM:
                 return
+            elif self.din.sx_open:
+                # DIN IN's dump is open on DIN OUT (din_to_din): a dump of the host's would be
+                # dropped there (one SysEx in parts at a time), so the host's packets are read
+                # up to the first that starts one (CIN 4, F0), which waits for DIN IN's F7
+                # (uart: the host's buffer, now_ms: where in it; locals no longer needed, as
+                # two more would take the frame past 11 slots)
+                uart = itf._rx._b
+                now_ms = 0
+                while now_ms < n and now_ms < itf._rx._n and not (
+                        uart[now_ms] & 15 == 4 and uart[now_ms + 1] == 0xF0):
+                    now_ms += 4
+                n = now_ms
         if n > 0:  # (in two steps: one call inside another would take the frame past 11 slots)
             n = self.usb.poll_in(self._rxbuf, n)  # pyright: ignore[reportOptionalMemberAccess]  (usb: set when itf is)
             self._usb_packets(n)

@@ -28,7 +28,8 @@
 # when the FIFO is full (a message did not fit: the player's notes come before a dump).
 # Stalled means no more of its bytes: real-time bytes put inside it do not count. One
 # passes at a time: another source's that starts meanwhile is dropped (counted in
-# `dropped`).
+# `dropped`); the USB host's is not read while DIN IN's is open (Controller._midi_in), so
+# only DIN IN's echo meets that.
 #
 # Hot path (send, pump): no allocation.
 
