@@ -421,3 +421,15 @@ def test_a_dump_from_the_host_waits_for_din_ins_echoed_dump_to_end_and_goes_whol
     lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(LONG)}, _usb_in(150, usb_packets(DUMP))],
                      cfg={"thru": {"din_to_din": True}}, tail=700)
     assert [ln for ln in lines if " DIN " in ln] == ["141.000 DIN " + _hex(LONG), "461.080 DIN " + _hex(DUMP)]
+
+
+def test_a_dump_the_host_began_just_before_din_ins_echo_opened_waits_for_it_too(tmp_path):
+    # The host's dump at 140: its first 16 packets read then, a part of it in the parser, none
+    # passed on yet, when DIN IN's first part opens DIN IN's echo at 141 (DIN IN is read
+    # first in a scan). The rest of the host's waits for DIN IN's F7 (read at 420) and the
+    # dump goes whole right after DIN IN's. Before, the read went on and the host's first
+    # part, complete at 142, was dropped on DIN OUT, and the dump with it (found by fuzzing
+    # dumps from both sides).
+    lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(LONG)}, _usb_in(140, usb_packets(DUMP))],
+                     cfg={"thru": {"din_to_din": True}}, tail=700)
+    assert [ln for ln in lines if " DIN " in ln] == ["141.000 DIN " + _hex(LONG), "461.080 DIN " + _hex(DUMP)]

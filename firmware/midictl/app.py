@@ -463,9 +463,12 @@ class Controller:
             elif self.din.sx_open:
                 # DIN IN's dump is open on DIN OUT (din_to_din): a dump of the host's would be
                 # dropped there (one SysEx in parts at a time), so the host's packets are read
-                # up to the first that starts one (CIN 4, F0), which waits for DIN IN's F7
+                # up to the first that starts one (CIN 4, F0), which waits for DIN IN's F7;
+                # and none while one it began is in the parser, no part of it passed yet
                 # (uart: the host's buffer, now_ms: where in it; locals no longer needed, as
                 # two more would take the frame past 11 slots)
+                if self._usb_parser._in_sysex and not self._usb_parser._parted:
+                    return
                 uart = itf._rx._b
                 now_ms = 0
                 while now_ms < n and now_ms < itf._rx._n and not (
