@@ -55,6 +55,10 @@ _USB_IN_ROOM = const(256)
 _USB_IN_SX = const(172)
 _TICKS_MAX = ticks_add(0, -1)  # the ticks' period - 1, as this port has it
 _US_PER_BYTE = const(320)  # DIN: 10 bits at 31250 baud
+# A clock's tick this many bytes' time away or nearer (or the usual lead, if more) sets DIN
+# OUT's deadline for the knobs (Controller._run): the longest knob message, an NRPN's 12
+# bytes, could start on an idle wire then and still be on it when the tick is due
+_DEADLINE = const(16)
 # DIN IN can't be held back the way the USB host can: it arrives at the wire's own rate,
 # and echoed to DIN OUT with the controller's own messages it can outrun it. Below this
 # much room in the DIN queue besides the room it keeps for what ends a sound (DinOut.room(1):
@@ -1089,18 +1093,21 @@ class Controller:
         hw = self.hw
         # The MIDI clock's tick due before the next scan goes at its time, between the scans
         # (not at the next scan: up to a period late); and a knob's bytes that would still be
-        # on DIN OUT's wire then wait until it has gone (DinOut.lead_bytes, for the scan), so
-        # it starts on its time there too: only what the FIFO holds (notes) may delay it.
+        # on DIN OUT's wire then wait until it has gone (DinOut.lead_bytes, for the scan: -1 -
+        # (k | lead << 8), the tick k bytes away, the usual lead still the limit on a busy
+        # wire), so it starts on its time there too: only what the FIFO holds (notes) may
+        # delay it.
         clock = self.feedback.get(0x1001) if self._has & 16 else None
         din = self.din if clock is not None else None
         lead = 0 if din is None else din.lead_bytes
+        near = lead if lead > _DEADLINE else _DEADLINE
         try:  # (the usual lead again, however the loop ends: Ctrl-C lets the queue drain)
             while True:
                 try:
                     while True:
                         if din is not None:
                             d = ticks_diff(clock._gate, ticks_us()) // _US_PER_BYTE  # pyright: ignore[reportOptionalMemberAccess]  (bytes' time to the tick)
-                            d = -1 - d if 0 <= d < lead and clock._gating else lead  # pyright: ignore[reportOptionalMemberAccess]
+                            d = -1 - (d | lead << 8) if 0 <= d < near and clock._gating else lead  # pyright: ignore[reportOptionalMemberAccess]
                             if d != din.lead_bytes:
                                 din.lead_bytes = d
                                 din._gate = _TICKS_MAX  # (its pump's shortcut was for the lead before)

@@ -396,8 +396,13 @@ if TWINS:
             left = ticks_diff(d._busy_until, now_us)
             limit = d.lead_bytes
             a = left  # (the wire's time ahead, for the test)
-            if limit < 0:  # -1 - k: the wire idle within k bytes' time (a clock's tick then)
+            if limit < 0:  # -1 - (k | L << 8): the wire idle within k bytes' time (a clock's
+                # tick then), and on a busy wire no more than the usual lead L ahead (0: none)
                 limit = -1 - limit
+                if a > 0 and 0 < limit >> 8 < (limit & 255):
+                    limit >>= 8
+                else:
+                    limit &= 255
                 if a < 0:
                     a = 0  # (an idle wire too: only what ends by then)
             elif a == 0:
@@ -534,6 +539,10 @@ if sys.implementation.name == "micropython":
             a = left
             if limit < 0:  # (pump_twin's comment)
                 limit = -1 - limit
+                if a > 0 and 0 < (limit >> 8) and (limit >> 8) < (limit & 255):
+                    limit = limit >> 8
+                else:
+                    limit = limit & 255
                 if a < 0:
                     a = 0
             elif a == 0:
@@ -695,8 +704,9 @@ class DinOut:
         # lead_bytes: how far ahead of the wire coalescable traffic may be queued in the UART.
         # 6 bytes (1.9 ms) keeps the wire busy between 1 ms scans, and bounds how long a
         # Note On waits behind knob traffic already handed over. (With a MIDI clock, for the
-        # scan before its tick, app.py sets it to -1 - k: the wire must be idle within k
-        # bytes' time, even one idle now, so that the tick starts on its time.)
+        # scan before its tick, app.py sets it to -1 - (k | L << 8): the wire must be idle
+        # within k bytes' time, even one idle now, so that the tick starts on its time, and
+        # a busy one has no more than L, the usual lead, ahead; L 0: no such limit.)
         self.lead_bytes = lead_bytes
         # urgent traffic may go further ahead (a chord of 8 notes at once), still well inside
         # the RP2040's 32-byte hardware FIFO so UART.write never waits.

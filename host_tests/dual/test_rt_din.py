@@ -281,6 +281,39 @@ def test_a_negative_lead_is_a_deadline_even_for_an_idle_wire():
     assert u.log[12:] == [(4480, 0x46), (4800, 0x13)]
 
 
+def test_a_deadline_keeps_the_usual_lead_on_a_busy_wire():
+    # lead_bytes -1 - (k | L << 8) (app.py, from 16 bytes' time before a tick): on an idle
+    # wire a knob's message goes if it ends within k bytes' time (an NRPN's 12 bytes may
+    # not start 11 before the tick); on a busy one, also no more than L, the usual lead,
+    # ahead of the wire, as with no tick near.
+    c = Clock()
+    d, u = _din(c, running=False)
+    key = (0xB0 << 7) | 99
+    d.slot(key)
+    nrpn = b"\xb0\x63\x02\xb0\x62\x2d\xb0\x06\x7f\xb0\x26\x7f"
+    _lead(d, -1 - (11 | 6 << 8))  # the tick in 11 bytes' time: the NRPN waits, the wire idle
+    d.send(nrpn, 12, key)
+    _pump(d, c, 0)
+    assert u.log == []
+    _lead(d, -1 - (12 | 6 << 8))  # in 12: it ends on time
+    _pump(d, c, 0)
+    assert u.log == [(320 * i, b) for i, b in enumerate(nrpn)]
+    d.send(b"\x99\x24\x64", 3, 0)  # a note at 10000: 3 bytes ahead of the wire
+    d.send(nrpn, 12, key)
+    _lead(d, -1 - (20 | 6 << 8))  # the tick 20 bytes away: 3 + 12 would end in time, but
+    _pump(d, c, 10000)  # only 6 may be ahead of a busy wire
+    assert u.log[12:] == [(10000, 0x99), (10320, 0x24), (10640, 0x64)]
+    _pump(d, c, 10960)  # the wire idle again: the NRPN goes
+    assert u.log[15:] == [(10960 + 320 * i, b) for i, b in enumerate(nrpn)]
+    cc = b"\xb0\x46\x10"
+    d.slot((0xB0 << 7) | 70)
+    d.send(b"\x99\x24\x00", 3, 0)  # at 20000, with a CC: 3 ahead and 3 is the usual lead
+    d.send(cc, 3, (0xB0 << 7) | 70)
+    _pump(d, c, 20000)
+    assert [b for _t, b in u.log[27:]] == [0x99, 0x24, 0x00, 0xB0, 0x46, 0x10]
+    assert u.log[30][0] == 20960
+
+
 def test_send_and_pump_allocate_nothing():
     c = Clock()
     u = CountingUart()
