@@ -127,6 +127,34 @@ def test_bend_stick_exact_ends_and_centre_with_noise(tmp_path):
     assert float(usb[-1].split()[0]) < 700
 
 
+def test_a_fader_or_the_stick_taken_to_an_end_gets_there_within_tens_of_ms(tmp_path):
+    # knob1 pushed up over 20 ms (there at 520) and dropped to 0 at 800; the stick pushed to
+    # its stop over 20 ms (520) and pulled to the other over 20 ms (820). The end values come
+    # 30, 45, 55 and 45 ms after the control got there (before: 95, 100 and 155 ms, and the
+    # stick's 0 more than 100 ms: the filter crawled the last steps at 1/16 of the way a
+    # reading; now a reading inside an end's dead zone pulls by 1/4 at least, a control that
+    # moved within 8 readings takes 1/8, and a jump from rest 3/4)
+    lines = sim(tmp_path, {"tail_ms": 100, "events": [
+        {"t": 500, "control": "bend", "position": 1.0, "ramp_ms": 20},
+        {"t": 500, "control": "knob1", "position": 1.0, "ramp_ms": 20},
+        {"t": 800, "control": "knob1", "position": 0.0},
+        {"t": 800, "control": "bend", "position": 0.0, "ramp_ms": 20}]})
+    usb = port(lines, "USB")
+    # every value in order, up and down, none twice
+    assert [ln for ln in usb if " 0B B0 46 " in ln] == ["%s USB 0B B0 46 %s" % tv for tv in (
+        ("505.000", "17"), ("510.000", "2B"), ("515.000", "45"), ("520.000", "71"), ("525.000", "7C"),
+        ("530.000", "7D"), ("540.000", "7E"), ("550.000", "7F"), ("800.000", "20"), ("805.000", "08"),
+        ("810.000", "06"), ("815.000", "04"), ("820.000", "03"), ("825.000", "02"), ("835.000", "01"),
+        ("845.000", "00"))]
+    bend = [ln for ln in usb if " 0E E0 " in ln]
+    assert bend[bend.index("565.000 USB 0E E0 68 7F"):bend.index("805.000 USB 0E E0 71 67")] == [
+        "565.000 USB 0E E0 68 7F", "570.000 USB 0E E0 7A 7F", "575.000 USB 0E E0 7F 7F"]
+    assert bend[-3:] == ["855.000 USB 0E E0 24 00", "860.000 USB 0E E0 0E 00", "865.000 USB 0E E0 00 00"]
+    vals = [int(ln.split()[5], 16) << 7 | int(ln.split()[4], 16) for ln in bend]
+    top = vals.index(16383)
+    assert vals[:top + 1] == sorted(set(vals[:top + 1])) and vals[top:] == sorted(set(vals[top:]), reverse=True)
+
+
 def test_usb_unplugged_drops_usb_only_and_ends_missed_notes_on_return(tmp_path):
     assert sim(tmp_path, os.path.join(SC, "usb.json")) == BOOT + [
         "12.000 USB 09 99 24 7F",
@@ -748,8 +776,8 @@ def test_ctrl_c_just_before_a_tick_lets_the_knobs_waiting_for_din_out(tmp_path):
     lines = (tmp_path / "t.txt").read_text().splitlines()
     assert [ln for ln in lines if float(ln.split()[0]) >= 270] == [
         "270.000 USB 0B B0 46 6D", "270.100 USB 0B B9 7B 00", "270.200 DIN B9 7B 00",
-        "271.160 DIN B0 48 6B", "272.120 DIN 49 6B", "272.760 DIN 4A 6B", "273.400 DIN 4B 6C",
-        "274.040 DIN 4C 6C", "274.680 DIN 4D 6C", "275.320 DIN 46 6D"]
+        "271.160 DIN B0 48 6B", "272.120 DIN 49 6C", "272.760 DIN 4A 6C", "273.400 DIN 4B 6C",
+        "274.040 DIN 4C 6C", "274.680 DIN 4D 6D", "275.320 DIN 46 6D"]  # (each knob's last on USB)
 
 
 def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until_panic(tmp_path):

@@ -50,14 +50,18 @@ def test_cc14_takeover_picks_up_at_the_half_way_crossing(tmp_path):
         "625.640 DIN 21 74",
     ]
     vals = _cc14_values(lines)
-    # then every reading of the turn (one each 5 ms) up to the top, and down to exactly 0
-    assert vals[0] == (620.0, 8225) and vals[-1] == (1925.0, 0)
+    # then every reading of the turn (one each 5 ms) up to the top, the last few steps of
+    # its settling (the knob still from 1000) further apart, and down to exactly 0, 35 ms
+    # after the knob got there (1800)
+    assert vals[0] == (620.0, 8225) and vals[-1] == (1835.0, 0)
     top = max(range(len(vals)), key=lambda i: vals[i][1])
     up, down = vals[:top + 1], vals[top:]
-    assert all(b[0] - a[0] == 5 and b[1] > a[1] for a, b in zip(up, up[1:]))
-    assert up[-1] == (1200.0, 14755) and down[1] == (1215.0, 14748)  # (the turn: 15 ms still)
+    assert all(b[0] - a[0] == 5 for a, b in zip(up, up[1:]) if b[0] <= 1145) and all(b[1] > a[1] for a, b in zip(up, up[1:]))
+    assert [v for v in up if v[0] >= 1145] == [(1145.0, 14770), (1155.0, 14771), (1165.0, 14772), (1180.0, 14773),
+                                               (1200.0, 14774)]
+    assert down[1] == (1215.0, 14743)  # (the turn: 15 ms still)
     assert all(b[0] - a[0] == 5 and b[1] < a[1] for a, b in zip(down[1:], down[2:]))
-    assert len(vals) == 260 and lines[-2:] == ["1925.000 DIN 01 00", "1925.640 DIN 21 00"]
+    assert len(vals) == 235 and lines[-2:] == ["1835.000 DIN 01 00", "1835.640 DIN 21 00"]
 
 
 def test_cc14_feedback_lsb_completes_the_msb(tmp_path):
@@ -111,7 +115,7 @@ def test_takeover_knob_echoed_by_the_host_sends_its_whole_sweep(tmp_path):
         "130.000 DIN 46 03",
     ]
     assert lines[-4:] == ["615.000 USB 0B B0 46 7E", "615.000 DIN 46 7E",
-                          "665.000 USB 0B B0 46 7F", "665.000 DIN 46 7F"]
+                          "630.000 USB 0B B0 46 7F", "630.000 DIN 46 7F"]
     # exactly what the knob plays with no echo at all: 100 values up to 127
     assert lines[:6] + lines[7:] == alone
     vals = [v for _t, v in _cc_values(lines)]
@@ -149,26 +153,29 @@ def test_feedback_on_a_resting_knob_sets_up_takeover_as_before(tmp_path):
     vals = [v for _t, v in _cc_values(lines)]
     top = vals.index(max(vals))
     assert vals[:top + 1] == list(range(81, vals[top] + 1)) and vals[top:] == list(range(vals[top], -1, -1))
-    assert len(lines) == 299 and lines[-2:] == ["1860.000 USB 0B B0 46 00", "1860.000 DIN 46 00"]
+    assert len(lines) == 303 and lines[-2:] == ["1825.000 USB 0B B0 46 00", "1825.000 DIN 46 00"]
 
 
 def test_feedback_counts_once_the_knob_has_rested_32_readings(tmp_path):
     # knob1 is turned 0.3 -> 0.35 by 150 ms; its anchor settles (the average's tail) until
-    # 515 ms and rests from its 32nd reading without a move, at 675 ms (a reading each 5 ms)
+    # 355 ms and rests from its 32nd reading without a move, at 515 ms (a reading each 5 ms)
     turn = [{"t": 100, "control": "knob1", "position": 0.35, "ramp_ms": 50},
             {"t": 900, "control": "knob1", "position": 0.9, "ramp_ms": 600}]
     played = ["125.000 USB 0B B0 46 27", "125.000 DIN B0 46 27", "135.000 USB 0B B0 46 28",
               "135.000 DIN 46 28", "140.000 USB 0B B0 46 29", "140.000 DIN 46 29",
-              "150.000 USB 0B B0 46 2A", "150.000 DIN 46 2A", "180.000 USB 0B B0 46 2B",
-              "180.000 DIN 46 2B", "290.000 USB 0B B0 46 2C", "290.000 DIN 46 2C"]
+              "150.000 USB 0B B0 46 2A", "150.000 DIN 46 2A", "165.000 USB 0B B0 46 2B",
+              "165.000 DIN 46 2B", "220.000 USB 0B B0 46 2C", "220.000 DIN 46 2C"]
     # at 800 ms it rests: the receiver's 80 is waited for, as before
     lines = _run(tmp_path, CC, turn + [{"t": 800, "usb_in": "0B B0 46 50"}], {"knob1": 0.3})
     assert lines[:17] == BOOT + played + ["800.000 DIN 46 50", "1230.000 USB 0B B0 46 51", "1230.000 DIN 46 51"]
-    # at 660 ms its anchor moved 29 readings before: taken as an echo, the knob plays on
-    lines = _run(tmp_path, CC, turn + [{"t": 660, "usb_in": "0B B0 46 50"}], {"knob1": 0.3})
-    assert lines[:17] == BOOT + played + ["660.000 DIN 46 50", "920.000 USB 0B B0 46 2D", "920.000 DIN 46 2D"]
+    # at 500 ms its anchor moved 29 readings before: taken as an echo, the knob plays on
+    lines = _run(tmp_path, CC, turn + [{"t": 500, "usb_in": "0B B0 46 50"}], {"knob1": 0.3})
+    assert lines[:17] == BOOT + played + ["500.000 DIN 46 50", "920.000 USB 0B B0 46 2D", "920.000 DIN 46 2D"]
+    # and at 515, its 32nd reading without a move, it rests: the 80 is waited for
+    lines = _run(tmp_path, CC, turn + [{"t": 515, "usb_in": "0B B0 46 50"}], {"knob1": 0.3})
+    assert lines[:17] == BOOT + played + ["515.000 DIN 46 50", "1230.000 USB 0B B0 46 51", "1230.000 DIN 46 51"]
     # (and with drop_echoes DIN does not get it)
-    lines = _run(tmp_path, CC, turn + [{"t": 660, "usb_in": "0B B0 46 50"}], {"knob1": 0.3}, DROP)
+    lines = _run(tmp_path, CC, turn + [{"t": 500, "usb_in": "0B B0 46 50"}], {"knob1": 0.3}, DROP)
     assert lines[:16] == BOOT + played + ["920.000 USB 0B B0 46 2D", "920.000 DIN 46 2D"]
 
 
@@ -243,8 +250,8 @@ def test_nrpn_takeover_picks_up_at_the_value_midi_in_sent(tmp_path):
     ]
     vals = _nrpn_values(lines)
     # then every reading of the turn up to the top, and down to exactly 0: the cc14 knob's sweep
-    assert vals[0] == (620.0, 8225) and vals[-1] == (1925.0, 0) and len(vals) == 260
-    assert lines[-4:] == ["1925.000 DIN 63 09", "1925.640 DIN 62 52", "1926.280 DIN 06 00", "1926.920 DIN 26 00"]
+    assert vals[0] == (620.0, 8225) and vals[-1] == (1835.0, 0) and len(vals) == 235
+    assert lines[-4:] == ["1835.000 DIN 63 09", "1835.640 DIN 62 52", "1836.280 DIN 06 00", "1836.920 DIN 26 00"]
     # the same NRPN with full status bytes, or from the USB host, is the same value
     full = _run(tmp_path, NRPN, [{"t": 300, "din_in": "B0 63 09 B0 62 52 B0 06 40 B0 26 00"}] + SWEEP, {"knob1": 0.3})
     assert full[2:6] == ["301.000 USB 0B B0 63 09", "302.000 USB 0B B0 62 52", "303.000 USB 0B B0 06 40",
@@ -534,7 +541,7 @@ def test_midi_in_nrpn_feedback_allocates_nothing_in_the_scan():
         (4864, 4864, True, 32),  # the RPN null: the CC 6 after it is knob2's alone
         (8355, False),  # turned up past 4864: sending
         (4864, False),  # the echo of 8353 while it turns changes nothing
-        (12784, 12784, False),  # at rest at the top
+        (12786, 12786, False),  # at rest at the top
         (640, 640, True),  # where the receiver's 640 counts
     ]) + " 0"
 

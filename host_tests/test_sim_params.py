@@ -61,8 +61,8 @@ def test_host_data_after_a_knobs_nrpn_goes_to_din_with_its_selection(tmp_path):
         "313.200 DIN 62 07",
         "315.000 DIN 63 09",  # the knob's
         "315.640 DIN 62 52",
-        "316.280 DIN 06 4E",
-        "316.920 DIN 26 7F",
+        "316.280 DIN 06 50",
+        "316.920 DIN 26 1A",
         "317.560 DIN 63 00",  # the host's data, with its selection again (running status on)
         "318.200 DIN 62 07",
         "318.840 DIN 06 40",
@@ -89,7 +89,7 @@ def test_a_knobs_nrpn_still_queued_behind_the_selection_counts_as_between(tmp_pa
         "349.000 DIN 63 09",  # the knob's, queued at 345
         "349.640 DIN 62 52",
         "350.280 DIN 06 71",
-        "350.920 DIN 26 41",
+        "350.920 DIN 26 49",
     ]
 
 
@@ -142,8 +142,8 @@ def test_an_rpn_from_din_in_after_a_knobs_nrpn_goes_with_its_selection(tmp_path)
         "303.000 USB 0B B0 64 00",
         "305.000 USB 0B B0 63 09",
         "305.000 USB 0B B0 62 52",
-        "305.000 USB 0B B0 06 39",
-        "305.000 USB 0B B0 26 13",
+        "305.000 USB 0B B0 06 42",
+        "305.000 USB 0B B0 26 6E",
         "308.000 USB 0B B0 65 00",
         "308.000 USB 0B B0 64 00",
         "308.000 USB 0B B0 06 02",

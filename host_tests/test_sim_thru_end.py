@@ -151,8 +151,8 @@ def test_a_host_coming_back_gets_the_pitch_bend_it_missed(tmp_path):
                                 {"t": 210, "control": "bend", "position": 0.5, "ramp_ms": 20},
                                 {"t": 300, "usb": "connected"}], 190)
     assert [ln for ln in lines if " USB " in ln] == [
-        "190.000 USB 0E E0 65 71",
-        "195.000 USB 0E E0 6E 71",  # the last the host got before it left
+        "190.000 USB 0E E0 2A 72",
+        "195.000 USB 0E E0 34 72",  # the last the host got before it left
         "300.000 USB 0E E0 00 40",  # back: the centre it missed
     ]
 
@@ -186,15 +186,15 @@ def test_a_bend_taken_back_goes_where_the_controllers_own_stick_left_it(tmp_path
         {"t": 900, "usb_in": "0E E0 00 20"}, {"t": 910, "din_in": "FE E0 00 70"},
         {"t": 1250, "usb": "disconnected"}]})
     assert [ln for ln in lines if float(ln.split()[0]) >= 890] == [
-        "900.000 DIN 00 20",  # the host's (the stick's last: E0 71 72, at 495)
+        "900.000 DIN 00 20",  # the host's (the stick's last: E0 74 72, at 350)
         "911.000 USB 0F FE 00 00",
         "911.000 DIN FE",
         "912.000 USB 0E E0 00 70",
         "912.000 DIN 00 70",  # DIN IN's
-        "1213.000 USB 0E E0 71 72",  # DIN IN silent 300 ms: back to the stick's bend, on USB
-        "1213.000 DIN 71 72",  # and on DIN OUT
+        "1213.000 USB 0E E0 74 72",  # DIN IN silent 300 ms: back to the stick's bend, on USB
+        "1213.000 DIN 74 72",  # and on DIN OUT
     ]  # (and the host unplugged at 1250 left nothing bent)
-    assert [ln for ln in lines if " DIN " in ln][-5] == "495.000 DIN 71 72"
+    assert [ln for ln in lines if " DIN " in ln][-5] == "350.000 DIN 74 72"
 
 
 def test_a_bend_din_in_left_on_usb_goes_back_when_its_active_sensing_stops(tmp_path):
@@ -327,9 +327,9 @@ def test_a_host_coming_back_gets_where_the_modulation_and_sustain_knobs_went_mea
                  [{"t": 100, "control": "knob3", "position": 0.8, "ramp_ms": 20},
                   {"t": 100, "control": "knob5", "position": 1.0}, {"t": 200, "usb": "disconnected"},
                   {"t": 210, "control": "knob3", "position": 0.3, "ramp_ms": 20},
-                  {"t": 210, "control": "knob5", "position": 0.0}, {"t": 300, "usb": "connected"}], 180)
+                  {"t": 210, "control": "knob5", "position": 0.0}, {"t": 300, "usb": "connected"}], 160)
     assert [ln for ln in lines if " USB " in ln] == [
-        "186.000 USB 0B B0 01 65",  # the last the host got before it left
+        "166.000 USB 0B B0 01 65",  # the last the host got before it left
         "300.000 USB 0B B0 40 00",
         "300.000 USB 0B B0 01 27",
     ]
@@ -339,16 +339,16 @@ def test_a_knob_turned_while_din_ins_long_dump_passes_to_usb_stays_out_of_it(tmp
     # DIN IN sends a 603-byte SysEx (passed to the host in parts as it arrives, 100..293 ms);
     # knob3 is turned meanwhile: on USB nothing comes between the dump's packets (before, the
     # native filter run put the knob's Control Changes in the middle of it), on DIN OUT the
-    # knob plays as ever; after the dump's F7 the host gets where the knob is now (0x65, DIN
-    # OUT's since 236 ms: before, it had none of the turn until the knob moved again)
+    # knob plays as ever; after the dump's F7 the host gets where the knob is now (0x66, DIN
+    # OUT's since 291 ms: before, it had none of the turn until the knob moved again)
     dump = "F0 7D " + " ".join("%02X" % (i % 100) for i in range(600)) + " F7"
     lines = _sim(tmp_path, {"controls": {"knob3": {"cc": 21}}},
                  [{"t": 100, "din_in": dump}, {"t": 150, "control": "knob3", "position": 0.8, "ramp_ms": 20}], 99)
     usb = [ln for ln in lines if " USB " in ln]
     assert len(usb) == 202 and all(ln.split()[2] == "04" for ln in usb[:200])
-    assert usb[0] == "141.000 USB 04 F0 7D 00" and usb[200:] == ["293.000 USB 07 62 63 F7", "293.000 USB 0B B0 15 65"]
-    assert [ln for ln in lines if " DIN " in ln][-1] == "236.000 DIN 15 65"
-    assert [ln for ln in lines if " DIN " in ln][:2] == ["156.000 DIN B0 15 0F", "161.000 DIN 15 23"]
+    assert usb[0] == "141.000 USB 04 F0 7D 00" and usb[200:] == ["293.000 USB 07 62 63 F7", "293.000 USB 0B B0 15 66"]
+    assert [ln for ln in lines if " DIN " in ln][-1] == "291.000 DIN 15 66"
+    assert [ln for ln in lines if " DIN " in ln][:2] == ["156.000 DIN B0 15 16", "161.000 DIN 15 27"]
 
 
 def test_a_host_that_comes_after_the_pots_reported_gets_their_positions(tmp_path):
@@ -373,7 +373,7 @@ def test_a_host_that_comes_back_gets_where_the_knobs_it_missed_are(tmp_path):
                                 {"t": 210, "control": "knob2", "position": 0.25},
                                 {"t": 210, "control": "knob1", "position": 0.75},
                                 {"t": 400, "usb": "connected"}], 150)
-    assert [ln for ln in lines if " USB " in ln] == ["155.000 USB 0B B0 46 3E", "400.000 USB 0B B0 46 5F",
+    assert [ln for ln in lines if " USB " in ln] == ["175.000 USB 0B B0 46 3F", "400.000 USB 0B B0 46 5F",
                                                      "400.000 USB 0B B0 47 1F"]
     din = [ln.split() for ln in lines if " DIN " in ln]
     assert [d[-2:] for d in din if d[-2] == "46"][-1] == ["46", "5F"]

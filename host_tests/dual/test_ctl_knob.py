@@ -56,6 +56,30 @@ def test_slow_sweep_every_cc_value_exact_ends_monotonic():
             assert rec.ev[0][1:4] == ("cc", 2, 74)
 
 
+def test_a_jump_to_an_end_gets_there_in_about_ten_readings():
+    # at rest (40 readings), then the reading jumps to the other end and stays: every value
+    # sent, one a reading, until the end's exact value (before: 22 readings for the knob and
+    # 34 for the stick, the last values crawling 1/16 of the way a reading)
+    def jump(k, rec, rest, level, n):
+        _feed(k, rec, rest, 40, 0)
+        del rec.ev[:]
+        _feed(k, rec, level, n, 0)
+        return [e[-1] for e in rec.ev]
+
+    rec = Rec()
+    k = Knob(rec, 0, 7)
+    assert jump(k, rec, 0, 4095, 10) == [95, 119, 121, 123, 124, 125, 126, 127]
+    assert jump(k, rec, 4095, 0, 10) == [32, 8, 6, 4, 3, 2, 1, 0]
+    rec = Rec()
+    s = Stick(rec, 0)
+    assert jump(s, rec, 2048, 4095, 11) == [14276, 15894, 16029, 16130, 16206, 16263, 16306, 16337, 16361, 16379,
+                                            16383]
+    assert jump(s, rec, 4095, 0, 13)[-4:] == [57, 30, 10, 0]
+    assert jump(s, rec, 0, 2048, 8) == [6321, 7400, 7669, 7872, 8023, 8137, 8192]  # let go: the centre
+    _feed(s, rec, 2048, 100, 0)
+    assert len(rec.ev) == 7  # and nothing more once there
+
+
 def test_fast_sweep_14bit_reaches_exact_ends_monotonic_no_repeats():
     random.seed(13)
     for kind in ("cc14", "nrpn"):
@@ -278,7 +302,9 @@ def test_takeover_off_sends_at_once_and_report():
     _feed(k, rec, 2100, 40)
     assert k.report() and rec.ev == [(0, "cc", 0, 7, 65)]
     k.set_remote(100)
-    _sweep(k, rec, 2100, 2250, 4)
+    # (to 2262, 70.3 of 127: the anchor trails a turn by its hysteresis, 12 steps, so one
+    # stopped at 2250, 69.9, sits on the line between 69 and 70)
+    _sweep(k, rec, 2100, 2262, 4)
     # not waiting for 100: the knob's own values go out at once
     assert rec.values() == [65, 66, 67, 68, 69, 70]
 

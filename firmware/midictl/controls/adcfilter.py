@@ -7,7 +7,16 @@
 # 1. Adaptive EMA in fixed point (1/16 steps): 1/16 of the difference while it is small
 #    (resting, slow turning: noise averages out), 1/4 when it exceeds 64 steps and 1/2
 #    beyond 256 (a fast turn is followed without lag). The E11 steps are a few codes
-#    wide and are smoothed away like noise.
+#    wide and are smoothed away like noise. While the control moves (its anchor moved
+#    within the last 8 readings) a small difference takes 1/8, not 1/16; a jump of more
+#    than 256 steps from rest takes 3/4 at once; a reading inside an end's dead zone pulls
+#    by at least 1/4 toward it. So a knob turned and let go settles on its value in about
+#    half the readings, and one slammed to an end (a fader pulled down, the bend stick
+#    pushed to its stop) is there 5 to 10 readings later (25 to 50 ms at the reference
+#    layout's 200 readings a second; 20 to 30 readings before). No faster: with 1/4 of a
+#    small difference a slow turn skipped output steps under +-24 steps of noise and turned
+#    back under +-40; 1/2 toward an end skipped the step before it; 3/4 of a large
+#    difference while turning made the steps of a steady turn lumpy.
 # 2. Follower hysteresis: the anchor stays put while the filtered value is within
 #    +-hysteresis of it and is dragged along at that distance when it leaves. Turning
 #    therefore moves the anchor continuously (every output step is passed), while
@@ -38,6 +47,7 @@ _PRIME = const(16)
 _QUIET = const(32)
 _FAST = const(256 * 16)
 _MID = const(64 * 16)
+_MOVING = const(8)  # readings after the anchor moved during which it is taken to be moving
 
 
 def edges(deadzone, hysteresis):
@@ -81,12 +91,13 @@ class AdcFilter:
             self._moved(PRIMED)
             return PRIMED
         d = (raw << 4) - y
+        e = (d > 0 and raw << 4 > self._hi) or (d < 0 and raw << 4 < self._lo)  # into an end
         if d > _FAST or d < -_FAST:
-            y += d >> 1
-        elif d > _MID or d < -_MID:
+            y += d - (d >> 2) if e or self._quiet >= _MOVING else d >> 1
+        elif e or d > _MID or d < -_MID:
             y += d >> 2
         else:
-            y += d >> 4
+            y += d >> 3 if self._quiet < _MOVING else d >> 4
         self._y = y
         a = self.anchor
         h = self._h
@@ -169,16 +180,17 @@ if TWINS:
                     r = PRIMED
             else:
                 d = (raw << 4) - y
+                q = state[b + 3]
+                x = (d > 0 and raw << 4 > state[b + 5]) or (d < 0 and raw << 4 < state[b + 4])
                 if d > _FAST or d < -_FAST:
-                    y += d >> 1
-                elif d > _MID or d < -_MID:
+                    y += d - (d >> 2) if x or q >= _MOVING else d >> 1
+                elif x or d > _MID or d < -_MID:
                     y += d >> 2
                 else:
-                    y += d >> 4
+                    y += d >> 3 if q < _MOVING else d >> 4
                 state[b] = y
                 a0 = state[b + 1]
                 h0 = state[b + 6]
-                q = state[b + 3]
                 h = h0 + h0 if q >= _QUIET else h0
                 a = a0
                 if y > a0 + h:
@@ -263,16 +275,25 @@ try:
                     r = PRIMED
             else:
                 d = (raw << 4) - y
+                q = st[b + 3]
+                z = 0  # (a reading inside an end's dead zone, the filter behind it; not x:
+                # the dispatch below has an x of its own, typed by its first assignment)
+                if (d > 0 and (raw << 4) > st[b + 5]) or (d < 0 and (raw << 4) < st[b + 4]):
+                    z = 1
                 if d > _FAST or d < 0 - _FAST:
-                    y += d >> 1
-                elif d > _MID or d < 0 - _MID:
+                    if z or q >= _MOVING:
+                        y += d - (d >> 2)
+                    else:
+                        y += d >> 1
+                elif z or d > _MID or d < 0 - _MID:
                     y += d >> 2
+                elif q < _MOVING:
+                    y += d >> 3
                 else:
                     y += d >> 4
                 st[b] = y
                 a0 = st[b + 1]
                 h0 = st[b + 6]
-                q = st[b + 3]
                 h = h0
                 if q >= _QUIET:
                     h = h0 + h0
