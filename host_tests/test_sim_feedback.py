@@ -122,6 +122,29 @@ def test_takeover_knob_echoed_by_the_host_sends_its_whole_sweep(tmp_path):
     assert len(vals) == 100 and vals == sorted(set(vals)) and vals[-1] == 127
 
 
+def test_a_takeover_knob_picks_up_its_own_layers_last_value_after_the_other_layer_turned_it(tmp_path):
+    # knob1 (takeover; its shift layer CC 102, the reference layout's) rests at 0.5 (63 on
+    # both layers, taken as their receivers' at power-on). Shift held, it is turned down to
+    # 0.3: CC 102 follows to 38. Shift let go, it is turned up to 0.7: CC 70 waits for its
+    # receiver's 63 and follows from there (before: it jumped from 63 to 38 at the first
+    # reading). Shift held again, it is turned down to 0.2: CC 102 waits for the 38 it sent
+    # last (before: it jumped to 89 as shift went down, the filter still settling).
+    lines = _run(tmp_path, CC, [
+        {"t": 100, "control": "button3", "press": 1.0}, {"t": 150, "control": "knob1", "position": 0.3, "ramp_ms": 50},
+        {"t": 300, "control": "button3", "release": True},
+        {"t": 350, "control": "knob1", "position": 0.7, "ramp_ms": 100},
+        {"t": 600, "control": "button3", "press": 1.0},
+        {"t": 650, "control": "knob1", "position": 0.2, "ramp_ms": 150}], {"knob1": 0.5})
+    usb = [(ln.split()[0], ln.split()[4], int(ln.split()[5], 16)) for ln in port(lines, "USB")[1:]]
+    assert usb == [("%d.000" % t, "66", v) for t, v in (
+        (160, 62), (165, 61), (170, 59), (175, 57), (180, 53), (185, 51), (190, 49), (195, 45), (200, 43),
+        (205, 42), (210, 41), (215, 40), (230, 39), (285, 38))] + [("%d.000" % t, "46", v) for t, v in (
+        (415, 66), (420, 68), (425, 72), (430, 74), (435, 75), (440, 80), (445, 81), (450, 83), (455, 85),
+        (460, 86), (470, 87), (485, 88), (535, 89))] + [("%d.000" % t, "66", v) for t, v in (
+        (785, 37), (790, 35), (795, 33), (800, 31), (805, 30), (810, 29), (815, 28), (820, 27), (840, 26),
+        (910, 25))]
+
+
 def test_drop_echoes_passes_a_knobs_echo_on_to_neither_port(tmp_path):
     # The same echo with thru "drop_echoes": DIN gets no stale value mid-sweep; nor does the
     # USB host get one echoed by a synth on DIN IN. Both runs are the knob's sweep alone.

@@ -309,6 +309,44 @@ def test_takeover_off_sends_at_once_and_report():
     assert rec.values() == [65, 66, 67, 68, 69, 70]
 
 
+def test_takeover_knob_picks_up_its_layers_last_value_when_the_layer_plays_again():
+    # two layers of one pot (a shift mapping): each layer's knob sends only while its layer
+    # plays; turned for the other layer, a takeover knob keeps its receiver's value (the one
+    # it sent last) and picks it up when its layer plays again
+    from midictl.controls.modes import LayerSink
+
+    class Modes:
+        shift = False
+
+    rec = Rec()
+    m = Modes()
+    main = Knob(LayerSink(rec, m, False), 0, 70, takeover=True)
+    second = Knob(LayerSink(rec, m, True), 0, 102, takeover=True)
+
+    def turn(a, b):
+        for level in range(a, b + (16 if b > a else -16), 16 if b > a else -16):
+            for k in (main, second):
+                k.update(level)  # (on the board one filter feeds both)
+        for _ in range(60):
+            for k in (main, second):
+                k.update(b)
+
+    turn(2048, 2048)  # primed at 64 on both: nothing sent
+    m.shift = True
+    turn(2048, 1200)  # the shift layer from 64 down
+    assert rec.values() == list(range(63, 36, -1)) and {e[3] for e in rec.ev} == {102}
+    del rec.ev[:]
+    m.shift = False
+    turn(1200, 2900)  # the main layer waits for its 64, then follows
+    assert rec.values() == list(range(65, 91)) and {e[3] for e in rec.ev} == {70}
+    del rec.ev[:]
+    m.shift = True
+    turn(2900, 2100)  # the shift layer waits for the 37 it sent last: not reached
+    assert rec.ev == []
+    turn(2100, 1000)  # reached on the way down: from there, every value
+    assert rec.values() == list(range(36, 30, -1)) and {e[3] for e in rec.ev} == {102}
+
+
 def test_stick_centre_ends_and_smooth():
     random.seed(17)
     rec = Rec()

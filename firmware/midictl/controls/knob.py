@@ -10,7 +10,10 @@
 # Soft takeover (pickup), optional: after set_remote(v) (the receiver's value, e.g. from
 # MIDI IN or a preset change) the knob sends nothing until its own value reaches or
 # crosses v, so the parameter does not jump (a v outside the knob's min..max: once it
-# reaches the nearer end). Without a remote value it sends at once.
+# reaches the nearer end). Without a remote value it sends at once. A knob with a shift
+# layer takes its own last value the same way: while the other layer plays (the same pot
+# turned for it), its receiver keeps what it was sent last, and the knob picks that up when
+# its layer plays again, instead of jumping to where the pot now is.
 # From MIDI IN, feedback(): a 14-bit knob's remote value is its MSB and LSB as MIDI 1.0
 # pairs them (controller n and n + 32), not the 7-bit MSB alone; an NRPN knob's is its
 # parameter's Data Entry MSB and LSB, put together by its channel's NrpnIn (nrpnin.py). And
@@ -22,7 +25,8 @@
 #
 # Reads come round-robin from the scan plan (mux.py), >= 100 per second per knob; the
 # filter counts readings, not milliseconds, so the update rate sets its time constants
-# (1/16 EMA at 125 Hz: ~130 ms when resting, ~30 ms while turning).
+# (adcfilter.py: 1/16 of a small difference at rest, 1/8 for 8 readings after a move,
+# 1/4 to 3/4 of a larger one).
 
 try:
     from micropython import const
@@ -33,6 +37,7 @@ except ImportError:
 
 
 from midictl.controls.adcfilter import PRIMED, AdcFilter, edges
+from midictl.controls.modes import LayerSink
 
 # the kinds, as numbered in checks.KNOB_KINDS ("cc", "cc14", "nrpn", "channel_pressure")
 _CC = const(0)
@@ -104,6 +109,13 @@ class Knob(AdcFilter):
         if r == PRIMED:
             if self._remote < 0:
                 self.value = v
+            return
+        if self.takeover and type(self._sink) is LayerSink and self._sink._modes.shift != self._sink._layer:
+            # its layer does not play (the pot turned for the other): the receiver keeps
+            # the value sent last, to be picked up when the layer plays again
+            if v != self.value and self.value >= 0:
+                self._remote = self.value
+                self._waiting = True
             return
         if self._waiting and not self._picked_up(prev, v):
             return
