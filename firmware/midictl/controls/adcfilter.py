@@ -11,9 +11,9 @@
 #    within the last 8 readings) a small difference takes 1/8, not 1/16; a jump of more
 #    than 256 steps from rest takes 3/4 at once; a reading inside an end's dead zone pulls
 #    by at least 1/4 toward it. So a knob turned and let go settles on its value in about
-#    half the readings, and one slammed to an end (a fader pulled down, the bend stick
-#    pushed to its stop) is there 5 to 10 readings later (25 to 50 ms at the reference
-#    layout's 200 readings a second; 20 to 30 readings before). No faster: with 1/4 of a
+#    half the readings, and a jump to an end (a fader pulled down, the bend stick pushed
+#    to its stop) gets there in 10 to 13 readings (50 to 65 ms at the reference layout's
+#    200 readings a second; 22 to 34 readings before; test_ctl_knob.py). No faster: with 1/4 of a
 #    small difference a slow turn skipped output steps under +-24 steps of noise and turned
 #    back under +-40; 1/2 toward an end skipped the step before it; 3/4 of a large
 #    difference while turning made the steps of a steady turn lumpy.
