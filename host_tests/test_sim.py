@@ -130,10 +130,11 @@ def test_bend_stick_exact_ends_and_centre_with_noise(tmp_path):
 def test_a_fader_or_the_stick_taken_to_an_end_gets_there_within_tens_of_ms(tmp_path):
     # knob1 pushed up over 20 ms (there at 520) and dropped to 0 at 800; the stick pushed to
     # its stop over 20 ms (520) and pulled to the other over 20 ms (820). The end values come
-    # 30, 45, 55 and 45 ms after the control got there (before: 95, 100 and 155 ms, and the
+    # 30, 45, 20 and 20 ms after the control got there (before: 95, 100 and 155 ms, and the
     # stick's 0 more than 100 ms: the filter crawled the last steps at 1/16 of the way a
     # reading; now a reading inside an end's dead zone pulls by 1/4 at least, a control that
-    # moved within 8 readings takes 1/8, and a jump from rest 3/4)
+    # moved within 8 readings takes 1/8, and a jump from rest 3/4; the stick's filter, fine,
+    # 1/2 toward an end while it moves)
     lines = sim(tmp_path, {"tail_ms": 100, "events": [
         {"t": 500, "control": "bend", "position": 1.0, "ramp_ms": 20},
         {"t": 500, "control": "knob1", "position": 1.0, "ramp_ms": 20},
@@ -147,12 +148,24 @@ def test_a_fader_or_the_stick_taken_to_an_end_gets_there_within_tens_of_ms(tmp_p
         ("810.000", "06"), ("815.000", "04"), ("820.000", "03"), ("825.000", "02"), ("835.000", "01"),
         ("845.000", "00"))]
     bend = [ln for ln in usb if " 0E E0 " in ln]
-    assert bend[bend.index("565.000 USB 0E E0 68 7F"):bend.index("805.000 USB 0E E0 71 67")] == [
-        "565.000 USB 0E E0 68 7F", "570.000 USB 0E E0 7A 7F", "575.000 USB 0E E0 7F 7F"]
-    assert bend[-3:] == ["855.000 USB 0E E0 24 00", "860.000 USB 0E E0 0E 00", "865.000 USB 0E E0 00 00"]
+    assert bend[bend.index("530.000 USB 0E E0 7E 7E"):bend.index("805.000 USB 0E E0 71 67")] == [
+        "530.000 USB 0E E0 7E 7E", "535.000 USB 0E E0 58 7F", "540.000 USB 0E E0 7F 7F"]
+    assert bend[-3:] == ["830.000 USB 0E E0 01 01", "835.000 USB 0E E0 27 00", "840.000 USB 0E E0 00 00"]
     vals = [int(ln.split()[5], 16) << 7 | int(ln.split()[4], 16) for ln in bend]
     top = vals.index(16383)
     assert vals[:top + 1] == sorted(set(vals[:top + 1])) and vals[top:] == sorted(set(vals[top:]), reverse=True)
+
+
+def test_the_stick_follows_a_bend_within_a_few_cents(tmp_path):
+    # bent from the centre to 0.9 over 150 ms (100 to 250): as it stops its value is 230
+    # short of the 14708 it settles on (6 cents at +-2 semitones), 20 ms later 85 (2 cents);
+    # before the stick's filter followed closer than a knob's, 691 and 218 (17 and 5 cents)
+    lines = sim(tmp_path, {"tail_ms": 400, "events": [{"t": 100, "control": "bend", "position": 0.9, "ramp_ms": 150}]})
+    bend = {ln.split()[0]: int(ln.split()[5], 16) << 7 | int(ln.split()[4], 16) for ln in port(lines, "USB")
+            if " 0E E0 " in ln}
+    assert (bend["250.000"], bend["270.000"], max(bend.values())) == (14478, 14623, 14708)
+    vals = list(bend.values())
+    assert vals == sorted(set(vals)) and vals[-1] == 14708 and list(bend)[-1] == "435.000"
 
 
 def test_usb_unplugged_drops_usb_only_and_ends_missed_notes_on_return(tmp_path):

@@ -151,8 +151,8 @@ def test_a_host_coming_back_gets_the_pitch_bend_it_missed(tmp_path):
                                 {"t": 210, "control": "bend", "position": 0.5, "ramp_ms": 20},
                                 {"t": 300, "usb": "connected"}], 190)
     assert [ln for ln in lines if " USB " in ln] == [
-        "190.000 USB 0E E0 2A 72",
-        "195.000 USB 0E E0 34 72",  # the last the host got before it left
+        "190.000 USB 0E E0 5F 72",
+        "195.000 USB 0E E0 62 72",  # the last the host got before it left
         "300.000 USB 0E E0 00 40",  # back: the centre it missed
     ]
 
@@ -186,7 +186,7 @@ def test_a_bend_taken_back_goes_where_the_controllers_own_stick_left_it(tmp_path
         {"t": 900, "usb_in": "0E E0 00 20"}, {"t": 910, "din_in": "FE E0 00 70"},
         {"t": 1250, "usb": "disconnected"}]})
     assert [ln for ln in lines if float(ln.split()[0]) >= 890] == [
-        "900.000 DIN 00 20",  # the host's (the stick's last: E0 74 72, at 350)
+        "900.000 DIN 00 20",  # the host's (the stick's last: E0 74 72, at 300)
         "911.000 USB 0F FE 00 00",
         "911.000 DIN FE",
         "912.000 USB 0E E0 00 70",
@@ -194,7 +194,7 @@ def test_a_bend_taken_back_goes_where_the_controllers_own_stick_left_it(tmp_path
         "1213.000 USB 0E E0 74 72",  # DIN IN silent 300 ms: back to the stick's bend, on USB
         "1213.000 DIN 74 72",  # and on DIN OUT
     ]  # (and the host unplugged at 1250 left nothing bent)
-    assert [ln for ln in lines if " DIN " in ln][-5] == "350.000 DIN 74 72"
+    assert [ln for ln in lines if " DIN " in ln][-5] == "300.000 DIN 74 72"
 
 
 def test_a_bend_din_in_left_on_usb_goes_back_when_its_active_sensing_stops(tmp_path):

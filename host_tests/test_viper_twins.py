@@ -106,7 +106,8 @@ for trial in range(60):
     params = []
     for _ in range(n):
         edge = max(random.choice((0, 24, 100, 1000)), random.choice((1, 12, 40, 256)) + 12)
-        params.append((edge << 4, (4095 - edge) << 4, random.choice((1, 12, 40, 256)) << 4))
+        # (and a fine filter, the stick's, flagged in its hysteresis word: adcfilter._FINE)
+        params.append((edge << 4, (4095 - edge) << 4, random.choice((1, 12, 40, 256)) << 4 | random.choice((0, 0x10000))))
     src = [random.randrange(n + 3) for _ in range(n)]  # samples may be shared or unused
     phase = sorted(random.randrange(nph) for _ in range(n))
     ref = [Rec(*params[i]) for i in range(n)]  # AdcFilter.update, one reading per visit

@@ -313,7 +313,10 @@ def _analog(ctl, m, sinks, nrpn):
         if ctl.din:
             ctl.din.slot(key)
         row[2 * layer] = o
-        row[2 * layer + 1] = AdcFilter(mm["deadzone"])
+        f = AdcFilter(mm["deadzone"])
+        if t == "bend":
+            f._h |= 0x10000  # (adcfilter._FINE: a 14-bit output's filter follows a bend closer)
+        row[2 * layer + 1] = f
     return row
 
 def _button(ctl, m, name):

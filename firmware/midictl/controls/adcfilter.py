@@ -48,6 +48,14 @@ _QUIET = const(32)
 _FAST = const(256 * 16)
 _MID = const(64 * 16)
 _MOVING = const(8)  # readings after the anchor moved during which it is taken to be moving
+# A fine filter (the bend stick's: a 14-bit output, whose steps a faster follow cannot
+# skip) has this bit in its hysteresis word (_h, the bank's state[b + 6]): while moving it
+# takes 1/4 of a difference beyond the noise (_NOISE), 1/2 beyond 64 steps or toward an end,
+# 3/4 beyond 256, and trails a bend about a third as far (a bend to 0.9 over 150 ms: 6
+# cents short as it stops, 17 without). The noise-sized differences keep 1/8 and 1/16, so
+# a bend held still sends nothing, as before.
+_FINE = const(0x10000)
+_NOISE = const(24 * 16)
 
 
 def edges(deadzone, hysteresis):
@@ -92,21 +100,26 @@ class AdcFilter:
             return PRIMED
         d = (raw << 4) - y
         e = (d > 0 and raw << 4 > self._hi) or (d < 0 and raw << 4 < self._lo)  # into an end
+        h = self._h
+        f = h & _FINE and self._quiet < _MOVING  # (a fine filter, moving)
+        h &= _FINE - 1
         if d > _FAST or d < -_FAST:
-            y += d - (d >> 2) if e or self._quiet >= _MOVING else d >> 1
+            y += d - (d >> 2) if e or f or self._quiet >= _MOVING else d >> 1
         elif e or d > _MID or d < -_MID:
-            y += d >> 2
+            y += d >> 1 if f else d >> 2
+        elif self._quiet < _MOVING:
+            y += d >> 2 if f and (d > _NOISE or d < -_NOISE) else d >> 3
         else:
-            y += d >> 3 if self._quiet < _MOVING else d >> 4
+            y += d >> 4
         self._y = y
         a = self.anchor
-        h = self._h
+        e = h  # (the hysteresis, doubled at rest)
         if self._quiet >= _QUIET:
-            h += h
-        if y > a + h:
-            a = self._clamp(y - self._h)
-        elif y < a - h:
-            a = self._clamp(y + self._h)
+            e += e
+        if y > a + e:
+            a = self._clamp(y - h)
+        elif y < a - e:
+            a = self._clamp(y + h)
         if a == self.anchor:
             if self._quiet < _QUIET:
                 self._quiet += 1
@@ -182,15 +195,19 @@ if TWINS:
                 d = (raw << 4) - y
                 q = state[b + 3]
                 x = (d > 0 and raw << 4 > state[b + 5]) or (d < 0 and raw << 4 < state[b + 4])
+                h0 = state[b + 6]
+                f = h0 & _FINE and q < _MOVING
+                h0 &= _FINE - 1
                 if d > _FAST or d < -_FAST:
-                    y += d - (d >> 2) if x or q >= _MOVING else d >> 1
+                    y += d - (d >> 2) if x or f or q >= _MOVING else d >> 1
                 elif x or d > _MID or d < -_MID:
-                    y += d >> 2
+                    y += d >> 1 if f else d >> 2
+                elif q < _MOVING:
+                    y += d >> 2 if f and (d > _NOISE or d < -_NOISE) else d >> 3
                 else:
-                    y += d >> 3 if q < _MOVING else d >> 4
+                    y += d >> 4
                 state[b] = y
                 a0 = state[b + 1]
-                h0 = state[b + 6]
                 h = h0 + h0 if q >= _QUIET else h0
                 a = a0
                 if y > a0 + h:
@@ -280,20 +297,30 @@ try:
                 # the dispatch below has an x of its own, typed by its first assignment)
                 if (d > 0 and (raw << 4) > st[b + 5]) or (d < 0 and (raw << 4) < st[b + 4]):
                     z = 1
+                h0 = st[b + 6]
+                g = 0  # (a fine filter, moving)
+                if (h0 & _FINE) and q < _MOVING:
+                    g = 1
+                h0 = h0 & (_FINE - 1)
                 if d > _FAST or d < 0 - _FAST:
-                    if z or q >= _MOVING:
+                    if z or g or q >= _MOVING:
                         y += d - (d >> 2)
                     else:
                         y += d >> 1
                 elif z or d > _MID or d < 0 - _MID:
-                    y += d >> 2
+                    if g:
+                        y += d >> 1
+                    else:
+                        y += d >> 2
                 elif q < _MOVING:
-                    y += d >> 3
+                    if g and (d > _NOISE or d < 0 - _NOISE):
+                        y += d >> 2
+                    else:
+                        y += d >> 3
                 else:
                     y += d >> 4
                 st[b] = y
                 a0 = st[b + 1]
-                h0 = st[b + 6]
                 h = h0
                 if q >= _QUIET:
                     h = h0 + h0

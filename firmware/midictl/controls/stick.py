@@ -10,9 +10,18 @@
 # Only changed values are sent. A stick read every scan (1 kHz) can change at up to
 # 1 kHz while moving: the DIN port's coalescing keeps only the latest bend per channel.
 
+try:
+    from micropython import const
+except ImportError:
+
+    def const(x):
+        return x
+
+
 from midictl.controls.adcfilter import PRIMED, AdcFilter, edges
 
 _CENTRE = 8192
+_FINE = const(0x10000)  # adcfilter.py's: a 14-bit output's filter follows a bend closer
 
 
 class Stick(AdcFilter):
@@ -27,6 +36,7 @@ class Stick(AdcFilter):
             self.anchor = self._lo
         else:
             AdcFilter.__init__(self, deadzone, hysteresis)
+            self._h |= _FINE
         if invert:
             centre = 4095 - centre
         self._sink = sink
