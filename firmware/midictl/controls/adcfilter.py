@@ -98,31 +98,35 @@ class AdcFilter:
             self._quiet = _QUIET
             self._moved(PRIMED)
             return PRIMED
-        d = (raw << 4) - y
-        e = (d > 0 and raw << 4 > self._hi) or (d < 0 and raw << 4 < self._lo)  # into an end
+        raw <<= 4
+        d = raw - y
+        q = self._quiet
         h = self._h
-        f = h & _FINE and self._quiet < _MOVING  # (a fine filter, moving)
-        h &= _FINE - 1
-        if d > _FAST or d < -_FAST:
-            y += d - (d >> 2) if e or f or self._quiet >= _MOVING else d >> 1
-        elif e or d > _MID or d < -_MID:
-            y += d >> 1 if f else d >> 2
-        elif self._quiet < _MOVING:
-            y += d >> 2 if f and (d > _NOISE or d < -_NOISE) else d >> 3
+        if d > _MID or d < -_MID or (d > 0 and raw > self._hi) or (d < 0 and raw < self._lo):
+            # a large difference, or a reading inside an end's dead zone, the filter behind it
+            e = (d > 0 and raw > self._hi) or (d < 0 and raw < self._lo)
+            f = h & _FINE and q < _MOVING  # (a fine filter, moving)
+            if d > _FAST or d < -_FAST:
+                y += d - (d >> 2) if e or f or q >= _MOVING else d >> 1
+            else:
+                y += d >> 1 if f else d >> 2
+        elif q < _MOVING:
+            y += d >> 2 if h & _FINE and (d > _NOISE or d < -_NOISE) else d >> 3
         else:
-            y += d >> 4
+            y += d >> 4  # (at rest: the usual reading)
         self._y = y
+        h &= _FINE - 1
         a = self.anchor
         e = h  # (the hysteresis, doubled at rest)
-        if self._quiet >= _QUIET:
+        if q >= _QUIET:
             e += e
         if y > a + e:
             a = self._clamp(y - h)
         elif y < a - e:
             a = self._clamp(y + h)
         if a == self.anchor:
-            if self._quiet < _QUIET:
-                self._quiet += 1
+            if q < _QUIET:
+                self._quiet = q + 1
             return 0
         self.anchor = a
         self._quiet = 0
