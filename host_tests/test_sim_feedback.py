@@ -206,9 +206,10 @@ def test_the_knob_reads_the_quiet_count_where_the_filter_bank_keeps_it():
     # knob.py copies adcfilter.py's constants (a const() of another module is not importable
     # under MicroPython): where a filter's quiet count is in FilterBank.state, and the count
     # from which it rests
-    from midictl.controls import adcfilter, knob
+    from midictl.controls import adcfilter, knob, stick
 
     assert (knob._STRIDE, knob._QUIET) == (adcfilter._STRIDE, adcfilter._QUIET)
+    assert stick._FINE == adcfilter._FINE == 0x10000  # (build.py writes it as that literal too)
     bank = adcfilter.FilterBank()
     for quiet in (7, 32):
         f = adcfilter.AdcFilter()
