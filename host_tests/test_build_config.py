@@ -123,7 +123,7 @@ def test_a_note_buttons_shift_channel_has_its_row_and_its_all_notes_off():
         "note channels 0203",  # channels 1, 2 and the pads' 10
         "0 B0 7B 00 B1 7B 00 B9 7B 00",  # power-on: All Notes Off on each
         "40 91 3C 64",  # shift held: Note On 60 on channel 2 ...
-        "60 81 3C 00",  # ... and its Note Off, with the heap locked throughout
+        "60 81 3C 40",  # ... and its Note Off, with the heap locked throughout
         "panic B0 7B 00 B1 7B 00 B9 7B 00"]
 
 

@@ -84,7 +84,7 @@ def test_every_board_boots_and_plays(runs, board):
     din = [ln.split(" ", 2)[2] for ln in run.port("DIN")]
     assert usb[0] == "0B B9 7B 00" and din[0] == "B9 7B 00"
     assert usb[1].startswith("09 99 30 ") and din[1].startswith("99 30 ")  # pad1, an octave up
-    assert usb[2] == "08 89 30 00" and din[2] == "89 30 00"
+    assert usb[2] == "08 89 30 40" and din[2] == "89 30 40"
     assert len(usb) == 3 and len(din) == 3
 
 

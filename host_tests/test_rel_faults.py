@@ -141,10 +141,10 @@ def test_usb_host_absent_from_power_on_then_plugged_in(tmp_path):
     assert usb[0] == "500.000 USB 0B B9 7B 00"
     assert run.stats["usb"]["reconnects"] == 1
     # notes begun before the host came: their Note Offs alone reach it, which is harmless
-    assert usb[1:3] == ["502.000 USB 08 89 27 00", "532.000 USB 09 99 25 65"]
+    assert usb[1:3] == ["502.000 USB 08 89 27 40", "532.000 USB 09 99 25 65"]
     # pad3's note (struck at 482, on at 484) ends with its 50 ms gate: pad2's crosstalk at 530
     # neither masks pad3 nor holds its note longer
-    assert "535.000 USB 08 89 26 00" in usb and "542.000 USB 08 89 24 00" in usb
+    assert "535.000 USB 08 89 26 40" in usb and "542.000 USB 08 89 24 40" in usb
     assert note_list(run, "USB", t_from=500) == note_list(run, "DIN", t_from=500)
     assert len(note_list(run, "USB", t_from=500)) == 27  # 12 pads struck after 500 ms, 3 earlier Offs
 
@@ -312,12 +312,12 @@ def test_fault_in_the_scan_releases_notes_and_playing_goes_on(tmp_path):
     usb = run.port("USB")
     assert usb[:5] == ["0.000 USB 0B B9 7B 00",
                        "12.000 USB 09 99 24 74",
-                       "20.000 USB 08 89 24 00",  # released by the recovery
+                       "20.000 USB 08 89 24 40",  # released by the recovery
                        "20.000 USB 0B B9 7B 00",
                        "42.000 USB 09 99 25 74"]
     # DIN carries the release at the next scan's pump
-    assert run.port("DIN")[2:4] == ["21.000 DIN 89 24 00", "21.960 DIN B9 7B 00"]
-    assert usb[-2:] == ["1502.000 USB 09 99 26 74", "1552.000 USB 08 89 26 00"]
+    assert run.port("DIN")[2:4] == ["21.000 DIN 89 24 40", "21.960 DIN B9 7B 00"]
+    assert usb[-2:] == ["1502.000 USB 09 99 26 74", "1552.000 USB 08 89 26 40"]
     # a fault costs one scan period of waiting, and the loop resynchronises
     assert run.stats["scans"] >= run.stats["rel_us"] // 1000 - 6
 

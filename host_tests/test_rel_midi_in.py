@@ -465,7 +465,7 @@ def test_active_sensing_lost_leaves_the_controllers_own_notes(tmp_path):
                       config={"controls": {"button2": {"type": "note", "channel": 1, "note": 62}}})
     usb = [ln for ln in run.port("USB") if ln.split()[2] in ("08", "09")]
     assert usb == ["101.000 USB 09 90 3C 64", "150.000 USB 09 90 3E 64", "1302.000 USB 08 80 3C 40",
-                   "1500.000 USB 08 80 3E 00"]
+                   "1500.000 USB 08 80 3E 40"]
 
 
 # a wheel's message on DIN IN with running status (after its status byte), at v of 0..64

@@ -46,10 +46,10 @@ def test_two_pads_at_once_running_status_and_wire_timing(tmp_path):
         "12.000 USB 09 99 29 46",
         "12.000 DIN 99 24 7F",
         "12.960 DIN 29 46",
-        "62.000 USB 08 89 24 00",
-        "62.000 USB 08 89 29 00",
-        "62.000 DIN 89 24 00",
-        "62.960 DIN 29 00",
+        "62.000 USB 08 89 24 40",
+        "62.000 USB 08 89 29 40",
+        "62.000 DIN 89 24 40",
+        "62.960 DIN 29 40",
     ]
 
 
@@ -60,7 +60,7 @@ def test_running_status_can_be_switched_off(tmp_path):
     s["config"] = str(cfg)
     lines = sim(tmp_path, s)
     assert "12.960 DIN 99 29 46" in lines
-    assert "62.960 DIN 89 29 00" in lines
+    assert "62.960 DIN 89 29 40" in lines
 
 
 def test_loud_hit_does_not_fire_its_neighbours(tmp_path):
@@ -82,9 +82,9 @@ def test_a_pads_crosstalk_limit_is_its_configs_crosstalk_pct(tmp_path):
         "7.000 USB 09 99 28 1A",
         "7.000 USB 09 99 29 7F",
         "7.000 USB 09 99 2A 1A",
-        "57.000 USB 08 89 28 00",
-        "57.000 USB 08 89 29 00",
-        "57.000 USB 08 89 2A 00",
+        "57.000 USB 08 89 28 40",
+        "57.000 USB 08 89 29 40",
+        "57.000 USB 08 89 2A 40",
     ]
 
 
@@ -173,8 +173,8 @@ def test_usb_unplugged_drops_usb_only_and_ends_missed_notes_on_return(tmp_path):
         "12.000 USB 09 99 24 7F",
         "12.000 DIN 99 24 7F",
         "32.000 DIN 29 7F",
-        "62.000 DIN 89 24 00",
-        "82.000 DIN 29 00",
+        "62.000 DIN 89 24 40",
+        "82.000 DIN 29 40",
         "200.000 USB 08 89 24 40",
     ]
 
@@ -351,7 +351,7 @@ def test_record_writes_a_standard_midi_file(tmp_path):
     mid = tmp_path / "out.mid"
     sim(tmp_path, os.path.join(SC, "pads_two.json"), "--record", str(mid))
     msgs = [m for m in mido.MidiFile(str(mid)) if not m.is_meta]
-    assert [m.bytes() for m in msgs] == [[0xB9, 123, 0], [0x99, 36, 0x7F], [0x99, 41, 0x46], [0x89, 36, 0], [0x89, 41, 0]]
+    assert [m.bytes() for m in msgs] == [[0xB9, 123, 0], [0x99, 36, 0x7F], [0x99, 41, 0x46], [0x89, 36, 64], [0x89, 41, 64]]
     assert abs(sum(m.time for m in msgs[:2]) - 0.012) < 0.002  # the first note at 12 ms
 
 
@@ -444,10 +444,10 @@ def test_note_repeat_plays_held_matrix_keys_again_on_the_grid(tmp_path):
     lines = sim(tmp_path, {"board": board, "config": str(cfg), "events": events, "tail_ms": 100})
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
         "100.000 USB 09 99 26 6E", "100.320 DIN 99 26 6E", "250.000 USB 09 99 2A 46", "250.000 DIN 2A 46",
-        "260.000 USB 08 89 26 00", "260.000 USB 09 99 26 6E", "260.320 DIN 89 26 00", "261.280 DIN 99 26 6E",
-        "500.000 USB 08 89 26 00", "500.000 USB 09 99 26 6E", "500.000 USB 08 89 2A 00", "500.000 USB 09 99 2A 46",
-        "500.320 DIN 89 26 00", "501.280 DIN 99 26 6E", "502.240 DIN 89 2A 00", "503.200 DIN 99 2A 46",
-        "560.000 USB 08 89 26 00", "560.320 DIN 89 26 00", "800.000 USB 08 89 2A 00", "800.320 DIN 2A 00"]
+        "260.000 USB 08 89 26 40", "260.000 USB 09 99 26 6E", "260.320 DIN 89 26 40", "261.280 DIN 99 26 6E",
+        "500.000 USB 08 89 26 40", "500.000 USB 09 99 26 6E", "500.000 USB 08 89 2A 40", "500.000 USB 09 99 2A 46",
+        "500.320 DIN 89 26 40", "501.280 DIN 99 26 6E", "502.240 DIN 89 2A 40", "503.200 DIN 99 2A 46",
+        "560.000 USB 08 89 26 40", "560.320 DIN 89 26 40", "800.000 USB 08 89 2A 40", "800.320 DIN 2A 40"]
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_watchdog_fed(tmp_path):
@@ -461,9 +461,9 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_watchdog_fed(tmp_path):
     assert "# midictl: stopped (Ctrl-C); notes released, REPL free. machine.reset() restarts it" in r.stdout
     assert "# sim: watchdog (2000 ms) fed by a timer" in r.stdout
     assert (tmp_path / "t.txt").read_text().splitlines()[4:] == [
-        "20.000 USB 08 89 24 00",
+        "20.000 USB 08 89 24 40",
         "20.000 USB 0B B9 7B 00",
-        "20.000 DIN 89 24 00",
+        "20.000 DIN 89 24 40",
         "20.960 DIN B9 7B 00",
     ]
 
@@ -569,9 +569,9 @@ def test_peak_hold_pad_struck_again_15_ms_later_plays_twice_and_no_ghosts(tmp_pa
     assert port(sim(tmp_path, {"board": _hold_board(tmp_path, 5), "events": events}), "USB") == [
         "0.000 USB 0B B9 7B 00",
         "7.000 USB 09 99 29 7F",
-        "22.000 USB 08 89 29 00",
+        "22.000 USB 08 89 29 40",
         "22.000 USB 09 99 29 56",
-        "72.000 USB 08 89 29 00",
+        "72.000 USB 08 89 29 40",
     ]
 
 
@@ -584,19 +584,19 @@ def test_a_pads_retrigger_mask_is_its_configs_mask_ms(tmp_path):
               {"t": 45, "control": "pad6", "press": 0.6}]
     assert port(sim(tmp_path, {"events": events}), "USB") == BOOT[1:] + [
         "7.000 USB 09 99 29 7F",
-        "22.000 USB 08 89 29 00",
+        "22.000 USB 08 89 29 40",
         "22.000 USB 09 99 29 56",  # (2340 and what is left of the first strike's tail)
-        "47.000 USB 08 89 29 00",
+        "47.000 USB 08 89 29 40",
         "47.000 USB 09 99 29 55",  # (2340 - 120) * 127 // 3280 = 85
-        "97.000 USB 08 89 29 00",
+        "97.000 USB 08 89 29 40",
     ]
     cfg = tmp_path / "mask.json"
     cfg.write_text(json.dumps({"controls": {"pad6": {"mask_ms": 20}}}))
     assert port(sim(tmp_path, {"config": str(cfg), "events": events}), "USB") == BOOT[1:] + [
         "7.000 USB 09 99 29 7F",
-        "47.000 USB 08 89 29 00",
+        "47.000 USB 08 89 29 40",
         "47.000 USB 09 99 29 55",
-        "97.000 USB 08 89 29 00",
+        "97.000 USB 08 89 29 40",
     ]
 
 
@@ -607,11 +607,11 @@ def test_a_pads_sensitivity_is_its_configs_full_scale(tmp_path):
     # curve[(1950 - 120) * 127 // 1880] = 123, and pad2 still 70
     events = [{"t": 10, "control": "pad1", "press": 0.5}, {"t": 110, "control": "pad2", "press": 0.5}]
     assert port(sim(tmp_path, {"events": events}), "USB")[1:] == [
-        "12.000 USB 09 99 24 46", "62.000 USB 08 89 24 00", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 00"]
+        "12.000 USB 09 99 24 46", "62.000 USB 08 89 24 40", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 40"]
     cfg = tmp_path / "fs.json"
     cfg.write_text(json.dumps({"controls": {"pad1": {"full_scale": 2000}}}))
     assert port(sim(tmp_path, {"config": str(cfg), "events": events}), "USB")[1:] == [
-        "12.000 USB 09 99 24 7B", "62.000 USB 08 89 24 00", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 00"]
+        "12.000 USB 09 99 24 7B", "62.000 USB 08 89 24 40", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 40"]
 
 
 def test_a_pads_peak_window_is_its_configs_window_ms(tmp_path):
@@ -625,9 +625,9 @@ def test_a_pads_peak_window_is_its_configs_window_ms(tmp_path):
     cfg.write_text(json.dumps({"controls": {"pad1": {"window_ms": 1}}}))
     lines = sim(tmp_path, {"config": str(cfg), "events": events})
     assert port(lines, "USB")[1:] == [
-        "11.000 USB 09 99 24 46", "61.000 USB 08 89 24 00", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 00"]
+        "11.000 USB 09 99 24 46", "61.000 USB 08 89 24 40", "112.000 USB 09 99 25 46", "162.000 USB 08 89 25 40"]
     assert port(lines, "DIN")[1:] == [
-        "11.000 DIN 99 24 46", "61.000 DIN 89 24 00", "112.000 DIN 99 25 46", "162.000 DIN 89 25 00"]
+        "11.000 DIN 99 24 46", "61.000 DIN 89 24 40", "112.000 DIN 99 25 46", "162.000 DIN 89 25 40"]
 
 
 def test_a_fixed_velocity_button_makes_every_pad_play_its_velocity_until_pressed_again(tmp_path):
@@ -643,13 +643,13 @@ def test_a_fixed_velocity_button_makes_every_pad_play_its_velocity_until_pressed
               {"t": 500, "control": "pad1", "press": 0.3}]
     lines = sim(tmp_path, {"config": str(cfg), "events": events})
     assert port(lines, "USB")[1:] == [
-        "12.000 USB 09 99 24 29", "62.000 USB 08 89 24 00",
-        "202.000 USB 09 99 24 6E", "252.000 USB 08 89 24 00",
-        "302.000 USB 09 99 25 6E", "352.000 USB 08 89 25 00",
-        "502.000 USB 09 99 24 29", "552.000 USB 08 89 24 00"]
+        "12.000 USB 09 99 24 29", "62.000 USB 08 89 24 40",
+        "202.000 USB 09 99 24 6E", "252.000 USB 08 89 24 40",
+        "302.000 USB 09 99 25 6E", "352.000 USB 08 89 25 40",
+        "502.000 USB 09 99 24 29", "552.000 USB 08 89 24 40"]
     assert [ln.split(" ", 1)[1] for ln in port(lines, "DIN")[1:]] == [
-        "DIN 99 24 29", "DIN 89 24 00", "DIN 99 24 6E", "DIN 89 24 00", "DIN 99 25 6E", "DIN 89 25 00",
-        "DIN 99 24 29", "DIN 89 24 00"]
+        "DIN 99 24 29", "DIN 89 24 40", "DIN 99 24 6E", "DIN 89 24 40", "DIN 99 25 6E", "DIN 89 25 40",
+        "DIN 99 24 29", "DIN 89 24 40"]
 
 
 def test_transport_buttons_send_start_stop_and_mmc_and_follow_midi_in(tmp_path):
@@ -673,7 +673,7 @@ def test_transport_buttons_send_start_stop_and_mmc_and_follow_midi_in(tmp_path):
         "12.000 USB 0F FA 00 00", "12.000 USB 09 99 24 74", "12.000 DIN FA", "12.320 DIN 99 24 74",
         "40.000 USB 04 F0 7F 7F", "40.000 USB 07 06 06 F7", "40.000 DIN F0 7F 7F 06 06 F7",
         "47.000 USB 09 99 25 74", "47.000 DIN 99 25 74",
-        "62.000 USB 08 89 24 00", "62.000 DIN 89 24 00", "97.000 USB 08 89 25 00", "97.000 DIN 25 00",
+        "62.000 USB 08 89 24 40", "62.000 DIN 89 24 40", "97.000 USB 08 89 25 40", "97.000 DIN 25 40",
         "300.000 DIN FC",
         "320.000 USB 0F FA 00 00", "320.000 DIN FA",
         "402.000 USB 04 F0 7F 7F", "402.000 USB 07 06 01 F7",
@@ -704,7 +704,7 @@ def test_the_clock_ticks_on_its_grid_restarts_with_start_and_takes_its_tempo_fro
     assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
         "12.000 USB 09 99 24 74", "12.000 DIN 99 24 74", "50.000 USB 0F FA 00 00", "50.000 DIN FA",
-        "62.000 USB 08 89 24 00", "62.000 DIN 89 24 00"]
+        "62.000 USB 08 89 24 40", "62.000 DIN 89 24 40"]
     assert len(lines) == len(BOOT) + 6 + 2 * len(ticks)
 
 
@@ -814,11 +814,11 @@ def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until
     assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
     assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ticks
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
-        "32.000 USB 09 99 24 74", "32.000 DIN 99 24 74", "82.000 USB 08 89 24 00", "82.000 DIN 89 24 00",
-        "140.000 USB 09 99 24 74", "140.320 DIN 99 24 74", "190.000 USB 08 89 24 00", "190.000 DIN 89 24 00",
-        "260.000 USB 09 99 24 74", "260.320 DIN 99 24 74", "310.000 USB 08 89 24 00", "310.000 DIN 89 24 00",
-        "352.000 USB 09 99 25 38", "352.000 DIN 99 25 38", "402.000 USB 08 89 25 00", "402.000 DIN 89 25 00",
-        "500.000 USB 09 99 25 38", "500.320 DIN 99 25 38", "550.000 USB 08 89 25 00", "550.000 DIN 89 25 00",
+        "32.000 USB 09 99 24 74", "32.000 DIN 99 24 74", "82.000 USB 08 89 24 40", "82.000 DIN 89 24 40",
+        "140.000 USB 09 99 24 74", "140.320 DIN 99 24 74", "190.000 USB 08 89 24 40", "190.000 DIN 89 24 40",
+        "260.000 USB 09 99 24 74", "260.320 DIN 99 24 74", "310.000 USB 08 89 24 40", "310.000 DIN 89 24 40",
+        "352.000 USB 09 99 25 38", "352.000 DIN 99 25 38", "402.000 USB 08 89 25 40", "402.000 DIN 89 25 40",
+        "500.000 USB 09 99 25 38", "500.320 DIN 99 25 38", "550.000 USB 08 89 25 40", "550.000 DIN 89 25 40",
         "700.000 USB 0B B9 7B 00", "700.320 DIN B9 7B 00"]
 
 
@@ -841,12 +841,12 @@ def test_note_repeat_swing_plays_each_pairs_second_step_late_between_the_ticks(t
     assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == ticks
     assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ticks
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
-        "32.000 USB 09 99 24 74", "32.000 DIN 99 24 74", "82.000 USB 08 89 24 00", "82.000 DIN 89 24 00",
-        "178.000 USB 09 99 24 74", "178.000 DIN 99 24 74", "228.000 USB 08 89 24 00", "228.000 DIN 89 24 00",
-        "260.000 USB 09 99 24 74", "260.320 DIN 99 24 74", "310.000 USB 08 89 24 00", "310.000 DIN 89 24 00",
-        "418.000 USB 09 99 24 74", "418.000 DIN 99 24 74", "468.000 USB 08 89 24 00", "468.000 DIN 89 24 00",
-        "522.000 USB 09 99 25 38", "522.000 DIN 99 25 38", "572.000 USB 08 89 25 00", "572.000 DIN 89 25 00",
-        "778.000 USB 09 99 25 38", "778.000 DIN 99 25 38", "828.000 USB 08 89 25 00", "828.000 DIN 89 25 00"]
+        "32.000 USB 09 99 24 74", "32.000 DIN 99 24 74", "82.000 USB 08 89 24 40", "82.000 DIN 89 24 40",
+        "178.000 USB 09 99 24 74", "178.000 DIN 99 24 74", "228.000 USB 08 89 24 40", "228.000 DIN 89 24 40",
+        "260.000 USB 09 99 24 74", "260.320 DIN 99 24 74", "310.000 USB 08 89 24 40", "310.000 DIN 89 24 40",
+        "418.000 USB 09 99 24 74", "418.000 DIN 99 24 74", "468.000 USB 08 89 24 40", "468.000 DIN 89 24 40",
+        "522.000 USB 09 99 25 38", "522.000 DIN 99 25 38", "572.000 USB 08 89 25 40", "572.000 DIN 89 25 40",
+        "778.000 USB 09 99 25 38", "778.000 DIN 99 25 38", "828.000 USB 08 89 25 40", "828.000 DIN 89 25 40"]
 
 
 def test_note_repeat_without_a_clock_of_its_own_follows_the_hosts_start_and_song_position(tmp_path):
@@ -865,12 +865,12 @@ def test_note_repeat_without_a_clock_of_its_own_follows_the_hosts_start_and_song
     lines = sim(tmp_path, {"config": str(cfg), "events": sorted(events, key=lambda e: e["t"]), "tail_ms": 100})
     assert [ln.split()[0] for ln in lines if ln.endswith(" DIN F8")] == ["%d.000" % (10 + 20 * k) for k in range(40)]
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
-        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 00", "92.000 DIN 89 24 00",
-        "250.000 USB 09 99 24 74", "250.320 DIN 99 24 74", "300.000 USB 08 89 24 00", "300.000 DIN 89 24 00",
+        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 40", "92.000 DIN 89 24 40",
+        "250.000 USB 09 99 24 74", "250.320 DIN 99 24 74", "300.000 USB 08 89 24 40", "300.000 DIN 89 24 40",
         "400.000 DIN FA",
-        "410.000 USB 09 99 24 74", "410.320 DIN 99 24 74", "460.000 USB 08 89 24 00", "460.000 DIN 89 24 00",
+        "410.000 USB 09 99 24 74", "410.320 DIN 99 24 74", "460.000 USB 08 89 24 40", "460.000 DIN 89 24 40",
         "600.000 DIN F2 05 00", "601.000 DIN FB",
-        "730.000 USB 09 99 24 74", "730.320 DIN 99 24 74", "780.000 USB 08 89 24 00", "780.000 DIN 89 24 00"]
+        "730.000 USB 09 99 24 74", "730.320 DIN 99 24 74", "780.000 USB 08 89 24 40", "780.000 DIN 89 24 40"]
 
 
 def test_note_repeat_with_no_clock_at_all_keeps_a_silent_one_that_the_hosts_overrules(tmp_path):
@@ -893,10 +893,10 @@ def test_note_repeat_with_no_clock_at_all_keeps_a_silent_one_that_the_hosts_over
         p += (25000 - p) >> 2
     assert (1100001 + 11 * p) // 1000 + 1 == 1374
     assert [ln for ln in lines if "F8" not in ln] == BOOT + [
-        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 00", "92.000 DIN 89 24 00",
-        "271.000 USB 09 99 24 74", "271.000 DIN 99 24 74", "321.000 USB 08 89 24 00", "321.000 DIN 89 24 00",
-        "521.000 USB 09 99 24 74", "521.000 DIN 99 24 74", "571.000 USB 08 89 24 00", "571.000 DIN 89 24 00",
-        "900.000 USB 09 99 24 74", "900.320 DIN 99 24 74", "950.000 USB 08 89 24 00", "950.000 DIN 89 24 00",
+        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 40", "92.000 DIN 89 24 40",
+        "271.000 USB 09 99 24 74", "271.000 DIN 99 24 74", "321.000 USB 08 89 24 40", "321.000 DIN 89 24 40",
+        "521.000 USB 09 99 24 74", "521.000 DIN 99 24 74", "571.000 USB 08 89 24 40", "571.000 DIN 89 24 40",
+        "900.000 USB 09 99 24 74", "900.320 DIN 99 24 74", "950.000 USB 08 89 24 40", "950.000 DIN 89 24 40",
         "1374.000 USB 09 99 24 74", "1374.000 DIN 99 24 74"]
 
 
@@ -920,7 +920,7 @@ def test_with_no_clock_bpm_a_tap_tempo_button_sets_the_note_repeats_own_clock(tm
     assert on == ["42.000", "271.000", "521.000", "771.000", "1013.000", "1213.000", "1413.000", "1502.000",
                   "1613.000", "1813.000"]
     assert [ln.split()[0] for ln in lines if ln.endswith("DIN 99 24 74")] == on
-    assert [ln.split()[0] for ln in lines if ln.endswith("USB 08 89 24 00")] == [
+    assert [ln.split()[0] for ln in lines if ln.endswith("USB 08 89 24 40")] == [
         "%d.000" % (int(t.split(".")[0]) + 50) for t in on]
 
 
@@ -937,10 +937,10 @@ def test_a_start_button_restarts_the_note_repeats_own_clock(tmp_path):
               {"t": 300, "control": "button2", "press": 1.0}, {"t": 330, "control": "button2", "release": True}]
     lines = sim(tmp_path, {"config": str(cfg), "events": events, "tail_ms": 500})
     assert lines == BOOT + [
-        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 00", "92.000 DIN 89 24 00",
+        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 40", "92.000 DIN 89 24 40",
         "271.000 USB 09 99 24 74", "271.000 DIN 99 24 74", "300.000 USB 0F FA 00 00", "300.000 DIN FA",
-        "321.000 USB 08 89 24 00", "321.000 DIN 89 24 00",
-        "571.000 USB 09 99 24 74", "571.000 DIN 99 24 74", "621.000 USB 08 89 24 00", "621.000 DIN 89 24 00",
+        "321.000 USB 08 89 24 40", "321.000 DIN 89 24 40",
+        "571.000 USB 09 99 24 74", "571.000 DIN 99 24 74", "621.000 USB 08 89 24 40", "621.000 DIN 89 24 40",
         "821.000 USB 09 99 24 74", "821.000 DIN 99 24 74"]
 
 
@@ -962,12 +962,12 @@ def test_note_repeat_follows_one_ports_clock_when_both_bring_one(tmp_path):
     assert [ln.split()[0] for ln in lines if ln.endswith(" USB 0F F8 00 00")] == [
         "%d.000" % (16 + 25 * k) for k in range(38)]
     assert [ln for ln in lines if "F8" not in ln or ln.startswith("591.000")] == BOOT + [
-        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 00", "92.000 DIN 89 24 00",
-        "250.000 USB 09 99 24 74", "250.320 DIN 99 24 74", "300.000 USB 08 89 24 00", "300.000 DIN 89 24 00",
+        "42.000 USB 09 99 24 74", "42.000 DIN 99 24 74", "92.000 USB 08 89 24 40", "92.000 DIN 89 24 40",
+        "250.000 USB 09 99 24 74", "250.320 DIN 99 24 74", "300.000 USB 08 89 24 40", "300.000 DIN 89 24 40",
         "301.000 USB 0F FA 00 00",
         "591.000 USB 0F F8 00 00", "591.000 USB 09 99 24 74", "591.000 DIN 99 24 74",
-        "641.000 USB 08 89 24 00", "641.000 DIN 89 24 00",
-        "891.000 USB 09 99 24 74", "891.000 DIN 99 24 74", "941.000 USB 08 89 24 00", "941.000 DIN 89 24 00"]
+        "641.000 USB 08 89 24 40", "641.000 DIN 89 24 40",
+        "891.000 USB 09 99 24 74", "891.000 DIN 99 24 74", "941.000 USB 08 89 24 40", "941.000 DIN 89 24 40"]
 
 
 def test_the_monitor_view_shows_a_usb_sysexs_packets_as_parts_of_it():

@@ -31,8 +31,8 @@ def test_panic_lets_up_a_sustain_latched_by_a_cc_toggle(tmp_path):
         "10.000 DIN B0 40 7F",
         "42.000 USB 09 99 24 7F",
         "42.000 DIN 99 24 7F",
-        "92.000 USB 08 89 24 00",
-        "92.000 DIN 89 24 00",
+        "92.000 USB 08 89 24 40",
+        "92.000 DIN 89 24 40",
         "100.000 USB 0B B0 40 00",  # panic: the pedal up (no pad note sounds: no Note Off),
         "100.000 USB 0B B9 7B 00",  # then All Notes Off on the pads' channel
         "100.000 DIN B0 40 00",

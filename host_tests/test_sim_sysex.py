@@ -38,9 +38,9 @@ def test_a_dump_from_the_host_goes_whole_to_din_and_the_pads_note_waits_for_its_
     assert _run(tmp_path, [_usb_in(100, usb_packets(DUMP))] + PAD) == [
         "102.000 DIN " + _hex(DUMP),
         "152.000 USB 09 99 24 74",
-        "202.000 USB 08 89 24 00",
+        "202.000 USB 08 89 24 40",
         "230.000 DIN 99 24 74",
-        "230.960 DIN 89 24 00",
+        "230.960 DIN 89 24 40",
     ]
 
 
@@ -63,9 +63,9 @@ def test_a_dump_the_host_stops_sending_is_closed_after_500_ms(tmp_path):
     assert _run(tmp_path, [_usb_in(100, [OPENED])] + PAD, tail=800) == [
         "102.000 DIN " + _hex(DUMP[:126]) + " F7",
         "152.000 USB 09 99 24 74",
-        "202.000 USB 08 89 24 00",
+        "202.000 USB 08 89 24 40",
         "635.320 DIN 99 24 74",
-        "636.280 DIN 89 24 00",
+        "636.280 DIN 89 24 40",
     ]
 
 
@@ -75,7 +75,7 @@ def test_a_dump_whose_host_goes_away_is_closed_at_once(tmp_path):
     assert _run(tmp_path, [_usb_in(100, [OPENED]), {"t": 120, "usb": "disconnected"}] + PAD) == [
         "102.000 DIN " + _hex(DUMP[:126]) + " F7",
         "152.000 DIN 99 24 74",
-        "202.000 DIN 89 24 00",
+        "202.000 DIN 89 24 40",
     ]
 
 
@@ -146,7 +146,7 @@ def test_a_dump_from_din_in_goes_whole_to_usb_and_the_pads_note_is_held_back_the
     # the pad struck at 150 sounds on DIN OUT at once; on USB it would cut the dump short at
     # the host: not sent, nor its Note Off (it ended before the dump did: nothing is owed)
     assert _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}] + PAD) == sorted(
-        DIN_PARTS + ["152.000 DIN 99 24 74", "202.000 DIN 89 24 00"], key=lambda ln: float(ln.split()[0]))
+        DIN_PARTS + ["152.000 DIN 99 24 74", "202.000 DIN 89 24 40"], key=lambda ln: float(ln.split()[0]))
 
 
 def test_after_din_ins_dump_the_host_gets_the_note_off_it_missed(tmp_path):
@@ -157,7 +157,7 @@ def test_after_din_ins_dump_the_host_gets_the_note_off_it_missed(tmp_path):
     assert [ln for ln in lines if " USB 04 " not in ln] == [
         "122.000 USB 09 99 24 74",
         "122.000 DIN 99 24 74",
-        "172.000 DIN 89 24 00",
+        "172.000 DIN 89 24 40",
         "228.000 USB 05 F7 00 00",
         "228.000 USB 08 89 24 40",
     ]
@@ -307,7 +307,7 @@ def test_a_dump_a_host_left_unfinished_when_it_went_is_closed_after_its_last_byt
                      tail=600)
     assert [ln for ln in lines if " DIN " in ln] == [
         "102.000 DIN " + _hex(d1), "150.000 DIN " + _hex(d2[:126] + b"\xf7"),
-        "190.640 DIN 99 24 74", "202.000 DIN 89 24 00"]
+        "190.640 DIN 99 24 74", "202.000 DIN 89 24 40"]
 
 
 def test_a_dump_from_the_host_goes_whole_while_din_ins_echo_queues_behind_it(tmp_path):
@@ -387,7 +387,7 @@ def test_real_time_bytes_inside_a_stalled_dump_do_not_hold_it_open(tmp_path):
                      cfg={"thru": {"din_to_din": True}}, tail=800)
     assert [ln for ln in lines if " DIN " in ln] == ["102.000 DIN " + _hex(DUMP[:126]) + " F7"] + [
         "%d.000 DIN FE" % (201 + 100 * k) for k in range(5)] + [
-        "635.320 DIN 99 24 74", "636.280 DIN 89 24 00", "701.000 DIN FE"]
+        "635.320 DIN 99 24 74", "636.280 DIN 89 24 40", "701.000 DIN FE"]
 
 
 def test_a_dump_from_the_host_goes_on_while_the_queue_behind_it_has_only_the_room_kept_for_note_offs(tmp_path):

@@ -34,12 +34,12 @@ def test_shift_layer_release_uses_the_pressed_mapping():
     c.release()  # -> CC 21 off, what it pressed
     plain.press()
     plain.release()
-    assert rec.ev == [(0, "on", 0, 60, 90), (0, "off", 0, 60, 0), (0, "cc", 0, 21, 127),
-                      (0, "cc", 0, 21, 0), (0, "on", 5, 40, 100), (0, "off", 5, 40, 0)]
+    assert rec.ev == [(0, "on", 0, 60, 90), (0, "off", 0, 60, 64), (0, "cc", 0, 21, 127),
+                      (0, "cc", 0, 21, 0), (0, "on", 5, 40, 100), (0, "off", 5, 40, 64)]
     shift.press()
     n.press()
     n.release()
-    assert rec.ev[-2:] == [(0, "on", 3, 72, 90), (0, "off", 3, 72, 0)]
+    assert rec.ev[-2:] == [(0, "on", 3, 72, 90), (0, "off", 3, 72, 64)]
 
 
 def test_toggle_state_per_layer():

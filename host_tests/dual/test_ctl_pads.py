@@ -67,7 +67,7 @@ def test_piezo_velocity_at_sampling_phases():
         g = _group(rec)
         _run(g, rec, [(2, 10 + ph, st)], 100)
         t_on, vel = expect[key]
-        assert rec.ev == [(t_on, "on", 9, 38, vel), (t_on + 50, "off", 9, 38, 0)], (key, rec.ev)
+        assert rec.ev == [(t_on, "on", 9, 38, vel), (t_on + 50, "off", 9, 38, 64)], (key, rec.ev)
 
 
 def test_piezo_velocity_rises_with_strength_at_every_phase():
@@ -174,7 +174,7 @@ def test_gate_waits_for_decay():
     # A=3900 falls below half the threshold (60) 8.85 ms after the strike (t = 19.35,
     # 43 at the scan at 20), but the retrigger mask runs 10 ms from the crossing scan
     # (11): the pad re-arms at 21, and the gate (13 + 5 = 18) has already run
-    assert rec.ev == [(13, "on", 9, 36, 127), (21, "off", 9, 36, 0)]
+    assert rec.ev == [(13, "on", 9, 36, 127), (21, "off", 9, 36, 64)]
 
 
 def test_fast_roll_retriggers_with_off_before_on():
@@ -193,8 +193,8 @@ def test_transpose_while_held_note_off_matches_note_on():
     assert modes.transpose_up(2)
     _run(g, rec, [], 80, fsr=[(1, 5, 0.5, 60)], start=20)
     _run(g, rec, [], 30, fsr=[(1, 105, 0.5, 120)], start=100)
-    assert rec.ev == [(8, "on", 9, 37, 70), (62, "off", 9, 37, 0),
-                      (108, "on", 9, 39, 70), (122, "off", 9, 39, 0)]
+    assert rec.ev == [(8, "on", 9, 37, 70), (62, "off", 9, 37, 64),
+                      (108, "on", 9, 39, 70), (122, "off", 9, 39, 64)]
 
 
 def test_modes_clamp_keeps_every_pad_in_range():
@@ -249,7 +249,7 @@ def test_switch_pads_fixed_velocity():
     g.switches(0b100, 0b101)
     g.switches(0b001, 0b100)
     g.switches(0b010, 0b010)  # bit of a piezo pad: ignored
-    assert rec.ev == [(0, "on", 1, 60, 90), (0, "on", 1, 62, 30), (0, "off", 1, 60, 0)]
+    assert rec.ev == [(0, "on", 1, 60, 90), (0, "on", 1, 62, 30), (0, "off", 1, 60, 64)]
 
 
 def test_all_off_ends_sounding_notes():

@@ -118,17 +118,17 @@ def test_a_held_button_rolls_a_struck_piezo_and_repeats_a_held_switch_pad_on_the
     assert [e[0] for e in rec.ev if e[1] == "F8"] == list(range(20, 601, 20))
     assert notes(rec) == [
         (33, "on", 9, 36, 55),  # the strike, its own note
-        (83, "off", 9, 36, 0),  # (its gate)
+        (83, "off", 9, 36, 64),  # (its gate)
         (140, "on", 9, 36, 55),  # rolls at its velocity, a step after another
-        (190, "off", 9, 36, 0),
+        (190, "off", 9, 36, 64),
         (250, "on", 9, 39, 100),  # the switch pad pressed: 10 ms before a step, not repeated there
         (260, "on", 9, 36, 55),
-        (310, "off", 9, 36, 0),
+        (310, "off", 9, 36, 64),
         (380, "on", 9, 36, 55),
-        (380, "off", 9, 39, 0),  # (the held pad's note again: off, then on)
+        (380, "off", 9, 39, 64),  # (the held pad's note again: off, then on)
         (380, "on", 9, 39, 100),
-        (400, "off", 9, 39, 0),  # let go
-        (430, "off", 9, 36, 0)]  # the roll's last; the button let go at 450: no step at 500
+        (400, "off", 9, 39, 64),  # let go
+        (430, "off", 9, 36, 64)]  # the roll's last; the button let go at 450: no step at 500
     # the repeats come after their tick in the same scan
     assert rec.ev.index((380, "F8")) < rec.ev.index((380, "on", 9, 36, 55))
 
@@ -142,13 +142,13 @@ def test_swing_makes_each_pairs_second_step_late_between_the_ticks():
     p = Play(rec, g, c)
     p.run(560, strikes=[(0, 30, 0.5)], switches=[(3, 400, 520)], buttons=[(5, b, True)])
     assert notes(rec) == [
-        (33, "on", 9, 36, 55), (83, "off", 9, 36, 0),
-        (178, "on", 9, 36, 55), (228, "off", 9, 36, 0),  # tick 6 at 140: its step at 178
-        (260, "on", 9, 36, 55), (310, "off", 9, 36, 0),  # tick 12, on time
+        (33, "on", 9, 36, 55), (83, "off", 9, 36, 64),
+        (178, "on", 9, 36, 55), (228, "off", 9, 36, 64),  # tick 6 at 140: its step at 178
+        (260, "on", 9, 36, 55), (310, "off", 9, 36, 64),  # tick 12, on time
         (400, "on", 9, 39, 100),  # the switch pad pressed: 18 ms before the step at 418
-        (418, "on", 9, 36, 55), (468, "off", 9, 36, 0),
-        (500, "on", 9, 36, 55), (500, "off", 9, 39, 0), (500, "on", 9, 39, 100),  # a beat's first
-        (520, "off", 9, 39, 0), (550, "off", 9, 36, 0)]
+        (418, "on", 9, 36, 55), (468, "off", 9, 36, 64),
+        (500, "on", 9, 36, 55), (500, "off", 9, 39, 64), (500, "on", 9, 39, 100),  # a beat's first
+        (520, "off", 9, 39, 64), (550, "off", 9, 36, 64)]
     assert rep._half() == 40 and not rep._gating
     # 1/8 at swing 75: the pair's second step a 16th note late (tick 12 at 260: 380 ms); 1/32
     # at 58: 3 ticks a step, 8% twice of 60 ms: 9 ms late (tick 3 at 80: 89 ms, 9 at 200: 209)
@@ -173,11 +173,11 @@ def test_a_piezo_struck_again_rolls_at_the_new_velocity_and_one_struck_just_befo
     p = Play(rec, g, c)
     p.run(560, strikes=[(1, 10, 0.9), (1, 300, 0.3)], buttons=[(0, b, True)])
     assert notes(rec) == [
-        (13, "on", 9, 37, 101), (63, "off", 9, 37, 0),
-        (180, "on", 9, 37, 101), (230, "off", 9, 37, 0),
+        (13, "on", 9, 37, 101), (63, "off", 9, 37, 64),
+        (180, "on", 9, 37, 101), (230, "off", 9, 37, 64),
         (303, "on", 9, 37, 31),  # struck again, softer: 37 ms before the step at 340, no repeat there
-        (353, "off", 9, 37, 0),
-        (500, "on", 9, 37, 31), (550, "off", 9, 37, 0)]
+        (353, "off", 9, 37, 64),
+        (500, "on", 9, 37, 31), (550, "off", 9, 37, 64)]
 
 
 def test_an_fsr_repeats_at_the_velocity_its_pressure_plays_now():
@@ -191,8 +191,8 @@ def test_an_fsr_repeats_at_the_velocity_its_pressure_plays_now():
     # holds there (as the pressure it sends, 100, but without its hysteresis)
     assert ons == [(103, "on", 9, 38, 41), (500, "on", 9, 38, 101), (980, "on", 9, 38, 101)]
     assert [e[4] for e in rec.ev if e[1] == "poly"] == [43, 85, 96, 99, 100, 95, 0]
-    assert [e for e in rec.ev if e[1] == "off"] == [(500, "off", 9, 38, 0), (980, "off", 9, 38, 0),
-                                                    (1002, "off", 9, 38, 0)]
+    assert [e for e in rec.ev if e[1] == "off"] == [(500, "off", 9, 38, 64), (980, "off", 9, 38, 64),
+                                                    (1002, "off", 9, 38, 64)]
 
 
 def test_latching_buttons_toggle_switch_rate_and_panic_lets_go():
@@ -228,7 +228,7 @@ def test_octave_change_mid_roll_ends_the_note_sent_and_rolls_on_in_the_new_octav
     p.run(150)  # the repeat at 140 sounds
     m.octave_up()
     p.run(300)
-    assert notes(rec)[2:] == [(140, "on", 9, 36, 55), (190, "off", 9, 36, 0),
+    assert notes(rec)[2:] == [(140, "on", 9, 36, 55), (190, "off", 9, 36, 64),
                               (260, "on", 9, 48, 55)]
 
 
@@ -482,8 +482,8 @@ def test_a_held_note_button_repeats_in_the_layer_it_was_pressed_in():
         if not c._gating or t * 1000 - c._gate >= 0:
             c.pump(t * 1000, t)
     # (pressed 40 ms before the step at 140, less than half a step: its own note is that beat)
-    assert notes(rec) == [(100, "on", 1, 72, 90), (260, "off", 1, 72, 0), (260, "on", 1, 72, 90),
-                          (300, "off", 1, 72, 0)]
+    assert notes(rec) == [(100, "on", 1, 72, 90), (260, "off", 1, 72, 64), (260, "on", 1, 72, 90),
+                          (300, "off", 1, 72, 64)]
     rec.ev = []
     rec.now = 490
     key.press(490)  # 10 ms before the step at 500: not repeated there; at 620 it is
@@ -491,7 +491,7 @@ def test_a_held_note_button_repeats_in_the_layer_it_was_pressed_in():
         rec.now = t
         if t * 1000 - c._gate >= 0:
             c.pump(t * 1000, t)
-    assert notes(rec) == [(490, "on", 0, 60, 90), (620, "off", 0, 60, 0), (620, "on", 0, 60, 90)]
+    assert notes(rec) == [(490, "on", 0, 60, 90), (620, "off", 0, 60, 64), (620, "on", 0, 60, 90)]
 
 
 def test_the_rate_is_the_last_pressed_of_the_held_buttons_else_the_latched_ones():
@@ -544,7 +544,7 @@ def test_with_no_clock_at_all_it_keeps_a_silent_one_of_its_own_that_midi_ins_clo
         if t - rep._gate >= 0:
             rep.pump(t * 1000, t)
         t += 1
-    assert rec.ev == [(1123, "off", 9, 36, 0)] and rep._n == 10  # (pad 1's last note's gate)
+    assert rec.ev == [(1123, "off", 9, 36, 64)] and rep._n == 10  # (pad 1's last note's gate)
     # a Start from MIDI IN (a device with no clock): the own clock's grid restarts, its next
     # tick a beat's first one period on (as a transport button's Start does)
     rep.midi_in(0xFA, 1300000, 1300, 1)

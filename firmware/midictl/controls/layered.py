@@ -105,4 +105,4 @@ class NoteButton(_Layered):
     def release(self, now=0):
         k = self._layer
         self.held = False
-        self._sink.note_off(self._ch[k], self._num[k], 0)
+        self._sink.note_off(self._ch[k], self._num[k], 64)

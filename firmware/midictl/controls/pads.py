@@ -294,7 +294,7 @@ if TWINS:
         self._gating &= ~m
         if self.on & m:
             self.on ^= m
-            self._sink.note_off(self._sent_ch[i], self._sent[i], 0)
+            self._sink.note_off(self._sent_ch[i], self._sent[i], 64)
 
     scan_native = scan_twin
     decide_native = decide_twin
@@ -485,7 +485,7 @@ try:
         on = int(self.on)
         if on & m:
             self.on = on ^ m
-            self._sink.note_off(int(ptr8(self._sent_ch)[i]), int(ptr8(self._sent)[i]), 0)
+            self._sink.note_off(int(ptr8(self._sent_ch)[i]), int(ptr8(self._sent)[i]), 64)
 
     scan_native = _scan
     decide_native = _decide_n

@@ -400,7 +400,7 @@ class NoteRepeat:
         # a held note button's note again: the layer it was pressed in (its Note Off's)
         k = b._layer
         b._t = now
-        b._sink.note_off(b._ch[k], b._num[k], 0)
+        b._sink.note_off(b._ch[k], b._num[k], 64)
         b._sink.note_on(b._ch[k], b._num[k], b.velocity)
 
     # _rolls(now, half): the step's pads (rolls_twin; the native one under MicroPython)
