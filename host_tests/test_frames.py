@@ -44,7 +44,7 @@ assert (ctl.keys is not None) == (MATRIX is not None)
 for ep in (0x01, 0x02, 0x81, 0x82):
     itf._xfers.setdefault(ep, [None, None])
 itf._rx_xfer()
-rx = RxUart(65536)
+rx = RxUart(1 << 18)  # (every byte of the run: its floods come as the random draws fall)
 ctl.hw.uart = rx
 from array import array
 

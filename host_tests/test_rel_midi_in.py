@@ -12,7 +12,7 @@ import pytest
 import rel_midistream as ms
 import rel_sim
 from midictl.midi import parser as fwparser
-from trace_check import Follower, check_trace, messages
+from trace_check import Follower, all_notes_off, check_trace, messages
 
 BOOT_USB = "0.000 USB 0B B9 7B 00"
 BOOT_DIN = "0.000 DIN B9 7B 00"
@@ -278,7 +278,7 @@ def test_din_echo_of_a_keyboards_note_off_burst_leaves_the_pads_their_room(tmp_p
 
 def test_panic_ends_the_notes_midi_in_started_on_din(tmp_path):
     # A note from the USB host to DIN OUT and one echoed from DIN IN, neither ended: panic
-    # ends both (the echo's, then the host's), then sends the pads' All Notes Off.
+    # ends both (the echo's, then the host's), then sends All Notes Off on every channel.
     ev = [
         {"t": 10, "usb_in": "09 90 3C 64"},
         {"t": 20, "din_in": "91 40 64"},
@@ -293,7 +293,7 @@ def test_panic_ends_the_notes_midi_in_started_on_din(tmp_path):
                                "21.000 DIN 91 40 64",  # DIN IN's, echoed once its 3 bytes are in
                                "200.000 DIN 81 40 40",  # panic: the echo's note ends,
                                "200.960 DIN 80 3C 40",  # the host's,
-                               "201.920 DIN B9 7B 00"]  # then All Notes Off on the pads' channel
+                               ] + all_notes_off("DIN", 201.92)  # then All Notes Off on every channel
 
 
 def test_the_host_leaving_ends_the_notes_it_started_on_din(tmp_path):
@@ -345,15 +345,15 @@ def test_pedals_midi_in_holds_down_on_din_are_let_up_with_its_notes(tmp_path):
                                "101.960 DIN B0 40 00",  # then its sustain
                                "200.000 DIN 81 40 40",  # panic: the echo's note,
                                "200.960 DIN B1 42 00",  # its sostenuto,
-                               "201.920 DIN B9 7B 00"]  # and the pads' All Notes Off
+                               ] + all_notes_off("DIN", 201.92)  # and All Notes Off on every channel
 
 
 def test_panic_with_hundreds_of_thru_notes_ends_them_all_without_dropping(tmp_path):
     # 400 notes from the USB host sounding on DIN OUT (a DAW's stuck notes): panic's Note
     # Offs are 1200 bytes, more than the DIN queue holds. They go at the wire's pace, a few
-    # queued at a time, so the controller's own messages (panic's All Notes Off on the
-    # pads' channel) go out among the first, not after all of them: nothing is dropped,
-    # nothing is left sounding.
+    # queued at a time, so the controller's own messages (panic's All Notes Off on each
+    # channel) go out among the first, not after all of them: nothing is dropped, nothing is
+    # left sounding.
     pkts = ["09 %02X %02X 64" % (0x90 | (k // 100), 10 + k % 100) for k in range(400)]
     ev = [{"t": 10 + k // 8, "usb_in": " ".join(pkts[k:k + 16])} for k in range(0, 400, 16)]
     # (the host's notes take about 390 ms of DIN wire; panic once they are all out)
@@ -368,7 +368,9 @@ def test_panic_with_hundreds_of_thru_notes_ends_them_all_without_dropping(tmp_pa
     after = [m for t, m in din if t >= 600]
     offs = [m for m in after if m[0] & 0xF0 == 0x80]
     assert sorted(offs) == sorted(bytes([0x80 | (m[0] & 15), m[1], 0x40]) for m in ons)
-    assert len(after) == 401 and after.index(b"\xb9\x7b\x00") < 5
+    assert len(after) == 416
+    assert [i for i, m in enumerate(after) if m[0] & 0xF0 == 0xB0] == list(range(3, 19))
+    assert [after[i][0] & 15 for i in range(3, 19)] == [9] + [c for c in range(16) if c != 9]  # (the pads' first)
 
 
 def test_ctrl_c_with_hundreds_of_thru_notes_ends_them_all(tmp_path):
@@ -387,9 +389,11 @@ def test_ctrl_c_with_hundreds_of_thru_notes_ends_them_all(tmp_path):
     after = [(t, m) for t, m in din if t >= 600]
     offs = [m for t, m in after if m[0] & 0xF0 == 0x80]
     assert sorted(offs) == sorted(bytes([0x80 | (m[0] & 15), m[1], 0x40]) for m in ons)
-    # the pads' All Notes Off among the first, and every byte at the wire's pace, back to back
-    assert [m for t, m in after].index(b"\xb9\x7b\x00") < 5 and len(after) == 401
-    assert after[0][0] == 600.0 and after[-1][0] == 600.0 + 400 * 0.96
+    # the All Notes Off on each channel among the first, and every byte at the wire's pace,
+    # back to back
+    assert [i for i, (t, m) in enumerate(after) if m[0] & 0xF0 == 0xB0] == list(range(3, 19))
+    assert len(after) == 416
+    assert after[0][0] == 600.0 and after[-1][0] == 600.0 + 415 * 0.96
 
 
 def test_identity_request_gets_the_identity_reply_the_way_it_came(tmp_path):

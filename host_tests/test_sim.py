@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from trace_check import check_trace, messages
+from trace_check import all_notes_off, check_trace, messages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SC = os.path.join(ROOT, "host_tests", "scenarios")
@@ -224,8 +224,7 @@ def test_switch_buttons_debounced_panic_and_octave(tmp_path):
         "0.000 USB 0B B9 7B 00",
         "52.000 USB 09 99 30 7F",  # note 36 + 12
         "60.000 USB 08 89 30 40",
-        "60.000 USB 0B B9 7B 00",
-    ]
+    ] + all_notes_off("USB", 60)  # (on every channel)
 
 
 def test_default_demo_runs_through_make(tmp_path):
@@ -461,11 +460,8 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_watchdog_fed(tmp_path):
     assert "# midictl: stopped (Ctrl-C); notes released, REPL free. machine.reset() restarts it" in r.stdout
     assert "# sim: watchdog (2000 ms) fed by a timer" in r.stdout
     assert (tmp_path / "t.txt").read_text().splitlines()[4:] == [
-        "20.000 USB 08 89 24 40",
-        "20.000 USB 0B B9 7B 00",
-        "20.000 DIN 89 24 40",
-        "20.960 DIN B9 7B 00",
-    ]
+        "20.000 USB 08 89 24 40"] + all_notes_off("USB", 20) + [
+        "20.000 DIN 89 24 40"] + all_notes_off("DIN", 20.96)
 
 
 def test_a_bad_scenario_removes_an_old_trace_file(tmp_path):
@@ -774,7 +770,8 @@ def test_the_hosts_clock_passes_to_din_ahead_of_its_notes_waiting_there(tmp_path
 def test_ctrl_c_just_before_a_tick_lets_the_knobs_waiting_for_din_out(tmp_path):
     # clock_bpm 120, the 8 knobs sweeping; Ctrl-C at 270.1 ms, in the scan before the tick
     # due at 270.833, while the knobs' bytes make way for it: the stop gives DIN OUT its usual
-    # lead back, so the values waiting go out after the All Notes Off. Before, they were held
+    # lead back, so the values waiting go out after the All Notes Off (on each channel, 15 ms
+    # of wire). Before, they were held
     # for good (the wire idle at the deadline) and the stop waited its 5 s for them.
     cfg = tmp_path / "clock.json"
     cfg.write_text(json.dumps({"clock_bpm": 120}))
@@ -788,9 +785,9 @@ def test_ctrl_c_just_before_a_tick_lets_the_knobs_waiting_for_din_out(tmp_path):
     assert "# midictl: stopped (Ctrl-C); notes released, REPL free. machine.reset() restarts it" in r.stdout
     lines = (tmp_path / "t.txt").read_text().splitlines()
     assert [ln for ln in lines if float(ln.split()[0]) >= 270] == [
-        "270.000 USB 0B B0 46 6D", "270.100 USB 0B B9 7B 00", "270.200 DIN B9 7B 00",
-        "271.160 DIN B0 48 6B", "272.120 DIN 49 6C", "272.760 DIN 4A 6C", "273.400 DIN 4B 6C",
-        "274.040 DIN 4C 6C", "274.680 DIN 4D 6D", "275.320 DIN 46 6D"]  # (each knob's last on USB)
+        "270.000 USB 0B B0 46 6D"] + all_notes_off("USB", 270.1) + all_notes_off("DIN", 270.2) + [
+        "285.560 DIN B0 48 6B", "286.520 DIN 49 6C", "287.160 DIN 4A 6C", "287.800 DIN 4B 6C",
+        "288.440 DIN 4C 6C", "289.100 DIN 4D 6D", "289.740 DIN 46 6D"]  # (each knob's last on USB)
 
 
 def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until_panic(tmp_path):
@@ -799,8 +796,8 @@ def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until
     # and 260 ms (the one at 20 came before it), each note its gate (50 ms) long, after the
     # tick on DIN (320 us later); button3 let go: no roll at 380. button2 (1/8, latched at
     # 320): pad2 struck at 350 rolls at 500 (12 ticks a step: 260, 500, 740); the panic at
-    # 700 lets the latch go: nothing at 740 (its All Notes Off on DIN after that scan's tick,
-    # which goes ahead of what waits)
+    # 700 lets the latch go: nothing at 740 (its All Notes Off, on each channel, on DIN after
+    # that scan's tick, which goes ahead of what waits)
     cfg = tmp_path / "repeat.json"
     cfg.write_text(json.dumps({"clock_bpm": 125, "controls": {
         "button3": {"type": "note_repeat"}, "button2": {"type": "note_repeat", "rate": "1/8", "latch": True}}}))
@@ -819,7 +816,7 @@ def test_note_repeat_rolls_a_struck_pad_on_the_clocks_grid_held_or_latched_until
         "260.000 USB 09 99 24 74", "260.320 DIN 99 24 74", "310.000 USB 08 89 24 40", "310.000 DIN 89 24 40",
         "352.000 USB 09 99 25 38", "352.000 DIN 99 25 38", "402.000 USB 08 89 25 40", "402.000 DIN 89 25 40",
         "500.000 USB 09 99 25 38", "500.320 DIN 99 25 38", "550.000 USB 08 89 25 40", "550.000 DIN 89 25 40",
-        "700.000 USB 0B B9 7B 00", "700.320 DIN B9 7B 00"]
+        ] + all_notes_off("USB", 700) + all_notes_off("DIN", 700.32)
 
 
 def test_note_repeat_swing_plays_each_pairs_second_step_late_between_the_ticks(tmp_path):

@@ -9,7 +9,7 @@ import json
 
 from rel_midistream import usb_packets
 from test_sim import sim
-from trace_check import left_sounding, messages
+from trace_check import all_notes_off, left_sounding, messages
 
 BODY = bytes((i * 7) & 0x7F for i in range(398))
 DUMP = bytes([0xF0]) + BODY + bytes([0xF7])  # 400 bytes: four parts
@@ -107,13 +107,11 @@ def test_a_dump_the_host_cuts_short_with_a_note_is_closed_before_the_note(tmp_pa
 
 def test_panic_closes_a_dump_and_its_all_notes_off_follow_what_was_queued(tmp_path):
     # panic at 120: two parts are queued (252 bytes, to 182.64): the F7 after them, then
-    # panic's All Notes Off; the rest of the dump, coming after, is dropped
+    # panic's All Notes Off on each channel; the rest of the dump, coming after, is dropped
     assert _run(tmp_path, [_usb_in(100, usb_packets(DUMP)), {"t": 120, "control": "button4", "press": 1.0},
                            {"t": 180, "control": "button4", "release": True}]) == [
         "102.000 DIN " + _hex(DUMP[:252]) + " F7",
-        "120.000 USB 0B B9 7B 00",
-        "182.960 DIN B9 7B 00",
-    ]
+    ] + all_notes_off("USB", 120) + all_notes_off("DIN", 182.96)
 
 
 # -- DIN IN's dump to USB (and echoed to DIN OUT) ------------------------------------------
@@ -219,13 +217,13 @@ def test_active_sensing_lost_in_the_middle_of_din_ins_dump_closes_it(tmp_path):
 
 
 def test_panic_closes_din_ins_dump_on_usb_and_the_rest_of_it_is_dropped(tmp_path):
-    # panic at 150: the F7 alone on USB, then panic's All Notes Off (the pads' channel 10,
-    # on DIN OUT with the running status of the power-on one); DIN IN's parts after it
+    # panic at 150: the F7 alone on USB, then panic's All Notes Off on each channel, the pads'
+    # first (on DIN OUT with the running status of the power-on one); DIN IN's parts after it
     # (181, 221, 228) belong to a SysEx already closed there
     lines = _din_run(tmp_path, [{"t": 100, "din_in": _hex(DUMP)}, {"t": 150, "control": "button4", "press": 1.0},
                                 {"t": 200, "control": "button4", "release": True}])
     assert lines == _usb_part(141, DUMP[:126]) + [
-        "150.000 USB 05 F7 00 00", "150.000 USB 0B B9 7B 00", "150.000 DIN 7B 00"]
+        "150.000 USB 05 F7 00 00"] + all_notes_off("USB", 150) + all_notes_off("DIN", 150, running=True)
 
 
 def test_a_host_back_in_the_middle_of_din_ins_dump_gets_none_of_the_rest(tmp_path):

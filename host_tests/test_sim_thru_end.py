@@ -8,6 +8,7 @@ pedals and pitch bends as they are now. End to end through the simulator, exact 
 import json
 
 from test_sim import sim
+from trace_check import all_notes_off
 
 # DIN IN's notes echoed to DIN OUT; button4 is the reference layout's panic
 ECHO = {"thru": {"din_to_din": True}}
@@ -27,28 +28,28 @@ ENDING_24 = [
     "200.000 DIN 81 30 40",  # the ending, a few a scan
     "200.960 DIN 31 40",
     "201.600 DIN 32 40",
-    "202.240 DIN B9 7B 00",  # panic's own All Notes Off (channel 10, the pads')
-    "203.200 DIN 81 33 40",
-    "204.160 DIN 34 40",  # (what came at 203, seen in the scan at 204: the rest queued at once)
-    "204.800 DIN 35 40",
-    "205.440 DIN 36 40",
-    "206.080 DIN 37 40",
-    "206.720 DIN 38 40",
-    "207.360 DIN 39 40",
-    "208.000 DIN 3A 40",
-    "208.640 DIN 3B 40",
-    "209.280 DIN 3C 40",
-    "209.920 DIN 3D 40",
-    "210.560 DIN 3E 40",
-    "211.200 DIN 3F 40",
-    "211.840 DIN 40 40",
-    "212.480 DIN 41 40",
-    "213.120 DIN 42 40",
-    "213.760 DIN 43 40",
-    "214.400 DIN 44 40",
-    "215.040 DIN 45 40",
-    "215.680 DIN 46 40",
-    "216.320 DIN 47 40",  # the last note owed
+] + all_notes_off("DIN", 202.24) + [  # panic's own All Notes Off, on each channel
+    "217.600 DIN 81 33 40",
+    "218.560 DIN 34 40",  # (what came at 203, seen in the scan at 204: the rest queued at once)
+    "219.200 DIN 35 40",
+    "219.840 DIN 36 40",
+    "220.480 DIN 37 40",
+    "221.120 DIN 38 40",
+    "221.760 DIN 39 40",
+    "222.400 DIN 3A 40",
+    "223.040 DIN 3B 40",
+    "223.680 DIN 3C 40",
+    "224.320 DIN 3D 40",
+    "224.960 DIN 3E 40",
+    "225.600 DIN 3F 40",
+    "226.240 DIN 40 40",
+    "226.880 DIN 41 40",
+    "227.520 DIN 42 40",
+    "228.160 DIN 43 40",
+    "228.800 DIN 44 40",
+    "229.440 DIN 45 40",
+    "230.080 DIN 46 40",
+    "230.720 DIN 47 40",  # the last note owed
 ]
 
 
@@ -58,8 +59,8 @@ def test_a_note_played_while_panic_ends_the_echoed_notes_is_not_cut(tmp_path):
     lines = _din(tmp_path, [{"t": 100, "din_in": HELD_24}, {"t": 200, "control": "button4", "press": 1.0},
                             {"t": 203, "din_in": "91 47 64 4A 64"}, {"t": 260, "control": "button4", "release": True}])
     assert lines == ENDING_24 + [  # (the old 47 ended last)
-        "216.960 DIN 91 47 64",  # then the new one starts, and 4A: neither is ended after
-        "217.920 DIN 4A 64",
+        "231.360 DIN 91 47 64",  # then the new one starts, and 4A: neither is ended after
+        "232.320 DIN 4A 64",
     ]
 
 
@@ -69,12 +70,12 @@ def test_a_pedal_held_down_again_while_its_ending_runs_stays_down(tmp_path):
     lines = _din(tmp_path, [{"t": 100, "din_in": held}, {"t": 200, "control": "button4", "press": 1.0},
                             {"t": 203, "din_in": "B1 40 7F"}, {"t": 260, "control": "button4", "release": True}])
     assert lines[-4:] == [
-        "219.520 DIN 4C 40",
-        "220.160 DIN 4D 40",  # the last note owed
-        "220.800 DIN B1 40 00",  # the old pedal up,
-        "221.760 DIN 40 7F",  # then down again: it stays down
+        "233.920 DIN 4C 40",
+        "234.560 DIN 4D 40",  # the last note owed
+        "235.200 DIN B1 40 00",  # the old pedal up,
+        "236.160 DIN 40 7F",  # then down again: it stays down
     ]
-    assert len(lines) == 33 and not [ln for ln in lines[:-2] if " B1 " in ln or " 40 7F" in ln]
+    assert len(lines) == 48 and not [ln for ln in lines[:-2] if (" B1 " in ln and " 7B " not in ln) or " 40 7F" in ln]
 
 
 def _sim(tmp_path, cfg, events, t0):
@@ -97,16 +98,13 @@ def test_panic_ends_what_din_in_started_on_usb_too(tmp_path):
         "200.000 USB 08 81 40 40",  # its notes end,
         "200.000 USB 08 82 30 40",
         "200.000 USB 0B B1 40 00",  # its sustain goes up,
-        "200.000 USB 0B B9 7B 00",  # then panic's All Notes Off (channel 10, the pads')
-        "200.000 DIN 7B 00",  # (running status: the power-on All Notes Off was the last on DIN)
-    ]
+    ] + all_notes_off("USB", 200) + all_notes_off("DIN", 200, running=True)  # then panic's All Notes Off, on each
+    # channel (the pads' first: on DIN with the running status of the power-on one)
 
 
 def test_panic_leaves_usb_alone_when_din_in_does_not_go_there(tmp_path):
-    assert _sim(tmp_path, {"thru": {"din_to_usb": False}}, PLAYED, 99) == [
-        "200.000 USB 0B B9 7B 00",
-        "200.000 DIN 7B 00",
-    ]
+    assert _sim(tmp_path, {"thru": {"din_to_usb": False}}, PLAYED, 99) == all_notes_off("USB", 200) + all_notes_off(
+        "DIN", 200, running=True)
 
 
 def test_a_host_coming_back_gets_the_pedal_changes_it_missed(tmp_path):
@@ -221,8 +219,8 @@ def test_a_bend_played_while_panic_ends_the_echo_is_not_undone(tmp_path):
     lines = _din(tmp_path, [{"t": 100, "din_in": HELD_24 + " E1 00 60"}, {"t": 200, "control": "button4", "press": 1.0},
                             {"t": 203, "din_in": "E1 00 70"}, {"t": 260, "control": "button4", "release": True}])
     assert lines == ENDING_24 + [
-        "216.960 DIN E1 00 40",  # the old bend back at centre,
-        "217.920 DIN 00 70",  # then the new one
+        "231.360 DIN E1 00 40",  # the old bend back at centre,
+        "232.320 DIN 00 70",  # then the new one
     ]
 
 
@@ -283,8 +281,7 @@ def test_panic_puts_the_echoed_modulation_back_after_the_notes(tmp_path):
     assert lines == [
         "200.000 DIN 81 40 40",
         "200.960 DIN B1 01 00",
-        "201.920 DIN B9 7B 00",
-    ]
+    ] + all_notes_off("DIN", 201.92)
 
 
 def test_a_host_coming_back_gets_the_modulation_and_pressure_it_missed(tmp_path):

@@ -6,6 +6,7 @@ shared per-message validator (midi_validate.py).
                                   status resolved, USB packets joined back into messages
     left_sounding(msgs)           {(channel, note)} whose last Note On was never ended
     Follower()                    the same checks line by line, for traces too long to hold
+    all_notes_off(port, t)        the trace lines of panic's last 16 messages on one port
 """
 from midi_validate import check_din_message, check_usb_packet
 from midiview import din_line_message
@@ -153,3 +154,23 @@ def _track(on, m):
 def notes(msgs):
     """Only the Note On / Note Off messages (a velocity-0 Note On counts as a Note Off)."""
     return [(t, m) for t, m in msgs if m[0] & 0xF0 in (0x80, 0x90)]
+
+
+def all_notes_off(port, t, running=False, first=(9,)):
+    """The lines panic ends with on one port, from t ms: All Notes Off on each of the 16
+    channels, those of `first` (the channels the controller plays notes on: the reference
+    layout's pads', 10) first, then the others in order; on USB all handed over at t, on DIN
+    one after another on the wire (0.96 ms each; the first one 2 bytes, 0.64 ms, as running
+    status when the wire's last status was its own)."""
+    us = round(t * 1000)
+    out = []
+    for ch in sorted(first) + [c for c in range(16) if c not in first]:
+        if port == "USB":
+            out.append("%d.%03d USB 0B B%X 7B 00" % (us // 1000, us % 1000, ch))
+        elif running and not out:
+            out.append("%d.%03d DIN 7B 00" % (us // 1000, us % 1000))
+            us += 640
+        else:
+            out.append("%d.%03d DIN B%X 7B 00" % (us // 1000, us % 1000, ch))
+            us += 960
+    return out

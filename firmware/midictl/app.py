@@ -1040,7 +1040,7 @@ class Controller:
     def panic(self):
         """The panic button: Note Off for every note sounding, the controller's own and those
         MIDI IN started on DIN OUT and (DIN IN's) on USB, its pedals up there too, then All
-        Notes Off on every channel the controller used. A SysEx passing in parts (to DIN OUT
+        Notes Off on all 16 channels. A SysEx passing in parts (to DIN OUT
         or USB) is closed first: all of that goes at once."""
         if self.din is not None:
             self.din.sx_cut()

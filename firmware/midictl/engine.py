@@ -300,7 +300,10 @@ class Engine:
     # -- never a stuck note ----------------------------------------------------------------------
     def panic(self):
         """Note Off for exactly the notes sounding, the pedals the controller's CC toggles
-        latched down up, then All Notes Off on every channel used."""
+        latched down up, then All Notes Off on all 16 channels: also what no table holds (a
+        note sounding since before a power cut or a reset, a source's that was not tracked).
+        The channels the controller plays or played notes on come first: DIN OUT's room kept
+        for what ends a sound (din.py) holds theirs however full its queue is."""
         if self.nsounding:
             ch = 0
             while ch < 16:
@@ -310,7 +313,9 @@ class Engine:
         self.nsounding = 0
         if self.latches:
             self._unlatch()
-        self.all_notes_off(self.channels_used | self.note_channels)
+        used = self.channels_used | self.note_channels
+        self.all_notes_off(used)
+        self.all_notes_off(0xFFFF ^ used)
 
     def _unlatch(self):
         # a sustain, sostenuto or hold latched down by a CC toggle holds every note it caught
