@@ -63,6 +63,27 @@ def test_running_status_can_be_switched_off(tmp_path):
     assert "62.960 DIN 89 29 40" in lines
 
 
+def test_din_active_sensing_fills_every_wire_silence_of_250_ms_and_stays_off_usb(tmp_path):
+    # din.active_sensing: an FE on DIN OUT once its wire has been idle 250 ms (from the end of
+    # the last byte: the power-on All Notes Off's at 0.96, pad1's Note Off's at 152.96, the
+    # knob's last value's at 495.64), so a receiver that watches for it (MIDI 1.0: 300 ms)
+    # ends its notes when the cable is pulled out. The knob's values keep their running
+    # status across it (a real-time byte). Nothing of it on USB.
+    cfg = tmp_path / "as.json"
+    cfg.write_text(json.dumps({"din": {"active_sensing": True}}))
+    lines = sim(tmp_path, {"config": str(cfg), "tail_ms": 600, "events": [
+        {"t": 100, "control": "pad1", "press": 0.8},
+        {"t": 400, "control": "knob1", "position": 0.5, "ramp_ms": 30}]})
+    assert port(lines, "DIN") == [
+        "0.000 DIN B9 7B 00", "102.000 DIN 99 24 74", "152.000 DIN 89 24 40", "403.000 DIN FE",
+        "405.000 DIN B0 46 07", "410.000 DIN 46 0E", "415.000 DIN 46 16", "420.000 DIN 46 20",
+        "425.000 DIN 46 2A", "430.000 DIN 46 35", "435.000 DIN 46 3A", "440.000 DIN 46 3B",
+        "445.000 DIN 46 3C", "450.000 DIN 46 3D", "460.000 DIN 46 3E", "495.000 DIN 46 3F",
+        "746.000 DIN FE", "997.000 DIN FE"]
+    assert not [ln for ln in port(lines, "USB") if "FE" in ln.split()[3:4]]
+    assert "DIN FE" not in " ".join(sim(tmp_path, {"events": [], "tail_ms": 1000}))  # (off by default)
+
+
 def test_loud_hit_does_not_fire_its_neighbours(tmp_path):
     lines = sim(tmp_path, {"events": [{"t": 5, "control": "pad6", "press": 1.0}]})
     notes = [ln for ln in port(lines, "USB") if ln.split()[3] == "99"]

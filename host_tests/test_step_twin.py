@@ -15,7 +15,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # clock at a tempo whose period is no whole number of microseconds (MIDI IN's clock bytes
 # are then not passed on), with a note repeat (button2, held) rolling pads on its grid,
 # swung (its pair's second steps between the ticks); on the matrix board, with no clock of
-# its own: the repeat follows MIDI IN's clock bytes while they come, else its own silent clock
+# its own: the repeat follows MIDI IN's clock bytes while they come, else its own silent clock,
+# and DIN OUT sends Active Sensing whenever its wire has been idle 250 ms
 CONFIG = {"thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": True}, "report_pots_at_boot": True,
           "clock_bpm": 133,
           "controls": dict({"knob2": {"type": "cc", "cc": 11, "takeover": True},
@@ -78,7 +79,8 @@ def test_the_native_step_plays_as_the_interpreted_one(tmp_path):
         p.play(n)
         s = {"seed": 40 + k, "tail_ms": 800, "adc_noise_lsb": 4, "events": p.events, "board": path}
         _midi_in(s["events"], 50 + k, gap * 8)
-        cfg = CONFIG if k == 0 else {n: v for n, v in CONFIG.items() if n != "clock_bpm"}
+        cfg = CONFIG if k == 0 else dict({n: v for n, v in CONFIG.items() if n != "clock_bpm"},
+                                         din={"active_sensing": True})
         # and the USB host stops reading twice (the step takes it to have stopped: the port
         # locked, then its catch-up once it reads again)
         unread = [[3000000, 3400000], [8000000, 8030000]]
@@ -96,6 +98,24 @@ def test_the_native_step_plays_as_the_interpreted_one(tmp_path):
         ports = {ln.split()[1] for ln in native.trace}
         assert {"DIN", "USB"} <= ports, ports
         assert len(native.port("DIN")) > 3000 and len(native.port("USB")) > 3000
+        if k == 2:  # the matrix board's run: Active Sensing
+            _sensing(native.port("DIN"))
+        else:
+            assert not [ln for ln in native.port("DIN") if ln.endswith(" DIN FE")]
+
+
+def _sensing(din):
+    # an FE where the wire has been idle 250 ms (in the scan that sees it: within 1 ms more),
+    # and so no gap longer than that anywhere on DIN OUT, from power-on to the end
+    fe = 0
+    for a, b in zip(din, din[1:]):
+        ta, tb = float(a.split()[0]), float(b.split()[0])
+        gap = tb - (ta + 0.32 * (len(a.split()) - 2))
+        assert gap < 251.0, (a, b)
+        if b.endswith(" DIN FE"):
+            assert gap >= 250.0, (a, b)
+            fe += 1
+    assert fe >= 1 and float(din[-1].split()[0]) - float(din[-2].split()[0]) >= 250
 
 
 # The simulator's ADC path leaves the pads' peak unknown (read_phase returns -1), so every

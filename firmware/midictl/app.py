@@ -101,6 +101,10 @@ _HOLD_ROOM_SX = const(172)
 # frame when it reads): the port takes nothing more until it reads again (MidiPort._locked;
 # the time from the first scan that saw the transfer in flight, MidiPort._stamp)
 _STALL_MS = const(20)
+# DIN OUT's own Active Sensing (din.active_sensing): an FE once the wire has been idle this
+# long (MIDI 1.0: at most 300 ms apart, which the receiver allows before it takes the cable
+# for pulled out and ends its notes; the scan period and a byte's time come on top)
+_SENSE_OUT_US = const(250000)
 # Between scans (Controller._run), every piezo pad is read once at mid-period (a strike is
 # then first read 0.5 ms after it at most: at or before its top), and a pad collecting a
 # strike's peak again every _PEEK_US (its best read within 0.125 ms of the top: 95 % of it
@@ -220,7 +224,8 @@ class Controller:
         # once built, as the closure's defaults hold them)
         self._has = ((self.din is not None) | (self.usb is not None) << 1 | (hw.uart is not None) << 2
                      | (self.keys is not None) << 3 | (0x1001 in self.feedback) << 4
-                     | (0x1002 in self.feedback) << 5)
+                     | (0x1002 in self.feedback) << 5
+                     | (self.din is not None and cfg["din"]["active_sensing"]) << 6)
         leave_room(self)
         # the scan: native under MicroPython (_step, as the class has it), else the closure
         self.step = getattr(self, "_step") if _NATIVE else self._scanner()
@@ -320,6 +325,9 @@ class Controller:
                     ctl._midi_in(now_ms)
                 # 5. out (attribute checks first: most scans have nothing to send)
                 if din is not None and (din._count or din._ring_count):
+                    din.pump(now_us, now_ms)
+                elif din is not None and ctl._has & 64 and ticks_diff(now_us, din._busy_until) >= _SENSE_OUT_US:
+                    din.send(b"\xfe", 1, 0)  # (the wire idle that long: Active Sensing)
                     din.pump(now_us, now_ms)
                 if usb is not None and usb_itf is not None and (
                         (usb.sent != usb._kicked and not usb_itf.tx_busy) or usb_itf.up != usb._was_open):
@@ -1299,6 +1307,9 @@ if sys.implementation.name == "micropython":
         if has & 1:
             din = ctl.din
             if int(din._count) or int(din._ring_count):
+                din.pump(now_us, now_ms)
+            elif (has & 64) and ((now_us - int(din._busy_until) + half) & tmax) - half >= _SENSE_OUT_US:
+                din.send(b"\xfe", 1, 0)  # (the wire idle that long: Active Sensing)
                 din.pump(now_us, now_ms)
         if has & 2:
             usb = ctl.usb

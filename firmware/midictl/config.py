@@ -152,7 +152,8 @@ _SHIFT_FIELDS = {
 _HAVE_SHIFT = "pots, sticks, encoders, and note and CC buttons have one"
 
 _GLOBAL_DEFAULTS = {
-    "din": {"enabled": True, "running_status": True, "refresh_every": 0, "refresh_idle_ms": 1000},
+    "din": {"enabled": True, "running_status": True, "refresh_every": 0, "refresh_idle_ms": 1000,
+            "active_sensing": False},
     "usb": {"enabled": True, "name": "midictl"},
     "thru": {"din_to_usb": True, "usb_to_din": True, "din_to_din": False, "drop_echoes": False},
     "note_off": "note_off",
