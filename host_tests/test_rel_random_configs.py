@@ -117,7 +117,8 @@ def _config(rng, board):
     if rng.random() < 0.6:
         cfg["thru"] = {k: rng.random() < 0.5 for k in ("din_to_usb", "usb_to_din", "din_to_din", "drop_echoes")}
     if rng.random() < 0.3:
-        cfg["din"] = {"running_status": rng.random() < 0.5, "refresh_every": rng.choice((0, 10, 100))}
+        cfg["din"] = {"running_status": rng.random() < 0.5, "refresh_every": rng.choice((0, 10, 100)),
+                      "active_sensing": rng.random() < 0.5}
     if rng.random() < 0.3:
         cfg["scan_us"] = rng.choice((250, 500, 2000))
     if rng.random() < 0.3:
