@@ -388,6 +388,18 @@ def test_real_time_bytes_inside_a_stalled_dump_do_not_hold_it_open(tmp_path):
         "635.320 DIN 99 24 74", "636.280 DIN 89 24 40", "701.000 DIN FE"]
 
 
+def test_the_controllers_own_active_sensing_goes_inside_a_stalled_dump(tmp_path):
+    # din.active_sensing: the host's dump stalls after 201 bytes (on the wire until 142.32);
+    # 250 ms later DIN OUT's FE goes inside it (a real-time byte: MIDI 1.0 allows it there),
+    # so a receiver watching for it does not take the silence for a pulled cable; the dump is
+    # still closed at 635 (the FE does not count as more of it), and the next FE comes 250 ms
+    # after pad1's Note Off left the wire (637.24)
+    lines = _din_run(tmp_path, sorted([_usb_in(100, [OPENED])] + PAD, key=lambda e: e["t"]),
+                     cfg={"din": {"active_sensing": True}}, tail=800)
+    assert [ln for ln in lines if " DIN " in ln] == ["102.000 DIN " + _hex(DUMP[:126]) + " F7", "393.000 DIN FE",
+                                                     "635.320 DIN 99 24 74", "636.280 DIN 89 24 40", "888.000 DIN FE"]
+
+
 def test_a_dump_from_the_host_goes_on_while_the_queue_behind_it_has_only_the_room_kept_for_note_offs(tmp_path):
     # 116 hits (232 notes, 928 bytes) behind the host's dump, and the host's own note right
     # after its F7: the queue's last 128 bytes are kept for Note Offs, so from about 95 free

@@ -326,8 +326,11 @@ class Controller:
                 # 5. out (attribute checks first: most scans have nothing to send)
                 if din is not None and (din._count or din._ring_count):
                     din.pump(now_us, now_ms)
-                elif din is not None and ctl._has & 64 and ticks_diff(now_us, din._busy_until) >= _SENSE_OUT_US:
-                    din.send(b"\xfe", 1, 0)  # (the wire idle that long: Active Sensing)
+                if din is not None and ctl._has & 64 and (not din._count or din.sx_open) and \
+                        ticks_diff(now_us, din._busy_until) >= _SENSE_OUT_US:
+                    # the wire idle that long, with nothing queued or a SysEx stalled there (it
+                    # goes inside): Active Sensing
+                    din.send(b"\xfe", 1, 0)
                     din.pump(now_us, now_ms)
                 if usb is not None and usb_itf is not None and (
                         (usb.sent != usb._kicked and not usb_itf.tx_busy) or usb_itf.up != usb._was_open):
@@ -1308,8 +1311,9 @@ if sys.implementation.name == "micropython":
             din = ctl.din
             if int(din._count) or int(din._ring_count):
                 din.pump(now_us, now_ms)
-            elif (has & 64) and ((now_us - int(din._busy_until) + half) & tmax) - half >= _SENSE_OUT_US:
-                din.send(b"\xfe", 1, 0)  # (the wire idle that long: Active Sensing)
+            if (has & 64) and (not int(din._count) or din.sx_open) and \
+                    ((now_us - int(din._busy_until) + half) & tmax) - half >= _SENSE_OUT_US:
+                din.send(b"\xfe", 1, 0)  # (as in the closure)
                 din.pump(now_us, now_ms)
         if has & 2:
             usb = ctl.usb
