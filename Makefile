@@ -14,7 +14,7 @@ PORT ?=
 SECONDS ?=
 SIMFLAGS ?=
 
-.PHONY: help setup test test-fast lint sim bench soak stage romfs wiring deploy hwcheck config-check hardware clean
+.PHONY: help setup test test-fast lint sim bench soak stage romfs frozen wiring deploy hwcheck config-check hardware clean
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
@@ -25,6 +25,7 @@ help:
 	@echo "make wiring       the board's default layout wiring as JSON (BOARD=)"
 	@echo "make deploy       compile and copy the firmware to a board (BOARD=, PORT=, CONFIG=, ROMFS=1)"
 	@echo "make romfs        the firmware as a ROMFS image file (BOARD=, OUT_ROMFS=)"
+	@echo "make frozen       MicroPython's Unix port with the firmware frozen in (build/frozen/micropython; MPY_SRC=)"
 	@echo "make hwcheck      what every input of the board reads, and pad settings to try (PORT=, SECONDS=; SCENARIO=: simulated)"
 	@echo "make config-check validate a controller config on the host (CONFIG=, BOARD=)"
 	@echo "make hardware     regenerate hardware/ drawings and tables"
@@ -69,6 +70,9 @@ hwcheck: $(STAMP)
 
 romfs: $(STAMP)
 	@$(PY) tools/deploy.py romfs --board "$(BOARD)" --out "$(if $(OUT_ROMFS),$(OUT_ROMFS),build/midictl-$(BOARD).romfs)"
+
+frozen: $(STAMP)
+	@$(PY) tools/mpbuild.py unix
 
 config-check: $(STAMP)
 	@$(PY) tools/config_check.py --board "$(BOARD)" "$(CONFIG)"

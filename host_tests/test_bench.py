@@ -7,6 +7,8 @@ import sys
 import bench
 import bench_fw
 import bench_sim
+import mpbuild
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -21,7 +23,8 @@ ROWS = ("µs per message, ours", "adafruit_midi ÷ ours", "mido ÷ ours", "heap 
         "Engine.note_off()",
         "stock MIDIInterface.note_on()", "heap after boot", "firmware in a ROMFS partition", "running status on / off",
         "first firmware import (.mpy) → controller ready", "firmware in a ROMFS partition: ms",
-        "with a config.json as `make deploy CONFIG=` writes it")
+        "with a config.json as `make deploy CONFIG=` writes it", "heap after boot", "firmware frozen into MicroPython 1.",
+        "`make frozen`: its Unix port", "frozen into MicroPython 1.", ": ms (RP2040 est.)")
 
 
 def test_quick_run_prints_method_and_every_row():
@@ -38,7 +41,7 @@ def test_quick_run_prints_method_and_every_row():
 
 
 def test_firmware_pieces_under_both_interpreters():
-    res = bench_fw.measure(steps=200, msgs=200, reps=1, layouts=bench_fw.LAYOUTS[:2])
+    res = bench_fw.measure(steps=200, msgs=200, reps=1, layouts=bench_fw.LAYOUTS[:2], frozen=mpbuild.build_unix())
     # the step timed in two heap layouts (the same events and bytes in each, or measure()
     # raises): the median and the range of the two
     assert res["mpy"]["layouts"] == 2 and res["cpy"]["layouts"] == 1
@@ -81,6 +84,10 @@ def test_firmware_pieces_under_both_interpreters():
     # to 640 entries): the next name past them costs a pool of 1280 entries at once, about
     # 15 KB on this port's ROMFS row. A new attribute, method, function or argument name is
     # one more; reuse a name the firmware has where one fits, or take the cost knowingly.
+    # frozen into the interpreter (the child checks midictl came from it), the code keeps
+    # even its names and constants out of the heap: less than from ROMFS, the objects the same
+    fz_total, fz_modules = res["mpy"]["mem_frozen"]
+    assert 0 < fz_modules < rom_modules * 0.8 and fz_total - fz_modules == pytest.approx(rom_total - rom_modules, abs=2048)
     n, held, nxt = res["mpy"]["names"]
     assert held + 20 == nxt  # (20, 40, ...: the next is the sum of all before it, plus 20)
     assert n <= held, "%d names interned after boot: past the %d the pools hold" % (n, held)
@@ -138,6 +145,10 @@ def test_boot_bench_times_the_compiled_firmware():
 
     r = bench_boot.run(1)
     assert r["runs"] == 1 and 0 < r["ms"] < 1000
+    # (each run checks where midictl came from: the .mpy files, the ROMFS image, the interpreter)
+    fz = bench_boot.run(1, frozen=mpbuild.build_unix())
+    rom = bench_boot.run(1, romfs=True)
+    assert 0 < fz["ms"] < 1000 and 0 < rom["ms"] < 1000
 
 
 def test_scan_loop_allocates_nothing_from_power_on():

@@ -27,6 +27,7 @@ import bench_boot  # noqa: E402
 import bench_encode  # noqa: E402
 import bench_fw  # noqa: E402
 import bench_sim  # noqa: E402
+import mpbuild  # noqa: E402
 
 README = os.path.join(ROOT, "README.md")
 BEGIN = "<!-- bench -->"
@@ -80,14 +81,18 @@ port: pointers are twice the RP2040's, so the chip needs less); "code kept loade
 minus the objects built, once the config validator and start-up code are unloaded. The first
 row imports the .mpy files `make deploy` stages (x64 native code for the viper helpers here). The ROMFS
 row imports the firmware (.mpy, x64) from a ROMFS image built as `make deploy ROMFS=1` builds
-the board's, mounted at /rom; the image itself is flash on a board and not counted. Measured
+the board's, mounted at /rom; the image itself is flash on a board and not counted. The
+frozen row runs the same script in a Unix port built from MicroPython's source with the
+firmware frozen in (tools/mpbuild.py: Debian's source package, unless MPY_SRC names a tree),
+importing nothing from files: code, constants and names are in the program. Measured
 by a short script of its own (tools/bench_fwmem.py): the names interned before the baseline
 (usb.device's, its own) decide which qstr pool the firmware's names open, as a board's boot
 does. DIN bytes: the bundled
 demo (tools/scenarios/demo.json) with running status on and off. Boot: the firmware compiled
 to .mpy by mpy-cross, imported as boot.py and main.py do, config read and validated, the
 hardware layer and controls built (tools/bench_boot.py, best of 5, fresh interpreter each);
-the ROMFS row imports the same .mpy files from a ROMFS image instead. Without a config.json
+the ROMFS row imports the same .mpy files from a ROMFS image instead, the frozen row
+runs the same script in the frozen build. Without a config.json
 the board plays its default layout (a plain `make deploy`); the config row adds the
 config.json that `make deploy CONFIG=` writes for a config changing three things
 (tools/bench_boot.py PLAYER_CONFIG).
@@ -107,9 +112,12 @@ def _yes(ok):
 def measure(n, wire_scenario=None):
     """Every piece; -> dict of raw results."""
     res = {}
+    # MicroPython built from source with the firmware frozen in (its source fetched once)
+    frozen = mpbuild.build_unix()
+    res["frozen_version"] = "%d.%d.%d" % mpbuild.version(mpbuild.source())
     res["encode"] = bench_encode.measure(n["encode"], n["encode"])
     res["controls"] = bench_controls.measure(n["controls"])
-    res["fw"] = bench_fw.measure(n["steps"], n["msgs"], n["reps"], bench_fw.LAYOUTS[:n["layouts"]])
+    res["fw"] = bench_fw.measure(n["steps"], n["msgs"], n["reps"], bench_fw.LAYOUTS[:n["layouts"]], frozen)
     res["idle"] = bench_sim.latency(n["strikes"], flood=False)
     res["flood"] = bench_sim.latency(n["strikes"], flood=True)
     fast = {"controls": {"pad%d" % i: {"window_ms": 1} for i in range(1, 17)}}
@@ -119,6 +127,7 @@ def measure(n, wire_scenario=None):
     res["boot"] = bench_boot.run(n.get("boot", 5))
     res["boot_rom"] = bench_boot.run(n.get("boot", 5), romfs=True)
     res["boot_cfg"] = bench_boot.run(n.get("boot", 5), config=True)
+    res["boot_frozen"] = bench_boot.run(n.get("boot", 5), frozen=frozen)
     return res
 
 
@@ -250,6 +259,11 @@ def table(res):
     row("", "the same, firmware in a ROMFS partition (`make deploy ROMFS=1`, bytecode runs in place)",
         "%.1f KB (%.1f + %.1f)" % (total / 1024, modules / 1024, (total - modules) / 1024), "—",
         "< %d KB" % (HEAP_TARGET // 1024), _yes(total < HEAP_TARGET))
+    total, modules = fw["mpy"]["mem_frozen"]
+    row("", "the same, firmware frozen into MicroPython %s (`make frozen`: "
+        "its Unix port, built with it)" % res["frozen_version"],
+        "%.1f KB (%.1f + %.1f)" % (total / 1024, modules / 1024, (total - modules) / 1024), "—",
+        "< %d KB" % (HEAP_TARGET // 1024), _yes(total < HEAP_TARGET))
     n, held, nxt = fw["mpy"]["names"]
     row("", "names interned after boot (qstrs; ROMFS row): in all (the bench's own and usb.device's "
             "among them) / what the pools made so far hold (MicroPython adds a pool of the size "
@@ -261,6 +275,9 @@ def table(res):
     b = res["boot_rom"]["ms"]
     row("", "the same, firmware in a ROMFS partition: ms (RP2040 est.)", "%.2f (≈%.0f ms)" % (b, b * CHIP), "—",
         "≤ 300 ms on the chip", _yes(b * CHIP <= 300))
+    b = res["boot_frozen"]["ms"]
+    row("", "the same, firmware frozen into MicroPython %s: ms (RP2040 est.)" % res["frozen_version"],
+        "%.2f (≈%.0f ms)" % (b, b * CHIP), "—", "≤ 300 ms on the chip", _yes(b * CHIP <= 300))
     b = res["boot_cfg"]["ms"]
     row("", "the first row with a config.json as `make deploy CONFIG=` writes it: ms (RP2040 est.)",
         "%.2f (≈%.0f ms)" % (b, b * CHIP), "—", "≤ 300 ms on the chip", _yes(b * CHIP <= 300))

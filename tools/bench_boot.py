@@ -33,7 +33,8 @@ import world
 w = world.World({"board": json.load(open("board.json")), "end_us": 10, "events": [], "analog": {}})
 world.current = w  # the fake USB stack registers its interface with the simulated host
 import usb.device, usb.device.midi  # micropython-lib (its fake): not the firmware's cost
-if len(sys.argv) > 1:
+mode = sys.argv[1] if len(sys.argv) > 1 else ""
+if mode.endswith(".romfs"):
     # the firmware in a ROMFS image, mounted as a board with a ROMFS partition mounts it
     # (there it is memory-mapped flash: reading the file here is not part of boot)
     import vfs
@@ -49,7 +50,8 @@ ctl = app.Controller(st.board, st.cfg, h, st.usb_itf)
 startup.unload_boot_modules(h)
 t1 = wall.ticks_us()
 assert st.usb_itf is not None and ctl.usb is not None, st.usb_note
-assert app.__file__.startswith("/rom/") == (len(sys.argv) > 1), app.__file__
+where = "/rom/midictl/" if mode.endswith(".romfs") else "midictl/" if mode == "frozen" else ""
+assert app.__file__.startswith(where) and (mode != "" or "/fw/midictl/" in app.__file__), app.__file__
 print("BOOT", wall.ticks_diff(t1, t0))
 '''
 
@@ -72,11 +74,12 @@ PLAYER_CONFIG = {"note_off": "note_on_zero",
                  "controls": {"pad1": {"note": 40, "curve": "soft"}, "knob3": {"cc": 21}}}
 
 
-def run(runs=5, romfs=False, config=False):
+def run(runs=5, romfs=False, config=False, frozen=None):
     """Best boot time of `runs`; romfs: the firmware imported from a ROMFS image (`make
     deploy ROMFS=1`) instead of .mpy files on the filesystem; config: with a config.json
     as `make deploy CONFIG=` writes it for PLAYER_CONFIG, instead of none (the board's
-    default layout, as after a plain deploy)."""
+    default layout, as after a plain deploy); frozen: the path of an interpreter with the
+    firmware frozen in (tools/mpbuild.py unix), which imports it from itself instead."""
     with tempfile.TemporaryDirectory(prefix="midictl-boot-") as d:
         fw = os.path.join(d, "fw")
         compile_tree(fw)
@@ -104,11 +107,14 @@ def run(runs=5, romfs=False, config=False):
             board = json.load(f)
         with open(os.path.join(d, "board.json"), "w") as f:
             json.dump(board, f)
+        if frozen:
+            shutil.rmtree(fw)  # nothing to import but what the interpreter holds
+            fw, args, frozen = ".frozen", ["frozen"], os.path.abspath(frozen)
         env = dict(os.environ, MICROPYPATH=":".join([fw, os.path.join(ROOT, "tools", "simboard"),
                                                       os.path.join(ROOT, "tools")]))
         times = []
         for _ in range(runs):
-            r = subprocess.run([os.path.join(BIN, "micropython"), "-c", CHILD] + args, cwd=d, env=env,
+            r = subprocess.run([frozen or os.path.join(BIN, "micropython"), "-c", CHILD] + args, cwd=d, env=env,
                                capture_output=True, text=True, timeout=120)
             line = [ln for ln in r.stdout.splitlines() if ln.startswith("BOOT ")]
             if r.returncode != 0 or not line:

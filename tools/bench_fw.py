@@ -13,6 +13,8 @@ something under MicroPython).
                 filesystem, as on a stock build
       ["mem_rom"] = the same with the firmware imported from a ROMFS image (`make deploy ROMFS=1`):
                 its bytecode runs in place from flash
+      ["mem_frozen"] = the same with the firmware frozen into the interpreter (measure(frozen=)):
+                its bytecode, constants and names in the program image
       ["names"] = (names interned in all after boot from the ROMFS image, how many the qstr pools
                 made hold, entries of the next pool) (MicroPython only)
 """
@@ -36,12 +38,13 @@ def micropython():
     return here if os.path.exists(here) else "micropython"
 
 
-def _run(interp, args, firmware=None, script=CHILD):
-    """firmware: a folder holding the midictl package to import instead of firmware/'s."""
+def _run(interp, args, firmware=None, script=CHILD, prog=None):
+    """firmware: a folder holding the midictl package to import instead of firmware/'s
+    (".frozen": the modules frozen into `prog`, a MicroPython of tools/mpbuild.py's)."""
     env = dict(os.environ)
     if interp == "mpy":
         env["MICROPYPATH"] = ":".join([firmware or PATHS[0]] + PATHS[1:])
-        cmd = [micropython(), "-X", "heapsize=32M", script]
+        cmd = [prog or micropython(), "-X", "heapsize=32M", script]
     else:
         env["PYTHONPATH"] = os.pathsep.join(PATHS)
         cmd = [sys.executable, script]
@@ -104,7 +107,9 @@ def _median(xs):
     return xs[len(xs) // 2]
 
 
-def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
+def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS, frozen=None):
+    """frozen: the path of a MicroPython with the firmware frozen in (tools/mpbuild.py unix),
+    for ["mem_frozen"]."""
     out = {}
     for interp in ("mpy", "cpy"):
         res = {"step": {}, "usb": {}, "mem": -1, "spread": {}, "layouts": 1}
@@ -160,6 +165,9 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS):
             n, pools = int(names[2]), int(names[1])
             res["names"] = (n, sum(20 << i for i in range(pools)), 20 << pools)
             res["mem_rom"] = (int(total), int(modules))
+            if frozen:
+                (_, total, modules), _names = _run(interp, ["frozen"], ".frozen", script=MEM, prog=frozen)
+                res["mem_frozen"] = (int(total), int(modules))
         out[interp] = res
     return out
 

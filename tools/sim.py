@@ -487,10 +487,12 @@ def prepare(scenario_path):
     return plan, board, cfg_text
 
 
-def run_firmware(plan, board, cfg_text, timeout=600, firmware=None):
+def run_firmware(plan, board, cfg_text, timeout=600, firmware=None, frozen=None):
     """Boot the firmware under MicroPython on the simulated board; return (trace lines, log).
     FirmwareStopped when it did not start the controller or its watchdog reset the board
-    (firmware: another folder's boot.py and main.py, for tests)."""
+    (firmware: another folder's boot.py and main.py, for tests; frozen: the path of a
+    MicroPython with the midictl package frozen in, tools/mpbuild.py's, which runs it
+    instead of firmware/midictl: the package the board's frozen build would run)."""
     with tempfile.TemporaryDirectory(prefix="midictl-sim-") as fs:
         with open(os.path.join(fs, "board.json"), "w") as f:
             json.dump(board, f)
@@ -502,8 +504,10 @@ def run_firmware(plan, board, cfg_text, timeout=600, firmware=None):
             f.write(json.dumps(plan))  # (json.dump streams through the slow Python encoder)
         out = os.path.join(fs, "..trace.txt")
         env = dict(os.environ)
-        env["MICROPYPATH"] = os.path.join(ROOT, "tools", "simboard") + ":" + os.path.join(ROOT, "firmware")
-        r = subprocess.run([micropython_binary(), "-X", "heapsize=8M", os.path.join(ROOT, "tools", "simboard", "run.py"),
+        env["MICROPYPATH"] = os.path.join(ROOT, "tools", "simboard") + ":" + (
+            ".frozen" if frozen else os.path.join(ROOT, "firmware"))
+        r = subprocess.run([frozen or micropython_binary(), "-X", "heapsize=8M",
+                            os.path.join(ROOT, "tools", "simboard", "run.py"),
                             plan_path, out, firmware or os.path.join(ROOT, "firmware")],
                            cwd=fs, env=env, capture_output=True, text=True, timeout=timeout)
         if r.returncode in (_NOT_STARTED, _WATCHDOG):
@@ -646,6 +650,8 @@ def main(argv=None):
     ap.add_argument("--play", nargs="?", const="", metavar="PORT", help="send the messages to a host MIDI output port")
     ap.add_argument("--interactive", action="store_true", help="computer keys play the controls")
     ap.add_argument("--quiet", action="store_true", help="no monitor view on stdout")
+    ap.add_argument("--frozen", action="store_true",
+                    help="run the firmware frozen into a MicroPython built from source (tools/mpbuild.py, make frozen)")
     ap.add_argument("--hwcheck", action="store_true",
                     help="run the hardware check (midictl.hwcheck) instead of the controller: its lines on stdout")
     a = ap.parse_args(argv)
@@ -669,8 +675,18 @@ def main(argv=None):
         else:
             _no_trace(a.trace)
         return rc
+    frozen = None
+    if a.frozen:
+        import mpbuild
+
+        try:
+            frozen = mpbuild.build_unix()
+        except mpbuild.BuildError as e:
+            print("mpbuild: %s" % e, file=sys.stderr)
+            _no_trace(a.trace)
+            return 3
     try:
-        trace, log = run_firmware(plan, board, cfg_text)
+        trace, log = run_firmware(plan, board, cfg_text, frozen=frozen)
     except FirmwareStopped as e:
         # what the board's console showed, then the one line (a config or board it cannot
         # build, or a watchdog reset): no trace, as for any failed run
