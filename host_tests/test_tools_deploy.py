@@ -405,8 +405,45 @@ def test_probe_runs_under_micropython():
     ask = "import sys;print('%d.%d.%d' % sys.implementation.version[:3])"
     v = subprocess.run([micropython_binary(), "-c", ask], capture_output=True, text=True).stdout.strip()
     # the Unix port has no machine.USBDevice and no /midictl; json imports, usb.device.midi does not;
-    # the Unix port has VfsRom but no ROM partition (no vfs.rom_ioctl): 0
-    assert r.stdout == "MIDICTL-PROBE micropython %s 0 0 0,1 0\n" % v
+    # the Unix port has VfsRom but no ROM partition (no vfs.rom_ioctl): 0; no midictl frozen in: -
+    assert r.stdout == "MIDICTL-PROBE micropython %s 0 0 0,1 0 -\n" % v
+
+
+def test_probe_finds_the_midictl_frozen_into_a_build_and_its_release(tmp_path):
+    import mpbuild
+
+    prog = mpbuild.build_unix()
+    # a midictl folder next to it is not what it asks about: only the interpreter's own copy
+    (tmp_path / "midictl").mkdir()
+    (tmp_path / "midictl" / "__init__.py").write_text("VERSION = 'on the filesystem'\n")
+    code = deploy.PROBE % (["json"],)
+    r = subprocess.run([prog, "-c", code + "\nimport midictl\nprint(midictl.VERSION)"], capture_output=True,
+                       text=True, cwd=str(tmp_path), env=dict(os.environ, MICROPYPATH=":.frozen"))
+    v = deploy.local_version(os.path.join(ROOT, "firmware"))
+    assert r.stdout.splitlines()[0].split()[5:] == ["1", "0", v]
+    assert r.stdout.splitlines()[1] == "on the filesystem"  # (and the path is put back as it was)
+
+
+def test_deploy_to_a_board_with_midictl_frozen_in_copies_only_its_own_files(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "frozen")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == ("board on /dev/ttyACM0: MicroPython 1.26.1, midictl 0 frozen in\n"
+                        "keeping the board's config.json (give CONFIG= to replace it)\n"
+                        "copying 3 files\n"
+                        "deployed tb to /dev/ttyACM0; the board is restarting\n")
+    # the old /midictl goes (it would shadow the frozen one); usb-device-midi is frozen in too
+    assert [c["argv"][2:4] for c in calls[2:]] == [["rm", "-r"], ["cp", "-r"], ["reset"]]
+    assert calls[3]["argv"][4:] == ["board.json", "boot.py", "main.py", ":"]
+    assert calls[3]["files"] == ["board.json", "boot.py", "main.py"]
+
+
+def test_deploy_refuses_a_frozen_midictl_of_another_release(fw, tmp_path):
+    r, calls = run_deploy(fw, tmp_path, "frozenold")
+    assert r.returncode == 1
+    assert r.stderr == ("deploy: MicroPython 1.26.1 on /dev/ttyACM0 has midictl 0.0.9 frozen in, and this "
+                        "firmware/ is 0: flash a firmware built from this checkout (make firmware), or deploy "
+                        "with ROMFS=1\n")
+    assert argvs(calls) == [["devs"], ["connect", "/dev/ttyACM0", "exec", "PROBE"]]
 
 
 # ---- config_check ------------------------------------------------------------------------

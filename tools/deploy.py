@@ -33,6 +33,11 @@ main.py, boot.py, board.json and config.json go on the filesystem, and a /midict
 is removed (it would shadow /rom). Stock rp2 builds have no ROMFS partition; deploy says so
 and changes nothing on the board.
 
+A board whose MicroPython has midictl frozen in (make firmware) runs that copy: deploy
+finds it (and its VERSION) and copies only main.py, boot.py, board.json and config.json,
+removing a /midictl there (it would shadow the frozen one); a frozen copy of another
+release than firmware/'s is refused, as boot.py and main.py go with their own package.
+
 Exit status: 0 done; 1 a failure (bad config, compile error, incompatible board firmware,
 mpremote error); 2 no board attached / cannot connect, or a bad --board (unknown, or a
 definition hardware/boarddef.py refuses: its first problem, after the board's file).
@@ -264,9 +269,22 @@ try:
             r = -1
 except Exception:
     pass
+f = '-'
+p = sys.path[:]
+m = sys.modules.pop('midictl', None)
+sys.path[:] = ['.frozen']
+try:
+    import midictl
+    f = str(midictl.VERSION)
+except Exception:
+    pass
+sys.path[:] = p
+sys.modules.pop('midictl', None)
+if m is not None:
+    sys.modules['midictl'] = m
 print('MIDICTL-PROBE', sys.implementation.name,
       '.'.join([str(x) for x in sys.implementation.version[:3]]), u, d,
-      ','.join([str(have(m)) for m in %r]), r)
+      ','.join([str(have(m)) for m in %r]), r, f)
 """
 
 
@@ -331,11 +349,11 @@ def probe(mp, port, requires):
                          % (port, _last_line(text, code)), 2)
     for line in text.splitlines():
         f = line.split()
-        if len(f) == 7 and f[0] == "MIDICTL-PROBE":
+        if len(f) == 8 and f[0] == "MIDICTL-PROBE":
             have = [c == "1" for c in f[5].split(",")]
             return {"impl": f[1], "version": f[2], "usbdevice": f[3] == "1",
                     "has_midictl": f[4] == "1", "missing": [r for r, ok in zip(requires, have) if not ok],
-                    "romfs": int(f[6])}
+                    "romfs": int(f[6]), "frozen": None if f[7] == "-" else f[7]}
     raise CheckError("the board on %s did not answer like MicroPython: %s" % (port, _last_line(text, code)))
 
 
@@ -358,6 +376,15 @@ def _impl_name(impl):
     return {"circuitpython": "CircuitPython"}.get(impl, impl)
 
 
+def local_version(firmware_dir):
+    """midictl.VERSION of the firmware folder deploy stages."""
+    with open(os.path.join(firmware_dir, "midictl", "__init__.py")) as f:
+        for line in f:
+            if line.startswith("VERSION = "):
+                return line.split("=", 1)[1].split("#")[0].strip().strip("\"'")
+    raise CheckError("%s: no VERSION line" % os.path.join(firmware_dir, "midictl", "__init__.py"))
+
+
 NO_ROMFS = ("MicroPython %s on %s has no ROMFS partition (a build with MICROPY_VFS_ROM and a ROMFS "
             "partition is needed; stock rp2 builds have none): deploy without ROMFS=1")
 
@@ -375,7 +402,16 @@ def deploy(board_name, port, config, firmware_dir, boards_dir, log, romfs=False)
     check_firmware(info, board, port)
     if romfs and info["romfs"] == 0:
         raise CheckError(NO_ROMFS % (info["version"], port))
-    log("board on %s: MicroPython %s" % (port, info["version"]))
+    # A MicroPython built with midictl frozen in (make firmware) runs its own copy: only
+    # boot.py, main.py and the board's files go on the filesystem, and they must be of
+    # the same release as that copy (an image in ROMFS takes the place of both)
+    frozen = info["frozen"] is not None and not romfs
+    if frozen and info["frozen"] != local_version(firmware_dir):
+        raise CheckError("MicroPython %s on %s has midictl %s frozen in, and this firmware/ is %s: flash a "
+                         "firmware built from this checkout (make firmware), or deploy with ROMFS=1"
+                         % (info["version"], port, info["frozen"], local_version(firmware_dir)))
+    log("board on %s: MicroPython %s%s" % (port, info["version"],
+                                           ", midictl %s frozen in" % info["frozen"] if frozen else ""))
     work = tempfile.mkdtemp(prefix="midictl-deploy-")
     try:
         out = os.path.join(work, "tree")
@@ -390,12 +426,15 @@ def deploy(board_name, port, config, firmware_dir, boards_dir, log, romfs=False)
                 f.write(image)
             shutil.rmtree(os.path.join(out, "midictl"))
             tree = tree_of(out)
+        elif frozen:
+            shutil.rmtree(os.path.join(out, "midictl"))
+            tree = tree_of(out)
         for req in info["missing"]:
             log("installing %s (mpremote mip)" % req)
             mp.must(["connect", port, "mip", "install", req], "mpremote mip install " + req)
         if info["has_midictl"]:
             # a stale midictl/x.py from an earlier (source) copy would shadow the new x.mpy,
-            # and any /midictl would shadow the one in /rom
+            # and any /midictl would shadow the one in /rom or the frozen one
             mp.must(["connect", port, "rm", "-r", ":midictl"], "removing the old /midictl")
         if romfs:
             log("writing midictl/ to the ROMFS partition (%d bytes)" % len(image))
