@@ -14,7 +14,7 @@ PORT ?=
 SECONDS ?=
 SIMFLAGS ?=
 
-.PHONY: help setup test test-fast lint sim bench soak stage romfs frozen wiring deploy hwcheck config-check hardware clean
+.PHONY: help setup test test-fast lint sim bench soak stage romfs frozen firmware wiring deploy hwcheck config-check hardware clean
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
@@ -26,6 +26,7 @@ help:
 	@echo "make deploy       compile and copy the firmware to a board (BOARD=, PORT=, CONFIG=, ROMFS=1)"
 	@echo "make romfs        the firmware as a ROMFS image file (BOARD=, OUT_ROMFS=)"
 	@echo "make frozen       MicroPython's Unix port with the firmware frozen in (build/frozen/micropython; MPY_SRC=)"
+	@echo "make firmware     the board's MicroPython .uf2 with the firmware frozen in (BOARD=, MPY_SRC=, MPY_BOARD=)"
 	@echo "make hwcheck      what every input of the board reads, and pad settings to try (PORT=, SECONDS=; SCENARIO=: simulated)"
 	@echo "make config-check validate a controller config on the host (CONFIG=, BOARD=)"
 	@echo "make hardware     regenerate hardware/ drawings and tables"
@@ -73,6 +74,9 @@ romfs: $(STAMP)
 
 frozen: $(STAMP)
 	@$(PY) tools/mpbuild.py unix
+
+firmware: $(STAMP)
+	@$(PY) tools/mpbuild.py firmware --board "$(BOARD)" $(if $(MPY_BOARD),--mpy-board "$(MPY_BOARD)")
 
 config-check: $(STAMP)
 	@$(PY) tools/config_check.py --board "$(BOARD)" "$(CONFIG)"

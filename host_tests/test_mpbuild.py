@@ -81,3 +81,101 @@ def test_mpy_src_that_is_not_a_micropython_tree_is_named(tmp_path, monkeypatch, 
     assert str(e.value) == "MPY_SRC=%s is not a MicroPython source tree (no py/mpconfig.h)" % tmp_path
     assert mpbuild.main(["unix"]) == 1
     assert capsys.readouterr().err == "mpbuild: %s\n" % e.value
+
+
+# ---- make firmware: MicroPython's rp2 port, driven as MicroPython builds it --------------
+# A stand-in source tree whose makes write down what they were given: the real build needs
+# a MicroPython checkout with its submodules and the Arm toolchain (BUILD.md).
+
+RP2_MAKE = """all:
+\tmkdir -p $(BUILD)
+\tprintf '%s %s\\n' "$(BOARD)" "$(notdir $(BUILD))" > $(BUILD)/firmware.uf2
+\tcat $(FROZEN_MANIFEST) >> $(BUILD)/firmware.uf2
+"""
+
+
+def fake_tree(root, boards=("RPI_PICO", "RPI_PICO_W"), skip=()):
+    files = {"py/mpconfig.h": "#define MICROPY_VERSION_MAJOR 1\n#define MICROPY_VERSION_MINOR 27\n"
+                              "#define MICROPY_VERSION_MICRO 0\n",
+             "lib/pico-sdk/pico_sdk_init.cmake": "", "lib/tinyusb/src/tusb.h": "",
+             "lib/micropython-lib/README.md": "",
+             "mpy-cross/Makefile": "all:\n\techo built > built.txt\n",
+             "ports/rp2/Makefile": RP2_MAKE, "ports/rp2/boards/RPI_PICO_W/manifest.py": "",
+             "bin/arm-none-eabi-gcc": "#!/bin/sh\n"}
+    for b in boards:
+        files.setdefault("ports/rp2/boards/%s/mpconfigboard.h" % b, "")
+    for rel, text in files.items():
+        if rel.split("/")[1] in skip:
+            continue
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    os.chmod(root / "bin" / "arm-none-eabi-gcc", 0o755)
+    return root
+
+
+@pytest.fixture
+def rp2(tmp_path, monkeypatch):
+    tree = fake_tree(tmp_path / "mp")
+    monkeypatch.setenv("MPY_SRC", str(tree))
+    monkeypatch.setenv("PATH", str(tree / "bin") + os.pathsep + os.environ["PATH"])
+    return tree
+
+
+def test_firmware_freezes_the_boards_modules_usb_midi_and_midictl_into_the_ports_build(rp2, tmp_path):
+    out = mpbuild.build_firmware("pico", build=str(tmp_path / "b"))
+    assert out == str(tmp_path / "b" / "midictl-pico.uf2")
+    with open(out) as f:
+        assert f.read() == ("RPI_PICO build-RPI_PICO\n# written by tools/mpbuild.py for RPI_PICO\n"
+                            "include('$(PORT_DIR)/boards/manifest.py')\nrequire(\"usb-device-midi\")\n"
+                            "include(%r)\n" % os.path.join(ROOT, "firmware", "manifest.py"))
+    assert (rp2 / "mpy-cross" / "built.txt").exists()  # (mpy-cross made first, on its own)
+    # a board with a manifest of its own (the Pico W's network modules) keeps it
+    w = mpbuild.build_firmware("pico_w", build=str(tmp_path / "b"))
+    assert open(w).read().splitlines()[:3] == ["RPI_PICO_W build-RPI_PICO_W",
+                                               "# written by tools/mpbuild.py for RPI_PICO_W",
+                                               "include('$(BOARD_DIR)/manifest.py')"]
+    # and MPY_BOARD= builds another of the port's boards for a board the port does not know
+    k = mpbuild.build_firmware("kb2040", "RPI_PICO", build=str(tmp_path / "b"))
+    assert open(k).readline() == "RPI_PICO build-RPI_PICO\n" and k.endswith("midictl-kb2040.uf2")
+
+
+def test_firmware_names_what_is_missing(rp2, tmp_path, monkeypatch):
+    b = str(tmp_path / "b")
+    with pytest.raises(mpbuild.BuildError) as e:
+        mpbuild.build_firmware("kb2040", build=b)
+    assert str(e.value) == ("ADAFRUIT_KB2040 is not a board of the rp2 port in MPY_SRC (%s): give MPY_BOARD= "
+                            "one of its boards (RPI_PICO fits most RP2040 boards, RPI_PICO2 the RP2350's)"
+                            % (rp2 / "ports" / "rp2" / "boards"))
+    with pytest.raises(mpbuild.BuildError) as e:
+        mpbuild.build_firmware("pico3", build=b)
+    assert str(e.value).startswith("no board 'pico3' (boards/pico3.json); known boards: feather_rp2040, kb2040, ")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(mpbuild.BuildError) as e:
+        mpbuild.build_firmware("pico", build=b)
+    assert str(e.value).startswith("arm-none-eabi-gcc not found: the rp2 port is built with the Arm toolchain")
+    monkeypatch.delenv("MPY_SRC")
+    with pytest.raises(mpbuild.BuildError) as e:
+        mpbuild.build_firmware("pico", build=b)
+    assert str(e.value) == mpbuild.NEEDS_TREE
+    assert not os.path.exists(b)  # nothing built, nothing written
+
+
+@pytest.mark.parametrize("sub", ["pico-sdk", "tinyusb", "micropython-lib"])
+def test_firmware_wants_the_ports_submodules(tmp_path, monkeypatch, sub):
+    tree = fake_tree(tmp_path / "mp", skip=(sub,))
+    monkeypatch.setenv("MPY_SRC", str(tree))
+    with pytest.raises(mpbuild.BuildError) as e:
+        mpbuild.build_firmware("pico", build=str(tmp_path / "b"))
+    assert str(e.value) == ("MPY_SRC=%s has no lib/%s (a submodule): run `make -C %s submodules` in the checkout"
+                            % (tree, sub, tree / "ports" / "rp2"))
+
+
+def test_a_failing_port_build_ends_with_its_own_last_lines(rp2, tmp_path):
+    (rp2 / "ports" / "rp2" / "Makefile").write_text("all:\n\t@echo 'region FLASH overflowed'; exit 2\n")
+    with pytest.raises(mpbuild.BuildError) as e:
+        mpbuild.build_firmware("pico", build=str(tmp_path / "b"))
+    msg = str(e.value)
+    assert msg.startswith("building MicroPython 1.27.0 for RPI_PICO failed (exit 2):\n")
+    assert "region FLASH overflowed" in msg
+    assert not (tmp_path / "b" / "midictl-pico.uf2").exists()

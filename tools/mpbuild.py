@@ -4,6 +4,9 @@
     mpbuild.py source                 MicroPython's source tree (fetched once): prints its path
     mpbuild.py unix                   the Unix port with midictl frozen in (make frozen):
                                       prints the interpreter's path
+    mpbuild.py firmware --board pico  the board's MicroPython firmware with midictl and
+                                      micropython-lib's usb-device-midi frozen in (make
+                                      firmware): prints the .uf2's path (MPY_SRC= needed)
 
 A frozen module is compiled into the interpreter itself: its bytecode, constants and
 names live in the program image (flash, on a board) instead of the heap, and importing it
@@ -19,7 +22,17 @@ out (Debian's repack), so the Unix port is built without the parts that need the
 ssl, ffi): none of the firmware's imports.
 
 The frozen package is firmware/manifest.py's (the midictl package); mpy-cross compiles
-its viper helpers for this machine (x64 or x86).
+its viper helpers for this machine (x64 or x86), or, for a board, for its chip.
+
+A board's firmware is MicroPython's rp2 port, built as MicroPython builds it: it needs a
+MicroPython source tree with the port's submodules (pico-sdk, TinyUSB, micropython-lib:
+`make -C ports/rp2 submodules` in a git checkout), given as MPY_SRC, and the Arm toolchain
+(arm-none-eabi-gcc). Debian's source package leaves the submodules out, so it cannot be
+used for this. The board's `micropython_build` (boards/*.json) names the port's board
+(MPY_BOARD= another); the frozen modules are that board's own (its manifest, or the
+port's), micropython-lib's usb-device-midi and midictl. The .uf2 goes to
+build/midictl-<board>.uf2: hold BOOTSEL, plug the board in, copy it to the drive that
+appears; then `make deploy` copies only boot.py, main.py and the board's files.
 
 Exit status: 0 done; 1 a failure (no apt, no source, a build error: the last lines of its
 output are printed).
@@ -37,6 +50,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 SRC_CACHE = os.path.join(BUILD, "mpsrc")
 MANIFEST = os.path.join(ROOT, "firmware", "manifest.py")
+BOARDS = os.path.join(ROOT, "boards")
 # Debian's archive key ring (package debian-archive-keyring): what the unstable suite is signed by
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 # the interpreter `unix` builds
@@ -185,13 +199,90 @@ def build_unix(out=UNIX_PROG):
     return out
 
 
+NEEDS_TREE = ("make firmware builds MicroPython's rp2 port from a source tree with its submodules: give "
+              "MPY_SRC=, a MicroPython git checkout (v1.25 or newer) after `make -C ports/rp2 submodules` "
+              "(BUILD.md, \"A firmware with midictl frozen in\")")
+
+
+def firmware_manifest(tree, mpy_board, out):
+    """The manifest a board's firmware is built with, written to `out`: the board's own
+    frozen modules (its manifest if it has one, else the port's), micropython-lib's
+    usb-device-midi (the USB stack the firmware stands on), and firmware/manifest.py."""
+    own = os.path.join(tree, "ports", "rp2", "boards", mpy_board, "manifest.py")
+    base = "$(BOARD_DIR)/manifest.py" if os.path.exists(own) else "$(PORT_DIR)/boards/manifest.py"
+    with open(out, "w") as f:
+        f.write("# written by tools/mpbuild.py for %s\n" % mpy_board)
+        f.write("include(%r)\n" % base)
+        f.write("require(\"usb-device-midi\")\n")
+        f.write("include(%r)\n" % MANIFEST)
+    return out
+
+
+def build_firmware(board_name, mpy_board=None, boards_dir=BOARDS, build=BUILD):
+    """The board's MicroPython firmware with midictl frozen in, as build/midictl-<board>.uf2;
+    returns its path."""
+    import json
+
+    path = os.path.join(boards_dir, board_name + ".json")
+    if not os.path.exists(path):
+        known = sorted(f[:-5] for f in os.listdir(boards_dir) if f.endswith(".json"))
+        raise BuildError("no board %r (boards/%s.json); known boards: %s" % (board_name, board_name, ", ".join(known)))
+    with open(path) as f:
+        board = json.load(f)
+    tree = os.environ.get("MPY_SRC")
+    if not tree:
+        raise BuildError(NEEDS_TREE)
+    tree = source()
+    for sub, marker in (("lib/pico-sdk", "pico_sdk_init.cmake"), ("lib/tinyusb", "src/tusb.h"),
+                        ("lib/micropython-lib", "README.md")):
+        if not os.path.exists(os.path.join(tree, sub, marker)):
+            raise BuildError("MPY_SRC=%s has no %s (a submodule): run `make -C %s submodules` in the "
+                             "checkout" % (tree, sub, os.path.join(tree, "ports", "rp2")))
+    if not shutil.which("arm-none-eabi-gcc"):
+        raise BuildError("arm-none-eabi-gcc not found: the rp2 port is built with the Arm toolchain "
+                         "(Debian and Ubuntu: apt install gcc-arm-none-eabi libnewlib-arm-none-eabi "
+                         "libstdc++-arm-none-eabi-newlib)")
+    if mpy_board is None:
+        mpy_board = board.get("micropython_build")
+        if not mpy_board:
+            raise BuildError("%s: no micropython_build (the MicroPython board to build): add it, or give "
+                             "MPY_BOARD=" % path)
+    if not os.path.isdir(os.path.join(tree, "ports", "rp2", "boards", mpy_board)):
+        raise BuildError("%s is not a board of the rp2 port in MPY_SRC (%s): give MPY_BOARD= one of its "
+                         "boards (RPI_PICO fits most RP2040 boards, RPI_PICO2 the RP2350's)"
+                         % (mpy_board, os.path.join(tree, "ports", "rp2", "boards")))
+    work = os.path.join(build, "firmware", board_name)
+    os.makedirs(work, exist_ok=True)
+    manifest = firmware_manifest(tree, mpy_board, os.path.join(work, "manifest.py"))
+    jobs = "-j%d" % (os.cpu_count() or 1)
+    # mpy-cross first, on its own: built from inside the port's make it would inherit
+    # FROZEN_MANIFEST
+    _run(["make", jobs, "-C", os.path.join(tree, "mpy-cross")], what="building mpy-cross")
+    port_build = os.path.join(work, "build-" + mpy_board)
+    _run(["make", jobs, "-C", os.path.join(tree, "ports", "rp2"), "BOARD=" + mpy_board, "BUILD=" + port_build,
+          "FROZEN_MANIFEST=" + manifest],
+         what="building MicroPython %d.%d.%d for %s" % (version(tree) + (mpy_board,)))
+    uf2 = os.path.join(port_build, "firmware.uf2")
+    if not os.path.exists(uf2):
+        raise BuildError("the rp2 build made no %s" % uf2)
+    out = os.path.join(build, "midictl-%s.uf2" % board_name)
+    shutil.copy2(uf2, out + ".new")
+    os.replace(out + ".new", out)
+    return out
+
+
 def main(argv=None):
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=("source", "unix"))
+    ap.add_argument("what", choices=("source", "unix", "firmware"))
+    ap.add_argument("--board", default="pico", help="boards/<board>.json (firmware)")
+    ap.add_argument("--mpy-board", help="the rp2 port's board to build, instead of the board's micropython_build")
     a = ap.parse_args(argv)
     try:
+        if a.what == "firmware":
+            print(build_firmware(a.board, a.mpy_board or None))
+            return 0
         print(source() if a.what == "source" else build_unix())
     except BuildError as e:
         print("mpbuild: %s" % e, file=sys.stderr)
