@@ -89,8 +89,32 @@ def test_mpy_src_that_is_not_a_micropython_tree_is_named(tmp_path, monkeypatch, 
 
 RP2_MAKE = """all:
 \tmkdir -p $(BUILD)
+\ttest -e $(BUILD)/frozen_content.c || cp $(CURDIR)/frozen_content.c $(BUILD)/
 \tprintf '%s %s\\n' "$(BOARD)" "$(notdir $(BUILD))" > $(BUILD)/firmware.uf2
 \tcat $(FROZEN_MANIFEST) >> $(BUILD)/firmware.uf2
+\tcp $(BUILD)/frozen_content.c $(BUILD)/firmware.elf
+\techo linked >> $(BUILD)/links
+"""
+# what mpy-tool.py writes for two frozen viper functions of an ARMv6-M build, and a
+# bytecode one (no alignment asked)
+FROZEN_C = """// frozen native code for file midictl/din.py, scope midictl_din_x
+static const byte fun_data_midictl_din_x[12] __attribute__((section(".text,\\"ax\\",%progbits @ "))) \
+__attribute__ ((aligned (2))) = {
+static const byte fun_data_midictl_hw_y[8] __attribute__((section(".text,\\"ax\\",%progbits @ "))) \
+__attribute__ ((aligned (2))) = {
+static const byte fun_data_midictl_app_z[30] = {
+"""
+# an nm that places each native function of the "image" (the C it was made from) at a
+# word address if it asked for one, else on an odd half-word; the others anywhere
+NM = """#!/usr/bin/env python3
+import sys
+addr = 0x10030000
+for line in open(sys.argv[1]):
+    if line.startswith("static const byte fun_data_"):
+        name = line.split()[3].split("[")[0]
+        odd = 2 if "aligned (2)" in line else 0
+        print("%08x t %s" % (addr + odd, name))
+        addr += 0x100
 """
 
 
@@ -101,7 +125,8 @@ def fake_tree(root, boards=("RPI_PICO", "RPI_PICO_W"), skip=()):
              "lib/micropython-lib/README.md": "",
              "mpy-cross/Makefile": "all:\n\techo built > built.txt\n",
              "ports/rp2/Makefile": RP2_MAKE, "ports/rp2/boards/RPI_PICO_W/manifest.py": "",
-             "bin/arm-none-eabi-gcc": "#!/bin/sh\n"}
+             "bin/arm-none-eabi-gcc": "#!/bin/sh\n", "bin/arm-none-eabi-nm": NM,
+             "ports/rp2/frozen_content.c": FROZEN_C}
     for b in boards:
         files.setdefault("ports/rp2/boards/%s/mpconfigboard.h" % b, "")
     for rel, text in files.items():
@@ -111,6 +136,7 @@ def fake_tree(root, boards=("RPI_PICO", "RPI_PICO_W"), skip=()):
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
     os.chmod(root / "bin" / "arm-none-eabi-gcc", 0o755)
+    os.chmod(root / "bin" / "arm-none-eabi-nm", 0o755)
     return root
 
 
@@ -130,6 +156,12 @@ def test_firmware_freezes_the_boards_modules_usb_midi_and_midictl_into_the_ports
                             "include('$(PORT_DIR)/boards/manifest.py')\nrequire(\"usb-device-midi\")\n"
                             "include(%r)\n" % os.path.join(ROOT, "firmware", "manifest.py"))
     assert (rp2 / "mpy-cross" / "built.txt").exists()  # (mpy-cross made first, on its own)
+    # the frozen native code was word-aligned and the image linked again with it
+    port = tmp_path / "b" / "firmware" / "pico" / "build-RPI_PICO"
+    assert (port / "links").read_text() == "linked\nlinked\n"
+    c = (port / "frozen_content.c").read_text()
+    assert c == FROZEN_C.replace("aligned (2)", "aligned (4)")
+    assert mpbuild.check_native_aligned(str(port)) == 2
     # a board with a manifest of its own (the Pico W's network modules) keeps it
     w = mpbuild.build_firmware("pico_w", build=str(tmp_path / "b"))
     assert open(w).read().splitlines()[:3] == ["RPI_PICO_W build-RPI_PICO_W",
@@ -169,6 +201,25 @@ def test_firmware_wants_the_ports_submodules(tmp_path, monkeypatch, sub):
         mpbuild.build_firmware("pico", build=str(tmp_path / "b"))
     assert str(e.value) == ("MPY_SRC=%s has no lib/%s (a submodule): run `make -C %s submodules` in the checkout"
                             % (tree, sub, tree / "ports" / "rp2"))
+
+
+def test_native_code_already_word_aligned_is_linked_once(rp2, tmp_path):
+    c = rp2 / "ports" / "rp2" / "frozen_content.c"
+    c.write_text(c.read_text().replace("aligned (2)", "aligned (4)"))
+    mpbuild.build_firmware("pico", build=str(tmp_path / "b"))
+    assert (tmp_path / "b" / "firmware" / "pico" / "build-RPI_PICO" / "links").read_text() == "linked\n"
+
+
+def test_an_image_with_native_code_off_a_word_is_refused(rp2, tmp_path):
+    # (a build that keeps its frozen_content.c from being changed: the check after linking)
+    (rp2 / "ports" / "rp2" / "Makefile").write_text(RP2_MAKE.replace(
+        "\tcp $(BUILD)/frozen_content.c $(BUILD)/firmware.elf", "\tcp $(CURDIR)/frozen_content.c $(BUILD)/firmware.elf"))
+    with pytest.raises(mpbuild.BuildError) as e:
+        mpbuild.build_firmware("pico", build=str(tmp_path / "b"))
+    assert str(e.value) == ("2 of the 2 frozen native functions are not at a word address in %s (fun_data_midictl_din_x, "
+                            "fun_data_midictl_hw_y): the RP2040 would crash in them"
+                            % (tmp_path / "b" / "firmware" / "pico" / "build-RPI_PICO" / "firmware.elf"))
+    assert not (tmp_path / "b" / "midictl-pico.uf2").exists()
 
 
 def test_a_failing_port_build_ends_with_its_own_last_lines(rp2, tmp_path):

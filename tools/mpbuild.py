@@ -259,9 +259,20 @@ def build_firmware(board_name, mpy_board=None, boards_dir=BOARDS, build=BUILD):
     # FROZEN_MANIFEST
     _run(["make", jobs, "-C", os.path.join(tree, "mpy-cross")], what="building mpy-cross")
     port_build = os.path.join(work, "build-" + mpy_board)
-    _run(["make", jobs, "-C", os.path.join(tree, "ports", "rp2"), "BOARD=" + mpy_board, "BUILD=" + port_build,
-          "FROZEN_MANIFEST=" + manifest],
-         what="building MicroPython %d.%d.%d for %s" % (version(tree) + (mpy_board,)))
+    make = ["make", jobs, "-C", os.path.join(tree, "ports", "rp2"), "BOARD=" + mpy_board, "BUILD=" + port_build,
+            "FROZEN_MANIFEST=" + manifest]
+    what = "building MicroPython %d.%d.%d for %s" % (version(tree) + (mpy_board,))
+    _run(make, what=what)
+    # The frozen native (viper) code must start on a word boundary: the Thumb-1 code
+    # generator (py/asmthumb.c, RP2040) places its PC-relative constant loads and long
+    # jumps by the code's offset from its start, but mpy-tool.py aligns frozen ARMv6-M
+    # code to 2 bytes only. Half of it then lands on an odd half-word, loads the wrong
+    # constants and jumps into nowhere (seen: the first scan step crashed in din.py's
+    # native send). The generated C is word-aligned and the image linked again (the
+    # manifest's inputs are older than it, so the build keeps it).
+    if word_align_native(os.path.join(port_build, "frozen_content.c")):
+        _run(make, what=what + " (its frozen native code word-aligned)")
+    check_native_aligned(port_build)
     uf2 = os.path.join(port_build, "firmware.uf2")
     if not os.path.exists(uf2):
         raise BuildError("the rp2 build made no %s" % uf2)
@@ -269,6 +280,54 @@ def build_firmware(board_name, mpy_board=None, boards_dir=BOARDS, build=BUILD):
     shutil.copy2(uf2, out + ".new")
     os.replace(out + ".new", out)
     return out
+
+
+_HALF = "__attribute__ ((aligned (2)))"
+_WORD = "__attribute__ ((aligned (4)))"
+
+
+def word_align_native(content):
+    """Word-align the frozen native functions of a generated frozen_content.c; -> how many
+    were half-word aligned (0: nothing to change, the file is left as it is)."""
+    with open(content) as f:
+        text = f.read()
+    n = text.count(_HALF)
+    if n:
+        with open(content + ".new", "w") as f:
+            f.write(text.replace(_HALF, _WORD))
+        os.replace(content + ".new", content)
+    return n
+
+
+def native_symbols(content):
+    """The names of the frozen native functions' code in a generated frozen_content.c."""
+    out = []
+    with open(content) as f:
+        for line in f:
+            if line.startswith("static const byte fun_data_") and "aligned (" in line:
+                out.append(line.split()[3].split("[")[0])
+    return out
+
+
+def check_native_aligned(port_build):
+    """Every frozen native function of the linked image at a word address, or BuildError."""
+    names = set(native_symbols(os.path.join(port_build, "frozen_content.c")))
+    if not names:
+        return 0
+    nm = shutil.which("arm-none-eabi-nm") or "arm-none-eabi-nm"
+    out = _run([nm, os.path.join(port_build, "firmware.elf")], what="arm-none-eabi-nm firmware.elf")
+    seen = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[2] in names:
+            seen[f[2]] = int(f[0], 16)
+    bad = sorted(n for n, a in seen.items() if a & 3)
+    if bad or len(seen) != len(names):
+        raise BuildError("%d of the %d frozen native functions are not at a word address in %s (%s): the "
+                         "RP2040 would crash in them" % (len(bad) + len(names) - len(seen), len(names),
+                                                        os.path.join(port_build, "firmware.elf"),
+                                                        ", ".join(bad[:3] or sorted(names - set(seen))[:3])))
+    return len(seen)
 
 
 def main(argv=None):
