@@ -84,7 +84,7 @@ def test_firmware_pieces_under_both_interpreters():
     # to 640 entries): the next name past them costs a pool of 1280 entries at once, about
     # 15 KB on this port's ROMFS row. A new attribute, method, function or argument name is
     # one more; reuse a name the firmware has where one fits, or take the cost knowingly.
-    # frozen into the interpreter (the child checks midictl came from it), the code keeps
+    # frozen into the interpreter (nothing else on its path holds a midictl), the code keeps
     # even its names and constants out of the heap: less than from ROMFS, the objects the same
     fz_total, fz_modules = res["mpy"]["mem_frozen"]
     assert 0 < fz_modules < rom_modules * 0.8 and fz_total - fz_modules == pytest.approx(rom_total - rom_modules, abs=2048)

@@ -166,7 +166,10 @@ def measure(steps=20000, msgs=20000, reps=3, layouts=LAYOUTS, frozen=None):
             res["names"] = (n, sum(20 << i for i in range(pools)), 20 << pools)
             res["mem_rom"] = (int(total), int(modules))
             if frozen:
-                (_, total, modules), _names = _run(interp, ["frozen"], ".frozen", script=MEM, prog=frozen)
+                # (the same script, no argument: a line more in it moves the rows above, as its
+                # header says; with only .frozen and the simulator's folders on the path, the
+                # midictl it imports can only be the interpreter's own)
+                (_, total, modules), _names = _run(interp, [], ".frozen", script=MEM, prog=frozen)
                 res["mem_frozen"] = (int(total), int(modules))
         out[interp] = res
     return out

@@ -3,8 +3,7 @@
 #   bench_fwmem.py [ROMFS] ROOT     prints ROW|mem|total|code: the heap in use after boot with
 #                                   the reference layout, and of it the code that stays loaded;
 #                                   with the path of a ROMFS image: the firmware imported from
-#                                   it, its bytecode in place; with "frozen" (run by an
-#                                   interpreter tools/mpbuild.py built): from its frozen modules
+#                                   it, its bytecode in place
 #
 # A script of its own, and a short one, because the names a script interns count: MicroPython
 # keeps every interned name (a qstr) in pools that double in size (20, 40, ... 640, 1280
@@ -34,7 +33,7 @@ def main(root, rom):
     # rp2 port), here over four words made before the baseline: CS reads READY, RESULT 0.
     regs = array("I", [0, 0, 0x100, 0])
     base = uctypes.addressof(regs)
-    if rom and rom != "frozen":  # ("frozen": the interpreter holds the firmware, tools/mpbuild.py)
+    if rom:
         # A ROMFS image of the compiled firmware (tools/bench_fw.py builds it as `make deploy
         # ROMFS=1` does), mounted where a board with a ROMFS partition mounts its own. On
         # the board the image is flash, memory-mapped; here it is a bytes object read before
@@ -54,9 +53,8 @@ def main(root, rom):
     from midictl import build  # noqa: F401
     from midictl.controls import checks  # noqa: F401  (the constructors import it while building)
 
-    if rom and not app.__file__.startswith("midictl/" if rom == "frozen" else "/rom/"):  # type: ignore[attr-defined]
-        raise RuntimeError("midictl was not imported from the %s: %s" % (
-            "interpreter's frozen modules" if rom == "frozen" else "ROMFS image", app.__file__))
+    if rom and not app.__file__.startswith("/rom/"):  # type: ignore[attr-defined]
+        raise RuntimeError("midictl was not imported from the ROMFS image: " + app.__file__)
     # held only by the package from here, so unload_boot_modules() can free them
     unload = startup.unload_boot_modules
     with open(root + "/boards/pico.json") as f:  # (the board reads its definition at boot too)
