@@ -156,8 +156,8 @@ def fetch_packages(cache=RP2_CACHE):
             # tarball is used, and apt checked it against the signed index before keeping it
             if not found("pico-sdk_*.orig.tar.*"):
                 raise
-            say("apt-get source pico-sdk: the .dsc or .debian.tar is not on the mirror; its .orig tarball, "
-                "all that is used, is")
+            say("apt-get source pico-sdk: the mirror lacks the .dsc or .debian.tar (404); the .orig tarball, "
+                "the only part used, was fetched")
     if not found("tinyusb-source_*_all.deb"):
         run(["apt-get"] + opts + ["download", "tinyusb-source"], "apt-get download tinyusb-source", cwd=get)
     for pattern in ("pico-sdk_*.orig.tar.*", "tinyusb-source_*_all.deb"):
@@ -220,6 +220,8 @@ def prepare_tree(tree=TREE):
     """A copy of Debian's MicroPython source with the rp2 port's submodules and edits (once)."""
     if os.path.exists(os.path.join(tree, TREE_STAMP)):
         return tree
+    if not glob.glob(os.path.join(mpbuild.SRC_CACHE, "micropython-*", "py", "mpconfig.h")):
+        say("fetching Debian's micropython source package into %s" % mpbuild.SRC_CACHE)
     src = mpbuild.fetch_source()
     tarball, deb = fetch_packages(os.path.dirname(tree))
     say("preparing the rp2 tree %s from %s" % (tree, src))
@@ -291,7 +293,7 @@ def build_firmware(tree, work=WORK):
         # .uf2, but firmware.elf and .bin, which the emulator loads
         "-DPICO_NO_PICOTOOL=1")))
     jobs = "-j%d" % (os.cpu_count() or 1)
-    say("building mpy-cross, then MicroPython %d.%d.%d's rp2 port for %s (first time: a few minutes)"
+    say("building mpy-cross, then MicroPython %d.%d.%d's rp2 port for %s (about a minute the first time)"
         % (mpbuild.version(tree) + (MPY_BOARD,)))
     # mpy-cross first, on its own: built from inside the port's make it would inherit FROZEN_MANIFEST
     run(["make", jobs, "-C", os.path.join(tree, "mpy-cross")], "building mpy-cross (%s)" % tree, env=env)
