@@ -14,12 +14,13 @@ PORT ?=
 SECONDS ?=
 SIMFLAGS ?=
 
-.PHONY: help setup test test-fast lint sim bench soak stage romfs frozen firmware wiring deploy hwcheck config-check hardware clean
+.PHONY: help setup test test-fast lint sim bench chipbench soak stage romfs frozen firmware wiring deploy hwcheck config-check hardware clean
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
 	@echo "make test         lint + every host test (CPython and the MicroPython Unix port; 6-7.5 min, a simulated hour included)"
 	@echo "make bench        benchmark table (MicroPython Unix port and CPython side by side)"
+	@echo "make chipbench    the firmware frozen into MicroPython on an emulated RP2040 (rp2040js): heap, boot, scan step"
 	@echo "make soak         the long run, longer: two simulated hours of dense playing (~15 min)"
 	@echo "make stage        the file tree deploy copies to the board (BOARD=, OUT=)"
 	@echo "make wiring       the board's default layout wiring as JSON (BOARD=)"
@@ -53,6 +54,9 @@ sim: $(STAMP)
 
 bench: $(STAMP)
 	@$(PY) tools/bench.py
+
+chipbench: $(STAMP)
+	@$(PY) tools/chipbench.py
 
 soak: $(STAMP)
 	REL_LONG_S=7200 REL_LONG_NOTE_S=3600 $(PY) -m pytest -q host_tests/test_rel_long.py
