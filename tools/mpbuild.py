@@ -140,8 +140,16 @@ def fetch_source(cache=SRC_CACHE):
         top = {m.name.split("/")[0] for m in t.getmembers()}
         if len(top) != 1:
             raise BuildError("%s holds %s, not one folder" % (origs[0], sorted(top)))
-        t.extractall(cache, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(cache)
-    tree = os.path.join(cache, top.pop())
+        # unpacked beside its place and renamed into it: an interrupted unpacking leaves no
+        # half tree that a later run would take for the whole one
+        tmp = os.path.join(cache, ".unpacking")
+        shutil.rmtree(tmp, ignore_errors=True)
+        t.extractall(tmp, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(tmp)
+    name = top.pop()
+    tree = os.path.join(cache, name)
+    shutil.rmtree(tree, ignore_errors=True)
+    os.rename(os.path.join(tmp, name), tree)
+    os.rmdir(tmp)
     if not os.path.exists(os.path.join(tree, "py", "mpconfig.h")):
         raise BuildError("%s is not a MicroPython source tree (no py/mpconfig.h)" % tree)
     return tree
