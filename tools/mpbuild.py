@@ -209,7 +209,7 @@ def build_unix(out=UNIX_PROG):
 
 NEEDS_TREE = ("make firmware builds MicroPython's rp2 port from a source tree with its submodules: give "
               "MPY_SRC=, a MicroPython git checkout (v1.25 or newer) after `make -C ports/rp2 submodules` "
-              "(BUILD.md, \"A firmware with midictl frozen in\")")
+              "(README.md, \"On a board\")")
 
 
 def firmware_manifest(tree, mpy_board, out):
