@@ -119,22 +119,6 @@ def run(cmd, what, cwd=None, env=None, timeout=None):
 
 # --- sources: apt-get with a private configuration, as mpbuild.fetch_source does -------------
 
-def private_apt(apt_dir, lines):
-    """apt-get options for a configuration of its own in apt_dir: the sources `lines` (deb-src
-    or deb, Debian unstable from this machine's archive), lists and downloads kept there."""
-    for d in ("lists/partial", "cache/archives/partial", "parts"):
-        os.makedirs(os.path.join(apt_dir, d), exist_ok=True)
-    archive = mpbuild.debian_archive()
-    with open(os.path.join(apt_dir, "sources.list"), "w") as f:
-        for kind in lines:
-            f.write("%s [signed-by=%s] %s unstable main\n" % (kind, mpbuild.KEYRING, archive))
-    return ["-o", "Dir::Etc::SourceList=" + os.path.join(apt_dir, "sources.list"),
-            "-o", "Dir::Etc::SourceParts=" + os.path.join(apt_dir, "parts"),
-            "-o", "Dir::State::Lists=" + os.path.join(apt_dir, "lists"),
-            "-o", "Dir::Cache=" + os.path.join(apt_dir, "cache"),
-            "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=" + mpbuild._user(), "-q"]
-
-
 def fetch_packages(cache=RP2_CACHE):
     """pico-sdk's orig tarball (source package) and tinyusb-source's .deb, downloaded into
     cache/get once; -> (tarball, deb)."""
@@ -145,7 +129,7 @@ def fetch_packages(cache=RP2_CACHE):
     if not shutil.which("apt-get"):
         raise BuildError("apt-get not found: pico-sdk and TinyUSB come from Debian's packages")
     os.makedirs(get, exist_ok=True)
-    opts = private_apt(os.path.join(cache, "apt"), ("deb-src", "deb"))
+    opts = mpbuild.private_apt(os.path.join(cache, "apt"), ("deb-src", "deb"))
     say("fetching Debian's pico-sdk source and tinyusb-source packages (unstable) into %s" % get)
     run(["apt-get"] + opts + ["update"], "apt-get update (Debian unstable's index, in %s)" % cache)
     if not found("pico-sdk_*.orig.tar.*"):

@@ -107,6 +107,23 @@ def _list_uris(path):
     return out
 
 
+def private_apt(apt_dir, kinds):
+    """apt-get options for a configuration of its own in apt_dir: a sources list of Debian
+    unstable from this machine's archive, one line of each of `kinds` ("deb-src", "deb"),
+    and the lists and downloads kept there; the machine's apt configuration is not read."""
+    for d in ("lists/partial", "cache/archives/partial", "parts"):
+        os.makedirs(os.path.join(apt_dir, d), exist_ok=True)
+    archive = debian_archive()
+    with open(os.path.join(apt_dir, "sources.list"), "w") as f:
+        for kind in kinds:
+            f.write("%s [signed-by=%s] %s unstable main\n" % (kind, KEYRING, archive))
+    return ["-o", "Dir::Etc::SourceList=" + os.path.join(apt_dir, "sources.list"),
+            "-o", "Dir::Etc::SourceParts=" + os.path.join(apt_dir, "parts"),
+            "-o", "Dir::State::Lists=" + os.path.join(apt_dir, "lists"),
+            "-o", "Dir::Cache=" + os.path.join(apt_dir, "cache"),
+            "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=" + _user(), "-q"]
+
+
 def fetch_source(cache=SRC_CACHE):
     """Debian's MicroPython source package, fetched and unpacked in `cache` (once; later
     calls find it there); returns the tree's path."""
@@ -120,15 +137,8 @@ def fetch_source(cache=SRC_CACHE):
         raise BuildError("%s not found (package debian-archive-keyring): apt cannot check the source "
                          "package's signature" % KEYRING)
     apt = os.path.join(cache, "apt")
-    for d in ("lists/partial", "cache/archives/partial", "parts", "get"):
-        os.makedirs(os.path.join(apt, d), exist_ok=True)
-    with open(os.path.join(apt, "sources.list"), "w") as f:
-        f.write("deb-src [signed-by=%s] %s unstable main\n" % (KEYRING, debian_archive()))
-    opts = ["-o", "Dir::Etc::SourceList=" + os.path.join(apt, "sources.list"),
-            "-o", "Dir::Etc::SourceParts=" + os.path.join(apt, "parts"),
-            "-o", "Dir::State::Lists=" + os.path.join(apt, "lists"),
-            "-o", "Dir::Cache=" + os.path.join(apt, "cache"),
-            "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=" + _user(), "-q"]
+    os.makedirs(os.path.join(apt, "get"), exist_ok=True)
+    opts = private_apt(apt, ("deb-src",))
     _run(["apt-get"] + opts + ["update"], what="apt-get update (Debian's source index)")
     get = os.path.join(apt, "get")
     _run(["apt-get"] + opts + ["source", "--download-only", "micropython"], cwd=get,
