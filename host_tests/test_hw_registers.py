@@ -114,3 +114,35 @@ def test_pads_read_again_between_scans_on_the_register_path():
         # 10, 12, 13, clear 11), ADC0, START_ONCE | EN (READY as the buffer had it)
         "regs ['0x3400', '0x800', '0x105', '0xabc']",
     ]
+
+
+SETTLE = r'''
+import json, sys
+sys.path.insert(0, "tools/simboard")
+import world
+from midictl import hw as hwmod, hwsetup
+
+
+class OnTheChip:  # what hwsetup.setup asks of sys: the rp2 port's platform
+    platform = "rp2"
+
+
+got = []
+hwsetup.sys = OnTheChip
+hwmod.Hardware.use_registers = lambda self, *a: got.append(a)
+for name in ("pico", "pico2"):
+    b = json.load(open("boards/%s.json" % name))
+    world.install(world.World({"board": b, "end_us": 10, "events": [], "analog": {}}))
+    hwmod.Hardware(b)
+for a in got:
+    print(" ".join(hex(x) for x in a[2:4]), a[4])
+'''
+
+
+def test_the_chip_waits_its_own_settle_loops_after_a_mux_move():
+    # read_block's wait between moving the select lines and starting a conversion, in loops
+    # of its own: 20 on the RP2040 (19 cycles each on the emulated chip: 3.0 us at 125 MHz,
+    # the 2.2 us the mux and the ADC input need with room), 60 on the RP2350 (not timed)
+    r = run(["-c", SETTLE], extra_path=("tools/simboard",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == ["0x4004c000 0x4004c004 20", "0x400a0000 0x400a0004 60"]

@@ -30,7 +30,14 @@ _OE_SET = {"rp2040": 0xD0000024, "rp2350": 0xD0000038}
 _OE_CLR = {"rp2040": 0xD0000028, "rp2350": 0xD0000040}
 # ADC registers (RP2040 datasheet 4.9.6; the same CS layout on RP2350 at its own base).
 _ADC_BASE = {"rp2040": 0x4004C000, "rp2350": 0x400A0000}
-_SETTLE_LOOPS = const(60)  # ~3 us at 125 MHz for the mux and the ADC input to settle
+# Loops of read_block's wait between moving the mux and starting a conversion: the mux and
+# the ADC input need about 2.2 us to settle to 12 bits (scanplan.py). On the RP2040 an
+# iteration takes 19 cycles (timed on the emulated chip, make chipbench: its count is a local
+# kept on the stack), so 20 loops are 3.0 us at 125 MHz; 60, as first written for 6 cycles,
+# took 9 us at each of a scan's 16 mux moves, over a third of the idle scan step. The
+# RP2350's Cortex-M33 at 150 MHz, not timed, keeps 60.
+_SETTLE_RP2040 = const(20)
+_SETTLE_LOOPS = const(60)
 
 _MIDI_BAUD = const(31250)
 _NO_GROUP = const(0xFFFF)
@@ -87,7 +94,8 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
     hw.registers = None
     if sys.platform == "rp2":
         base = _ADC_BASE[chip]
-        hw.use_registers(hw._set_reg, hw._clr_reg, base, base + 4, _SETTLE_LOOPS)
+        hw.use_registers(hw._set_reg, hw._clr_reg, base, base + 4,
+                         _SETTLE_RP2040 if chip == "rp2040" else _SETTLE_LOOPS)
 
     # -- digital inputs: switches and encoders -----------------------------------------------
     # Configured once (the pad keeps its pull); read all at once through GPIO_IN, so no
