@@ -48,14 +48,14 @@ class RelWorld(world.World):
         self.faults = 0
 
     # -- hooks ---------------------------------------------------------------------------------------
-    def uart_write(self, data, n):
+    def uart_write(self, data, n, off=0):
         if self.t0 is not None and self.uart_raise:
             t = self.rel()
             for w in self.uart_raise:
                 if w[0] <= t < w[1]:
                     self.uart_raised += 1
                     raise OSError(_EIO)
-        return super().uart_write(data, n)
+        return super().uart_write(data, n, off)
 
     def _frames_until(self, t):
         # world.World's, but for the frames in a usb_unread window: OUT data is still

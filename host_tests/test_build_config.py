@@ -9,6 +9,7 @@ import json
 import sys
 import world
 from simctl import controller
+from streamargs import count, offset
 b = json.load(open("boards/pico.json"))
 w = world.World({"board": b, "end_us": 10, "events": [], "analog": {}})
 world.install(w)
@@ -71,12 +72,14 @@ class Wire:  # keeps what is written without allocating (the scan runs with the 
         self.buf = bytearray(512)
         self.n = 0
 
-    def write(self, b):
+    def write(self, b, x=None, y=None):  # (MicroPython's stream write: streamargs.py)
         n = self.n
-        for i in range(len(b)):
-            self.buf[n + i] = b[i]
-        self.n = n + len(b)
-        return len(b)
+        o = offset(b, x, y)
+        k = count(b, x, y)
+        for i in range(k):
+            self.buf[n + i] = b[o + i]
+        self.n = n + k
+        return k
 
     def take(self):
         s = " ".join(["%02X" % self.buf[i] for i in range(self.n)])
@@ -135,9 +138,11 @@ class Wire:  # each write to the DIN UART, as hex
     def __init__(self):
         self.out = []
 
-    def write(self, b):
-        self.out.append(" ".join(["%02X" % x for x in b]))
-        return len(b)
+    def write(self, b, x=None, y=None):
+        o = offset(b, x, y)
+        k = count(b, x, y)
+        self.out.append(" ".join(["%02X" % b[o + i] for i in range(k)]))
+        return k
 
 
 for g in (6, 7, 8, 9):

@@ -198,6 +198,7 @@ def test_two_sources_merged_onto_din_out_each_keep_their_parameter(tmp_path):
 # Heap locked: a knob's NRPN between the host's selection and its data, passed on to DIN OUT
 # with the selection again, allocates nothing in the scan (test_thru_alloc.py's controller).
 LOCKED = 'CFG = {"controls": {"knob1": {"type": "nrpn", "param": 1234}}}\n' + CONTROLLER + r'''
+from streamargs import count, offset
 
 
 class Wire:  # DIN OUT's bytes, kept without allocating
@@ -205,11 +206,13 @@ class Wire:  # DIN OUT's bytes, kept without allocating
         self.got = bytearray(64)
         self.n = 0
 
-    def write(self, b):
-        for x in b:
-            self.got[self.n] = x
+    def write(self, b, x=None, y=None):  # (MicroPython's stream write: streamargs.py)
+        o = offset(b, x, y)
+        k = count(b, x, y)
+        for i in range(k):
+            self.got[self.n] = b[o + i]
             self.n += 1
-        return len(b)
+        return k
 
 
 for t in range(100):

@@ -14,6 +14,7 @@ import sys
 sys.argv.append(ROOT_DIR)  # bench_fwchild reads boards/pico.json from it
 import micropython
 import bench_fwchild as B
+from streamargs import count, offset
 
 _EP_OUT = 0x01
 TRANSFERS = 24  # from the host, 64 bytes (16 event packets) each
@@ -26,13 +27,15 @@ class Wire:
         self.buf = bytearray(size)
         self.n = 0
 
-    def write(self, b):
+    def write(self, b, x=None, y=None):  # (MicroPython's stream write: streamargs.py)
         n = self.n
         out = self.buf
-        for i in range(len(b)):
-            out[n + i] = b[i]
-        self.n = n + len(b)
-        return len(b)
+        o = offset(b, x, y)
+        k = count(b, x, y)
+        for i in range(k):
+            out[n + i] = b[o + i]
+        self.n = n + k
+        return k
 
 
 def host_out(itf, pkts, at):

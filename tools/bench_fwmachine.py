@@ -5,8 +5,9 @@
 # a model of the world, each access here costs about what a register access costs on the
 # chip: one native operation. mem32 is a plain dict (one C subscript, like the rp2 port's
 # mem32 object), an ADC read is the native __next__ of an iterator over precomputed samples,
-# UART.any is the builtin int (returns 0) and UART.write the builtin len (returns the bytes
-# "written", as the rp2 port's C method does). Runs under MicroPython and CPython.
+# UART.any is the builtin int (returns 0) and UART.write a function of one line (returns the
+# bytes "written", as the rp2 port's C method does; it takes the same arguments, see
+# tools/simboard/streamargs.py). Runs under MicroPython and CPython.
 
 _GPIO_IN = 0xD0000004
 
@@ -67,11 +68,15 @@ def adc_samples(ch, samples):
     ADC(ch).read_u16 = iter(samples).__next__
 
 
+def written(buf, a=None, b=None):
+    return len(buf) if a is None else a if b is None else b
+
+
 class UART:
     def __init__(self, id, **kw):
         self.id = id
         self.any = int  # no MIDI IN: the builtin int() is a native call returning 0
-        self.write = len  # a native call returning the count (DinOut.bytes_sent counts them)
+        self.write = written  # returning the count (DinOut.bytes_sent counts them)
 
     def readinto(self, buf, nbytes=None):
         return None

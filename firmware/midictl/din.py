@@ -197,7 +197,7 @@ if TWINS:
         if not i:
             return False
         try:
-            d.uart.write(d._views[i])
+            d.uart.write(d._out, i)
         except Exception:
             d.write_errors = (d.write_errors + 1) & 0x3FFFFFFF
             d.running.reset()
@@ -415,7 +415,7 @@ if TWINS:
             k = d.running.encode(d._slot_data, n, d._out, 0, now_ms, s * _MAX_MSG)
             try:
                 if k:
-                    d.uart.write(d._views[k])
+                    d.uart.write(d._out, k)
             except Exception:
                 d.write_errors = (d.write_errors + 1) & 0x3FFFFFFF
                 d.running.reset()
@@ -463,7 +463,7 @@ if sys.implementation.name == "micropython":
         scl = ptr8(_SC_LEN)
         rs = d.running
         uart = d.uart
-        views = d._views
+        ob = d._out  # (the buffer `out` points into, for the UART's writes)
         failed = 0
         while fc > 0 or rc > 0:
             if fc > 0:  # the FIFO first
@@ -505,7 +505,7 @@ if sys.implementation.name == "micropython":
                         if i == 0:
                             break
                         try:
-                            uart.write(views[i])
+                            uart.write(ob, i)
                         except Exception:
                             failed = 1
                             break
@@ -661,7 +661,7 @@ if sys.implementation.name == "micropython":
             if k >= 0:
                 try:
                     if k:
-                        uart.write(views[k])
+                        uart.write(ob, k)
                 except Exception:
                     failed = 1
                     break
@@ -723,10 +723,10 @@ class DinOut:
         self._ring_count = 0
         self._nslots = 0
         self._msg = bytearray(256)
+        # What goes to the UART, written from here as uart.write(buf, n) or (buf, offset, n):
+        # MicroPython's stream write (py/stream.c) takes a length and an offset, so no view
+        # of each length is kept (33 memoryviews and their list, 1.3 KB on the host's port).
         self._out = bytearray(256 + 8)
-        mv = memoryview(self._out)
-        # uart.write takes a whole buffer; preallocated views of each length avoid slicing.
-        self._views = [mv[:i] for i in range(_CHUNK + 1)]
         self._busy_until = 0
         self._gate = _OPEN  # see pump_twin
         self.dropped = 0  # urgent messages that did not fit the FIFO (sized so this stays 0)
@@ -894,10 +894,7 @@ class DinOut:
                 c = k - i
                 if c > _CHUNK:
                     c = _CHUNK
-                if i:
-                    for j in range(c):
-                        out[j] = out[i + j]
-                self.uart.write(self._views[c])  # nearly every message: one write
+                self.uart.write(out, i, c)  # nearly every message: one write
                 i += c
         except Exception:
             # The receiver's idea of the running status is unknown after a failed write; the

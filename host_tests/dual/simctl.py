@@ -2,6 +2,7 @@
 on the simulator's board (tools/simboard on the path, a world installed): micropython-lib's
 plain TX buffer in place of the simulator's tracing one (read here), and a UART that keeps
 every write."""
+from streamargs import count, offset
 
 
 class RecordingUart:
@@ -9,11 +10,13 @@ class RecordingUart:
         self.got = []  # each write's bytes
         self.fail = False  # True: the next writes raise OSError(EIO)
 
-    def write(self, buf):
+    def write(self, buf, x=None, y=None):  # (MicroPython's stream write: streamargs.py)
         if self.fail:
             raise OSError(5)
-        self.got.append(bytes(buf))
-        return len(buf)
+        o = offset(buf, x, y)
+        k = count(buf, x, y)
+        self.got.append(bytes(buf[o:o + k]))
+        return k
 
 
 def controller(board, cfg, native=True):
@@ -79,8 +82,8 @@ class RxUart:
         self.pos += n
         return n
 
-    def write(self, b):
-        return len(b)
+    def write(self, b, x=None, y=None):
+        return count(b, x, y)
 
 
 def host_out(itf, pkt):

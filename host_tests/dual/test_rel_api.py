@@ -3,6 +3,7 @@
 # names the parameter, the bad value and the allowed range -- and a refused call on an
 # existing object changes nothing (its state, the output buffer, the ports).
 from dualtest import raises
+from rtfakes import count
 from midictl.controls.adcfilter import AdcFilter
 from midictl.controls.buttons import ModeButton
 from midictl.controls.layered import CCButton, NoteButton
@@ -76,8 +77,8 @@ class Itf:
 
 
 class Uart:
-    def write(self, buf):
-        return len(buf)
+    def write(self, buf, x=None, y=None):
+        return count(buf, x, y)
 
 
 def snapshot(obj, depth=2):

@@ -1,5 +1,6 @@
 # A fake rp2 `machine` module backed by the simulated world (world.py).
 # Same names, constants and behaviour as the rp2 port for what the firmware uses.
+import streamargs as _sa
 import world as _w
 from world import micropython  # (the real one, or a no-op stand-in under CPython)
 
@@ -171,10 +172,11 @@ class UART:
         w.uart_rxbuf = rxbuf
 
     @micropython.native
-    def write(self, buf):
+    def write(self, buf, a=None, b=None):
+        # MicroPython's stream write: write(buf), write(buf, n), write(buf, offset, n)
         if self.tx is None:
             raise OSError(22)  # EINVAL: no TX pin
-        return _world().uart_write(buf, len(buf))
+        return _world().uart_write(buf, _sa.count(buf, a, b), _sa.offset(buf, a, b))
 
     @micropython.native
     def any(self):

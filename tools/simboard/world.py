@@ -451,7 +451,7 @@ class World:
 
     # -- DIN wire ----------------------------------------------------------------------------------
     @micropython.native
-    def uart_write(self, data, n):
+    def uart_write(self, data, n, off=0):
         # rp2: bytes go into a software ring (txbuf) feeding the 32-byte hardware FIFO; when both
         # are full, write() waits. Model the wait by letting simulated time pass.
         room = self.uart_txbuf + HW_FIFO
@@ -463,7 +463,7 @@ class World:
                 self.advance(wait)
             start = self.wire_free if self.wire_free > self.now else self.now
             self.wire_free = start + US_PER_BYTE
-            self._din_byte(data[i], start)
+            self._din_byte(data[off + i], start)
         return n
 
     @micropython.native
