@@ -1,6 +1,5 @@
 """make chipbench's parts that need no toolchain, emulator or network (tools/chipbench.py):
 the bootrom taken from a wheel, the port edits, the pasted script, the runner's output read."""
-import json
 import os
 import struct
 import zipfile
@@ -82,19 +81,34 @@ def test_the_pasted_script_holds_the_board(tmp_path):
 _OUT = ("\r\nMicroPython v1.26.1 on 2025-09-11; Raspberry Pi Pico with RP2040\r\n>>> \r\n"
         "paste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== print(\"CHIPBENCH\", json.dumps({}))\r\n=== \r\n"
         'CHIPBENCH {"heap": 28560, "boot_us": 281783, "steps": 200, "steps_us": 81597, "empty_us": 3230, '
-        '"scans": 250, "errors": 0, "native": true}\r\n>>> ')
-_ERR = "[emu] prompt at sim t=0.310 s\n[emu] done sim_s=0.601 wall_s=2.6 clk_sys_hz=125000000\n"
+        '"scans": 250, "errors": 0, "native": true, "din_before": 3, "din_sent": 49}\r\n>>> ')
+# the power-on All Notes Off on channel 10, then the script's SysEx and CC
+_TX = "b97b00" + "f07d" + "".join("%02x" % i for i in range(40)) + "f7" + "b00764"
+_ERR = ("[emu] prompt at sim t=0.310 s\n[emu] done sim_s=0.601 wall_s=2.6 clk_sys_hz=125000000 uart0_tx=%s\n"
+        % _TX)
 
 
 def test_the_runner_output_is_read_exactly_and_tabled():
     res = chipbench.parse_run(_OUT, _ERR)
     assert res == {"heap": 28560, "boot_us": 281783, "steps": 200, "steps_us": 81597, "empty_us": 3230, "scans": 250,
-                   "errors": 0, "native": True, "clk_sys_hz": 125000000}
+                   "errors": 0, "native": True, "clk_sys_hz": 125000000, "din_before": 3, "din_sent": 49,
+                   "din_tx": _TX[6:]}
     rows = chipbench.table(res, "1.26.1", "2026-12-05").splitlines()
     assert rows[0].endswith("(an emulated RP2040 at 125 MHz, not a board).")
     assert rows[4] == "| heap in use after boot (gc.mem_alloc() delta) | 28560 B (27.9 KB) |"
     assert rows[5].endswith("| 281783 (281.8 ms) |")
     assert rows[6].endswith("| 391.8 |")  # (81597 - 3230) / 200 = 391.835
+    assert rows[7].endswith("bytes on UART0's TX as the firmware meant them | 46 of 46 |")
+
+
+def test_din_bytes_the_uart_did_not_send_as_counted_are_an_error():
+    for tx in (_TX[:-2], _TX[:-2] + "65", _TX + "00", "-"):
+        with pytest.raises(BuildError) as e:
+            chipbench.parse_run(_OUT, _ERR.replace(_TX, tx))
+        assert str(e.value) == ("DIN OUT: the emulated UART0 sent %s (%d bytes; the firmware counted 49, the "
+                                "script's messages from byte 3): expected them to end with %s"
+                                % ("nothing" if tx == "-" else tx, 0 if tx == "-" else len(tx) // 2,
+                                   chipbench.DIN_EXPECTED))
 
 
 def test_a_traceback_or_no_numbers_is_an_error_showing_the_board_output():
@@ -106,4 +120,5 @@ def test_a_traceback_or_no_numbers_is_an_error_showing_the_board_output():
                             '  File "<stdin>", line 40\nMemoryError:')
     with pytest.raises(BuildError, match="printed no CHIPBENCH line"):
         chipbench.parse_run(_OUT.split("CHIPBENCH {")[0], _ERR)
-    assert json.loads(json.dumps(chipbench.parse_run(_OUT, "")))["clk_sys_hz"] is None
+    res = chipbench.parse_run(_OUT, _ERR.replace(" clk_sys_hz=125000000", ""))
+    assert res["clk_sys_hz"] is None

@@ -363,6 +363,11 @@ def measure_script(board_path=BOARD, template=SCRIPT):
     return text.replace(line, "BOARD_JSON = r'''%s'''" % board)
 
 
+# what tools/emu/measure.py sends to DIN OUT: a SysEx F0 7D 00..27 F7, then CC 7 = 100 on
+# channel 1
+DIN_EXPECTED = "f07d" + bytes(range(40)).hex() + "f7" + "b00764"
+
+
 def parse_run(stdout, stderr):
     """The numbers the pasted script printed ("CHIPBENCH {json}") and the runner's clock
     (clk_sys_hz in its last stderr line), or BuildError with what the REPL showed."""
@@ -377,6 +382,14 @@ def parse_run(stdout, stderr):
     res = json.loads(got[0])
     clk = re.findall(r"clk_sys_hz=(\d+)", stderr)
     res["clk_sys_hz"] = int(clk[-1]) if clk else None
+    tx = re.findall(r"uart0_tx=([0-9a-f]+|-)", stderr)
+    tx = "" if not tx or tx[-1] == "-" else tx[-1]
+    # every byte the firmware counted left the pin, the script's messages last
+    res["din_tx"] = tx[2 * res["din_before"]:] if "din_before" in res else tx
+    if len(tx) != 2 * res.get("din_sent", -1) or res["din_tx"] != DIN_EXPECTED:
+        raise BuildError("DIN OUT: the emulated UART0 sent %s (%d bytes; the firmware counted %s, the script's "
+                         "messages from byte %s): expected them to end with %s"
+                         % (tx or "nothing", len(tx) // 2, res.get("din_sent"), res.get("din_before"), DIN_EXPECTED))
     return res
 
 
@@ -409,6 +422,8 @@ def table(res, tree_version, date):
         % (res["boot_us"], res["boot_us"] / 1000),
         "| idle scan step: Controller.step(), %d calls less the same loop without them: µs a step | %.1f |"
         % (res["steps"], per_step),
+        "| DIN OUT through the rp2 port's UART (a 43-byte SysEx in two writes, then a CC): bytes on UART0's TX "
+        "as the firmware meant them | %d of %d |" % (len(res["din_tx"]) // 2, len(DIN_EXPECTED) // 2),
     ]
     return "\n".join(rows)
 
@@ -421,7 +436,9 @@ pasted into its REPL (tools/emu/measure.py) imports midictl, validates an empty 
 boards/pico.json, builds the hardware layer and the controller (no USB host: USB-MIDI off)
 and lets the start-up modules go; heap is gc.mem_alloc() after that less before it, both
 after gc.collect(); the step is 200 idle Controller.step() calls after 50, less the same loop
-with the step's arguments but no call."""
+with the step's arguments but no call; then a SysEx and a CC through the engine, and the
+bytes that left UART0's TX pin (the emulator reports them) checked against the firmware's count
+and the messages."""
 
 
 def main(argv=None):

@@ -6,7 +6,13 @@
 #           start-up modules let go (startup.unload_boot_modules);
 #   steps:  200 idle scans, Controller.step(ticks_us(), ticks_ms()) as Controller.loop calls it,
 #           after 50 to warm up; and the same loop without the step call ("empty"), whose time
-#           chipbench.py subtracts.
+#           chipbench.py subtracts;
+#   DIN:    then a SysEx of 43 bytes (two UART writes, the second from an offset in the
+#           firmware's buffer) and a Control Change through the engine, each played out by
+#           scans until the DIN queue is empty: tools/emu/run.js reports what left UART0's
+#           TX pin, and chipbench.py checks that it is every byte the firmware counted, these
+#           last (before them: the power-on All Notes Off, and a panic, as the emulator
+#           models no pull-up and the four buttons read pressed).
 # The last line printed, "CHIPBENCH {json}", is what chipbench.py reads.
 # The board has no USB host here, so the firmware's USB-MIDI stays off (the controller gets None).
 import gc
@@ -51,5 +57,19 @@ heap = gc.mem_alloc() - a0
 _steps(ctl, 50)
 steps_us = _steps(ctl, 200)
 empty_us = _empty(200)
+sx = bytearray(43)
+sx[0] = 0xF0
+sx[1] = 0x7D  # (non-commercial)
+for i in range(40):
+    sx[2 + i] = i
+sx[42] = 0xF7
+din_before = ctl.din.bytes_sent
+for send in (lambda: ctl.engine.raw(sx, len(sx)), lambda: ctl.engine.cc(0, 7, 100)):
+    send()
+    for _ in range(500):
+        ctl.step(time.ticks_us(), time.ticks_ms())
+        if not ctl.din.pending():
+            break
 print("CHIPBENCH", json.dumps({"heap": heap, "boot_us": time.ticks_diff(t1, t0), "steps": 200, "steps_us": steps_us,
-                               "empty_us": empty_us, "scans": ctl.scans, "errors": ctl.errors, "native": app._NATIVE}))
+                               "empty_us": empty_us, "scans": ctl.scans, "errors": ctl.errors, "native": app._NATIVE,
+                               "din_before": din_before, "din_sent": ctl.din.bytes_sent}))

@@ -96,6 +96,8 @@ function main() {
   if (o.image.endsWith('.uf2')) loadUf2(mcu.flash, image);
   else mcu.flash.set(image, 0); // a .bin is the flash contents from its start
   fixUartTxInterrupt(mcu);
+  const uart0 = []; // the bytes the program sends on UART0's TX (the firmware's DIN OUT)
+  mcu.uart[0].onByte = (value) => uart0.push(value);
 
   let out = '';
   const toDevice = [];
@@ -121,7 +123,7 @@ function main() {
   const finish = (status, why) => {
     if (why) process.stderr.write(`\n[emu] ${why}\n`);
     process.stderr.write(`[emu] done sim_s=${(clock.nanos / 1e9).toFixed(6)} wall_s=${((Date.now() - wall0) / 1000).toFixed(1)} ` +
-      `clk_sys_hz=${mcu.clkSys}\n`);
+      `clk_sys_hz=${mcu.clkSys} uart0_tx=${Buffer.from(uart0).toString('hex') || '-'}\n`);
     process.exitCode = status;
   };
   for (;;) {
