@@ -1,5 +1,6 @@
 """make chipbench's parts that need no toolchain, emulator or network (tools/chipbench.py):
 the bootrom taken from a wheel, the port edits, the pasted script, the runner's output read."""
+import json
 import os
 import struct
 import zipfile
@@ -99,6 +100,14 @@ def test_the_runner_output_is_read_exactly_and_tabled():
     assert rows[5].endswith("| 281783 (281.8 ms) |")
     assert rows[6].endswith("| 391.8 |")  # (81597 - 3230) / 200 = 391.835
     assert rows[7].endswith("bytes on UART0's TX as the firmware meant them | 46 of 46 |")
+
+
+def test_the_inputs_held_high_by_pull_ups_are_the_active_low_switches_and_encoders():
+    with open(chipbench.BOARD) as f:
+        assert chipbench.pulled_up(json.load(f)) == [2, 3, 4, 5, 6, 7, 8, 9]
+    board = {"controls": {"a": {"kind": "switch", "pin": 14, "active": "high"}, "b": {"kind": "switch", "pin": 3},
+                          "e": {"kind": "encoder", "pins": [21, 20]}, "k": {"kind": "pot", "adc": 0}}}
+    assert chipbench.pulled_up(board) == [3, 20, 21]
 
 
 def test_din_bytes_the_uart_did_not_send_as_counted_are_an_error():

@@ -393,11 +393,27 @@ def parse_run(stdout, stderr):
     return res
 
 
-def run_emulator(image, rom, script_text, work=WORK, emu=EMU):
+def pulled_up(board):
+    """The GPIOs the board holds high at rest through the chip's pull-ups, as hwsetup.py sets
+    them (its active-low switches, its encoders' contacts): the emulator models no pull-up,
+    so run.js drives these high (without, the buttons read pressed)."""
+    pins = set()
+    for w in board.get("controls", {}).values():
+        if w.get("kind") == "switch" and w.get("active", "low") == "low":
+            pins.add(w["pin"])
+        elif w.get("kind") == "encoder":
+            pins.update(w["pins"])
+    return sorted(pins)
+
+
+def run_emulator(image, rom, script_text, work=WORK, emu=EMU, board_path=BOARD):
     script = write_if_changed(os.path.join(work, "measure.py"), script_text)
     if not shutil.which("node"):
         raise BuildError("node not found: rp2040js runs on Node.js")
-    cmd = ["node", RUNNER, "--bootrom=" + rom, "--image=" + image, "--script=" + script]
+    with open(board_path) as f:
+        high = pulled_up(json.load(f))
+    cmd = ["node", RUNNER, "--bootrom=" + rom, "--image=" + image, "--script=" + script,
+           "--high=" + ",".join(map(str, high))]
     env = dict(os.environ, NODE_PATH=os.path.join(emu, "node_modules"))
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, encoding="latin-1", timeout=900)
     if r.returncode != 0:
@@ -435,7 +451,9 @@ states or XIP cache modelled): µs are the emulated chip's, from time.ticks_us()
 pasted into its REPL (tools/emu/measure.py) imports midictl, validates an empty config against
 boards/pico.json, builds the hardware layer and the controller (no USB host: USB-MIDI off)
 and lets the start-up modules go; heap is gc.mem_alloc() after that less before it, both
-after gc.collect(); the step is 200 idle Controller.step() calls after 50, less the same loop
+after gc.collect(); the step is 200 idle Controller.step() calls after 50 (the buttons and
+encoders at rest: the runner drives their pins high, as their pull-ups hold them on a board,
+which the emulator does not model), less the same loop
 with the step's arguments but no call; then a SysEx and a CC through the engine, and the
 bytes that left UART0's TX pin (the emulator reports them) checked against the firmware's count
 and the messages."""

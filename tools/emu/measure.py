@@ -11,8 +11,7 @@
 #           firmware's buffer) and a Control Change through the engine, each played out by
 #           scans until the DIN queue is empty: tools/emu/run.js reports what left UART0's
 #           TX pin, and chipbench.py checks that it is every byte the firmware counted, these
-#           last (before them: the power-on All Notes Off, and a panic, as the emulator
-#           models no pull-up and the four buttons read pressed).
+#           last (before them: the power-on All Notes Off).
 # The last line printed, "CHIPBENCH {json}", is what chipbench.py reads.
 # The board has no USB host here, so the firmware's USB-MIDI stays off (the controller gets None).
 import gc

@@ -96,6 +96,9 @@ function main() {
   if (o.image.endsWith('.uf2')) loadUf2(mcu.flash, image);
   else mcu.flash.set(image, 0); // a .bin is the flash contents from its start
   fixUartTxInterrupt(mcu);
+  // rp2040js models no pad pull-up: the inputs a board holds high at rest through one (its
+  // active-low buttons, its encoders' contacts) are driven high from outside instead
+  for (const p of (o.high || '').split(',').filter((x) => x !== '')) mcu.gpio[Number(p)].setInputValue(true);
   const uart0 = []; // the bytes the program sends on UART0's TX (the firmware's DIN OUT)
   mcu.uart[0].onByte = (value) => uart0.push(value);
 
