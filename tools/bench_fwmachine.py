@@ -9,6 +9,18 @@
 # bytes "written", as the rp2 port's C method does; it takes the same arguments, see
 # tools/simboard/streamargs.py). Runs under MicroPython and CPython.
 
+import sys
+
+if sys.implementation.name == "micropython":
+    import micropython
+else:
+
+    class micropython:  # CPython: no native code emitter
+        @staticmethod
+        def native(f):
+            return f
+
+
 _GPIO_IN = 0xD0000004
 
 # SIO addresses hw.py reads and writes (RP2040 and RP2350 offsets): GPIO_IN, GPIO_OUT_SET and
@@ -68,6 +80,9 @@ def adc_samples(ch, samples):
     ADC(ch).read_u16 = iter(samples).__next__
 
 
+# (native: the firmware's writes cost a C call on the chip; interpreted, this one took 0.07 us
+# more a call than the builtin len it replaced)
+@micropython.native
 def written(buf, a=None, b=None):
     return len(buf) if a is None else a if b is None else b
 
