@@ -14,13 +14,14 @@ PORT ?=
 SECONDS ?=
 SIMFLAGS ?=
 
-.PHONY: help setup test test-fast lint sim bench chipbench soak stage romfs frozen firmware wiring deploy hwcheck config-check hardware clean
+.PHONY: help setup test test-fast lint sim bench chipbench heapmap soak stage romfs frozen firmware wiring deploy hwcheck config-check hardware clean
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
 	@echo "make test         lint + every host test (CPython and the MicroPython Unix port; 6-7.5 min, a simulated hour included)"
 	@echo "make bench        benchmark table (MicroPython Unix port and CPython side by side)"
 	@echo "make chipbench    the firmware frozen into MicroPython on an emulated RP2040 (rp2040js): heap, boot, scan step"
+	@echo "make heapmap      what the heap after boot holds, block by block (the frozen Memory row's; needs what frozen needs)"
 	@echo "make soak         the long run, longer: two simulated hours of dense playing (~15 min)"
 	@echo "make stage        the file tree deploy copies to the board (BOARD=, OUT=)"
 	@echo "make wiring       the board's default layout wiring as JSON (BOARD=)"
@@ -57,6 +58,9 @@ bench: $(STAMP)
 
 chipbench: $(STAMP)
 	@$(PY) tools/chipbench.py
+
+heapmap: $(STAMP)
+	@$(PY) tools/heapmap.py
 
 soak: $(STAMP)
 	REL_LONG_S=7200 REL_LONG_NOTE_S=3600 $(PY) -m pytest -q host_tests/test_rel_long.py

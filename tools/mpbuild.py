@@ -193,8 +193,10 @@ def version(tree):
     return v["MAJOR"], v["MINOR"], v["MICRO"]
 
 
-def build_unix(out=UNIX_PROG):
-    """The Unix port with firmware/manifest.py frozen in, as `out`; returns its path."""
+def build_unix(out=UNIX_PROG, cmodules=None, variant="unix"):
+    """The Unix port with firmware/manifest.py frozen in, as `out`; returns its path.
+    cmodules: a folder of user C modules to build in too (tools/heapmap.py's diagnostic
+    interpreter), in a build folder of its own (build/frozen/<variant>)."""
     tree = source()
     arch = HOST_ARCH.get(platform.machine().lower())
     if arch is None:
@@ -202,14 +204,15 @@ def build_unix(out=UNIX_PROG):
                          "on x86 and x86-64 hosts" % platform.machine())
     jobs = "-j%d" % (os.cpu_count() or 1)
     _run(["make", jobs, "-C", os.path.join(tree, "mpy-cross")], what="building mpy-cross")
-    work = os.path.join(BUILD, "frozen", "unix")
+    work = os.path.join(BUILD, "frozen", variant)
     # The manifest needs no micropython-lib package, but the build checks that its
     # folder (a submodule left out of Debian's package) is there: an empty one is.
     lib = os.path.join(BUILD, "frozen", "no-micropython-lib")
     os.makedirs(lib, exist_ok=True)
     open(os.path.join(lib, "README.md"), "w").close()
     _run(["make", jobs, "-C", os.path.join(tree, "ports", "unix"), "BUILD=" + work, "PROG=micropython",
-          "FROZEN_MANIFEST=" + MANIFEST, "MPY_CROSS_FLAGS=-march=" + arch, "MPY_LIB_DIR=" + lib] + list(UNIX_OFF),
+          "FROZEN_MANIFEST=" + MANIFEST, "MPY_CROSS_FLAGS=-march=" + arch, "MPY_LIB_DIR=" + lib] + list(UNIX_OFF)
+         + (["USER_C_MODULES=" + cmodules] if cmodules else []),
          what="building the Unix port (MicroPython %d.%d.%d)" % version(tree))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     shutil.copy2(os.path.join(work, "micropython"), out + ".new")
