@@ -38,6 +38,21 @@ def test_quick_run_prints_method_and_every_row():
     head = [ln for ln in out.splitlines() if ln.startswith("| area |")]
     assert len(head) == 1 and "MicroPython" in head[0] and "CPython" in head[0]
     assert "README.md" not in out  # --quick never writes the README
+    # the last `make chipbench`'s figures (tools/emu/last.json), beside the estimates
+    chip = bench.chip_last()
+    assert chip is not None and set(chip) == {"date", "micropython", "rp2040js", "heap", "boot_us", "step_us"}
+    rows = out.splitlines()
+    assert ("|  | the same frozen firmware on an emulated RP2040 (32-bit; USB-MIDI off; the last `make chipbench`, "
+            "%s) | %.1f KB | — | (informational: the target is the Unix port's) |  |"
+            % (chip["date"], chip["heap"] / 1024)) in rows
+    assert ("|  | the frozen firmware on an emulated RP2040 (USB-MIDI off; the last `make chipbench`, %s): ms | %.1f "
+            "| — | (informational) |  |" % (chip["date"], chip["boot_us"] / 1000)) in rows
+    assert any(r.startswith("|  | the idle step on an emulated RP2040 (") and r.endswith(
+        "%s): µs | %.1f | — | (informational) |  |" % (chip["date"], chip["step_us"])) for r in rows)
+
+
+def test_without_a_chipbench_run_there_are_no_emulated_rows(tmp_path):
+    assert bench.chip_last(str(tmp_path / "last.json")) is None
 
 
 def test_firmware_pieces_under_both_interpreters():

@@ -100,6 +100,10 @@ def test_the_runner_output_is_read_exactly_and_tabled():
     assert rows[5].endswith("| 281783 (281.8 ms) |")
     assert rows[6].endswith("| 391.8 |")  # (81597 - 3230) / 200 = 391.835
     assert rows[7].endswith("bytes on UART0's TX as the firmware meant them | 46 of 46 |")
+    # what make bench shows of it (chipbench.py keeps it in tools/emu/last.json)
+    assert chipbench.summary(res, "1.26.1", "2026-12-05") == {
+        "date": "2026-12-05", "micropython": "1.26.1", "rp2040js": chipbench.RP2040JS, "heap": 28560,
+        "boot_us": 281783, "step_us": 391.8}
 
 
 def test_the_inputs_held_high_by_pull_ups_are_the_active_low_switches_and_encoders():

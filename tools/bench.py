@@ -13,6 +13,7 @@ and DIN bytes in the simulator).
 """
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -96,7 +97,10 @@ runs the same script in the frozen build. Without a config.json
 the board plays its default layout (a plain `make deploy`); the config row adds the
 config.json that `make deploy CONFIG=` writes for a config changing three things
 (tools/bench_boot.py PLAYER_CONFIG).
-MicroPython's own start and USB enumeration by the host are not included."""
+MicroPython's own start and USB enumeration by the host are not included.
+The emulated RP2040's rows are not measured by this run: they are the last `make chipbench`'s
+(tools/emu/last.json, dated), the frozen firmware on rp2040js, cycle-counted at 125 MHz with
+no flash wait states, USB-MIDI off; shown beside the estimates, judged against no target."""
 
 
 def _rng(values, fmt="%.2f"):
@@ -131,7 +135,18 @@ def measure(n, wire_scenario=None):
     return res
 
 
-def table(res):
+CHIP_LAST = os.path.join(ROOT, "tools", "emu", "last.json")  # (tools/chipbench.py LAST)
+
+
+def chip_last(path=CHIP_LAST):
+    """The last `make chipbench` run's figures (tools/chipbench.py summary()), or None."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def table(res, chip=None):
     mpy_v = bench_encode._mpy_version()
     cpy_v = "%d.%d" % sys.version_info[:2]
     rows = []
@@ -213,6 +228,10 @@ def table(res):
     row("", "controls alone, idle / busy: µs (RP2040 est.)",
         "%.2f / %.2f (≈%.0f / %.0f µs)" % (ctl["idle"], ctl["busy"], ctl["idle"] * CHIP, ctl["busy"] * CHIP),
         "—", "(part of the step)", "")
+    if chip:
+        row("", "the idle step on an emulated RP2040 (the frozen firmware's Controller.step(), hardware waits "
+            "included; USB-MIDI off; the last `make chipbench`, %s): µs" % chip["date"], "%.1f" % chip["step_us"],
+            "—", "(informational)", "")
     # 3. latency (simulated ms; interpreter-independent)
     for key, label, target in (("idle", "alone", 1.0), ("flood", "while 8 knobs sweep", 2.0)):
         r = res[key]
@@ -264,6 +283,10 @@ def table(res):
         "its Unix port, built with it)" % res["frozen_version"],
         "%.1f KB (%.1f + %.1f)" % (total / 1024, modules / 1024, (total - modules) / 1024), "—",
         "< %d KB" % (HEAP_TARGET // 1024), _yes(total < HEAP_TARGET))
+    if chip:
+        row("", "the same frozen firmware on an emulated RP2040 (32-bit; USB-MIDI off; the last `make chipbench`, "
+            "%s)" % chip["date"], "%.1f KB" % (chip["heap"] / 1024), "—", "(informational: the target is the "
+            "Unix port's)", "")
     n, held, nxt = fw["mpy"]["names"]
     row("", "names interned after boot (qstrs; ROMFS row): in all (the bench's own and usb.device's "
             "among them) / what the pools made so far hold (MicroPython adds a pool of the size "
@@ -278,6 +301,9 @@ def table(res):
     b = res["boot_frozen"]["ms"]
     row("", "the same, firmware frozen into MicroPython %s: ms (RP2040 est.)" % res["frozen_version"],
         "%.2f (≈%.0f ms)" % (b, b * CHIP), "—", "≤ 300 ms on the chip", _yes(b * CHIP <= 300))
+    if chip:
+        row("", "the frozen firmware on an emulated RP2040 (USB-MIDI off; the last `make chipbench`, %s): ms"
+            % chip["date"], "%.1f" % (chip["boot_us"] / 1000), "—", "(informational)", "")
     b = res["boot_cfg"]["ms"]
     row("", "the first row with a config.json as `make deploy CONFIG=` writes it: ms (RP2040 est.)",
         "%.2f (≈%.0f ms)" % (b, b * CHIP), "—", "≤ 300 ms on the chip", _yes(b * CHIP <= 300))
@@ -346,7 +372,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     n = QUICK if a.quick else FULL
     res = measure(n, os.path.join(ROOT, "tools", "scenarios", "min.json") if a.quick else None)
-    tbl = table(res)
+    tbl = table(res, chip_last())
     enc_tbl = bench_encode.table(res["encode"])
     when = machine_line()
     print(METHOD % {"chip": CHIP, "strikes": n["strikes"], "layouts": n["layouts"]})

@@ -49,6 +49,8 @@ WORK = os.path.join(BUILD, "chipbench")
 EMU = os.path.join(BUILD, "emu")
 RUNNER = os.path.join(ROOT, "tools", "emu", "run.js")
 SCRIPT = os.path.join(ROOT, "tools", "emu", "measure.py")
+# the last run's figures, kept in the repository: `make bench` shows them beside its estimates
+LAST = os.path.join(ROOT, "tools", "emu", "last.json")
 BOARD = os.path.join(ROOT, "boards", "pico.json")
 MPY_BOARD = "RPI_PICO"
 
@@ -444,6 +446,12 @@ def table(res, tree_version, date):
     return "\n".join(rows)
 
 
+def summary(res, tree_version, date):
+    """What `make bench` shows of a run (tools/emu/last.json)."""
+    return {"date": date, "micropython": tree_version, "rp2040js": RP2040JS, "heap": res["heap"],
+            "boot_us": res["boot_us"], "step_us": round((res["steps_us"] - res["empty_us"]) / res["steps"], 1)}
+
+
 METHOD = """\
 Method: MicroPython's rp2 port for RPI_PICO, midictl frozen in (its native code word-aligned),
 runs on rp2040js, whose clock advances by the cycles each instruction takes (no flash wait
@@ -481,6 +489,10 @@ def main(argv=None):
     print(table(res, "%d.%d.%d" % mpbuild.version(tree), datetime.date.today().isoformat()))
     print()
     print("raw: " + json.dumps(res, sort_keys=True))
+    with open(LAST, "w") as f:
+        f.write(json.dumps(summary(res, "%d.%d.%d" % mpbuild.version(tree), datetime.date.today().isoformat()),
+                           sort_keys=True, indent=1) + "\n")
+    print("(kept in %s for make bench)" % os.path.relpath(LAST, ROOT))
     return 0
 
 
