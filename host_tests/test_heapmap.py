@@ -46,6 +46,9 @@ def test_the_runner_output_is_split_into_code_kept_and_objects():
     # with the bytearray, which the instance's table holds, with the instance
     assert heapmap.groups(dumps[1], objs) == {("I", "Knob"): [1, 32 + 288], ("O", "bytearray"): [1, 32 + 64]}
     assert heapmap.groups(dumps[2], kept) == {("F", ""): [1, 32], ("O", "dict"): [1, 32 + 288], ("C", ""): [1, 128]}
+    # and by the nearest instance up the chain of holders: the bytearray with the Knob holding it
+    assert heapmap.components(dumps[1], objs) == {"Knob": [1, 416]}
+    assert heapmap.components(dumps[1], objs - {0x300}) == {"": [0, 384]}  # its holder not counted: elsewhere
     text, total = heapmap.table("t", dumps[1], objs)
     assert total == 416 and text.splitlines() == [
         "| t | objects | bytes |", "|---|---:|---:|", "| Knob instances | 1 | 320 |", "| bytearray | 1 | 96 |",
@@ -70,3 +73,6 @@ def test_make_heapmap_counts_exactly_the_benchmarks_frozen_memory_row():
     total, code, objs, kept_n, objs_n, _, freed = map(int, m.groups())
     assert objs_n == objs == total - code and kept_n - freed == code
     assert "| Knob instances | 16 | 5120 |" in r.stdout  # 8 knobs with a shift layer: 32 B and a 17-slot table each
+    by_holder = r.stdout.split("\n\n")[3].splitlines()
+    assert by_holder[2] == "| Knob | 16 | 5120 |"  # (the biggest: they hold nothing of their own)
+    assert sum(int(ln.split("|")[3]) for ln in by_holder[2:]) == objs

@@ -67,6 +67,27 @@ def groups(dump, blocks):
     return out
 
 
+def components(dump, blocks):
+    """The blocks, each counted with the nearest instance up its chain of holders (itself if it
+    is one: a DinOut's FIFO with the DinOut) -> {class name: [instances, bytes]}; a chain
+    that leaves `blocks` before reaching one is counted under "" (held from elsewhere). The
+    first holder is the block that points at it first in address order: an object two hold
+    is counted with one of them."""
+    out = {}
+    for a in blocks:
+        b = a
+        seen = 0
+        while dump[b][1] != "I" and dump[b][3] in blocks and seen < 64:
+            b = dump[b][3]
+            seen += 1
+        name = dump[b][2] if dump[b][1] == "I" else ""
+        g = out.setdefault(name, [0, 0])
+        g[1] += dump[a][0]
+        if a == b and dump[a][1] == "I":
+            g[0] += 1
+    return out
+
+
 def split(dumps):
     """(code, objects): the addresses of the blocks boot left that stay once the controller
     is let go, and of those that go with it (a block is the same in two dumps when its
@@ -96,6 +117,17 @@ def table(title, dump, blocks, top=14):
     return "\n".join(rows), total
 
 
+def component_table(dump, blocks, top=16):
+    g = sorted(components(dump, blocks).items(), key=lambda kv: (-kv[1][1], kv[0]))
+    rows = ["| the objects by the instance holding them | instances | bytes |", "|---|---:|---:|"]
+    for name, (n, b) in g[:top]:
+        rows.append("| %s | %s | %d |" % (name or "held from elsewhere", n if name else "", b))
+    rest = g[top:]
+    if rest:
+        rows.append("| %d more classes | %d | %d |" % (len(rest), sum(v[0] for _, v in rest), sum(v[1] for _, v in rest)))
+    return "\n".join(rows)
+
+
 def report(text):
     dumps, (total, code) = parse(text)
     kept, objs = split(dumps)
@@ -107,7 +139,7 @@ def report(text):
             "boot left: %d + %d B (the code part's %d less the %d B of blocks from before the baseline "
             "freed since is the benchmark's)."
             % (mpbuild.version(mpbuild.source()) + (total, code, total - code, n1, n2, n1, freed)))
-    return "\n\n".join([head, t1, t2])
+    return "\n\n".join([head, t1, t2, component_table(dumps[1], objs)])
 
 
 def main(argv=None):
