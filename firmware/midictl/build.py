@@ -217,11 +217,14 @@ def _filters(analog, slow_in):
                 bank.add(b, fb, k)
         bank.end_phase()
     bank.finish()
-    # each knob learns where its filter is: MIDI IN feedback reads whether it is being turned
+    # each knob learns where its filter is: MIDI IN feedback reads whether it is being turned;
+    # and one whose attribute table that fills (min, invert or takeover set) gets room
     for e in range(len(bank.owners)):
         for k in (bank.owners[e], bank.seconds[e]):
             if type(k) is Knob:
                 k._e = e
+                if len(k.__dict__) in _SIZES:
+                    spare_slots(k)
     return bank
 
 

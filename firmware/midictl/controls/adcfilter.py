@@ -58,6 +58,9 @@ _FINE = const(0x10000)
 _NOISE = const(24 * 16)
 
 
+_TOP = const(4095 << 4)  # the top reading, in 1/16 steps: the edges lie symmetrically below it
+
+
 def edges(deadzone, hysteresis):
     """The anchor's range (lo, hi) in 1/16 steps: the inner edges of the end dead zones."""
     if deadzone < 0 or deadzone > 1000 or hysteresis < 1 or hysteresis > 256:
@@ -68,7 +71,7 @@ def edges(deadzone, hysteresis):
     # end sits ~6 steps inside it (noise clipped at 0 / 4095): the end zones are at
     # least hysteresis + 12 wide so that the ends are always reached
     edge = max(deadzone, hysteresis + 12)
-    return edge << 4, (4095 - edge) << 4
+    return edge << 4, _TOP - (edge << 4)
 
 
 class AdcFilter:
@@ -81,9 +84,9 @@ class AdcFilter:
         self._quiet = _QUIET
 
     def update(self, raw):
-        """One 12-bit reading. Calls self._moved(PRIMED) once when priming ends (take
-        the starting value, silently) and self._moved(MOVED) whenever the anchor
-        moves, and returns what it called it with (0: nothing). Allocates nothing; a
+        """One 12-bit reading. Calls self._moved(PRIMED, anchor) once when priming ends
+        (take the starting value, silently) and self._moved(MOVED, anchor) whenever the
+        anchor moves, and returns what it called it with (0: nothing). Allocates nothing; a
         resting reading costs no further call."""
         y = self._y
         if self._n < _PRIME:
@@ -96,7 +99,7 @@ class AdcFilter:
             y = self._y = y // _PRIME
             self.anchor = self._clamp(y)
             self._quiet = _QUIET
-            self._moved(PRIMED)
+            self._moved(PRIMED, self.anchor)
             return PRIMED
         raw <<= 4
         d = raw - y
@@ -130,10 +133,10 @@ class AdcFilter:
             return 0
         self.anchor = a
         self._quiet = 0
-        self._moved(MOVED)
+        self._moved(MOVED, a)
         return MOVED
 
-    def _moved(self, why):
+    def _moved(self, why, anchor):
         pass
 
     def _clamp(self, a):
@@ -360,7 +363,6 @@ try:
                 if r:
                     a = st[e * _STRIDE + 1]
                     o = owners[e]
-                    o.anchor = a
                     f = e * (2 * _FSTRIDE)
                     if r == MOVED and fk[f]:
                         # the owner's, then the shift layer's knob: Knob._moved() of a
@@ -373,10 +375,9 @@ try:
                                 if not fk[f]:
                                     break
                                 o = seconds[e]
-                                o.anchor = a
                             k += 1
                             if o._waiting:  # soft takeover set up after boot: the long way
-                                o._moved(r)
+                                o._moved(r, a)
                                 continue
                             span = fk[f + 2]
                             x = (((a - fk[f + 1]) >> 2) * fk[f + 4] + (span >> 1)) // span
@@ -458,11 +459,10 @@ try:
                             eng = bank.engine
                             eng.events = (int(eng.events) + 1) & 0x3FFFFFFF
                     else:
-                        o._moved(r)
+                        o._moved(r, a)
                         o = seconds[e]
                         if o:  # (viper cannot test `is not None`; an owner is always true)
-                            o.anchor = a
-                            o._moved(r)
+                            o._moved(r, a)
                 e += 1
         return count
 
@@ -491,7 +491,7 @@ class FilterBank:
         self.modes = None  # whose shift layer is on (layered knobs)
 
     def add(self, owner, f, sample, second=None):
-        """owner._moved(r) is called with owner.anchor set whenever filter f (an
+        """owner._moved(r, anchor) is called whenever filter f (an
         AdcFilter whose parameters and starting state are taken) moves; then the same
         for `second`, if given (a shift layer's knob sharing the filter). f may be the
         owner itself, or a filter of its own when the owner was built banked (no filter
@@ -538,7 +538,7 @@ class FilterBank:
         fk = self.fast
         fk[f] = layer
         fk[f + 1] = knob._lo
-        fk[f + 2] = knob._span
+        fk[f + 2] = (_TOP - knob._lo - knob._lo) >> 2  # (Knob._moved's span)
         fk[f + 3] = knob.min
         fk[f + 4] = knob.max - knob.min
         fk[f + 5] = 1 if knob._invert else 0
@@ -562,10 +562,7 @@ class FilterBank:
             r = why[i]
             if r:
                 a = st[i * _STRIDE + 1]
-                o = self.owners[i]
-                o.anchor = a
-                o._moved(r)
+                self.owners[i]._moved(r, a)
                 o = self.seconds[i]
                 if o:  # as the native run tests it: an owner or None
-                    o.anchor = a
-                    o._moved(r)
+                    o._moved(r, a)

@@ -50,59 +50,59 @@ _VALUE_MAX = (127, 16383, 16383, 127)
 _STRIDE = const(8)
 _AT_QUIET = const(3)
 _QUIET = const(32)
+_TOP = const(4095 << 4)  # (the top reading in 1/16 steps: edges() puts hi at _TOP - lo)
 
 
 class Knob(AdcFilter):
-    # Read only by set_remote(): an instance holds it only when set, which keeps a banked
-    # knob at 15 attributes (16 with takeover), in a 17-slot instance table with room to
-    # spare (a full table makes every lookup that misses it, such as a method's, probe all
-    # its slots). Keep it at 16 or fewer.
+    # The attributes most knobs share are the class's, and an instance holds one only when
+    # it differs: a banked knob keeps 11 (its filter's state is the bank's, the anchor comes
+    # with each _moved(), the span follows from _lo), in a 12-slot instance table, with a
+    # slot to spare (a full table makes every lookup that misses it, such as a method's or
+    # one of these, probe all its slots; build.py grows a knob's that is full). 17 slots,
+    # as before, took 96 bytes more a knob on the host's port, 48 on the chip.
     takeover = False
+    min = 0
+    _invert = False
     # Where this knob's filter is in the controller's FilterBank (build.py sets it once the
-    # bank is finished: the 15th attribute of a banked knob); -1: its own filter (update()).
+    # bank is finished: the 11th attribute of a banked knob); -1: its own filter (update()).
     _e = -1
 
     def __init__(self, sink, channel, number=0, kind="cc", min=0, max=None, invert=False,
                  takeover=False, deadzone=24, hysteresis=12, banked=False):
         """banked: a FilterBank runs this knob's filter (build.py gives it one of its own)
-        and sets the anchor before each _moved(): the knob keeps no filter state and
+        and passes the anchor to each _moved(): the knob keeps no filter state and
         update() is not for it."""
         from midictl.controls import checks  # (boot-time code: see checks.py)
 
         k, max = checks.knob(kind, channel, number, min, max, _VALUE_MAX)
-        lo, hi = edges(deadzone, hysteresis)  # (checks deadzone and hysteresis: lo < hi)
         if banked:
-            self._lo = lo
-            self.anchor = lo
+            self._lo = edges(deadzone, hysteresis)[0]  # (checks deadzone and hysteresis)
         else:
             AdcFilter.__init__(self, deadzone, hysteresis)
         self._sink = sink
         self._kind = k
         self.channel = channel
         self.number = number
-        self.min = min
+        if min:
+            self.min = min
         self.max = max
-        self._invert = invert
+        if invert:
+            self._invert = True
         if takeover:
             self.takeover = True
-        # span of the anchor in 1/4 ADC steps keeps value * span below 2**30
-        self._span = (hi - lo) >> 2
         self.value = -1  # last value sent (or known to the receiver), -1: none
         self._local = -1  # where the knob is, in output units
         self._remote = -1
         self._waiting = False
 
-    def _position(self):
-        x = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (self._span >> 1)) // self._span
-        return self.max - x if self._invert else self.min + x
-
     # update(raw): one 12-bit reading per scan-plan visit (AdcFilter.update)
 
-    def _moved(self, r):
-        # _position(), written out: this runs for every movement of the anchor. (Few locals:
-        # a frame of more than 11 slots comes from the heap on every call, see Engine._out.)
-        span = self._span
-        v = (((self.anchor - self._lo) >> 2) * (self.max - self.min) + (span >> 1)) // span
+    def _moved(self, r, a):
+        # The anchor a between the dead zones, scaled onto min..max: its span in 1/4 ADC steps
+        # (lo to _TOP - lo) keeps value * span below 2**30. (Few locals: a frame of more than
+        # 11 slots comes from the heap on every call, see Engine._out.)
+        span = (_TOP - self._lo - self._lo) >> 2
+        v = (((a - self._lo) >> 2) * (self.max - self.min) + (span >> 1)) // span
         v = self.max - v if self._invert else self.min + v
         prev = self._local
         self._local = v

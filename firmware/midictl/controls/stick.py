@@ -33,7 +33,6 @@ class Stick(AdcFilter):
         checks.stick(channel, centre_deadzone, deadzone, hysteresis, centre)
         if banked:
             self._lo, self._hi = edges(deadzone, hysteresis)
-            self.anchor = self._lo
         else:
             AdcFilter.__init__(self, deadzone, hysteresis)
             self._h |= _FINE
@@ -46,8 +45,7 @@ class Stick(AdcFilter):
         self._cu = (centre + centre_deadzone) << 4
         self.value = _CENTRE
 
-    def _position(self):
-        a = self.anchor
+    def _position(self, a):
         if self._invert:
             a = self._lo + self._hi - a
         if a < self._cl:
@@ -60,8 +58,8 @@ class Stick(AdcFilter):
 
     # update(raw): one 12-bit reading every scan (AdcFilter.update)
 
-    def _moved(self, r):
-        v = self._position()
+    def _moved(self, r, a):
+        v = self._position(a)
         if r == PRIMED:
             self.value = v
         elif v != self.value:
