@@ -114,6 +114,12 @@ def test_the_inputs_held_high_by_pull_ups_are_the_active_low_switches_and_encode
     assert chipbench.pulled_up(board) == [3, 20, 21]
 
 
+def test_idle_steps_timed_before_the_knobs_primed_are_an_error():
+    with pytest.raises(BuildError, match="before every knob had primed: not idle"):
+        chipbench.parse_run(_OUT.replace('"din_sent": 49', '"din_sent": 49, "primed": false'), _ERR)
+    assert chipbench.parse_run(_OUT.replace('"din_sent": 49', '"din_sent": 49, "primed": true'), _ERR)["primed"]
+
+
 def test_din_bytes_the_uart_did_not_send_as_counted_are_an_error():
     for tx in (_TX[:-2], _TX[:-2] + "65", _TX + "00", "-"):
         with pytest.raises(BuildError) as e:

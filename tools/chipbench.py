@@ -384,6 +384,8 @@ def parse_run(stdout, stderr):
     res = json.loads(got[0])
     clk = re.findall(r"clk_sys_hz=(\d+)", stderr)
     res["clk_sys_hz"] = int(clk[-1]) if clk else None
+    if res.get("primed") is False:
+        raise BuildError("the idle steps were timed before every knob had primed: not idle")
     tx = re.findall(r"uart0_tx=([0-9a-f]+|-)", stderr)
     tx = "" if not tx or tx[-1] == "-" else tx[-1]
     # every byte the firmware counted left the pin, the script's messages last
@@ -459,7 +461,7 @@ states or XIP cache modelled): µs are the emulated chip's, from time.ticks_us()
 pasted into its REPL (tools/emu/measure.py) imports midictl, validates an empty config against
 boards/pico.json, builds the hardware layer and the controller (no USB host: USB-MIDI off)
 and lets the start-up modules go; heap is gc.mem_alloc() after that less before it, both
-after gc.collect(); the step is 200 idle Controller.step() calls after 50 (the buttons and
+after gc.collect(); the step is 200 idle Controller.step() calls after 300, every knob primed (the buttons and
 encoders at rest: the runner drives their pins high, as their pull-ups hold them on a board,
 which the emulator does not model), less the same loop
 with the step's arguments but no call; then a SysEx and a CC through the engine, and the

@@ -5,8 +5,9 @@
 #   boot:   the emulated chip's µs from the first import to the controller built and the
 #           start-up modules let go (startup.unload_boot_modules);
 #   steps:  200 idle scans, Controller.step(ticks_us(), ticks_ms()) as Controller.loop calls it,
-#           after 50 to warm up; and the same loop without the step call ("empty"), whose time
-#           chipbench.py subtracts;
+#           after 300 to warm up (the knobs, read two a scan, prime after 16 readings each,
+#           about 80 scans, and then report; "primed" says they all had); and the same loop
+#           without the step call ("empty"), whose time chipbench.py subtracts;
 #   DIN:    then a SysEx of 43 bytes (two UART writes, the second from an offset in the
 #           firmware's buffer) and a Control Change through the engine, each played out by
 #           scans until the DIN queue is empty: tools/emu/run.js reports what left UART0's
@@ -53,7 +54,8 @@ t1 = time.ticks_us()
 del board, cfg, config, startup
 gc.collect()
 heap = gc.mem_alloc() - a0
-_steps(ctl, 50)
+_steps(ctl, 300)
+primed = all(k._local >= 0 for k in ctl.knobs)
 steps_us = _steps(ctl, 200)
 empty_us = _empty(200)
 sx = bytearray(43)
@@ -71,4 +73,4 @@ for send in (lambda: ctl.engine.raw(sx, len(sx)), lambda: ctl.engine.cc(0, 7, 10
             break
 print("CHIPBENCH", json.dumps({"heap": heap, "boot_us": time.ticks_diff(t1, t0), "steps": 200, "steps_us": steps_us,
                                "empty_us": empty_us, "scans": ctl.scans, "errors": ctl.errors, "native": app._NATIVE,
-                               "din_before": din_before, "din_sent": ctl.din.bytes_sent}))
+                               "din_before": din_before, "din_sent": ctl.din.bytes_sent, "primed": primed}))
