@@ -26,6 +26,15 @@ static bool hm_static(const void *p) {
     return (const char *)p >= &__executable_start && (const char *)p < &_end;
 }
 
+// the blocks of the allocation starting at block b (its head) of the area's n
+static size_t hm_blocks(mp_state_mem_area_t *area, size_t b, size_t n) {
+    size_t len = 1;
+    while (b + len < n && HM_KIND(area, b + len) == HM_TAIL) {
+        len++;
+    }
+    return len;
+}
+
 static mp_obj_t heapmap_dump(void) {
     mp_state_mem_area_t *area = &MP_STATE_MEM(area);
     size_t n = area->gc_alloc_table_byte_len * 4;
@@ -38,10 +47,7 @@ static mp_obj_t heapmap_dump(void) {
         if (HM_KIND(area, b) != HM_HEAD) {
             continue;
         }
-        size_t len = 1;
-        while (b + len < n && HM_KIND(area, b + len) == HM_TAIL) {
-            len++;
-        }
+        size_t len = hm_blocks(area, b, n);
         void **w = (void **)(start + b * MICROPY_BYTES_PER_GC_BLOCK);
         for (size_t i = 0; i < len * MICROPY_BYTES_PER_GC_BLOCK / sizeof(void *); i++) {
             byte *p = (byte *)w[i];
@@ -57,10 +63,7 @@ static mp_obj_t heapmap_dump(void) {
         if (HM_KIND(area, b) != HM_HEAD) {
             continue;
         }
-        size_t len = 1;
-        while (b + len < n && HM_KIND(area, b + len) == HM_TAIL) {
-            len++;
-        }
+        size_t len = hm_blocks(area, b, n);
         byte *addr = start + b * MICROPY_BYTES_PER_GC_BLOCK;
         const mp_obj_type_t *t = *(const mp_obj_type_t **)addr;
         char kind = 'R';
