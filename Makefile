@@ -18,7 +18,7 @@ SIMFLAGS ?=
 
 help:
 	@echo "make sim          run the built-in demo on the simulated board (SCENARIO=, TRACE=, SIMFLAGS=)"
-	@echo "make test         lint + every host test (CPython and the MicroPython Unix port; 6-7.5 min, a simulated hour included)"
+	@echo "make test         lint + every host test (CPython and the MicroPython Unix port; 6-8 min, a simulated hour included)"
 	@echo "make bench        benchmark table (MicroPython Unix port and CPython side by side)"
 	@echo "make chipbench    the firmware frozen into MicroPython on an emulated RP2040 (rp2040js): heap, boot, scan step"
 	@echo "make heapmap      what the heap after boot holds, block by block (the frozen Memory row's; needs what frozen needs)"
