@@ -58,6 +58,10 @@ _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
 # that send only Note Ons, would leave too little for playing: a quarter is kept for what
 # starts a sound). (room(1): what is free beyond it.)
 _CHUNK = const(32)  # longest single UART write; SysEx goes out in chunks
+# Where in _out a message that wraps round the FIFO's end is put in one piece (_peek_fifo),
+# to be encoded from there to _out's start: the encoder only drops bytes, so each byte it
+# writes lands at or before the one it reads next (a forward copy), and 8 + 255 fit in _out.
+_AT = const(8)
 _SX_STALL_MS = const(500)  # a SysEx in parts the wire waits for this long is closed
 # The ticks' period - 1, as this port has it: 2**30 - 1 on the chip, more on a 64-bit host
 _TICKS_MAX = ticks_add(0, -1)
@@ -382,7 +386,7 @@ if TWINS:
                     nxt = 0
             else:
                 nxt = d._peek_fifo(n)
-                ok = d._write(d._msg, 0, n, now_us, now_ms)
+                ok = d._write(d._out, _AT, n, now_us, now_ms)
             if not ok:
                 d._gate = _OPEN  # still queued: retried on the next pump, never lost
                 return
@@ -561,18 +565,18 @@ if sys.implementation.name == "micropython":
             # else the interpreted way
             st = 0
             if fc > 0 and fh + n >= size and n <= _CHUNK:
-                # wrapped round the FIFO's end: in one piece into _msg first (_peek_fifo's steps)
-                mp = ptr8(d._msg)
+                # wrapped round the FIFO's end: in one piece into _out at _AT first (_peek_fifo's
+                # steps), encoded from there
                 j = fh + 1
                 i = 0
                 while i < n:
                     if j == size:
                         j = 0
-                    mp[i] = fp[j]
+                    out[_AT + i] = fp[j]
                     j += 1
                     i += 1
-                src = mp
-                b = 0
+                src = out
+                b = _AT
             if n <= _CHUNK:
                 i = 0
                 while i < n:
@@ -649,8 +653,8 @@ if sys.implementation.name == "micropython":
                     ok = d._write(fifo, b, n, now_us, now_ms)
                 else:
                     d._head = fh
-                    d._peek_fifo(n)  # the message, in one piece, into _msg
-                    ok = d._write(d._msg, 0, n, now_us, now_ms)
+                    d._peek_fifo(n)  # the message, in one piece, into _out at _AT
+                    ok = d._write(d._out, _AT, n, now_us, now_ms)
                 busy = int(d._busy_until)
                 if not ok:
                     d._gate = _OPEN
@@ -722,11 +726,11 @@ class DinOut:
         self._ring_head = 0
         self._ring_count = 0
         self._nslots = 0
-        self._msg = bytearray(256)
         # What goes to the UART, written from here as uart.write(buf, n) or (buf, offset, n):
         # MicroPython's stream write (py/stream.c) takes a length and an offset, so no view
         # of each length is kept (33 memoryviews and their list, 1.3 KB on the host's port).
-        self._out = bytearray(256 + 8)
+        # From _AT it also holds a message wrapped round the FIFO's end (no buffer of its own).
+        self._out = bytearray(_AT + 256)
         self._busy_until = 0
         self._gate = _OPEN  # see pump_twin
         self.dropped = 0  # urgent messages that did not fit the FIFO (sized so this stays 0)
@@ -871,15 +875,16 @@ class DinOut:
             self.sx_cuts = (self.sx_cuts + 1) & 0x3FFFFFFF
 
     def _peek_fifo(self, n):
-        # Copy the oldest message into _msg; return where the FIFO head goes once it is sent.
+        # Copy the oldest message into _out at _AT; return where the FIFO head goes once it is
+        # sent.
         f = self._fifo
         size = len(f)
         r = self._head + 1
-        m = self._msg
+        m = self._out
         for i in range(n):
             if r == size:
                 r = 0
-            m[i] = f[r]
+            m[_AT + i] = f[r]
             r += 1
         return r % size
 
