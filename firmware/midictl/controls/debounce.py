@@ -74,7 +74,9 @@ class BitDebouncer:
         self._invert = low_mask
         self.state = 0
         self._locked = 0
-        self._t = [0] * count
+        from array import array  # (here: no name in the module's table)
+
+        self._t = array("i", bytes(4 * count))  # (ms ticks, below 2**30)
 
     def update(self, bits, now_ms):
         # (The scan loop calls this on every level change: its frame, and its helpers', stay

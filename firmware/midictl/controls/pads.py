@@ -513,7 +513,7 @@ class PadGroup:
         if neighbours is None:
             neighbours = grid_neighbours(count, grid_cols) if grid_cols else [0] * count
         checks.neighbours(neighbours, count)
-        self._nb = list(neighbours)
+        self._nb = array("i", neighbours)
         self._kind = bytearray(count)
         self._st = bytearray([_SKIP] * count)
         self._ch = bytearray(count)
@@ -526,9 +526,10 @@ class PadGroup:
         self._gate = array("H", [50] * count)
         self._half = bytearray([2] * count)  # ms in which the crosstalk and retrigger floors halve
         self._peak = array("H", bytes(2 * count))
-        self._t0 = [0] * count  # strike start (window open)
-        self._ton = [0] * count  # Note On time
-        self._tp = [0] * count  # last pressure check
+        # (ms ticks, below 2**30: an array of ints is 96 bytes here where a list took 160)
+        self._t0 = array("i", bytes(4 * count))  # strike start (window open)
+        self._ton = array("i", bytes(4 * count))  # Note On time
+        self._tp = array("i", bytes(4 * count))  # last pressure check
         self._lvl = array("H", bytes(2 * count))  # smoothed FSR level, 1/16 steps
         self._anc = array("H", bytes(2 * count))  # pressure follower anchor, 1/16 steps
         self._pv = bytearray(count)  # last pressure value sent
