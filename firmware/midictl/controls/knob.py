@@ -28,14 +28,6 @@
 # (adcfilter.py: 1/16 of a small difference at rest, 1/8 for 8 readings after a move,
 # 1/4 to 3/4 of a larger one).
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 from midictl.controls.adcfilter import PRIMED, AdcFilter, edges
 from midictl.controls.modes import LayerSink
 
@@ -55,16 +47,19 @@ _TOP = const(4095 << 4)  # (the top reading in 1/16 steps: edges() puts hi at _T
 
 class Knob(AdcFilter):
     # The attributes most knobs share are the class's, and an instance holds one only when
-    # it differs: a banked knob keeps 11 (its filter's state is the bank's, the anchor comes
-    # with each _moved(), the span follows from _lo), in a 12-slot instance table, with a
-    # slot to spare (a full table makes every lookup that misses it, such as a method's or
-    # one of these, probe all its slots; build.py grows a knob's that is full). 17 slots,
-    # as before, took 96 bytes more a knob on the host's port, 48 on the chip.
+    # it differs: a banked 7-bit CC knob with the default dead zone keeps 9 (its filter's
+    # state is the bank's, the anchor comes with each _moved(), the span follows from _lo),
+    # in a 10-slot instance table, with a slot to spare (a full table makes every lookup
+    # that misses it, such as a method's or one of these, probe all its slots; build.py
+    # grows a knob's that is full). 17 slots, as before, took 128 bytes more a knob on the
+    # host's port, 64 on the chip.
     takeover = False
     min = 0
     _invert = False
+    _kind = _CC
+    _lo = 24 << 4  # (edges(24, 12)[0]: the config's default dead zone)
     # Where this knob's filter is in the controller's FilterBank (build.py sets it once the
-    # bank is finished: the 11th attribute of a banked knob); -1: its own filter (update()).
+    # bank is finished: the 9th attribute of a banked knob); -1: its own filter (update()).
     _e = -1
 
     def __init__(self, sink, channel, number=0, kind="cc", min=0, max=None, invert=False,
@@ -76,11 +71,14 @@ class Knob(AdcFilter):
 
         k, max = checks.knob(kind, channel, number, min, max, _VALUE_MAX)
         if banked:
-            self._lo = edges(deadzone, hysteresis)[0]  # (checks deadzone and hysteresis)
+            lo = edges(deadzone, hysteresis)[0]  # (checks deadzone and hysteresis)
+            if lo != Knob._lo:
+                self._lo = lo
         else:
             AdcFilter.__init__(self, deadzone, hysteresis)
         self._sink = sink
-        self._kind = k
+        if k:
+            self._kind = k
         self.channel = channel
         self.number = number
         if min:
