@@ -37,14 +37,6 @@ import sys
 
 from midictl.compat import TWINS, ticks_add, ticks_diff
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 _US_PER_BYTE = const(320)  # 10 bits at 31250 baud
 _MAX_MSG = const(16)  # longest coalesced group: NRPN is 12 bytes
 # The FIFO's last room is kept for what ends a sound (a Note Off, or a Note On of velocity
@@ -725,7 +717,6 @@ class DinOut:
         self._ring = bytearray(max_slots)  # order in which slots became pending
         self._ring_head = 0
         self._ring_count = 0
-        self._nslots = 0
         # What goes to the UART, written from here as uart.write(buf, n) or (buf, offset, n):
         # MicroPython's stream write (py/stream.c) takes a length and an offset, so no view
         # of each length is kept (33 memoryviews and their list, 1.3 KB on the host's port).
@@ -756,18 +747,17 @@ class DinOut:
         """Register a continuous controller's coalescing key (at build time)."""
         if key in self._slot_key:
             return self._slot_key[key]
-        if self._nslots >= len(self._slot_len):
+        s = len(self._slot_key)  # (the slots registered so far)
+        if s >= len(self._slot_len):
             raise ValueError("too many continuous controllers for the DIN queue (max %d)" % len(self._slot_len))
-        s = self._nslots
         self._slot_key[key] = s
-        self._nslots += 1
         return s
 
     def trim(self):
         """Registration is over (the controls are built, nothing sent yet): the slot tables
         shrink to the slots registered, as if max_slots had been that number. The ring is
         indexed modulo its length and holds each slot at most once, so that length is enough."""
-        n = self._nslots or 1
+        n = len(self._slot_key) or 1
         if n < len(self._slot_len) and not self._ring_count:
             self._slot_len = bytearray(n)
             self._slot_data = bytearray(n * _MAX_MSG)
