@@ -10,14 +10,9 @@
 # Nothing in a scan allocates (checked under micropython.heap_lock() in host_tests).
 
 import sys
-from array import array
 
 from midictl.compat import TWINS, sleep_us, ticks_add, ticks_diff, ticks_ms, ticks_us
-from midictl.controls.modes import Modes
-from midictl.din import DinOut
-from midictl.engine import Engine
 from midictl.midi import parser as mparser
-from midictl.midi.running import RunningStatus
 
 try:  # names for the type checker only; MicroPython has no typing module
     from typing import TYPE_CHECKING
@@ -28,14 +23,6 @@ if TYPE_CHECKING:
     from midictl.controls.debounce import BitDebouncer
     from midictl.controls.matrix import KeyMatrix
     from midictl.controls.pads import PadGroup
-
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
 
 on_ready = None  # the simulator sets this to learn when the scan loop starts (t = 0)
 
@@ -119,7 +106,16 @@ _PEEK_ROOM = const(225)
 
 class Controller:
     def __init__(self, board, cfg, hw, usb_itf=None):
-        # board and cfg are only read here: nothing keeps them, the heap is small.
+        # board and cfg are only read here: nothing keeps them, the heap is small. (The
+        # classes only this builds with are imported here: none is a name in this
+        # module's globals, which stay in RAM.)
+        from array import array
+
+        from midictl.controls.modes import Modes
+        from midictl.din import DinOut
+        from midictl.engine import Engine
+        from midictl.midi.running import RunningStatus
+
         self.hw = hw
         self.scan_us = cfg["scan_us"]
         self.errors = 0
@@ -1193,6 +1189,8 @@ class Controller:
 
 
 def _print_exception(e):
+    import sys
+
     pe = getattr(sys, "print_exception", None)
     if pe is not None:
         pe(e)
@@ -1331,6 +1329,9 @@ if sys.implementation.name == "micropython":
                     usb._kicked = -1
 
     Controller._step = _step  # type: ignore[attr-defined]  # a method: bound by __init__
+    del micropython
+# names only the lines above needed: the functions below take their slots in the globals
+del sys
 
 
 def _all_notes_off(ch):

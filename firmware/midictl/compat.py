@@ -3,14 +3,6 @@
 import sys
 import time
 
-try:
-    from micropython import const
-except ImportError:  # CPython (host tests, host tools)
-
-    def const(x):
-        return x
-
-
 # The interpreted twins of the native functions (ARCHITECTURE.md, "Native code and its
 # twins"): what CPython runs, and what the host tests compare the native code against
 # under the MicroPython Unix port. The board never calls them, so under MicroPython they

@@ -13,14 +13,6 @@ import sys
 from midictl.compat import TWINS
 from midictl.midi import encode
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 # Coalescing keys: (status << 7 | first data byte) fits a small int; NRPN gets its own space.
 _NRPN_KEY = const(1 << 20)
 _NOT_CH = const(-16)  # v & _NOT_CH: v outside 0..15

@@ -21,14 +21,6 @@ if TYPE_CHECKING:
 
     from midictl.scanplan import ScanPlan
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 # SIO register block (RP2040 datasheet 2.3.1.7; RP2350 datasheet 3.1.11). The select
 # lines' GPIO_OUT_SET / GPIO_OUT_CLR and the ADC's base, per chip, are in hwsetup.py.
 _SIO_BASE = const(0xD0000000)

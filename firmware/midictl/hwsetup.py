@@ -11,14 +11,6 @@ import machine
 from midictl.hw import no_adc
 from midictl.scanplan import ScanPlan
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 # SIO GPIO_OUT_SET / GPIO_OUT_CLR (RP2040 datasheet 2.3.1.7; RP2350 datasheet 3.1.11).
 # RP2040: 0x014 and 0x018. RP2350 interleaves the GPIO_HI_* registers, which moves them to
 # 0x018 and 0x020.

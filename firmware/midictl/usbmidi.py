@@ -23,14 +23,6 @@ import machine
 import micropython
 from usb.device.midi import MIDIInterface  # pyright: ignore[reportMissingImports]
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 _disable_irq = machine.disable_irq
 _enable_irq = machine.enable_irq
 

@@ -29,14 +29,6 @@ except ImportError:
 if TYPE_CHECKING:
     from typing import Callable
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 _PKT_MAX = const(4 * 86)  # a 256-byte SysEx is 86 packets
 # In UsbOut.knob_keys, above each entry's key (an NRPN's is below 1 << 21, a CC's 1 << 15): its
 # mark (a message of it was dropped), and the 7-bit value of the last CC of it dropped (what

@@ -29,14 +29,6 @@
 # The first 16 readings only prime the average (plain mean): nothing is sent at boot
 # unless the owner asks for a report.
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 from array import array
 
 from midictl.compat import TWINS, ticks_add

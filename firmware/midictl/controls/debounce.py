@@ -10,14 +10,6 @@
 # A lockout is held as a flag plus a start time (not only a time) so that a switch left
 # alone for longer than half the ticks period cannot look "still locked" after a wrap.
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 from midictl.compat import ticks_diff
 
 PRESS = const(1)

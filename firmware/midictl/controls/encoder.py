@@ -14,14 +14,6 @@
 # code: it only reads and writes ints. take() is lock-free against the IRQ: edge() only
 # writes the wrapping total `_count` (then sets `moved`), take() only writes `_taken`.
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 from midictl.compat import ticks_diff, ticks_ms
 
 # index: old << 2 | new, state = A << 1 | B; value + 1 (0: -1, 1: none, 2: +1)

@@ -16,14 +16,6 @@
 #
 # Which input is read in which scan is midictl/scanplan.py's job.
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 from array import array
 
 MUX_TYPES = {"4067": 4, "4051": 3}

@@ -53,16 +53,6 @@
 # The note sent (base note + modes.offset at Note On) and its channel are remembered
 # per pad, so the Note Off matches even when the transpose changes while a pad sounds.
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
-from array import array
-
 from midictl.compat import TWINS, ticks_add, ticks_diff
 
 
@@ -99,6 +89,7 @@ try:
         return bits
 
     above = _above
+    del _above
 except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropython shim refuses viper)
     pass
 
@@ -492,6 +483,8 @@ try:
     end_gates_native = _end_gates_n
     on_native = _on_n
     off_native = _off_n
+    # each under one name: the class and the module's globals (which stay in RAM) need no more
+    del _scan, _decide_n, _end_gates_n, _on_n, _off_n
 except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropython shim refuses viper)
     pass
 
@@ -499,6 +492,8 @@ except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropyt
 class PadGroup:
     def __init__(self, sink, count, modes=None, window_ms=2, mask_ms=10, full_scale=3400,
                  crosstalk_pct=35, grid_cols=4, neighbours=None, pressure_ms=10):
+        from array import array  # (here: not one more name in the module's globals)
+
         from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         checks.pad_group(count, _MAX_PADS, window_ms, mask_ms, full_scale, crosstalk_pct, pressure_ms)

@@ -41,14 +41,6 @@ from array import array
 from midictl.compat import TWINS, ticks_add, ticks_diff
 from midictl.controls.transport import light
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 _PIEZO = const(1)  # pads.py's kinds and states
 _SWITCH = const(3)
 _WINDOW = const(1)

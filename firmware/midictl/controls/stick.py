@@ -10,14 +10,6 @@
 # Only changed values are sent. A stick read every scan (1 kHz) can change at up to
 # 1 kHz while moving: the DIN port's coalescing keeps only the latest bend per channel.
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 from midictl.controls.adcfilter import PRIMED, AdcFilter, edges
 
 _CENTRE = 8192

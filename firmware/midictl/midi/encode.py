@@ -14,14 +14,6 @@
 # is more than 11 slots that frame from the heap, on every call (see engine.py, _out).
 from midictl.compat import room
 
-try:
-    from micropython import const
-except ImportError:  # CPython
-
-    def const(x):
-        return x
-
-
 # MIDI 1.0 Table I: status bytes (see spec.py for the public names).
 _NOTE_OFF = const(0x80)
 _NOTE_ON = const(0x90)

@@ -8,14 +8,6 @@ from midictl.compat import room
 from midictl.midi.encode import _check_common, _parameter, check_range
 from midictl.midi.fast import or_bytes
 
-try:
-    from micropython import const
-except ImportError:  # CPython
-
-    def const(x):
-        return x
-
-
 # MIDI 1.0 Table I: status bytes.
 _CONTROL_CHANGE = const(0xB0)
 _PITCH_BEND = const(0xE0)

@@ -34,13 +34,6 @@
 #   A status byte that cuts short a SysEx reported in part drops what came since the last
 #   part (counted in `errors`), as for any SysEx cut short, and starts what it starts:
 #   whoever passed the parts on closes it (F7) when the next message or SysEx comes.
-try:
-    from micropython import const
-except ImportError:  # CPython
-
-    def const(x):
-        return x
-
 
 MESSAGE = const(1)
 REALTIME = const(2)

@@ -11,13 +11,6 @@
 # - a receiver connected mid-stream can only sync on a status byte, so the status
 #   is re-sent at least once every `refresh_every` channel messages and after
 #   `refresh_idle_ms` without a (non-real-time) message; 0 disables either rule.
-try:
-    from micropython import const
-except ImportError:  # CPython
-
-    def const(x):
-        return x
-
 
 from midictl.compat import ticks_diff
 

@@ -2,13 +2,6 @@
 # (MMA, 4.2.1) they come from. Public names, so the engine, the ports and the tests
 # can share them; the hot modules keep private `_NAME = const(...)` copies of the
 # few they need, because mpy-cross folds only constants defined in the same module.
-try:
-    from micropython import const
-except ImportError:  # CPython
-
-    def const(x):
-        return x
-
 
 # Table I, "Summary of status bytes": channel voice messages, high nibble of the
 # status byte; the low nibble is the channel 0..15.

@@ -3,13 +3,6 @@
 # high nibble and Code Index Number (CIN) in the low nibble of byte 0, then up to
 # three MIDI bytes, padded with 0. No running status on USB: every packet carries
 # a whole message (or a piece of a SysEx).
-try:
-    from micropython import const
-except ImportError:  # CPython
-
-    def const(x):
-        return x
-
 
 # Table 4-1, "Code Index Number Classifications".
 _CIN_MISC = const(0x0)  # reserved for future extensions: ignore
