@@ -172,8 +172,8 @@ for step in range(8000):
     assert ua == bytes(ib._tx._b[:ib._tx._n]), step
     ia._tx._n = ib._tx._n = 0
     pa, pb = ca.pads, cb.pads
-    assert (bytes(pa._st), pa._active, pa._gating, pa._gate_next, ca.scans, ca.engine.events) == \
-        (bytes(pb._st), pb._active, pb._gating, pb._gate_next, cb.scans, cb.engine.events), step
+    assert (bytes(pa._pb), pa._active, pa._gating, pa._gate_next, ca.scans, ca.engine.events) == \
+        (bytes(pb._pb), pb._active, pb._gating, pb._gate_next, cb.scans, cb.engine.events), step
     skipped += not pa._active and not any(levels[:npads[0]])
 assert ca.engine.nsounding == 0 or ca.pads._gating  # (every strike's note ended by its gate)
 assert ca.engine.events > 400 and skipped > 3000, (ca.engine.events, skipped)

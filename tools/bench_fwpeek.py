@@ -49,7 +49,7 @@ def run(ctl, n, reps, clock):
     ROW|peek|<us>|<heap B> and ROW|mid|<us>|<heap B>|<pads read>."""
     pads = ctl.pads
     hw = ctl.hw
-    pads._st[5] = 1  # pad 6 collecting its peak (pads._WINDOW)
+    pads._pb[5 * 13] = 1  # pad 6 collecting its peak (its state, the first of its 13 bytes: pads._WINDOW)
     pads._active |= 1 << 5
     w = pads.pending(0)
     if w != 1 << 5:
@@ -58,7 +58,7 @@ def run(ctl, n, reps, clock):
     sample = hw.sample
     us, alloc = _time(peak, sample, w, n, reps, clock)
     print("ROW|peek|%.3f|%.3f" % (us, alloc))
-    pads._st[5] = 0  # pads._IDLE
+    pads._pb[5 * 13] = 0  # pads._IDLE
     pads._active &= ~(1 << 5)
     a = pads.pending(1)
     if pads.pending(0) or not a:

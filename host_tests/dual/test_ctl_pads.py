@@ -22,6 +22,19 @@ def _group(rec, kinds=None, modes=None, pressure="off", gate_ms=50, **kw):
     return g
 
 
+# a pad's bytes in PadGroup._pb (pads.py's _NB of them a pad): its state, kind, floor's
+# halving time, retrigger mask, peak window and crosstalk limit among them
+_NB, _ST, _KIND, _HALF, _WIN, _MASK, _XT = 13, 0, 1, 6, 10, 11, 12
+
+
+def _b(g, field, i):
+    return g._pb[i * _NB + field]
+
+
+def _col(g, field):
+    return [g._pb[i * _NB + field] for i in range(g.count)]
+
+
 def _adjacent(i, j):
     # the simulator's 4x4 grid, pads 1-4 the bottom row: orthogonal neighbours
     return abs(i // 4 - j // 4) + abs(i % 4 - j % 4) == 1
@@ -432,10 +445,10 @@ def test_peak_hold_set_up_errors():
     assert str(raises(ValueError, g.set_pad, 0, "piezo", 0, 36, CURVE, hold_ms=2.5)) == \
         "hold_ms 2.5 is not a whole number of ms"
     # nothing was changed by the refused calls
-    assert g._kind[0] == 0 and g._half[0] == 2
+    assert _b(g, _KIND, 0) == 0 and _b(g, _HALF, 0) == 2
     g.set_pad(0, "piezo", 0, 36, CURVE, hold_ms=5)
     g.set_pad(1, "piezo", 0, 37, CURVE)
-    assert list(g._half) == [5, 2]
+    assert _col(g, _HALF)[:2] == [5, 2]
 
 
 def _between(g, levels, w, now=0):
@@ -508,7 +521,7 @@ def test_at_mid_period_the_idle_piezo_pads_are_read_and_a_strike_opens_its_windo
     # read at mid-period (ms 10): pad 2 above its threshold on its rise, pad 3 at it (no
     # strike), pad 5's FSR level not among those read
     _between(g, [0, 900, 120, 0, 4000, 0], 0b1111, 10)
-    assert (g._st[1], g._st[2], g._st[4]) == (1, 0, 0)  # _WINDOW, _IDLE, _IDLE
+    assert (_b(g, _ST, 1), _b(g, _ST, 2), _b(g, _ST, 4)) == (1, 0, 0)  # _WINDOW, _IDLE, _IDLE
     assert (g._peak[1], g._t0[1]) == (900, 10)
     # from now on pad 2 is read every 0.125 ms as the scan's windows are, the other idle
     # piezo pads only at mid-period
@@ -553,26 +566,26 @@ def test_at_mid_period_a_decaying_pad_struck_again_opens_its_window_and_only_the
     for t in (0, 1, 2):
         rec.now = t
         g.scan(s, t)
-    assert (_ons(rec), g._st[0]) == ([(2, 36, CURVE[(3000 - 120) * 127 // 3280])], 2)  # _DECAY
+    assert (_ons(rec), _b(g, _ST, 0)) == ([(2, 36, CURVE[(3000 - 120) * 127 // 3280])], 2)  # _DECAY
     # ms 4, within the 10 ms mask: its tail's floor is 3000 >> (4 // 2) = 750, so 870 is
     # under floor + threshold and changes nothing; nor does a level under its re-arm level
     # (only a scan re-arms a pad)
     _between(g, [870] + [0] * 15, g.pending(1), 4)
     _between(g, [10] + [0] * 15, g.pending(1), 4)
-    assert (g._st[0], g._peak[0], g._t0[0]) == (2, 3000, 0)
+    assert (_b(g, _ST, 0), g._peak[0], g._t0[0]) == (2, 3000, 0)
     # 871 is above it: the same strike bouncing, its peak collected for no new note
     _between(g, [871] + [0] * 15, g.pending(1), 4)
-    assert (g._st[0], g._peak[0], g._t0[0], g.pending(0)) == (6, 871, 4, 1)  # _BOUNCE
+    assert (_b(g, _ST, 0), g._peak[0], g._t0[0], g.pending(0)) == (6, 871, 4, 1)  # _BOUNCE
     for t in (5, 6):
         rec.now = t
         g.scan(s, t)
-    assert g._st[0] == 2 and len(_ons(rec)) == 1
+    assert _b(g, _ST, 0) == 2 and len(_ons(rec)) == 1
     # ms 20, past the mask (t0 6: floor 3000 >> 7 = 23): a level of 0 would re-arm it at a
     # scan, not here; then struck again, a new window
     _between(g, [0] * 16, g.pending(1), 20)
-    assert g._st[0] == 2
+    assert _b(g, _ST, 0) == 2
     _between(g, [2000] + [0] * 15, g.pending(1), 20)
-    assert (g._st[0], g._peak[0], g._t0[0]) == (1, 2000, 20)  # _WINDOW
+    assert (_b(g, _ST, 0), g._peak[0], g._t0[0]) == (1, 2000, 20)  # _WINDOW
     s[0] = 1900
     for t in (21, 22):
         rec.now = t
@@ -588,12 +601,12 @@ def test_at_mid_period_a_silenced_pad_struck_on_its_tail_opens_its_window():
     for t in (0, 1, 2):
         rec.now = t
         g.scan(s, t)
-    assert [o[1] for o in _ons(rec)] == [41] and g._st[4] == 5  # _GHOST
+    assert [o[1] for o in _ons(rec)] == [41] and _b(g, _ST, 4) == 5  # _GHOST
     # ms 3: pad 5's floor is 500 >> (1 // 2) = 500; 400 is under it, 600 a real strike
     _between(g, [0] * 4 + [400] + [0] * 11, g.pending(1), 3)
-    assert g._st[4] == 5
+    assert _b(g, _ST, 4) == 5
     _between(g, [0] * 4 + [600] + [0] * 11, g.pending(1), 3)
-    assert (g._st[4], g._peak[4], g._t0[4]) == (1, 600, 3)
+    assert (_b(g, _ST, 4), g._peak[4], g._t0[4]) == (1, 600, 3)
 
 
 def _own(rec, mask_ms=None, full_scale=None, window_ms=None):
@@ -611,7 +624,7 @@ def test_each_pad_has_its_own_retrigger_mask():
     # mask_ms), so its second pulse is a bounce; pad 3 keeps the group's 10 ms
     rec = Rec()
     g = _own(rec, mask_ms=20)
-    assert list(g.mask_ms) == [20, 10, 10, 10]
+    assert _col(g, _MASK) == [20, 10, 10, 10]
     s = array("H", [0] * 4)
     for t in range(40):
         s[0] = s[2] = 3000 if t in (0, 15) else 0
@@ -621,7 +634,7 @@ def test_each_pad_has_its_own_retrigger_mask():
     assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, mask_ms=1)) == "mask_ms 1 out of range 2..250"
     assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, mask_ms=251)) == \
         "mask_ms 251 out of range 2..250"
-    assert list(g.mask_ms) == [20, 10, 10, 10]  # nothing changed by the refused calls
+    assert _col(g, _MASK) == [20, 10, 10, 10]  # nothing changed by the refused calls
 
 
 def test_while_the_fixed_velocity_is_on_every_pad_plays_it():
@@ -655,7 +668,7 @@ def test_each_pad_has_its_own_peak_window():
     # (set_pad's window_ms), so its note goes at scan 1, 1 ms before pad 3's (the group's 2)
     rec = Rec()
     g = _own(rec, window_ms=1)
-    assert list(g.window_ms) == [1, 2, 2, 2]
+    assert _col(g, _WIN) == [1, 2, 2, 2]
     s = array("H", [0] * 4)
     for t, v in ((0, 1500), (1, 2000), (2, 1400), (3, 900)):
         s[0] = s[2] = v
@@ -670,7 +683,7 @@ def test_each_pad_has_its_own_peak_window():
     # the mask runs from the strike's start: it may not end inside the window
     assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, window_ms=8, mask_ms=5)) == \
         "mask_ms 5 out of range 8..250"
-    assert list(g.window_ms) == [1, 2, 2, 2] and list(g.mask_ms) == [10] * 4  # nothing changed by the refusals
+    assert _col(g, _WIN) == [1, 2, 2, 2] and _col(g, _MASK) == [10] * 4  # nothing changed by the refusals
 
 
 def test_a_pads_crosstalk_is_judged_when_its_own_window_has_run():
@@ -689,7 +702,7 @@ def test_a_pads_crosstalk_is_judged_when_its_own_window_has_run():
         rec.now = t
         g.scan(s, t)
         if t == 1:
-            assert (g._st[1], _ons(rec)) == (5, [])  # _GHOST
+            assert (_b(g, _ST, 1), _ons(rec)) == (5, [])  # _GHOST
     assert _ons(rec) == [(2, 36, CURVE[(3000 - 120) * 127 // 3280])]
 
 
@@ -722,7 +735,7 @@ def test_each_pad_has_its_own_crosstalk_limit():
         g.set_pad(1, "piezo", 9, 37, CURVE, crosstalk_pct=pct)
         for i in (2, 3):
             g.set_pad(i, "piezo", 9, 36 + i, CURVE)
-        assert list(g.crosstalk_pct) == [35, 35 if pct is None else pct, 35, 35]
+        assert _col(g, _XT) == [35, 35 if pct is None else pct, 35, 35]
         s = array("H", [3000, 900, 0, 0])
         for t in range(3):
             rec.now = t
@@ -730,4 +743,4 @@ def test_each_pad_has_its_own_crosstalk_limit():
         assert [(o[0], o[1]) for o in _ons(rec)] == want
     assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, crosstalk_pct=101)) == \
         "crosstalk_pct 101 out of range 0..100"
-    assert list(g.crosstalk_pct) == [35, 25, 35, 35]  # nothing changed by the refused call
+    assert _col(g, _XT) == [35, 25, 35, 35]  # nothing changed by the refused call

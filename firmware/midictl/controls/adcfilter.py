@@ -468,8 +468,7 @@ class FilterBank:
     in scan order (end_phase() after each), finish(), then run(p, samples) once per scan."""
 
     def __init__(self):
-        self._rows = []  # (owner, filter, sample, second) while building
-        self._bounds = []
+        self._rows = []  # (owner, filter, sample, second) while building; None: a phase ends
         self.bounds = array("H", [0, 0])  # per phase: its first filter and the end of its run
         self.owners = []
         self.seconds = []
@@ -491,11 +490,17 @@ class FilterBank:
         self._rows.append((owner, f, sample, second))
 
     def end_phase(self):
-        self._bounds.append(self._bounds[-1] if self._bounds else 0)
-        self._bounds.append(len(self._rows))
+        self._rows.append(None)
 
     def finish(self):
-        rows = self._rows
+        bounds = []  # per phase: its first filter, the end of its run
+        rows = []
+        for r in self._rows:
+            if r is None:
+                bounds.append(bounds[-1] if bounds else 0)
+                bounds.append(len(rows))
+            else:
+                rows.append(r)
         st = array("i", bytes(4 * _STRIDE * len(rows)))
         for e, (owner, f, sample, second) in enumerate(rows):
             b = e * _STRIDE
@@ -512,9 +517,8 @@ class FilterBank:
         self.state = st
         self.why = bytearray(max(1, len(rows)))
         self.fast = array("i", bytes(8 * _FSTRIDE * max(1, len(rows))))
-        self.bounds = array("H", self._bounds or [0, 0])
+        self.bounds = array("H", bounds or [0, 0])
         self._rows = []  # building is over: let the tuples go
-        self._bounds = []
 
     def fast_cc(self, e, which, knob, layer, engine, modes, din, usb):
         """Filter e's owner (which 0) or shift layer's knob (which 1), `knob`, is a plain

@@ -88,6 +88,15 @@ class EncoderCC:
     # What it sends, as Knob._kind says it (a CC): an absolute one's controllers, each layer's,
     # are among those whose value a USB host that missed it is sent again (UsbOut.knobs)
     _kind = 0
+    # What most encoders share is the class's, and an instance holds it only when it
+    # differs: every attribute more fills the instance's table further (see shift_value).
+    relative = True
+    min = 0
+    max = 127
+    _modes = None
+    _shift = None
+    _ms = b""  # no acceleration
+    _factor = b""
 
     def __init__(self, sink, quadrature, channel, number, relative=True, encoding="twos_complement",
                  min=0, max=127, value=0, accel=None, modes=None, shift=None):
@@ -98,21 +107,24 @@ class EncoderCC:
         self._q = quadrature
         self.channel = channel
         self.number = number
-        self.relative = relative
-        self.min = min
-        self.max = max
+        if not relative:
+            self.relative = False
+        if min:
+            self.min = min
+        if max != 127:
+            self.max = max
         self.value = value
-        self._modes = modes
+        if modes is not None:
+            self._modes = modes
         # a shift mapping on the main layer's own channel and controller is the same
         # parameter: one value, as without one
-        self._shift = None if shift is not None and tuple(shift) == (channel, number) else shift
+        if shift is not None and tuple(shift) != (channel, number):
+            self._shift = shift
         # absolute with a shift layer: that layer's value, its own parameter's (from value, as the
         # main layer's). Only such an encoder holds it: each attribute more fills the instance's
         # table further, and a full one slows every method call (build.spare_slots).
         if self._shift is not None and not relative:
             self.shift_value = value
-        self._ms = bytearray()
-        self._factor = bytearray()
         if accel:
             self._ms = bytearray([p[0] for p in accel])
             self._factor = bytearray([p[1] for p in accel])

@@ -116,6 +116,24 @@ _BOUNCE = const(6)  # struck again within the mask: collecting that peak, for no
 _PRESS_HYST = const(16 * 16)  # pressure follower hysteresis: 16 ADC steps, in 1/16 steps
 _MAX_PADS = const(30)
 
+# Each pad's bytes are in one bytearray, `_pb`, _NB of them a pad (pad i's from i * _NB):
+# one object and one attribute instead of thirteen (a bytearray is 32 bytes on the host's
+# port before its contents, which take 32 more, rounded up, where each of these held 16).
+_ST = const(0)  # its state (_IDLE ...)
+_KIND = const(1)  # as in checks.PAD_KINDS
+_CH = const(2)  # its channel and note (before the modes' offset)
+_NOTE = const(3)
+_VEL = const(4)  # a switch pad's fixed velocity
+_PRESS = const(5)  # its pressure mode (FSR)
+_HALF = const(6)  # ms in which its crosstalk and retrigger floors halve
+_PV = const(7)  # the last pressure value it sent
+_SENT = const(8)  # the note and channel its Note On was sent with
+_SENT_CH = const(9)
+_WIN = const(10)  # its peak window, ms
+_MASK = const(11)  # its retrigger mask, ms
+_XT = const(12)  # its crosstalk limit, % of a neighbour's peak
+_NB = const(13)
+
 
 def grid_neighbours(count, cols):
     """Bitmasks of orthogonal neighbours for pads laid out row by row, `cols` wide
@@ -149,7 +167,7 @@ if TWINS:
         todo = self._active | above(samples, self._thr, self.count)
         if not todo:
             return  # nothing in progress, nothing struck: the usual case
-        st = self._st
+        pb = self._pb
         due = 0
         i = 0
         while todo:
@@ -162,20 +180,21 @@ if TWINS:
                     todo >>= 4
                     i += 4
                 continue
-            q = st[i]
+            o = i * _NB
+            q = pb[o + _ST]
             v = samples[i]
             if q == _IDLE:
-                st[i] = _WINDOW  # above its threshold, or it would not be in todo
+                pb[o + _ST] = _WINDOW  # above its threshold, or it would not be in todo
                 self._active |= 1 << i
                 self._peak[i] = v
                 self._t0[i] = now
             elif q == _WINDOW or q == _BOUNCE:
                 if v > self._peak[i]:
                     self._peak[i] = v
-                if ticks_diff(now, self._t0[i]) >= self.window_ms[i]:
+                if ticks_diff(now, self._t0[i]) >= pb[o + _WIN]:
                     due |= 1 << i
             elif q != _SKIP and (q != _DECAY or v < self._rearm[i] or v > self._thr[i] + (
-                    self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]))):
+                    self._peak[i] >> (ticks_diff(now, self._t0[i]) // pb[o + _HALF]))):
                 # (a decaying pad above half its threshold and under its own tail's floor
                 # has nothing to do yet: most scans of a strike, so no call for them)
                 self._busy(i, q, v, now)
@@ -189,8 +208,7 @@ if TWINS:
         """PadGroup._decide in plain Python (as scan_twin is scan's)."""
         peak = self._peak
         t0 = self._t0
-        st = self._st
-        pct = self.crosstalk_pct  # (each pad's, as its window)
+        pb = self._pb
         i = -1
         while due:  # the pads whose window has run, in pad order
             i += 1
@@ -198,35 +216,36 @@ if TWINS:
             due >>= 1
             if not bit:
                 continue
-            if st[i] == _BOUNCE:
-                st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
+            o = i * _NB
+            if pb[o + _ST] == _BOUNCE:
+                pb[o + _ST] = _DECAY  # the same strike: no note (its peak was for the neighbours)
                 continue
             p = peak[i]
             nb = self._nb[i]
             ti = t0[i]
-            win = self.window_ms[i]
+            win = pb[o + _WIN]  # (each pad's, as its crosstalk limit)
             loud = 0
             j = 0
             while nb:
-                if nb & 1 and st[j] != _IDLE and -win <= ticks_diff(ti, t0[j]) <= win:
+                if nb & 1 and pb[j * _NB + _ST] != _IDLE and -win <= ticks_diff(ti, t0[j]) <= win:
                     if peak[j] > loud:
                         loud = peak[j]
                 nb >>= 1
                 j += 1
-            if p * 100 < loud * pct[i]:
-                st[i] = _GHOST  # crosstalk: no note, and no mask either
+            if p * 100 < loud * pb[o + _XT]:
+                pb[o + _ST] = _GHOST  # crosstalk: no note, and no mask either
                 t0[i] = now
                 continue
             if self.on & (1 << i):
                 self._off(i)
             vel = self._curve[i][self._scale(i, p)]
-            if self._kind[i] == _FSR:
-                st[i] = _HELD
+            if pb[o + _KIND] == _FSR:
+                pb[o + _ST] = _HELD
                 self._lvl[i] = p << 4
                 self._anc[i] = p << 4
                 self._tp[i] = now
             else:
-                st[i] = _DECAY
+                pb[o + _ST] = _DECAY
             self._on(i, vel, now)
 
 
@@ -246,7 +265,7 @@ if TWINS:
                 continue
             left = self._gate[i] - ticks_diff(now, self._ton[i])
             if left <= 0:
-                if self._st[i] == _IDLE:
+                if self._pb[i * _NB + _ST] == _IDLE:
                     self._off(i)
             elif far or left < nxt:
                 nxt = left
@@ -259,19 +278,21 @@ if TWINS:
 
     def on_twin(self, i, vel, now):
         """PadGroup._on in plain Python (as scan_twin is scan's)."""
-        note = self._note[i]
+        pb = self._pb
+        o = i * _NB
+        note = pb[o + _NOTE]
         if self._modes is not None:
             note += self._modes.offset
             if self._modes.velocity:
                 vel = self._modes.velocity  # a fixed velocity for every pad, while it is on
         if note < 0 or note > 127:
             return  # cannot happen when modes.cover() was told every pad's note
-        ch = self._ch[i]
-        self._sent[i] = note
-        self._sent_ch[i] = ch
+        ch = pb[o + _CH]
+        pb[o + _SENT] = note
+        pb[o + _SENT_CH] = ch
         self._ton[i] = now
         self.on |= 1 << i
-        if self._kind[i] == _PIEZO:
+        if pb[o + _KIND] == _PIEZO:
             dl = ticks_add(now, self._gate[i])
             if not self._gating or ticks_diff(dl, self._gate_next) < 0:
                 self._gate_next = dl
@@ -285,7 +306,7 @@ if TWINS:
         self._gating &= ~m
         if self.on & m:
             self.on ^= m
-            self._sink.note_off(self._sent_ch[i], self._sent[i], 64)
+            self._sink.note_off(self._pb[i * _NB + _SENT_CH], self._pb[i * _NB + _SENT], 64)
 
     scan_native = scan_twin
     decide_native = decide_twin
@@ -318,32 +339,31 @@ try:
             i += 1
         if todo == 0:
             return
-        st = ptr8(self._st)
+        pb = ptr8(self._pb)
         peak = ptr16(self._peak)
         rearm = ptr16(self._rearm)
-        hv = ptr8(self._half)
         t0 = self._t0
-        wn = ptr8(self.window_ms)  # (each pad's)
         due = 0
         i = 0
         while todo:
             if todo & 1:
-                q = st[i]
+                o = i * _NB
+                q = pb[o + _ST]
                 v = sm[i]
                 if q == _IDLE:
-                    st[i] = _WINDOW
+                    pb[o + _ST] = _WINDOW
                     self._active = int(self._active) | (1 << i)
                     peak[i] = v
                     t0[i] = now
                 elif q == _WINDOW or q == _BOUNCE:
                     if v > peak[i]:
                         peak[i] = v
-                    if ((now - int(t0[i]) + hf) & tmax) - hf >= wn[i]:
+                    if ((now - int(t0[i]) + hf) & tmax) - hf >= pb[o + _WIN]:
                         due |= 1 << i
                 elif q != _SKIP:
                     busy = 1
                     if q == _DECAY and v >= rearm[i]:
-                        sh = (((now - int(t0[i]) + hf) & tmax) - hf) // hv[i]
+                        sh = (((now - int(t0[i]) + hf) & tmax) - hf) // pb[o + _HALF]
                         fl = 0  # the floor: a 16-bit peak halved sh times (a machine
                         if sh < 16:  # shift by 64 or more would wrap, not give 0)
                             fl = peak[i] >> sh
@@ -362,34 +382,32 @@ try:
         tmax = int(_TMAX)
         hf = (tmax >> 1) + 1
         peak = ptr16(self._peak)
-        st = ptr8(self._st)
+        pb = ptr8(self._pb)
         thr = ptr16(self._thr)
-        kind = ptr8(self._kind)
         t0 = self._t0
         nbs = self._nb
-        wn = ptr8(self.window_ms)  # (each pad's, as its limit)
-        pct = ptr8(self.crosstalk_pct)
         i = 0
         while due:
             if due & 1:
-                if st[i] == _BOUNCE:
-                    st[i] = _DECAY  # the same strike: no note (its peak was for the neighbours)
+                o = i * _NB
+                if pb[o + _ST] == _BOUNCE:
+                    pb[o + _ST] = _DECAY  # the same strike: no note (its peak was for the neighbours)
                 else:
                     p = peak[i]
                     nb = int(nbs[i])
                     ti = int(t0[i])
-                    win = wn[i]
+                    win = pb[o + _WIN]  # (each pad's, as its crosstalk limit)
                     loud = 0
                     j = 0
                     while nb:
-                        if nb & 1 and st[j] != _IDLE:
+                        if nb & 1 and pb[j * _NB + _ST] != _IDLE:
                             d = ((ti - int(t0[j]) + hf) & tmax) - hf
                             if d >= 0 - win and d <= win and peak[j] > loud:
                                 loud = peak[j]
                         nb >>= 1
                         j += 1
-                    if p * 100 < loud * pct[i]:
-                        st[i] = _GHOST  # crosstalk: no note, and no mask either
+                    if p * 100 < loud * pb[o + _XT]:
+                        pb[o + _ST] = _GHOST  # crosstalk: no note, and no mask either
                         t0[i] = now
                     else:
                         if int(self.on) & (1 << i):
@@ -401,13 +419,13 @@ try:
                             if x > 127:
                                 x = 127
                         vel = ptr8(self._curve[i])[x]
-                        if kind[i] == _FSR:
-                            st[i] = _HELD
+                        if pb[o + _KIND] == _FSR:
+                            pb[o + _ST] = _HELD
                             ptr16(self._lvl)[i] = p << 4
                             ptr16(self._anc)[i] = p << 4
                             self._tp[i] = now
                         else:
-                            st[i] = _DECAY
+                            pb[o + _ST] = _DECAY
                         self._on(i, vel, now)
             due >>= 1
             i += 1
@@ -418,7 +436,7 @@ try:
         tmax = int(_TMAX)
         hf = (tmax >> 1) + 1
         gate = ptr16(self._gate)
-        st = ptr8(self._st)
+        pb = ptr8(self._pb)
         ton = self._ton
         nxt = 0
         far = 1
@@ -432,7 +450,7 @@ try:
                 continue
             left = int(gate[i]) - (((now - int(ton[i]) + hf) & tmax) - hf)
             if left <= 0:
-                if st[i] == _IDLE:
+                if pb[i * _NB + _ST] == _IDLE:
                     self._off(i)
             elif far or left < nxt:
                 nxt = left
@@ -445,7 +463,9 @@ try:
     @micropython.viper
     def _on_n(self, i: int, vel: int, now: int):
         """on_twin in native code, step for step."""
-        note = int(ptr8(self._note)[i])
+        pb = ptr8(self._pb)
+        o = i * _NB
+        note = int(pb[o + _NOTE])
         modes = self._modes
         if modes:  # (viper cannot test `is not None`; a Modes object is always true)
             note += int(modes.offset)
@@ -453,12 +473,12 @@ try:
                 vel = int(modes.velocity)
         if note < 0 or note > 127:
             return  # cannot happen when modes.cover() was told every pad's note
-        ch = int(ptr8(self._ch)[i])
-        ptr8(self._sent)[i] = note
-        ptr8(self._sent_ch)[i] = ch
+        ch = int(pb[o + _CH])
+        pb[o + _SENT] = note
+        pb[o + _SENT_CH] = ch
         self._ton[i] = now
         self.on = int(self.on) | (1 << i)
-        if ptr8(self._kind)[i] == _PIEZO:
+        if pb[o + _KIND] == _PIEZO:
             tmax = int(_TMAX)
             hf = (tmax >> 1) + 1
             dl = (now + int(ptr16(self._gate)[i])) & tmax
@@ -476,7 +496,9 @@ try:
         on = int(self.on)
         if on & m:
             self.on = on ^ m
-            self._sink.note_off(int(ptr8(self._sent_ch)[i]), int(ptr8(self._sent)[i]), 64)
+            pb = ptr8(self._pb)
+            o = i * _NB
+            self._sink.note_off(int(pb[o + _SENT_CH]), int(pb[o + _SENT]), 64)
 
     scan_native = _scan
     decide_native = _decide_n
@@ -500,26 +522,26 @@ class PadGroup:
         self._sink = sink
         self._modes = modes
         self.count = count
-        self.window_ms = bytearray([window_ms] * count)  # per pad (set_pad), this by default
-        self.mask_ms = bytearray([mask_ms] * count)  # per pad (set_pad), this by default
+        # each pad's bytes (_ST ...): window_ms, mask_ms and crosstalk_pct are each pad's
+        # (set_pad), these by default; a pad is not an analog one (_SKIP) until set_pad says
+        pb = self._pb = bytearray(_NB * count)
+        for o in range(0, _NB * count, _NB):
+            pb[o + _ST] = _SKIP
+            pb[o + _VEL] = 100  # a switch pad's fixed velocity
+            pb[o + _HALF] = 2
+            pb[o + _WIN] = window_ms
+            pb[o + _MASK] = mask_ms
+            pb[o + _XT] = crosstalk_pct
         self.full_scale = array("H", [full_scale] * count)  # per pad (set_pad), this by default
-        self.crosstalk_pct = bytearray([crosstalk_pct] * count)  # per pad (set_pad), this by default
         self.pressure_ms = pressure_ms
         if neighbours is None:
             neighbours = grid_neighbours(count, grid_cols) if grid_cols else [0] * count
         checks.neighbours(neighbours, count)
         self._nb = array("i", neighbours)
-        self._kind = bytearray(count)
-        self._st = bytearray([_SKIP] * count)
-        self._ch = bytearray(count)
-        self._note = bytearray(count)
-        self._vel = bytearray([100] * count)  # switch pads' fixed velocity
-        self._press = bytearray(count)
         self._curve = [bytearray(0)] * count
         self._thr = array("H", [120] * count)
         self._rearm = array("H", [60] * count)
         self._gate = array("H", [50] * count)
-        self._half = bytearray([2] * count)  # ms in which the crosstalk and retrigger floors halve
         self._peak = array("H", bytes(2 * count))
         # (ms ticks, below 2**30: an array of ints is 96 bytes here where a list took 160)
         self._t0 = array("i", bytes(4 * count))  # strike start (window open)
@@ -527,9 +549,6 @@ class PadGroup:
         self._tp = array("i", bytes(4 * count))  # last pressure check
         self._lvl = array("H", bytes(2 * count))  # smoothed FSR level, 1/16 steps
         self._anc = array("H", bytes(2 * count))  # pressure follower anchor, 1/16 steps
-        self._pv = bytearray(count)  # last pressure value sent
-        self._sent = bytearray(count)  # note and channel actually sent
-        self._sent_ch = bytearray(count)
         self.on = 0  # bitmap of pads whose note sounds
         self._active = 0  # bitmap of analog pads not idle (window, decay, held)
         self._gating = 0  # bitmap of piezo pads whose note waits for its gate
@@ -548,35 +567,37 @@ class PadGroup:
         from midictl.controls import checks  # boot only: unloaded after boot (startup.py)
 
         ok = isinstance(i, int) and 0 <= i < self.count
+        pb = self._pb
+        o = i * _NB if ok else 0
         if window_ms is None:
-            window_ms = self.window_ms[i] if ok else 1
+            window_ms = pb[o + _WIN] if ok else 1
         if mask_ms is None:
-            mask_ms = self.mask_ms[i] if ok else 250
+            mask_ms = pb[o + _MASK] if ok else 250
         if full_scale is None:
             full_scale = self.full_scale[i] if ok else 4095
         if crosstalk_pct is None:
-            crosstalk_pct = self.crosstalk_pct[i] if ok else 0
+            crosstalk_pct = pb[o + _XT] if ok else 0
         k = checks.pad(self.count, full_scale, i, kind, channel, note, curve, threshold, gate_ms,
                        pressure, velocity, hold_ms, mask_ms, window_ms, crosstalk_pct)
         # A silenced pad ignores its own crosstalk under a floor that must fall no faster
         # than that crosstalk: the bare pulse halves every 1.4 ms (floor: every 2 ms), a
         # held one every 0.69 x hold_ms (floor: 0.75 x hold_ms, rounded up, plus 1).
-        self._half[i] = max(2, (3 * hold_ms + 3) // 4 + 1)
-        self._kind[i] = k
-        self._st[i] = _IDLE if k in (_PIEZO, _FSR) else _SKIP
-        self._ch[i] = channel
-        self._note[i] = note
+        pb[o + _HALF] = max(2, (3 * hold_ms + 3) // 4 + 1)
+        pb[o + _KIND] = k
+        pb[o + _ST] = _IDLE if k in (_PIEZO, _FSR) else _SKIP
+        pb[o + _CH] = channel
+        pb[o + _NOTE] = note
         self._curve[i] = curve if curve is not None else bytearray(0)
         self._thr[i] = threshold
         self._thr_min = min(self._thr_min, threshold)
         self._rearm[i] = threshold // 2
         self._gate[i] = gate_ms
-        self.window_ms[i] = window_ms
-        self.mask_ms[i] = mask_ms
+        pb[o + _WIN] = window_ms
+        pb[o + _MASK] = mask_ms
         self.full_scale[i] = full_scale
-        self.crosstalk_pct[i] = crosstalk_pct
-        self._press[i] = checks.PRESSURE.index(pressure) if k == _FSR else 0
-        self._vel[i] = velocity
+        pb[o + _XT] = crosstalk_pct
+        pb[o + _PRESS] = checks.PRESSURE.index(pressure) if k == _FSR else 0
+        pb[o + _VEL] = velocity
         if k and self._modes is not None:
             self._modes.cover(note, note)
 
@@ -604,10 +625,10 @@ class PadGroup:
         or silenced): the ones to read again between scans (Controller._run). Only a scan
         or peak() changes it."""
         w = 0
-        st = self._st
+        pb = self._pb
         for i in range(self.count):
-            q = st[i]
-            if q == _WINDOW or q == _BOUNCE or (idle and self._kind[i] == _PIEZO and q != _SKIP):
+            q = pb[i * _NB + _ST]
+            if q == _WINDOW or q == _BOUNCE or (idle and pb[i * _NB + _KIND] == _PIEZO and q != _SKIP):
                 w |= 1 << i
         return w
 
@@ -620,31 +641,33 @@ class PadGroup:
         and every piezo pad at mid-period, a strike is first read 0.5 ms after it at most,
         and its best read is within 0.125 ms of the top. Only scans close windows and
         re-arm pads. Allocates nothing."""
+        pb = self._pb
         i = 0
         while w:
             if w & 1:
                 v = samples[i]
-                q = self._st[i]
+                o = i * _NB
+                q = pb[o + _ST]
                 if q == _WINDOW or q == _BOUNCE:
                     if v > self._peak[i]:
                         self._peak[i] = v
                 elif q == _IDLE:
                     if v > self._thr[i]:
-                        self._st[i] = _WINDOW
+                        pb[o + _ST] = _WINDOW
                         self._active |= 1 << i
                         self._peak[i] = v
                         self._t0[i] = now
                 elif q == _DECAY:
-                    if v > self._thr[i] + (self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i])):
+                    if v > self._thr[i] + (self._peak[i] >> (ticks_diff(now, self._t0[i]) // pb[o + _HALF])):
                         self._decay(i, v, now)  # struck again: its window (or bounce's) opens
                 elif q == _GHOST:
-                    if v > self._thr[i] and v > self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i]):
+                    if v > self._thr[i] and v > self._peak[i] >> (ticks_diff(now, self._t0[i]) // pb[o + _HALF]):
                         self._ghost(i, v, now)  # a real strike on its tail: its window opens
             w >>= 1
             i += 1
 
     def _idle(self, i):
-        self._st[i] = _IDLE
+        self._pb[i * _NB + _ST] = _IDLE
         self._active &= ~(1 << i)
 
     # (_busy runs in a strike's decay and while a pad is held; each state has a method of its
@@ -658,9 +681,9 @@ class PadGroup:
             self._held(i, v, now)
 
     def _ghost(self, i, v, now):
-        floor = self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._half[i])
+        floor = self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._pb[i * _NB + _HALF])
         if v > floor and v > self._thr[i]:
-            self._st[i] = _WINDOW  # a real strike on top of the tail
+            self._pb[i * _NB + _ST] = _WINDOW  # a real strike on top of the tail
             self._peak[i] = v
             self._t0[i] = now
         elif v < self._rearm[i]:
@@ -669,16 +692,17 @@ class PadGroup:
 
     def _decay(self, i, v, now):
         e = ticks_diff(now, self._t0[i])
-        if v > (self._peak[i] >> (e // self._half[i])) + self._thr[i]:
+        o = i * _NB
+        if v > (self._peak[i] >> (e // self._pb[o + _HALF])) + self._thr[i]:
             # Its level rises again, above the strike's own tail (the floor falls more
             # slowly than the tail) by more than the threshold: struck again. After the
             # mask that is a new note; within it the same strike bouncing. Either way
             # a window opens now, so the neighbours take this pad's new crosstalk for
             # what it is, and the mask runs from here.
-            self._st[i] = _WINDOW if e >= self.mask_ms[i] else _BOUNCE
+            self._pb[o + _ST] = _WINDOW if e >= self._pb[o + _MASK] else _BOUNCE
             self._peak[i] = v
             self._t0[i] = now
-        elif v < self._rearm[i] and e >= self.mask_ms[i]:
+        elif v < self._rearm[i] and e >= self._pb[o + _MASK]:
             self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
             self._gate_ran(i, now)
 
@@ -693,7 +717,7 @@ class PadGroup:
             if self._psent & (1 << i):
                 self._pressure(i, 0)
             self._off(i)
-        elif self._press[i]:
+        elif self._pb[i * _NB + _PRESS]:
             self._follow(i, v, now)
 
     # _end_gates(now): piezo notes whose gate has run and whose pad has decayed end now;
@@ -712,7 +736,7 @@ class PadGroup:
             # settling after the Note On: the level found here is the baseline, so
             # pressure is sent only when the force changes from the strike's
             self._anc[i] = lvl
-            self._pv[i] = self._scale(i, lvl >> 4)
+            self._pb[i * _NB + _PV] = self._scale(i, lvl >> 4)
             return
         a = self._anc[i]
         if lvl > a + _PRESS_HYST:
@@ -725,20 +749,22 @@ class PadGroup:
     def _changed(self, i, now):
         # the follower's value, sent if it changed
         p = self._scale(i, self._anc[i] >> 4)
-        if p != self._pv[i]:
+        if p != self._pb[i * _NB + _PV]:
             self._tp[i] = now
             self._pressure(i, p)
 
     def _pressure(self, i, p):
-        self._pv[i] = p
+        pb = self._pb
+        o = i * _NB
+        pb[o + _PV] = p
         if p:
             self._psent |= 1 << i
         else:
             self._psent &= ~(1 << i)
-        if self._press[i] == _POLY:
-            self._sink.poly_pressure(self._sent_ch[i], self._sent[i], p)
+        if pb[o + _PRESS] == _POLY:
+            self._sink.poly_pressure(pb[o + _SENT_CH], pb[o + _SENT], p)
         else:
-            self._sink.channel_pressure(self._sent_ch[i], p)
+            self._sink.channel_pressure(pb[o + _SENT_CH], p)
 
     def _scale(self, i, v):
         # threshold..full_scale -> 0..127
@@ -766,7 +792,7 @@ class PadGroup:
         """Switch pads: bit i of `changed`/`state` (from a BitDebouncer) is pad i."""
         i = 0
         while i < self.count and changed >> i:
-            if changed >> i & 1 and self._kind[i] == _SWITCH:
+            if changed >> i & 1 and self._pb[i * _NB + _KIND] == _SWITCH:
                 self._switch(i, state >> i & 1, now)
             i += 1
 
@@ -775,7 +801,7 @@ class PadGroup:
         if down:
             if self.on & (1 << i):
                 self._off(i)
-            self._on(i, self._vel[i], now)
+            self._on(i, self._pb[i * _NB + _VEL], now)
         else:
             self._off(i)
 
@@ -786,9 +812,10 @@ class PadGroup:
                 if self._psent & (1 << i):
                     self._pressure(i, 0)
                 self._off(i)
-            if self._st[i] != _SKIP:
-                if self._kind[i] == _PIEZO:
-                    self._st[i] = _DECAY  # still ringing, maybe: re-arms when it has decayed
+            o = i * _NB
+            if self._pb[o + _ST] != _SKIP:
+                if self._pb[o + _KIND] == _PIEZO:
+                    self._pb[o + _ST] = _DECAY  # still ringing, maybe: re-arms when it has decayed
                     self._active |= 1 << i
                 else:
                     self._idle(i)
@@ -801,14 +828,13 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
 
     @micropython.viper
     def pending(self, idle: int) -> int:
-        st = ptr8(self._st)
-        kd = ptr8(self._kind)
+        pb = ptr8(self._pb)
         n = int(self.count)
         w = 0
         i = 0
         while i < n:
-            q = st[i]
-            if q == _WINDOW or q == _BOUNCE or (idle and kd[i] == _PIEZO and q != _SKIP):
+            q = pb[i * _NB + _ST]
+            if q == _WINDOW or q == _BOUNCE or (idle and pb[i * _NB + _KIND] == _PIEZO and q != _SKIP):
                 w |= 1 << i
             i += 1
         return w
@@ -817,14 +843,14 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
     def peak(self, samples, w: int, now: int):
         s = ptr16(samples)
         pk = ptr16(self._peak)
-        st = ptr8(self._st)
+        pb = ptr8(self._pb)
         thr = pk  # the thresholds, looked up on first need (the reads of a window need none)
         got = 0
         i = 0
         while w:
             if w & 1:
                 v = s[i]
-                q = st[i]
+                q = pb[i * _NB + _ST]
                 if q == _WINDOW or q == _BOUNCE:
                     if v > pk[i]:
                         pk[i] = v
@@ -836,15 +862,14 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
                     got = 1
                 if q == _IDLE:
                     if v > thr[i]:
-                        st[i] = _WINDOW
+                        pb[i * _NB + _ST] = _WINDOW
                         self._active = int(self._active) | (1 << i)
                         pk[i] = v
                         self._t0[i] = now
                 elif q == _DECAY or q == _GHOST:  # (the rare case: what it needs looked up here)
                     tmax = int(_TMAX)
                     hf = (tmax >> 1) + 1
-                    hv = ptr8(self._half)
-                    sh = (((now - int(self._t0[i]) + hf) & tmax) - hf) // hv[i]
+                    sh = (((now - int(self._t0[i]) + hf) & tmax) - hf) // pb[i * _NB + _HALF]
                     fl = 0  # the tail's floor, as in _scan
                     if sh < 16:
                         fl = pk[i] >> sh

@@ -45,6 +45,10 @@ _PIEZO = const(1)  # pads.py's kinds and states
 _SWITCH = const(3)
 _WINDOW = const(1)
 _BOUNCE = const(6)
+_NB = const(13)  # pads.py's: a pad's bytes in PadGroup._pb, its state, kind and velocity among them
+_ST = const(0)
+_KIND = const(1)
+_VEL = const(4)
 _TMAX = const((1 << 30) - 1)  # ticks wrap (compat.py)
 
 # A step's pads: every one rolling or held, its repeat. The
@@ -60,7 +64,7 @@ if TWINS:
         while todo:
             # not a strike being read (its own note comes), nor a pad that played less than
             # half a step ago (its own note, or a step rushed by a Start)
-            if todo & 1 and p._st[i] != _WINDOW and p._st[i] != _BOUNCE and \
+            if todo & 1 and p._pb[i * _NB + _ST] != _WINDOW and p._pb[i * _NB + _ST] != _BOUNCE and \
                     ticks_diff(now, p._ton[i]) >= half:
                 v = self._vel(p, i)
                 p._off(i)
@@ -80,8 +84,7 @@ if sys.implementation.name == "micropython":
         and scale)."""
         p = self._pads
         todo = int(self.roll) | int(p.on)
-        st = ptr8(p._st)
-        kind = ptr8(p._kind)
+        pb = ptr8(p._pb)
         ton = p._ton
         t = self._t
         tmax = int(_TMAX)
@@ -89,14 +92,14 @@ if sys.implementation.name == "micropython":
         i = 0
         while todo:
             if todo & 1:
-                q = int(st[i])
+                q = int(pb[i * _NB + _ST])
                 # not a strike being read, nor a pad that played less than half a step ago
                 if q != _WINDOW and q != _BOUNCE and ((now - int(ton[i]) + hf) & tmax) - hf >= half:
-                    k = int(kind[i])
+                    k = int(pb[i * _NB + _KIND])
                     if k == _PIEZO:
                         v = int(ptr8(self._v)[i])
                     elif k == _SWITCH:
-                        v = int(ptr8(p._vel)[i])
+                        v = int(pb[i * _NB + _VEL])
                     else:
                         v = int(self._vel(p, i))
                     p._off(i)
@@ -297,7 +300,7 @@ class NoteRepeat:
         on = p.on
         i = 0
         while on:  # a piezo pad's own new Note On (a strike) starts or restarts its roll
-            if on & 1 and p._kind[i] == _PIEZO and p._ton[i] != self._t[i]:
+            if on & 1 and p._pb[i * _NB + _KIND] == _PIEZO and p._ton[i] != self._t[i]:
                 self._join(i)
             on >>= 1
             i += 1
@@ -399,11 +402,11 @@ class NoteRepeat:
     _rolls = rolls_native
 
     def _vel(self, p, i):
-        k = p._kind[i]
+        k = p._pb[i * _NB + _KIND]
         if k == _PIEZO:
             return self._v[i]
         if k == _SWITCH:
-            return p._vel[i]
+            return p._pb[i * _NB + _VEL]
         return p._curve[i][p._scale(i, p._lvl[i] >> 4)]  # an FSR: what its level plays now
 
 
