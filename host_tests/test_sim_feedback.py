@@ -434,11 +434,12 @@ K1, K2 = ctl.hw.plan.index["knob1"], ctl.hw.plan.index["knob2"]
 k1, k2 = ctl.feedback[1], ctl.feedback[11]
 assert ctl.feedback[33] is k1 and k1._e >= 0 and k2._e >= 0 and k1._e != k2._e
 assert ctl.filters.owners[k1._e] is k1 and ctl.filters.owners[k2._e] is k2
-# the knob's attribute table: a banked knob has 11 names, in 12 slots; one with takeover 12,
-# which would fill them, so build.py gave it 17
+# the knob's attribute table: a banked CC knob has 9 names, in 10 slots; a 14-bit one with
+# takeover 11 (its kind and takeover its own), in 12; a CC one with takeover 10, which would
+# fill its 10, so build.py gave it 12
 plain = [k for k in ctl.knobs if not k.takeover][0]
-assert len(k1.__dict__) == 12 and len(plain.__dict__) == 11, (k1.__dict__, plain.__dict__)
-assert max(len(k.__dict__) for k in ctl.knobs) == 12
+assert len(k1.__dict__) == 11 and len(k2.__dict__) == 10 and len(plain.__dict__) == 9, (k1.__dict__, plain.__dict__)
+assert max(len(k.__dict__) for k in ctl.knobs) == 11
 levels[K1] = 1200
 levels[K2] = 1000
 
@@ -512,7 +513,7 @@ k1, k2 = n.knobs[1234], n.taken[6]
 assert type(n).__name__ == "NrpnIn" and k1._kind == 2 and k2._kind == 0 and k1._e >= 0
 assert [ctl.feedback[c] is n for c in (6, 38, 98, 99, 100, 101, 121)] == [True] * 7
 assert list(n.taken) == [6] and len(n.__dict__) == 5
-assert max(len(k.__dict__) for k in ctl.knobs) == 12  # (a takeover knob's, as above)
+assert max(len(k.__dict__) for k in ctl.knobs) == 11  # (the nrpn knob with takeover, as the cc14 one above)
 levels[K1] = 1200
 
 

@@ -146,15 +146,15 @@ class Controller:
         self.feedback: dict
         self.encoders: list
         self.encoders_moved: bytearray  # set by a detent on any of them (Quadrature.moved)
-        self.switch_at: list  # GPIO -> (0, pad index) or (1, button)
+        self.switch_at: tuple  # GPIO -> (0, pad index) or (1, button)
         self.keys: "KeyMatrix | None"
-        self.key_at: list  # matrix position -> button
+        self.key_at: tuple  # matrix position -> button
         self.knobs: list
         self.note_channels: int
         self.debounce: "BitDebouncer"
         self.pads_count: int
         self.pad_samples: memoryview
-        self.slow_in: list
+        self._phases: int  # the scan plan's phases
         self.filters: "FilterBank"  # the knobs' and stick's filters, run phase by phase
         from midictl.build import build_controls  # boot only: unloaded after
 
@@ -167,7 +167,6 @@ class Controller:
         # a real-time byte passed on; the Note Offs end_thru sends; a parameter's data passed
         # on with its selection (_parameter)
         self._rt = bytearray(9)
-        self._phases = len(self.slow_in)
         self._thru = cfg["thru"]
         self.thru_dropped = 0
         # What MIDI IN has started on DIN OUT, a table per source routed there (DIN IN's

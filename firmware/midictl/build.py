@@ -145,7 +145,7 @@ def build_controls(ctl, board, cfg):
     ctl.pads_count = plan.npads
     # The pad group reads exactly its own pads: a view of the first npads samples.
     ctl.pad_samples = memoryview(ctl.hw.samples)[:max(1, plan.npads)]
-    ctl.slow_in = plan.slow_in
+    ctl._phases = len(plan.slow_in)
     ctl.filters = _filters(analog, plan.slow_in)
     _fast_knobs(ctl)
     if ctl.din:
@@ -169,6 +169,10 @@ def build_controls(ctl, board, cfg):
                     more.append((b, ((0xAF + sh["channel"]) << 7) | sh["cc"]))
         more += [(p, (0xC0 | (k & 15)) << 7) for k, p in sorted(ctl.feedback.items()) if k & 0x800]
         _usb_knobs(ctl.usb, ctl.knobs, more)
+    # the scan's look-up tables, fixed from here: tuples (a list keeps room for more, and an
+    # empty one is 64 bytes here)
+    ctl.switch_at = tuple(switch_at)
+    ctl.key_at = tuple(key_at)
 
 
 def _usb_knobs(usb, knobs, encoders=()):

@@ -230,7 +230,7 @@ class MidiPort(MIDIInterface):
         super().__init__(rxlen=rxlen, txlen=txlen)
         b = self._tx._b
         self._txlen = txlen
-        self._txv = [b[:i] for i in range(0, min(txlen, _XFER_MAX) + 1, 4)]
+        self._txv = tuple([b[:i] for i in range(0, min(txlen, _XFER_MAX) + 1, 4)])  # (a tuple: no spare room)
         self.rx_ready = False
         # is_open() as an attribute, kept by on_open() and on_reset() (where the stock
         # interface sets what is_open() returns): the scan loop reads it every scan

@@ -468,10 +468,10 @@ class FilterBank:
     in scan order (end_phase() after each), finish(), then run(p, samples) once per scan."""
 
     def __init__(self):
-        self._rows = []  # (owner, filter, sample, second) while building; None: a phase ends
+        self._rows: list = []  # (owner, filter, sample, second) while building; None: a phase ends
         self.bounds = array("H", [0, 0])  # per phase: its first filter and the end of its run
-        self.owners = []
-        self.seconds = []
+        self.owners = ()
+        self.seconds = ()
         self.state = array("i")
         self.why = bytearray(1)
         self.fast = array("i", bytes(8 * _FSTRIDE))
@@ -495,6 +495,8 @@ class FilterBank:
     def finish(self):
         bounds = []  # per phase: its first filter, the end of its run
         rows = []
+        owners = []
+        seconds = []
         for r in self._rows:
             if r is None:
                 bounds.append(bounds[-1] if bounds else 0)
@@ -512,13 +514,15 @@ class FilterBank:
             st[b + 5] = f._hi
             st[b + 6] = f._h
             st[b + 7] = sample
-            self.owners.append(owner)
-            self.seconds.append(second)
+            owners.append(owner)
+            seconds.append(second)
+        self.owners = tuple(owners)  # (a tuple: no room kept for more, as a list keeps)
+        self.seconds = tuple(seconds)
         self.state = st
         self.why = bytearray(max(1, len(rows)))
         self.fast = array("i", bytes(8 * _FSTRIDE * max(1, len(rows))))
         self.bounds = array("H", bounds or [0, 0])
-        self._rows = []  # building is over: let the tuples go
+        self._rows = None  # pyright: ignore[reportAttributeAccessIssue]  (building is over: let the tuples go)
 
     def fast_cc(self, e, which, knob, layer, engine, modes, din, usb):
         """Filter e's owner (which 0) or shift layer's knob (which 1), `knob`, is a plain

@@ -691,18 +691,18 @@ class PadGroup:
             self._gate_ran(i, now)
 
     def _decay(self, i, v, now):
+        # (no local more: a frame of more than 11 slots, locals and stack, comes from the heap)
         e = ticks_diff(now, self._t0[i])
-        o = i * _NB
-        if v > (self._peak[i] >> (e // self._pb[o + _HALF])) + self._thr[i]:
+        if v > (self._peak[i] >> (e // self._pb[i * _NB + _HALF])) + self._thr[i]:
             # Its level rises again, above the strike's own tail (the floor falls more
             # slowly than the tail) by more than the threshold: struck again. After the
             # mask that is a new note; within it the same strike bouncing. Either way
             # a window opens now, so the neighbours take this pad's new crosstalk for
             # what it is, and the mask runs from here.
-            self._pb[o + _ST] = _WINDOW if e >= self._pb[o + _MASK] else _BOUNCE
+            self._pb[i * _NB + _ST] = _WINDOW if e >= self._pb[i * _NB + _MASK] else _BOUNCE
             self._peak[i] = v
             self._t0[i] = now
-        elif v < self._rearm[i] and e >= self._pb[o + _MASK]:
+        elif v < self._rearm[i] and e >= self._pb[i * _NB + _MASK]:
             self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
             self._gate_ran(i, now)
 
