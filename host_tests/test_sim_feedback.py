@@ -206,17 +206,18 @@ def test_the_knob_reads_the_quiet_count_where_the_filter_bank_keeps_it():
     # knob.py copies adcfilter.py's constants (a const() of another module is not importable
     # under MicroPython): where a filter's quiet count is in FilterBank.state, and the count
     # from which it rests
+    from midictl import build
     from midictl.controls import adcfilter, knob, stick
 
     assert (knob._STRIDE, knob._QUIET) == (adcfilter._STRIDE, adcfilter._QUIET)
+    assert (build._STRIDE, build._FSTRIDE, build._TOP) == (adcfilter._STRIDE, adcfilter._FSTRIDE, adcfilter._TOP)
     assert stick._FINE == adcfilter._FINE == 0x10000  # (build.py writes it as that literal too)
-    bank = adcfilter.FilterBank()
+    rows = []
     for quiet in (7, 32):
         f = adcfilter.AdcFilter()
         f._quiet = quiet
-        bank.add(None, f, 0)
-    bank.end_phase()
-    bank.finish()
+        rows.append((None, f, 0, None))
+    bank = build.filter_bank([rows])
     assert [bank.state[e * knob._STRIDE + knob._AT_QUIET] for e in (0, 1)] == [7, 32]
 
 

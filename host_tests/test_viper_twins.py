@@ -83,6 +83,7 @@ def test_read_block_matches_its_twin_on_random_registers_and_boards():
 FILTERS = r'''
 import random
 from array import array
+from midictl.build import filter_bank
 from midictl.controls import adcfilter as af
 assert af.FilterBank.run is not af.FilterBank.run_twin  # the viper one, under MicroPython
 
@@ -114,16 +115,12 @@ for trial in range(60):
     paired = [random.random() < 0.3 for _ in range(n)]  # a shift layer's knob on the same filter
     banks = []
     for _ in range(2):
-        bank = af.FilterBank()
         owners = [Rec(*params[i]) for i in range(n)]
         seconds = [Rec(*params[i]) if paired[i] else None for i in range(n)]
-        i = 0
-        for ph in range(nph):
-            while i < n and phase[i] == ph:
-                bank.add(owners[i], owners[i], src[i], seconds[i])
-                i += 1
-            bank.end_phase()
-        bank.finish()
+        phases = [[] for _ in range(nph)]
+        for i in range(n):
+            phases[phase[i]].append((owners[i], owners[i], src[i], seconds[i]))
+        bank = filter_bank(phases)
         banks.append((bank, owners, seconds))
     (va, oa, sa), (tw, ob, sb) = banks
     samples = array("H", bytes(2 * (n + 3)))

@@ -198,6 +198,74 @@ def _usb_knobs(usb, knobs, encoders=()):
     usb.knob_keys = array("I", keys)
 
 
+# adcfilter.py's: a filter's ints in FilterBank.state and in its `fast` (a const() of
+# another module is not importable under MicroPython; host_tests compares them)
+_STRIDE = const(8)
+_FSTRIDE = const(8)
+_TOP = const(4095 << 4)
+
+
+def filter_bank(phases):
+    """A FilterBank of `phases`: per scan phase in scan order, its filters' rows (owner,
+    f, sample, second): owner._moved(r, anchor) is called whenever filter f (an AdcFilter
+    whose parameters and starting state are taken) moves, reading samples[sample]; then
+    the same for `second`, if not None (a shift layer's knob sharing the filter). f may be
+    the owner itself, or a filter of its own when the owner was built banked (no filter
+    state kept on it: smaller)."""
+    bank = FilterBank()
+    bounds = []  # per phase: its first filter, the end of its run
+    rows = []
+    for ph in phases:
+        bounds.append(len(rows))
+        rows += ph
+        bounds.append(len(rows))
+    st = array("i", bytes(4 * _STRIDE * len(rows)))
+    for e, (_, f, sample, _) in enumerate(rows):
+        b = e * _STRIDE
+        st[b] = f._y
+        st[b + 1] = f.anchor
+        st[b + 2] = f._n
+        st[b + 3] = f._quiet
+        st[b + 4] = f._lo
+        st[b + 5] = f._hi
+        st[b + 6] = f._h
+        st[b + 7] = sample
+    # (tuples: a list keeps room for more)
+    bank.owners = tuple([r[0] for r in rows])
+    bank.seconds = tuple([r[3] for r in rows])
+    bank.state = st
+    bank.why = bytearray(max(1, len(rows)))
+    bank.fast = array("i", bytes(8 * _FSTRIDE * max(1, len(rows))))
+    bank.bounds = array("H", bounds or [0, 0])
+    return bank
+
+
+def fast_cc(bank, e, which, knob, layer, engine, modes, din, usb):
+    """The bank's filter e's owner (which 0) or shift layer's knob (which 1), `knob`, is
+    a plain CC knob that sends to `engine` (layer 1), or through a LayerSink to it while
+    `modes`' shift layer is off (2) or on (3); the engine sends to exactly `din` and `usb`
+    (either may be None). The native run then does what knob._moved(MOVED) and engine.cc()
+    would, without an interpreted frame: a knob message costs a fraction of those calls.
+    The bytes are what the interpreted path sends, in the same order; the twin keeps
+    calling _moved(), and a host test compares the two. For the owner only if for its
+    second too; `din` needs the knob's coalescing slot registered."""
+    f = e * 2 * _FSTRIDE + which * _FSTRIDE
+    fk = bank.fast
+    fk[f] = layer
+    fk[f + 1] = knob._lo
+    fk[f + 2] = (_TOP - knob._lo - knob._lo) >> 2  # (Knob._moved's span)
+    fk[f + 3] = knob.min
+    fk[f + 4] = knob.max - knob.min
+    fk[f + 5] = 1 if knob._invert else 0
+    st = 0xB0 | knob.channel
+    fk[f + 6] = st | knob.number << 8 | (0x10000 if usb is not None else 0)
+    fk[f + 7] = din._slot_key[st << 7 | knob.number] + 1 if din is not None else 0
+    bank.engine = engine
+    bank.modes = modes
+    bank.din = din
+    bank.usb = usb
+
+
 def _filters(analog, slow_in):
     # Every knob's and stick's filter in one FilterBank, phase by phase in scan order. A
     # knob with a shift mapping is one Knob per layer, both fed every reading: when their
@@ -205,22 +273,23 @@ def _filters(analog, slow_in):
     # anchor from the same readings, so the filter runs once and both take its anchor
     # whenever it moves, first the main layer's then the shift layer's (the same
     # messages, half the filtering); with different filters, two.
-    bank = FilterBank()
+    phases = []
     for ks in slow_in:
+        rows = []
         for k in ks:
             row = analog[k]
             if row is None:
                 continue
             a, fa, b, fb = row
             if b is None:
-                bank.add(a, fa, k)
+                rows.append((a, fa, k, None))
             elif fa._lo == fb._lo and fa._hi == fb._hi and fa._h == fb._h:
-                bank.add(a, fa, k, b)
+                rows.append((a, fa, k, b))
             else:
-                bank.add(a, fa, k)
-                bank.add(b, fb, k)
-        bank.end_phase()
-    bank.finish()
+                rows.append((a, fa, k, None))
+                rows.append((b, fb, k, None))
+        phases.append(rows)
+    bank = filter_bank(phases)
     # each knob learns where its filter is: MIDI IN feedback reads whether it is being turned;
     # and one whose attribute table that fills (min, invert or takeover set) gets room
     for e in range(len(bank.owners)):
@@ -252,7 +321,7 @@ def _fast_knobs(ctl):
         if layers[0] and (ks[1] is None or layers[1]):
             for which in (0, 1):
                 if ks[which] is not None:
-                    bank.fast_cc(e, which, ks[which], layers[which], eng, ctl.modes, din, usb)
+                    fast_cc(bank, e, which, ks[which], layers[which], eng, ctl.modes, din, usb)
 
 
 def _fast_layer(ctl, k):

@@ -148,7 +148,7 @@ class AdcFilter:
 # Per filter, _STRIDE ints of `state`: the EMA, anchor, readings so far, quiet count, the
 # clamp edges, the hysteresis (all as in AdcFilter, 1/16 steps) and the sample it reads.
 _STRIDE = const(8)
-# Per filter, twice _FSTRIDE ints of `fast` (FilterBank.fast_cc), for the owner and for the
+# Per filter, twice _FSTRIDE ints of `fast` (build.fast_cc), for the owner and for the
 # shift layer's knob sharing the filter: 0 where the native run hands the filter's moves
 # to _moved(); for a plain CC knob, when it sends (1: always, 2: while the shift layer is
 # off, 3: while it is on) and what its _moved() computes and sends with: the anchor's low
@@ -464,11 +464,11 @@ except (ImportError, AttributeError, SyntaxError):  # CPython (Blinka's micropyt
 
 
 class FilterBank:
-    """The filters of a scan plan's knobs and sticks, by phase. add() them phase by phase
-    in scan order (end_phase() after each), finish(), then run(p, samples) once per scan."""
+    """The filters of a scan plan's knobs and sticks, by phase: run(p, samples) once per
+    scan. build.filter_bank() makes one (and build.fast_cc() sets up its plain CC knobs):
+    what only boot runs is there, freed after boot with the rest of build.py."""
 
     def __init__(self):
-        self._rows: list = []  # (owner, filter, sample, second) while building; None: a phase ends
         self.bounds = array("H", [0, 0])  # per phase: its first filter and the end of its run
         self.owners = ()
         self.seconds = ()
@@ -480,75 +480,6 @@ class FilterBank:
         self.usb = None
         self.engine = None
         self.modes = None  # whose shift layer is on (layered knobs)
-
-    def add(self, owner, f, sample, second=None):
-        """owner._moved(r, anchor) is called whenever filter f (an
-        AdcFilter whose parameters and starting state are taken) moves; then the same
-        for `second`, if given (a shift layer's knob sharing the filter). f may be the
-        owner itself, or a filter of its own when the owner was built banked (no filter
-        state kept on it: smaller)."""
-        self._rows.append((owner, f, sample, second))
-
-    def end_phase(self):
-        self._rows.append(None)
-
-    def finish(self):
-        bounds = []  # per phase: its first filter, the end of its run
-        rows = []
-        owners = []
-        seconds = []
-        for r in self._rows:
-            if r is None:
-                bounds.append(bounds[-1] if bounds else 0)
-                bounds.append(len(rows))
-            else:
-                rows.append(r)
-        st = array("i", bytes(4 * _STRIDE * len(rows)))
-        for e, (owner, f, sample, second) in enumerate(rows):
-            b = e * _STRIDE
-            st[b] = f._y
-            st[b + 1] = f.anchor
-            st[b + 2] = f._n
-            st[b + 3] = f._quiet
-            st[b + 4] = f._lo
-            st[b + 5] = f._hi
-            st[b + 6] = f._h
-            st[b + 7] = sample
-            owners.append(owner)
-            seconds.append(second)
-        self.owners = tuple(owners)  # (a tuple: no room kept for more, as a list keeps)
-        self.seconds = tuple(seconds)
-        self.state = st
-        self.why = bytearray(max(1, len(rows)))
-        self.fast = array("i", bytes(8 * _FSTRIDE * max(1, len(rows))))
-        self.bounds = array("H", bounds or [0, 0])
-        self._rows = None  # pyright: ignore[reportAttributeAccessIssue]  (building is over: let the tuples go)
-
-    def fast_cc(self, e, which, knob, layer, engine, modes, din, usb):
-        """Filter e's owner (which 0) or shift layer's knob (which 1), `knob`, is a plain
-        CC knob that sends to `engine` (layer 1), or through a LayerSink to it while
-        `modes`' shift layer is off (2) or on (3); the engine sends to exactly `din` and
-        `usb` (either may be None). The native run then does what knob._moved(MOVED) and
-        engine.cc() would, without an interpreted frame: a knob message costs a fraction
-        of those calls. The bytes are what the interpreted path sends, in the same order;
-        the twin keeps calling _moved(), and a host test compares the two. Set up after
-        finish(), at build time, for the owner only if for its second too; `din` needs
-        the knob's coalescing slot registered."""
-        f = e * 2 * _FSTRIDE + which * _FSTRIDE
-        fk = self.fast
-        fk[f] = layer
-        fk[f + 1] = knob._lo
-        fk[f + 2] = (_TOP - knob._lo - knob._lo) >> 2  # (Knob._moved's span)
-        fk[f + 3] = knob.min
-        fk[f + 4] = knob.max - knob.min
-        fk[f + 5] = 1 if knob._invert else 0
-        st = 0xB0 | knob.channel
-        fk[f + 6] = st | knob.number << 8 | (0x10000 if usb is not None else 0)
-        fk[f + 7] = din._slot_key[st << 7 | knob.number] + 1 if din is not None else 0
-        self.engine = engine
-        self.modes = modes
-        self.din = din
-        self.usb = usb
 
     run = bank_run  # the native one under MicroPython
     if TWINS:
