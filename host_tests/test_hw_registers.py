@@ -50,8 +50,7 @@ hw.use_registers(base, base + 4, base + 8, base + 12, 3)
 print("peak", hw.read_phase(0))
 print("samples", list(hw.samples)[:18])
 # the machine path's tables went with use_registers: the register table holds them all
-print("kept", [n for n in ("_start", "_end", "_dest", "_sets", "_clrs", "_switch", "_read", "_adc_read")
-               if getattr(hw, n) is not None])
+print("kept", hw._mp)
 '''
 
 
@@ -64,7 +63,7 @@ def test_viper_register_path_matches_its_python_twin():
     assert lines[0] == "phase 0 regs ['0x3c00', '0x0', '0x105', '0xffff']"
     assert len([ln for ln in lines if ln.startswith("phase ")]) == 5  # 8 knobs + the stick, two a scan
     # phase 0: the 16 pads and the first two slow inputs (bend = sample 16, knob1 = 17)
-    assert lines[-3:] == ["peak 1234", "samples " + str([1234] * 18), "kept []"]
+    assert lines[-3:] == ["peak 1234", "samples " + str([1234] * 18), "kept None"]
 
 
 SAMPLE = r'''

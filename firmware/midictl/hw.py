@@ -29,6 +29,14 @@ _GPIO_IN = const(0xD0000004)
 # ADC registers (RP2040 datasheet 4.9.6; the same CS layout on RP2350 at its own base):
 # CS.EN bit 0, CS.START_ONCE bit 2, CS.READY bit 8 (read-only), CS.AINSEL from bit 12;
 # RESULT at +4, 12 bits.
+# the machine path's tables in Hardware._mp (hwsetup.py builds it)
+_MP_START = const(0)
+_MP_END = const(1)
+_MP_DEST = const(2)
+_MP_SETS = const(3)
+_MP_CLRS = const(4)
+_MP_SWITCH = const(5)
+_MP_READ = const(6)
 _CS_START = const(0x105)  # EN | START_ONCE, and READY (read-only on the chip, see read_block)
 
 
@@ -154,14 +162,12 @@ class Hardware:
         self._set_reg: int  # GPIO_OUT_SET / GPIO_OUT_CLR addresses
         self._clr_reg: int
         self.plan: "ScanPlan"  # for building the controls; dropped after boot
-        self._start: "array"  # the scan plan's phases and entries, as read_phase reads them
-        self._end: "array"
-        self._dest: "array"
-        self._sets: "array"  # per entry: select masks, and whether the lines move first
-        self._clrs: "array"
-        self._switch: bytearray
-        self._adc_read: list
-        self._read: list  # per entry: its ADC read function
+        # The machine path's tables (_MP_START ...), as read_phase reads them: the scan plan's
+        # phases (their first and end entries) and per entry its sample, select masks,
+        # whether the select lines move first and its ADC read function. One attribute:
+        # they go when the register path takes over (use_registers), and each attribute
+        # more would have grown the table of the scan loop's most used object for good.
+        self._mp: "tuple | None"
         self.samples: "array"
         self.registers: "tuple | None"  # the register path (use_registers), or None
         self.active_low_mask: int
@@ -186,8 +192,7 @@ class Hardware:
         self.read_phase = self._read_registers
         # The machine path's tables are all in the register table now and nothing reads
         # them again: the board does not keep them (about 2 KB on the host's 64-bit port).
-        for name in ("_start", "_end", "_dest", "_sets", "_clrs", "_switch", "_read", "_adc_read"):
-            setattr(self, name, None)
+        self._mp = None
 
     def register_table(self, settle):
         """read_block's view of the scan plan, one array('I') (one buffer to look up per
@@ -198,6 +203,7 @@ class Hardware:
         from array import array
 
         plan = self.plan
+        mp = self._mp
         n = len(plan.select)
         pm = 3 + 2 * plan.phases
         e = pm + plan.npads
@@ -209,9 +215,9 @@ class Hardware:
             t[3 + 2 * p] = plan.start[p]
             t[4 + 2 * p] = plan.end[p]
         for j in range(n):
-            t[e + 3 * j] = self._sets[j]
-            t[e + 3 * j + 1] = self._clrs[j]
-            t[e + 3 * j + 2] = plan.dest[j] | plan.adc[j] << 16 | self._switch[j] << 24
+            t[e + 3 * j] = mp[_MP_SETS][j]  # pyright: ignore[reportOptionalSubscript]  (before use_registers)
+            t[e + 3 * j + 1] = mp[_MP_CLRS][j]  # pyright: ignore[reportOptionalSubscript]
+            t[e + 3 * j + 2] = plan.dest[j] | plan.adc[j] << 16 | mp[_MP_SWITCH][j] << 24  # pyright: ignore[reportOptionalSubscript]
             if plan.dest[j] < plan.npads and not t[pm + plan.dest[j]]:
                 t[pm + plan.dest[j]] = j + 1
         return t
@@ -224,7 +230,7 @@ class Hardware:
         highest pad sample read when it is known for free (the register path), else -1."""
         if self.registers is not None:
             return read_block(self._regw, self._regs_table, self.samples, p)
-        self._read_adc(self._start[p], self._end[p])
+        self._read_adc(self._mp[_MP_START][p], self._mp[_MP_END][p])  # pyright: ignore[reportOptionalSubscript]
         return -1
 
     def sample(self, w):
@@ -233,7 +239,7 @@ class Hardware:
         path the native `sample` above (the module's, not this method) does it."""
         if self.registers is not None:
             return sample(self, w)
-        dest = self._dest
+        dest = self._mp[_MP_DEST]  # pyright: ignore[reportOptionalSubscript]
         out = self.samples
         n = len(dest)
         j = 0
@@ -242,16 +248,16 @@ class Hardware:
             if (w >> i) & 1:  # its select lines moved (the next phase moves them back)
                 w ^= 1 << i
                 self._select(j)
-                out[i] = self._read[j]() >> 4
+                out[i] = self._mp[_MP_READ][j]() >> 4  # pyright: ignore[reportOptionalSubscript]
             j += 1
         return out
 
     # (machine.ADC's way, in two calls: each frame within the 11 slots MicroPython keeps on
     # the C stack, not taken from the heap every scan; see engine.py, Engine._out)
     def _read_adc(self, j, end):
-        switch = self._switch
-        read = self._read
-        dest = self._dest
+        switch = self._mp[_MP_SWITCH]  # pyright: ignore[reportOptionalSubscript]
+        read = self._mp[_MP_READ]  # pyright: ignore[reportOptionalSubscript]
+        dest = self._mp[_MP_DEST]  # pyright: ignore[reportOptionalSubscript]
         samples = self.samples
         while j < end:
             if switch[j]:
@@ -263,8 +269,8 @@ class Hardware:
         # Select the channel; the 4067's switching time (well under 1 us at 3.3 V) and the
         # ADC input's settling are covered by the time the next statement takes (several us
         # on the chip).
-        self._mem[self._set_reg] = self._sets[j]
-        self._mem[self._clr_reg] = self._clrs[j]
+        self._mem[self._set_reg] = self._mp[_MP_SETS][j]  # pyright: ignore[reportOptionalSubscript]
+        self._mem[self._clr_reg] = self._mp[_MP_CLRS][j]  # pyright: ignore[reportOptionalSubscript]
 
     def scan_matrix(self, keys):
         """Drive each matrix row low in turn (its output enabled: its level is low) and hand

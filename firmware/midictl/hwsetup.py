@@ -45,15 +45,12 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
     # -- analog: the scan plan and its select masks -------------------------------------------
     plan = ScanPlan(board, slow_per_scan)
     hw.plan = plan  # for building the controls; dropped after boot
-    hw._start = plan.start  # what read_phase needs of it
-    hw._end = plan.end
-    hw._dest = plan.dest
     for group in plan.groups:
         for pin in group:
             machine.Pin(pin, machine.Pin.OUT, value=0)
     n = len(plan.select)
-    hw._sets = array("I", [0] * n)
-    hw._clrs = array("I", [0] * n)
+    sets = array("I", [0] * n)
+    clrs = array("I", [0] * n)
     key = array("H", [0] * n)  # per entry: its mux group and channel
     for j in range(n):
         g = plan.group[j]
@@ -61,25 +58,26 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
             key[j] = _NO_GROUP
         else:
             s, c = plan.masks(g, plan.select[j])
-            hw._sets[j] = s
-            hw._clrs[j] = c
+            sets[j] = s
+            clrs[j] = c
             key[j] = (g << 8) | plan.select[j]
     adc_read: list = [no_adc] * 5
     for ch in set(plan.adc):
         adc_read[ch] = machine.ADC(ch).read_u16
-    hw._adc_read = adc_read
     # Decided here rather than per read: each entry's ADC read function, and whether the
     # select lines must move before it (a phase starts from an unknown select state;
     # after that only when the mux group or channel changes).
-    hw._read = [hw._adc_read[plan.adc[j]] for j in range(n)]
-    hw._switch = bytearray(n)
+    read = [adc_read[plan.adc[j]] for j in range(n)]
+    switch = bytearray(n)
     for p in range(plan.phases):
         last = -1
         for j in range(plan.start[p], plan.end[p]):
             k = key[j]
             if k != last and k != _NO_GROUP:
-                hw._switch[j] = 1
+                switch[j] = 1
                 last = k
+    # what read_phase's machine path reads (hw.py's _MP_START ...)
+    hw._mp = (plan.start, plan.end, plan.dest, sets, clrs, switch, read)
     hw.samples = array("H", [0] * max(1, plan.count))
     # On the chip itself the reads go through read_block (registers); anywhere else
     # (the simulator, the benchmark's fake machine) through machine.ADC, the twin path.
