@@ -356,15 +356,23 @@ if sys.implementation.name == "micropython":
 
 
 class UsbOut:
+    # The class's unless set (each attribute more fills the instance's table further):
+    # the cable number, and host_gone: None, or called (no arguments) once each time
+    # service() sees the host go away: from the scan loop, so it must not allocate either
+    cable = 0
+    host_gone: "Callable[[], object] | None" = None
+
     def __init__(self, itf, engine, cable=0):
         if cable < 0 or cable > 15:
             raise ValueError("cable %r out of range 0..15" % (cable,))
         self.itf = itf
         self.engine = engine  # for its sounding-note table
-        self.cable = cable
+        if cable:
+            self.cable = cable
         self._tx3 = itf.tx3  # bound once: the hot path skips two lookups
+        # where a message's packets are made before they are copied into the TX buffer (the
+        # same call: nothing waits here), a 3-byte message's too (_tx_msg, sx_cut)
         self._pkt = bytearray(_PKT_MAX)
-        self._off = bytearray(4)
         # What the host has been told: a Note On delivered sets, a Note Off delivered clears;
         # one bit per (channel, note), bit i & 7 of byte i >> 3 (i = channel << 7 | note).
         # Then the sustain and sostenuto pedals (bit per channel: sustain's 16, sostenuto's):
@@ -389,9 +397,6 @@ class UsbOut:
         # there (its buffer full: it stopped reading, or a burst) are answered once it has
         # read all it has, as a host coming back is (end_unheld)
         self._taken = 0
-        # None, or called (no arguments) once each time service() sees the host go away:
-        # from the scan loop, so it must not allocate either
-        self.host_gone: "Callable[[], object] | None" = None
         # DIN IN's SysEx passing in parts (sx_put): 0 none, else 1 + what `dropped` was when
         # it began
         self._sx = 0
@@ -404,7 +409,7 @@ class UsbOut:
         # under (0xC0 | channel) << 7), with _MISSED set when a message of it was dropped
         # (send, _levels, the native knob run) and the value of a CC or program dropped,
         # both cleared when one is delivered: _resync_knobs sends what each such one owes.
-        # (18 attributes: leave_room gives this object's table room to spare.)
+        # (17 attributes: leave_room gives this object's table room to spare.)
         self.knobs = ()
         self.knob_keys = array("I")
 
@@ -679,7 +684,7 @@ class UsbOut:
         """Close DIN IN's SysEx passing in parts (DIN IN cut it short or fell silent, panic):
         its F7 to the host, if it has room."""
         if self._sx:
-            off = self._off  # an F7 alone: CIN 5
+            off = self._pkt  # an F7 alone: CIN 5
             off[0] = self.cable << 4 | 5
             off[1] = 0xF7
             off[2] = 0
@@ -712,7 +717,7 @@ class UsbOut:
     def _tx_msg(self, status, a, b):
         if self._sx:
             return False  # (DIN IN's SysEx passing: this waits, see sx_put)
-        off = self._off
+        off = self._pkt
         off[0] = status
         off[1] = a
         off[2] = b
