@@ -72,7 +72,7 @@ def test_make_heapmap_counts_exactly_the_benchmarks_frozen_memory_row():
     assert m, head
     total, code, objs, kept_n, objs_n, _, freed = map(int, m.groups())
     assert objs_n == objs == total - code and kept_n - freed == code
-    assert "| Knob instances | 16 | 3072 |" in r.stdout  # 8 knobs with a shift layer: 32 B and a 10-slot table each
+    assert "| Knob instances | 16 | 2560 |" in r.stdout  # 8 knobs with a shift layer: 32 B and an 8-slot table each
     by_holder = r.stdout.split("\n\n")[3].splitlines()
-    assert "| Knob | 16 | 3072 |" in by_holder  # (they hold nothing of their own)
+    assert "| Knob | 16 | 2560 |" in by_holder  # (they hold nothing of their own)
     assert sum(int(ln.split("|")[3]) for ln in by_holder[2:]) == objs

@@ -435,14 +435,24 @@ K1, K2 = ctl.hw.plan.index["knob1"], ctl.hw.plan.index["knob2"]
 k1, k2 = ctl.feedback[1], ctl.feedback[11]
 assert ctl.feedback[33] is k1 and k1._e >= 0 and k2._e >= 0 and k1._e != k2._e
 assert ctl.filters.owners[k1._e] is k1 and ctl.filters.owners[k2._e] is k2
-# the knob's attribute table: a banked CC knob has 9 names, in 10 slots; a 14-bit one with
-# takeover 11 (its kind and takeover its own), in 12; a CC one with takeover 10, which would
-# fill its 10, so build.py gave it 12
+# the knob's attribute table: a banked CC knob has 7 names, in 8 slots; a 14-bit one with
+# takeover 10 (its kind, max and takeover its own), which would fill its 10, so build.py gave
+# it 12; a CC one with takeover 8, which would fill its 8: 10
 plain = [k for k in ctl.knobs if not k.takeover][0]
-assert len(k1.__dict__) == 11 and len(k2.__dict__) == 10 and len(plain.__dict__) == 9, (k1.__dict__, plain.__dict__)
-assert max(len(k.__dict__) for k in ctl.knobs) == 11
+assert len(k1.__dict__) == 10 and len(k2.__dict__) == 8 and len(plain.__dict__) == 7, (k1.__dict__, plain.__dict__)
+assert max(len(k.__dict__) for k in ctl.knobs) == 10
 levels[K1] = 1200
 levels[K2] = 1000
+
+
+def _remote(k):
+    # the receiver's value as the knob knows it (-1: none): Knob._remote without its
+    # waiting bit (knob.py's _WAITING), which _waiting() reads
+    return k._remote & 0xFFFF if k._remote >= 0 else -1
+
+
+def _waiting(k):
+    return k._remote >= 0x10000
 
 
 def step(t):
@@ -462,21 +472,21 @@ for t in range(300, 2000):
     if t == 400:
         rx.add(b"\xb0\x01\x40\x21\x7f")  # knob1's MSB, then its LSB (running status)
     elif t == 450:
-        out.append((k1._remote, k1.value, k1._waiting))
+        out.append((_remote(k1), k1.value, _waiting(k1)))
     elif 500 <= t < 900:
         levels[K2] = 1000 + (t - 500) * 5  # knob2 turned up
         if t == 700:
-            out.append((k2.value, k2._waiting))
+            out.append((k2.value, _waiting(k2)))
             host_out(itf, bytes((0x0B, 0xB0, 11, k2.value - 2)))  # the host echoes it, late
         elif t == 701:
             rx.add(bytes((0xB0, 11, k2.value - 1)))  # and DIN too
         elif t == 702:
-            out.append((k2._remote, k2._waiting))
+            out.append((_remote(k2), _waiting(k2)))
     elif t == 1900:
-        out.append((k2.value, k2._local, k2._waiting))
+        out.append((k2.value, k2._local, _waiting(k2)))
         rx.add(b"\xb0\x0b\x05")  # knob2 at rest: the receiver's 5
     step(t)
-out.append((k2._remote, k2.value, k2._waiting))
+out.append((_remote(k2), k2.value, _waiting(k2)))
 print(out)
 ''' % ROOT
 
@@ -514,8 +524,18 @@ k1, k2 = n.knobs[1234], n.taken[6]
 assert type(n).__name__ == "NrpnIn" and k1._kind == 2 and k2._kind == 0 and k1._e >= 0
 assert [ctl.feedback[c] is n for c in (6, 38, 98, 99, 100, 101, 121)] == [True] * 7
 assert list(n.taken) == [6] and len(n.__dict__) == 5
-assert max(len(k.__dict__) for k in ctl.knobs) == 11  # (the nrpn knob with takeover, as the cc14 one above)
+assert max(len(k.__dict__) for k in ctl.knobs) == 10  # (the nrpn knob with takeover, as the cc14 one above)
 levels[K1] = 1200
+
+
+def _remote(k):
+    # the receiver's value as the knob knows it (-1: none): Knob._remote without its
+    # waiting bit (knob.py's _WAITING), which _waiting() reads
+    return k._remote & 0xFFFF if k._remote >= 0 else -1
+
+
+def _waiting(k):
+    return k._remote >= 0x10000
 
 
 def step(t):
@@ -542,18 +562,18 @@ for t in range(300, 2000):
     elif 500 <= t < 900:
         levels[K1] = 1200 + (t - 500) * 5  # knob1 turned up
         if t == 700:
-            out.append((k1.value, k1._waiting))
+            out.append((k1.value, _waiting(k1)))
             e = k1.value - 2
             rx.add(bytes((0xB0, 99, 9, 98, 0x52, 6, e >> 7, 38, e & 127)))  # the receiver echoes it, late
         elif t == 710:
-            out.append((k1._remote, k1._waiting))
+            out.append((_remote(k1), _waiting(k1)))
     elif t == 1900:
-        out.append((k1.value, k1._local, k1._waiting))
+        out.append((k1.value, k1._local, _waiting(k1)))
         rx.add(b"\xb0\x63\x09\x62\x52\x06\x05")  # knob1 at rest: the receiver's 640
     if t in (450, 470, 490):
-        out.append((k1._remote, k1.value, k1._waiting, k2._remote))
+        out.append((_remote(k1), k1.value, _waiting(k1), _remote(k2)))
     step(t)
-out.append((k1._remote, k1.value, k1._waiting))
+out.append((_remote(k1), k1.value, _waiting(k1)))
 print(out, ctl.errors)
 ''' % ROOT
 

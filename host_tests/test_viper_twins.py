@@ -393,7 +393,7 @@ for step in range(4000):
     ia._tx._n = ib._tx._n = 0
     for x, y in zip(ca.filters.owners + ca.filters.seconds, cb.filters.owners + cb.filters.seconds):
         if x is not None and hasattr(x, "_local"):
-            assert (x.value, x._local, x._waiting) == (y.value, y._local, y._waiting), step
+            assert (x.value, x._local, x._remote) == (y.value, y._local, y._remote), step
     assert (ca.engine.events, ca.usb.sent, ca.usb.dropped, ca.din.coalesced, ca.usb.sounding) == \
         (cb.engine.events, cb.usb.sent, cb.usb.dropped, cb.din.coalesced, cb.usb.sounding), step
 assert ca.engine.events > 3000 and ca.usb.dropped > 0 and sent > 4000, (ca.engine.events, ca.usb.dropped, sent)

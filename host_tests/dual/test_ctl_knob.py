@@ -8,6 +8,16 @@ from midictl.controls.nrpnin import NrpnIn
 from midictl.controls.stick import Stick
 
 
+def _remote(k):
+    # the receiver's value as the knob knows it (-1: none): Knob._remote without its
+    # waiting bit (knob.py's _WAITING), which _waiting() reads
+    return k._remote & 0xFFFF if k._remote >= 0 else -1
+
+
+def _waiting(k):
+    return k._remote >= 0x10000
+
+
 def _e11(x):
     # RP2040-E11 flavour: a wide code just below 512, 1536, 2560, 3584
     for c in (512, 1536, 2560, 3584):
@@ -164,27 +174,27 @@ def test_feedback_14bit_takes_the_msb_and_completes_it_with_the_lsb():
     k = Knob(rec, 0, 1, "cc14", takeover=True)
     _feed(k, rec, 1000, 40)  # resting at ~3900 of 16383
     assert k.feedback(33, 5, None) is False  # an LSB before any MSB: nothing to complete
-    assert (k._remote, k._waiting) == (-1, False)
+    assert (_remote(k), _waiting(k)) == (-1, False)
     assert k.feedback(1, 64, None) is False  # the MSB alone: 64 << 7, its LSB 0 (not an echo)
-    assert (k._remote, k.value, k._waiting) == (8192, 8192, True)
+    assert (_remote(k), k.value, _waiting(k)) == (8192, 8192, True)
     k.feedback(33, 127, None)
-    assert (k._remote, k.value, k._waiting) == (8319, 8319, True)
+    assert (_remote(k), k.value, _waiting(k)) == (8319, 8319, True)
     k.feedback(1, 100, None)  # a new MSB resets the LSB (MIDI 1.0)
-    assert k._remote == 12800
+    assert _remote(k) == 12800
     k.feedback(33, 3, None)
-    assert k._remote == 12803
+    assert _remote(k) == 12803
     _sweep(k, rec, 1000, 3300, 4)  # up to ~13200: crosses 12803 at ADC ~3200
     vals = rec.values()
     assert 12803 <= vals[0] < 12803 + 80 and vals[-1] > 13000, vals[:3]
     # the knob has sent since: a lone LSB (the receiver's fine adjustment) completes the MSB
     # the knob sent last, not the receiver's older one
     k.feedback(33, 9, None)
-    assert k._remote == (vals[-1] & 0x3F80) | 9 and k._remote >> 7 != 12803 >> 7
+    assert _remote(k) == (vals[-1] & 0x3F80) | 9 and _remote(k) >> 7 != 12803 >> 7
     # a plain CC knob takes the value as it is
     k = Knob(rec, 0, 7, takeover=True)
     _feed(k, rec, 1000, 40)
     k.feedback(7, 90, None)
-    assert (k._remote, k.value, k._waiting) == (90, 90, True)
+    assert (_remote(k), k.value, _waiting(k)) == (90, 90, True)
 
 
 def test_feedback_while_the_knob_is_turned_is_its_echo_and_changes_nothing():
@@ -199,7 +209,7 @@ def test_feedback_while_the_knob_is_turned_is_its_echo_and_changes_nothing():
     # caller is told it is an echo (app.py passes it on nowhere)
     assert k.feedback(7, 32, None) is True
     assert k.feedback(7, 90, None) is True
-    assert (k._remote, k.value, k._waiting) == (-1, 35, False)
+    assert (_remote(k), k.value, _waiting(k)) == (-1, 35, False)
     while len(rec.ev) < 8:  # still sending every step
         x += 8
         k.update(x)
@@ -208,11 +218,11 @@ def test_feedback_while_the_knob_is_turned_is_its_echo_and_changes_nothing():
     while k._quiet != 31:
         k.update(x)
     assert k.feedback(7, 90, None) is True
-    assert (k._remote, k._waiting) == (-1, False)
+    assert (_remote(k), _waiting(k)) == (-1, False)
     k.update(x)  # ... from the 32nd the knob rests, and feedback sets up takeover as before
     assert k._quiet == 32
     assert k.feedback(7, 90, None) is False
-    assert (k._remote, k.value, k._waiting) == (90, 90, True)
+    assert (_remote(k), k.value, _waiting(k)) == (90, 90, True)
 
 
 class _Fb:
@@ -275,9 +285,9 @@ def test_nrpn_knob_takes_its_value_unless_it_is_being_turned():
     n = NrpnIn({1234: k})
     for c, v in ((99, 9), (98, 0x52), (6, 64), (38, 127)):
         assert n.feedback(c, v, None) is False  # (no echo: passed on as it came)
-    assert (k._remote, k.value, k._waiting) == (8319, 8319, True)
+    assert (_remote(k), k.value, _waiting(k)) == (8319, 8319, True)
     k.set_remote(k._local)  # (the receiver where the knob is: it sends again as it turns)
-    assert (k._remote, k._waiting) == (3951, False)
+    assert (_remote(k), _waiting(k)) == (3951, False)
     x = 1000
     while len(rec.ev) < 2:
         x += 8
@@ -287,11 +297,11 @@ def test_nrpn_knob_takes_its_value_unless_it_is_being_turned():
     assert n.feedback(99, 9, None) is False and n.feedback(98, 0x52, None) is False
     assert n.feedback(6, 64, None) is True
     assert n.feedback(38, 0, None) is True
-    assert (k._remote, k._waiting) == (3951, False) and rec.ev[-1][:4] == (0, "nrpn", 0, 1234)
+    assert (_remote(k), _waiting(k)) == (3951, False) and rec.ev[-1][:4] == (0, "nrpn", 0, 1234)
     while k._quiet < 32:  # at rest again: it counts
         k.update(x)
     assert n.feedback(6, 64, None) is False
-    assert (k._remote, k.value, k._waiting) == (8192, 8192, True)
+    assert (_remote(k), k.value, _waiting(k)) == (8192, 8192, True)
 
 
 def test_takeover_off_sends_at_once_and_report():

@@ -157,6 +157,7 @@ _STRIDE = const(8)
 # a native load of a 32-bit word does not extend its sign on a 64-bit build).
 _FSTRIDE = const(8)
 _MAX_MSG = const(16)  # din.py's slot size
+_WAITING = const(0x10000)  # knob.py's: a Knob waits to take over (a flag in its _remote)
 _OPEN = ticks_add(0, -1)  # din.py's open gate
 
 
@@ -368,7 +369,7 @@ try:
                                     break
                                 o = seconds[e]
                             k += 1
-                            if o._waiting:  # soft takeover set up after boot: the long way
+                            if int(o._remote) >= _WAITING:  # waiting to take over (set up after boot): the long way
                                 o._moved(r, a)
                                 continue
                             span = fk[f + 2]

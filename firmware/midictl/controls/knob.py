@@ -43,23 +43,28 @@ _STRIDE = const(8)
 _AT_QUIET = const(3)
 _QUIET = const(32)
 _TOP = const(4095 << 4)  # (the top reading in 1/16 steps: edges() puts hi at _TOP - lo)
+# _remote: the receiver's value (-1: not known), with this bit while the knob waits to pick
+# it up (soft takeover): one attribute for the two (adcfilter.py's native run tests it too)
+_WAITING = const(0x10000)
+_VALUE = const(0xFFFF)
 
 
 class Knob(AdcFilter):
     # The attributes most knobs share are the class's, and an instance holds one only when
-    # it differs: a banked 7-bit CC knob with the default dead zone keeps 9 (its filter's
-    # state is the bank's, the anchor comes with each _moved(), the span follows from _lo),
-    # in a 10-slot instance table, with a slot to spare (a full table makes every lookup
-    # that misses it, such as a method's or one of these, probe all its slots; build.py
-    # grows a knob's that is full). 17 slots, as before, took 128 bytes more a knob on the
-    # host's port, 64 on the chip.
+    # it differs: a banked 7-bit CC knob with the default dead zone keeps 7 (its filter's
+    # state is the bank's, the anchor comes with each _moved(), the span follows from _lo,
+    # whether it waits to take over is a bit of _remote), in an 8-slot instance table, with
+    # a slot to spare (a full table makes every lookup that misses it, such as a method's or
+    # one of these, probe all its slots; build.py grows a knob's that is full). 17 slots, as
+    # before, took 160 bytes more a knob on the host's port, 80 on the chip.
     takeover = False
     min = 0
+    max = 127
     _invert = False
     _kind = _CC
     _lo = 24 << 4  # (edges(24, 12)[0]: the config's default dead zone)
     # Where this knob's filter is in the controller's FilterBank (build.py sets it once the
-    # bank is finished: the 9th attribute of a banked knob); -1: its own filter (update()).
+    # bank is finished: the 7th attribute of a banked knob); -1: its own filter (update()).
     _e = -1
 
     def __init__(self, sink, channel, number=0, kind="cc", min=0, max=None, invert=False,
@@ -83,15 +88,15 @@ class Knob(AdcFilter):
         self.number = number
         if min:
             self.min = min
-        self.max = max
+        if max != 127:
+            self.max = max
         if invert:
             self._invert = True
         if takeover:
             self.takeover = True
         self.value = -1  # last value sent (or known to the receiver), -1: none
         self._local = -1  # where the knob is, in output units
-        self._remote = -1
-        self._waiting = False
+        self._remote = -1  # (| _WAITING)
 
     # update(raw): one 12-bit reading per scan-plan visit (AdcFilter.update)
 
@@ -112,10 +117,9 @@ class Knob(AdcFilter):
             # its layer does not play (the pot turned for the other): the receiver keeps
             # the value sent last, to be picked up when the layer plays again
             if v != self.value and self.value >= 0:
-                self._remote = self.value
-                self._waiting = True
+                self._remote = self.value | _WAITING
             return
-        if self._waiting and not self._picked_up(prev, v):
+        if self._remote >= _WAITING and not self._picked_up(prev, v):
             return
         if v != self.value:
             if self._kind == _CC:  # _send(v), without the call for the usual kind
@@ -128,14 +132,14 @@ class Knob(AdcFilter):
         # Soft takeover: the knob, moving from prev to v, reached or crossed the receiver's
         # value. One outside this knob's min..max is picked up at the nearer end, the closest
         # the knob can come (waiting for the value itself, it never would).
-        t = self._remote
+        t = self._remote & _VALUE
         if t < self.min:
             t = self.min
         elif t > self.max:
             t = self.max
         if not (prev <= t <= v or v <= t <= prev):
             return False
-        self._waiting = False
+        self._remote &= _VALUE  # (no longer waiting)
         return True
 
     def _send(self, v):
@@ -154,9 +158,8 @@ class Knob(AdcFilter):
         """The receiver's current value (MIDI IN feedback, preset load)."""
         if value < 0 or value > _VALUE_MAX[self._kind]:
             raise ValueError("value %r out of range 0..%d" % (value, _VALUE_MAX[self._kind]))
-        self._remote = value
+        self._remote = value | _WAITING if self.takeover and value != self._local else value
         self.value = value
-        self._waiting = self.takeover and value != self._local
 
     def feedback(self, number, value, state):
         """A Control Change from MIDI IN on this knob's controller `number` (for a 14-bit
@@ -186,6 +189,7 @@ class Knob(AdcFilter):
         """Send the current position (e.g. "report pots at boot"); ends any takeover wait."""
         if self._local < 0:
             return False  # not primed yet: no position to report
-        self._waiting = False
+        if self._remote >= 0:
+            self._remote &= _VALUE
         self._send(self._local)
         return True
