@@ -64,6 +64,11 @@ _THRU_RESERVE = const(192)  # (_THRU_GIVE and the kept room's least: see _end_fi
 # controller's own messages and the host's, rather than queueing what would sound that late
 _THRU_OPEN = const(320)
 _THRU_TABLE = const(266)  # per source routed to DIN OUT: see Controller.__init__
+# the config's "thru", as bits of Controller._thru
+_T_DIN_USB = const(1)
+_T_USB_DIN = const(2)
+_T_DIN_DIN = const(4)
+_T_ECHOES = const(8)  # drop_echoes
 _END_AHEAD = const(12)  # DIN queue bytes ending MIDI IN's notes tops up to (end_thru)
 _STOP_MS = const(5000)  # Ctrl-C: the longest the Note Offs may take to leave (two full note tables: ~4 s)
 # MIDI 1.0 Active Sensing: once DIN IN has sent FE, a gap of more than 300 ms with no byte
@@ -105,6 +110,11 @@ _PEEK_ROOM = const(225)
 
 
 class Controller:
+    # a board without a key matrix has neither (the class's: no attribute more on the
+    # instance, whose table every scan's lookups probe)
+    keys = None
+    key_at = ()
+
     def __init__(self, board, cfg, hw, usb_itf=None):
         # board and cfg are only read here: nothing keeps them, the heap is small. (The
         # classes only this builds with are imported here: none is a name in this
@@ -117,7 +127,6 @@ class Controller:
         from midictl.midi.running import RunningStatus
 
         self.hw = hw
-        self.scan_us = cfg["scan_us"]
         self.errors = 0
         self.scans = 0
         ports = []
@@ -150,11 +159,9 @@ class Controller:
         self.keys: "KeyMatrix | None"
         self.key_at: tuple  # matrix position -> button
         self.knobs: list
-        self.note_channels: int
         self.debounce: "BitDebouncer"
         self.pads_count: int
         self.pad_samples: memoryview
-        self._phases: int  # the scan plan's phases
         self.filters: "FilterBank"  # the knobs' and stick's filters, run phase by phase
         from midictl.build import build_controls  # boot only: unloaded after
 
@@ -167,7 +174,9 @@ class Controller:
         # a real-time byte passed on; the Note Offs end_thru sends; a parameter's data passed
         # on with its selection (_parameter)
         self._rt = bytearray(9)
-        self._thru = cfg["thru"]
+        t = cfg["thru"]  # (bits: _T_DIN_USB ...)
+        self._thru = ((_T_DIN_USB if t["din_to_usb"] else 0) | (_T_USB_DIN if t["usb_to_din"] else 0)
+                      | (_T_DIN_DIN if t["din_to_din"] else 0) | (_T_ECHOES if t["drop_echoes"] else 0))
         self.thru_dropped = 0
         # What MIDI IN has started on DIN OUT, a table per source routed there (DIN IN's
         # echo first, then the USB host's), _THRU_TABLE bytes each: one bit per (channel,
@@ -184,7 +193,6 @@ class Controller:
         # (_end_some, each scan until done: see _report_pots). All of it in one buffer: each
         # attribute more on the controller slows every scan (its table grows, see
         # build.spare_slots: five more cost 0.2 us a scan here).
-        t = self._thru
         n = 0
         if self.din is not None:
             if t["din_to_din"]:
@@ -194,8 +202,6 @@ class Controller:
         if self.usb is not None:
             self.usb.host_gone = self._usb_gone  # (bound once, here: the call allocates nothing)
         self._thru_on = bytearray(n + 1)
-        self._watchdog_ms = cfg["watchdog_ms"]
-        self.safe_mode = cfg["safe_mode"]
         # "report_pots_at_boot": each knob sends its position once its filter has primed.
         self._to_report = list(self.knobs) if cfg["report_pots_at_boot"] else _NOTHING
         from midictl.build import leave_room
@@ -211,8 +217,11 @@ class Controller:
         # many of DIN IN's bytes _rxbuf holds while some are held back there (_din_bytes; 0:
         # none), [11] the next of them, [12] when the hold began, [13] whether one did and
         # has not ended (_held); [14] the USB host has gone and what it sent before is still
-        # being read: its ending waits for the last of it (_usb_gone)
-        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0, 0, 0, 0, 0, 0, 0, 0))
+        # being read: its ending waits for the last of it (_usb_gone). Settings (cells here,
+        # not attributes more): [15] the watchdog's timeout, which loop() arms; [16] the
+        # scan plan's phases (the filter bank's, two bounds each); [17] the scan period, µs
+        self._sv = array("I", (0, 0, 0, 0, 0, 0, _END_AHEAD, 0, 0, 0, 0, 0, 0, 0, 0, cfg["watchdog_ms"],
+                               len(self.filters.bounds) >> 1, cfg["scan_us"]))
         self._usb_itf = usb_itf if self.usb is not None else None
         # which of them the native step has: it tests these bits, as a test of an object's
         # truth looks for __bool__ and __len__ up its class's bases (the objects are fixed
@@ -293,7 +302,7 @@ class Controller:
                         clock.pump(now_us, now_ms)
                 # 3. analog
                 p = phase
-                phase = p + 1 if p + 1 < ctl._phases else 0
+                phase = p + 1 if p + 1 < ctl._sv[16] else 0
                 peak = hw.read_phase(p)
                 # pads.quiet(peak, now_ms) written out (most scans: nothing struck, nothing due)
                 if ctl.pads_count and (peak < 0 or pads._active or peak > pads._thr_min or (
@@ -344,7 +353,7 @@ class Controller:
         din = self.din
         ch = 0
         while din is not None and ch < 16:
-            if self.note_channels >> ch & 1:
+            if self.engine.note_channels >> ch & 1:
                 din.send(_all_notes_off(ch), 3, 0)
             ch += 1
 
@@ -449,7 +458,7 @@ class Controller:
         if itf is None or not itf.rx_ready:
             return
         n = len(self._rxbuf)
-        if self.din is not None and self._thru["usb_to_din"]:
+        if self.din is not None and self._thru & _T_USB_DIN:
             if self.din.sx_room() < _USB_IN_SX:
                 return
             if self.din.sx_open and self.din.sx_src:
@@ -516,7 +525,7 @@ class Controller:
         # first: anything but a real-time byte waits for their end.
         usb = self.usb
         itf = self._usb_itf
-        if usb is None or itf is None or not itf.up or itf._locked or not self._thru["din_to_usb"]:
+        if usb is None or itf is None or not itf.up or itf._locked or not self._thru & _T_DIN_USB:
             return False  # (a host that has stopped reading gets nothing: no use waiting)
         sv = self._sv
         if itf.room() >= (4 if b >= 0xF8 else 256 if usb._owed >= 0 else _HOLD_ROOM_SX if (
@@ -583,11 +592,11 @@ class Controller:
         else:
             return
         if p is self._din_parser:
-            if self._thru["din_to_usb"] and self.usb is not None:
+            if self._thru & _T_DIN_USB and self.usb is not None:
                 self._to_usb(p, msg, r)
-            if self._thru["din_to_din"] and self.din is not None:
+            if self._thru & _T_DIN_DIN and self.din is not None:
                 self._to_din(p, msg, r)  # b is only ever DIN OUT: see _THRU_GIVE
-        elif self._thru["usb_to_din"] and self.din is not None:
+        elif self._thru & _T_USB_DIN and self.din is not None:
             self._to_din(p, msg, r)
         if r == 1 and k is not None:
             k.realtime(msg[0], p)
@@ -596,12 +605,12 @@ class Controller:
         # A part of a SysEx longer than the parser's buffer: to the ports its source goes to
         # as it comes (din.py, usbout.py: nothing else goes between its parts there)
         if p is self._usb_parser:
-            if self._thru["usb_to_din"] and self.din is not None:
+            if self._thru & _T_USB_DIN and self.din is not None:
                 self.din.sx_put(p.sysex, p.sysex_len, 1)
             return
-        if self._thru["din_to_usb"] and self.usb is not None:
+        if self._thru & _T_DIN_USB and self.usb is not None:
             self.usb.sx_put(p.sysex, p.sysex_len)
-        if self._thru["din_to_din"] and self.din is not None:
+        if self._thru & _T_DIN_DIN and self.din is not None:
             self.din.sx_put(p.sysex, p.sysex_len, 0)
 
     def _cc_in(self, p, msg):
@@ -610,7 +619,7 @@ class Controller:
         c = msg[1]
         if (c == 64 or c == 66) and p is self._din_parser:
             self._pedal_in(msg)
-        if self.feedback and self._feedback(msg) and self._thru["drop_echoes"]:
+        if self.feedback and self._feedback(msg) and self._thru & _T_ECHOES:
             return False
         if 98 <= c <= 101 or c == 121:
             self._selects(p, msg)
@@ -770,7 +779,7 @@ class Controller:
         # MIDI 1.0: the receiver stops expecting Active Sensing and ends its voices. Here,
         # what DIN IN started: its notes and pedals echoed on DIN OUT (din_to_din), and on USB.
         self._sv[3] = 0
-        if self._thru["din_to_din"]:
+        if self._thru & _T_DIN_DIN:
             self._sx_cut(0)
             self.end_thru(0)
         if self.usb is not None:
@@ -789,7 +798,7 @@ class Controller:
         # it left off centre and its modulation and channel pressure off zero.
         sv = self._sv
         usb = self.usb
-        if usb is not None and self._thru["din_to_usb"]:
+        if usb is not None and self._thru & _T_DIN_USB:
             usb.end_unheld()
             ch = 0
             while ch < 64:  # sustain's channels, sostenuto's, modulation's, pressure's (few
@@ -834,17 +843,17 @@ class Controller:
             self._thru_drop(msg)
             return
         elif n == 3 and (msg[0] & 0xF0) == 0xB0:
-            self._thru_cc(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0))
+            self._thru_cc(msg, 0 if echo else (_THRU_TABLE if self._thru & _T_DIN_DIN else 0))
         elif n == 3 and (msg[0] & 0xF0) == 0xE0:
-            self._thru_held(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0), 260)
+            self._thru_held(msg, 0 if echo else (_THRU_TABLE if self._thru & _T_DIN_DIN else 0), 260)
         elif n == 2 and (msg[0] & 0xF0) == 0xD0:
-            self._thru_held(msg, 0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0), 264)
+            self._thru_held(msg, 0 if echo else (_THRU_TABLE if self._thru & _T_DIN_DIN else 0), 264)
         self.din.send(msg, n, 0)  # pyright: ignore[reportOptionalMemberAccess]  (callers: not None)
 
     def _thru_note(self, msg, echo):
         # False: dropped (the echo giving way); else its source's table is up to date
         i = ((msg[0] & 15) << 7) | msg[1]
-        k = (0 if echo else (_THRU_TABLE if self._thru["din_to_din"] else 0)) + (i >> 3)
+        k = (0 if echo else (_THRU_TABLE if self._thru & _T_DIN_DIN else 0)) + (i >> 3)
         i = 1 << (i & 7)  # (now the note's bit)
         if self._thru_on[k] & i and (msg[0] < 0x90 or not msg[2]):
             self._thru_on[k] = self._thru_on[k] & (i ^ 0xFF)  # ends a note its source started: always goes
@@ -1039,9 +1048,9 @@ class Controller:
         p = self.engine.params
         for ch in range(16):
             p[16 + ch] = 3
-        if self.din is not None and self._thru["usb_to_din"]:
+        if self.din is not None and self._thru & _T_USB_DIN:
             self._sx_cut(1)  # the rest of its SysEx will not come
-            self.end_thru(_THRU_TABLE if self._thru["din_to_din"] else 0)
+            self.end_thru(_THRU_TABLE if self._thru & _T_DIN_DIN else 0)
 
     def panic(self):
         """The panic button: Note Off for every note sounding, the controller's own and those
@@ -1062,8 +1071,8 @@ class Controller:
         self.panic()
 
     def loop(self):
-        period = self.scan_us
-        self.hw.watchdog(self._watchdog_ms)
+        period = self._sv[17]
+        self.hw.watchdog(self._sv[15])
         if on_ready is not None:
             on_ready(self)
         try:
@@ -1271,7 +1280,7 @@ if sys.implementation.name == "micropython":
                 clock.pump(now_us, now_ms)
         # 3. analog
         nxt = p + 1
-        if nxt >= int(ctl._phases):
+        if nxt >= int(sv[16]):
             nxt = 0
         sv[1] = nxt + 1
         peak = int(hw.read_phase(p))

@@ -31,7 +31,6 @@ def build_controls(ctl, board, cfg):
     modes = ctl.modes
     names = natural_sorted(wiring)  # a stable order: pad2 before pad10
     ctl.pads = PadGroup(eng, max(1, plan.npads), modes)
-    ctl.note_channels = 0
     analog: list = [None] * plan.count  # sample index -> (owner, filter, shift owner, its filter)
     # (channel << 7 | cc) -> knob, for soft takeover (a 14-bit one's MSB and LSB), or the
     # channel's NrpnIn under its NRPN controllers (CC 6, 38, 98..101, 121) when it has nrpn knobs
@@ -53,13 +52,11 @@ def build_controls(ctl, board, cfg):
     sinks = (LayerSink(eng, modes, False), LayerSink(eng, modes, True))
     mx = board.get("matrix")
     ncols = len(mx["cols"]) if mx else 0
-    ctl.keys = None
     if mx:
         from midictl.controls.matrix import KeyMatrix  # only boards with a matrix load it
 
         ctl.keys = KeyMatrix(len(mx["rows"]), ncols, mx.get("diodes", True), SWITCH_LOCKOUT_MS)
     key_at: list = [None] * (len(mx["rows"]) * ncols if mx else 0)
-    ctl.key_at = key_at
     nrpn: dict = {}  # channel -> {parameter: nrpn knob}, for their MIDI IN feedback
     for name in names:
         w = wiring[name]
@@ -71,7 +68,7 @@ def build_controls(ctl, board, cfg):
         if kind in ("piezo", "fsr") or (kind == "switch" and name.startswith("pad") and t == "note"):
             i = int(name[3:]) - 1
             ch = m["channel"] - 1
-            ctl.note_channels |= 1 << ch
+            eng.note_channels |= 1 << ch
             if kind == "switch":
                 ctl.pads.set_pad(i, "switch", ch, m["note"], velocity=m["velocity"])
                 switch_at[w["pin"]] = (0, i)
@@ -126,26 +123,24 @@ def build_controls(ctl, board, cfg):
             obj = _button(ctl, m, name)
             switch_at[w["pin"]] = (1, obj)
             if t == "note":  # each layer's channel gets its row of counts and All Notes Off
-                ctl.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
+                eng.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
         elif kind == "key":
             r, c = w["matrix"]
             key_at[r * ncols + c] = _button(ctl, m, name)
             if t == "note":
-                ctl.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
+                eng.note_channels |= (1 << (m["channel"] - 1)) | (1 << ((m.get("shift") or m)["channel"] - 1))
     if nrpn:
         _nrpn_feedback(ctl.feedback, nrpn)
     if 0x1000 in ctl.feedback:  # (controls/transport.py is loaded) a note repeat's note buttons
         from midictl.controls import transport
 
         transport.keys(ctl, [s[1] for s in switch_at if s is not None and s[0]] + key_at)
-    ctl.engine.note_channels = ctl.note_channels
-    ctl.engine.trim(ctl.note_channels)
+    ctl.engine.trim(eng.note_channels)
     # The hardware layer already turns active-low pins into pressed = 1.
     ctl.debounce = BitDebouncer(30, SWITCH_LOCKOUT_MS, active_low=False)
     ctl.pads_count = plan.npads
     # The pad group reads exactly its own pads: a view of the first npads samples.
     ctl.pad_samples = memoryview(ctl.hw.samples)[:max(1, plan.npads)]
-    ctl._phases = len(plan.slow_in)
     ctl.filters = _filters(analog, plan.slow_in)
     _fast_knobs(ctl)
     if ctl.din:
@@ -172,7 +167,8 @@ def build_controls(ctl, board, cfg):
     # the scan's look-up tables, fixed from here: tuples (a list keeps room for more, and an
     # empty one is 64 bytes here)
     ctl.switch_at = tuple(switch_at)
-    ctl.key_at = tuple(key_at)
+    if key_at:
+        ctl.key_at = tuple(key_at)
 
 
 def _usb_knobs(usb, knobs, encoders=()):
