@@ -64,7 +64,7 @@ for g in (6, 7, 8, 9):
 cfg = config.validate({"usb": {"enabled": False},  # DIN alone: the simulator's USB stack allocates
                        "controls": {"button2": {"type": "note", "channel": 1, "note": 60, "shift": {"channel": 2}}}}, b)
 ctl, itf = controller(b, cfg)
-print("note channels %04x" % ctl.note_channels)
+print("note channels %04x" % ctl.engine.note_channels)
 
 
 class Wire:  # keeps what is written without allocating (the scan runs with the heap locked)
