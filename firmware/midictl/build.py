@@ -255,7 +255,7 @@ def fast_cc(bank, e, which, knob, layer, engine, modes, din, usb):
     fk[f + 5] = 1 if knob._invert else 0
     st = 0xB0 | knob.channel
     fk[f + 6] = st | knob.number << 8 | (0x10000 if usb is not None else 0)
-    fk[f + 7] = din._slot_key[st << 7 | knob.number] + 1 if din is not None else 0
+    fk[f + 7] = din.slot(st << 7 | knob.number) + 1 if din is not None else 0  # (its registered slot)
     bank.engine = engine
     bank.modes = modes
     bank.din = din
