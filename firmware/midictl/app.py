@@ -153,12 +153,12 @@ class Controller:
         # the MIDI clock (controls/transport.py's Clock: the scan pumps it, bit 16 of _has);
         # 0x1002 -> the note repeat (controls/repeat.py: its swung steps, bit 32 of _has)
         self.feedback: dict
-        self.encoders: list
+        self.encoders: tuple
         self.encoders_moved: bytearray  # set by a detent on any of them (Quadrature.moved)
         self.switch_at: tuple  # GPIO -> (0, pad index) or (1, button)
         self.keys: "KeyMatrix | None"
         self.key_at: tuple  # matrix position -> button
-        self.knobs: list
+        self.knobs: tuple
         self.debounce: "BitDebouncer"
         self.pads_count: int
         self.pad_samples: memoryview

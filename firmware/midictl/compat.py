@@ -9,6 +9,7 @@ import time
 # are defined only when a test has asked for them before importing the firmware, by
 # putting an entry named "_midictl_twins" in sys.modules, as they do.
 TWINS = sys.implementation.name != "micropython" or "_midictl_twins" in sys.modules
+del sys  # (nothing else here needs it: the names below take its slot in the globals)
 
 # MicroPython ticks wrap at 2**30 (TICKS_PERIOD in extmod/modtime.c); the CPython
 # shims wrap at the same period so wrap-around bugs show up in host tests too.

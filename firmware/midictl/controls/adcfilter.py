@@ -476,7 +476,7 @@ class FilterBank:
         self.state = array("i")
         self.why = bytearray(1)
         self.fast = array("i", bytes(8 * _FSTRIDE))
-        self.msg = bytearray(3)
+        self.msg = None  # where the native run makes a knob's message (build.fast_cc)
         self.din = None  # the ports fast_cc's knobs send to
         self.usb = None
         self.engine = None
