@@ -100,7 +100,7 @@ real = build.leave_room
 seen = []
 def spy(ctl):
     objs = [ctl, ctl.hw, ctl.engine, ctl.modes, ctl.pads, ctl.filters, ctl.debounce, ctl.din, ctl.din.running,
-            ctl.usb, ctl._usb_itf] + ctl.encoders + [e._q for e in ctl.encoders]
+            ctl.usb, ctl._usb_itf] + list(ctl.encoders) + [e._q for e in ctl.encoders]
     before = [sorted((k, id(v)) for k, v in o.__dict__.items()) for o in objs]
     seen.append(sum(1 for o in objs if full_obj(o)))
     real(ctl)
