@@ -528,7 +528,7 @@ class Modes:
         pass
 
 
-STATE = ("_pb", "_peak", "_t0", "_ton", "_tp", "_lvl", "_anc", "on", "_active",
+STATE = ("_pb", "_ph", "_pw", "on", "_active",
          "_gating", "_gate_next", "_psent")
 random.seed(23)
 notes = ghosts = 0
@@ -570,7 +570,7 @@ for trial in range(60):
             a = random.randint(100, 4000)
             level[i] += a
             for j in range(n):
-                if ga._nb[i] >> j & 1:
+                if ga._pw[i * 4] >> j & 1:  # (its neighbours: the first of its 4 ints)
                     level[j] += a * random.choice((0.1, 0.2, 0.5))
         if random.random() < 0.02:
             i = random.randrange(n)

@@ -25,6 +25,8 @@ def _group(rec, kinds=None, modes=None, pressure="off", gate_ms=50, **kw):
 # a pad's bytes in PadGroup._pb (pads.py's _NB of them a pad): its state, kind, floor's
 # halving time, retrigger mask, peak window and crosstalk limit among them
 _NB, _ST, _KIND, _HALF, _WIN, _MASK, _XT = 13, 0, 1, 6, 10, 11, 12
+# and its 16-bit values in PadGroup._ph (_NH a pad), its ints in PadGroup._pw (_NW a pad)
+_NH, _PEAK, _FS, _NW, _T0 = 6, 2, 5, 4, 1
 
 
 def _b(g, field, i):
@@ -33,6 +35,14 @@ def _b(g, field, i):
 
 def _col(g, field):
     return [g._pb[i * _NB + field] for i in range(g.count)]
+
+
+def _peak(g, i):
+    return g._ph[i * _NH + _PEAK]
+
+
+def _t0(g, i):
+    return g._pw[i * _NW + _T0]
 
 
 def _adjacent(i, j):
@@ -522,7 +532,7 @@ def test_at_mid_period_the_idle_piezo_pads_are_read_and_a_strike_opens_its_windo
     # strike), pad 5's FSR level not among those read
     _between(g, [0, 900, 120, 0, 4000, 0], 0b1111, 10)
     assert (_b(g, _ST, 1), _b(g, _ST, 2), _b(g, _ST, 4)) == (1, 0, 0)  # _WINDOW, _IDLE, _IDLE
-    assert (g._peak[1], g._t0[1]) == (900, 10)
+    assert (_peak(g, 1), _t0(g, 1)) == (900, 10)
     # from now on pad 2 is read every 0.125 ms as the scan's windows are, the other idle
     # piezo pads only at mid-period
     assert g.pending(0) == 0b10
@@ -550,7 +560,7 @@ def test_a_strike_seen_first_at_mid_period_is_one_note_with_the_scan_after_it():
     s[5], s[4] = 3000, 500  # pad 5 beside it: its crosstalk (17 %), first seen by the scan
     rec.now = 21
     g.scan(s, 21)
-    assert g._t0[5] == 20 and g._t0[4] == 21
+    assert _t0(g, 5) == 20 and _t0(g, 4) == 21
     s[5], s[4] = 2500, 400
     for t in (22, 23):
         rec.now = t
@@ -572,10 +582,10 @@ def test_at_mid_period_a_decaying_pad_struck_again_opens_its_window_and_only_the
     # (only a scan re-arms a pad)
     _between(g, [870] + [0] * 15, g.pending(1), 4)
     _between(g, [10] + [0] * 15, g.pending(1), 4)
-    assert (_b(g, _ST, 0), g._peak[0], g._t0[0]) == (2, 3000, 0)
+    assert (_b(g, _ST, 0), _peak(g, 0), _t0(g, 0)) == (2, 3000, 0)
     # 871 is above it: the same strike bouncing, its peak collected for no new note
     _between(g, [871] + [0] * 15, g.pending(1), 4)
-    assert (_b(g, _ST, 0), g._peak[0], g._t0[0], g.pending(0)) == (6, 871, 4, 1)  # _BOUNCE
+    assert (_b(g, _ST, 0), _peak(g, 0), _t0(g, 0), g.pending(0)) == (6, 871, 4, 1)  # _BOUNCE
     for t in (5, 6):
         rec.now = t
         g.scan(s, t)
@@ -585,7 +595,7 @@ def test_at_mid_period_a_decaying_pad_struck_again_opens_its_window_and_only_the
     _between(g, [0] * 16, g.pending(1), 20)
     assert _b(g, _ST, 0) == 2
     _between(g, [2000] + [0] * 15, g.pending(1), 20)
-    assert (_b(g, _ST, 0), g._peak[0], g._t0[0]) == (1, 2000, 20)  # _WINDOW
+    assert (_b(g, _ST, 0), _peak(g, 0), _t0(g, 0)) == (1, 2000, 20)  # _WINDOW
     s[0] = 1900
     for t in (21, 22):
         rec.now = t
@@ -606,7 +616,7 @@ def test_at_mid_period_a_silenced_pad_struck_on_its_tail_opens_its_window():
     _between(g, [0] * 4 + [400] + [0] * 11, g.pending(1), 3)
     assert _b(g, _ST, 4) == 5
     _between(g, [0] * 4 + [600] + [0] * 11, g.pending(1), 3)
-    assert (_b(g, _ST, 4), g._peak[4], g._t0[4]) == (1, 600, 3)
+    assert (_b(g, _ST, 4), _peak(g, 4), _t0(g, 4)) == (1, 600, 3)
 
 
 def _own(rec, mask_ms=None, full_scale=None, window_ms=None):
@@ -711,7 +721,7 @@ def test_each_pad_has_its_own_full_scale():
     # 3400): (1950 - 120) * 127 // (2000 - 120) = 123 against // (3400 - 120) = 70
     rec = Rec()
     g = _own(rec, full_scale=2000)
-    assert list(g.full_scale) == [2000, 3400, 3400, 3400]
+    assert [g._ph[i * _NH + _FS] for i in range(g.count)] == [2000, 3400, 3400, 3400]
     s = array("H", [0] * 4)
     s[0] = s[2] = 1950
     for t in range(3):
@@ -722,7 +732,7 @@ def test_each_pad_has_its_own_full_scale():
         "full_scale 4096 out of range 3..4095"
     assert str(raises(ValueError, g.set_pad, 1, "piezo", 9, 37, CURVE, threshold=2000, full_scale=2000)) == \
         "threshold 2000 out of range 2..1999"
-    assert list(g.full_scale) == [2000, 3400, 3400, 3400]  # nothing changed by the refused calls
+    assert [g._ph[i * _NH + _FS] for i in range(g.count)] == [2000, 3400, 3400, 3400]  # nothing changed by the refused calls
 
 
 def test_each_pad_has_its_own_crosstalk_limit():

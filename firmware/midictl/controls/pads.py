@@ -133,6 +133,21 @@ _WIN = const(10)  # its peak window, ms
 _MASK = const(11)  # its retrigger mask, ms
 _XT = const(12)  # its crosstalk limit, % of a neighbour's peak
 _NB = const(13)
+# Each pad's 16-bit values in one array('H'), `_ph`, _NH of them a pad (pad i's from i * _NH),
+# and its ints in one array('i'), `_pw`, _NW a pad (the thresholds stay an array of their
+# own: above() and the scan compare every pad's with its sample in one pass)
+_REARM = const(0)  # half its threshold: below it a pad re-arms
+_GATE = const(1)  # a piezo's gate, ms
+_PEAK = const(2)  # the strike's peak
+_LVL = const(3)  # an FSR's smoothed level, 1/16 steps
+_ANC = const(4)  # its pressure follower's anchor, 1/16 steps
+_FS = const(5)  # its full scale: the level that plays the top of its curve
+_NH = const(6)
+_NBR = const(0)  # its grid neighbours, a bitmap
+_T0 = const(1)  # when its strike began (its window opened), ms ticks
+_TON = const(2)  # when its Note On went
+_TP = const(3)  # its last pressure check
+_NW = const(4)
 
 
 def grid_neighbours(count, cols):
@@ -186,15 +201,15 @@ if TWINS:
             if q == _IDLE:
                 pb[o + _ST] = _WINDOW  # above its threshold, or it would not be in todo
                 self._active |= 1 << i
-                self._peak[i] = v
-                self._t0[i] = now
+                self._ph[i * _NH + _PEAK] = v
+                self._pw[i * _NW + _T0] = now
             elif q == _WINDOW or q == _BOUNCE:
-                if v > self._peak[i]:
-                    self._peak[i] = v
-                if ticks_diff(now, self._t0[i]) >= pb[o + _WIN]:
+                if v > self._ph[i * _NH + _PEAK]:
+                    self._ph[i * _NH + _PEAK] = v
+                if ticks_diff(now, self._pw[i * _NW + _T0]) >= pb[o + _WIN]:
                     due |= 1 << i
-            elif q != _SKIP and (q != _DECAY or v < self._rearm[i] or v > self._thr[i] + (
-                    self._peak[i] >> (ticks_diff(now, self._t0[i]) // pb[o + _HALF]))):
+            elif q != _SKIP and (q != _DECAY or v < self._ph[i * _NH + _REARM] or v > self._thr[i] + (
+                    self._ph[i * _NH + _PEAK] >> (ticks_diff(now, self._pw[i * _NW + _T0]) // pb[o + _HALF]))):
                 # (a decaying pad above half its threshold and under its own tail's floor
                 # has nothing to do yet: most scans of a strike, so no call for them)
                 self._busy(i, q, v, now)
@@ -206,8 +221,8 @@ if TWINS:
 
     def decide_twin(self, due, now):
         """PadGroup._decide in plain Python (as scan_twin is scan's)."""
-        peak = self._peak
-        t0 = self._t0
+        ph = self._ph
+        pw = self._pw
         pb = self._pb
         i = -1
         while due:  # the pads whose window has run, in pad order
@@ -220,30 +235,30 @@ if TWINS:
             if pb[o + _ST] == _BOUNCE:
                 pb[o + _ST] = _DECAY  # the same strike: no note (its peak was for the neighbours)
                 continue
-            p = peak[i]
-            nb = self._nb[i]
-            ti = t0[i]
+            p = ph[i * _NH + _PEAK]
+            nb = pw[i * _NW + _NBR]
+            ti = pw[i * _NW + _T0]
             win = pb[o + _WIN]  # (each pad's, as its crosstalk limit)
             loud = 0
             j = 0
             while nb:
-                if nb & 1 and pb[j * _NB + _ST] != _IDLE and -win <= ticks_diff(ti, t0[j]) <= win:
-                    if peak[j] > loud:
-                        loud = peak[j]
+                if nb & 1 and pb[j * _NB + _ST] != _IDLE and -win <= ticks_diff(ti, pw[j * _NW + _T0]) <= win:
+                    if ph[j * _NH + _PEAK] > loud:
+                        loud = ph[j * _NH + _PEAK]
                 nb >>= 1
                 j += 1
             if p * 100 < loud * pb[o + _XT]:
                 pb[o + _ST] = _GHOST  # crosstalk: no note, and no mask either
-                t0[i] = now
+                pw[i * _NW + _T0] = now
                 continue
             if self.on & (1 << i):
                 self._off(i)
             vel = self._curve[i][self._scale(i, p)]
             if pb[o + _KIND] == _FSR:
                 pb[o + _ST] = _HELD
-                self._lvl[i] = p << 4
-                self._anc[i] = p << 4
-                self._tp[i] = now
+                self._ph[i * _NH + _LVL] = p << 4
+                self._ph[i * _NH + _ANC] = p << 4
+                self._pw[i * _NW + _TP] = now
             else:
                 pb[o + _ST] = _DECAY
             self._on(i, vel, now)
@@ -263,7 +278,7 @@ if TWINS:
             g >>= 1
             if not bit:
                 continue
-            left = self._gate[i] - ticks_diff(now, self._ton[i])
+            left = self._ph[i * _NH + _GATE] - ticks_diff(now, self._pw[i * _NW + _TON])
             if left <= 0:
                 if self._pb[i * _NB + _ST] == _IDLE:
                     self._off(i)
@@ -290,10 +305,10 @@ if TWINS:
         ch = pb[o + _CH]
         pb[o + _SENT] = note
         pb[o + _SENT_CH] = ch
-        self._ton[i] = now
+        self._pw[i * _NW + _TON] = now
         self.on |= 1 << i
         if pb[o + _KIND] == _PIEZO:
-            dl = ticks_add(now, self._gate[i])
+            dl = ticks_add(now, self._ph[i * _NH + _GATE])
             if not self._gating or ticks_diff(dl, self._gate_next) < 0:
                 self._gate_next = dl
             self._gating |= 1 << i
@@ -340,33 +355,33 @@ try:
         if todo == 0:
             return
         pb = ptr8(self._pb)
-        peak = ptr16(self._peak)
-        rearm = ptr16(self._rearm)
-        t0 = self._t0
+        ph = ptr16(self._ph)
+        pw = self._pw
         due = 0
         i = 0
         while todo:
             if todo & 1:
                 o = i * _NB
+                h = i * _NH
                 q = pb[o + _ST]
                 v = sm[i]
                 if q == _IDLE:
                     pb[o + _ST] = _WINDOW
                     self._active = int(self._active) | (1 << i)
-                    peak[i] = v
-                    t0[i] = now
+                    ph[h + _PEAK] = v
+                    pw[i * _NW + _T0] = now
                 elif q == _WINDOW or q == _BOUNCE:
-                    if v > peak[i]:
-                        peak[i] = v
-                    if ((now - int(t0[i]) + hf) & tmax) - hf >= pb[o + _WIN]:
+                    if v > ph[h + _PEAK]:
+                        ph[h + _PEAK] = v
+                    if ((now - int(pw[i * _NW + _T0]) + hf) & tmax) - hf >= pb[o + _WIN]:
                         due |= 1 << i
                 elif q != _SKIP:
                     busy = 1
-                    if q == _DECAY and v >= rearm[i]:
-                        sh = (((now - int(t0[i]) + hf) & tmax) - hf) // pb[o + _HALF]
+                    if q == _DECAY and v >= ph[h + _REARM]:
+                        sh = (((now - int(pw[i * _NW + _T0]) + hf) & tmax) - hf) // pb[o + _HALF]
                         fl = 0  # the floor: a 16-bit peak halved sh times (a machine
                         if sh < 16:  # shift by 64 or more would wrap, not give 0)
-                            fl = peak[i] >> sh
+                            fl = ph[h + _PEAK] >> sh
                         if v <= thr[i] + fl:
                             busy = 0  # under its own tail's floor: nothing to do yet
                     if busy:
@@ -381,11 +396,10 @@ try:
         """decide_twin in native code, step for step (the Note On itself is _on's)."""
         tmax = int(_TMAX)
         hf = (tmax >> 1) + 1
-        peak = ptr16(self._peak)
+        ph = ptr16(self._ph)
         pb = ptr8(self._pb)
         thr = ptr16(self._thr)
-        t0 = self._t0
-        nbs = self._nb
+        pw = self._pw
         i = 0
         while due:
             if due & 1:
@@ -393,37 +407,38 @@ try:
                 if pb[o + _ST] == _BOUNCE:
                     pb[o + _ST] = _DECAY  # the same strike: no note (its peak was for the neighbours)
                 else:
-                    p = peak[i]
-                    nb = int(nbs[i])
-                    ti = int(t0[i])
+                    h = i * _NH
+                    p = ph[h + _PEAK]
+                    nb = int(pw[i * _NW + _NBR])
+                    ti = int(pw[i * _NW + _T0])
                     win = pb[o + _WIN]  # (each pad's, as its crosstalk limit)
                     loud = 0
                     j = 0
                     while nb:
                         if nb & 1 and pb[j * _NB + _ST] != _IDLE:
-                            d = ((ti - int(t0[j]) + hf) & tmax) - hf
-                            if d >= 0 - win and d <= win and peak[j] > loud:
-                                loud = peak[j]
+                            d = ((ti - int(pw[j * _NW + _T0]) + hf) & tmax) - hf
+                            if d >= 0 - win and d <= win and ph[j * _NH + _PEAK] > loud:
+                                loud = ph[j * _NH + _PEAK]
                         nb >>= 1
                         j += 1
                     if p * 100 < loud * pb[o + _XT]:
                         pb[o + _ST] = _GHOST  # crosstalk: no note, and no mask either
-                        t0[i] = now
+                        pw[i * _NW + _T0] = now
                     else:
                         if int(self.on) & (1 << i):
                             self._off(i)
                         t = thr[i]
                         x = 0
                         if p > t:  # _scale: threshold..full_scale -> 0..127
-                            x = (p - t) * 127 // (ptr16(self.full_scale)[i] - t)
+                            x = (p - t) * 127 // (ph[h + _FS] - t)
                             if x > 127:
                                 x = 127
                         vel = ptr8(self._curve[i])[x]
                         if pb[o + _KIND] == _FSR:
                             pb[o + _ST] = _HELD
-                            ptr16(self._lvl)[i] = p << 4
-                            ptr16(self._anc)[i] = p << 4
-                            self._tp[i] = now
+                            ph[h + _LVL] = p << 4
+                            ph[h + _ANC] = p << 4
+                            self._pw[i * _NW + _TP] = now
                         else:
                             pb[o + _ST] = _DECAY
                         self._on(i, vel, now)
@@ -435,9 +450,9 @@ try:
         """end_gates_twin in native code, step for step."""
         tmax = int(_TMAX)
         hf = (tmax >> 1) + 1
-        gate = ptr16(self._gate)
+        ph = ptr16(self._ph)
         pb = ptr8(self._pb)
-        ton = self._ton
+        pw = self._pw
         nxt = 0
         far = 1
         g = int(self._gating)  # (_off(i) clears only bit i: the others stay as read here)
@@ -448,7 +463,7 @@ try:
             g >>= 1
             if not bit:
                 continue
-            left = int(gate[i]) - (((now - int(ton[i]) + hf) & tmax) - hf)
+            left = int(ph[i * _NH + _GATE]) - (((now - int(pw[i * _NW + _TON]) + hf) & tmax) - hf)
             if left <= 0:
                 if pb[i * _NB + _ST] == _IDLE:
                     self._off(i)
@@ -476,12 +491,12 @@ try:
         ch = int(pb[o + _CH])
         pb[o + _SENT] = note
         pb[o + _SENT_CH] = ch
-        self._ton[i] = now
+        self._pw[i * _NW + _TON] = now
         self.on = int(self.on) | (1 << i)
         if pb[o + _KIND] == _PIEZO:
             tmax = int(_TMAX)
             hf = (tmax >> 1) + 1
-            dl = (now + int(ptr16(self._gate)[i])) & tmax
+            dl = (now + int(ptr16(self._ph)[i * _NH + _GATE])) & tmax
             gating = int(self._gating)
             if gating == 0 or ((dl - int(self._gate_next) + hf) & tmax) - hf < 0:
                 self._gate_next = dl
@@ -532,23 +547,24 @@ class PadGroup:
             pb[o + _WIN] = window_ms
             pb[o + _MASK] = mask_ms
             pb[o + _XT] = crosstalk_pct
-        self.full_scale = array("H", [full_scale] * count)  # per pad (set_pad), this by default
         self.pressure_ms = pressure_ms
         if neighbours is None:
             neighbours = grid_neighbours(count, grid_cols) if grid_cols else [0] * count
         checks.neighbours(neighbours, count)
-        self._nb = array("i", neighbours)
+        # each pad's ints (_NBR ...): its neighbours; when its strike began, its Note On went,
+        # its pressure was last checked (ms ticks, below 2**30)
+        pw = self._pw = array("i", bytes(4 * _NW * count))
+        for i in range(count):
+            pw[i * _NW + _NBR] = neighbours[i]
         self._curve = [bytearray(0)] * count
         self._thr = array("H", [120] * count)
-        self._rearm = array("H", [60] * count)
-        self._gate = array("H", [50] * count)
-        self._peak = array("H", bytes(2 * count))
+        # each pad's 16-bit values (_REARM ...): full_scale each pad's (set_pad), this by default
+        ph = self._ph = array("H", bytes(2 * _NH * count))
+        for i in range(count):
+            ph[i * _NH + _REARM] = 60
+            ph[i * _NH + _GATE] = 50
+            ph[i * _NH + _FS] = full_scale
         # (ms ticks, below 2**30: an array of ints is 96 bytes here where a list took 160)
-        self._t0 = array("i", bytes(4 * count))  # strike start (window open)
-        self._ton = array("i", bytes(4 * count))  # Note On time
-        self._tp = array("i", bytes(4 * count))  # last pressure check
-        self._lvl = array("H", bytes(2 * count))  # smoothed FSR level, 1/16 steps
-        self._anc = array("H", bytes(2 * count))  # pressure follower anchor, 1/16 steps
         self.on = 0  # bitmap of pads whose note sounds
         self._active = 0  # bitmap of analog pads not idle (window, decay, held)
         self._gating = 0  # bitmap of piezo pads whose note waits for its gate
@@ -574,7 +590,7 @@ class PadGroup:
         if mask_ms is None:
             mask_ms = pb[o + _MASK] if ok else 250
         if full_scale is None:
-            full_scale = self.full_scale[i] if ok else 4095
+            full_scale = self._ph[i * _NH + _FS] if ok else 4095
         if crosstalk_pct is None:
             crosstalk_pct = pb[o + _XT] if ok else 0
         k = checks.pad(self.count, full_scale, i, kind, channel, note, curve, threshold, gate_ms,
@@ -590,11 +606,11 @@ class PadGroup:
         self._curve[i] = curve if curve is not None else bytearray(0)
         self._thr[i] = threshold
         self._thr_min = min(self._thr_min, threshold)
-        self._rearm[i] = threshold // 2
-        self._gate[i] = gate_ms
+        self._ph[i * _NH + _REARM] = threshold // 2
+        self._ph[i * _NH + _GATE] = gate_ms
         pb[o + _WIN] = window_ms
         pb[o + _MASK] = mask_ms
-        self.full_scale[i] = full_scale
+        self._ph[i * _NH + _FS] = full_scale
         pb[o + _XT] = crosstalk_pct
         pb[o + _PRESS] = checks.PRESSURE.index(pressure) if k == _FSR else 0
         pb[o + _VEL] = velocity
@@ -649,19 +665,21 @@ class PadGroup:
                 o = i * _NB
                 q = pb[o + _ST]
                 if q == _WINDOW or q == _BOUNCE:
-                    if v > self._peak[i]:
-                        self._peak[i] = v
+                    if v > self._ph[i * _NH + _PEAK]:
+                        self._ph[i * _NH + _PEAK] = v
                 elif q == _IDLE:
                     if v > self._thr[i]:
                         pb[o + _ST] = _WINDOW
                         self._active |= 1 << i
-                        self._peak[i] = v
-                        self._t0[i] = now
-                elif q == _DECAY:
-                    if v > self._thr[i] + (self._peak[i] >> (ticks_diff(now, self._t0[i]) // pb[o + _HALF])):
-                        self._decay(i, v, now)  # struck again: its window (or bounce's) opens
-                elif q == _GHOST:
-                    if v > self._thr[i] and v > self._peak[i] >> (ticks_diff(now, self._t0[i]) // pb[o + _HALF]):
+                        self._ph[i * _NH + _PEAK] = v
+                        self._pw[i * _NW + _T0] = now
+                elif q == _DECAY or q == _GHOST:
+                    # the floor of its tail (the strike's peak, halving as it decays)
+                    fl = self._ph[i * _NH + _PEAK] >> (ticks_diff(now, self._pw[i * _NW + _T0]) // pb[o + _HALF])
+                    if q == _DECAY:
+                        if v > self._thr[i] + fl:
+                            self._decay(i, v, now)  # struck again: its window (or bounce's) opens
+                    elif v > self._thr[i] and v > fl:
                         self._ghost(i, v, now)  # a real strike on its tail: its window opens
             w >>= 1
             i += 1
@@ -681,38 +699,38 @@ class PadGroup:
             self._held(i, v, now)
 
     def _ghost(self, i, v, now):
-        floor = self._peak[i] >> (ticks_diff(now, self._t0[i]) // self._pb[i * _NB + _HALF])
+        floor = self._ph[i * _NH + _PEAK] >> (ticks_diff(now, self._pw[i * _NW + _T0]) // self._pb[i * _NB + _HALF])
         if v > floor and v > self._thr[i]:
             self._pb[i * _NB + _ST] = _WINDOW  # a real strike on top of the tail
-            self._peak[i] = v
-            self._t0[i] = now
-        elif v < self._rearm[i]:
+            self._ph[i * _NH + _PEAK] = v
+            self._pw[i * _NW + _T0] = now
+        elif v < self._ph[i * _NH + _REARM]:
             self._idle(i)  # as from _DECAY: a note whose gate has run ends now
             self._gate_ran(i, now)
 
     def _decay(self, i, v, now):
         # (no local more: a frame of more than 11 slots, locals and stack, comes from the heap)
-        e = ticks_diff(now, self._t0[i])
-        if v > (self._peak[i] >> (e // self._pb[i * _NB + _HALF])) + self._thr[i]:
+        e = ticks_diff(now, self._pw[i * _NW + _T0])
+        if v > (self._ph[i * _NH + _PEAK] >> (e // self._pb[i * _NB + _HALF])) + self._thr[i]:
             # Its level rises again, above the strike's own tail (the floor falls more
             # slowly than the tail) by more than the threshold: struck again. After the
             # mask that is a new note; within it the same strike bouncing. Either way
             # a window opens now, so the neighbours take this pad's new crosstalk for
             # what it is, and the mask runs from here.
             self._pb[i * _NB + _ST] = _WINDOW if e >= self._pb[i * _NB + _MASK] else _BOUNCE
-            self._peak[i] = v
-            self._t0[i] = now
-        elif v < self._rearm[i] and e >= self._pb[i * _NB + _MASK]:
+            self._ph[i * _NH + _PEAK] = v
+            self._pw[i * _NW + _T0] = now
+        elif v < self._ph[i * _NH + _REARM] and e >= self._pb[i * _NB + _MASK]:
             self._idle(i)  # re-armed; a sounding note waits for its gate (scan)
             self._gate_ran(i, now)
 
     def _gate_ran(self, i, now):
         # a re-armed pad's note ends now if its gate has run
-        if self.on & (1 << i) and ticks_diff(now, self._ton[i]) >= self._gate[i]:
+        if self.on & (1 << i) and ticks_diff(now, self._pw[i * _NW + _TON]) >= self._ph[i * _NH + _GATE]:
             self._off(i)
 
     def _held(self, i, v, now):
-        if v < self._rearm[i]:
+        if v < self._ph[i * _NH + _REARM]:
             self._idle(i)
             if self._psent & (1 << i):
                 self._pressure(i, 0)
@@ -729,28 +747,28 @@ class PadGroup:
         # press moves nothing, then send the value at most every pressure_ms (checked
         # every scan, so the last change is sent even when the finger has stopped). (Runs every
         # scan a pressure pad is held: in steps of few locals, see Engine._out.)
-        lvl = self._lvl[i]
+        lvl = self._ph[i * _NH + _LVL]
         lvl += ((v << 4) - lvl) >> 3
-        self._lvl[i] = lvl
-        if ticks_diff(now, self._ton[i]) < self.pressure_ms:
+        self._ph[i * _NH + _LVL] = lvl
+        if ticks_diff(now, self._pw[i * _NW + _TON]) < self.pressure_ms:
             # settling after the Note On: the level found here is the baseline, so
             # pressure is sent only when the force changes from the strike's
-            self._anc[i] = lvl
+            self._ph[i * _NH + _ANC] = lvl
             self._pb[i * _NB + _PV] = self._scale(i, lvl >> 4)
             return
-        a = self._anc[i]
+        a = self._ph[i * _NH + _ANC]
         if lvl > a + _PRESS_HYST:
-            self._anc[i] = lvl - _PRESS_HYST
+            self._ph[i * _NH + _ANC] = lvl - _PRESS_HYST
         elif lvl < a - _PRESS_HYST:
-            self._anc[i] = lvl + _PRESS_HYST
-        if ticks_diff(now, self._tp[i]) >= self.pressure_ms:
+            self._ph[i * _NH + _ANC] = lvl + _PRESS_HYST
+        if ticks_diff(now, self._pw[i * _NW + _TP]) >= self.pressure_ms:
             self._changed(i, now)
 
     def _changed(self, i, now):
         # the follower's value, sent if it changed
-        p = self._scale(i, self._anc[i] >> 4)
+        p = self._scale(i, self._ph[i * _NH + _ANC] >> 4)
         if p != self._pb[i * _NB + _PV]:
-            self._tp[i] = now
+            self._pw[i * _NW + _TP] = now
             self._pressure(i, p)
 
     def _pressure(self, i, p):
@@ -771,7 +789,7 @@ class PadGroup:
         t = self._thr[i]
         if v <= t:
             return 0
-        x = (v - t) * 127 // (self.full_scale[i] - t)
+        x = (v - t) * 127 // (self._ph[i * _NH + _FS] - t)
         return 127 if x > 127 else x
 
     # _decide(due, now): the pads of bitmap `due`, whose peak window has run: a note, or
@@ -842,9 +860,9 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
     @micropython.viper
     def peak(self, samples, w: int, now: int):
         s = ptr16(samples)
-        pk = ptr16(self._peak)
+        ph = ptr16(self._ph)
         pb = ptr8(self._pb)
-        thr = pk  # the thresholds, looked up on first need (the reads of a window need none)
+        thr = ph  # the thresholds, looked up on first need (the reads of a window need none)
         got = 0
         i = 0
         while w:
@@ -852,8 +870,8 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
                 v = s[i]
                 q = pb[i * _NB + _ST]
                 if q == _WINDOW or q == _BOUNCE:
-                    if v > pk[i]:
-                        pk[i] = v
+                    if v > ph[i * _NH + _PEAK]:
+                        ph[i * _NH + _PEAK] = v
                     w >>= 1
                     i += 1
                     continue
@@ -864,15 +882,15 @@ try:  # the two between-scan methods in native code, under MicroPython (the same
                     if v > thr[i]:
                         pb[i * _NB + _ST] = _WINDOW
                         self._active = int(self._active) | (1 << i)
-                        pk[i] = v
-                        self._t0[i] = now
+                        ph[i * _NH + _PEAK] = v
+                        self._pw[i * _NW + _T0] = now
                 elif q == _DECAY or q == _GHOST:  # (the rare case: what it needs looked up here)
                     tmax = int(_TMAX)
                     hf = (tmax >> 1) + 1
-                    sh = (((now - int(self._t0[i]) + hf) & tmax) - hf) // pb[i * _NB + _HALF]
+                    sh = (((now - int(self._pw[i * _NW + _T0]) + hf) & tmax) - hf) // pb[i * _NB + _HALF]
                     fl = 0  # the tail's floor, as in _scan
                     if sh < 16:
-                        fl = pk[i] >> sh
+                        fl = ph[i * _NH + _PEAK] >> sh
                     if q == _DECAY:
                         if v > thr[i] + fl:
                             self._decay(i, v, now)

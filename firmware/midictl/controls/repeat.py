@@ -49,6 +49,11 @@ _NB = const(13)  # pads.py's: a pad's bytes in PadGroup._pb, its state, kind and
 _ST = const(0)
 _KIND = const(1)
 _VEL = const(4)
+_NH = const(6)  # and its 16-bit values in PadGroup._ph, its peak and FSR level among them,
+_PEAK = const(2)  # and its ints in PadGroup._pw, its Note On's time among them
+_LVL = const(3)
+_NW = const(4)
+_TON = const(2)
 _TMAX = const((1 << 30) - 1)  # ticks wrap (compat.py)
 
 # A step's pads: every one rolling or held, its repeat. The
@@ -65,11 +70,11 @@ if TWINS:
             # not a strike being read (its own note comes), nor a pad that played less than
             # half a step ago (its own note, or a step rushed by a Start)
             if todo & 1 and p._pb[i * _NB + _ST] != _WINDOW and p._pb[i * _NB + _ST] != _BOUNCE and \
-                    ticks_diff(now, p._ton[i]) >= half:
+                    ticks_diff(now, p._pw[i * _NW + _TON]) >= half:
                 v = self._vel(p, i)
                 p._off(i)
                 p._on(i, v, now)
-                self._t[i] = p._ton[i]
+                self._t[i] = p._pw[i * _NW + _TON]
             todo >>= 1
             i += 1
 
@@ -85,7 +90,7 @@ if sys.implementation.name == "micropython":
         p = self._pads
         todo = int(self.roll) | int(p.on)
         pb = ptr8(p._pb)
-        ton = p._ton
+        pw = p._pw
         t = self._t
         tmax = int(_TMAX)
         hf = (tmax >> 1) + 1
@@ -94,7 +99,7 @@ if sys.implementation.name == "micropython":
             if todo & 1:
                 q = int(pb[i * _NB + _ST])
                 # not a strike being read, nor a pad that played less than half a step ago
-                if q != _WINDOW and q != _BOUNCE and ((now - int(ton[i]) + hf) & tmax) - hf >= half:
+                if q != _WINDOW and q != _BOUNCE and ((now - int(pw[i * _NW + _TON]) + hf) & tmax) - hf >= half:
                     k = int(pb[i * _NB + _KIND])
                     if k == _PIEZO:
                         v = int(ptr8(self._v)[i])
@@ -104,7 +109,7 @@ if sys.implementation.name == "micropython":
                         v = int(self._vel(p, i))
                     p._off(i)
                     p._on(i, v, now)
-                    t[i] = ton[i]
+                    t[i] = pw[i * _NW + _TON]
             todo >>= 1
             i += 1
 
@@ -300,7 +305,7 @@ class NoteRepeat:
         on = p.on
         i = 0
         while on:  # a piezo pad's own new Note On (a strike) starts or restarts its roll
-            if on & 1 and p._pb[i * _NB + _KIND] == _PIEZO and p._ton[i] != self._t[i]:
+            if on & 1 and p._pb[i * _NB + _KIND] == _PIEZO and p._pw[i * _NW + _TON] != self._t[i]:
                 self._join(i)
             on >>= 1
             i += 1
@@ -367,8 +372,8 @@ class NoteRepeat:
     def _join(self, i):
         p = self._pads
         self.roll |= 1 << i
-        self._t[i] = p._ton[i]
-        self._v[i] = p._curve[i][p._scale(i, p._peak[i])]
+        self._t[i] = p._pw[i * _NW + _TON]
+        self._v[i] = p._curve[i][p._scale(i, p._ph[i * _NH + _PEAK])]
 
     def _step(self, now, half):
         d = self._din
@@ -407,7 +412,7 @@ class NoteRepeat:
             return self._v[i]
         if k == _SWITCH:
             return p._pb[i * _NB + _VEL]
-        return p._curve[i][p._scale(i, p._lvl[i] >> 4)]  # an FSR: what its level plays now
+        return p._curve[i][p._scale(i, p._ph[i * _NH + _LVL] >> 4)]  # an FSR: what its level plays now
 
 
 class RepeatButton:
