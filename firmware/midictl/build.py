@@ -171,6 +171,7 @@ def build_controls(ctl, board, cfg):
         ctl.key_at = tuple(key_at)
     ctl.knobs = tuple(ctl.knobs)
     ctl.encoders = tuple(ctl.encoders)
+    ctl.pads._curve = tuple(ctl.pads._curve)  # (every pad set: no set_pad() after this)
 
 
 def _usb_knobs(usb, knobs, encoders=()):
@@ -258,8 +259,7 @@ def fast_cc(bank, e, which, knob, layer, engine, modes, din, usb):
     st = 0xB0 | knob.channel
     fk[f + 6] = st | knob.number << 8 | (0x10000 if usb is not None else 0)
     fk[f + 7] = din.slot(st << 7 | knob.number) + 1 if din is not None else 0  # (its registered slot)
-    bank.engine = engine
-    bank.msg = engine._m  # (the engine's scratch: nothing else writes it while the run sends)
+    bank.engine = engine  # (whose scratch buffer the native run makes the messages in)
     bank.modes = modes
     bank.din = din
     bank.usb = usb

@@ -37,6 +37,8 @@ _MP_SETS = const(3)
 _MP_CLRS = const(4)
 _MP_SWITCH = const(5)
 _MP_READ = const(6)
+_MP_SET_REG = const(7)  # the GPIO_OUT_SET and GPIO_OUT_CLR addresses
+_MP_CLR_REG = const(8)
 _CS_START = const(0x105)  # EN | START_ONCE, and READY (read-only on the chip, see read_block)
 
 
@@ -154,17 +156,18 @@ if TWINS:
 
 
 class Hardware:
+    matrix_rows = 0  # (a key matrix's, when the board has one: hwsetup sets it)
+
     def __init__(self, board, slow_per_scan=2, uart_txbuf=256, uart_rxbuf=256, din_out=True, din_in=True):
         # The board dict is read here and not kept: parsed from JSON it is about 19 KB of
         # heap (on the 64-bit Unix port) that the scan loop never needs. The set-up is
         # hwsetup.py's (boot only, unloaded after boot); what it fills in:
         self._mem = machine.mem32
-        self._set_reg: int  # GPIO_OUT_SET / GPIO_OUT_CLR addresses
-        self._clr_reg: int
         self.plan: "ScanPlan"  # for building the controls; dropped after boot
         # The machine path's tables (_MP_START ...), as read_phase reads them: the scan plan's
         # phases (their first and end entries) and per entry its sample, select masks,
-        # whether the select lines move first and its ADC read function. One attribute:
+        # whether the select lines move first and its ADC read function; the addresses of
+        # GPIO_OUT_SET and GPIO_OUT_CLR, which set the select lines. One attribute:
         # they go when the register path takes over (use_registers), and each attribute
         # more would have grown the table of the scan loop's most used object for good.
         self._mp: "tuple | None"
@@ -172,7 +175,6 @@ class Hardware:
         self.registers: "tuple | None"  # the register path (use_registers), or None
         self.active_low_mask: int
         self.switch_mask: int
-        self.matrix_rows: int
         self._mx_cols: bytearray
         self._mx_oe_set: int  # GPIO_OE_SET / GPIO_OE_CLR addresses, and each row's bit
         self._mx_oe_clr: int
@@ -269,8 +271,8 @@ class Hardware:
         # Select the channel; the 4067's switching time (well under 1 us at 3.3 V) and the
         # ADC input's settling are covered by the time the next statement takes (several us
         # on the chip).
-        self._mem[self._set_reg] = self._mp[_MP_SETS][j]  # pyright: ignore[reportOptionalSubscript]
-        self._mem[self._clr_reg] = self._mp[_MP_CLRS][j]  # pyright: ignore[reportOptionalSubscript]
+        self._mem[self._mp[_MP_SET_REG]] = self._mp[_MP_SETS][j]  # pyright: ignore[reportOptionalSubscript]
+        self._mem[self._mp[_MP_CLR_REG]] = self._mp[_MP_CLRS][j]  # pyright: ignore[reportOptionalSubscript]
 
     def scan_matrix(self, keys):
         """Drive each matrix row low in turn (its output enabled: its level is low) and hand

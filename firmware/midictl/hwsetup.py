@@ -38,8 +38,8 @@ _NO_GROUP = const(0xFFFF)
 def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
     """Fill in the Hardware `hw` from the board dict (read here and not kept)."""
     chip = board.get("chip", "rp2040")
-    hw._set_reg = _OUT_SET[chip]
-    hw._clr_reg = _OUT_CLR[chip]
+    set_reg = _OUT_SET[chip]
+    clr_reg = _OUT_CLR[chip]
     controls = board["controls"]
 
     # -- analog: the scan plan and its select masks -------------------------------------------
@@ -77,14 +77,14 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
                 switch[j] = 1
                 last = k
     # what read_phase's machine path reads (hw.py's _MP_START ...)
-    hw._mp = (plan.start, plan.end, plan.dest, sets, clrs, switch, read)
+    hw._mp = (plan.start, plan.end, plan.dest, sets, clrs, switch, read, set_reg, clr_reg)
     hw.samples = array("H", [0] * max(1, plan.count))
     # On the chip itself the reads go through read_block (registers); anywhere else
     # (the simulator, the benchmark's fake machine) through machine.ADC, the twin path.
     hw.registers = None
     if sys.platform == "rp2":
         base = _ADC_BASE[chip]
-        hw.use_registers(hw._set_reg, hw._clr_reg, base, base + 4,
+        hw.use_registers(set_reg, clr_reg, base, base + 4,
                          _SETTLE_RP2040 if chip == "rp2040" else _SETTLE_LOOPS)
 
     # -- digital inputs: switches and encoders -----------------------------------------------
@@ -112,7 +112,6 @@ def setup(hw, board, slow_per_scan, uart_txbuf, uart_rxbuf, din_out, din_in):
     # matrix without diodes with two keys held in one column then joins the row being read
     # to a released row, not to one driven high against it.
     mx = board.get("matrix")
-    hw.matrix_rows = 0
     if mx:
         rows = mx["rows"]
         hw.matrix_rows = len(rows)

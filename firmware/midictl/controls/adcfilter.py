@@ -390,7 +390,8 @@ try:
                                 if on != lay - 2:
                                     continue
                             sn = fk[f + 6]
-                            m = ptr8(bank.msg)
+                            msg = bank.engine._m  # (the engine's scratch: nothing else writes it meanwhile)
+                            m = ptr8(msg)
                             m[0] = sn & 0xFF
                             m[1] = (sn >> 8) & 0x7F
                             m[2] = v
@@ -431,7 +432,7 @@ try:
                                 kk = ptr32(u.knob_keys)
                                 key = (m[0] << 7) | m[1]
                                 j = 0
-                                if int(u._sx) == 0 and u._tx3(u.cable, bank.msg):
+                                if int(u._sx) == 0 and u._tx3(u.cable, msg):
                                     u.sent = (int(u.sent) + 1) & 0x3FFFFFFF
                                     got = 1
                                     while j < int(len(u.knob_keys)):
@@ -476,7 +477,6 @@ class FilterBank:
         self.state = array("i")
         self.why = bytearray(1)
         self.fast = array("i", bytes(8 * _FSTRIDE))
-        self.msg = None  # where the native run makes a knob's message (build.fast_cc)
         self.din = None  # the ports fast_cc's knobs send to
         self.usb = None
         self.engine = None
