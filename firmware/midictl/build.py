@@ -171,7 +171,8 @@ def build_controls(ctl, board, cfg):
         ctl.key_at = tuple(key_at)
     ctl.knobs = tuple(ctl.knobs)
     ctl.encoders = tuple(ctl.encoders)
-    ctl.pads._curve = tuple(ctl.pads._curve)  # (every pad set: no set_pad() after this)
+    # (every pad is set: no set_pad() after this)
+    ctl.pads._curve = tuple(ctl.pads._curve)  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def _usb_knobs(usb, knobs, encoders=()):
