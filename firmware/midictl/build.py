@@ -136,8 +136,13 @@ def build_controls(ctl, board, cfg):
 
         transport.keys(ctl, [s[1] for s in switch_at if s is not None and s[0]] + key_at)
     ctl.engine.trim(eng.note_channels)
-    # The hardware layer already turns active-low pins into pressed = 1.
-    ctl.debounce = BitDebouncer(30, SWITCH_LOCKOUT_MS, active_low=False)
+    # The hardware layer already turns active-low pins into pressed = 1. A bit for each GPIO
+    # up to the highest switch's: the debouncer keeps a time for each, and walks them while
+    # a lockout runs.
+    n = 1
+    while ctl.hw.switch_mask >> n:
+        n += 1
+    ctl.debounce = BitDebouncer(n, SWITCH_LOCKOUT_MS, active_low=False)
     ctl.pads_count = plan.npads
     # The pad group reads exactly its own pads: a view of the first npads samples.
     ctl.pad_samples = memoryview(ctl.hw.samples)[:max(1, plan.npads)]
